@@ -1,0 +1,28 @@
+import { App, CfnOutput, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { loadConfigFile } from '../../lambdas/core/config-file';
+import { ValidationError } from '../../lambdas/core/errors';
+import { LoadTestConductorStack } from '../lib/load-test-conductor-stack';
+
+const app = new App();
+const configFile = (app.node.tryGetContext('configFile') as string | undefined) ?? 'config/example.json';
+
+let config: ReturnType<typeof loadConfigFile>;
+try {
+  config = loadConfigFile(configFile);
+} catch (err) {
+  if (!(err instanceof ValidationError)) throw err;
+  console.error(`${configFile} is not a valid configuration:`);
+  for (const p of err.problems) console.error(`  ${p.field}: ${p.rule}`);
+  process.exit(1);
+}
+
+const stack = new LoadTestConductorStack(app, 'LoadTestConductor', {
+  config,
+  env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
+  description: 'Load Test Conductor: serverless end-to-end load tests to a business KPI',
+});
+new CfnOutput(stack, 'StateMachineArn', { value: stack.pipeline.stateMachine.stateMachineArn });
+new CfnOutput(stack, 'ReportsBucket', { value: stack.pipeline.reportsBucket.bucketName });
+new CfnOutput(stack, 'NotificationTopic', { value: stack.pipeline.topic.topicArn });
+Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

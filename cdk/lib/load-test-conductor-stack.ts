@@ -1,0 +1,19 @@
+import { Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import type { ConductorConfig } from '../../lambdas/core/config';
+import { LoadTestPipeline } from './load-test-pipeline';
+
+export interface LoadTestConductorStackProps extends StackProps {
+  /** The validated configuration (see `loadConfigFile`). */
+  readonly config: ConductorConfig;
+}
+
+/** The deployable unit: one pipeline for all environments of the configuration. */
+export class LoadTestConductorStack extends Stack {
+  readonly pipeline: LoadTestPipeline;
+
+  constructor(scope: Construct, id: string, props: LoadTestConductorStackProps) {
+    super(scope, id, props);
+    this.pipeline = new LoadTestPipeline(this, 'Pipeline', { config: props.config });
+  }
+}

@@ -1,0 +1,213 @@
+import { type CfnResource, Duration, RemovalPolicy, Stack, TimeZone, Validations } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { REPORTS_PREFIX } from '../../lambdas/adapters/aws/report-store';
+import type { ConductorConfig } from '../../lambdas/core/config';
+import { buildLoadTestDefinition } from '../../statemachine/definition';
+import { STEP_IDS, type StepId } from '../../statemachine/steps';
+import { StepHandlerFunction } from './step-handler-function';
+
+export interface LoadTestPipelineProps {
+  /** The validated configuration: environments, applications, Locust, SLOs, schedules. */
+  readonly config: ConductorConfig;
+  /** The VPC where Locust's master and the applications' agents are reachable; none for public endpoints. */
+  readonly vpc?: ec2.IVpc;
+  readonly vpcSubnets?: ec2.SubnetSelection;
+  readonly securityGroups?: ec2.ISecurityGroup[];
+  /** Upper bound of one execution; a run still going then is timed out. Default: 2 days. */
+  readonly executionTimeout?: Duration;
+  /** What happens to the runs table and reports bucket when the stack is deleted. Default: RETAIN. */
+  readonly dataRemovalPolicy?: RemovalPolicy;
+}
+
+/** Steps that wait for rollouts or run cleanup jobs may take minutes; the others answer in seconds. */
+const STEP_TIMEOUT: Readonly<Record<StepId, Duration>> = {
+  'validate-input': Duration.seconds(30),
+  'plan-dry-run': Duration.minutes(2),
+  'acquire-lock': Duration.seconds(30),
+  deploy: Duration.minutes(15),
+  scale: Duration.minutes(15),
+  'start-load': Duration.minutes(1),
+  'ramp-tick': Duration.minutes(1),
+  'stop-load': Duration.minutes(1),
+  evaluate: Duration.minutes(2),
+  teardown: Duration.minutes(15),
+  cleanup: Duration.minutes(10),
+};
+
+/**
+ * Everything a load test needs in one account: the Standard state machine
+ * and its step functions, the runs/lock table, the reports bucket, the
+ * notification topic and the schedules from the configuration.
+ */
+export class LoadTestPipeline extends Construct {
+  readonly stateMachine: sfn.StateMachine;
+  readonly runsTable: dynamodb.Table;
+  readonly reportsBucket: s3.Bucket;
+  readonly topic: sns.Topic;
+  readonly functions: Readonly<Record<StepId, StepHandlerFunction>>;
+  readonly schedules: readonly scheduler.Schedule[];
+
+  constructor(scope: Construct, id: string, props: LoadTestPipelineProps) {
+    super(scope, id);
+    const removalPolicy = props.dataRemovalPolicy ?? RemovalPolicy.RETAIN;
+
+    this.runsTable = new dynamodb.Table(this, 'Runs', {
+      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      timeToLiveAttribute: 'expiresAt',
+      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      removalPolicy,
+    });
+
+    this.reportsBucket = new s3.Bucket(this, 'Reports', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      versioned: true,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      lifecycleRules: [{ noncurrentVersionExpiration: Duration.days(30) }],
+      removalPolicy,
+      autoDeleteObjects: removalPolicy === RemovalPolicy.DESTROY,
+    });
+    Validations.of(this.reportsBucket).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason: 'Reports are written only by the Evaluate function, whose calls CloudTrail already records; access logs would add a second bucket for no reader.',
+    });
+
+    this.topic = new sns.Topic(this, 'Notifications', {
+      displayName: 'Load Test Conductor',
+      enforceSSL: true,
+      masterKey: kms.Alias.fromAliasName(this, 'SnsKey', 'alias/aws/sns'),
+    });
+
+    const common = {
+      vpc: props.vpc,
+      vpcSubnets: props.vpcSubnets,
+      securityGroups: props.securityGroups,
+      environment: {
+        RUNS_TABLE: this.runsTable.tableName,
+        REPORTS_BUCKET: this.reportsBucket.bucketName,
+        TOPIC_ARN: this.topic.topicArn,
+        POWERTOOLS_SERVICE_NAME: 'load-test-conductor',
+      },
+    };
+    const functions = Object.fromEntries(
+      STEP_IDS.map((step) => [
+        step,
+        new StepHandlerFunction(this, pascal(step), {
+          ...common,
+          step,
+          timeout: STEP_TIMEOUT[step],
+          // Only validation reads the configuration; later steps use the snapshot it puts in the state.
+          define: step === 'validate-input' ? { 'process.env.LTC_CONFIG': JSON.stringify(JSON.stringify(props.config)) } : undefined,
+        }),
+      ]),
+    ) as Record<StepId, StepHandlerFunction>;
+    this.functions = functions;
+    this.grantLeastPrivilege(functions);
+
+    const logGroup = new LogGroup(this, 'ExecutionLogs', {
+      retention: RetentionDays.SIX_MONTHS,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      comment: 'Load Test Conductor: one end-to-end load test to a target of orders per minute, then restore.',
+      definitionBody: sfn.DefinitionBody.fromChainable(
+        buildLoadTestDefinition(
+          new Construct(this, 'Workflow'),
+          Object.fromEntries(STEP_IDS.map((s) => [s, functions[s].function])) as Record<StepId, StepHandlerFunction['function']>,
+        ),
+      ),
+      timeout: props.executionTimeout ?? Duration.days(2),
+      tracingEnabled: true,
+      logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
+    });
+    this.acknowledgeInvokeVersions(this.stateMachine, functions);
+
+    this.schedules = this.createSchedules(props.config);
+  }
+
+  private grantLeastPrivilege(fns: Record<StepId, StepHandlerFunction>): void {
+    const fn = (s: StepId) => fns[s].function;
+    for (const s of ['acquire-lock', 'cleanup'] as const) this.runsTable.grantReadWriteData(fn(s));
+    for (const s of ['deploy', 'scale', 'ramp-tick'] as const) this.runsTable.grantWriteData(fn(s));
+    for (const s of ['evaluate', 'teardown'] as const) this.runsTable.grantReadData(fn(s));
+    const evaluate = fn('evaluate');
+    evaluate.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [this.reportsBucket.arnForObjects(`${REPORTS_PREFIX}*`)] }),
+    );
+    Validations.of(fns.evaluate).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${this.logicalId(this.reportsBucket)}.Arn>/${REPORTS_PREFIX}*]`,
+      reason: 'Each run writes its report under its own key below runs/, unknown until the run starts.',
+    });
+    this.topic.grantPublish(fn('cleanup'));
+  }
+
+  /** The state machine may invoke the step functions and their versions (`:*`), nothing else. */
+  private acknowledgeInvokeVersions(stateMachine: sfn.StateMachine, fns: Record<StepId, StepHandlerFunction>): void {
+    for (const f of Object.values(fns)) {
+      Validations.of(stateMachine).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::<${this.logicalId(f.function)}.Arn>:*]`,
+        reason: 'Step Functions grants invoking the step function and its versions; the function is named.',
+      });
+    }
+    Validations.of(stateMachine).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'X-Ray tracing and log delivery to CloudWatch Logs have no resource-level permissions.',
+    });
+  }
+
+  private logicalId(construct: Construct): string {
+    const resource = construct.node.defaultChild as CfnResource;
+    return Stack.of(this).resolve(Stack.of(this).getLogicalId(resource)) as string;
+  }
+
+  private createSchedules(config: ConductorConfig): scheduler.Schedule[] {
+    if (config.schedules.length === 0) return [];
+    const deadLetters = new sqs.Queue(this, 'ScheduleDeadLetters', {
+      enforceSSL: true,
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(deadLetters).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is itself the dead-letter queue of the schedules.',
+    });
+    const role = new iam.Role(this, 'SchedulerRole', {
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com'),
+      description: 'Lets EventBridge Scheduler start load-test executions',
+    });
+    return config.schedules.map(
+      (s) =>
+        new scheduler.Schedule(this, `Schedule-${s.name}`, {
+          description: s.description ?? `Load test ${s.name}`,
+          schedule: scheduler.ScheduleExpression.expression(s.cron, TimeZone.of(s.timeZone)),
+          enabled: s.enabled,
+          target: new schedulerTargets.StepFunctionsStartExecution(this.stateMachine, {
+            input: scheduler.ScheduleTargetInput.fromObject(s.input),
+            role,
+            deadLetterQueue: deadLetters,
+            retryAttempts: 2,
+          }),
+        }),
+    );
+  }
+}
+
+function pascal(step: string): string {
+  return step.replace(/(^|-)(\w)/g, (_, __, c: string) => c.toUpperCase());
+}

@@ -1,0 +1,88 @@
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { fileURLToPath } from 'node:url';
+import type { StepId } from '../../statemachine/steps';
+
+export interface StepHandlerFunctionProps {
+  /** Which handler under `lambdas/handlers/` this function runs. */
+  readonly step: StepId;
+  /** Longest a single invocation may take: steps that wait for rollouts need minutes. */
+  readonly timeout: Duration;
+  readonly environment?: Readonly<Record<string, string>>;
+  /** Compile-time constants for esbuild (the configuration is inlined into the validation step). */
+  readonly define?: Readonly<Record<string, string>>;
+  /** Set when Locust or the applications are only reachable inside a VPC. */
+  readonly vpc?: ec2.IVpc;
+  readonly vpcSubnets?: ec2.SubnetSelection;
+  readonly securityGroups?: ec2.ISecurityGroup[];
+  readonly logRetention?: RetentionDays;
+}
+
+/**
+ * One step's Lambda: Node.js 24 on arm64, bundled by esbuild, its own log
+ * group with a retention, and a role that can write to that log group only
+ * (instead of the managed basic execution policy, which allows every group).
+ */
+export class StepHandlerFunction extends Construct {
+  readonly function: NodejsFunction;
+
+  constructor(scope: Construct, id: string, props: StepHandlerFunctionProps) {
+    super(scope, id);
+    const logGroup = new LogGroup(this, 'Logs', {
+      retention: props.logRetention ?? RetentionDays.THREE_MONTHS,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Load Test Conductor step ${props.step}`,
+      inlinePolicies: {
+        logs: new iam.PolicyDocument({
+          statements: [
+            new iam.PolicyStatement({
+              actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+              resources: [logGroup.logGroupArn],
+            }),
+          ],
+        }),
+      },
+    });
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'Active tracing needs xray:PutTraceSegments and PutTelemetryRecords, which have no resource-level permissions.',
+    });
+    if (props.vpc) {
+      Validations.of(role).acknowledge({
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
+        reason: 'The managed VPC access policy is what Lambda needs to attach its network interfaces in the VPC.',
+      });
+    }
+    this.function = new NodejsFunction(this, 'Function', {
+      role,
+      entry: fileURLToPath(new URL(`../../lambdas/handlers/${props.step}.ts`, import.meta.url)),
+      handler: 'handler',
+      runtime: Runtime.NODEJS_24_X,
+      architecture: Architecture.ARM_64,
+      memorySize: 256,
+      timeout: props.timeout,
+      tracing: Tracing.ACTIVE,
+      logGroup,
+      description: `Load Test Conductor: ${props.step}`,
+      environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
+      vpc: props.vpc,
+      vpcSubnets: props.vpcSubnets,
+      securityGroups: props.securityGroups,
+      bundling: {
+        minify: true,
+        sourceMap: true,
+        target: 'node24',
+        define: props.define ? { ...props.define } : undefined,
+        externalModules: ['@aws-sdk/*'],
+      },
+    });
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * Error classes whose `name` becomes the Step Functions error code, so the
+ * state machine can tell what to retry (transient) from what never to retry
+ * (invalid input, a held lock).
+ */
+
+/** One rule broken by one field. `field` is a dotted path, e.g. `applications[2]`. */
+export interface FieldProblem {
+  readonly field: string;
+  readonly rule: string;
+}
+
+/** Bad input or configuration: never retried, raised before any side effect. */
+export class ValidationError extends Error {
+  override readonly name = 'ValidationError';
+  constructor(readonly problems: readonly FieldProblem[]) {
+    super(problems.map((p) => `${p.field}: ${p.rule}`).join('; '));
+  }
+}
+
+/** Another run holds the environment. Carries the id of the running execution. */
+export class EnvironmentLockedError extends Error {
+  override readonly name = 'EnvironmentLockedError';
+  constructor(
+    readonly environment: string,
+    readonly heldBy: string,
+  ) {
+    super(`environment '${environment}' is locked by the running execution ${heldBy}`);
+  }
+}
+
+/** A failure that may pass on its own (network, throttling, 5xx): retried with backoff. */
+export class TransientError extends Error {
+  override readonly name = 'TransientError';
+}
+
+/** Error codes the state machine retries. */
+export const RETRYABLE_ERRORS = [
+  'TransientError',
+  'Lambda.ServiceException',
+  'Lambda.AWSLambdaException',
+  'Lambda.SdkClientException',
+  'Lambda.TooManyRequestsException',
+] as const;

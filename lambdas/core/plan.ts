@@ -1,0 +1,31 @@
+import type { ApplicationConfig } from './config';
+import type { AppChange, AppShape, RunContext } from './state';
+
+/** The applications a run prepares, in the configuration's order. */
+export function applicationsInScope(run: RunContext): ApplicationConfig[] {
+  return run.environment.applications.filter((a) => run.request.applications.includes(a.name));
+}
+
+/**
+ * The shape an application should have for the test: production's size, and
+ * production's version unless the run tests what is deployed (a feature branch).
+ */
+export function desiredShape(current: AppShape, production: AppShape, deployProductionVersions: boolean): AppShape {
+  return { version: deployProductionVersions ? production.version : current.version, replicas: production.replicas };
+}
+
+export function isSameShape(a: AppShape, b: AppShape): boolean {
+  return a.version === b.version && a.replicas === b.replicas;
+}
+
+/** One line a person reads in the console: what changes, from what to what. */
+export function describeChanges(changes: readonly AppChange[]): string {
+  if (changes.length === 0) return 'nothing to change';
+  return changes
+    .map((c) =>
+      isSameShape(c.from, c.to)
+        ? `${c.application}: already ${c.to.version} × ${c.to.replicas}`
+        : `${c.application}: ${c.from.version} × ${c.from.replicas} → ${c.to.version} × ${c.to.replicas}`,
+    )
+    .join('; ');
+}

@@ -1,0 +1,70 @@
+import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
+import type { FieldProblem } from './errors';
+
+const ajv = new Ajv2020({ allErrors: true, strict: true, useDefaults: false });
+
+/** Compiles a JSON Schema once; the returned function lists every broken rule by field. */
+export function schemaChecker(schema: object): (value: unknown) => FieldProblem[] {
+  const validate: ValidateFunction = ajv.compile(schema);
+  return (value) => (validate(value) ? [] : simplify(validate.errors ?? []));
+}
+
+function simplify(errors: readonly ErrorObject[]): FieldProblem[] {
+  const problems = errors
+    // A failed `oneOf` repeats what its branches already said.
+    .filter((e) => e.keyword !== 'oneOf' && e.keyword !== 'if')
+    .map(toProblem);
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    const key = `${p.field}|${p.rule}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function toProblem(e: ErrorObject): FieldProblem {
+  const base = fieldName(e.instancePath);
+  const params = e.params as Record<string, unknown>;
+  switch (e.keyword) {
+    case 'required':
+      return { field: join(base, String(params.missingProperty)), rule: 'is required' };
+    case 'additionalProperties':
+      return { field: join(base, String(params.additionalProperty)), rule: 'is not a known field' };
+    case 'type':
+      return { field: base || '(input)', rule: `must be ${article(String(params.type))}` };
+    case 'exclusiveMinimum':
+      return { field: base, rule: `must be greater than ${params.limit}` };
+    case 'minimum':
+      return { field: base, rule: `must be at least ${params.limit}` };
+    case 'maximum':
+      return { field: base, rule: `must be at most ${params.limit}` };
+    case 'pattern':
+      return { field: base, rule: `must match ${params.pattern}` };
+    case 'const':
+      return { field: base, rule: `must be ${JSON.stringify(params.allowedValue)}` };
+    case 'enum':
+      return { field: base, rule: `must be one of ${(params.allowedValues as unknown[]).join(', ')}` };
+    case 'propertyNames':
+      return { field: join(base, String(params.propertyName)), rule: 'is not a valid name' };
+    default:
+      return { field: base || '(input)', rule: e.message ?? e.keyword };
+  }
+}
+
+/** `/applications/2/name` → `applications[2].name` */
+export function fieldName(pointer: string): string {
+  return pointer
+    .split('/')
+    .slice(1)
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .reduce((acc, seg) => (/^\d+$/.test(seg) ? `${acc}[${seg}]` : join(acc, seg)), '');
+}
+
+function join(base: string, name: string): string {
+  return base ? `${base}.${name}` : name;
+}
+
+function article(type: string): string {
+  return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
+}

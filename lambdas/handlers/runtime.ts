@@ -1,0 +1,72 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Notifier } from '../adapters/aws/notifier';
+import { ReportStore } from '../adapters/aws/report-store';
+import { RunStore } from '../adapters/aws/run-store';
+import { HttpPlatformAdapter, type PlatformAdapter } from '../adapters/http-platform';
+import { LocustClient } from '../adapters/locust/client';
+import { type ConductorConfig, parseConfig } from '../core/config';
+
+/** What the step handlers need from the outside world; built from the Lambda's environment. */
+export interface StepDeps {
+  readonly runs: RunStore;
+  readonly reports: ReportStore;
+  readonly notifier: Notifier;
+  readonly platform: PlatformAdapter;
+  locust(url: string): LocustClient;
+  config(): ConductorConfig;
+  now(): Date;
+}
+
+export const logger = new Logger({ serviceName: 'load-test-conductor' });
+
+let cached: StepDeps | undefined;
+
+/**
+ * Dependencies from environment variables: `RUNS_TABLE`, `REPORTS_BUCKET`,
+ * `TOPIC_ARN`, `LTC_CONFIG` (the configuration as JSON; inlined at bundle time
+ * in AWS). Built once per Lambda container.
+ */
+export function deps(): StepDeps {
+  if (cached) return cached;
+  let config: ConductorConfig | undefined;
+  cached = {
+    runs: new RunStore(requireEnv('RUNS_TABLE')),
+    reports: new ReportStore(requireEnv('REPORTS_BUCKET')),
+    notifier: new Notifier(requireEnv('TOPIC_ARN')),
+    platform: new HttpPlatformAdapter(),
+    locust: (url) => new LocustClient({ baseUrl: url }),
+    config: () => {
+      config ??= parseConfig(JSON.parse(requireEnv('LTC_CONFIG')));
+      return config;
+    },
+    now: () => new Date(),
+  };
+  return cached;
+}
+
+/** Forgets the built dependencies, so a changed environment is read again (the local runner, tests). */
+export function resetDeps(): void {
+  cached = undefined;
+}
+
+function requireEnv(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`environment variable ${name} is not set`);
+  return value;
+}
+
+/**
+ * Wraps a step's logic as a Lambda handler: dependencies injected, the
+ * error logged with the step's name and rethrown unchanged (its `name` is the
+ * error code Step Functions sees).
+ */
+export function step<I, O>(name: string, run: (input: I, deps: StepDeps) => Promise<O>): (input: I) => Promise<O> {
+  return async (input) => {
+    try {
+      return await run(input, deps());
+    } catch (err) {
+      logger.error(`${name} failed`, err as Error);
+      throw err;
+    }
+  };
+}

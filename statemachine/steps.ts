@@ -1,0 +1,35 @@
+/**
+ * The Lambda-backed steps of a load test, in lifecycle order. The key is the
+ * handler file under `lambdas/handlers/`; the value is the state's name in the
+ * Step Functions console, which is also how the local runner finds it.
+ */
+export const STEPS = {
+  'validate-input': 'Validate input',
+  'plan-dry-run': 'Plan dry run',
+  'acquire-lock': 'Acquire lock',
+  deploy: 'Deploy production versions',
+  scale: 'Scale to production size',
+  'start-load': 'Start load',
+  'ramp-tick': 'Ramp tick',
+  'stop-load': 'Stop load',
+  evaluate: 'Evaluate',
+  teardown: 'Teardown',
+  cleanup: 'Cleanup',
+} as const;
+
+export type StepId = keyof typeof STEPS;
+export type StepStateName = (typeof STEPS)[StepId];
+export const STEP_IDS = Object.keys(STEPS) as StepId[];
+
+/** Names of the states that are not Lambda tasks, for tests and the local runner. */
+export const CONTROL_STATES = {
+  dryRunChoice: 'Dry run?',
+  waitForTick: 'Wait for next tick',
+  rampChoice: 'Ramp finished?',
+  tickBudgetExhausted: 'Tick budget exhausted',
+  outcomeChoice: 'Outcome?',
+  runFailed: 'Run failed',
+  restoreFailed: 'Restore incomplete',
+  succeeded: 'Run complete',
+  dryRunDone: 'Dry run planned',
+} as const;
