@@ -12,8 +12,10 @@ export type StepFunctionsById = Readonly<Record<StepId, IFunction>>;
  * Where each step writes its result in the execution state. Steps read the
  * whole state and add one field, so the console shows a run's story in one object.
  */
-const RESULT_PATH: Readonly<Record<StepId, string>> = {
-  'validate-input': '$',
+const RESULT_PATH: Readonly<Record<StepId, string | undefined>> = {
+  // Omitted = the default `$`: the result becomes the state. (Written out as "$",
+  // the local interpreter would store it under a key named "$".)
+  'validate-input': undefined,
   'plan-dry-run': '$.plan',
   'acquire-lock': '$.lock',
   deploy: '$.deploy',
@@ -24,6 +26,7 @@ const RESULT_PATH: Readonly<Record<StepId, string>> = {
   evaluate: '$.verdict',
   teardown: '$.teardown',
   cleanup: '$.cleanup',
+  'release-lock': '$.release',
 };
 
 /** Validation also needs to know which execution it belongs to; every other step gets the state as is. */
@@ -40,7 +43,7 @@ const PAYLOAD: Partial<Record<StepId, sfn.TaskInput>> = {
 
 /**
  * The load-test workflow. One builder per phase, read top to bottom:
- * validate → lock → prepare → load (tick loop) → stop → evaluate → restore.
+ * validate → lock → prepare → load (tick loop) → stop → evaluate → restore → unlock.
  * Any failure after the lock is caught into `$.failure` and still runs the
  * restore path; the run then fails with the original error.
  */
@@ -65,7 +68,11 @@ export function buildLoadTestDefinition(scope: Construct, fns: StepFunctionsById
   );
 }
 
-function preparePhase(task: (id: StepId) => tasks.LambdaInvoke, onFailure: sfn.IChainable, load: sfn.IChainable) {
+function preparePhase(
+  task: (id: StepId) => tasks.LambdaInvoke,
+  onFailure: sfn.IChainable,
+  load: sfn.IChainable,
+) {
   const deploy = catchInto(task('deploy'), onFailure);
   const scale = catchInto(task('scale'), onFailure);
   return deploy.next(scale).next(load);
@@ -96,8 +103,9 @@ function loadPhase(scope: Construct, task: (id: StepId) => tasks.LambdaInvoke, s
 }
 
 /**
- * Stop load → Evaluate → Teardown → Cleanup → outcome. Errors here are kept
- * apart from `$.failure` so the original error of the run is never overwritten.
+ * Stop load → Evaluate → Teardown → Cleanup → Release lock → outcome. Each
+ * step runs even when the one before it failed; their errors are kept apart
+ * from `$.failure` so the original error of the run is never overwritten.
  */
 function restorePhase(scope: Construct, task: (id: StepId) => tasks.LambdaInvoke) {
   const runFailed = new sfn.Fail(scope, C.runFailed, {
@@ -116,8 +124,10 @@ function restorePhase(scope: Construct, task: (id: StepId) => tasks.LambdaInvoke
     .when(sfn.Condition.isPresent('$.restoreError'), restoreFailed)
     .otherwise(succeeded);
 
+  const releaseLock = task('release-lock');
+  releaseLock.addCatch(outcome, { resultPath: '$.restoreError' });
   const cleanup = task('cleanup');
-  cleanup.addCatch(outcome, { resultPath: '$.restoreError' });
+  cleanup.addCatch(releaseLock, { resultPath: '$.restoreError' });
   const teardown = task('teardown');
   teardown.addCatch(cleanup, { resultPath: '$.restoreError' });
   const evaluate = task('evaluate');
@@ -125,7 +135,7 @@ function restorePhase(scope: Construct, task: (id: StepId) => tasks.LambdaInvoke
   const stopLoad = task('stop-load');
   stopLoad.addCatch(evaluate, { resultPath: '$.restoreError' });
 
-  stopLoad.next(evaluate).next(teardown).next(cleanup).next(outcome);
+  stopLoad.next(evaluate).next(teardown).next(cleanup).next(releaseLock).next(outcome);
   return { stopLoad };
 }
 

@@ -15,6 +15,7 @@ export const STEPS = {
   evaluate: 'Evaluate',
   teardown: 'Teardown',
   cleanup: 'Cleanup',
+  'release-lock': 'Release lock',
 } as const;
 
 export type StepId = keyof typeof STEPS;

@@ -43,6 +43,7 @@ const STEP_TIMEOUT: Readonly<Record<StepId, Duration>> = {
   evaluate: Duration.minutes(2),
   teardown: Duration.minutes(15),
   cleanup: Duration.minutes(10),
+  'release-lock': Duration.seconds(30),
 };
 
 /**
@@ -84,7 +85,8 @@ export class LoadTestPipeline extends Construct {
     });
     Validations.of(this.reportsBucket).acknowledge({
       id: 'AwsSolutions-S1',
-      reason: 'Reports are written only by the Evaluate function, whose calls CloudTrail already records; access logs would add a second bucket for no reader.',
+      reason:
+        'Reports are written only by the Evaluate function, whose calls CloudTrail already records; access logs would add a second bucket for no reader.',
     });
 
     this.topic = new sns.Topic(this, 'Notifications', {
@@ -112,7 +114,10 @@ export class LoadTestPipeline extends Construct {
           step,
           timeout: STEP_TIMEOUT[step],
           // Only validation reads the configuration; later steps use the snapshot it puts in the state.
-          define: step === 'validate-input' ? { 'process.env.LTC_CONFIG': JSON.stringify(JSON.stringify(props.config)) } : undefined,
+          define:
+            step === 'validate-input'
+              ? { 'process.env.LTC_CONFIG': JSON.stringify(JSON.stringify(props.config)) }
+              : undefined,
         }),
       ]),
     ) as Record<StepId, StepHandlerFunction>;
@@ -125,11 +130,15 @@ export class LoadTestPipeline extends Construct {
     });
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineType: sfn.StateMachineType.STANDARD,
-      comment: 'Load Test Conductor: one end-to-end load test to a target of orders per minute, then restore.',
+      comment:
+        'Load Test Conductor: one end-to-end load test to a target of orders per minute, then restore.',
       definitionBody: sfn.DefinitionBody.fromChainable(
         buildLoadTestDefinition(
           new Construct(this, 'Workflow'),
-          Object.fromEntries(STEP_IDS.map((s) => [s, functions[s].function])) as Record<StepId, StepHandlerFunction['function']>,
+          Object.fromEntries(STEP_IDS.map((s) => [s, functions[s].function])) as Record<
+            StepId,
+            StepHandlerFunction['function']
+          >,
         ),
       ),
       timeout: props.executionTimeout ?? Duration.days(2),
@@ -143,22 +152,28 @@ export class LoadTestPipeline extends Construct {
 
   private grantLeastPrivilege(fns: Record<StepId, StepHandlerFunction>): void {
     const fn = (s: StepId) => fns[s].function;
-    for (const s of ['acquire-lock', 'cleanup'] as const) this.runsTable.grantReadWriteData(fn(s));
+    for (const s of ['acquire-lock', 'release-lock'] as const) this.runsTable.grantReadWriteData(fn(s));
     for (const s of ['deploy', 'scale', 'ramp-tick'] as const) this.runsTable.grantWriteData(fn(s));
     for (const s of ['evaluate', 'teardown'] as const) this.runsTable.grantReadData(fn(s));
     const evaluate = fn('evaluate');
     evaluate.addToRolePolicy(
-      new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [this.reportsBucket.arnForObjects(`${REPORTS_PREFIX}*`)] }),
+      new iam.PolicyStatement({
+        actions: ['s3:PutObject'],
+        resources: [this.reportsBucket.arnForObjects(`${REPORTS_PREFIX}*`)],
+      }),
     );
     Validations.of(fns.evaluate).acknowledge({
       id: `AwsSolutions-IAM5[Resource::<${this.logicalId(this.reportsBucket)}.Arn>/${REPORTS_PREFIX}*]`,
       reason: 'Each run writes its report under its own key below runs/, unknown until the run starts.',
     });
-    this.topic.grantPublish(fn('cleanup'));
+    this.topic.grantPublish(fn('release-lock'));
   }
 
   /** The state machine may invoke the step functions and their versions (`:*`), nothing else. */
-  private acknowledgeInvokeVersions(stateMachine: sfn.StateMachine, fns: Record<StepId, StepHandlerFunction>): void {
+  private acknowledgeInvokeVersions(
+    stateMachine: sfn.StateMachine,
+    fns: Record<StepId, StepHandlerFunction>,
+  ): void {
     for (const f of Object.values(fns)) {
       Validations.of(stateMachine).acknowledge({
         id: `AwsSolutions-IAM5[Resource::<${this.logicalId(f.function)}.Arn>:*]`,

@@ -1,11 +1,11 @@
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
+import { fileURLToPath } from 'node:url';
+import { type Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { fileURLToPath } from 'node:url';
 import type { StepId } from '../../statemachine/steps';
 
 export interface StepHandlerFunctionProps {
@@ -53,12 +53,14 @@ export class StepHandlerFunction extends Construct {
     });
     Validations.of(role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'Active tracing needs xray:PutTraceSegments and PutTelemetryRecords, which have no resource-level permissions.',
+      reason:
+        'Active tracing needs xray:PutTraceSegments and PutTelemetryRecords, which have no resource-level permissions.',
     });
     if (props.vpc) {
       Validations.of(role).acknowledge({
         id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
-        reason: 'The managed VPC access policy is what Lambda needs to attach its network interfaces in the VPC.',
+        reason:
+          'The managed VPC access policy is what Lambda needs to attach its network interfaces in the VPC.',
       });
     }
     this.function = new NodejsFunction(this, 'Function', {

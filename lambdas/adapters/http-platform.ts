@@ -1,13 +1,18 @@
 import { request } from 'undici';
-import { TransientError } from '../core/errors';
 import type { Platform } from '../core/config';
+import { TransientError } from '../core/errors';
 import type { AppShape } from '../core/state';
 
 /** Reads and changes an application's version and size where it runs. */
 export interface PlatformAdapter {
   readShape(application: string, platform: Platform): Promise<AppShape>;
   /** Applies the shape and resolves once the application is ready in it, or throws after the timeout. */
-  applyShape(application: string, platform: Platform, shape: Partial<AppShape>, timeoutSeconds: number): Promise<AppShape>;
+  applyShape(
+    application: string,
+    platform: Platform,
+    shape: Partial<AppShape>,
+    timeoutSeconds: number,
+  ): Promise<AppShape>;
 }
 
 interface AgentShape extends AppShape {
@@ -50,7 +55,12 @@ export class HttpPlatformAdapter implements PlatformAdapter {
     }
   }
 
-  private async call(application: string, platform: Platform, method: 'GET' | 'PUT', body?: object): Promise<AgentShape> {
+  private async call(
+    application: string,
+    platform: Platform,
+    method: 'GET' | 'PUT',
+    body?: object,
+  ): Promise<AgentShape> {
     const url = new URL('/_conductor/shape', platform.url);
     let response: Awaited<ReturnType<typeof request>>;
     try {
@@ -65,9 +75,12 @@ export class HttpPlatformAdapter implements PlatformAdapter {
       throw new TransientError(`${application}: ${method} ${url} failed: ${(err as Error).message}`);
     }
     const text = await response.body.text();
-    if (response.statusCode >= 500) throw new TransientError(`${application}: ${method} ${url} answered ${response.statusCode}`);
+    if (response.statusCode >= 500)
+      throw new TransientError(`${application}: ${method} ${url} answered ${response.statusCode}`);
     if (response.statusCode >= 400) {
-      throw new Error(`${application}: ${method} ${url} refused with ${response.statusCode}: ${text.slice(0, 200)}`);
+      throw new Error(
+        `${application}: ${method} ${url} refused with ${response.statusCode}: ${text.slice(0, 200)}`,
+      );
     }
     return parseShape(application, text);
   }
@@ -80,8 +93,14 @@ function parseShape(application: string, text: string): AgentShape {
   } catch {
     throw new Error(`${application}: the agent did not answer JSON: ${text.slice(0, 120)}`);
   }
-  if (typeof value.version !== 'string' || !Number.isInteger(value.replicas) || typeof value.ready !== 'boolean') {
-    throw new Error(`${application}: the agent's shape lacks version, replicas or ready: ${text.slice(0, 200)}`);
+  if (
+    typeof value.version !== 'string' ||
+    !Number.isInteger(value.replicas) ||
+    typeof value.ready !== 'boolean'
+  ) {
+    throw new Error(
+      `${application}: the agent's shape lacks version, replicas or ready: ${text.slice(0, 200)}`,
+    );
   }
   return value as AgentShape;
 }

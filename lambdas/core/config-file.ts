@@ -6,7 +6,10 @@ import { ValidationError } from './errors';
  * Reads and validates a configuration file. `{{name}}` placeholders are
  * filled from `values` first (the local runner uses them for its ports).
  */
-export function loadConfigFile(path: string, values: Readonly<Record<string, string | number>> = {}): ConductorConfig {
+export function loadConfigFile(
+  path: string,
+  values: Readonly<Record<string, string | number>> = {},
+): ConductorConfig {
   const text = readFileSync(path, 'utf8').replace(/\{\{(\w+)\}\}/g, (whole, name: string) =>
     name in values ? String(values[name]) : whole,
   );

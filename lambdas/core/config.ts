@@ -118,10 +118,16 @@ function checkSemantics(config: ConductorConfig): FieldProblem[] {
       });
     }
     if (!env.scenarios.includes(env.defaultScenario)) {
-      problems.push({ field: `${at}.defaultScenario`, rule: `must be one of scenarios (${env.scenarios.join(', ')})` });
+      problems.push({
+        field: `${at}.defaultScenario`,
+        rule: `must be one of scenarios (${env.scenarios.join(', ')})`,
+      });
     }
     if (env.loadTestTarget && env.applications.length === 0) {
-      problems.push({ field: `${at}.applications`, rule: 'a load-test target needs at least one application' });
+      problems.push({
+        field: `${at}.applications`,
+        rule: 'a load-test target needs at least one application',
+      });
     }
     env.applications.forEach((app, i) => {
       if (env.applications.findIndex((a) => a.name === app.name) !== i) {

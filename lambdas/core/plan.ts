@@ -10,8 +10,15 @@ export function applicationsInScope(run: RunContext): ApplicationConfig[] {
  * The shape an application should have for the test: production's size, and
  * production's version unless the run tests what is deployed (a feature branch).
  */
-export function desiredShape(current: AppShape, production: AppShape, deployProductionVersions: boolean): AppShape {
-  return { version: deployProductionVersions ? production.version : current.version, replicas: production.replicas };
+export function desiredShape(
+  current: AppShape,
+  production: AppShape,
+  deployProductionVersions: boolean,
+): AppShape {
+  return {
+    version: deployProductionVersions ? production.version : current.version,
+    replicas: production.replicas,
+  };
 }
 
 export function isSameShape(a: AppShape, b: AppShape): boolean {

@@ -5,7 +5,7 @@
  * the target through the plateau). Pure: no I/O, no clock.
  *
  * It estimates one user's order rate (orders per user per minute) from counter
- * deltas, smooths it, and sizes users by Little's law: users = rate wanted /
+ * deltas pooled over the last few ticks, and sizes users by Little's law: users = rate wanted /
  * rate per user. Ticks whose counters cannot be compared (Locust restarted or
  * reset, counter went backwards, test not running) are skipped, never read as
  * a collapse to zero.
@@ -43,7 +43,12 @@ export interface Observation {
 /** What the controller carries from one tick to the next. */
 export interface ControllerState {
   readonly ordersPerUserPerMinute: number | null;
-  readonly last: Pick<Observation, 'at' | 'orders' | 'requests' | 'failures' | 'users' | 'bootId' | 'generation'> | null;
+  /** The last few comparable intervals: the estimate pools them, since one short tick is noisy. */
+  readonly window: readonly Interval[];
+  readonly last: Pick<
+    Observation,
+    'at' | 'orders' | 'requests' | 'failures' | 'users' | 'bootId' | 'generation'
+  > | null;
   readonly usersSet: number;
   readonly stalledTicks: number;
 }
@@ -57,24 +62,40 @@ export interface Decision {
   /** Measured since the previous tick; null when it could not be measured. */
   readonly ordersPerMinute: number | null;
   /** Counter deltas since the previous tick (zero when not comparable). */
-  readonly delta: { readonly orders: number; readonly requests: number; readonly failures: number; readonly minutes: number };
+  readonly delta: {
+    readonly orders: number;
+    readonly requests: number;
+    readonly failures: number;
+    readonly minutes: number;
+  };
   readonly phase: 'ramp-up' | 'plateau' | 'done';
   readonly message: string;
   readonly state: ControllerState;
 }
 
-/** Smoothing of the per-user rate: new = α·measured + (1-α)·previous. */
-const SMOOTHING = 0.5;
+/** Orders and user-minutes of one interval between two comparable readings. */
+export interface Interval {
+  readonly orders: number;
+  readonly userMinutes: number;
+}
+
+/**
+ * Intervals pooled into the per-user estimate. Orders arrive in bursts
+ * (workers report every 3 s, users pace their journeys), so one tick alone
+ * can read far above or below the truth.
+ */
+const WINDOW = 3;
 /** Never multiply users by more than this in one tick: a bad early estimate must not explode the load. */
 const MAX_GROWTH = 3;
 
 export function initialControllerState(): ControllerState {
-  return { ordersPerUserPerMinute: null, last: null, usersSet: 0, stalledTicks: 0 };
+  return { ordersPerUserPerMinute: null, window: [], last: null, usersSet: 0, stalledTicks: 0 };
 }
 
 /** Orders per minute the plan wants `elapsedSeconds` after the load started. */
 export function plannedRate(config: ControllerConfig, elapsedSeconds: number): number {
-  if (config.rampUpSeconds <= 0 || elapsedSeconds >= config.rampUpSeconds) return config.targetOrdersPerMinute;
+  if (config.rampUpSeconds <= 0 || elapsedSeconds >= config.rampUpSeconds)
+    return config.targetOrdersPerMinute;
   return (config.targetOrdersPerMinute * Math.max(0, elapsedSeconds)) / config.rampUpSeconds;
 }
 
@@ -89,14 +110,27 @@ export function decide(
   elapsedSeconds: number,
 ): Decision {
   const totalSeconds = config.rampUpSeconds + config.plateauSeconds;
-  const phase = elapsedSeconds >= totalSeconds ? 'done' : elapsedSeconds < config.rampUpSeconds ? 'ramp-up' : 'plateau';
+  const phase =
+    elapsedSeconds >= totalSeconds ? 'done' : elapsedSeconds < config.rampUpSeconds ? 'ramp-up' : 'plateau';
   const measured = observation ? measure(state, observation) : null;
 
   let estimate = state.ordersPerUserPerMinute;
+  let window = state.window;
   let stalledTicks = state.stalledTicks;
   const notes: string[] = [];
-  if (measured?.perUser != null) {
-    estimate = estimate == null ? measured.perUser : SMOOTHING * measured.perUser + (1 - SMOOTHING) * estimate;
+  if (measured && measured.averageUsers > 0 && measured.orders > 0) {
+    window = [
+      ...window,
+      { orders: measured.orders, userMinutes: measured.averageUsers * measured.minutes },
+    ].slice(-WINDOW);
+    const pooled = window.reduce(
+      (acc, i) => ({ orders: acc.orders + i.orders, userMinutes: acc.userMinutes + i.userMinutes }),
+      {
+        orders: 0,
+        userMinutes: 0,
+      },
+    );
+    estimate = pooled.orders / pooled.userMinutes;
     stalledTicks = 0;
   } else if (measured && measured.orders === 0 && measured.averageUsers > 0) {
     stalledTicks += 1;
@@ -122,7 +156,10 @@ export function decide(
 
   const ordersPerMinute = measured?.ratePerMinute ?? null;
   const rateText = ordersPerMinute == null ? 'n/a' : ordersPerMinute.toFixed(1);
-  const message = [`${phase}: ${rateText} of ${targetNow.toFixed(1)} orders/min planned, ${users} users`, ...notes].join('; ');
+  const message = [
+    `${phase}: ${rateText} of ${targetNow.toFixed(1)} orders/min planned, ${users} users`,
+    ...notes,
+  ].join('; ');
 
   return {
     users,
@@ -131,12 +168,18 @@ export function decide(
     targetNow,
     ordersPerMinute,
     delta: measured
-      ? { orders: measured.orders, requests: measured.requests, failures: measured.failures, minutes: measured.minutes }
+      ? {
+          orders: measured.orders,
+          requests: measured.requests,
+          failures: measured.failures,
+          minutes: measured.minutes,
+        }
       : { orders: 0, requests: 0, failures: 0, minutes: 0 },
     phase,
     message,
     state: {
       ordersPerUserPerMinute: estimate,
+      window,
       last: observation
         ? {
             at: observation.at,
@@ -161,8 +204,6 @@ interface Measurement {
   readonly minutes: number;
   readonly ratePerMinute: number;
   readonly averageUsers: number;
-  /** Orders per user per minute; null when there were no users or no orders to learn from. */
-  readonly perUser: number | null;
 }
 
 function measure(state: ControllerState, now: Observation): Measurement | null {
@@ -182,6 +223,5 @@ function measure(state: ControllerState, now: Observation): Measurement | null {
     minutes,
     ratePerMinute,
     averageUsers,
-    perUser: averageUsers > 0 && orders > 0 ? ratePerMinute / averageUsers : null,
   };
 }

@@ -31,7 +31,9 @@ export type RunInputResult =
 const checkSchema = schemaChecker(runInputSchema);
 
 /** Number of ticks the ramp and plateau take (the first tick is at time zero). */
-export function plannedTicks(r: Pick<RunRequest, 'rampUpMinutes' | 'plateauMinutes' | 'tickSeconds'>): number {
+export function plannedTicks(
+  r: Pick<RunRequest, 'rampUpMinutes' | 'plateauMinutes' | 'tickSeconds'>,
+): number {
   return Math.ceil(((r.rampUpMinutes + r.plateauMinutes) * 60) / r.tickSeconds) + 1;
 }
 
@@ -48,7 +50,12 @@ export function validateRunInput(raw: unknown, config: ConductorConfig): RunInpu
   const env = config.environments[input.environment];
   if (!env) {
     const known = Object.keys(config.environments).join(', ');
-    return { ok: false, problems: [{ field: 'environment', rule: `'${input.environment}' is not configured (known: ${known})` }] };
+    return {
+      ok: false,
+      problems: [
+        { field: 'environment', rule: `'${input.environment}' is not configured (known: ${known})` },
+      ],
+    };
   }
   if (!env.loadTestTarget) {
     problems.push({
@@ -64,12 +71,18 @@ export function validateRunInput(raw: unknown, config: ConductorConfig): RunInpu
   }
   const scenario = input.scenario ?? env.defaultScenario;
   if (!env.scenarios.includes(scenario)) {
-    problems.push({ field: 'scenario', rule: `'${scenario}' is not a scenario of '${input.environment}' (${env.scenarios.join(', ')})` });
+    problems.push({
+      field: 'scenario',
+      rule: `'${scenario}' is not a scenario of '${input.environment}' (${env.scenarios.join(', ')})`,
+    });
   }
   const known = env.applications.map((a) => a.name);
   (input.applications ?? []).forEach((name, i) => {
     if (!known.includes(name)) {
-      problems.push({ field: `applications[${i}]`, rule: `'${name}' is not an application of '${input.environment}' (${known.join(', ')})` });
+      problems.push({
+        field: `applications[${i}]`,
+        rule: `'${name}' is not an application of '${input.environment}' (${known.join(', ')})`,
+      });
     }
   });
 
@@ -85,7 +98,10 @@ export function validateRunInput(raw: unknown, config: ConductorConfig): RunInpu
     dryRun: input.dryRun ?? false,
   };
   if (request.rampUpMinutes > 0 && request.rampUpMinutes * 60 < request.tickSeconds) {
-    problems.push({ field: 'rampUpMinutes', rule: `must last at least one tick (${request.tickSeconds} s) or be 0` });
+    problems.push({
+      field: 'rampUpMinutes',
+      rule: `must last at least one tick (${request.tickSeconds} s) or be 0`,
+    });
   }
   if (request.rampUpMinutes + request.plateauMinutes === 0) {
     problems.push({ field: 'plateauMinutes', rule: 'ramp-up and plateau cannot both be 0' });

@@ -20,6 +20,7 @@ export interface RunState {
   readonly verdict?: Verdict;
   readonly teardown?: TeardownResult;
   readonly cleanup?: CleanupResult;
+  readonly release?: ReleaseResult;
 }
 
 /** What Step Functions' Catch puts at its result path. */
@@ -112,6 +113,9 @@ export interface TeardownResult {
 
 export interface CleanupResult {
   readonly actions: readonly { readonly name: string; readonly result: string }[];
+}
+
+export interface ReleaseResult {
   readonly lockReleased: boolean;
   readonly notified: boolean;
 }

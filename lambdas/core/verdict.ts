@@ -51,12 +51,26 @@ export function judge(input: VerdictInput): Verdict {
   };
   if (input.failure) {
     const reason = `run interrupted by ${input.failure.Error}: ${input.failure.Cause ?? 'no cause given'}`;
-    return { ...base, outcome: 'error', achievedOrdersPerMinute: null, slis: [], reasons: [reason], summary: `ERROR — ${reason}` };
+    return {
+      ...base,
+      outcome: 'error',
+      achievedOrdersPerMinute: null,
+      slis: [],
+      reasons: [reason],
+      summary: `ERROR — ${reason}`,
+    };
   }
   const plateau = input.plateau;
   if (!plateau || plateau.minutes <= 0) {
     const reason = 'no plateau was measured, so the target could not be judged';
-    return { ...base, outcome: 'warn', achievedOrdersPerMinute: null, slis: [], reasons: [reason], summary: `WARN — ${reason}` };
+    return {
+      ...base,
+      outcome: 'warn',
+      achievedOrdersPerMinute: null,
+      slis: [],
+      reasons: [reason],
+      summary: `WARN — ${reason}`,
+    };
   }
 
   const achieved = plateau.orders / plateau.minutes;

@@ -1,5 +1,5 @@
-import { judge, type Verdict } from '../core/verdict';
 import type { RunState } from '../core/state';
+import { judge, type Verdict } from '../core/verdict';
 import { step } from './runtime';
 
 /**
@@ -21,7 +21,12 @@ export const handler = step('Evaluate', async (state: RunState, deps): Promise<V
   const summary = {
     verdict: judged,
     request: run.request,
-    execution: { id: run.executionId, name: run.executionName, startedAt: run.startedAt, endedAt: deps.now().toISOString() },
+    execution: {
+      id: run.executionId,
+      name: run.executionName,
+      startedAt: run.startedAt,
+      endedAt: deps.now().toISOString(),
+    },
     deploy: state.deploy ?? null,
     scale: state.scale ?? null,
     ticks,

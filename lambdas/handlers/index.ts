@@ -5,6 +5,7 @@ import { handler as deploy } from './deploy';
 import { handler as evaluate } from './evaluate';
 import { handler as planDryRun } from './plan-dry-run';
 import { handler as rampTick } from './ramp-tick';
+import { handler as releaseLock } from './release-lock';
 import { handler as scale } from './scale';
 import { handler as startLoad } from './start-load';
 import { handler as stopLoad } from './stop-load';
@@ -25,4 +26,5 @@ export const HANDLERS: Readonly<Record<StepId, (event: any) => Promise<unknown>>
   evaluate,
   teardown,
   cleanup,
+  'release-lock': releaseLock,
 };

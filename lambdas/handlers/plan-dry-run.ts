@@ -12,7 +12,11 @@ export const handler = step('Plan dry run', async (state: RunState, deps): Promi
         deps.platform.readShape(app.name, app.test),
         deps.platform.readShape(app.name, app.production),
       ]);
-      return { application: app.name, from, to: desiredShape(from, production, request.deployProductionVersions) };
+      return {
+        application: app.name,
+        from,
+        to: desiredShape(from, production, request.deployProductionVersions),
+      };
     }),
   );
   const ticks = plannedTicks(request);

@@ -60,7 +60,10 @@ function requireEnv(name: string): string {
  * error logged with the step's name and rethrown unchanged (its `name` is the
  * error code Step Functions sees).
  */
-export function step<I, O>(name: string, run: (input: I, deps: StepDeps) => Promise<O>): (input: I) => Promise<O> {
+export function step<I, O>(
+  name: string,
+  run: (input: I, deps: StepDeps) => Promise<O>,
+): (input: I) => Promise<O> {
   return async (input) => {
     try {
       return await run(input, deps());

@@ -20,7 +20,12 @@ export const handler = step('Teardown', async (state: RunState, deps): Promise<T
         const to =
           current.replicas === before.replicas
             ? current
-            : await deps.platform.applyShape(app.name, app.test, { replicas: before.replicas }, app.readinessTimeoutSeconds);
+            : await deps.platform.applyShape(
+                app.name,
+                app.test,
+                { replicas: before.replicas },
+                app.readinessTimeoutSeconds,
+              );
         return { application: app.name, from: current, to };
       }),
   );

@@ -12,10 +12,18 @@ export class ReportStore {
   ) {}
 
   /** Stores one file of a run's report and returns its `s3://` location. */
-  async put(environment: string, executionName: string, file: string, body: string, contentType: string): Promise<string> {
+  async put(
+    environment: string,
+    executionName: string,
+    file: string,
+    body: string,
+    contentType: string,
+  ): Promise<string> {
     const key = `${REPORTS_PREFIX}${environment}/${executionName}/${file}`;
     await withTransientAws('store report', () =>
-      this.s3.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType })),
+      this.s3.send(
+        new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType }),
+      ),
     );
     return `s3://${this.bucket}/${key}`;
   }

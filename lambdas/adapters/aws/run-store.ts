@@ -1,5 +1,11 @@
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { EnvironmentLockedError } from '../../core/errors';
 import type { AppShape } from '../../core/state';
 import { withTransientAws } from './transient';
@@ -43,7 +49,13 @@ export class RunStore {
         this.db.send(
           new PutCommand({
             TableName: this.tableName,
-            Item: { pk: `LOCK#${environment}`, sk: 'LOCK', holder, acquiredAt: now.toISOString(), expiresAt: epoch(expiresAt) },
+            Item: {
+              pk: `LOCK#${environment}`,
+              sk: 'LOCK',
+              holder,
+              acquiredAt: now.toISOString(),
+              expiresAt: epoch(expiresAt),
+            },
             ConditionExpression: 'attribute_not_exists(pk) OR holder = :holder OR expiresAt < :now',
             ExpressionAttributeValues: { ':holder': holder, ':now': epoch(now) },
           }),
@@ -58,7 +70,13 @@ export class RunStore {
 
   async lockHolder(environment: string): Promise<string | null> {
     const { Item } = await withTransientAws('read lock', () =>
-      this.db.send(new GetCommand({ TableName: this.tableName, Key: { pk: `LOCK#${environment}`, sk: 'LOCK' }, ConsistentRead: true })),
+      this.db.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: { pk: `LOCK#${environment}`, sk: 'LOCK' },
+          ConsistentRead: true,
+        }),
+      ),
     );
     return (Item?.holder as string | undefined) ?? null;
   }
@@ -88,13 +106,24 @@ export class RunStore {
    * record counts: a retried step must not overwrite the original with a
    * shape the run itself already changed.
    */
-  async recordShapeOnce(executionId: string, application: string, shape: AppShape, expiresAt: Date): Promise<void> {
+  async recordShapeOnce(
+    executionId: string,
+    application: string,
+    shape: AppShape,
+    expiresAt: Date,
+  ): Promise<void> {
     try {
       await withTransientAws('record shape', () =>
         this.db.send(
           new PutCommand({
             TableName: this.tableName,
-            Item: { pk: `RUN#${executionId}`, sk: `SHAPE#${application}`, application, shape, expiresAt: epoch(expiresAt) },
+            Item: {
+              pk: `RUN#${executionId}`,
+              sk: `SHAPE#${application}`,
+              application,
+              shape,
+              expiresAt: epoch(expiresAt),
+            },
             ConditionExpression: 'attribute_not_exists(pk)',
           }),
         ),
@@ -114,7 +143,12 @@ export class RunStore {
       this.db.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { pk: `RUN#${executionId}`, sk: `TICK#${String(tick.tick).padStart(6, '0')}`, ...tick, expiresAt: epoch(expiresAt) },
+          Item: {
+            pk: `RUN#${executionId}`,
+            sk: `TICK#${String(tick.tick).padStart(6, '0')}`,
+            ...tick,
+            expiresAt: epoch(expiresAt),
+          },
         }),
       ),
     );

@@ -14,7 +14,12 @@ export async function withTransientAws<T>(what: string, call: () => Promise<T>):
 }
 
 function isTransient(err: unknown): boolean {
-  const e = err as { $retryable?: unknown; $metadata?: { httpStatusCode?: number }; name?: string; code?: string };
+  const e = err as {
+    $retryable?: unknown;
+    $metadata?: { httpStatusCode?: number };
+    name?: string;
+    code?: string;
+  };
   if (e?.$retryable) return true;
   const status = e?.$metadata?.httpStatusCode;
   if (status !== undefined && (status >= 500 || status === 429)) return true;

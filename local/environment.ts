@@ -1,0 +1,131 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ConductorConfig } from '../lambdas/core/config';
+import { loadConfigFile } from '../lambdas/core/config-file';
+import { resetDeps } from '../lambdas/handlers/runtime';
+import { createLocalAwsResources, type LocalAwsResources } from './aws-resources';
+import {
+  type DemoShop,
+  type RealPaymentProvider,
+  startDemoShop,
+  startRealPaymentProvider,
+} from './demo-shop';
+import { type Hoverfly, startHoverfly } from './hoverfly';
+import { type LocustCluster, startLocustCluster } from './locust-cluster';
+import { REPO_ROOT } from './managed-process';
+import { type Moto, motoEnv, startMoto } from './moto';
+import { type SynthesizedPipeline, synthesizePipeline } from './synth';
+
+export interface LocalEnvironmentOptions {
+  /** Locust scenario (a file under locust/scenarios/). Default: checkout. */
+  readonly scenario?: string;
+  /** Locust worker processes. Default: 2. */
+  readonly workers?: number;
+  /** Replicas of the "production" shop: what Scale brings the test shop to. Default: 3. */
+  readonly productionReplicas?: number;
+  /** Where processes keep their data and logs. Default: a new temporary folder. */
+  readonly workDir?: string;
+}
+
+/** Versions the demo pretends run in production and in the test environment before a run. */
+export const DEMO_VERSIONS = { production: '2.4.0', test: '2.5.0-feature-x' } as const;
+export const DEMO_TEST_REPLICAS = 1;
+/** Seconds per journey and user in local runs: about 12 orders per user and minute. */
+export const LOCAL_PACING_SECONDS = 5;
+
+/**
+ * Everything a local run needs, started on 127.0.0.1: the AWS emulator with
+ * the stack's table, bucket and topic; a "real" payment provider and its
+ * Hoverfly simulation; a read-only "production" shop and the test shop;
+ * a Locust master with workers aimed at the test shop. The step handlers'
+ * environment variables point at all of it.
+ */
+export interface LocalEnvironment {
+  readonly config: ConductorConfig;
+  readonly pipeline: SynthesizedPipeline;
+  readonly aws: LocalAwsResources & { readonly endpoint: string };
+  readonly moto: Moto;
+  readonly shop: DemoShop;
+  readonly productionShop: DemoShop;
+  readonly paymentProvider: RealPaymentProvider;
+  readonly hoverfly: Hoverfly;
+  readonly locust: LocustCluster;
+  readonly workDir: string;
+  stop(): Promise<void>;
+}
+
+export async function startLocalEnvironment(
+  options: LocalEnvironmentOptions = {},
+): Promise<LocalEnvironment> {
+  const workDir = options.workDir ?? mkdtempSync(join(tmpdir(), 'ltc-local-'));
+  const started: { stop(): Promise<void> }[] = [];
+  const track = <T extends { stop(): Promise<void> }>(p: T): T => {
+    started.push(p);
+    return p;
+  };
+  const stop = async () => {
+    await Promise.allSettled(started.reverse().map((p) => p.stop()));
+  };
+  try {
+    const [moto, paymentProvider, hoverfly] = await Promise.all([
+      startMoto().then(track),
+      startRealPaymentProvider().then(track),
+      startHoverfly({
+        simulation: join(REPO_ROOT, 'mocks/payment-provider/simulation.json'),
+        journalSize: 0,
+      }).then(track),
+    ]);
+    const [productionShop, shop] = await Promise.all([
+      startDemoShop({
+        dataDir: join(workDir, 'production-shop'),
+        realPaymentUrl: paymentProvider.url,
+        version: DEMO_VERSIONS.production,
+        replicas: options.productionReplicas ?? 3,
+        readOnly: true,
+      }).then(track),
+      startDemoShop({
+        dataDir: join(workDir, 'test-shop'),
+        realPaymentUrl: paymentProvider.url,
+        mockPaymentUrl: hoverfly.url,
+        version: DEMO_VERSIONS.test,
+        replicas: DEMO_TEST_REPLICAS,
+      }).then(track),
+    ]);
+    const locust = track(
+      await startLocustCluster({
+        scenario: join(REPO_ROOT, 'locust/scenarios', `${options.scenario ?? 'checkout'}.py`),
+        host: shop.url,
+        workers: options.workers ?? 2,
+        logDir: join(workDir, 'locust'),
+        // Short journeys, so that a 10 s tick sees many orders and not one burst (see config/local.json).
+        env: { LTC_PACING_SECONDS: String(LOCAL_PACING_SECONDS) },
+      }),
+    );
+    const config = loadConfigFile(join(REPO_ROOT, 'config/local.json'), {
+      locustPort: new URL(locust.url).port,
+      shopAdminPort: new URL(shop.adminUrl).port,
+      productionShopAdminPort: new URL(productionShop.adminUrl).port,
+    });
+    const pipeline = synthesizePipeline(config);
+    const resources = await createLocalAwsResources(moto.endpoint, pipeline.runsTable);
+    Object.assign(process.env, motoEnv(moto.endpoint), resources, { LTC_CONFIG: JSON.stringify(config) });
+    resetDeps();
+    return {
+      config,
+      pipeline,
+      aws: { ...resources, endpoint: moto.endpoint },
+      moto,
+      shop,
+      productionShop,
+      paymentProvider,
+      hoverfly,
+      locust,
+      workDir,
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}

@@ -1,0 +1,47 @@
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { LoadTestConductorStack } from '../cdk/lib/load-test-conductor-stack';
+import type { ConductorConfig } from '../lambdas/core/config';
+
+/** What a local run takes from the synthesized stack, so it runs exactly what would deploy. */
+export interface SynthesizedPipeline {
+  /** The state machine definition (ASL), with the functions' ARNs filled in with placeholders. */
+  readonly definition: Record<string, unknown>;
+  /** The runs table's CloudFormation properties (keys, TTL), to create the same table in the emulator. */
+  readonly runsTable: Record<string, unknown>;
+  readonly template: Template;
+}
+
+/** Synthesizes the real stack in-process (no bundling) and extracts the definition. */
+export function synthesizePipeline(config: ConductorConfig): SynthesizedPipeline {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const stack = new LoadTestConductorStack(app, 'LoadTestConductor', {
+    config,
+    env: { account: '123456789012', region: 'us-east-1' },
+  });
+  const template = Template.fromStack(stack);
+  const [machine] = Object.values(template.findResources('AWS::StepFunctions::StateMachine'));
+  const [table] = Object.values(template.findResources('AWS::DynamoDB::Table'));
+  if (!machine || !table) throw new Error('the stack has no state machine or no runs table');
+  return {
+    definition: JSON.parse(resolveIntrinsics(machine.Properties.DefinitionString)),
+    runsTable: table.Properties,
+    template,
+  };
+}
+
+/** Flattens `Fn::Join` and replaces `Fn::GetAtt` / `Ref` with readable placeholders. */
+export function resolveIntrinsics(value: unknown): string {
+  if (typeof value === 'string') return value;
+  const v = value as Record<string, unknown>;
+  if (v['Fn::Join']) {
+    const [sep, parts] = v['Fn::Join'] as [string, unknown[]];
+    return parts.map(resolveIntrinsics).join(sep);
+  }
+  if (v['Fn::GetAtt']) {
+    const [logicalId] = v['Fn::GetAtt'] as [string, string];
+    return `arn:aws:lambda:us-east-1:123456789012:function:${logicalId}`;
+  }
+  if (v.Ref) return String(v.Ref);
+  throw new Error(`cannot resolve ${JSON.stringify(value)} in the definition`);
+}
