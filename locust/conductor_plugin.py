@@ -1,0 +1,188 @@
+"""Load Test Conductor plugin for Locust (imported by every scenario in ./scenarios).
+
+* Shared scenario settings read from the environment:
+  - ``LTC_LOAD_TEST_HEADER`` / ``LTC_LOAD_TEST_HEADER_VALUE``: the header that marks load-test traffic
+    (default ``X-Load-Test: true``) so services route it to their mocks.
+  - ``LTC_ORDER_REQUEST_NAME``: the request name that counts as one placed order
+    (default ``checkout: place order``).
+  - ``LTC_PACING_SECONDS``: seconds per journey and user (``constant_pacing``), so users map roughly
+    linearly to orders per minute.
+* On the master (or a standalone runner) with its web UI, a route ``GET /conductor/kpi`` that lets the
+  conductor count orders without keeping fragile state::
+
+      {"bootId": "<uuid, new per process start>",
+       "generation": <int, +1 whenever the counters go back to zero>,
+       "orders": <successful order requests>, "orderFailures": <failed order requests>,
+       "state": "<runner state>", "workers": <connected workers not missing>,
+       "userCount": <users>, "timestamp": <epoch seconds>, "orderRequestName": "<name>"}
+
+  The conductor computes orders per minute from two readings with the same ``bootId`` and
+  ``generation``; anything else means the counters restarted and the reading is a new baseline.
+
+Tested against Locust 2.47.0. Counters go back to zero when (a) ``POST /stats/reset`` (event
+``reset_stats``), (b) a test starts from ready/stopped (``stats.clear_all()`` then event ``test_start``),
+(c) a ramp finishes and the master runs with ``--reset-stats`` (``spawning_complete``), (d) the master
+restarts (new ``bootId``). As a safety net the route also notices a replaced ``stats.total`` entry or an
+order counter that went down, and bumps the generation then.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import time
+import uuid
+from typing import Any
+
+from locust import events
+from locust.env import Environment
+from locust.runners import STATE_MISSING, MasterRunner, WorkerRunner
+
+logger = logging.getLogger("conductor_plugin")
+
+DEFAULT_LOAD_TEST_HEADER = "X-Load-Test"
+DEFAULT_LOAD_TEST_HEADER_VALUE = "true"
+DEFAULT_ORDER_REQUEST_NAME = "checkout: place order"
+DEFAULT_PACING_SECONDS = 20.0  # one journey per user every 20 s ≈ 3 orders/min/user
+KPI_ROUTE = "/conductor/kpi"
+
+# Fixed for the life of this process: a master restart is visible as a new bootId.
+BOOT_ID = str(uuid.uuid4())
+
+
+def load_test_header() -> tuple[str, str]:
+    name = os.environ.get("LTC_LOAD_TEST_HEADER", "").strip() or DEFAULT_LOAD_TEST_HEADER
+    value = os.environ.get("LTC_LOAD_TEST_HEADER_VALUE", "").strip() or DEFAULT_LOAD_TEST_HEADER_VALUE
+    return name, value
+
+
+def load_test_headers() -> dict[str, str]:
+    """Headers every scenario request carries (use as ``FastHttpUser.default_headers``)."""
+    name, value = load_test_header()
+    return {name: value}
+
+
+def order_request_name() -> str:
+    return os.environ.get("LTC_ORDER_REQUEST_NAME", "").strip() or DEFAULT_ORDER_REQUEST_NAME
+
+
+def pacing_seconds(default: float = DEFAULT_PACING_SECONDS) -> float:
+    raw = os.environ.get("LTC_PACING_SECONDS", "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(f"LTC_PACING_SECONDS must be a number of seconds, got {raw!r}") from None
+    if not math.isfinite(value) or value <= 0:
+        raise ValueError(f"LTC_PACING_SECONDS must be > 0, got {raw!r}")
+    return value
+
+
+class ConductorKpi:
+    """Order counters and the reset generation of one master (or standalone) runner."""
+
+    def __init__(self, environment: Environment, request_name: str) -> None:
+        self.environment = environment
+        self.request_name = request_name
+        self.generation = 0
+        self._seen_total: object = environment.stats.total
+        self._last_requests = 0
+
+    def bump(self, reason: str) -> None:
+        self.generation += 1
+        self._seen_total = self.environment.stats.total
+        self._last_requests = 0
+        logger.debug("conductor kpi generation %d (%s)", self.generation, reason)
+
+    def order_counts(self) -> tuple[int, int]:
+        requests = failures = 0
+        # list(): the entries dict may grow while worker reports arrive.
+        for (name, _method), entry in list(self.environment.stats.entries.items()):
+            if name == self.request_name:
+                requests += entry.num_requests
+                failures += entry.num_failures
+        return requests, failures
+
+    def snapshot(self) -> dict[str, Any]:
+        runner = self.environment.runner
+        stats = self.environment.stats
+        if stats.total is not self._seen_total:
+            self.bump("stats.total replaced")
+        requests, failures = self.order_counts()
+        if requests < self._last_requests:
+            self.bump("order counter went down")
+        self._last_requests = requests
+        workers = 0
+        if isinstance(runner, MasterRunner):
+            workers = sum(1 for c in list(runner.clients.values()) if c.state != STATE_MISSING)
+        return {
+            "bootId": BOOT_ID,
+            "generation": self.generation,
+            "orders": requests - failures,
+            "orderFailures": failures,
+            "state": runner.state if runner is not None else STATE_MISSING,
+            "workers": workers,
+            "userCount": int(runner.user_count) if runner is not None else 0,
+            "timestamp": time.time(),
+            "orderRequestName": self.request_name,
+        }
+
+
+def _exit_with_parent(expected_ppid: int) -> None:
+    """Local runs only (LTC_EXIT_WITH_PARENT=<pid>): quit when the launching process is gone, so a killed
+    test runner never leaves Locust processes behind. SIGTERM takes Locust's own graceful shutdown path."""
+    import signal
+
+    import gevent
+
+    def watch() -> None:
+        while True:
+            gevent.sleep(1.0)
+            if os.getppid() != expected_ppid:
+                logger.warning("parent process %d is gone; shutting down", expected_ppid)
+                os.kill(os.getpid(), signal.SIGTERM)
+                gevent.sleep(10.0)
+                os._exit(1)
+
+    gevent.spawn(watch)
+
+
+@events.init.add_listener
+def _on_locust_init(environment: Environment, runner: Any = None, web_ui: Any = None, **_kwargs: Any) -> None:
+    parent = os.environ.get("LTC_EXIT_WITH_PARENT", "").strip()
+    if parent.isdigit():
+        _exit_with_parent(int(parent))
+    if isinstance(runner, WorkerRunner) or web_ui is None:
+        return  # workers have no web UI; --headless masters have nobody to answer
+    kpi = ConductorKpi(environment, order_request_name())
+    environment.conductor_kpi = kpi  # type: ignore[attr-defined]  # handy for tests and other plugins
+
+    @environment.events.reset_stats.add_listener
+    def _on_reset_stats(**_kw: Any) -> None:
+        kpi.bump("reset_stats")
+
+    @environment.events.test_start.add_listener
+    def _on_test_start(**_kw: Any) -> None:
+        # Fired only when a test starts from ready/stopped, right after stats.clear_all().
+        kpi.bump("test_start")
+
+    @environment.events.spawning_complete.add_listener
+    def _on_spawning_complete(**_kw: Any) -> None:
+        if environment.reset_stats:  # --reset-stats: the runner zeroes the counters after each ramp
+            kpi.bump("spawning_complete with --reset-stats")
+
+    def conductor_kpi() -> Any:
+        from flask import jsonify
+
+        response = jsonify(kpi.snapshot())
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    view = web_ui.auth_required_if_enabled(conductor_kpi)
+    base = (getattr(environment.parsed_options, "web_base_path", "") or "").rstrip("/")
+    web_ui.app.add_url_rule(KPI_ROUTE, "conductor_kpi", view, methods=["GET"])
+    if base:
+        web_ui.app.add_url_rule(base + KPI_ROUTE, "conductor_kpi_base", view, methods=["GET"])
+    logger.info("conductor plugin: %s ready (order request %r)", KPI_ROUTE, kpi.request_name)

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Creates ./.venv (repo root) and installs locust/requirements.txt into it.
+# Idempotent: skips pip when .venv/.requirements.sha256 matches the requirements
+# (and interpreter) hash. Called by `npm run setup`; safe to run from a clean clone.
+#
+# Env: PYTHON        interpreter used to create the venv (default: python3)
+#      LTC_VENV_DIR  venv location (default: <repo>/.venv)
+#      LTC_FORCE=1   reinstall even when the stamp matches
+set -euo pipefail
+
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+python="${PYTHON:-python3}"
+venv="${LTC_VENV_DIR:-$repo_root/.venv}"
+requirements="$repo_root/locust/requirements.txt"
+stamp="$venv/.requirements.sha256"
+
+log() { printf '[setup-python] %s\n' "$*"; }
+die() { printf '[setup-python] ERROR: %s\n' "$*" >&2; exit 1; }
+
+command -v "$python" >/dev/null 2>&1 || die "'$python' not found; install Python >= 3.10 or set PYTHON=/path/to/python3"
+"$python" - <<'PY' || die "Python >= 3.10 is required (found $("$python" --version 2>&1))"
+import sys
+sys.exit(0 if sys.version_info >= (3, 10) else 1)
+PY
+[ -f "$requirements" ] || die "missing $requirements"
+
+sha256() {
+  if command -v sha256sum >/dev/null 2>&1; then sha256sum | cut -d' ' -f1; else shasum -a 256 | cut -d' ' -f1; fi
+}
+
+# A venv whose interpreter is gone (e.g. Python upgraded, copied checkout) is rebuilt.
+if [ -d "$venv" ] && ! "$venv/bin/python" -c 'import sys' >/dev/null 2>&1; then
+  log "existing $venv is broken; recreating it"
+  rm -rf "$venv"
+fi
+
+if [ ! -x "$venv/bin/python" ]; then
+  log "creating virtual environment $venv with $("$python" --version 2>&1)"
+  if ! "$python" -m venv "$venv"; then
+    rm -rf "$venv"
+    die "'$python -m venv' failed (on Debian/Ubuntu: apt-get install python3-venv)"
+  fi
+else
+  log "virtual environment $venv already exists ($("$venv/bin/python" --version 2>&1))"
+fi
+
+want="$( { cat "$requirements"; "$venv/bin/python" -c 'import sys; print(sys.version)'; } | sha256)"
+have="$(cat "$stamp" 2>/dev/null || true)"
+
+if [ "${LTC_FORCE:-0}" != "1" ] && [ "$want" = "$have" ]; then
+  log "requirements unchanged (stamp $stamp matches); nothing to install"
+else
+  log "installing $(grep -cvE '^\s*(#|$)' "$requirements") requirement(s) from locust/requirements.txt"
+  rm -f "$stamp"
+  "$venv/bin/python" -m pip install --disable-pip-version-check --quiet -r "$requirements"
+  printf '%s\n' "$want" >"$stamp"
+  log "installed; wrote stamp $stamp"
+fi
+
+log "locust $("$venv/bin/locust" --version 2>&1 | awk '{print $2}') at $venv/bin/locust"
+log "moto_server at $venv/bin/moto_server"
