@@ -1,0 +1,156 @@
+/**
+ * A real moto server (AWS API emulator) on 127.0.0.1, from the project's virtual environment
+ * (`scripts/setup-python.sh`, run by `npm run setup`, installs `moto[server]` into `.venv`).
+ *
+ * Clients need an endpoint, a region and credentials. moto accepts any credentials; use the fixed fake ones
+ * below (never real ones), e.g.
+ * `new SFNClient({ endpoint, region: MOTO_REGION, credentials: MOTO_CREDENTIALS })`, or for a child process
+ * `{ ...process.env, ...motoEnv(endpoint) }` (the AWS SDK reads `AWS_ENDPOINT_URL` itself).
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { freePort } from './ports';
+
+const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** `<repo>/.venv/bin/moto_server`, or `LTC_MOTO_SERVER` when set. */
+export function motoServerBinary(env: NodeJS.ProcessEnv = process.env): string {
+  return env.LTC_MOTO_SERVER || join(REPO_ROOT, '.venv', 'bin', 'moto_server');
+}
+
+/** Fake credentials for moto. moto checks none of them; they only have to be present. */
+export const MOTO_CREDENTIALS = { accessKeyId: 'testing', secretAccessKey: 'testing' } as const;
+/** moto's default account id, which it puts in every ARN. */
+export const MOTO_ACCOUNT_ID = '123456789012';
+export const MOTO_REGION = 'us-east-1';
+
+/** Environment for a child process that should talk to moto with the fake credentials. */
+export function motoEnv(endpoint: string, region: string = MOTO_REGION): Record<string, string> {
+  return {
+    AWS_ENDPOINT_URL: endpoint,
+    AWS_REGION: region,
+    AWS_ACCESS_KEY_ID: MOTO_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: MOTO_CREDENTIALS.secretAccessKey,
+  };
+}
+
+export interface Moto {
+  /** e.g. `http://127.0.0.1:41234` (no trailing slash). */
+  readonly endpoint: string;
+  /** Kills the server (SIGTERM, SIGKILL after a grace period). Idempotent. */
+  stop(): Promise<void>;
+  /** Forgets every resource (`POST /moto-api/reset`). */
+  reset(): Promise<void>;
+}
+
+const READY_TIMEOUT_MS = 30_000;
+const GRACE_MS = 5_000;
+const ATTEMPTS = 3;
+
+const live = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+/**
+ * Starts `moto_server -H 127.0.0.1 -p <free port>` and waits until it answers. Throws, naming `npm run setup`,
+ * when the binary is missing. The server is killed when this Node process exits.
+ */
+export async function startMoto(): Promise<Moto> {
+  const bin = motoServerBinary();
+  if (!existsSync(bin)) {
+    throw new Error(
+      `moto_server is not installed: ${bin} is missing. Run \`npm run setup\` once to create .venv.`,
+    );
+  }
+  installExitHook();
+  let lastError: unknown;
+  // The free port can be taken between the probe and moto's bind: then try another one.
+  for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
+    const port = await freePort();
+    try {
+      return await launch(bin, port);
+    } catch (err) {
+      lastError = err;
+    }
+  }
+  throw lastError;
+}
+
+async function launch(bin: string, port: number): Promise<Moto> {
+  const endpoint = `http://127.0.0.1:${port}`;
+  const child = spawn(bin, ['-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  live.add(child);
+  let log = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    log = (log + chunk.toString()).slice(-4000);
+  });
+  let exited = false;
+  const exit = new Promise<void>((done) => {
+    child.once('exit', () => {
+      exited = true;
+      live.delete(child);
+      done();
+    });
+  });
+  // A spawn error (e.g. not executable) arrives as an 'error' event, and 'exit' may never follow.
+  child.once('error', (err) => {
+    exited = true;
+    live.delete(child);
+    log += String(err);
+  });
+
+  const stop = async (): Promise<void> => {
+    if (exited) return;
+    child.kill('SIGTERM');
+    const killed = await Promise.race([exit.then(() => true), sleep(GRACE_MS).then(() => false)]);
+    if (!killed) {
+      child.kill('SIGKILL');
+      await exit;
+    }
+  };
+
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  for (;;) {
+    if (exited) throw new Error(`moto_server exited before it answered on ${endpoint}:\n${log}`);
+    try {
+      const res = await fetch(`${endpoint}/moto-api/`, { signal: AbortSignal.timeout(2_000) });
+      await res.arrayBuffer();
+      if (res.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(
+        `moto_server did not answer on ${endpoint} within ${READY_TIMEOUT_MS / 1000} s:\n${log}`,
+      );
+    }
+    await sleep(100);
+  }
+
+  return {
+    endpoint,
+    stop,
+    async reset() {
+      const res = await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
+      await res.arrayBuffer();
+      if (!res.ok) throw new Error(`moto reset failed: HTTP ${res.status}`);
+    },
+  };
+}
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once('exit', () => {
+    for (const child of live) {
+      try {
+        child.kill('SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  });
+}

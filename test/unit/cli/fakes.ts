@@ -1,0 +1,118 @@
+import { Writable } from 'node:stream';
+import type {
+  DescribeExecutionOutput,
+  GetExecutionHistoryInput,
+  GetExecutionHistoryOutput,
+  HistoryEvent,
+  StartExecutionInput,
+  StopExecutionInput,
+} from '@aws-sdk/client-sfn';
+import type { CliDeps, RunLocal } from '../../../cli/deps';
+import { main } from '../../../cli/main';
+import type { Sfn } from '../../../cli/sfn';
+
+export const SM_ARN = 'arn:aws:states:eu-central-1:111122223333:stateMachine:load-test';
+export const EXEC_ARN = 'arn:aws:states:eu-central-1:111122223333:execution:load-test:run-1';
+
+/** Collects what is written to it. */
+export class Capture extends Writable {
+  text = '';
+  override _write(chunk: Buffer | string, _enc: BufferEncoding, done: (err?: Error | null) => void): void {
+    this.text += chunk.toString();
+    done();
+  }
+}
+
+/** A scripted Step Functions: describe answers come from `statuses` in turn (the last one repeats). */
+export class FakeSfn implements Sfn {
+  readonly starts: StartExecutionInput[] = [];
+  readonly stops: StopExecutionInput[] = [];
+  readonly historyCalls: GetExecutionHistoryInput[] = [];
+  describes = 0;
+  constructor(
+    public statuses: DescribeExecutionOutput[] = [],
+    /** Pages of history, newest first (as with reverseOrder). */
+    public historyPages: HistoryEvent[][] = [],
+  ) {}
+  async startExecution(input: StartExecutionInput) {
+    this.starts.push(input);
+    return { executionArn: EXEC_ARN, startDate: new Date('2026-11-27T10:00:00Z') };
+  }
+  async describeExecution(): Promise<DescribeExecutionOutput> {
+    const d = this.statuses[Math.min(this.describes, this.statuses.length - 1)];
+    this.describes++;
+    if (!d) throw new Error('no describe scripted');
+    return d;
+  }
+  async getExecutionHistory(input: GetExecutionHistoryInput): Promise<GetExecutionHistoryOutput> {
+    this.historyCalls.push(input);
+    const page = input.nextToken === undefined ? 0 : Number(input.nextToken);
+    const events = this.historyPages[page] ?? [];
+    return { events, nextToken: page + 1 < this.historyPages.length ? String(page + 1) : undefined };
+  }
+  async stopExecution(input: StopExecutionInput) {
+    this.stops.push(input);
+    return { stopDate: new Date('2026-11-27T10:05:00Z') };
+  }
+}
+
+export function describe_(
+  status: string,
+  extra: Partial<DescribeExecutionOutput> = {},
+): DescribeExecutionOutput {
+  return {
+    executionArn: EXEC_ARN,
+    stateMachineArn: SM_ARN,
+    status: status as DescribeExecutionOutput['status'],
+    startDate: new Date('2026-11-27T10:00:00Z'),
+    ...extra,
+  };
+}
+
+export function tickEvent(ramp: Record<string, unknown>, name = 'Ramp tick'): HistoryEvent {
+  return {
+    id: 10,
+    timestamp: new Date('2026-11-27T10:01:00Z'),
+    type: 'TaskStateExited',
+    stateExitedEventDetails: { name, output: JSON.stringify({ run: {}, ramp }) },
+  };
+}
+
+export interface Harness {
+  readonly stdout: Capture;
+  readonly stderr: Capture;
+  readonly sfn: FakeSfn;
+  readonly regions: string[];
+  readonly sleeps: number[];
+  readonly deps: CliDeps;
+  run(...argv: string[]): Promise<number>;
+}
+
+export function harness(
+  options: { sfn?: FakeSfn; env?: Record<string, string>; cwd?: string; runLocal?: RunLocal } = {},
+): Harness {
+  const stdout = new Capture();
+  const stderr = new Capture();
+  const sfn = options.sfn ?? new FakeSfn();
+  const regions: string[] = [];
+  const sleeps: number[] = [];
+  const deps: CliDeps = {
+    stdout,
+    stderr,
+    env: options.env ?? {},
+    cwd: options.cwd ?? process.cwd(),
+    sfn: (region) => {
+      regions.push(region);
+      return sfn;
+    },
+    sleep: async (ms) => {
+      sleeps.push(ms);
+    },
+    now: () => new Date('2026-11-27T10:00:00Z'),
+    loadRunLocal: async () => {
+      if (!options.runLocal) throw new Error('runLocal not injected');
+      return options.runLocal;
+    },
+  };
+  return { stdout, stderr, sfn, regions, sleeps, deps, run: (...argv) => main(argv, deps) };
+}

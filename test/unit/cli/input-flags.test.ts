@@ -1,0 +1,186 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseNumberFlag } from '../../../cli/args';
+import { UsageError } from '../../../cli/errors';
+import { buildInput } from '../../../cli/input-flags';
+import { harness } from './fakes';
+
+const dir = mkdtempSync(join(tmpdir(), 'ltc-flags-'));
+const file = (name: string, text: string) => {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+};
+const good = file(
+  'good.json',
+  JSON.stringify({ environment: 'staging', targetOrdersPerMinute: 100, scenario: 'browse' }),
+);
+const notJson = file('bad.json', '{ environment: staging');
+const anArray = file('array.json', '[1, 2]');
+const aNull = file('null.json', 'null');
+
+describe('buildInput', () => {
+  it('puts only the fields given into the input', () => {
+    expect(buildInput({ environment: 'staging', target: '1200' }, dir)).toEqual({
+      environment: 'staging',
+      targetOrdersPerMinute: 1200,
+    });
+  });
+
+  it('maps every input flag to its field', () => {
+    expect(
+      buildInput(
+        {
+          environment: 'staging',
+          target: '1200.5',
+          'ramp-up': '0',
+          plateau: '15',
+          scenario: 'browse',
+          'no-deploy': true,
+          applications: 'checkout, payments',
+          tick: '30',
+          'dry-run': true,
+        },
+        dir,
+      ),
+    ).toEqual({
+      environment: 'staging',
+      targetOrdersPerMinute: 1200.5,
+      rampUpMinutes: 0,
+      plateauMinutes: 15,
+      scenario: 'browse',
+      deployProductionVersions: false,
+      applications: ['checkout', 'payments'],
+      tickSeconds: 30,
+      dryRun: true,
+    });
+  });
+
+  it('lets flags override the fields of --input and keeps the rest', () => {
+    expect(buildInput({ input: good, target: '300' }, dir)).toEqual({
+      environment: 'staging',
+      targetOrdersPerMinute: 300,
+      scenario: 'browse',
+    });
+  });
+
+  it('resolves --input against the working directory', () => {
+    expect(buildInput({ input: 'good.json' }, dir)).toMatchObject({ environment: 'staging' });
+  });
+
+  it('passes negative numbers through for the validator to judge', () => {
+    expect(buildInput({ target: '-5' }, dir)).toEqual({ targetOrdersPerMinute: -5 });
+  });
+
+  it.each(['abc', '', ' 12', '12abc', '0x10', '1e3', 'NaN', 'Infinity', '1,5', '.5', '5.'])(
+    'rejects the number %j naming the flag',
+    (text) => {
+      expect(() => parseNumberFlag('target', text)).toThrow(UsageError);
+      expect(() => parseNumberFlag('target', text)).toThrow(/^--target: /);
+    },
+  );
+});
+
+describe('bad flags are rejected with a message naming the flag', () => {
+  const cases: [string, string[], RegExp][] = [
+    [
+      'a word for --target',
+      ['--environment', 'staging', '--target', 'abc'],
+      /--target: 'abc' is not a number/,
+    ],
+    ['an empty --target', ['--target', ''], /--target: '' is not a number/],
+    ['a unit in --ramp-up', ['--target', '5', '--ramp-up', '10m'], /--ramp-up: '10m' is not a number/],
+    ['NaN for --plateau', ['--target', '5', '--plateau', 'NaN'], /--plateau: 'NaN' is not a number/],
+    ['a comma decimal for --tick', ['--target', '5', '--tick', '1,5'], /--tick: '1,5' is not a number/],
+    ['an unknown flag', ['--target', '5', '--frobnicate'], /--frobnicate/],
+    ['a short unknown flag', ['-t', '5'], /'-t'/],
+    ['--target without a value', ['--target'], /--target/],
+    ['a flag taken as --target value', ['--target', '--plateau', '5'], /--target/],
+    ['a value for the boolean --dry-run', ['--target', '5', '--dry-run=yes'], /--dry-run/],
+    ['a value for the boolean --no-deploy', ['--no-deploy=false'], /--no-deploy/],
+    ['--target given twice', ['--target', '1', '--target', '2'], /--target is given more than once/],
+    [
+      'an empty name in --applications',
+      ['--applications', 'a,,b'],
+      /--applications: 'a,,b' has an empty name/,
+    ],
+    ['a missing --input file', ['--input', join(dir, 'missing.json')], /--input: cannot read .*ENOENT/],
+    ['an --input file that is not JSON', ['--input', notJson], /--input: .* is not valid JSON/],
+    ['an --input file holding an array', ['--input', anArray], /--input: .* must hold a JSON object/],
+    ['an --input file holding null', ['--input', aNull], /--input: .* must hold a JSON object/],
+    ['a stray argument', ['--target', '5', 'staging'], /unexpected argument 'staging'/],
+    ['a misspelt flag', ['--enviroment', 'staging'], /--enviroment/],
+    ['a flag of another command', ['--state-machine-arn', 'x'], /--state-machine-arn/],
+  ];
+
+  it.each(cases)('validate: %s', async (_what, args, message) => {
+    const h = harness();
+    expect(await h.run('validate', ...args)).toBe(2);
+    expect(h.stderr.text).toMatch(message);
+    expect(h.stderr.text).toContain('ltc validate --help');
+    expect(h.stdout.text).toBe('');
+  });
+
+  it.each(cases)('start: %s (no AWS call)', async (what, args, message) => {
+    if (what === 'a flag of another command') return; // start takes --state-machine-arn
+    const h = harness();
+    expect(
+      await h.run('start', '--state-machine-arn', 'arn:aws:states:eu-west-1:1:stateMachine:x', ...args),
+    ).toBe(2);
+    expect(h.stderr.text).toMatch(message);
+    expect(h.regions).toEqual([]);
+  });
+
+  it.each(cases)('local: %s (runner not loaded)', async (what, args, message) => {
+    if (what === 'a flag of another command') return;
+    let loaded = false;
+    const h = harness({
+      runLocal: async () => {
+        loaded = true;
+        return { status: 'SUCCEEDED', executionName: 'x' };
+      },
+    });
+    expect(await h.run('local', ...args)).toBe(2);
+    expect(h.stderr.text).toMatch(message);
+    expect(loaded).toBe(false);
+  });
+});
+
+describe('input the validator rejects names the field', () => {
+  const cases: [string[], RegExp][] = [
+    [['--environment', 'staging', '--target=-5'], /^targetOrdersPerMinute: must be greater than 0$/m],
+    [['--environment', 'staging', '--target', '0'], /^targetOrdersPerMinute: must be greater than 0$/m],
+    [['--environment', 'staging', '--target', '99999'], /^targetOrdersPerMinute: must be at most 6000/m],
+    [['--environment', 'staging', '--target', '10', '--tick', '2.5'], /^tickSeconds: must be an integer$/m],
+    [['--environment', 'staging', '--target', '10', '--tick', '1'], /^tickSeconds: must be at least 5$/m],
+    [['--environment', 'Staging!', '--target', '10'], /^environment: must match/m],
+    [['--environment', 'nowhere', '--target', '10'], /^environment: 'nowhere' is not configured/m],
+    [
+      ['--environment', 'staging', '--target', '10', '--scenario', 'soak'],
+      /^scenario: 'soak' is not a scenario/m,
+    ],
+    [
+      ['--environment', 'staging', '--target', '10', '--applications', 'checkout,ledger'],
+      /^applications\[1\]: 'ledger'/m,
+    ],
+    [
+      ['--environment', 'staging', '--target', '10', '--ramp-up', '2000'],
+      /^rampUpMinutes: must be at most 1440$/m,
+    ],
+    [
+      ['--environment', 'staging', '--target', '10', '--ramp-up', '0', '--plateau', '0'],
+      /^plateauMinutes: /m,
+    ],
+    [['--environment', 'staging'], /^targetOrdersPerMinute: is required$/m],
+    [['--target', '10'], /^environment: is required$/m],
+  ];
+
+  it.each(cases)('validate %j', async (args, message) => {
+    const h = harness();
+    expect(await h.run('validate', ...args)).toBe(1);
+    expect(h.stderr.text).toMatch(message);
+    expect(h.stdout.text).toBe('');
+  });
+});

@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import type { RunLocalOptions, RunLocalResult } from '../../../cli/deps';
+import { harness } from './fakes';
+
+function fakeRunner(result: RunLocalResult) {
+  const calls: RunLocalOptions[] = [];
+  const runLocal = async (options: RunLocalOptions) => {
+    calls.push(options);
+    options.out?.write('live progress\n');
+    return result;
+  };
+  return { calls, runLocal };
+}
+
+describe('ltc local', () => {
+  it('runs the local lifecycle with environment "local" by default', async () => {
+    const { calls, runLocal } = fakeRunner({
+      status: 'SUCCEEDED',
+      output: { outcome: 'pass' },
+      executionName: 'local-1',
+    });
+    const h = harness({ runLocal });
+    expect(
+      await h.run(
+        'local',
+        '--target',
+        '120',
+        '--ramp-up',
+        '1',
+        '--plateau',
+        '1',
+        '--tick',
+        '10',
+        '--workers',
+        '2',
+      ),
+    ).toBe(0);
+    expect(calls).toHaveLength(1);
+    expect(calls[0]?.input).toEqual({
+      environment: 'local',
+      targetOrdersPerMinute: 120,
+      rampUpMinutes: 1,
+      plateauMinutes: 1,
+      tickSeconds: 10,
+    });
+    expect(calls[0]?.workers).toBe(2);
+    expect(calls[0]?.out).toBe(h.stdout);
+    expect(h.stdout.text).toBe('live progress\nexecution  local-1\nstatus     SUCCEEDED\noutcome    pass\n');
+  });
+
+  it('resolves --report-dir against the working directory', async () => {
+    const { calls, runLocal } = fakeRunner({
+      status: 'SUCCEEDED',
+      output: '{"outcome":"dry-run"}',
+      executionName: 'x',
+    });
+    const h = harness({ runLocal, cwd: '/tmp' });
+    expect(await h.run('local', '--target', '60', '--dry-run', '--report-dir', 'reports')).toBe(0);
+    expect(calls[0]?.reportDir).toBe('/tmp/reports');
+    expect(calls[0]?.input).toMatchObject({ dryRun: true });
+  });
+
+  it.each([
+    [{ status: 'SUCCEEDED', output: { outcome: 'fail' }, executionName: 'x' }, 1],
+    [{ status: 'FAILED', error: { Error: 'ScaleError', Cause: 'shop never ready' }, executionName: 'x' }, 2],
+    [{ status: 'ABORTED', executionName: 'x' }, 2],
+  ] as const)('exits with exitCodeFor: %j → %i', async (result, code) => {
+    const { runLocal } = fakeRunner(result as RunLocalResult);
+    const h = harness({ runLocal });
+    expect(await h.run('local', '--target', '60')).toBe(code);
+    if (result.status === 'FAILED')
+      expect(h.stderr.text).toBe('error  ScaleError\ncause  shop never ready\n');
+  });
+
+  it('checks the input against config/local.json before starting anything', async () => {
+    const { calls, runLocal } = fakeRunner({ status: 'SUCCEEDED', executionName: 'x' });
+    const h = harness({ runLocal });
+    expect(await h.run('local', '--target', '5000', '--environment', 'staging')).toBe(2);
+    expect(h.stderr.text).toMatch(/^ {2}environment: 'staging' is not configured/m);
+    expect(calls).toEqual([]);
+  });
+
+  it.each([
+    [['--workers', 'two'], /--workers: 'two' is not a number/],
+    [['--workers', '1.5'], /--workers: '1.5' must be a whole number/],
+    [['--workers=-1'], /--workers: '-1' must be a whole number of at least 0/],
+    [['--report-dir'], /--report-dir/],
+    [['--state-machine-arn', 'x'], /--state-machine-arn/],
+  ])('rejects %j', async (args, message) => {
+    const { calls, runLocal } = fakeRunner({ status: 'SUCCEEDED', executionName: 'x' });
+    const h = harness({ runLocal });
+    expect(await h.run('local', '--target', '60', ...args)).toBe(2);
+    expect(h.stderr.text).toMatch(message);
+    expect(calls).toEqual([]);
+  });
+
+  it('reports a runner that throws, exit 2', async () => {
+    const h = harness({
+      runLocal: async () => {
+        throw new Error('locust did not start');
+      },
+    });
+    expect(await h.run('local', '--target', '60')).toBe(2);
+    expect(h.stderr.text).toBe('ltc local: Error: locust did not start\n');
+  });
+});
