@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ConductorConfig } from '../lambdas/core/config';
 import { loadConfigFile } from '../lambdas/core/config-file';
-import { resetDeps } from '../lambdas/handlers/runtime';
+import { logger, resetDeps } from '../lambdas/handlers/runtime';
 import { createLocalAwsResources, type LocalAwsResources } from './aws-resources';
 import {
   type DemoShop,
@@ -111,6 +111,10 @@ export async function startLocalEnvironment(
     const resources = await createLocalAwsResources(moto.endpoint, pipeline.runsTable);
     Object.assign(process.env, motoEnv(moto.endpoint), resources, { LTC_CONFIG: JSON.stringify(config) });
     resetDeps();
+    // The terminal shows each step's outcome; the handlers' JSON logs are for CloudWatch.
+    logger.setLogLevel(
+      (process.env.LTC_LOG_LEVEL as 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | undefined) ?? 'SILENT',
+    );
     return {
       config,
       pipeline,
