@@ -1,13 +1,14 @@
 import { existsSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
 import type { ConductorConfig } from '../lambdas/core/config';
 import { loadConfigFile } from '../lambdas/core/config-file';
 import { type FieldProblem, ValidationError } from '../lambdas/core/errors';
 import { type RunRequest, validateRunInput } from '../lambdas/core/run-input';
 import { UsageError } from './errors';
 
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export { REPO_ROOT } from '../local/managed-process';
+
+import { REPO_ROOT } from '../local/managed-process';
 export const DEFAULT_CONFIG = 'config/example.json';
 export const LOCAL_CONFIG = 'config/local.json';
 

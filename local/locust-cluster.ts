@@ -9,14 +9,13 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
+import { REPO_ROOT } from './managed-process';
+import { freePort } from './ports';
 
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const DEFAULT_LOCUST_BIN = join(REPO_ROOT, '.venv', 'bin', 'locust');
 export const LOCUST_SCENARIOS_DIR = join(REPO_ROOT, 'locust', 'scenarios');
 
@@ -91,19 +90,6 @@ function installExitHooks(): void {
     };
     process.on(signal, onSignal);
   }
-}
-
-export async function freePort(): Promise<number> {
-  return await new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => (port ? resolvePort(port) : reject(new Error('could not allocate a port'))));
-    });
-  });
 }
 
 function tail(file: string, bytes = 3_000): string {

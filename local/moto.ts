@@ -9,12 +9,10 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
+import { REPO_ROOT } from './managed-process';
 import { freePort } from './ports';
-
-const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** `<repo>/.venv/bin/moto_server`, or `LTC_MOTO_SERVER` when set. */
 export function motoServerBinary(env: NodeJS.ProcessEnv = process.env): string {

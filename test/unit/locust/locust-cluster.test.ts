@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { freePort, startLocustCluster } from '../../../local/locust-cluster';
+import { startLocustCluster } from '../../../local/locust-cluster';
+import { freePort } from '../../../local/ports';
 
 describe('startLocustCluster argument checks (nothing is spawned)', () => {
   it('says how to install Locust when the venv is missing', async () => {
