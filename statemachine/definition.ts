@@ -118,9 +118,15 @@ function restorePhase(scope: Construct, task: (id: StepId) => tasks.LambdaInvoke
     errorPath: '$.restoreError.Error',
     causePath: '$.restoreError.Cause',
   });
+  const evaluationFailed = new sfn.Fail(scope, C.evaluationFailed, {
+    comment: 'Evaluate failed, so the run has no verdict or report; the restore steps still ran.',
+    errorPath: '$.evaluateError.Error',
+    causePath: '$.evaluateError.Cause',
+  });
   const succeeded = new sfn.Succeed(scope, C.succeeded, { outputPath: '$.verdict' });
   const outcome = new sfn.Choice(scope, C.outcomeChoice)
     .when(sfn.Condition.isPresent('$.failure'), runFailed)
+    .when(sfn.Condition.isPresent('$.evaluateError'), evaluationFailed)
     .when(sfn.Condition.isPresent('$.restoreError'), restoreFailed)
     .otherwise(succeeded);
 
@@ -131,7 +137,8 @@ function restorePhase(scope: Construct, task: (id: StepId) => tasks.LambdaInvoke
   const teardown = task('teardown');
   teardown.addCatch(cleanup, { resultPath: '$.restoreError' });
   const evaluate = task('evaluate');
-  evaluate.addCatch(teardown, { resultPath: '$.failure' });
+  // Not `$.failure`: on the failure path that already holds the run's original error.
+  evaluate.addCatch(teardown, { resultPath: '$.evaluateError' });
   const stopLoad = task('stop-load');
   stopLoad.addCatch(evaluate, { resultPath: '$.restoreError' });
 

@@ -30,6 +30,7 @@ export const CONTROL_STATES = {
   tickBudgetExhausted: 'Tick budget exhausted',
   outcomeChoice: 'Outcome?',
   runFailed: 'Run failed',
+  evaluationFailed: 'Evaluation failed',
   restoreFailed: 'Restore incomplete',
   succeeded: 'Run complete',
   dryRunDone: 'Dry run planned',

@@ -45,6 +45,8 @@ function toProblem(e: ErrorObject): FieldProblem {
       return { field: base, rule: `must be ${JSON.stringify(params.allowedValue)}` };
     case 'enum':
       return { field: base, rule: `must be one of ${(params.allowedValues as unknown[]).join(', ')}` };
+    case 'uniqueItems':
+      return { field: base, rule: `must not repeat an item (items ${params.j} and ${params.i} are equal)` };
     case 'propertyNames':
       return { field: join(base, String(params.propertyName)), rule: 'is not a valid name' };
     default:

@@ -1,0 +1,100 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../../lambdas/core/config';
+import { ValidationError } from '../../../lambdas/core/errors';
+
+/**
+ * A configuration that marks an environment as production and also as a
+ * load-test target is refused before anything is synthesized: by the
+ * configuration parser, and so by the CDK app with a non-zero exit.
+ */
+const example = JSON.parse(readFileSync('config/example.json', 'utf8'));
+
+function withProductionEnvironment(extra: Record<string, unknown>) {
+  const config = structuredClone(example);
+  config.environments.production = {
+    description: 'The real shop.',
+    production: true,
+    ...extra,
+    maxOrdersPerMinute: 100_000,
+    scenarios: ['checkout'],
+    defaultScenario: 'checkout',
+    locust: { url: 'http://locust.production.internal:8089' },
+    applications: [
+      {
+        name: 'checkout',
+        test: { type: 'http', url: 'http://checkout.blue.production.internal:9090' },
+        production: { type: 'http', url: 'http://checkout.green.production.internal:9090' },
+      },
+    ],
+  };
+  return config;
+}
+
+const refused = withProductionEnvironment({ loadTestTarget: true });
+const accepted = withProductionEnvironment({});
+
+describe('parseConfig', () => {
+  it('refuses production: true with loadTestTarget: true, naming environments.<name>.loadTestTarget', () => {
+    let error: unknown;
+    try {
+      parseConfig(refused);
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).problems).toContainEqual({
+      field: 'environments.production.loadTestTarget',
+      rule: expect.stringMatching(/production environment can never be a load-test target/),
+    });
+  });
+
+  it('accepts a production environment that is not a target (loadTestTarget then defaults to false)', () => {
+    const config = parseConfig(accepted);
+    expect(config.environments.production).toMatchObject({ production: true, loadTestTarget: false });
+  });
+});
+
+describe('the CDK app (cdk/bin/app.ts) with -c configFile=…', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ltc-app-'));
+  const files = { refused: join(dir, 'refused.json') };
+  writeFileSync(files.refused, JSON.stringify(refused, null, 2));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  /**
+   * Runs the app as `cdk synth` would, minus the CLI: the CLI hands `-c key=value`
+   * to the app as the CDK_CONTEXT_JSON environment variable, which `new App()` reads.
+   * (The e2e tier runs the real CLI: test/e2e/cdk/synth.test.ts.)
+   */
+  function runApp(configFile: string): Promise<{ code: number; stderr: string }> {
+    // Should the app ever accept the file, it must not spend a minute bundling.
+    const context = { configFile, 'aws:cdk:bundling-stacks': [] };
+    const env: NodeJS.ProcessEnv = { ...process.env, CDK_CONTEXT_JSON: JSON.stringify(context) };
+    delete env.CDK_OUTDIR;
+    return new Promise((resolve) => {
+      execFile(
+        process.execPath,
+        ['--import', 'tsx', 'cdk/bin/app.ts'],
+        { env, timeout: 60_000 },
+        (err, _stdout, stderr) =>
+          resolve({ code: err ? ((err.code as number | undefined) ?? -1) : 0, stderr }),
+      );
+    });
+  }
+
+  let refusedRun: { code: number; stderr: string };
+  beforeAll(async () => {
+    refusedRun = await runApp(files.refused);
+  }, 60_000);
+
+  it('exits non-zero and names environments.production.loadTestTarget', () => {
+    expect(refusedRun.code).not.toBe(0);
+    expect(refusedRun.stderr).toContain(`${files.refused} is not a valid configuration:`);
+    expect(refusedRun.stderr).toMatch(
+      /^ {2}environments\.production\.loadTestTarget: a production environment can never be a load-test target/m,
+    );
+  });
+});

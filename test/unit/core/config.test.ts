@@ -1,0 +1,330 @@
+import { readFileSync } from 'node:fs';
+import Ajv2020 from 'ajv/dist/2020';
+import { describe, expect, it } from 'vitest';
+import { type ConductorConfig, parseConfig } from '../../../lambdas/core/config';
+import { type FieldProblem, ValidationError } from '../../../lambdas/core/errors';
+import configSchema from '../../../schema/conductor-config.schema.json' with { type: 'json' };
+
+/**
+ * The configuration contract: schema/conductor-config.schema.json plus the
+ * rules across fields. A broken rule is refused with the field named, before
+ * anything is synthesized or run.
+ */
+const example = JSON.parse(readFileSync('config/example.json', 'utf8'));
+// biome-ignore lint/suspicious/noExplicitAny: the cases edit raw JSON freely
+type RawConfig = any;
+
+function problemsOf(edit: (c: RawConfig) => void): readonly FieldProblem[] {
+  const config = structuredClone(example);
+  edit(config);
+  try {
+    parseConfig(config);
+  } catch (err) {
+    if (err instanceof ValidationError) return err.problems;
+    throw err;
+  }
+  return [];
+}
+
+/** [what is wrong, the edit to config/example.json, the field named, the rule stated] */
+const INVALID: [string, (c: RawConfig) => void, string, RegExp][] = [
+  [
+    'environments missing',
+    (c) => {
+      delete c.environments;
+      delete c.schedules;
+    },
+    'environments',
+    /is required/,
+  ],
+  [
+    'no environment at all',
+    (c) => {
+      c.environments = {};
+      c.schedules = [];
+    },
+    'environments',
+    /fewer than 1/,
+  ],
+  [
+    'environment name not a name',
+    (c) => {
+      c.environments['Staging EU'] = c.environments.staging;
+      delete c.environments.staging;
+      c.schedules = [];
+    },
+    'environments.Staging EU',
+    /is not a valid name/,
+  ],
+  [
+    'defaultScenario not one of the scenarios',
+    (c) => {
+      c.environments.staging.defaultScenario = 'soak';
+    },
+    'environments.staging.defaultScenario',
+    /must be one of scenarios \(checkout, browse\)/,
+  ],
+  [
+    'two applications with one name',
+    (c) => {
+      c.environments.staging.applications[1].name = 'checkout';
+    },
+    'environments.staging.applications[1].name',
+    /'checkout' is listed twice/,
+  ],
+  [
+    'test platform is the production platform',
+    (c) => {
+      const app = c.environments.staging.applications[0];
+      app.test.url = app.production.url;
+    },
+    'environments.staging.applications[0].test',
+    /must differ from production/,
+  ],
+  [
+    'unknown platform type',
+    (c) => {
+      c.environments.staging.applications[0].test.type = 'nomad';
+    },
+    'environments.staging.applications[0].test.type',
+    /must be "http"/,
+  ],
+  [
+    'Locust URL without a scheme',
+    (c) => {
+      c.environments.staging.locust.url = 'locust-master:8089';
+    },
+    'environments.staging.locust.url',
+    /must match \^https\?:\/\//,
+  ],
+  [
+    'Locust missing',
+    (c) => {
+      delete c.environments.staging.locust;
+    },
+    'environments.staging.locust',
+    /is required/,
+  ],
+  [
+    'maxOrdersPerMinute 0',
+    (c) => {
+      c.environments.staging.maxOrdersPerMinute = 0;
+    },
+    'environments.staging.maxOrdersPerMinute',
+    /greater than 0/,
+  ],
+  [
+    'a load-test target without applications',
+    (c) => {
+      c.environments.staging.applications = [];
+    },
+    'environments.staging.applications',
+    /needs at least one application/,
+  ],
+  [
+    'failure ratio above 1',
+    (c) => {
+      c.environments.staging.slos.maxFailureRatio = 2;
+    },
+    'environments.staging.slos.maxFailureRatio',
+    /at most 1/,
+  ],
+  [
+    'production and load-test target at once',
+    (c) => {
+      c.environments.staging.production = true;
+      c.environments.staging.loadTestTarget = true;
+    },
+    'environments.staging.loadTestTarget',
+    /a production environment can never be a load-test target/,
+  ],
+  [
+    'schedule with a five-field cron',
+    (c) => {
+      c.schedules[0].cron = 'cron(0 2 * * MON-FRI)';
+    },
+    'schedules[0].cron',
+    /must match/,
+  ],
+  [
+    'schedule with a rate instead of a cron',
+    (c) => {
+      c.schedules[0].cron = 'rate(1 day)';
+    },
+    'schedules[0].cron',
+    /must match/,
+  ],
+  [
+    'schedule in an unknown time zone',
+    (c) => {
+      c.schedules[0].timeZone = 'Mars/Olympus_Mons';
+    },
+    'schedules[0].timeZone',
+    /'Mars\/Olympus_Mons' is not an IANA time zone/,
+  ],
+  [
+    'schedule input with a target that is not a number',
+    (c) => {
+      c.schedules[0].input.targetOrdersPerMinute = 'many';
+    },
+    'schedules[0].input.targetOrdersPerMinute',
+    /must be a number/,
+  ],
+  [
+    'schedule input above the environment maximum',
+    (c) => {
+      c.schedules[0].input.targetOrdersPerMinute = 60_000;
+    },
+    'schedules[0].input.targetOrdersPerMinute',
+    /at most 6000/,
+  ],
+  [
+    'schedule input naming an unknown environment',
+    (c) => {
+      c.schedules[0].input.environment = 'qa';
+    },
+    'schedules[0].input.environment',
+    /'qa' is not configured/,
+  ],
+  [
+    'two schedules with one name',
+    (c) => {
+      c.schedules.push(structuredClone(c.schedules[0]));
+    },
+    'schedules[1].name',
+    /'nightly-rehearsal' is used twice/,
+  ],
+  [
+    'schedule name with a space',
+    (c) => {
+      c.schedules[0].name = 'nightly rehearsal';
+    },
+    'schedules[0].name',
+    /must match/,
+  ],
+  [
+    'unknown top-level field',
+    (c) => {
+      c.schedule = [];
+    },
+    'schedule',
+    /is not a known field/,
+  ],
+];
+
+describe('parseConfig rejects', () => {
+  it('at least 12 kinds of invalid configuration', () => {
+    expect(INVALID.length).toBeGreaterThanOrEqual(12);
+  });
+
+  it.each(INVALID)('%s → %s', (_what, edit, field, rule) => {
+    const problems = problemsOf(edit);
+    expect(problems, JSON.stringify(problems, null, 2)).toContainEqual({
+      field,
+      rule: expect.stringMatching(rule),
+    });
+  });
+
+  it('lists every broken rule at once', () => {
+    const fields = problemsOf((c) => {
+      c.environments.staging.defaultScenario = 'soak';
+      c.schedules[0].timeZone = 'Nowhere/Town';
+    }).map((p) => p.field);
+    expect(fields).toEqual(
+      expect.arrayContaining(['environments.staging.defaultScenario', 'schedules[0].timeZone']),
+    );
+  });
+});
+
+describe('parseConfig accepts', () => {
+  it('config/example.json as it is', () => {
+    expect(problemsOf(() => {})).toEqual([]);
+  });
+
+  it('a production environment, which is then never a load-test target', () => {
+    const config = structuredClone(example);
+    config.environments.production = {
+      production: true,
+      maxOrdersPerMinute: 100_000,
+      scenarios: ['checkout'],
+      defaultScenario: 'checkout',
+      locust: { url: 'http://locust.production.internal:8089' },
+      applications: [],
+    };
+    expect(parseConfig(config).environments.production).toMatchObject({
+      production: true,
+      loadTestTarget: false,
+    });
+    expect(parseConfig(example).environments.staging).toMatchObject({
+      production: false,
+      loadTestTarget: true,
+    });
+  });
+
+  it('leaves the raw configuration as it was', () => {
+    const raw = structuredClone(example);
+    parseConfig(raw);
+    expect(raw).toEqual(example);
+  });
+});
+
+describe('schema/conductor-config.schema.json', () => {
+  const ajv = new Ajv2020({ strict: true });
+
+  it('is a valid JSON Schema 2020-12 document', () => {
+    expect(configSchema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
+    expect(ajv.validateSchema(configSchema), JSON.stringify(ajv.errors)).toBe(true);
+    expect(() => ajv.compile(configSchema)).not.toThrow();
+  });
+
+  it('documents the defaults parseConfig fills in', () => {
+    const minimal = {
+      environments: {
+        staging: {
+          maxOrdersPerMinute: 100,
+          scenarios: ['checkout'],
+          defaultScenario: 'checkout',
+          locust: { url: 'http://locust:8089' },
+          applications: [
+            {
+              name: 'shop',
+              test: { type: 'http', url: 'http://shop.test:9090' },
+              production: { type: 'http', url: 'http://shop.production:9090' },
+            },
+          ],
+          cleanup: [{ type: 'http', name: 'orders', url: 'http://shop.test:9090/_conductor/test-data' }],
+        },
+      },
+      schedules: [
+        {
+          name: 'nightly',
+          cron: 'cron(0 2 ? * MON-FRI *)',
+          timeZone: 'Europe/Berlin',
+          input: { environment: 'staging', targetOrdersPerMinute: 10 },
+        },
+      ],
+    };
+    const config: ConductorConfig = parseConfig(minimal);
+    const env = config.environments.staging;
+    // Where each definition of the schema ends up in the parsed configuration.
+    const parsed: Record<string, unknown> = {
+      environment: env,
+      locust: env?.locust,
+      application: env?.applications[0],
+      slos: env?.slos,
+      httpCleanup: env?.cleanup[0],
+      schedule: config.schedules[0],
+    };
+    const defs = configSchema.$defs as Record<string, { properties?: Record<string, { default?: unknown }> }>;
+    let checked = 0;
+    for (const [def, value] of Object.entries(parsed)) {
+      expect(defs[def], `$defs.${def}`).toBeDefined();
+      for (const [name, property] of Object.entries(defs[def]?.properties ?? {})) {
+        if (!('default' in property)) continue;
+        expect((value as Record<string, unknown>)[name], `$defs.${def}.${name}`).toEqual(property.default);
+        checked += 1;
+      }
+    }
+    expect(checked).toBeGreaterThanOrEqual(10);
+  });
+});

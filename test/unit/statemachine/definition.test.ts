@@ -1,0 +1,370 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfigFile } from '../../../lambdas/core/config-file';
+import { RETRYABLE_ERRORS } from '../../../lambdas/core/errors';
+import { executeLocally, type LocalExecutionResult } from '../../../local/executor';
+import { synthesizePipeline } from '../../../local/synth';
+import {
+  CONTROL_STATES as C,
+  STEP_IDS,
+  STEPS,
+  type StepId,
+  type StepStateName,
+} from '../../../statemachine/steps';
+
+/**
+ * The state machine definition exactly as `cdk synth` puts it in the
+ * template (the function ARNs filled in with readable placeholders), as a
+ * reviewed file snapshot and as the structural rules the lifecycle relies on.
+ */
+const { definition } = synthesizePipeline(loadConfigFile('config/example.json'));
+
+interface CatchRule {
+  ErrorEquals: string[];
+  ResultPath?: string;
+  Next: string;
+}
+interface RetryRule {
+  ErrorEquals: string[];
+  IntervalSeconds?: number;
+  MaxAttempts?: number;
+  BackoffRate?: number;
+}
+interface State {
+  Type: string;
+  Next?: string;
+  End?: boolean;
+  Default?: string;
+  Choices?: Record<string, unknown>[];
+  Catch?: CatchRule[];
+  Retry?: RetryRule[];
+  Resource?: string;
+  ResultPath?: string;
+  TimeoutSeconds?: number;
+  [key: string]: unknown;
+}
+const states = definition.States as Record<string, State>;
+const state = (name: string): State => {
+  const s = states[name];
+  if (!s) throw new Error(`no state named '${name}'`);
+  return s;
+};
+const tasks = Object.entries(states).filter(([, s]) => s.Type === 'Task');
+
+/** Follows the happy path: Next, or the given branch of a Choice (default: its Default). */
+function walk(from: string, branches: Record<string, string>): string[] {
+  const path: string[] = [];
+  let name: string | undefined = from;
+  while (name && !path.includes(name)) {
+    path.push(name);
+    const s = state(name);
+    name = s.Type === 'Choice' ? (branches[name] ?? s.Default) : s.Next;
+  }
+  return path;
+}
+
+it('matches the reviewed snapshot (test/unit/statemachine/__snapshots__/state-machine.asl.json)', async () => {
+  await expect(`${JSON.stringify(definition, null, 2)}\n`).toMatchFileSnapshot(
+    '__snapshots__/state-machine.asl.json',
+  );
+});
+
+describe('lifecycle order', () => {
+  it('runs the steps in order, the tick loop once, then restores and decides the outcome', () => {
+    expect(definition.StartAt).toBe(STEPS['validate-input']);
+    expect(
+      walk(STEPS['validate-input'], {
+        [C.rampChoice]: STEPS['stop-load'],
+        [C.dryRunChoice]: STEPS['acquire-lock'],
+      }),
+    ).toEqual([
+      'Validate input',
+      'Dry run?',
+      'Acquire lock',
+      'Deploy production versions',
+      'Scale to production size',
+      'Start load',
+      'Wait for next tick',
+      'Ramp tick',
+      'Ramp finished?',
+      'Stop load',
+      'Evaluate',
+      'Teardown',
+      'Cleanup',
+      'Release lock',
+      'Outcome?',
+      'Run complete',
+    ]);
+  });
+
+  it('loops Wait for next tick → Ramp tick → Ramp finished? until the ramp is done', () => {
+    expect(state(C.waitForTick).Next).toBe(STEPS['ramp-tick']);
+    expect(state(STEPS['ramp-tick']).Next).toBe(C.rampChoice);
+    expect(state(C.rampChoice).Default).toBe(C.waitForTick);
+    expect(state(C.rampChoice).Choices).toContainEqual({
+      Variable: '$.ramp.done',
+      BooleanEquals: true,
+      Next: STEPS['stop-load'],
+    });
+  });
+
+  it('a dry run plans and succeeds without taking the lock', () => {
+    expect(state(C.dryRunChoice).Choices).toEqual([
+      { Variable: '$.run.request.dryRun', BooleanEquals: true, Next: STEPS['plan-dry-run'] },
+    ]);
+    expect(walk(STEPS['plan-dry-run'], {})).toEqual([STEPS['plan-dry-run'], C.dryRunDone]);
+    expect(state(C.dryRunDone).Type).toBe('Succeed');
+  });
+
+  it('has no state outside these paths', () => {
+    expect(Object.keys(states).sort()).toEqual([...Object.values(STEPS), ...Object.values(C)].sort());
+  });
+
+  it('each Lambda step invokes its own function', () => {
+    for (const id of STEP_IDS) {
+      const pascal = id.replace(/(^|-)(\w)/g, (_, __, c: string) => c.toUpperCase());
+      expect(state(STEPS[id]).Type).toBe('Task');
+      expect(state(STEPS[id]).Resource).toMatch(
+        new RegExp(`:function:Pipeline${pascal}Function[0-9A-F]{8}$`),
+      );
+    }
+  });
+});
+
+describe('failure handling', () => {
+  const main: StepId[] = ['deploy', 'scale', 'start-load', 'ramp-tick'];
+
+  it('Validate input, Acquire lock and Plan dry run have no Catch: nothing to restore yet', () => {
+    for (const id of ['validate-input', 'acquire-lock', 'plan-dry-run'] as const) {
+      expect(state(STEPS[id]).Catch, STEPS[id]).toBeUndefined();
+    }
+  });
+
+  it.each(main)('%s: any error is caught into $.failure and goes to Stop load', (id) => {
+    expect(state(STEPS[id]).Catch).toEqual([
+      { ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: STEPS['stop-load'] },
+    ]);
+  });
+
+  it('the restore path goes on after its own errors, kept apart from the run’s $.failure', () => {
+    const restore: [StepId, string, string][] = [
+      ['stop-load', '$.restoreError', STEPS.evaluate],
+      ['evaluate', '$.evaluateError', STEPS.teardown],
+      ['teardown', '$.restoreError', STEPS.cleanup],
+      ['cleanup', '$.restoreError', STEPS['release-lock']],
+      ['release-lock', '$.restoreError', C.outcomeChoice],
+    ];
+    for (const [id, resultPath, next] of restore) {
+      const s = state(STEPS[id]);
+      expect(s.Next, STEPS[id]).toBe(next);
+      expect(s.Catch, STEPS[id]).toEqual([
+        { ErrorEquals: ['States.ALL'], ResultPath: resultPath, Next: next },
+      ]);
+    }
+  });
+
+  it('every Task after Acquire lock has a Catch, and no Catch writes $.failure on the restore path', () => {
+    const afterLock = walk(STEPS.deploy, { [C.rampChoice]: STEPS['stop-load'] }).filter(
+      (n) => state(n).Type === 'Task',
+    );
+    expect(afterLock).toHaveLength(9);
+    for (const name of afterLock) expect(state(name).Catch, name).toHaveLength(1);
+    const restoreStart = afterLock.indexOf(STEPS['stop-load']);
+    for (const name of afterLock.slice(restoreStart)) {
+      expect(state(name).Catch?.[0]?.ResultPath, name).not.toBe('$.failure');
+    }
+  });
+
+  it('the tick budget guard records a failure and still restores', () => {
+    expect(state(C.rampChoice).Choices).toContainEqual({
+      Variable: '$.ramp.tick',
+      NumericGreaterThanEqualsPath: '$.run.maxTicks',
+      Next: C.tickBudgetExhausted,
+    });
+    expect(state(C.tickBudgetExhausted)).toMatchObject({
+      Type: 'Pass',
+      ResultPath: '$.failure',
+      Result: { Error: 'TickBudgetExhausted' },
+      Next: STEPS['stop-load'],
+    });
+  });
+
+  it('the outcome prefers the run’s original error, then Evaluate’s, then a restore error', () => {
+    expect(state(C.outcomeChoice)).toMatchObject({
+      Choices: [
+        { Variable: '$.failure', IsPresent: true, Next: C.runFailed },
+        { Variable: '$.evaluateError', IsPresent: true, Next: C.evaluationFailed },
+        { Variable: '$.restoreError', IsPresent: true, Next: C.restoreFailed },
+      ],
+      Default: C.succeeded,
+    });
+    expect(state(C.succeeded)).toMatchObject({ Type: 'Succeed', OutputPath: '$.verdict' });
+  });
+
+  it.each([
+    [C.runFailed, '$.failure'],
+    [C.evaluationFailed, '$.evaluateError'],
+    [C.restoreFailed, '$.restoreError'],
+  ])('%s fails with the error and cause at %s', (name, path) => {
+    expect(state(name)).toMatchObject({
+      Type: 'Fail',
+      ErrorPath: `${path}.Error`,
+      CausePath: `${path}.Cause`,
+    });
+  });
+});
+
+describe('retries', () => {
+  it.each(tasks.map(([name]) => name))(
+    '%s retries transient errors with backoff, never validation or a held lock',
+    (name) => {
+      const retry = state(name).Retry ?? [];
+      expect(retry).toHaveLength(1);
+      const [rule] = retry;
+      expect(rule?.ErrorEquals).toContain('TransientError');
+      expect(rule?.ErrorEquals).toEqual([...RETRYABLE_ERRORS]);
+      for (const never of ['ValidationError', 'EnvironmentLockedError', 'States.ALL', 'States.TaskFailed']) {
+        expect(rule?.ErrorEquals).not.toContain(never);
+      }
+      expect(rule?.BackoffRate).toBeGreaterThan(1);
+      expect(rule?.MaxAttempts).toBeGreaterThanOrEqual(2);
+    },
+  );
+});
+
+describe('timing', () => {
+  it('waits for the tick on a timestamp, so the cadence does not drift', () => {
+    const wait = state(C.waitForTick);
+    expect(wait.Type).toBe('Wait');
+    expect(wait.TimestampPath).toBe('$.ramp.nextTickAt');
+    expect(wait.Seconds ?? wait.SecondsPath ?? wait.Timestamp).toBeUndefined();
+  });
+
+  it('bounds the execution and every task', () => {
+    expect(definition.TimeoutSeconds).toBeGreaterThan(0);
+    for (const [name, s] of tasks) expect(s.TimeoutSeconds, name).toBeGreaterThan(0);
+  });
+});
+
+it('stays on JSONPath: no JSONata or variables (the local interpreter ignores them)', () => {
+  const text = JSON.stringify(definition);
+  expect(definition.QueryLanguage).toBeUndefined();
+  for (const key of ['"QueryLanguage"', '"Arguments"', '"Output"', '"Assign"'])
+    expect(text).not.toContain(key);
+});
+
+/*
+ * The synthesized definition executed by the local interpreter (the one the local
+ * runner uses) with stub handlers, no AWS and no Locust: how errors travel through
+ * Catch, ResultPath and the outcome choice. The e2e tier runs it with the real handlers.
+ */
+class StepFailure extends Error {
+  constructor(
+    override readonly name: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+type Handler = (input: unknown) => Promise<unknown>;
+type RunStateStub = { ramp: { tick: number } };
+
+/** A run of two ticks in which every step succeeds, unless `failing` names it. */
+function stubs(failing: Partial<Record<StepStateName, string>> = {}) {
+  const ok: Record<StepStateName, Handler> = {
+    [STEPS['validate-input']]: async () => ({ run: { request: { dryRun: false }, maxTicks: 10 } }),
+    [STEPS['plan-dry-run']]: async () => ({ dryRun: true }),
+    [STEPS['acquire-lock']]: async () => ({ held: true }),
+    [STEPS.deploy]: async () => ({ changes: [] }),
+    [STEPS.scale]: async () => ({ changes: [] }),
+    [STEPS['start-load']]: async () => ({ tick: 0, done: false, nextTickAt: new Date().toISOString() }),
+    [STEPS['ramp-tick']]: async (input) => {
+      const tick = (input as RunStateStub).ramp.tick + 1;
+      return { tick, done: tick >= 2, nextTickAt: new Date().toISOString() };
+    },
+    [STEPS['stop-load']]: async () => ({ stopped: true }),
+    [STEPS.evaluate]: async () => ({ outcome: 'pass' }),
+    [STEPS.teardown]: async () => ({ restored: [] }),
+    [STEPS.cleanup]: async () => ({ actions: [] }),
+    [STEPS['release-lock']]: async () => ({ lockReleased: true }),
+  };
+  return Object.fromEntries(
+    Object.entries(ok).map(([name, handler]) => {
+      const error = failing[name as StepStateName];
+      const replacement: Handler = error
+        ? async () => {
+            throw new StepFailure(error, `${name} failed`);
+          }
+        : handler;
+      return [name, () => replacement];
+    }),
+  ) as Partial<Record<StepStateName, (real: Handler) => Handler>>;
+}
+
+function run(failing?: Partial<Record<StepStateName, string>>): Promise<LocalExecutionResult> {
+  return executeLocally(
+    definition,
+    { environment: 'staging', targetOrdersPerMinute: 100 },
+    {
+      handlers: stubs(failing),
+      waitOverrides: { [C.waitForTick]: 0 },
+    },
+  );
+}
+
+const entered = (r: LocalExecutionResult) =>
+  r.events.flatMap((e) => (e.type === 'StateEntered' ? [e.state.name] : []));
+const restoreSteps = [
+  STEPS['stop-load'],
+  STEPS.evaluate,
+  STEPS.teardown,
+  STEPS.cleanup,
+  STEPS['release-lock'],
+];
+
+describe('executing the synthesized definition', () => {
+  it('a run that goes well ticks until done, restores, and outputs the verdict', async () => {
+    const result = await run();
+    expect(result.status).toBe('SUCCEEDED');
+    expect(result.output).toEqual({ outcome: 'pass' });
+    expect(entered(result).filter((n) => n === STEPS['ramp-tick'])).toHaveLength(2);
+    expect(entered(result)).toEqual(expect.arrayContaining([...restoreSteps, C.succeeded]));
+  });
+
+  it('fails with the original error even when Evaluate fails on the failure path', async () => {
+    const result = await run({ [STEPS.deploy]: 'DeployError', [STEPS.evaluate]: 'EvaluateError' });
+    expect(result.status).toBe('FAILED');
+    expect(result.error?.Error).toBe('DeployError');
+    expect(entered(result)).toEqual(expect.arrayContaining([...restoreSteps, C.runFailed]));
+  });
+
+  it('fails with the original error even when a restore step fails too', async () => {
+    const result = await run({ [STEPS['ramp-tick']]: 'TickError', [STEPS.teardown]: 'TeardownError' });
+    expect(result.error?.Error).toBe('TickError');
+    expect(entered(result)).toEqual(expect.arrayContaining([STEPS.cleanup, STEPS['release-lock']]));
+  });
+
+  it('an Evaluate failure alone fails the run as “Evaluation failed”, after the restore', async () => {
+    const result = await run({ [STEPS.evaluate]: 'EvaluateError' });
+    expect(result.error?.Error).toBe('EvaluateError');
+    expect(entered(result)).toContain(C.evaluationFailed);
+    expect(entered(result)).not.toContain(C.restoreFailed);
+    expect(entered(result)).toEqual(
+      expect.arrayContaining([STEPS.teardown, STEPS.cleanup, STEPS['release-lock']]),
+    );
+  });
+
+  it('a restore failure alone fails the run as “Restore incomplete”', async () => {
+    const result = await run({ [STEPS.cleanup]: 'CleanupError' });
+    expect(result.error?.Error).toBe('CleanupError');
+    expect(entered(result)).toContain(C.restoreFailed);
+    expect(entered(result)).toContain(STEPS['release-lock']);
+  });
+
+  it('a validation error stops before the lock and is not retried', async () => {
+    const result = await run({ [STEPS['validate-input']]: 'ValidationError' });
+    expect(result.error?.Error).toBe('ValidationError');
+    expect(entered(result)).toEqual([STEPS['validate-input']]);
+    expect(result.events.some((e) => e.type === 'StateRetried')).toBe(false);
+  });
+});
