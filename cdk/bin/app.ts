@@ -17,6 +17,15 @@ try {
   process.exit(1);
 }
 
+// config/local.json is a template the local runner fills with its ports: never deploy it.
+const unfilled = JSON.stringify(config).match(/\{\{\w+\}\}/);
+if (unfilled) {
+  console.error(
+    `${configFile} has an unfilled placeholder ${unfilled[0]}: it is a template for local runs, not a deployable configuration.`,
+  );
+  process.exit(1);
+}
+
 const stack = new LoadTestConductorStack(app, 'LoadTestConductor', {
   config,
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },

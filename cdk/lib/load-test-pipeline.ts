@@ -203,7 +203,10 @@ export class LoadTestPipeline extends Construct {
       reason: 'This queue is itself the dead-letter queue of the schedules.',
     });
     const role = new iam.Role(this, 'SchedulerRole', {
-      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com'),
+      // Only this account's schedules may use the role (confused-deputy guard).
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }),
       description: 'Lets EventBridge Scheduler start load-test executions',
     });
     return config.schedules.map(

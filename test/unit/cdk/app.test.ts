@@ -72,8 +72,8 @@ describe('the CDK app (cdk/bin/app.ts) with -c configFile=…', () => {
   function runApp(configFile: string): Promise<{ code: number; stderr: string }> {
     // Should the app ever accept the file, it must not spend a minute bundling.
     const context = { configFile, 'aws:cdk:bundling-stacks': [] };
-    const env: NodeJS.ProcessEnv = { ...process.env, CDK_CONTEXT_JSON: JSON.stringify(context) };
-    delete env.CDK_OUTDIR;
+    const { CDK_OUTDIR: _ignored, ...inherited } = process.env;
+    const env: NodeJS.ProcessEnv = { ...inherited, CDK_CONTEXT_JSON: JSON.stringify(context) };
     return new Promise((resolve) => {
       execFile(
         process.execPath,
@@ -86,9 +86,15 @@ describe('the CDK app (cdk/bin/app.ts) with -c configFile=…', () => {
   }
 
   let refusedRun: { code: number; stderr: string };
+  let templateRun: { code: number; stderr: string };
   beforeAll(async () => {
-    refusedRun = await runApp(files.refused);
+    [refusedRun, templateRun] = await Promise.all([runApp(files.refused), runApp('config/local.json')]);
   }, 60_000);
+
+  it('refuses the local template, whose URLs still hold {{placeholders}}', () => {
+    expect(templateRun.code).not.toBe(0);
+    expect(templateRun.stderr).toContain('config/local.json has an unfilled placeholder {{locustPort}}');
+  });
 
   it('exits non-zero and names environments.production.loadTestTarget', () => {
     expect(refusedRun.code).not.toBe(0);
