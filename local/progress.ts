@@ -50,7 +50,13 @@ function describeStep(name: string, state: RunState): string {
       const r = state.ramp;
       if (!r) return '';
       const rate = r.ordersPerMinute == null ? '   n/a' : r.ordersPerMinute.toFixed(1).padStart(6);
-      return `tick ${String(r.tick).padStart(3)} ${r.phase.padEnd(8)} ${rate} / ${r.targetNow.toFixed(1).padStart(6)} orders/min  users ${String(r.users).padStart(4)}  workers ${r.workers}  failures ${(r.failureRatio * 100).toFixed(2)} %`;
+      const line = `tick ${String(r.tick).padStart(3)} ${r.phase.padEnd(8)} ${rate} / ${r.targetNow.toFixed(1).padStart(6)} orders/min  users ${String(r.users).padStart(4)}  workers ${r.workers}${r.workersRequested != null && r.workersRequested !== r.workers ? `→${r.workersRequested}` : ''}  failures ${(r.failureRatio * 100).toFixed(2)} %`;
+      // What the controller noticed (saturation, stalls, caps, resets) goes on the same line.
+      const saturated = r.saturation
+        ? `target unreachable: saturated at ${Math.round(r.saturation.ordersPerMinute)} orders/min with ${r.saturation.users} users`
+        : null;
+      const notes = [saturated, ...(r.notes ?? [])].filter(Boolean);
+      return notes.length ? `${line}  — ${notes.join('; ')}` : line;
     }
     case STEPS['stop-load']:
       return state.stopLoad?.message ?? '';

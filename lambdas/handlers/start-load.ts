@@ -1,24 +1,43 @@
-import { decide, initialControllerState } from '../core/ramp-controller';
+import { appliedUsers, decide, initialControllerState, startTrajectory } from '../core/ramp-controller';
 import type { RampState, RunState } from '../core/state';
-import { controllerConfig, observe, tickDueAt } from './load';
+import { controllerConfig, fleetOf, observe, tickDueAt, waitForWorkers } from './load';
 import { step } from './runtime';
 
+/** How long Start load waits for the first worker(s) of a fleet it just scaled (its Lambda has 1 min). */
+const WORKERS_WAIT_MS = 40_000;
+
 /**
- * Starts the Locust test with the controller's first guess of users and
- * takes the baseline reading the first tick measures against.
+ * Sizes the worker fleet for the first tick (when the conductor manages it), starts the Locust test with
+ * the controller's first guess of users and takes the baseline reading the first tick measures against.
  */
 export const handler = step('Start load', async (state: RunState, deps): Promise<RampState> => {
   const { run } = state;
   const locust = deps.locust(run.environment.locust.url);
-  const before = await locust.kpi();
-  if (before.workers < 1) throw new Error(`Locust at ${run.environment.locust.url} has no worker connected`);
-
   const config = controllerConfig(run);
   const first = decide(config, initialControllerState(), null, 0);
+  const fleet = fleetOf(run);
+
+  let workers = (await locust.kpi()).workers;
+  let workersRequested: number | null = null;
+  if (fleet) {
+    workersRequested = first.workersNeeded;
+    await fleet.scale(workersRequested);
+    workers = await waitForWorkers(locust, workersRequested, WORKERS_WAIT_MS);
+  }
+  if (workers < 1) throw new Error(`Locust at ${run.environment.locust.url} has no worker connected`);
+
+  // Users only where connected workers can host them; the first tick asks for the rest.
+  const users = fleet ? Math.min(first.users, workers * config.usersPerWorker) : first.users;
   const startedAt = deps.now();
-  await locust.swarm({ userCount: first.users, spawnRate: first.spawnRate });
+  await locust.swarm({ userCount: users, spawnRate: first.spawnRate });
   const baseline = await observe(locust, startedAt);
   const startedIso = startedAt.toISOString();
+  const controller = startTrajectory(
+    appliedUsers(first.state, users),
+    startedAt.getTime(),
+    users,
+    first.spawnRate,
+  );
   return {
     tick: 0,
     phase: first.phase,
@@ -27,14 +46,21 @@ export const handler = step('Start load', async (state: RunState, deps): Promise
     nextTickAt: tickDueAt(startedIso, 1, run.request.tickSeconds),
     targetNow: first.targetNow,
     ordersPerMinute: null,
-    users: first.users,
+    users,
     spawnRate: first.spawnRate,
     workers: baseline.workers,
+    workersRequested,
+    expectedOrdersPerMinute: first.expectedOrdersPerMinute,
+    ordersPerUserPerMinute: null,
+    saturation: null,
     failureRatio: 0,
-    message: `started ${run.request.scenario}: ${first.users} users at ${first.spawnRate}/s on ${baseline.workers} workers`,
+    message:
+      `started ${run.request.scenario}: ${users} users at ${first.spawnRate}/s on ${baseline.workers} workers` +
+      (fleet ? ` (${workersRequested} asked of ${fleet.description})` : '') +
+      ` — assuming ${config.initialOrdersPerUserPerMinute} orders/user/min until measured`,
     controller: {
-      ...first.state,
-      // Users are only starting: count the interval's exposure from zero.
+      ...controller,
+      // The first interval is measured from this reading.
       last: {
         at: baseline.at,
         orders: baseline.orders,

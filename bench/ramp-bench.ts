@@ -1,0 +1,296 @@
+/**
+ * The ramp benchmark's systems, runners and figures: the controller (lambdas/core/ramp-controller.ts) and the
+ * seed's algorithm (bench/baseline.ts) each drive the same simulated systems (bench/sim.ts, same seed), and the
+ * same figures are computed from what the system really delivered.
+ */
+import {
+  type ControllerConfig,
+  type ControllerState,
+  decide,
+  initialControllerState,
+  plannedRate,
+  startTrajectory,
+} from '../lambdas/core/ramp-controller';
+import { SeedAlgorithm } from './baseline';
+import { DT, Simulation, type SystemSpec } from './sim';
+
+export interface Scenario {
+  readonly targetOrdersPerMinute: number;
+  readonly rampUpSeconds: number;
+  readonly plateauSeconds: number;
+  readonly tickSeconds: number;
+  /** The controller's prior guess of orders per user and minute (the seed starts from one user). */
+  readonly initialOrdersPerUserPerMinute: number;
+}
+
+/** Ten minutes up to 3,000 orders per minute, ten minutes on it, a tick a minute: as in the product. */
+export const DEFAULT_SCENARIO: Scenario = {
+  targetOrdersPerMinute: 3000,
+  rampUpSeconds: 600,
+  plateauSeconds: 600,
+  tickSeconds: 60,
+  initialOrdersPerUserPerMinute: 2,
+};
+
+/** The simulated systems; times fit {@link DEFAULT_SCENARIO}. */
+export const SYSTEMS: readonly SystemSpec[] = [
+  {
+    name: 'linear',
+    description: '3 orders/user/min whatever the load',
+    thinkSeconds: 17,
+    journeySeconds: 3,
+    conversion: 1,
+  },
+  {
+    name: 'queueing',
+    description:
+      'latency grows with load (R = R₀/(1−ρ), capacity 4,500/min): orders per user fall ~30 % by the target',
+    thinkSeconds: 16,
+    journeySeconds: 4,
+    conversion: 1,
+    capacity: 4500,
+    queueing: true,
+  },
+  {
+    name: 'noisy',
+    description: 'orders in clumps of ~5, ±2 % slow drift, half of the journeys convert',
+    thinkSeconds: 17,
+    journeySeconds: 3,
+    conversion: 0.5,
+    clump: 5,
+    drift: 0.02,
+  },
+  {
+    name: 'conversion step',
+    description: 'conversion drops by 30 % at minute 15 (mid-plateau)',
+    thinkSeconds: 17,
+    journeySeconds: 3,
+    conversion: 1,
+    conversionStep: { atSeconds: 900, factor: 0.7 },
+    unforeseeable: [900, 960],
+  },
+  {
+    name: 'stats lag + reset',
+    description: 'workers report every 5 s, +2 s lag; counters reset at 5:30 and 14:30',
+    thinkSeconds: 17,
+    journeySeconds: 3,
+    conversion: 1,
+    reportSeconds: 5,
+    extraLagSeconds: 2,
+    resets: [330, 870],
+  },
+  {
+    name: 'stall',
+    description: 'no order goes through for one minute (13:00–14:00)',
+    thinkSeconds: 17,
+    journeySeconds: 3,
+    conversion: 1,
+    outage: [780, 840],
+    unforeseeable: [780, 840],
+  },
+  {
+    name: 'capacity < target',
+    description: 'saturates at ~2,000 orders/min (70 % of the target); orders beyond fail',
+    thinkSeconds: 16,
+    journeySeconds: 4,
+    conversion: 1,
+    capacity: 2100,
+    queueing: true,
+  },
+];
+
+export interface Trace {
+  /** Per tick: what was measured and decided. */
+  readonly ticks: readonly {
+    readonly tick: number;
+    readonly at: number;
+    readonly measured: number | null;
+    readonly users: number;
+    readonly spawnRate: number;
+    readonly message: string;
+  }[];
+  /** Tick at which saturation was reported, null if never. */
+  readonly saturationTick: number | null;
+  readonly saturationMessage: string | null;
+  readonly maxGrowth: number;
+  /** Whether users ever fell below half of the previous tick's while the plan did not (a collapse). */
+  readonly collapsed: boolean;
+}
+
+export interface Figures {
+  /** Seconds until the delivered rate (30-s windows) first came within ±5 % of the target; null if never. */
+  readonly reachSeconds: number | null;
+  /** Delivered rate over the 30 s around the end of the ramp-up vs the target (signed, fraction). */
+  readonly endOfRampError: number;
+  /** Highest delivered rate over 30-s windows above the target (fraction, ≥ 0). */
+  readonly overshoot: number;
+  /** Mean over the plateau's ticks of |delivered − target| / target (without the system's unforeseeable tick). */
+  readonly plateauMae: number;
+  /** (Plateau mean − target) / target. */
+  readonly plateauMeanError: number;
+  readonly maxUsers: number;
+  readonly plateauUsers: number;
+  /** Ticks from the first tick whose plan exceeds the system's capacity to the saturation report. */
+  readonly saturationTicks: number | null;
+  /** Saturation reported on a system that can reach the target. */
+  readonly falseSaturation: boolean;
+}
+
+export interface RunResult {
+  readonly system: SystemSpec;
+  readonly figures: Figures;
+  readonly trace: Trace;
+}
+
+function controllerConfig(s: Scenario): ControllerConfig {
+  return {
+    targetOrdersPerMinute: s.targetOrdersPerMinute,
+    rampUpSeconds: s.rampUpSeconds,
+    plateauSeconds: s.plateauSeconds,
+    tickSeconds: s.tickSeconds,
+    initialOrdersPerUserPerMinute: s.initialOrdersPerUserPerMinute,
+    maxUsers: 20_000,
+    usersPerWorker: 500,
+  };
+}
+
+/** Runs the controller on a system, as the Start load and Ramp tick handlers do. */
+export function runController(system: SystemSpec, seed: number, scenario = DEFAULT_SCENARIO): RunResult {
+  const config = controllerConfig(scenario);
+  const sim = new Simulation(system, seed);
+  const first = decide(config, initialControllerState(), null, 0);
+  sim.swarm(first);
+  const baseline = sim.read();
+  let state: ControllerState = {
+    ...startTrajectory(first.state, 0, first.users, first.spawnRate),
+    last: { ...baseline, users: 0 },
+  };
+  const ticks: Trace['ticks'][number][] = [];
+  let saturationTick: number | null = null;
+  let saturationMessage: string | null = null;
+  let previousUsers = first.users;
+  let maxGrowth = 0;
+  let collapsed = false;
+  const total = scenario.rampUpSeconds + scenario.plateauSeconds;
+  for (let k = 1; k * scenario.tickSeconds <= total; k++) {
+    sim.advance(scenario.tickSeconds);
+    const reading = sim.read();
+    const d = decide(config, state, reading, sim.t);
+    state = d.state;
+    if (d.phase === 'done') break;
+    if (d.users !== reading.users || !reading.running) sim.swarm(d);
+    if (d.saturation && saturationTick == null) {
+      saturationTick = k;
+      saturationMessage = d.message;
+    }
+    if (previousUsers > 0) maxGrowth = Math.max(maxGrowth, d.users / previousUsers);
+    if (d.users < previousUsers / 2 && plannedRate(config, sim.t) > 0) collapsed = true;
+    previousUsers = d.users;
+    ticks.push({
+      tick: k,
+      at: sim.t,
+      measured: d.ordersPerMinute,
+      users: d.users,
+      spawnRate: d.spawnRate,
+      message: d.message,
+    });
+  }
+  sim.advance(Math.max(0, total - sim.t));
+  const trace: Trace = { ticks, saturationTick, saturationMessage, maxGrowth, collapsed };
+  return { system, trace, figures: figures(sim, scenario, trace) };
+}
+
+/** Runs the seed's algorithm on a system. */
+export function runBaseline(system: SystemSpec, seed: number, scenario = DEFAULT_SCENARIO): RunResult {
+  const sim = new Simulation(system, seed);
+  const seedAlgorithm = new SeedAlgorithm(scenario);
+  const start = seedAlgorithm.start();
+  sim.swarm(start);
+  const ticks: Trace['ticks'][number][] = [];
+  let previousUsers = start.users;
+  let maxGrowth = 0;
+  let collapsed = false;
+  const total = scenario.rampUpSeconds + scenario.plateauSeconds;
+  for (let k = 1; k * scenario.tickSeconds < total; k++) {
+    sim.advance(scenario.tickSeconds);
+    const reading = sim.read();
+    const command = seedAlgorithm.tick(reading, sim.t);
+    if (command) sim.swarm(command);
+    const users = command?.users ?? previousUsers;
+    if (previousUsers > 0) maxGrowth = Math.max(maxGrowth, users / previousUsers);
+    if (users < previousUsers / 2) collapsed = true;
+    previousUsers = users;
+    ticks.push({
+      tick: k,
+      at: sim.t,
+      measured: null,
+      users,
+      spawnRate: command?.spawnRate ?? 0,
+      message: seedAlgorithm.log.at(-1) ?? '',
+    });
+  }
+  sim.advance(Math.max(0, total - sim.t));
+  const trace: Trace = { ticks, saturationTick: null, saturationMessage: null, maxGrowth, collapsed };
+  return { system, trace, figures: figures(sim, scenario, trace) };
+}
+
+/** Delivered orders per minute over [from, to) seconds. */
+function rateOver(sim: Simulation, from: number, to: number): number {
+  const a = Math.max(0, Math.round(from / DT));
+  const b = Math.min(sim.delivered.length, Math.round(to / DT));
+  let sum = 0;
+  for (let i = a; i < b; i++) sum += sim.delivered[i] as number;
+  return b > a ? (sum / ((b - a) * DT)) * 60 : 0;
+}
+
+export function figures(sim: Simulation, s: Scenario, trace: Trace): Figures {
+  const target = s.targetOrdersPerMinute;
+  const total = s.rampUpSeconds + s.plateauSeconds;
+  const W = 30;
+  let reachSeconds: number | null = null;
+  let overshoot = 0;
+  for (let t = W; t <= total; t += 5) {
+    const r = rateOver(sim, t - W, t);
+    if (reachSeconds == null && Math.abs(r / target - 1) <= 0.05) reachSeconds = t;
+    overshoot = Math.max(overshoot, r / target - 1);
+  }
+  const plateau: number[] = [];
+  const skip = sim.spec.unforeseeable;
+  for (let t = s.rampUpSeconds; t + s.tickSeconds <= total + 1e-9; t += s.tickSeconds) {
+    if (skip && t < skip[1] && t + s.tickSeconds > skip[0]) continue;
+    plateau.push(rateOver(sim, t, t + s.tickSeconds));
+  }
+  const plateauMae =
+    plateau.reduce((acc, r) => acc + Math.abs(r / target - 1), 0) / Math.max(1, plateau.length);
+  const plateauMeanError = plateau.reduce((a, b) => a + b, 0) / Math.max(1, plateau.length) / target - 1;
+  const users = sim.userTrace;
+  const plateauFrom = Math.round(s.rampUpSeconds / DT);
+  const plateauUsers =
+    users.slice(plateauFrom).reduce((a, b) => a + b, 0) / Math.max(1, users.length - plateauFrom);
+  const capacity = sim.capacity;
+  let saturationTicks: number | null = null;
+  let falseSaturation = false;
+  if (Number.isFinite(capacity) && capacity < target) {
+    let firstOver = 0;
+    for (let k = 1; k * s.tickSeconds <= total; k++) {
+      if (plannedRate({ ...s, maxUsers: 1, usersPerWorker: 1 }, k * s.tickSeconds) > capacity) {
+        firstOver = k;
+        break;
+      }
+    }
+    saturationTicks = trace.saturationTick == null ? null : trace.saturationTick - firstOver;
+  } else {
+    falseSaturation = trace.saturationTick != null;
+  }
+  return {
+    reachSeconds,
+    endOfRampError: rateOver(sim, s.rampUpSeconds - W / 2, s.rampUpSeconds + W / 2) / target - 1,
+    overshoot: Math.max(0, overshoot),
+    plateauMae,
+    plateauMeanError,
+    maxUsers: Math.max(0, ...users),
+    plateauUsers,
+    saturationTicks,
+    falseSaturation,
+  };
+}

