@@ -1,12 +1,12 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { join } from 'node:path';
+import { RunStore } from '../lambdas/adapters/aws/run-store';
 import type { Verdict } from '../lambdas/core/verdict';
+import { CONTROL_STATES } from '../statemachine/steps';
 import { startLocalEnvironment } from './environment';
 import { executeLocally } from './executor';
 import { REPO_ROOT } from './managed-process';
-import { MOTO_CREDENTIALS, MOTO_REGION } from './moto';
 import { progressLine } from './progress';
+import { fetchSummary, LocalBaselines, writeLocalReport } from './report';
 
 export interface LocalRunOptions {
   /** The execution input; `environment` defaults to `local`. */
@@ -23,7 +23,7 @@ export interface LocalRunResult {
   readonly output?: unknown;
   readonly error?: { readonly Error: string; readonly Cause?: string };
   readonly executionName: string;
-  /** The report folder of this run, when one was written. */
+  /** The HTML report of this run (summary.json beside it), when one was written. */
   readonly reportPath?: string;
 }
 
@@ -43,18 +43,31 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
   });
   try {
     print(`  shop ${env.shop.url}  Locust ${env.locust.url}  (logs in ${env.workDir})`);
+    const reportDir = options.reportDir ?? join(REPO_ROOT, 'reports');
+    const baselines = new LocalBaselines(reportDir, new RunStore(env.aws.RUNS_TABLE));
+    const scenario =
+      typeof input.scenario === 'string'
+        ? input.scenario
+        : env.config.environments[String(input.environment)]?.defaultScenario;
+    if (scenario) await baselines.seed(String(input.environment), scenario);
     const result = await executeLocally(env.pipeline.definition, input, {
       onEvent: (event) => {
         const line = progressLine(event);
         if (line) print(line);
       },
     });
-    const reportPath = await downloadReport(
+    // The pipeline stored summary.json in the emulated bucket (also when the run failed after locking);
+    // completed with the executor's timeline and measured cost, it becomes report.html + summary.json here.
+    const stored = await fetchSummary(
       env.aws.endpoint,
-      result.output as Verdict | undefined,
-      options.reportDir,
+      env.aws.REPORTS_BUCKET,
+      String(input.environment),
       result.executionName,
     );
+    const reportPath = stored
+      ? writeLocalReport(stored, result.events, new Set([CONTROL_STATES.waitForTick]), reportDir).html
+      : undefined;
+    if (scenario) await baselines.keep(String(input.environment), scenario);
     if (result.status === 'SUCCEEDED') {
       const verdict = result.output as Partial<Verdict>;
       print(`\n${result.status}: ${verdict.summary ?? JSON.stringify(result.output)}`);
@@ -72,29 +85,4 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
   } finally {
     await env.stop();
   }
-}
-
-/** Copies the run's summary from the emulated bucket to a folder a person can open. */
-async function downloadReport(
-  endpoint: string,
-  verdict: Verdict | undefined,
-  reportDir: string | undefined,
-  executionName: string,
-): Promise<string | undefined> {
-  const location = verdict?.report;
-  if (!location) return undefined;
-  const [, bucket, key] = /^s3:\/\/([^/]+)\/(.+)$/.exec(location) ?? [];
-  if (!bucket || !key) return undefined;
-  const s3 = new S3Client({
-    endpoint,
-    region: MOTO_REGION,
-    credentials: MOTO_CREDENTIALS,
-    forcePathStyle: true,
-  });
-  const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-  const folder = resolve(reportDir ?? join(REPO_ROOT, 'reports'), executionName);
-  mkdirSync(folder, { recursive: true });
-  const file = join(folder, key.split('/').pop() ?? 'summary.json');
-  writeFileSync(file, (await object.Body?.transformToString()) ?? '');
-  return file;
 }

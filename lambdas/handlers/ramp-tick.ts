@@ -1,13 +1,15 @@
 import { round } from '../core/numbers';
-import { decide } from '../core/ramp-controller';
+import { appliedUsers, decide } from '../core/ramp-controller';
 import type { PlateauTotals, RampState, RunState } from '../core/state';
-import { controllerConfig, observe, tickDueAt } from './load';
+import { controllerConfig, fleetOf, readLocust, tickDueAt } from './load';
 import { step } from './runtime';
+import { applyWatch, watchTick } from './watch';
 
 /**
- * Reads Locust, lets the controller decide the next users and spawn rate,
- * applies them and records the tick. Its output is the console's view of
- * where the test stands.
+ * Reads Locust, lets the controller decide the next users, spawn rate and worker count, sizes the worker
+ * fleet (up before the users are spawned, down only on the plateau), applies the users and records the tick.
+ * The SLO watch checks the same reading and may end the test by policy.
+ * Its output is the console's view of where the test stands.
  */
 export const handler = step('Ramp tick', async (state: RunState, deps): Promise<RampState> => {
   const { run } = state;
@@ -15,13 +17,48 @@ export const handler = step('Ramp tick', async (state: RunState, deps): Promise<
   if (!previous) throw new Error('Ramp tick without a started load ($.ramp is missing)');
   const locust = deps.locust(run.environment.locust.url);
   const now = deps.now();
-  const observation = await observe(locust, now);
+  const { observation, stats } = await readLocust(locust, now);
   const config = controllerConfig(run);
   const elapsedSeconds = (now.getTime() - Date.parse(previous.startedAt)) / 1000;
   const decision = decide(config, previous.controller, observation, elapsedSeconds);
+  // Metrics and SLOs on the same reading; an abort by policy adds no workers or users.
+  const watch = await watchTick(
+    state,
+    {
+      tick: previous.tick + 1,
+      at: now,
+      phase: decision.phase,
+      stats,
+      ordersPerMinute: decision.ordersPerMinute,
+      targetNow: decision.targetNow,
+      users: decision.users,
+      workers: observation.workers,
+      interval: decision.delta,
+    },
+    deps,
+  );
+  const running = decision.phase !== 'done' && !watch.abort;
 
-  if (decision.phase !== 'done' && (decision.users !== observation.users || !observation.running)) {
+  // Workers first: the controller only spawns users on connected workers and asks one tick ahead.
+  const fleet = fleetOf(run);
+  let workersRequested = previous.workersRequested ?? null;
+  const wanted = decision.workersNeeded;
+  if (fleet && running && (workersRequested == null || wanted > workersRequested)) {
+    await fleet.scale(wanted);
+    workersRequested = wanted;
+  }
+  if (running && (decision.users !== observation.users || !observation.running)) {
     await locust.swarm({ userCount: decision.users, spawnRate: decision.spawnRate });
+  }
+  if (
+    fleet &&
+    running &&
+    decision.phase === 'plateau' &&
+    workersRequested != null &&
+    wanted < workersRequested
+  ) {
+    await fleet.scale(wanted);
+    workersRequested = wanted;
   }
 
   // The interval just measured counts for the plateau when it began after the ramp-up.
@@ -39,6 +76,7 @@ export const handler = step('Ramp tick', async (state: RunState, deps): Promise<
   const failureRatio = decision.delta.requests > 0 ? decision.delta.failures / decision.delta.requests : 0;
 
   const tick = previous.tick + 1;
+  const controllerState = decision.state;
   const next: RampState = {
     tick,
     phase: decision.phase,
@@ -50,9 +88,17 @@ export const handler = step('Ramp tick', async (state: RunState, deps): Promise<
     users: decision.users,
     spawnRate: decision.spawnRate,
     workers: observation.workers,
+    workersRequested,
+    expectedOrdersPerMinute: round(decision.expectedOrdersPerMinute),
+    ordersPerUserPerMinute:
+      controllerState.ordersPerUserPerMinute == null
+        ? null
+        : round(controllerState.ordersPerUserPerMinute, 3),
+    saturation: decision.saturation,
+    notes: decision.notes,
     failureRatio: round(failureRatio, 4),
     message: decision.message,
-    controller: decision.state,
+    controller: running ? controllerState : appliedUsers(controllerState, 0),
     plateau,
   };
   await deps.runs.putTick(
@@ -67,8 +113,15 @@ export const handler = step('Ramp tick', async (state: RunState, deps): Promise<
       workers: next.workers,
       failureRatio: next.failureRatio,
       message: next.message,
+      spawnRate: next.spawnRate,
+      workersRequested,
+      expectedOrdersPerMinute: next.expectedOrdersPerMinute,
+      ordersPerUserPerMinute: next.ordersPerUserPerMinute,
+      elasticity: round(controllerState.elasticity, 3),
+      saturation: decision.saturation,
+      notes: decision.notes,
     },
     new Date(now.getTime() + 30 * 86_400_000),
   );
-  return next;
+  return applyWatch(next, watch);
 });

@@ -236,6 +236,16 @@ describe('the configuration reaches the Validate function only, inlined at bundl
   });
 });
 
+/** `cloudwatch:PutMetricData` limited to the conductor's namespace: the only way to scope it. */
+function isOwnMetrics(statement: { Action: string[]; Condition?: unknown }): boolean {
+  return (
+    statement.Action.length === 1 &&
+    statement.Action[0] === 'cloudwatch:PutMetricData' &&
+    JSON.stringify(statement.Condition) ===
+      JSON.stringify({ StringEquals: { 'cloudwatch:namespace': 'LoadTestConductor' } })
+  );
+}
+
 describe('IAM is scoped to the resources each step uses', () => {
   /** What each step may touch besides its own log group and X-Ray. */
   const ACCESS: Record<
@@ -248,12 +258,15 @@ describe('IAM is scoped to the resources each step uses', () => {
     deploy: { table: 'write', reports: false, publish: false },
     scale: { table: 'write', reports: false, publish: false },
     'start-load': { table: 'none', reports: false, publish: false },
-    'ramp-tick': { table: 'write', reports: false, publish: false },
+    // The SLO watch publishes metrics and raises breach alarms on the topic.
+    'ramp-tick': { table: 'write', reports: false, publish: true },
     'stop-load': { table: 'none', reports: false, publish: false },
-    evaluate: { table: 'read', reports: true, publish: false },
+    // Evaluate records a passing run as the baseline of the next ones.
+    evaluate: { table: 'read-write', reports: true, publish: false },
     teardown: { table: 'read', reports: false, publish: false },
     cleanup: { table: 'none', reports: false, publish: false },
-    'release-lock': { table: 'read-write', reports: false, publish: true },
+    // Release lock rewrites the report with teardown and cleanup, then notifies.
+    'release-lock': { table: 'read-write', reports: true, publish: true },
   };
 
   it.each(STEP_IDS)('%s', (step) => {
@@ -305,8 +318,9 @@ describe('IAM is scoped to the resources each step uses', () => {
       },
     ]);
 
-    // Resource "*" only for X-Ray, which has no resource-level permissions.
-    for (const s of statements.filter((st) => st.Resource.includes('*'))) {
+    // Resource "*" only for X-Ray, which has no resource-level permissions, and for the metrics of the
+    // conductor's own namespace (PutMetricData has no resources, only the namespace condition).
+    for (const s of statements.filter((st) => st.Resource.includes('*') && !isOwnMetrics(st))) {
       expect(s.Resource, JSON.stringify(s)).toEqual(['*']);
       expect(XRAY, JSON.stringify(s)).toEqual(expect.arrayContaining(s.Action));
     }
@@ -370,7 +384,7 @@ describe('IAM is scoped to the resources each step uses', () => {
     });
     expect(documents.length).toBeGreaterThan(STEP_IDS.length);
     for (const { logicalId, document } of documents) {
-      for (const s of statementsIn(document).filter((st) => st.Resource.includes('*'))) {
+      for (const s of statementsIn(document).filter((st) => st.Resource.includes('*') && !isOwnMetrics(st))) {
         expect([...XRAY, ...LOG_DELIVERY], `${logicalId}: ${JSON.stringify(s)}`).toEqual(
           expect.arrayContaining(s.Action),
         );

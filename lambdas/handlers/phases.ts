@@ -1,0 +1,75 @@
+/**
+ * The run's phases as the report's timeline and cost need them in AWS (locally, the executor's events give
+ * the same). Evaluate and Release lock record their own; `recordStepPhase` lets the `step()` wrapper record
+ * every step (wiring for the lead: in runtime.ts `step()`, note `const started = deps.now()` before `run`, then
+ * `await recordStepPhase(name, input, started, 'succeeded' | 'failed', deps)` after it — that needs table
+ * write access for every step function).
+ */
+import type { PhaseRecord, RunStore } from '../adapters/aws/run-store';
+import type { RunState } from '../core/state';
+import { logger } from './runtime';
+
+const PHASE_RETENTION_MS = 30 * 86_400_000;
+
+/** The execution id of any step's input: the run state's `run.executionId`, or Validate's `execution.id`. */
+export function executionIdOf(input: unknown): string | null {
+  const i = input as { run?: { executionId?: unknown }; execution?: { id?: unknown } } | null;
+  const id = i?.run?.executionId ?? i?.execution?.id;
+  return typeof id === 'string' && id ? id : null;
+}
+
+/** Records a phase; never fails the step (a missing bar in the timeline is not worth a failed run). */
+export async function recordPhase(
+  runs: Pick<RunStore, 'putPhase'>,
+  executionId: string,
+  phase: PhaseRecord,
+): Promise<void> {
+  try {
+    await runs.putPhase(executionId, phase, new Date(Date.parse(phase.endedAt) + PHASE_RETENTION_MS));
+  } catch (err) {
+    logger.warn(`phase ${phase.name} not recorded`, err as Error);
+  }
+}
+
+/** For `step()`: records the step `name` that ran from `startedAt` until now. */
+export async function recordStepPhase(
+  name: string,
+  input: unknown,
+  startedAt: Date,
+  outcome: PhaseRecord['outcome'],
+  deps: { runs: Pick<RunStore, 'putPhase'>; now(): Date },
+): Promise<void> {
+  const executionId = executionIdOf(input);
+  if (!executionId) return;
+  const endedAt = deps.now();
+  await recordPhase(deps.runs, executionId, {
+    name,
+    startedAt: startedAt.toISOString(),
+    endedAt: endedAt.toISOString(),
+    outcome,
+    lambdaMs: Math.max(0, endedAt.getTime() - startedAt.getTime()),
+  });
+}
+
+/**
+ * Phases the state itself tells when nothing recorded them: the load from its start to the last tick.
+ * Recorded phases of the same name win.
+ */
+export function derivedPhases(
+  state: RunState,
+  lastTickAt: string | null,
+  recorded: readonly PhaseRecord[],
+): PhaseRecord[] {
+  const names = new Set(recorded.map((p) => p.name));
+  const out: PhaseRecord[] = [];
+  if (state.ramp && lastTickAt && !names.has('Load')) {
+    out.push({
+      name: 'Load',
+      startedAt: state.ramp.startedAt,
+      endedAt: lastTickAt,
+      outcome: state.ramp.abort ? 'failed' : 'succeeded',
+      detail: state.ramp.abort ? state.ramp.abort.reason : `${state.ramp.tick} ticks`,
+    });
+  }
+  return out;
+}

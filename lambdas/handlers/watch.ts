@@ -1,0 +1,266 @@
+/**
+ * The SLO watch of one ramp tick (step 5 of the lifecycle): publishes the tick's metrics, checks the SLOs,
+ * keeps what it measured with the run for the report, raises an alarm (SNS) when a breach counts, and tells
+ * the tick whether the abort policy stops the test.
+ *
+ * Wiring (lambdas/handlers/ramp-tick.ts), right after `decide`, before the fleet and the swarm:
+ *
+ * ```ts
+ * const { observation, stats } = await readLocust(locust, now);      // instead of observe(): the same reading
+ * const decision = decide(config, previous.controller, observation, elapsedSeconds);
+ * const watch = await watchTick(state, {
+ *   tick: previous.tick + 1, at: now, phase: decision.phase, stats,
+ *   ordersPerMinute: decision.ordersPerMinute, targetNow: decision.targetNow,
+ *   users: decision.users, workers: observation.workers, interval: decision.delta,
+ * }, deps);
+ * const running = decision.phase !== 'done' && !watch.abort;        // no more workers or users when aborting
+ * …fleet, swarm, plateau totals, putTick as today…
+ * return applyWatch(next, watch);                                    // slo, abort, done, message
+ * ```
+ *
+ * `applyWatch` sets `slo` (each SLO's state, carried to the next tick), and on abort `done: true` and `abort`
+ * (which SLO, since when, why): the "Ramp finished?" choice then goes to Stop load → Evaluate → Teardown →
+ * Cleanup → Release lock, as at the end of any test, and the verdict fails with the abort's reason.
+ * Errors: CloudWatch or SNS failing never fails the tick (logged; alarms count as no data); the run store
+ * failing throws TransientError (the tick is retried, and the watch is idempotent for the same input).
+ */
+
+import type { MetricValue } from '../adapters/aws/cloudwatch';
+import type { TickSloState, TickWatchRecord } from '../adapters/aws/run-store';
+import type { LocustStats, LocustStatsEntry } from '../adapters/locust/client';
+import { withSloDefaults } from '../core/config';
+import { round } from '../core/numbers';
+import {
+  AGGREGATED,
+  type AlarmReading,
+  type BreachEpisode,
+  buildChecks,
+  evaluateTick,
+  type RequestFigures,
+  type RunAbort,
+  type SloCheck,
+  type SloWatchState,
+} from '../core/slo';
+import type { RampState, RunState } from '../core/state';
+import { logger, type StepDeps } from './runtime';
+
+/** What the ramp tick measured and decided, handed to the watch. */
+export interface TickReading {
+  /** The tick's number (1 = the first tick after Start load). */
+  readonly tick: number;
+  readonly at: Date;
+  readonly phase: RampState['phase'];
+  /** `GET /stats/requests` of Locust's master at this tick: percentiles per request name, never averaged. */
+  readonly stats: LocustStats;
+  /** Orders per minute measured over the interval; null when it could not be. */
+  readonly ordersPerMinute: number | null;
+  readonly targetNow: number;
+  readonly users: number;
+  readonly workers: number;
+  /** Counter deltas since the previous tick (`decision.delta`): failure ratio and RPS of the interval. */
+  readonly interval: { readonly requests: number; readonly failures: number; readonly minutes: number };
+}
+
+export type WatchDeps = Pick<StepDeps, 'runs' | 'notifier' | 'cloudwatch' | 'now'>;
+
+export interface TickWatch {
+  /** Carry into `RampState.slo`. */
+  readonly slo: SloWatchState;
+  readonly checks: readonly SloCheck[];
+  /** Breaches that counted at this tick (each was notified). */
+  readonly breaches: readonly BreachEpisode[];
+  /** Set at the tick the abort policy stops the test: put it in `RampState.abort` with `done: true`. */
+  readonly abort: RunAbort | null;
+  /** A line for the console (append to `RampState.message`); null when every SLO is fine. */
+  readonly message: string | null;
+  /** What was stored with the run (`WATCH#<tick>`), merged into the tick by `RunStore.ticks()`. */
+  readonly record: TickWatchRecord;
+  /** Things that did not work but did not stop the tick (metrics not published, alarms not read). */
+  readonly warnings: readonly string[];
+}
+
+const TICK_RETENTION_MS = 30 * 86_400_000;
+/** At most this many request names become metrics and records (Locust reports up to 500). */
+const MAX_REQUESTS = 50;
+
+export async function watchTick(state: RunState, reading: TickReading, deps: WatchDeps): Promise<TickWatch> {
+  const { run } = state;
+  // Defaults again: an execution started before SLOs had all their fields carries an older snapshot.
+  const slos = withSloDefaults(run.environment.slos);
+  const previous = state.ramp?.slo ?? null;
+  const warnings: string[] = [];
+  const at = reading.at.toISOString();
+
+  let alarms: AlarmReading[] | null = [];
+  if (slos.alarms.length > 0) {
+    try {
+      alarms = await deps.cloudwatch.alarmStates(slos.alarms);
+    } catch (err) {
+      alarms = null;
+      warnings.push(`alarms not read: ${(err as Error).message}`);
+      logger.warn('SLO watch: CloudWatch alarms could not be read', err as Error);
+    }
+  }
+
+  const requests = requestFigures(reading.stats);
+  const checks = buildChecks(
+    slos,
+    {
+      phase: reading.phase,
+      ordersPerMinute: reading.ordersPerMinute,
+      targetNow: reading.targetNow,
+      interval: reading.interval,
+      requests,
+      alarms,
+    },
+    previous,
+  );
+  const evaluation = evaluateTick(slos, previous, checks, { tick: reading.tick, at });
+
+  const seconds = reading.interval.minutes * 60;
+  const rps =
+    seconds > 0
+      ? round(reading.interval.requests / seconds, 2)
+      : (reading.stats.aggregated?.currentRps ?? null);
+  const failureRatio =
+    reading.interval.requests > 0 ? reading.interval.failures / reading.interval.requests : 0;
+
+  const dimensions = { environment: run.request.environment, scenario: run.request.scenario };
+  try {
+    await deps.cloudwatch.putMetrics(
+      dimensions,
+      reading.at,
+      metricValues(reading, rps, failureRatio, requests, evaluation.state),
+    );
+  } catch (err) {
+    warnings.push(`metrics not published: ${(err as Error).message}`);
+    logger.warn('SLO watch: metrics could not be published', err as Error);
+  }
+
+  for (const breach of evaluation.counted) {
+    const aborting = evaluation.abort?.sloId === breach.id;
+    try {
+      await deps.notifier.publish(
+        `SLO breach ${run.request.environment}/${run.request.scenario}: ${breach.label}`,
+        {
+          type: 'slo-breach',
+          environment: run.request.environment,
+          scenario: run.request.scenario,
+          execution: run.executionId,
+          slo: breach.id,
+          label: breach.label,
+          threshold: breach.threshold,
+          worst: breach.worst,
+          since: breach.from,
+          countedAt: breach.countedAt,
+          ticks: breach.ticks,
+          action: aborting
+            ? 'aborting the test (abortOnBreach)'
+            : slos.abortOnBreach
+              ? 'the test is already stopping'
+              : 'the test goes on (abortOnBreach is off); the verdict will fail',
+        },
+      );
+    } catch (err) {
+      warnings.push(`breach of ${breach.id} not notified: ${(err as Error).message}`);
+      logger.error('SLO watch: breach notification failed', err as Error);
+    }
+  }
+
+  const record: TickWatchRecord = {
+    tick: reading.tick,
+    at,
+    rps,
+    requests,
+    slo: evaluation.state.tracks.map(
+      (t): TickSloState => ({ id: t.id, label: t.label, status: t.status, observed: t.observed }),
+    ),
+    watchMessage: evaluation.message,
+  };
+  await deps.runs.putTickWatch(run.executionId, record, new Date(reading.at.getTime() + TICK_RETENTION_MS));
+
+  return {
+    slo: evaluation.state,
+    checks,
+    breaches: evaluation.counted,
+    abort: evaluation.abort,
+    message: evaluation.message,
+    record,
+    warnings,
+  };
+}
+
+/**
+ * The ramp state with the watch's result: `slo` always; on abort `done: true`, `abort` and the reason in the
+ * message. An abort decided at an earlier tick stays (a retried tick cannot un-abort).
+ */
+export function applyWatch(next: RampState, watch: TickWatch): RampState {
+  const abort = watch.abort ?? watch.slo.abort ?? undefined;
+  return {
+    ...next,
+    slo: watch.slo,
+    ...(abort ? { done: true, abort } : {}),
+    message: watch.message ? `${next.message}; ${watch.message}` : next.message,
+  };
+}
+
+/**
+ * The master's figures per request name, `Aggregated` last. Locust reports one entry per method and name;
+ * when a name has several methods, the busiest keeps the plain name and the others are `METHOD name`.
+ */
+export function requestFigures(stats: LocustStats): RequestFigures[] {
+  const byName = new Map<string, LocustStatsEntry>();
+  const extra: RequestFigures[] = [];
+  const sorted = [...stats.entries].sort((a, b) => b.numRequests - a.numRequests);
+  for (const e of sorted) {
+    if (!byName.has(e.name)) byName.set(e.name, e);
+    else extra.push(figures(e, `${e.method ?? ''} ${e.name}`.trim()));
+  }
+  const out = [...[...byName.values()].map((e) => figures(e, e.name)), ...extra]
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .slice(0, MAX_REQUESTS);
+  if (stats.aggregated) out.push(figures(stats.aggregated, AGGREGATED));
+  return out;
+}
+
+function figures(e: LocustStatsEntry, name: string): RequestFigures {
+  return {
+    name,
+    requests: e.numRequests,
+    failures: e.numFailures,
+    p50: e.percentiles.p50,
+    p95: e.percentiles.p95,
+    p99: e.percentiles.p99,
+  };
+}
+
+function metricValues(
+  reading: TickReading,
+  rps: number | null,
+  failureRatio: number,
+  requests: readonly RequestFigures[],
+  slo: SloWatchState,
+): MetricValue[] {
+  const values: MetricValue[] = [
+    { name: 'TargetOrdersPerMinute', value: reading.targetNow, unit: 'Count' },
+    { name: 'Users', value: reading.users, unit: 'Count' },
+    { name: 'Workers', value: reading.workers, unit: 'Count' },
+    { name: 'FailureRatio', value: round(failureRatio * 100, 4), unit: 'Percent' },
+    { name: 'SloBreached', value: slo.tracks.filter((t) => t.status === 'breached').length, unit: 'Count' },
+    { name: 'SloBreaching', value: slo.tracks.filter((t) => t.status === 'breaching').length, unit: 'Count' },
+  ];
+  if (reading.ordersPerMinute !== null) {
+    values.push({ name: 'OrdersPerMinute', value: reading.ordersPerMinute, unit: 'Count' });
+  }
+  if (rps !== null) values.push({ name: 'RequestsPerSecond', value: rps, unit: 'Count/Second' });
+  for (const r of requests) {
+    for (const [name, value] of [
+      ['LatencyP50', r.p50],
+      ['LatencyP95', r.p95],
+      ['LatencyP99', r.p99],
+    ] as const) {
+      if (value !== null) values.push({ name, value, unit: 'Milliseconds', request: r.name });
+    }
+  }
+  return values;
+}

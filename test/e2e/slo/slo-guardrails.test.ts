@@ -1,0 +1,436 @@
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  CloudWatchClient,
+  GetMetricStatisticsCommand,
+  PutMetricAlarmCommand,
+  SetAlarmStateCommand,
+} from '@aws-sdk/client-cloudwatch';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
+import {
+  CreateQueueCommand,
+  DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
+import Ajv2020 from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
+import { request } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exitCodeFor } from '../../../cli/exit-code';
+import { RunStore } from '../../../lambdas/adapters/aws/run-store';
+import { LocustClient } from '../../../lambdas/adapters/locust/client';
+import type { ConductorConfig, SloConfig } from '../../../lambdas/core/config';
+import type { RunSummary } from '../../../lambdas/core/report/summary';
+import { plannedTicks } from '../../../lambdas/core/run-input';
+import type { RunState } from '../../../lambdas/core/state';
+import type { Verdict } from '../../../lambdas/core/verdict';
+import { resetDeps } from '../../../lambdas/handlers/runtime';
+import { DEMO_TEST_REPLICAS, type LocalEnvironment, startLocalEnvironment } from '../../../local/environment';
+import { executeLocally, type LocalExecutionResult } from '../../../local/executor';
+import { REPO_ROOT } from '../../../local/managed-process';
+import { MOTO_CREDENTIALS, MOTO_REGION } from '../../../local/moto';
+import { writeLocalReport } from '../../../local/report';
+import schema from '../../../schema/run-summary.schema.json' with { type: 'json' };
+import { CONTROL_STATES, STEPS } from '../../../statemachine/steps';
+import { openInChromium } from './chromium';
+
+/**
+ * The SLO guardrails end to end: the synthesized state machine run by the local interpreter with the real
+ * handlers, a real Locust master with two workers, moto for CloudWatch (alarms, metrics), SNS → SQS and
+ * DynamoDB. The ramp tick calls the watch exactly as lambdas/handlers/watch.ts documents (`withWatch` below),
+ * until ramp-tick.ts calls it itself — then the wrapper steps aside.
+ */
+const ALARM = 'checkout-5xx';
+const PREFIXED_ALARM = 'payments-latency';
+const ORDER = 'checkout: place order';
+const ARTIFACTS = join(REPO_ROOT, 'test-artifacts', 'slo');
+
+let env: LocalEnvironment;
+let runs: RunStore;
+let cloudwatch: CloudWatchClient;
+let sqs: SQSClient;
+let queueUrl: string;
+const validateSummary = addFormats(new Ajv2020({ allErrors: true, strict: true })).compile(schema);
+
+const slos: SloConfig = {
+  maxFailureRatio: 0.05,
+  targetTolerance: 0.25,
+  alarms: [{ name: ALARM }, { prefix: 'payments-' }],
+  requests: [{ name: ORDER, p95Ms: 5000, p99Ms: 10000 }, { name: 'Aggregated' }],
+  relative: { p95: 0.1, p99: 0.25, severity: 'warn' },
+  graceTicks: 1,
+  breachTicks: 2,
+  abortOnBreach: true,
+};
+
+beforeAll(async () => {
+  env = await startLocalEnvironment({ workers: 2 });
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const local = env.config.environments.local;
+  if (!local) throw new Error('config/local.json has no local environment');
+  const config: ConductorConfig = {
+    ...env.config,
+    environments: { ...env.config.environments, local: { ...local, slos } },
+  };
+  process.env.LTC_CONFIG = JSON.stringify(config);
+  resetDeps();
+  runs = new RunStore(env.aws.RUNS_TABLE);
+
+  const aws = { endpoint: env.aws.endpoint, region: MOTO_REGION, credentials: MOTO_CREDENTIALS };
+  cloudwatch = new CloudWatchClient(aws);
+  for (const name of [ALARM, PREFIXED_ALARM, 'unrelated-alarm']) {
+    await cloudwatch.send(
+      new PutMetricAlarmCommand({
+        AlarmName: name,
+        Namespace: 'Shop',
+        MetricName: name,
+        Statistic: 'Sum',
+        Period: 60,
+        EvaluationPeriods: 1,
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      }),
+    );
+    await setAlarm(name, 'OK');
+  }
+  sqs = new SQSClient(aws);
+  const queue = await sqs.send(new CreateQueueCommand({ QueueName: 'ltc-notifications-test' }));
+  queueUrl = queue.QueueUrl as string;
+  const attributes = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }),
+  );
+  await new SNSClient(aws).send(
+    new SubscribeCommand({
+      TopicArn: env.aws.TOPIC_ARN,
+      Protocol: 'sqs',
+      Endpoint: attributes.Attributes?.QueueArn,
+    }),
+  );
+});
+afterAll(async () => {
+  await env?.stop();
+});
+
+async function setAlarm(name: string, state: 'OK' | 'ALARM'): Promise<void> {
+  await cloudwatch.send(
+    new SetAlarmStateCommand({
+      AlarmName: name,
+      StateValue: state,
+      StateReason: `set to ${state} by the test`,
+    }),
+  );
+}
+
+interface Notification {
+  readonly subject: string;
+  readonly message: Record<string, unknown>;
+}
+
+/** Every message the topic delivered to the queue since the last call. */
+async function notifications(): Promise<Notification[]> {
+  const out: Notification[] = [];
+  for (;;) {
+    const page = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
+    );
+    const messages = page.Messages ?? [];
+    if (messages.length === 0) return out;
+    for (const m of messages) {
+      const envelope = JSON.parse(m.Body ?? '{}') as { Subject?: string; Message?: string };
+      out.push({ subject: envelope.Subject ?? '', message: JSON.parse(envelope.Message ?? '{}') });
+    }
+    await sqs.send(
+      new DeleteMessageBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })),
+      }),
+    );
+  }
+}
+
+/**
+ * The real ramp tick (which runs the SLO watch on its own reading), with `beforeTick` run first: a test
+ * changes an alarm "mid-test" there, before the tick that should see it.
+ */
+function beforeEachTick(beforeTick: (tick: number) => Promise<void>) {
+  return (real: (input: unknown) => Promise<unknown>) => async (input: unknown) => {
+    const state = input as RunState;
+    await beforeTick((state.ramp?.tick ?? 0) + 1);
+    return real(input);
+  };
+}
+
+function entered(result: LocalExecutionResult, state: string): number {
+  return result.events.filter((e) => e.type === 'StateEntered' && e.state.name === state).length;
+}
+
+async function shopReplicas(): Promise<number> {
+  const res = await request(`${env.shop.adminUrl}/_conductor/shape`);
+  return ((await res.body.json()) as { replicas: number }).replicas;
+}
+
+async function s3Text(location: string): Promise<string> {
+  const [, bucket, key] = /^s3:\/\/([^/]+)\/(.+)$/.exec(location) ?? [];
+  const s3 = new S3Client({
+    endpoint: env.aws.endpoint,
+    region: MOTO_REGION,
+    credentials: MOTO_CREDENTIALS,
+    forcePathStyle: true,
+  });
+  const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  return (await object.Body?.transformToString()) ?? '';
+}
+
+/** Results shared by the tests below, in file order (the e2e tier runs a file's tests in sequence). */
+let aborted: LocalExecutionResult;
+let passed: LocalExecutionResult;
+
+describe('SLO guardrails against moto, SNS → SQS and a real Locust', () => {
+  it('an alarm set to ALARM mid-test aborts the run by policy, tears down, and the verdict says which SLO and when', async () => {
+    await notifications();
+    const result = await executeLocally(
+      env.pipeline.definition,
+      {
+        environment: 'local',
+        targetOrdersPerMinute: 240,
+        rampUpMinutes: 0.5,
+        plateauMinutes: 1,
+        tickSeconds: 5,
+      },
+      {
+        handlers: {
+          [STEPS['ramp-tick']]: beforeEachTick(async (tick) => {
+            if (tick === 3) await setAlarm(ALARM, 'ALARM');
+          }),
+        },
+      },
+    );
+    aborted = result;
+    await setAlarm(ALARM, 'OK');
+
+    // The execution succeeds with a failing verdict: the CLI exits 1.
+    expect(result.status, JSON.stringify(result.error)).toBe('SUCCEEDED');
+    const verdict = result.output as Verdict;
+    expect(verdict.outcome).toBe('fail');
+    expect(exitCodeFor(result.status, verdict)).toBe(1);
+    // Breaching from tick 3 (the grace period is tick 1), counted and aborted at tick 4.
+    expect(verdict.abort).toMatchObject({ sloId: `alarm:${ALARM}`, tick: 4, since: { tick: 3 } });
+    expect(verdict.abort?.reason).toMatch(new RegExp(`^aborted at tick 4 \\(.+\\): alarm ${ALARM} breached`));
+    expect(verdict.summary).toContain(`alarm ${ALARM}`);
+    const alarmSli = verdict.slis.find((s) => s.id === `alarm:${ALARM}`);
+    expect(alarmSli).toMatchObject({ status: 'fail', observed: 2 });
+    expect(alarmSli?.breach?.from.tick).toBe(3);
+    expect(verdict.slis.find((s) => s.id === `alarm:${PREFIXED_ALARM}`)?.status).toBe('pass');
+    expect(verdict.slis.some((s) => s.id === 'alarm:unrelated-alarm')).toBe(false);
+    // The first run of local/checkout: no baseline, and the verdict says so.
+    expect(verdict.baseline).toBeNull();
+    expect(verdict.baselineNote).toMatch(/^no baseline: no earlier passing run of local\/checkout/);
+
+    // Stopped early, then the whole restore path: load stopped, shop back to its size, data cleaned, lock freed.
+    expect(entered(result, STEPS['ramp-tick'])).toBe(4);
+    for (const s of [
+      STEPS['stop-load'],
+      STEPS.evaluate,
+      STEPS.teardown,
+      STEPS.cleanup,
+      STEPS['release-lock'],
+    ]) {
+      expect(entered(result, s), s).toBe(1);
+    }
+    expect((await new LocustClient({ baseUrl: env.locust.url }).kpi()).state).toBe('stopped');
+    expect(await shopReplicas()).toBe(DEMO_TEST_REPLICAS);
+    expect(await runs.lockHolder('local')).toBeNull();
+    const orders = (await (await request(`${env.shop.adminUrl}/_conductor/orders/summary`)).body.json()) as {
+      test: number;
+    };
+    expect(orders.test).toBe(0);
+
+    // The topic got the breach alarm and, at the end, the verdict with the report's location.
+    const sent = await notifications();
+    const breach = sent.find((n) => n.message.type === 'slo-breach');
+    expect(breach?.message).toMatchObject({
+      slo: `alarm:${ALARM}`,
+      since: { tick: 3 },
+      countedAt: { tick: 4 },
+      action: 'aborting the test (abortOnBreach)',
+    });
+    const ended = sent.find((n) => n.message.type === 'run-ended');
+    expect(ended?.subject).toBe('Load test fail: local / checkout');
+    expect(ended?.message).toMatchObject({ outcome: 'fail', report: verdict.report });
+    expect(String(ended?.message.abort)).toContain(`alarm ${ALARM}`);
+    expect(verdict.report).toMatch(/^s3:\/\/ltc-reports\/runs\/local\/.+\/report\.html$/);
+
+    // Every tick is kept with the run: the master's percentiles per request and each SLO's state.
+    const ticks = await runs.ticks(result.executionArn);
+    expect(ticks).toHaveLength(4);
+    expect(ticks[3]?.slo?.find((s) => s.id === `alarm:${ALARM}`)?.status).toBe('breached');
+    expect(ticks[3]?.requests?.find((r) => r.name === ORDER)?.p95).toBeGreaterThan(0);
+
+    // The metrics went to CloudWatch with the environment and scenario as dimensions.
+    const users = await cloudwatch.send(
+      new GetMetricStatisticsCommand({
+        Namespace: 'LoadTestConductor',
+        MetricName: 'Users',
+        Dimensions: [
+          { Name: 'Environment', Value: 'local' },
+          { Name: 'Scenario', Value: 'checkout' },
+        ],
+        StartTime: new Date(Date.now() - 3_600_000),
+        EndTime: new Date(Date.now() + 60_000),
+        Period: 60,
+        Statistics: ['SampleCount', 'Maximum'],
+      }),
+    );
+    const samples = (users.Datapoints ?? []).reduce((n, d) => n + (d.SampleCount ?? 0), 0);
+    expect(samples).toBe(4);
+  });
+
+  it('a breach shorter than breachTicks does not abort; the run passes and becomes the baseline', async () => {
+    await notifications();
+    const result = await executeLocally(
+      env.pipeline.definition,
+      {
+        environment: 'local',
+        targetOrdersPerMinute: 240,
+        rampUpMinutes: 0.5,
+        plateauMinutes: 1,
+        tickSeconds: 5,
+      },
+      {
+        handlers: {
+          [STEPS['ramp-tick']]: beforeEachTick(async (tick) => {
+            if (tick === 3) await setAlarm(ALARM, 'ALARM');
+            if (tick === 4) await setAlarm(ALARM, 'OK');
+          }),
+        },
+      },
+    );
+    passed = result;
+    expect(result.status, JSON.stringify(result.error)).toBe('SUCCEEDED');
+    const verdict = result.output as Verdict;
+    expect(verdict.abort).toBeNull();
+    // Every planned tick ran (the first reading is Start load's).
+    expect(entered(result, STEPS['ramp-tick'])).toBe(
+      plannedTicks({ rampUpMinutes: 0.5, plateauMinutes: 1, tickSeconds: 5 }) - 1,
+    );
+    expect(verdict.breaches).toEqual([]);
+    expect(verdict.transientBreaches).toMatchObject([
+      { id: `alarm:${ALARM}`, from: { tick: 3 }, ticks: 1, countedAt: null },
+    ]);
+    expect(verdict.notes.join('\n')).toContain(
+      `alarm ${ALARM} breached not in ALARM for 1 tick(s) from tick 3`,
+    );
+    expect(verdict.slis.find((s) => s.id === `alarm:${ALARM}`)).toMatchObject({
+      status: 'pass',
+      observed: 1,
+    });
+    expect(verdict.outcome, verdict.summary).toBe('pass');
+    expect(exitCodeFor(result.status, verdict)).toBe(0);
+    expect(verdict.baselineNote).toMatch(/^no baseline/);
+    const sent = await notifications();
+    expect(sent.filter((n) => n.message.type === 'slo-breach')).toEqual([]);
+    expect(sent.find((n) => n.message.type === 'run-ended')?.message.outcome).toBe('pass');
+    expect((await runs.lastPassingRun('local', 'checkout'))?.ref.executionName).toBe(result.executionName);
+  });
+
+  it("percentiles in the verdict equal Locust master's figures for the same window", async () => {
+    const verdict = passed.output as Verdict;
+    expect(verdict.latency?.source).toBe('final');
+    // The load is stopped and nothing has run since: the master still serves the run's final figures.
+    const res = await request(`${env.locust.url}/stats/requests`);
+    const raw = (await res.body.json()) as { stats: Record<string, number | string | null>[] };
+    const figures = verdict.latency?.requests ?? [];
+    expect(figures.length).toBeGreaterThanOrEqual(4);
+    for (const f of figures) {
+      const entry = raw.stats.find((e) => e.name === f.name);
+      expect(entry, f.name).toBeDefined();
+      expect(f.requests, f.name).toBe(entry?.num_requests);
+      expect(f.failures, f.name).toBe(entry?.num_failures);
+      expect(f.p50, f.name).toBe(entry?.median_response_time);
+      expect(f.p95, f.name).toBe(entry?.['response_time_percentile_0.95']);
+      expect(f.p99, f.name).toBe(entry?.['response_time_percentile_0.99']);
+    }
+    const order = raw.stats.find((e) => e.name === ORDER);
+    expect(verdict.slis.find((s) => s.id === `request:${ORDER}:p95`)?.observed).toBe(
+      order?.['response_time_percentile_0.95'],
+    );
+    expect(verdict.slis.find((s) => s.id === 'request:Aggregated:p99')?.observed).toBe(
+      raw.stats.find((e) => e.name === 'Aggregated')?.['response_time_percentile_0.99'],
+    );
+  });
+
+  it('relative criteria compare against the last passing run', async () => {
+    const baselineVerdict = passed.output as Verdict;
+    const result = await executeLocally(
+      env.pipeline.definition,
+      {
+        environment: 'local',
+        targetOrdersPerMinute: 240,
+        rampUpMinutes: 0.25,
+        plateauMinutes: 0.5,
+        tickSeconds: 5,
+      },
+    );
+    expect(result.status, JSON.stringify(result.error)).toBe('SUCCEEDED');
+    const verdict = result.output as Verdict;
+    expect(verdict.baseline?.executionName).toBe(passed.executionName);
+    expect(verdict.baselineNote).toContain(`compared with the last passing run ${passed.executionName}`);
+    const relative = verdict.slis.filter((s) => s.relative !== null);
+    expect(relative.map((s) => s.id).sort()).toEqual(
+      [
+        `request:${ORDER}:p95`,
+        `request:${ORDER}:p99`,
+        'request:Aggregated:p95',
+        'request:Aggregated:p99',
+      ].sort(),
+    );
+    for (const sli of verdict.slis) {
+      const before = baselineVerdict.slis.find((s) => s.id === sli.id);
+      if (!before || before.observed === null || sli.kind === 'alarm') continue;
+      expect(sli.baseline, sli.id).toBe(before.observed);
+      if (sli.observed !== null) expect(sli.delta, sli.id).toBeCloseTo(sli.observed - before.observed, 2);
+    }
+    for (const sli of relative) {
+      const limit = sli.id.endsWith(':p95') ? 1.1 : 1.25;
+      const over = sli.observed !== null && sli.baseline !== null && sli.observed > sli.baseline * limit;
+      expect(sli.status === 'warn', `${sli.id}: ${sli.observed} vs ${sli.baseline}`).toBe(over);
+    }
+  });
+
+  it('the report opens in headless Chromium without errors, its charts render, and the JSON summary validates', async () => {
+    const verdict = aborted.output as Verdict;
+    const stored = JSON.parse(
+      await s3Text((verdict.report as string).replace(/report\.html$/, 'summary.json')),
+    ) as RunSummary;
+    expect(validateSummary(stored), JSON.stringify(validateSummary.errors)).toBe(true);
+    expect(stored.generator).toBe('release-lock');
+    expect(stored.changes.teardown?.restored.length).toBeGreaterThan(0);
+    expect(await s3Text(verdict.report as string)).toMatch(/^<!doctype html>/);
+
+    const local = writeLocalReport(stored, aborted.events, new Set([CONTROL_STATES.waitForTick]), ARTIFACTS);
+    const written = JSON.parse(readFileSync(local.json, 'utf8'));
+    expect(validateSummary(written), JSON.stringify(validateSummary.errors)).toBe(true);
+    expect(written.cost.basis).toBe('measured');
+    expect(written.phases.map((p: { name: string }) => p.name)).toEqual(
+      expect.arrayContaining([
+        STEPS.deploy,
+        STEPS['ramp-tick'],
+        CONTROL_STATES.waitForTick,
+        STEPS.teardown,
+        STEPS['release-lock'],
+      ]),
+    );
+
+    const page = await openInChromium(local.html, join(REPO_ROOT, 'test-artifacts', 'slo-abort-report.png'));
+    expect(page.errors).toEqual([]);
+    expect(page.requests).toEqual([]);
+    expect(page.title).toBe('Load test local/checkout — FAIL');
+    expect(page.charts.rendered).toBe(page.charts.svgs);
+    expect(page.charts.svgs).toBeGreaterThanOrEqual(9);
+    expect(page.charts.polylines).toBeGreaterThanOrEqual(8);
+    expect(page.charts.cells).toBeGreaterThan(10);
+  });
+});
