@@ -11,6 +11,7 @@ import {
   startDemoShop,
   startRealPaymentProvider,
 } from './demo-shop';
+import { type FleetEndpoint, startFleetEndpoint } from './fleet-endpoint';
 import { type Hoverfly, startHoverfly } from './hoverfly';
 import { type LocustCluster, startLocustCluster } from './locust-cluster';
 import { REPO_ROOT } from './managed-process';
@@ -51,6 +52,8 @@ export interface LocalEnvironment {
   readonly paymentProvider: RealPaymentProvider;
   readonly hoverfly: Hoverfly;
   readonly locust: LocustCluster;
+  /** Scales `locust`'s worker processes for the ramp tick. */
+  readonly fleet: FleetEndpoint;
   readonly workDir: string;
   stop(): Promise<void>;
 }
@@ -102,7 +105,10 @@ export async function startLocalEnvironment(
         env: { LTC_PACING_SECONDS: String(LOCAL_PACING_SECONDS) },
       }),
     );
+    // The worker processes, scaled by the ramp tick through this endpoint (locust.workers in config/local.json).
+    const fleet = track(await startFleetEndpoint(locust));
     const config = loadConfigFile(join(REPO_ROOT, 'config/local.json'), {
+      fleetPort: fleet.port,
       locustPort: new URL(locust.url).port,
       shopAdminPort: new URL(shop.adminUrl).port,
       productionShopAdminPort: new URL(productionShop.adminUrl).port,
@@ -125,6 +131,7 @@ export async function startLocalEnvironment(
       paymentProvider,
       hoverfly,
       locust,
+      fleet,
       workDir,
       stop,
     };

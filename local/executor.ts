@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { HANDLERS } from '../lambdas/handlers';
-import { STEPS, type StepStateName } from '../statemachine/steps';
+import { MAP_ITEM_TASK_STEPS, STEPS, type StepStateName } from '../statemachine/steps';
 
 type Handler = (input: unknown) => Promise<unknown>;
 
@@ -49,6 +49,12 @@ export async function executeLocally(
       return [stateName, wrap ? wrap(real) : real];
     }),
   );
+  // Tasks inside the prepare Maps run their step's handler (and its wrapper) once per item.
+  for (const [stateName, id] of Object.entries(MAP_ITEM_TASK_STEPS)) {
+    const real = HANDLERS[id] as Handler;
+    const wrap = options.handlers?.[STEPS[id]];
+    taskResourceLocalHandlers[stateName] = wrap ? wrap(real) : real;
+  }
   // biome-ignore lint/suspicious/noExplicitAny: the interpreter types definitions and JSON loosely
   const machine = new StateMachine(definition as any, { validationOptions: { checkArn: false } });
   const execution = machine.run(input as never, {

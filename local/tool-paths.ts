@@ -8,6 +8,11 @@ import { join } from 'node:path';
  */
 export const TOOL_VERSIONS = {
   hoverfly: 'v1.12.10',
+  etcd: 'v3.6.16',
+  'kube-apiserver': 'v1.34.4',
+  'kube-controller-manager': 'v1.34.4',
+  'kube-scheduler': 'v1.34.4',
+  kwok: 'v0.8.0',
 } as const;
 
 export type ToolName = keyof typeof TOOL_VERSIONS;
@@ -37,4 +42,9 @@ export function requireTool(tool: ToolName, env: NodeJS.ProcessEnv = process.env
 /** The Hoverfly binary (github.com/SpectoLabs/hoverfly/core/cmd/hoverfly). */
 export function hoverflyBinary(): string {
   return requireTool('hoverfly');
+}
+
+/** kwok's stage definitions, written next to the binaries by build_kwok (kwok has no built-in stages). */
+export function kwokStagesPath(env: NodeJS.ProcessEnv = process.env): string {
+  return join(toolCacheDir(env), 'share', `kwok-stages-${TOOL_VERSIONS.kwok}.yaml`);
 }

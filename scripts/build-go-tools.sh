@@ -16,8 +16,11 @@
 set -euo pipefail
 
 HOVERFLY_VERSION=v1.12.10 # the only version the module proxy serves here (probe: go list -m -versions ...)
+ETCD_VERSION=v3.6.16       # newest 3.6.x the proxy serves (go list -m -versions go.etcd.io/etcd/server/v3)
+KUBERNETES_VERSION=v1.34.4 # kube-apiserver, kube-controller-manager, kube-scheduler; staging modules v0.34.4
+KWOK_VERSION=v0.8.0        # kwok (simulated nodes and kubelets) + its stage files
 
-TOOLS=(hoverfly)
+TOOLS=(hoverfly etcd kubernetes kwok)
 
 CACHE_DIR="${LTC_CACHE_DIR:-$HOME/.cache/load-test-conductor}"
 BIN_DIR="$CACHE_DIR/bin"
@@ -64,6 +67,78 @@ build_go_tool() {
 
 build_hoverfly() {
   build_go_tool hoverfly "$HOVERFLY_VERSION" github.com/SpectoLabs/hoverfly/core/cmd/hoverfly
+}
+
+build_etcd() {
+  build_go_tool etcd "$ETCD_VERSION" go.etcd.io/etcd/server/v3
+}
+
+# kube-apiserver, kube-controller-manager and kube-scheduler from k8s.io/kubernetes. Its go.mod replaces the
+# staging modules with ./staging/..., so the wrapper module replaces each of them (read from the downloaded
+# go.mod, not hard-coded) with its published tag v0.<minor>.<patch> (kubernetes#79384).
+K8S_BINARIES=(kube-apiserver kube-controller-manager kube-scheduler)
+build_kubernetes() {
+  local version=$KUBERNETES_VERSION mp=${KUBERNETES_VERSION#v1.}
+  local b missing=0 work started gomod m ldf p pkgs=()
+  for b in "${K8S_BINARIES[@]}"; do [[ -x "$(tool_path "$b" "$version")" ]] || missing=1; done
+  if ((missing == 0)); then
+    log "kubernetes $version: present"
+    for b in "${K8S_BINARIES[@]}"; do tool_path "$b" "$version"; echo; done
+    return 0
+  fi
+  mkdir -p "$BIN_DIR"
+  work=$(mktemp -d "$CACHE_DIR/build-kubernetes.XXXXXX")
+  WORK_DIRS+=("$work")
+  started=$SECONDS
+  log "kubernetes $version: building ${K8S_BINARIES[*]} (a cold build takes 10-20 minutes on 2 cores)"
+  for b in "${K8S_BINARIES[@]}"; do pkgs+=("k8s.io/kubernetes/cmd/$b"); done
+  (
+    cd "$work"
+    printf 'module local/build-kubernetes\n\ngo 1.24.0\n\ngodebug default=go1.24\n' >go.mod
+    gomod=$(go mod download -json "k8s.io/kubernetes@$version" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p')
+    [[ -f "$gomod" ]] || { log "could not download k8s.io/kubernetes@$version"; exit 1; }
+    for m in $(sed -n 's|^[[:space:]]*\(k8s.io/[^ ]*\) => ./staging/.*|\1|p' "$gomod"); do
+      go mod edit "-replace=$m=$m@v0.$mp"
+    done
+    go get "k8s.io/kubernetes@$version" >&2
+    printf 'package tools\n\nimport (\n' >tools.go
+    for p in "${pkgs[@]}"; do printf '\t_ "%s"\n' "$p" >>tools.go; done
+    printf ')\n' >>tools.go
+    sed -i '1i //go:build tools\n' tools.go
+    GOFLAGS=-mod=mod go mod tidy >&2
+    ldf="-s -w"
+    for p in k8s.io/client-go/pkg/version k8s.io/component-base/version; do
+      ldf="$ldf -X $p.gitVersion=$version -X $p.gitMajor=1 -X $p.gitMinor=${mp%%.*} -X $p.gitTreeState=clean"
+    done
+    mkdir -p out
+    GOFLAGS=-mod=mod go build -trimpath -ldflags "$ldf" -o out/ "${pkgs[@]}" >&2
+  )
+  for b in "${K8S_BINARIES[@]}"; do
+    mv -f "$work/out/$b" "$(tool_path "$b" "$version")"
+  done
+  log "kubernetes $version: built in $((SECONDS - started)) s"
+  for b in "${K8S_BINARIES[@]}"; do tool_path "$b" "$version"; echo; done
+}
+
+# kwok has no built-in stages: build_kwok also writes the stage file the local cluster needs
+# ($CACHE_DIR/share/kwok-stages-<version>.yaml) from the stage manifests shipped in the module.
+KWOK_STAGES=(node/fast/node-initialize.yaml node/heartbeat-with-lease/node-heartbeat-with-lease.yaml
+  pod/fast/pod-ready.yaml pod/fast/pod-complete.yaml pod/fast/pod-delete.yaml)
+build_kwok() {
+  local stages="$CACHE_DIR/share/kwok-stages-$KWOK_VERSION.yaml" dir f tmp
+  build_go_tool kwok "$KWOK_VERSION" sigs.k8s.io/kwok/cmd/kwok
+  [[ -s "$stages" ]] && return 0
+  mkdir -p "$CACHE_DIR/share"
+  dir=$(cd "$CACHE_DIR" && go mod download -json "sigs.k8s.io/kwok@$KWOK_VERSION" |
+    sed -n 's/.*"Dir": "\(.*\)".*/\1/p')
+  tmp=$(mktemp "$CACHE_DIR/share/kwok-stages.XXXXXX")
+  for f in "${KWOK_STAGES[@]}"; do
+    [[ -f "$dir/kustomize/stage/$f" ]] || { log "kwok stage file missing: $dir/kustomize/stage/$f"; exit 1; }
+    printf -- '---\n' >>"$tmp"
+    cat "$dir/kustomize/stage/$f" >>"$tmp"
+  done
+  mv -f "$tmp" "$stages"
+  log "kwok stages -> $stages"
 }
 
 main() {

@@ -4,6 +4,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
 import { RETRYABLE_ERRORS } from '../lambdas/core/errors';
+import { prepareMapPhase } from './prepare-map';
 import { CONTROL_STATES as C, STEPS, type StepId } from './steps';
 
 export type StepFunctionsById = Readonly<Record<StepId, IFunction>>;
@@ -47,13 +48,28 @@ const PAYLOAD: Partial<Record<StepId, sfn.TaskInput>> = {
  * Any failure after the lock is caught into `$.failure` and still runs the
  * restore path; the run then fails with the original error.
  */
-export function buildLoadTestDefinition(scope: Construct, fns: StepFunctionsById): sfn.IChainable {
+export interface LoadTestDefinitionOptions {
+  /**
+   * Deploy and Scale as Maps over the applications (statemachine/prepare-map.ts): one invocation per
+   * application, at most the environment's `prepareConcurrency` at once. Default: one invocation per step,
+   * which prepares the applications concurrently inside the Lambda (same limit).
+   */
+  readonly prepareMap?: boolean;
+}
+
+export function buildLoadTestDefinition(
+  scope: Construct,
+  fns: StepFunctionsById,
+  options: LoadTestDefinitionOptions = {},
+): sfn.IChainable {
   const task = (id: StepId) => lambdaStep(scope, id, fns[id]);
 
   const restore = restorePhase(scope, task);
   const stopLoad = restore.stopLoad;
   const load = loadPhase(scope, task, stopLoad);
-  const prepare = preparePhase(task, stopLoad, load);
+  const prepare = options.prepareMap
+    ? prepareMapPhase(scope, fns, stopLoad, load)
+    : preparePhase(task, stopLoad, load);
 
   const dryRun = task('plan-dry-run').next(
     new sfn.Succeed(scope, C.dryRunDone, { outputPath: '$.plan', comment: 'A dry run changes nothing.' }),

@@ -35,3 +35,21 @@ export const CONTROL_STATES = {
   succeeded: 'Run complete',
   dryRunDone: 'Dry run planned',
 } as const;
+
+/**
+ * Task states inside the prepare Maps (statemachine/prepare-map.ts, when the pipeline prepares with
+ * `prepareMap`), and the step whose handler each invokes: one invocation per application (or for the
+ * node groups), with the item in the payload.
+ */
+export const MAP_ITEM_TASKS = {
+  deployApplication: 'Deploy application',
+  scaleNodeGroups: 'Scale node groups',
+  scaleApplication: 'Scale application',
+} as const;
+export const MAP_ITEM_TASK_STEPS: Readonly<
+  Record<(typeof MAP_ITEM_TASKS)[keyof typeof MAP_ITEM_TASKS], StepId>
+> = {
+  [MAP_ITEM_TASKS.deployApplication]: 'deploy',
+  [MAP_ITEM_TASKS.scaleNodeGroups]: 'scale',
+  [MAP_ITEM_TASKS.scaleApplication]: 'scale',
+};

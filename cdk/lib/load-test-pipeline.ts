@@ -15,6 +15,8 @@ import { REPORTS_PREFIX } from '../../lambdas/adapters/aws/report-store';
 import type { ConductorConfig } from '../../lambdas/core/config';
 import { buildLoadTestDefinition } from '../../statemachine/definition';
 import { STEP_IDS, type StepId } from '../../statemachine/steps';
+import { grantSloWatch, LoadTestDashboards } from './load-test-dashboard';
+import { PlatformAccess, type PlatformAccessOptions } from './platform-access';
 import { StepHandlerFunction } from './step-handler-function';
 
 export interface LoadTestPipelineProps {
@@ -28,6 +30,24 @@ export interface LoadTestPipelineProps {
   readonly executionTimeout?: Duration;
   /** What happens to the runs table and reports bucket when the stack is deleted. Default: RETAIN. */
   readonly dataRemovalPolicy?: RemovalPolicy;
+  /**
+   * Deploy and Scale as Maps over the applications: one invocation per application, at most the
+   * environment's `prepareConcurrency` at once (statemachine/prepare-map.ts). Default: false (one
+   * invocation per step, preparing the applications concurrently inside it, with the same limit).
+   */
+  readonly prepareMap?: boolean;
+  /**
+   * IAM and EKS access entries for the platforms of the configuration: write on test, read on production
+   * (cdk/lib/platform-access.ts). `false` when they are managed elsewhere. Default: created.
+   */
+  readonly platformAccess?: PlatformAccessOptions | false;
+  /**
+   * The Locust worker fleet the ramp sizes (e.g. a `LocustFargateCluster`): Start load and Ramp tick may
+   * scale it, nothing else.
+   */
+  readonly locustFleet?: { grantScaleWorkers(grantee: iam.IGrantable): unknown };
+  /** A CloudWatch dashboard per environment with the test's graphs and SLO alarms. Default: true. */
+  readonly dashboards?: boolean;
 }
 
 /** Steps that wait for rollouts or run cleanup jobs may take minutes; the others answer in seconds. */
@@ -58,6 +78,7 @@ export class LoadTestPipeline extends Construct {
   readonly topic: sns.Topic;
   readonly functions: Readonly<Record<StepId, StepHandlerFunction>>;
   readonly schedules: readonly scheduler.Schedule[];
+  readonly dashboards?: LoadTestDashboards;
 
   constructor(scope: Construct, id: string, props: LoadTestPipelineProps) {
     super(scope, id);
@@ -123,6 +144,25 @@ export class LoadTestPipeline extends Construct {
     ) as Record<StepId, StepHandlerFunction>;
     this.functions = functions;
     this.grantLeastPrivilege(functions);
+    if (props.platformAccess !== false) {
+      new PlatformAccess(this, 'PlatformAccess', {
+        config: props.config,
+        functions,
+        ...props.platformAccess,
+      });
+    }
+    for (const s of ['start-load', 'ramp-tick'] as const)
+      props.locustFleet?.grantScaleWorkers(functions[s].function);
+    // The SLO watch, the verdict's baseline and the final report (lambdas/handlers/watch.ts, evaluate, release-lock).
+    grantSloWatch(this, {
+      config: props.config,
+      functions,
+      runsTable: this.runsTable,
+      reportsBucket: this.reportsBucket,
+      topic: this.topic,
+    });
+    this.dashboards =
+      props.dashboards === false ? undefined : new LoadTestDashboards(this, 'Dashboards', props);
 
     const logGroup = new LogGroup(this, 'ExecutionLogs', {
       retention: RetentionDays.SIX_MONTHS,
@@ -139,6 +179,7 @@ export class LoadTestPipeline extends Construct {
             StepId,
             StepHandlerFunction['function']
           >,
+          { prepareMap: props.prepareMap },
         ),
       ),
       timeout: props.executionTimeout ?? Duration.days(2),

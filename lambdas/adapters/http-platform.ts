@@ -61,6 +61,7 @@ export class HttpPlatformAdapter implements PlatformAdapter {
     method: 'GET' | 'PUT',
     body?: object,
   ): Promise<AgentShape> {
+    if (platform.type !== 'http') throw new Error(`${application}: not an http platform (${platform.type})`);
     const url = new URL('/_conductor/shape', platform.url);
     let response: Awaited<ReturnType<typeof request>>;
     try {

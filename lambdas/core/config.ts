@@ -8,7 +8,63 @@ export interface HttpPlatform {
   readonly type: 'http';
   readonly url: string;
 }
-export type Platform = HttpPlatform;
+
+/**
+ * How to reach a Kubernetes API server, and as whom. Either an EKS cluster (endpoint and CA from
+ * DescribeCluster, a presigned-STS IAM token; `roleArn` is assumed first, e.g. the production read-only
+ * role), or any API server by URL with a bearer token from an environment variable (local clusters, tests).
+ */
+export interface KubernetesCluster {
+  readonly eks?: { readonly name: string; readonly region?: string; readonly roleArn?: string };
+  readonly endpoint?: string;
+  /** Base64 of the CA certificate (PEM) that signed the API server's certificate. */
+  readonly caData?: string;
+  /** Name of the environment variable that holds the bearer token (never the token itself). */
+  readonly tokenEnv?: string;
+}
+
+/** A Kubernetes Deployment (and optionally its HPA) in one namespace. */
+export interface KubernetesPlatform {
+  readonly type: 'kubernetes';
+  readonly cluster: KubernetesCluster;
+  readonly namespace: string;
+  readonly deployment: string;
+  /** The HorizontalPodAutoscaler of the Deployment, if it has one: its min/max are scaled too. */
+  readonly hpa?: string;
+  /** Containers whose image and resources the conductor manages. Default: all of the pod template's. */
+  readonly containers?: readonly string[];
+}
+
+/** An ECS service. `roleArn` is assumed first (e.g. a read-only role in the production account). */
+export interface EcsPlatform {
+  readonly type: 'ecs';
+  readonly cluster: string;
+  readonly service: string;
+  readonly region?: string;
+  readonly roleArn?: string;
+}
+
+export type Platform = HttpPlatform | KubernetesPlatform | EcsPlatform;
+
+/** An EKS managed node group. */
+export interface EksNodeGroupRef {
+  readonly cluster: string;
+  readonly nodegroup: string;
+  readonly region?: string;
+  readonly roleArn?: string;
+}
+
+/**
+ * A node group of the test cluster that is scaled with the applications: to the size of a production node
+ * group (read only), or to a fixed size. Scaled before the applications, restored after them.
+ */
+export interface NodeGroupConfig {
+  readonly name: string;
+  readonly test: EksNodeGroupRef;
+  readonly production?: EksNodeGroupRef;
+  readonly size?: { readonly minSize: number; readonly maxSize: number; readonly desiredSize: number };
+  readonly readinessTimeoutSeconds: number;
+}
 
 export interface ApplicationConfig {
   readonly name: string;
@@ -25,12 +81,97 @@ export interface LocustConfig {
   readonly usersPerWorker: number;
   readonly maxUsers: number;
   readonly initialOrdersPerUserPerMinute: number;
+  /**
+   * How much later than a steady user's a new user's orders come (s): its journey before the first order minus
+   * half its pacing (negative with long pacing). The ramp controller leads the plan by it. Default 3.
+   */
+  readonly orderDelaySeconds?: number;
+  /** The worker fleet the conductor sizes to the users it needs; absent: the workers are what they are. */
+  readonly workers?: LocustWorkersConfig;
+}
+
+/** Where the Locust workers run, for fleet sizing: the worker Deployment, the worker ECS service, or local processes. */
+export type LocustWorkersConfig = (
+  | {
+      readonly type: 'kubernetes';
+      readonly cluster: KubernetesCluster;
+      readonly namespace: string;
+      readonly deployment: string;
+    }
+  | {
+      readonly type: 'ecs';
+      readonly cluster: string;
+      readonly service: string;
+      readonly region?: string;
+      readonly roleArn?: string;
+    }
+  | { readonly type: 'local'; readonly url: string }
+) & {
+  /** Never fewer workers than this (default 1). */
+  readonly minWorkers?: number;
+  /** Never more workers than this (default 50). */
+  readonly maxWorkers?: number;
+};
+
+/** A team's own CloudWatch alarm(s) to watch during the test: one by name, or every alarm whose name starts with a prefix. */
+export type AlarmSelector = { readonly name: string } | { readonly prefix: string };
+
+/**
+ * Thresholds on what Locust's master measures for one request name (`Aggregated` = all requests). Each
+ * is checked on every tick and judged at the end; a percentile without an absolute threshold is still judged
+ * by the relative criteria (`slos.relative`).
+ */
+export interface RequestSlo {
+  readonly name: string;
+  readonly p95Ms?: number;
+  readonly p99Ms?: number;
+  /** Failures / requests of this request name, 0..1. */
+  readonly maxFailureRatio?: number;
+}
+
+/** Criteria against the last passing run of the same environment and scenario: the largest allowed increase, 0.1 = +10 %. */
+export interface RelativeCriteria {
+  readonly p50?: number;
+  readonly p95?: number;
+  readonly p99?: number;
+  readonly failureRatio?: number;
+  /** What missing a relative criterion makes of the verdict. Default: warn. */
+  readonly severity: 'warn' | 'fail';
 }
 
 export interface SloConfig {
+  /** Failures / requests, over the plateau (verdict) and over each tick's interval (watch). */
   readonly maxFailureRatio: number;
+  /** How far the plateau's mean orders per minute may be from the target. */
   readonly targetTolerance: number;
+  readonly alarms: readonly AlarmSelector[];
+  readonly requests: readonly RequestSlo[];
+  /** The KPI per tick during the plateau: measured orders per minute ÷ planned must stay at or above `minAttainment`. */
+  readonly kpi?: { readonly minAttainment: number };
+  readonly relative: RelativeCriteria;
+  /** Ticks after the load starts whose breaches do not count (the system warms up). */
+  readonly graceTicks: number;
+  /** A breach counts once it persists this many consecutive ticks. */
+  readonly breachTicks: number;
+  /** Stop the test early when a breach counts (it is teared down and cleaned up as always). */
+  readonly abortOnBreach: boolean;
 }
+
+/** Fills the SLO defaults (also for configurations written before SLOs had more than two fields). */
+export function withSloDefaults(raw: RawSloConfig | undefined): SloConfig {
+  return {
+    maxFailureRatio: 0.01,
+    targetTolerance: 0.1,
+    alarms: [],
+    requests: [],
+    graceTicks: 2,
+    breachTicks: 2,
+    abortOnBreach: false,
+    ...raw,
+    relative: { severity: 'warn', ...raw?.relative },
+  };
+}
+export type RawSloConfig = Partial<Omit<SloConfig, 'relative'>> & { relative?: Partial<RelativeCriteria> };
 
 export interface HttpCleanupAction {
   readonly type: 'http';
@@ -38,7 +179,32 @@ export interface HttpCleanupAction {
   readonly method: 'POST' | 'DELETE';
   readonly url: string;
 }
-export type CleanupAction = HttpCleanupAction;
+
+/**
+ * SQL statements against the test database (PostgreSQL), in one transaction; reports the rows each removed.
+ * The connection comes from a Secrets Manager secret (RDS JSON: host, port, username, password, dbname) in
+ * AWS, or from an environment variable holding a connection URL locally: never from the execution input.
+ */
+export interface SqlCleanupAction {
+  readonly type: 'sql';
+  readonly name: string;
+  readonly database: { readonly secretArn?: string; readonly urlEnv?: string };
+  readonly statements: readonly string[];
+  readonly timeoutSeconds: number;
+}
+
+/** A Kubernetes Job in the test cluster, from an inline Job spec or a CronJob's job template. */
+export interface KubernetesJobCleanupAction {
+  readonly type: 'kubernetes-job';
+  readonly name: string;
+  readonly cluster: KubernetesCluster;
+  readonly namespace: string;
+  readonly fromCronJob?: string;
+  readonly jobSpec?: Readonly<Record<string, unknown>>;
+  readonly timeoutSeconds: number;
+}
+
+export type CleanupAction = HttpCleanupAction | SqlCleanupAction | KubernetesJobCleanupAction;
 
 export interface EnvironmentConfig {
   readonly description?: string;
@@ -51,6 +217,12 @@ export interface EnvironmentConfig {
   readonly applications: readonly ApplicationConfig[];
   readonly slos: SloConfig;
   readonly cleanup: readonly CleanupAction[];
+  /** EKS managed node groups scaled with the applications. */
+  readonly nodeGroups: readonly NodeGroupConfig[];
+  /** How many applications prepare at once (Deploy, Scale, Teardown). Default 10. */
+  readonly prepareConcurrency: number;
+  /** Teardown also rolls the recorded versions back (default: the test environment keeps production's). */
+  readonly restoreVersions: boolean;
 }
 
 export interface ScheduleConfig {
@@ -102,13 +274,94 @@ function withEnvironmentDefaults(env: RawEnvironment): EnvironmentConfig {
       ...env.locust,
     },
     applications: env.applications.map((a) => ({ readinessTimeoutSeconds: 600, ...a })),
-    slos: { maxFailureRatio: 0.01, targetTolerance: 0.1, ...env.slos },
-    cleanup: (env.cleanup ?? []).map((c) => ({ method: 'DELETE' as const, ...c })),
+    slos: withSloDefaults(env.slos),
+    cleanup: (env.cleanup ?? []).map(withCleanupDefaults),
+    nodeGroups: (env.nodeGroups ?? []).map((g) => ({ readinessTimeoutSeconds: 900, ...g })),
+    prepareConcurrency: env.prepareConcurrency ?? 10,
+    restoreVersions: env.restoreVersions ?? false,
   };
+}
+
+function withCleanupDefaults(c: RawCleanupAction): CleanupAction {
+  switch (c.type) {
+    case 'http':
+      return { method: 'DELETE', ...c };
+    case 'sql':
+      return { timeoutSeconds: 300, ...c };
+    case 'kubernetes-job':
+      return { timeoutSeconds: 600, ...c };
+  }
+}
+
+/**
+ * What a platform writes to, for the rule that a test platform never is a production one: the agent's URL,
+ * the Kubernetes cluster (not the namespace: a production cluster is never written to), the ECS cluster.
+ */
+export function platformTarget(p: Platform): string {
+  switch (p.type) {
+    case 'http':
+      return `http:${p.url}`;
+    case 'kubernetes':
+      return kubernetesClusterTarget(p.cluster);
+    case 'ecs':
+      return `ecs:${account(p.roleArn)}${p.region ?? '(default region)'}/${clusterName(p.cluster)}`;
+  }
+}
+
+export function kubernetesClusterTarget(c: KubernetesCluster): string {
+  if (c.eks) return `eks:${account(c.eks.roleArn)}${c.eks.region ?? '(default region)'}/${c.eks.name}`;
+  return `kubernetes:${(c.endpoint ?? '').replace(/\/+$/, '')}`;
+}
+
+export function nodeGroupTarget(g: EksNodeGroupRef): string {
+  return `eks:${account(g.roleArn)}${g.region ?? '(default region)'}/${g.cluster}`;
+}
+
+/** `123456789012:` for a role in another account (same names in two accounts are two clusters), else ''. */
+function account(roleArn: string | undefined): string {
+  const id = roleArn?.split(':')[4];
+  return id ? `${id}:` : '';
+}
+
+/** `arn:aws:ecs:…:cluster/name` and `name` name the same cluster. */
+function clusterName(cluster: string): string {
+  return cluster.replace(/^arn:[^:]+:ecs:[^:]*:[^:]*:cluster\//, '');
+}
+
+/** Every target that production platforms of the configuration use: never written to. */
+export function productionTargets(config: Pick<ConductorConfig, 'environments'>): Set<string> {
+  const out = new Set<string>();
+  for (const env of Object.values(config.environments)) {
+    for (const app of env.applications) {
+      out.add(platformTarget(app.production));
+      if (env.production) out.add(platformTarget(app.test));
+    }
+    for (const g of env.nodeGroups) {
+      if (g.production) out.add(nodeGroupTarget(g.production));
+      if (env.production) out.add(nodeGroupTarget(g.test));
+    }
+  }
+  return out;
+}
+
+/** The same for one environment's snapshot (what later steps have): its production platforms. */
+export function environmentProductionTargets(env: EnvironmentConfig): Set<string> {
+  return productionTargets({ environments: { env } });
+}
+
+function platformProblems(p: Platform, at: string): FieldProblem[] {
+  return p.type === 'kubernetes' ? clusterProblems(p.cluster, `${at}.cluster`) : [];
+}
+
+function clusterProblems(c: KubernetesCluster, at: string): FieldProblem[] {
+  if (!c.eks === !c.endpoint) return [{ field: at, rule: 'needs exactly one of eks or endpoint' }];
+  if (c.endpoint && !c.tokenEnv) return [{ field: `${at}.tokenEnv`, rule: 'is required with endpoint' }];
+  return [];
 }
 
 function checkSemantics(config: ConductorConfig): FieldProblem[] {
   const problems: FieldProblem[] = [];
+  const production = productionTargets(config);
   for (const [name, env] of Object.entries(config.environments)) {
     const at = `environments.${name}`;
     if (env.production && env.loadTestTarget) {
@@ -133,11 +386,64 @@ function checkSemantics(config: ConductorConfig): FieldProblem[] {
       if (env.applications.findIndex((a) => a.name === app.name) !== i) {
         problems.push({ field: `${at}.applications[${i}].name`, rule: `'${app.name}' is listed twice` });
       }
-      if (app.test.url === app.production.url) {
+      if (platformTarget(app.test) === platformTarget(app.production)) {
         problems.push({
           field: `${at}.applications[${i}].test`,
           rule: 'must differ from production: the conductor writes to the test platform',
         });
+      } else if (env.loadTestTarget && production.has(platformTarget(app.test))) {
+        problems.push({
+          field: `${at}.applications[${i}].test`,
+          rule: `${platformTarget(app.test)} is a production platform elsewhere in the configuration: the conductor never writes to it`,
+        });
+      }
+      problems.push(...platformProblems(app.test, `${at}.applications[${i}].test`));
+      problems.push(...platformProblems(app.production, `${at}.applications[${i}].production`));
+    });
+    const workers = env.locust.workers;
+    if (workers?.type === 'kubernetes') {
+      problems.push(...clusterProblems(workers.cluster, `${at}.locust.workers.cluster`));
+    }
+    if (workers && (workers.minWorkers ?? 1) > (workers.maxWorkers ?? 50)) {
+      problems.push({ field: `${at}.locust.workers`, rule: 'needs minWorkers ≤ maxWorkers' });
+    }
+    env.nodeGroups.forEach((g, i) => {
+      const ngAt = `${at}.nodeGroups[${i}]`;
+      if (env.nodeGroups.findIndex((o) => o.name === g.name) !== i) {
+        problems.push({ field: `${ngAt}.name`, rule: `'${g.name}' is listed twice` });
+      }
+      if (!g.production === !g.size) {
+        problems.push({
+          field: ngAt,
+          rule: 'needs exactly one of production (a node group to copy) or size',
+        });
+      }
+      if (env.loadTestTarget && production.has(nodeGroupTarget(g.test))) {
+        problems.push({
+          field: `${ngAt}.test`,
+          rule: `${nodeGroupTarget(g.test)} is a production cluster: the conductor never writes to it`,
+        });
+      }
+      if (g.size && !(g.size.minSize <= g.size.desiredSize && g.size.desiredSize <= g.size.maxSize)) {
+        problems.push({ field: `${ngAt}.size`, rule: 'needs minSize ≤ desiredSize ≤ maxSize' });
+      }
+    });
+    env.cleanup.forEach((c, i) => {
+      const cAt = `${at}.cleanup[${i}]`;
+      if (c.type === 'sql' && !c.database.secretArn === !c.database.urlEnv) {
+        problems.push({ field: `${cAt}.database`, rule: 'needs exactly one of secretArn or urlEnv' });
+      }
+      if (c.type === 'kubernetes-job') {
+        if (!c.fromCronJob === !c.jobSpec) {
+          problems.push({ field: cAt, rule: 'needs exactly one of fromCronJob or jobSpec' });
+        }
+        problems.push(...clusterProblems(c.cluster, `${cAt}.cluster`));
+        if (production.has(kubernetesClusterTarget(c.cluster))) {
+          problems.push({
+            field: `${cAt}.cluster`,
+            rule: 'is a production cluster: the conductor never writes to it',
+          });
+        }
       }
     });
   }
@@ -169,15 +475,30 @@ function isTimeZone(zone: string): boolean {
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 type RawEnvironment = Omit<
   Mutable<EnvironmentConfig>,
-  'production' | 'loadTestTarget' | 'locust' | 'applications' | 'slos' | 'cleanup'
+  | 'production'
+  | 'loadTestTarget'
+  | 'locust'
+  | 'applications'
+  | 'slos'
+  | 'cleanup'
+  | 'nodeGroups'
+  | 'prepareConcurrency'
+  | 'restoreVersions'
 > & {
   production?: boolean;
   loadTestTarget?: boolean;
   locust: Partial<LocustConfig> & { url: string };
   applications: (Omit<ApplicationConfig, 'readinessTimeoutSeconds'> & { readinessTimeoutSeconds?: number })[];
-  slos?: Partial<SloConfig>;
-  cleanup?: (Omit<HttpCleanupAction, 'method'> & { method?: 'POST' | 'DELETE' })[];
+  slos?: RawSloConfig;
+  cleanup?: RawCleanupAction[];
+  nodeGroups?: (Omit<NodeGroupConfig, 'readinessTimeoutSeconds'> & { readinessTimeoutSeconds?: number })[];
+  prepareConcurrency?: number;
+  restoreVersions?: boolean;
 };
+type RawCleanupAction =
+  | (Omit<HttpCleanupAction, 'method'> & { method?: 'POST' | 'DELETE' })
+  | (Omit<SqlCleanupAction, 'timeoutSeconds'> & { timeoutSeconds?: number })
+  | (Omit<KubernetesJobCleanupAction, 'timeoutSeconds'> & { timeoutSeconds?: number });
 interface RawConfig {
   environments: Record<string, RawEnvironment>;
   schedules?: (Omit<ScheduleConfig, 'enabled'> & { enabled?: boolean })[];

@@ -1,4 +1,5 @@
 import type { ApplicationConfig } from './config';
+import { preparedTarget } from './shape';
 import type { AppChange, AppShape, RunContext } from './state';
 
 /** The applications a run prepares, in the configuration's order. */
@@ -15,10 +16,8 @@ export function desiredShape(
   production: AppShape,
   deployProductionVersions: boolean,
 ): AppShape {
-  return {
-    version: deployProductionVersions ? production.version : current.version,
-    replicas: production.replicas,
-  };
+  // Images, resources and HPA bounds too where the platform has them (core/shape.ts).
+  return preparedTarget(current, production, deployProductionVersions);
 }
 
 export function isSameShape(a: AppShape, b: AppShape): boolean {

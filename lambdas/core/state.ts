@@ -1,6 +1,8 @@
 import type { EnvironmentConfig } from './config';
-import type { ControllerState } from './ramp-controller';
+import type { ControllerState, Saturation } from './ramp-controller';
 import type { RunRequest } from './run-input';
+import type { ContainerResources, HpaBounds, NodeGroupSize } from './shape';
+import type { RunAbort, SloWatchState } from './slo';
 import type { Verdict } from './verdict';
 
 /**
@@ -15,6 +17,8 @@ export interface RunState {
   readonly scale?: ScaleResult;
   readonly ramp?: RampState;
   readonly failure?: StepError;
+  /** Evaluate's own error, kept apart so it never replaces the run's original `failure`. */
+  readonly evaluateError?: StepError;
   readonly restoreError?: StepError;
   readonly stopLoad?: StopLoadResult;
   readonly verdict?: Verdict;
@@ -46,10 +50,25 @@ export interface LockHeld {
   readonly expiresAt: string;
 }
 
-/** Version and size of one application on one platform. */
+/**
+ * Version and size of one application on one platform: what is recorded before a run changes it and
+ * restored after. `version` and `replicas` always; the rest where the platform has it (see core/shape.ts).
+ */
 export interface AppShape {
+  /** The agent's version, or a summary of the container images. */
   readonly version: string;
+  /** Kubernetes `spec.replicas`, ECS `desiredCount`, the agent's replicas. */
   readonly replicas: number;
+  /** Container images by container name (Kubernetes, ECS). */
+  readonly images?: Readonly<Record<string, string>>;
+  /** Requests and limits by container name (Kubernetes); ECS: cpu/memory, the task's under `(task)`. */
+  readonly resources?: Readonly<Record<string, ContainerResources>>;
+  /** HPA bounds, `null` when the application has none configured (Kubernetes). */
+  readonly hpa?: HpaBounds | null;
+  /** The task definition ARN the service runs (ECS). */
+  readonly taskDefinition?: string;
+  /** The scaling configuration (EKS managed node groups, recorded as `nodegroup/<name>`). */
+  readonly nodeGroup?: NodeGroupSize;
 }
 
 export interface AppChange {
@@ -73,6 +92,14 @@ export interface DeployResult {
 
 export interface ScaleResult {
   readonly changes: readonly AppChange[];
+  /** EKS managed node groups scaled before the applications. */
+  readonly nodeGroups?: readonly NodeGroupChange[];
+}
+
+export interface NodeGroupChange {
+  readonly nodeGroup: string;
+  readonly from: NodeGroupSize;
+  readonly to: NodeGroupSize;
 }
 
 /** Carried from tick to tick; also what the console shows of the test's progress. */
@@ -91,6 +118,20 @@ export interface RampState {
   readonly message: string;
   readonly controller: ControllerState;
   readonly plateau: PlateauTotals;
+  /** Locust workers asked of the fleet (null: the conductor does not size the fleet). */
+  readonly workersRequested?: number | null;
+  /** What the controller expects the users to deliver at the end of the coming tick (orders/min). */
+  readonly expectedOrdersPerMinute?: number;
+  /** The controller's estimate of one user's orders per minute (null until measured). */
+  readonly ordersPerUserPerMinute?: number | null;
+  /** Set once the target is found unreachable ("target unreachable: saturated at N orders/min with U users"). */
+  readonly saturation?: Saturation | null;
+  /** What limited or explained the controller's decision (caps, stalls, resets, probes). */
+  readonly notes?: readonly string[];
+  /** The SLO watch (core/slo.ts): each SLO's state, breach episodes; set by `watchTick` on every tick. */
+  readonly slo?: SloWatchState;
+  /** Set (with `done: true`) when the abort policy stopped the test early: which SLO and when. */
+  readonly abort?: RunAbort;
 }
 
 /** Running totals over the plateau, from which the verdict is computed. */
@@ -109,6 +150,8 @@ export interface StopLoadResult {
 
 export interface TeardownResult {
   readonly restored: readonly AppChange[];
+  /** Node groups restored after the applications. */
+  readonly nodeGroups?: readonly NodeGroupChange[];
 }
 
 export interface CleanupResult {
@@ -118,4 +161,6 @@ export interface CleanupResult {
 export interface ReleaseResult {
   readonly lockReleased: boolean;
   readonly notified: boolean;
+  /** Where the final report is (rewritten at the end of the run), when there is one. */
+  readonly report?: string | null;
 }

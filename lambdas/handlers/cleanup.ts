@@ -1,5 +1,5 @@
 import { request } from 'undici';
-import type { CleanupAction } from '../core/config';
+import type { HttpCleanupAction } from '../core/config';
 import { TransientError } from '../core/errors';
 import type { CleanupResult, RunState } from '../core/state';
 import { step } from './runtime';
@@ -8,9 +8,15 @@ import { step } from './runtime';
  * Removes the test data the run created: every cleanup action of the
  * environment runs, even when another failed; a failure is raised after all ran.
  */
-export const handler = step('Cleanup', async (state: RunState): Promise<CleanupResult> => {
+export const handler = step('Cleanup', async (state: RunState, deps): Promise<CleanupResult> => {
   const configured = state.run.environment.cleanup;
-  const settled = await Promise.allSettled(configured.map(runAction));
+  const settled = await Promise.allSettled(
+    configured.map((action) =>
+      action.type === 'http'
+        ? runAction(action)
+        : deps.cleanupActions(action, { executionId: state.run.executionId }),
+    ),
+  );
   const actions = settled.map((s, i) => ({
     name: configured[i]?.name ?? `action ${i}`,
     result: s.status === 'fulfilled' ? s.value : `failed: ${(s.reason as Error).message}`,
@@ -21,7 +27,7 @@ export const handler = step('Cleanup', async (state: RunState): Promise<CleanupR
 });
 
 /** Runs one action and returns what it reported (e.g. what it removed). */
-async function runAction(action: CleanupAction): Promise<string> {
+async function runAction(action: HttpCleanupAction): Promise<string> {
   let response: Awaited<ReturnType<typeof request>>;
   try {
     response = await request(action.url, {

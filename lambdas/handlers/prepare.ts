@@ -1,35 +1,133 @@
-import type { ApplicationConfig } from '../core/config';
+import { ProductionTargetError } from '../adapters/kubernetes/errors';
+import { mapLimit } from '../core/concurrency';
+import {
+  type ApplicationConfig,
+  type EnvironmentConfig,
+  environmentProductionTargets,
+  nodeGroupTarget,
+  type Platform,
+  platformTarget,
+} from '../core/config';
 import { applicationsInScope } from '../core/plan';
-import type { AppChange, AppShape, RunState } from '../core/state';
+import { hasShape, type NodeGroupSize } from '../core/shape';
+import type { AppChange, AppShape, NodeGroupChange, RunState } from '../core/state';
 import type { StepDeps } from './runtime';
 
 /** How long recorded shapes are kept after a run (for the report and a late restore). */
-const RECORD_DAYS = 30;
+export const RECORD_DAYS = 30;
+/** Applications prepared at once when the environment's snapshot does not say. */
+export const DEFAULT_PREPARE_CONCURRENCY = 10;
+/** The recorded-shape key of a node group (application names cannot contain `/`). */
+export const nodeGroupRecordKey = (name: string) => `nodegroup/${name}`;
+
+/** What the prepare Map hands one invocation: the whole state and one item of it. */
+export type PrepareItemEvent =
+  | { readonly state: RunState; readonly application: string }
+  | { readonly state: RunState; readonly nodeGroups: true };
+
+/** A step handler that takes the whole state, or one item of the prepare Map. */
+export type PreparingHandler<R> = ((event: RunState) => Promise<R>) &
+  ((event: PrepareItemEvent) => Promise<AppChange>);
+
+/** The application a Map item names, which must be in the run's scope. */
+export function applicationItem(event: { state: RunState; application: string }): ApplicationConfig[] {
+  const app = applicationsInScope(event.state.run).find((a) => a.name === event.application);
+  if (!app) throw new Error(`${event.application}: not an application in scope of this run`);
+  return [app];
+}
 
 /**
- * Brings every application in scope to `target(current, production)`, all in
- * parallel. The shape before is recorded durably first (only the first record
- * counts), so Teardown can restore it even after a retry or a crash.
+ * Brings every application in scope to `target(current, production)`, at most
+ * `prepareConcurrency` at once. The shape before is recorded durably first (only the first record
+ * counts), so Teardown can restore it even after a retry or a crash. Every application is attempted even
+ * when another fails; the failure is raised after all settled.
  */
 export async function prepareApplications(
   state: RunState,
   deps: StepDeps,
   target: (current: AppShape, production: AppShape) => AppShape,
+  applications: readonly ApplicationConfig[] = applicationsInScope(state.run),
 ): Promise<AppChange[]> {
+  const env = state.run.environment;
   const expiresAt = new Date(deps.now().getTime() + RECORD_DAYS * 86_400_000);
-  return Promise.all(
-    applicationsInScope(state.run).map(async (app: ApplicationConfig) => {
-      const [current, production] = await Promise.all([
-        deps.platform.readShape(app.name, app.test),
-        deps.platform.readShape(app.name, app.production),
-      ]);
-      await deps.runs.recordShapeOnce(state.run.executionId, app.name, current, expiresAt);
-      const wanted = target(current, production);
-      const to =
-        wanted.version === current.version && wanted.replicas === current.replicas
-          ? current
-          : await deps.platform.applyShape(app.name, app.test, wanted, app.readinessTimeoutSeconds);
-      return { application: app.name, from: current, to };
-    }),
-  );
+  // Every target of the run, not only these applications: one Map item must not write while another's
+  // target is production.
+  assertRunWritable(state);
+  return mapLimit(applications, concurrencyOf(env), async (app: ApplicationConfig) => {
+    const [current, production] = await Promise.all([
+      deps.platform.readShape(app.name, app.test),
+      deps.platform.readShape(app.name, app.production),
+    ]);
+    await deps.runs.recordShapeOnce(state.run.executionId, app.name, current, expiresAt);
+    const wanted = target(current, production);
+    const to = hasShape(current, wanted)
+      ? current
+      : await deps.platform.applyShape(app.name, app.test, wanted, app.readinessTimeoutSeconds);
+    return { application: app.name, from: current, to };
+  });
+}
+
+/**
+ * Scales the environment's node groups to production's size (or their fixed size) before the
+ * applications, so their pods have nodes. Recorded like applications, under `nodegroup/<name>`.
+ */
+export async function prepareNodeGroups(state: RunState, deps: StepDeps): Promise<NodeGroupChange[]> {
+  const env = state.run.environment;
+  const groups = env.nodeGroups ?? [];
+  const expiresAt = new Date(deps.now().getTime() + RECORD_DAYS * 86_400_000);
+  assertRunWritable(state);
+  return mapLimit(groups, concurrencyOf(env), async (g) => {
+    const current = await deps.nodeGroups.readSize(g.name, g.test);
+    await deps.runs.recordShapeOnce(
+      state.run.executionId,
+      nodeGroupRecordKey(g.name),
+      nodeGroupShape(current),
+      expiresAt,
+    );
+    const wanted: NodeGroupSize = g.size ?? (await deps.nodeGroups.readSize(g.name, g.production ?? g.test));
+    const to = await deps.nodeGroups.applySize(g.name, g.test, wanted, g.readinessTimeoutSeconds);
+    return { nodeGroup: g.name, from: current, to };
+  });
+}
+
+export function nodeGroupShape(size: NodeGroupSize): AppShape {
+  return { version: 'nodegroup', replicas: size.desiredSize, nodeGroup: size };
+}
+
+/**
+ * Refuses, before any write, a test platform that is one of the environment's production platforms (or any
+ * platform of a production environment). The configuration check refuses it too; this guards a snapshot
+ * that was crafted or predates the rule.
+ */
+export function assertWritable(application: string, platform: Platform, env: EnvironmentConfig): void {
+  const target = platformTarget(platform);
+  if (env.production || !env.loadTestTarget || environmentProductionTargets(env).has(target)) {
+    throw new ProductionTargetError(
+      `${application}: ${target} is a production platform; the conductor never writes to production`,
+    );
+  }
+}
+
+/**
+ * Every target the run would write to — its applications' test platforms and the environment's node
+ * groups — checked with {@link assertWritable} before the first write of a step.
+ */
+export function assertRunWritable(
+  state: RunState,
+  applications: readonly ApplicationConfig[] = applicationsInScope(state.run),
+): void {
+  const env = state.run.environment;
+  for (const app of applications) assertWritable(app.name, app.test, env);
+  const production = environmentProductionTargets(env);
+  for (const g of env.nodeGroups ?? []) {
+    if (env.production || production.has(nodeGroupTarget(g.test))) {
+      throw new ProductionTargetError(
+        `node group ${g.name}: ${nodeGroupTarget(g.test)} is production; the conductor never writes to production`,
+      );
+    }
+  }
+}
+
+export function concurrencyOf(env: EnvironmentConfig): number {
+  return env.prepareConcurrency ?? DEFAULT_PREPARE_CONCURRENCY;
 }

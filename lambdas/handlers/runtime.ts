@@ -1,9 +1,12 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { CloudWatchGateway } from '../adapters/aws/cloudwatch';
 import { Notifier } from '../adapters/aws/notifier';
 import { ReportStore } from '../adapters/aws/report-store';
 import { RunStore } from '../adapters/aws/run-store';
-import { HttpPlatformAdapter, type PlatformAdapter } from '../adapters/http-platform';
+import { type CleanupRunner, defaultCleanupRunner } from '../adapters/cleanup-actions';
+import { EksNodeGroupAdapter, type NodeGroupAdapter } from '../adapters/ecs/node-groups';
 import { LocustClient } from '../adapters/locust/client';
+import { defaultPlatforms, type PlatformAdapter } from '../adapters/platforms';
 import { type ConductorConfig, parseConfig } from '../core/config';
 
 /** What the step handlers need from the outside world; built from the Lambda's environment. */
@@ -11,7 +14,14 @@ export interface StepDeps {
   readonly runs: RunStore;
   readonly reports: ReportStore;
   readonly notifier: Notifier;
+  /** The test's metrics and the teams' alarms (the SLO watch). */
+  readonly cloudwatch: CloudWatchGateway;
+  /** Every platform type (http, kubernetes, ecs), chosen per application by the registry. */
   readonly platform: PlatformAdapter;
+  /** EKS managed node groups. */
+  readonly nodeGroups: NodeGroupAdapter;
+  /** Cleanup actions other than `http` (which the Cleanup step calls itself): `sql`, `kubernetes-job`. */
+  readonly cleanupActions: CleanupRunner;
   locust(url: string): LocustClient;
   config(): ConductorConfig;
   now(): Date;
@@ -33,10 +43,15 @@ export function deps(): StepDeps {
     runs: new RunStore(requireEnv('RUNS_TABLE')),
     reports: new ReportStore(requireEnv('REPORTS_BUCKET')),
     notifier: new Notifier(requireEnv('TOPIC_ARN')),
-    platform: new HttpPlatformAdapter(),
+    cloudwatch: new CloudWatchGateway(),
+    platform: defaultPlatforms(),
+    nodeGroups: new EksNodeGroupAdapter(),
+    cleanupActions: defaultCleanupRunner(),
     locust: (url) => new LocustClient({ baseUrl: url }),
     config: () => {
-      config ??= parseConfig(JSON.parse(requireEnv('LTC_CONFIG')));
+      // Written out as `process.env.LTC_CONFIG`: esbuild's `define` only replaces that exact
+      // expression, so a dynamic `process.env[name]` would miss the configuration inlined in AWS.
+      config ??= parseConfig(JSON.parse(process.env.LTC_CONFIG || missingEnv('LTC_CONFIG')));
       return config;
     },
     now: () => new Date(),
@@ -50,9 +65,11 @@ export function resetDeps(): void {
 }
 
 function requireEnv(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`environment variable ${name} is not set`);
-  return value;
+  return process.env[name] || missingEnv(name);
+}
+
+function missingEnv(name: string): never {
+  throw new Error(`environment variable ${name} is not set`);
 }
 
 /**

@@ -7,7 +7,10 @@ import {
   QueryCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { EnvironmentLockedError } from '../../core/errors';
+import type { Saturation as RampSaturation } from '../../core/ramp-controller';
+import type { RequestFigures, SloStatus } from '../../core/slo';
 import type { AppShape } from '../../core/state';
+import type { Baseline } from '../../core/verdict';
 import { withTransientAws } from './transient';
 
 /** One tick as kept for the report: what was measured and what was decided. */
@@ -21,12 +24,64 @@ export interface TickRecord {
   readonly workers: number;
   readonly failureRatio: number;
   readonly message: string;
+  // What the ramp controller decided (lambdas/core/ramp-controller.ts), written by the ramp tick:
+  /** Users per second Locust was told to spawn (or stop) at. */
+  readonly spawnRate?: number;
+  /** Locust workers asked of the fleet at this tick; null when the conductor does not size the fleet. */
+  readonly workersRequested?: number | null;
+  /** Orders per minute the controller expects the chosen users to deliver at the end of the coming tick. */
+  readonly expectedOrdersPerMinute?: number;
+  /** The controller's estimate of one user's order rate, and how it falls with load (1 = linear). */
+  readonly ordersPerUserPerMinute?: number | null;
+  readonly elasticity?: number;
+  /** Set once the target is found unreachable: the rate the system saturated at, and the users held. */
+  readonly saturation?: RampSaturation | null;
+  /** What limited or explained the decision (caps, stalls, skipped readings). */
+  readonly notes?: readonly string[];
+  // Added by the SLO watch (handlers/watch.ts), stored as `WATCH#<n>` and merged in by `ticks()`:
+  /** Requests per second over the tick's interval. */
+  readonly rps?: number | null;
+  /** Locust master's figures per request name (`Aggregated` included), cumulative since the load started. */
+  readonly requests?: readonly RequestFigures[];
+  /** Each SLO's state at this tick. */
+  readonly slo?: readonly TickSloState[];
+  /** What the watch said (breaches, abort). */
+  readonly watchMessage?: string | null;
+}
+
+/** One SLO at one tick, as the report charts it. */
+export interface TickSloState {
+  readonly id: string;
+  readonly label: string;
+  readonly status: SloStatus;
+  readonly observed: number | null;
+}
+
+/** What the watch adds to a tick. */
+export type TickWatchRecord = Pick<TickRecord, 'tick' | 'at'> &
+  Required<Pick<TickRecord, 'rps' | 'requests' | 'slo' | 'watchMessage'>>;
+
+/**
+ * A step of the state machine as it ran: for the report's phase timeline and the run's cost in AWS
+ * (locally the executor's events give the same).
+ */
+export interface PhaseRecord {
+  /** The state's name, e.g. `Evaluate`, or a phase such as `Load`. */
+  readonly name: string;
+  readonly startedAt: string;
+  readonly endedAt: string;
+  readonly outcome: 'succeeded' | 'failed';
+  /** Milliseconds of Lambda time this phase billed (its invocations), when known. */
+  readonly lambdaMs?: number;
+  readonly detail?: string;
 }
 
 /**
  * The runs table: the per-environment lock, each run's recorded shape (so a
  * restore works even after the Lambda that recorded it is gone) and its ticks.
- * Keys: `pk` = `LOCK#<env>` or `RUN#<execution>`, `sk` = `LOCK`, `META`, `SHAPE#<app>`, `TICK#<n>`.
+ * Keys: `pk` = `LOCK#<env>` or `RUN#<execution>`, `sk` = `LOCK`, `META`, `SHAPE#<app>`, `TICK#<n>`,
+ * `WATCH#<n>` (the SLO watch's part of a tick), `PHASE#<startedAt>#<name>`; the last passing run of an
+ * environment and scenario is `pk` = `BASELINE#<env>`, `sk` = `SCENARIO#<scenario>` (no expiry).
  * `expiresAt` (epoch seconds) is the table's TTL attribute.
  */
 export class RunStore {
@@ -154,9 +209,87 @@ export class RunStore {
     );
   }
 
+  /** The ticks in order, each with what the SLO watch added to it. */
   async ticks(executionId: string): Promise<TickRecord[]> {
-    const items = await this.query(executionId, 'TICK#');
-    return items.map(({ pk: _pk, sk: _sk, expiresAt: _e, ...tick }) => tick as unknown as TickRecord);
+    const [items, watched] = await Promise.all([
+      this.query(executionId, 'TICK#'),
+      this.query(executionId, 'WATCH#'),
+    ]);
+    const watches = new Map(watched.map((w) => [w.tick as number, strip(w)]));
+    return items.map((item) => {
+      const { tick: _t, at: _a, ...watch } = watches.get(item.tick as number) ?? {};
+      return { ...strip(item), ...watch } as unknown as TickRecord;
+    });
+  }
+
+  /** Records what the watch measured and decided at a tick (idempotent: a retried tick overwrites it). */
+  async putTickWatch(executionId: string, record: TickWatchRecord, expiresAt: Date): Promise<void> {
+    await withTransientAws('record tick watch', () =>
+      this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            pk: `RUN#${executionId}`,
+            sk: `WATCH#${String(record.tick).padStart(6, '0')}`,
+            ...record,
+            expiresAt: epoch(expiresAt),
+          },
+        }),
+      ),
+    );
+  }
+
+  /** Records one phase of the run (a step, its start and end) for the report's timeline and cost. */
+  async putPhase(executionId: string, phase: PhaseRecord, expiresAt: Date): Promise<void> {
+    await withTransientAws('record phase', () =>
+      this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            pk: `RUN#${executionId}`,
+            sk: `PHASE#${phase.startedAt}#${phase.name}`,
+            ...phase,
+            expiresAt: epoch(expiresAt),
+          },
+        }),
+      ),
+    );
+  }
+
+  /** The recorded phases, by start time. */
+  async phases(executionId: string): Promise<PhaseRecord[]> {
+    const items = await this.query(executionId, 'PHASE#');
+    return items.map((i) => strip(i) as unknown as PhaseRecord);
+  }
+
+  /**
+   * Stores a passing run as the baseline of its environment and scenario (the SLIs' observed values).
+   * Kept without expiry: the next run compares with it however long ago it ran.
+   */
+  async putBaseline(environment: string, scenario: string, baseline: Baseline): Promise<void> {
+    await withTransientAws('store baseline', () =>
+      this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { pk: `BASELINE#${environment}`, sk: `SCENARIO#${scenario}`, ...baseline },
+        }),
+      ),
+    );
+  }
+
+  /** The last passing run of an environment and scenario, or null when none passed yet. */
+  async lastPassingRun(environment: string, scenario: string): Promise<Baseline | null> {
+    const { Item } = await withTransientAws('read baseline', () =>
+      this.db.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: { pk: `BASELINE#${environment}`, sk: `SCENARIO#${scenario}` },
+          ConsistentRead: true,
+        }),
+      ),
+    );
+    if (!Item) return null;
+    return { ref: Item.ref, values: Item.values ?? {} } as Baseline;
   }
 
   private async query(executionId: string, prefix: string): Promise<Record<string, unknown>[]> {
@@ -179,6 +312,11 @@ export class RunStore {
     } while (start);
     return items;
   }
+}
+
+function strip(item: Record<string, unknown>): Record<string, unknown> {
+  const { pk: _pk, sk: _sk, expiresAt: _e, ...rest } = item;
+  return rest;
 }
 
 function epoch(date: Date): number {

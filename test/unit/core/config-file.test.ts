@@ -39,6 +39,7 @@ describe('loadConfigFile', () => {
       locustPort: 8089,
       shopAdminPort: 9001,
       productionShopAdminPort: 9002,
+      fleetPort: 9003,
     });
     const local = config.environments.local;
     expect(local?.locust.url).toBe('http://127.0.0.1:8089');

@@ -1,0 +1,252 @@
+import { Aws, Validations } from 'aws-cdk-lib';
+import * as eks from 'aws-cdk-lib/aws-eks';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import { Construct } from 'constructs';
+import { CONDUCTOR_GROUP, PRODUCTION_READER_GROUP } from '../../lambdas/adapters/kubernetes/rbac';
+import type {
+  ConductorConfig,
+  EksNodeGroupRef,
+  KubernetesCluster,
+  Platform,
+} from '../../lambdas/core/config';
+import type { StepId } from '../../statemachine/steps';
+
+/** How the conductor's identities are authorized inside EKS clusters. */
+export type EksAuthorization =
+  /** EKS access policies, namespace-scoped: AmazonEKSEditPolicy on test, AmazonEKSViewPolicy on production. */
+  | 'access-policies'
+  /**
+   * Kubernetes groups only (`load-test-conductor`, `load-test-conductor-readers`), bound by the conductor's
+   * own Roles — least privilege (lambdas/adapters/kubernetes/rbac.ts); the Roles must be applied to the clusters.
+   */
+  | 'kubernetes-groups';
+
+export interface PlatformAccessOptions {
+  /** Default: 'access-policies' (works without applying anything to the clusters). */
+  readonly eksAuthorization?: EksAuthorization;
+  /** Create EKS access entries for clusters referenced without a roleArn (this account). Default: true. */
+  readonly eksAccessEntries?: boolean;
+}
+
+export interface PlatformAccessProps extends PlatformAccessOptions {
+  readonly config: ConductorConfig;
+  /** The step functions (StepHandlerFunction): findings are acknowledged on them, where their roles are. */
+  readonly functions: Readonly<Record<StepId, Construct & { readonly function: lambda.IFunction }>>;
+}
+
+/** Steps that write to test platforms (Deploy, Scale, the drift guard of Ramp tick, Teardown). */
+const WRITERS: readonly StepId[] = ['deploy', 'scale', 'ramp-tick', 'teardown'];
+/** Steps that read test platforms only. */
+const TEST_READERS: readonly StepId[] = ['plan-dry-run'];
+/** Steps that read production platforms (versions and sizes to copy). */
+const PRODUCTION_READERS: readonly StepId[] = ['plan-dry-run', 'deploy', 'scale'];
+/** Steps that read and write node groups. */
+const NODE_GROUP_WRITERS: readonly StepId[] = ['scale', 'teardown'];
+const NODE_GROUP_READERS: readonly StepId[] = ['plan-dry-run', 'scale'];
+
+const EDIT_POLICY = 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSEditPolicy';
+const VIEW_POLICY = 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy';
+
+interface AccessEntrySpec {
+  readonly cluster: string;
+  readonly step: StepId;
+  access: 'write' | 'read';
+  readonly namespaces: Set<string>;
+}
+
+/**
+ * What the step functions may do on the platforms of the configuration, and nothing more: write to test
+ * platforms, read production ones.
+ *
+ * - EKS (no `roleArn`: a cluster of this account): `eks:DescribeCluster` on the cluster, and an access entry
+ *   per function role — namespace-scoped edit (test) or view (production), or the conductor's Kubernetes
+ *   groups. With a `roleArn` (another account, or a separate read-only identity): only `sts:AssumeRole` on
+ *   it; that account gives the role its access entry.
+ * - ECS: Describe/UpdateService on the test service, RegisterTaskDefinition (no resource-level permission)
+ *   with PassRole only to ECS tasks; Describe on production services; or `sts:AssumeRole` on its `roleArn`.
+ * - EKS node groups: Describe/UpdateNodegroupConfig on the test node group, Describe on production's.
+ * - Cleanup: `secretsmanager:GetSecretValue` on the `sql` actions' secrets; Kubernetes Jobs as a writer.
+ */
+export class PlatformAccess extends Construct {
+  private readonly entries = new Map<string, AccessEntrySpec>();
+  private readonly statements = new Map<StepId, iam.PolicyStatement[]>();
+
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly props: PlatformAccessProps,
+  ) {
+    super(scope, id);
+    for (const env of Object.values(props.config.environments)) {
+      if (!env.loadTestTarget) continue;
+      for (const app of env.applications) {
+        this.platform(app.test, 'write');
+        this.platform(app.production, 'read');
+      }
+      for (const g of env.nodeGroups) {
+        this.nodeGroup(g.test, 'write');
+        if (g.production) this.nodeGroup(g.production, 'read');
+      }
+      for (const c of env.cleanup) {
+        if (c.type === 'sql' && c.database.secretArn) {
+          this.allow(['cleanup'], ['secretsmanager:GetSecretValue'], [c.database.secretArn]);
+        }
+        if (c.type === 'kubernetes-job') this.cluster(c.cluster, ['cleanup'], 'write', c.namespace);
+      }
+    }
+    for (const [step, statements] of this.statements) {
+      const fn = props.functions[step].function;
+      for (const s of statements) fn.addToRolePolicy(s);
+    }
+    if (props.eksAccessEntries !== false) this.createAccessEntries();
+  }
+
+  private platform(p: Platform, access: 'write' | 'read'): void {
+    const steps = access === 'write' ? [...WRITERS, ...TEST_READERS] : PRODUCTION_READERS;
+    if (p.type === 'kubernetes') {
+      this.cluster(p.cluster, access === 'write' ? WRITERS : PRODUCTION_READERS, access, p.namespace);
+      if (access === 'write') this.cluster(p.cluster, TEST_READERS, 'read', p.namespace);
+    } else if (p.type === 'ecs') {
+      if (p.roleArn) {
+        this.allow(steps, ['sts:AssumeRole'], [p.roleArn]);
+        return;
+      }
+      const region = p.region ?? Aws.REGION;
+      const cluster = p.cluster.replace(/^arn:[^:]+:ecs:[^:]*:[^:]*:cluster\//, '');
+      const service = `arn:${Aws.PARTITION}:ecs:${region}:${Aws.ACCOUNT_ID}:service/${cluster}/${p.service}`;
+      this.allow(steps, ['ecs:DescribeServices'], [service]);
+      this.allow(
+        steps,
+        ['ecs:DescribeTaskDefinition'],
+        ['*'],
+        'DescribeTaskDefinition has no resource-level permissions.',
+      );
+      if (access === 'write') {
+        this.allow(WRITERS, ['ecs:UpdateService'], [service]);
+        this.allow(
+          WRITERS,
+          ['ecs:RegisterTaskDefinition'],
+          ['*'],
+          'RegisterTaskDefinition has no resource-level permissions.',
+        );
+        this.allow(
+          WRITERS,
+          ['iam:PassRole'],
+          ['*'],
+          'The test task definition names its task and execution roles; they may only be passed to ECS tasks.',
+          {
+            StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' },
+          },
+        );
+      }
+    }
+  }
+
+  private cluster(
+    c: KubernetesCluster,
+    steps: readonly StepId[],
+    access: 'write' | 'read',
+    namespace: string,
+  ): void {
+    if (!c.eks) return; // an API server by URL: its token comes from the environment, not from IAM
+    if (c.eks.roleArn) {
+      this.allow(steps, ['sts:AssumeRole'], [c.eks.roleArn]);
+      return;
+    }
+    const region = c.eks.region ?? Aws.REGION;
+    this.allow(
+      steps,
+      ['eks:DescribeCluster'],
+      [`arn:${Aws.PARTITION}:eks:${region}:${Aws.ACCOUNT_ID}:cluster/${c.eks.name}`],
+    );
+    for (const step of steps) {
+      const key = `${c.eks.name}|${step}`;
+      const entry = this.entries.get(key);
+      if (entry) {
+        entry.namespaces.add(namespace);
+        if (access === 'write') entry.access = 'write';
+      } else {
+        this.entries.set(key, { cluster: c.eks.name, step, access, namespaces: new Set([namespace]) });
+      }
+    }
+  }
+
+  private nodeGroup(g: EksNodeGroupRef, access: 'write' | 'read'): void {
+    const steps = access === 'write' ? NODE_GROUP_WRITERS : NODE_GROUP_READERS;
+    if (g.roleArn) {
+      this.allow(steps, ['sts:AssumeRole'], [g.roleArn]);
+      return;
+    }
+    const region = g.region ?? Aws.REGION;
+    const arn = `arn:${Aws.PARTITION}:eks:${region}:${Aws.ACCOUNT_ID}:nodegroup/${g.cluster}/${g.nodegroup}/*`;
+    this.allow(
+      steps,
+      ['eks:DescribeNodegroup'],
+      [arn],
+      'A node group ARN ends in an id EKS assigns at creation.',
+    );
+    if (access === 'write') {
+      this.allow(
+        steps,
+        ['eks:UpdateNodegroupConfig'],
+        [arn],
+        'A node group ARN ends in an id EKS assigns at creation.',
+      );
+    }
+  }
+
+  private allow(
+    steps: readonly StepId[],
+    actions: string[],
+    resources: string[],
+    wildcardReason?: string,
+    conditions?: Record<string, Record<string, string>>,
+  ): void {
+    for (const step of steps) {
+      const list = this.statements.get(step) ?? [];
+      const same = list.find((s) => s.actions.join() === actions.join() && !conditions && !s.conditions);
+      if (same) same.addResources(...resources.filter((r) => !same.resources.includes(r)));
+      else list.push(new iam.PolicyStatement({ actions, resources, conditions }));
+      this.statements.set(step, list);
+      if (wildcardReason) {
+        // cdk-nag names a wildcard finding by the resource, with CloudFormation pseudo parameters as <AWS::…>.
+        const fn = this.props.functions[step];
+        for (const r of resources.filter((x) => x.includes('*'))) {
+          const id = `AwsSolutions-IAM5[Resource::${nagResource(r)}]`;
+          Validations.of(fn).acknowledge({ id, reason: wildcardReason });
+        }
+      }
+    }
+  }
+
+  private createAccessEntries(): void {
+    const groupsOnly = this.props.eksAuthorization === 'kubernetes-groups';
+    for (const { cluster, step, access, namespaces } of this.entries.values()) {
+      const role = this.props.functions[step].function.role;
+      if (!role) continue;
+      new eks.CfnAccessEntry(this, `AccessEntry-${cluster}-${step}`, {
+        clusterName: cluster,
+        principalArn: role.roleArn,
+        type: 'STANDARD',
+        ...(groupsOnly
+          ? { kubernetesGroups: [access === 'write' ? CONDUCTOR_GROUP : PRODUCTION_READER_GROUP] }
+          : {
+              accessPolicies: [
+                {
+                  policyArn: access === 'write' ? EDIT_POLICY : VIEW_POLICY,
+                  accessScope: { type: 'namespace', namespaces: [...namespaces].sort() },
+                },
+              ],
+            }),
+      });
+    }
+  }
+}
+
+function nagResource(arn: string): string {
+  return arn
+    .replace(Aws.PARTITION, '<AWS::Partition>')
+    .replace(Aws.REGION, '<AWS::Region>')
+    .replace(Aws.ACCOUNT_ID, '<AWS::AccountId>');
+}

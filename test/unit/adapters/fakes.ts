@@ -1,0 +1,166 @@
+import type { RunStore } from '../../../lambdas/adapters/aws/run-store';
+import type { NodeGroupAdapter } from '../../../lambdas/adapters/ecs/node-groups';
+import type { ApplyOptions, PlatformAdapter } from '../../../lambdas/adapters/platforms';
+import type {
+  ApplicationConfig,
+  EksNodeGroupRef,
+  EnvironmentConfig,
+  Platform,
+} from '../../../lambdas/core/config';
+import type { NodeGroupSize } from '../../../lambdas/core/shape';
+import type { AppShape, RunState } from '../../../lambdas/core/state';
+import type { StepDeps } from '../../../lambdas/handlers/runtime';
+
+/** Platforms in memory, keyed by `<namespace>/<deployment>` of a kubernetes platform. */
+export class FakePlatforms implements PlatformAdapter {
+  readonly shapes = new Map<string, AppShape>();
+  readonly applied: { application: string; key: string; shape: Partial<AppShape>; options?: ApplyOptions }[] =
+    [];
+  inFlight = 0;
+  peak = 0;
+  applyDelayMs = 0;
+  failFor = new Set<string>();
+
+  static key(p: Platform): string {
+    if (p.type !== 'kubernetes') throw new Error('fake supports kubernetes platforms');
+    return `${p.cluster.endpoint}|${p.namespace}/${p.deployment}`;
+  }
+
+  async readShape(_application: string, platform: Platform): Promise<AppShape> {
+    const shape = this.shapes.get(FakePlatforms.key(platform));
+    if (!shape) throw new Error(`no shape for ${FakePlatforms.key(platform)}`);
+    return structuredClone(shape);
+  }
+
+  async applyShape(
+    application: string,
+    platform: Platform,
+    shape: Partial<AppShape>,
+    _timeout: number,
+    options?: ApplyOptions,
+  ): Promise<AppShape> {
+    const key = FakePlatforms.key(platform);
+    this.inFlight++;
+    this.peak = Math.max(this.peak, this.inFlight);
+    try {
+      await new Promise((r) => setTimeout(r, this.applyDelayMs));
+      if (this.failFor.has(application)) throw new Error(`${application}: rollout failed`);
+      this.applied.push({ application, key, shape, options });
+      const next = { ...(this.shapes.get(key) as AppShape), ...structuredClone(shape) };
+      this.shapes.set(key, next);
+      return structuredClone(next);
+    } finally {
+      this.inFlight--;
+    }
+  }
+}
+
+export class FakeNodeGroups implements NodeGroupAdapter {
+  readonly sizes = new Map<string, NodeGroupSize>();
+  async readSize(_name: string, ref: EksNodeGroupRef): Promise<NodeGroupSize> {
+    return { ...(this.sizes.get(ref.nodegroup) as NodeGroupSize) };
+  }
+  async applySize(_name: string, ref: EksNodeGroupRef, size: NodeGroupSize): Promise<NodeGroupSize> {
+    this.sizes.set(ref.nodegroup, { ...size });
+    return { ...size };
+  }
+}
+
+export class FakeRuns {
+  readonly records = new Map<string, Map<string, AppShape>>();
+  async recordShapeOnce(executionId: string, application: string, shape: AppShape): Promise<void> {
+    const run = this.records.get(executionId) ?? new Map<string, AppShape>();
+    this.records.set(executionId, run);
+    if (!run.has(application)) run.set(application, structuredClone(shape));
+  }
+  async recordedShapes(executionId: string): Promise<Map<string, AppShape>> {
+    return new Map(this.records.get(executionId) ?? []);
+  }
+}
+
+export function fakeDeps(parts: {
+  platform: FakePlatforms;
+  runs?: FakeRuns;
+  nodeGroups?: FakeNodeGroups;
+}): StepDeps {
+  return {
+    runs: (parts.runs ?? new FakeRuns()) as unknown as RunStore,
+    platform: parts.platform,
+    nodeGroups: parts.nodeGroups ?? new FakeNodeGroups(),
+    cleanupActions: async () => 'nothing',
+    ...({} as Omit<
+      StepDeps,
+      'runs' | 'platform' | 'nodeGroups' | 'cleanupActions' | 'locust' | 'config' | 'now'
+    >),
+    reports: undefined as never,
+    notifier: undefined as never,
+    locust: () => undefined as never,
+    config: () => undefined as never,
+    now: () => new Date('2026-11-27T10:00:00Z'),
+  };
+}
+
+export function k8sApp(name: string, opts: { hpa?: boolean } = {}): ApplicationConfig {
+  const platform = (endpoint: string, tokenEnv: string) =>
+    ({
+      type: 'kubernetes',
+      cluster: { endpoint, tokenEnv },
+      namespace: 'shop',
+      deployment: name,
+      ...(opts.hpa ? { hpa: name } : {}),
+    }) as const;
+  return {
+    name,
+    test: platform('https://test:6443', 'TEST_TOKEN'),
+    production: platform('https://prod:6443', 'PROD_TOKEN'),
+    readinessTimeoutSeconds: 60,
+  };
+}
+
+export function runState(
+  applications: ApplicationConfig[],
+  env: Partial<EnvironmentConfig> = {},
+  request: { deployProductionVersions?: boolean } = {},
+): RunState {
+  const environment = {
+    production: false,
+    loadTestTarget: true,
+    maxOrdersPerMinute: 1000,
+    scenarios: ['checkout'],
+    defaultScenario: 'checkout',
+    locust: {
+      url: 'http://locust',
+      orderRequestName: 'o',
+      usersPerWorker: 1,
+      maxUsers: 1,
+      initialOrdersPerUserPerMinute: 1,
+    },
+    applications,
+    slos: { maxFailureRatio: 0.01, targetTolerance: 0.1 },
+    cleanup: [],
+    nodeGroups: [],
+    prepareConcurrency: 10,
+    restoreVersions: false,
+    ...env,
+  } as EnvironmentConfig;
+  return {
+    run: {
+      executionId: 'arn:aws:states:us-east-1:1:execution:m:run-1',
+      executionName: 'run-1',
+      startedAt: '2026-11-27T10:00:00Z',
+      maxTicks: 10,
+      environment,
+      request: {
+        environment: 'staging',
+        targetOrdersPerMinute: 100,
+        rampUpMinutes: 1,
+        plateauMinutes: 1,
+        scenario: 'checkout',
+        deployProductionVersions: request.deployProductionVersions ?? true,
+        applications: applications.map((a) => a.name),
+        tickSeconds: 60,
+        dryRun: false,
+      },
+    },
+  };
+}

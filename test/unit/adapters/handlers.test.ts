@@ -1,0 +1,206 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { FakeNodeGroups, FakePlatforms, FakeRuns, fakeDeps, k8sApp, runState } from './fakes';
+
+const deps = vi.hoisted(() => ({ current: undefined as unknown }));
+vi.mock('../../../lambdas/handlers/runtime', async (original) => {
+  const real = await original<typeof import('../../../lambdas/handlers/runtime')>();
+  return {
+    ...real,
+    step:
+      <I, O>(_name: string, run: (input: I, d: never) => Promise<O>) =>
+      (input: I) =>
+        run(input, deps.current as never),
+  };
+});
+
+const { handler: deploy } = await import('../../../lambdas/handlers/deploy');
+const { handler: scale } = await import('../../../lambdas/handlers/scale');
+const { handler: teardown } = await import('../../../lambdas/handlers/teardown');
+const { checkDrift } = await import('../../../lambdas/handlers/drift');
+const { handler: dryRun } = await import('../../../lambdas/handlers/plan-dry-run');
+
+import type { AppShape, RunState } from '../../../lambdas/core/state';
+
+const testShape: AppShape = {
+  version: 'shop:2.5.0-feature',
+  replicas: 1,
+  images: { app: 'shop:2.5.0-feature' },
+  resources: { app: { requests: { cpu: '100m' } } },
+  hpa: { minReplicas: 1, maxReplicas: 2 },
+};
+const prodShape: AppShape = {
+  version: 'shop:2.4.0',
+  replicas: 6,
+  images: { app: 'shop:2.4.0' },
+  resources: { app: { requests: { cpu: '500m' }, limits: { cpu: '1' } } },
+  hpa: { minReplicas: 6, maxReplicas: 20 },
+};
+
+function at<T>(xs: readonly (T | undefined)[], i: number): T {
+  const x = xs[i];
+  if (x === undefined) throw new Error(`nothing at ${i}`);
+  return x;
+}
+
+let platform: FakePlatforms;
+let runs: FakeRuns;
+let nodeGroups: FakeNodeGroups;
+
+function seed(names: string[]) {
+  for (const name of names) {
+    const app = k8sApp(name, { hpa: true });
+    platform.shapes.set(FakePlatforms.key(app.test), structuredClone(testShape));
+    platform.shapes.set(FakePlatforms.key(app.production), structuredClone(prodShape));
+  }
+  return names.map((n) => k8sApp(n, { hpa: true }));
+}
+
+beforeEach(() => {
+  platform = new FakePlatforms();
+  runs = new FakeRuns();
+  nodeGroups = new FakeNodeGroups();
+  deps.current = fakeDeps({ platform, runs, nodeGroups });
+});
+
+async function prepared(state: RunState): Promise<RunState> {
+  const d = await deploy(state);
+  const s = await scale({ ...state, deploy: d });
+  return { ...state, deploy: d, scale: s };
+}
+
+describe('Deploy, Scale and Teardown with the richer shape', () => {
+  it('deploys production images, scales replicas, resources and HPA, and restores the recorded size', async () => {
+    const apps = seed(['checkout']);
+    const state = await prepared(runState(apps));
+    expect(state.scale?.changes[0]?.to).toEqual({ ...prodShape, version: 'shop:2.4.0' });
+    // Recorded once, before the first change.
+    expect(runs.records.get(state.run.executionId)?.get('checkout')).toEqual(testShape);
+
+    const down = await teardown(state);
+    const now = platform.shapes.get(FakePlatforms.key(at(apps, 0).test));
+    // Size back; the version stays production's (restoreVersions: false).
+    expect(now).toMatchObject({
+      replicas: 1,
+      resources: testShape.resources,
+      hpa: testShape.hpa,
+      images: prodShape.images,
+    });
+    expect(down.restored[0]?.to.replicas).toBe(1);
+  });
+
+  it('restores the versions too when the environment asks', async () => {
+    const apps = seed(['checkout']);
+    const state = await prepared(runState(apps, { restoreVersions: true }));
+    await teardown(state);
+    expect(platform.shapes.get(FakePlatforms.key(at(apps, 0).test))).toEqual(testShape);
+  });
+
+  it('prepares at most prepareConcurrency applications at once', async () => {
+    const apps = seed(Array.from({ length: 12 }, (_, i) => `app-${i}`));
+    platform.applyDelayMs = 5;
+    await scale(runState(apps, { prepareConcurrency: 4 }));
+    expect(platform.peak).toBe(4);
+    expect(platform.applied).toHaveLength(12);
+  });
+
+  it('refuses a production target before writing anything', async () => {
+    const apps = seed(['checkout', 'payments']);
+    const bad = { ...at(apps, 1), test: at(apps, 0).production };
+    await expect(scale(runState([at(apps, 0), bad]))).rejects.toMatchObject({
+      name: 'ProductionTargetError',
+      message:
+        'payments: kubernetes:https://prod:6443 is a production platform; the conductor never writes to production',
+    });
+    expect(platform.applied).toEqual([]);
+    expect(runs.records.size).toBe(0);
+  });
+
+  it('restores every application even when one restore fails, then fails naming it', async () => {
+    const apps = seed(['a', 'b']);
+    const state = await prepared(runState(apps));
+    platform.failFor.add('a');
+    await expect(teardown(state)).rejects.toThrow('a: rollout failed');
+    expect(platform.shapes.get(FakePlatforms.key(at(apps, 1).test))?.replicas).toBe(1);
+  });
+
+  it('scales node groups before the applications and restores them after', async () => {
+    nodeGroups.sizes.set('test-workers', { minSize: 1, maxSize: 2, desiredSize: 1 });
+    nodeGroups.sizes.set('prod-workers', { minSize: 5, maxSize: 30, desiredSize: 12 });
+    const apps = seed(['checkout']);
+    const state = runState(apps, {
+      nodeGroups: [
+        {
+          name: 'workers',
+          test: { cluster: 'staging', nodegroup: 'test-workers' },
+          production: { cluster: 'prod', nodegroup: 'prod-workers' },
+          readinessTimeoutSeconds: 60,
+        },
+      ],
+    });
+    const s = await scale(state);
+    expect(s.nodeGroups).toEqual([
+      {
+        nodeGroup: 'workers',
+        from: { minSize: 1, maxSize: 2, desiredSize: 1 },
+        to: { minSize: 5, maxSize: 30, desiredSize: 12 },
+      },
+    ]);
+    const down = await teardown({ ...state, scale: s });
+    expect(down.nodeGroups?.[0]?.to).toEqual({ minSize: 1, maxSize: 2, desiredSize: 1 });
+    expect(nodeGroups.sizes.get('prod-workers')).toEqual({ minSize: 5, maxSize: 30, desiredSize: 12 });
+  });
+
+  it('plans a dry run with the richer shape and writes nothing', async () => {
+    const apps = seed(['checkout']);
+    const plan = await dryRun(runState(apps));
+    expect(plan.changes[0]?.to).toEqual(prodShape);
+    expect(platform.applied).toEqual([]);
+  });
+});
+
+describe('checkDrift', () => {
+  it('reports nothing while the prepared shape holds, and lets the HPA scale out', async () => {
+    const apps = seed(['checkout']);
+    const state = await prepared(runState(apps));
+    const key = FakePlatforms.key(at(apps, 0).test);
+    platform.shapes.set(key, { ...at([platform.shapes.get(key)], 0), replicas: 15 });
+    const drift = await checkDrift(state, deps.current as never);
+    expect(drift).toEqual({ checked: 1, events: [], message: 'shape holds (1 application)' });
+  });
+
+  it('detects a rollout that put the application back on small pods and re-applies without waiting', async () => {
+    const apps = seed(['checkout', 'payments']);
+    const state = await prepared(runState(apps));
+    const key = FakePlatforms.key(at(apps, 0).test);
+    platform.shapes.set(key, structuredClone(testShape)); // someone re-deployed the old manifest
+    platform.applied.length = 0;
+    const drift = await checkDrift(state, deps.current as never);
+    expect(drift.events).toEqual([
+      {
+        application: 'checkout',
+        at: '2026-11-27T10:00:00.000Z',
+        differences: [
+          { field: 'images', expected: prodShape.images, actual: testShape.images },
+          { field: 'resources', expected: prodShape.resources, actual: testShape.resources },
+          { field: 'hpa', expected: prodShape.hpa, actual: testShape.hpa },
+          { field: 'replicas', expected: 6, actual: 1 },
+        ],
+        reapplied: true,
+      },
+    ]);
+    expect(drift.message).toBe('checkout drifted (images, resources, hpa, replicas), re-applied');
+    expect(platform.applied).toEqual([
+      { application: 'checkout', key, shape: state.scale?.changes[0]?.to, options: { wait: false } },
+    ]);
+    expect(platform.shapes.get(key)).toEqual(state.scale?.changes[0]?.to);
+  });
+
+  it('reports a failed re-apply instead of throwing', async () => {
+    const apps = seed(['checkout']);
+    const state = await prepared(runState(apps));
+    platform.shapes.set(FakePlatforms.key(at(apps, 0).test), structuredClone(testShape));
+    platform.failFor.add('checkout');
+    const drift = await checkDrift(state, deps.current as never);
+    expect(drift.events[0]).toMatchObject({ reapplied: false, error: 'checkout: rollout failed' });
+  });
+});

@@ -1,0 +1,191 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { describe, expect, it } from 'vitest';
+import { LoadTestPipeline } from '../../../cdk/lib/load-test-pipeline';
+import { parseConfig } from '../../../lambdas/core/config';
+
+const READ_ROLE = 'arn:aws:iam::111111111111:role/ltc-production-read';
+const config = parseConfig({
+  environments: {
+    staging: {
+      maxOrdersPerMinute: 100,
+      scenarios: ['checkout'],
+      defaultScenario: 'checkout',
+      locust: { url: 'http://locust:8089' },
+      applications: [
+        {
+          name: 'checkout',
+          test: {
+            type: 'kubernetes',
+            cluster: { eks: { name: 'staging', region: 'eu-central-1' } },
+            namespace: 'shop',
+            deployment: 'checkout',
+          },
+          production: {
+            type: 'kubernetes',
+            cluster: { eks: { name: 'prod', region: 'eu-central-1', roleArn: READ_ROLE } },
+            namespace: 'shop',
+            deployment: 'checkout',
+          },
+        },
+        {
+          name: 'search',
+          test: {
+            type: 'kubernetes',
+            cluster: { eks: { name: 'staging', region: 'eu-central-1' } },
+            namespace: 'search',
+            deployment: 'search',
+          },
+          production: {
+            type: 'kubernetes',
+            cluster: { eks: { name: 'prod-eu', region: 'eu-central-1' } },
+            namespace: 'search',
+            deployment: 'search',
+          },
+        },
+        {
+          name: 'payments',
+          test: { type: 'ecs', cluster: 'staging', service: 'payments', region: 'eu-central-1' },
+          production: {
+            type: 'ecs',
+            cluster: 'main',
+            service: 'payments',
+            region: 'eu-central-1',
+            roleArn: READ_ROLE,
+          },
+        },
+      ],
+      nodeGroups: [
+        {
+          name: 'workers',
+          test: { cluster: 'staging', nodegroup: 'workers', region: 'eu-central-1' },
+          size: { minSize: 3, maxSize: 30, desiredSize: 10 },
+        },
+      ],
+      cleanup: [
+        {
+          type: 'sql',
+          name: 'orders',
+          database: {
+            secretArn: 'arn:aws:secretsmanager:eu-central-1:123456789012:secret:staging-db-AbCdEf',
+          },
+          statements: ["DELETE FROM orders WHERE customer LIKE 'load-test-%'"],
+        },
+        {
+          type: 'kubernetes-job',
+          name: 'purge',
+          cluster: { eks: { name: 'staging', region: 'eu-central-1' } },
+          namespace: 'jobs',
+          fromCronJob: 'purge',
+        },
+      ],
+    },
+  },
+});
+
+function synth(options: Record<string, unknown> = {}) {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const stack = new Stack(app, 'Access', { env: { account: '123456789012', region: 'eu-central-1' } });
+  const pipeline = new LoadTestPipeline(stack, 'Pipeline', { config, dashboards: false, ...options });
+  return { stack, pipeline, template: Template.fromStack(stack) };
+}
+
+const { stack, pipeline, template } = synth();
+const roleOf = (step: keyof typeof pipeline.functions) =>
+  stack.resolve((pipeline.functions[step].function.role as { roleArn: string }).roleArn);
+const policyOf = (step: keyof typeof pipeline.functions) => {
+  const roleRef = stack.resolve((pipeline.functions[step].function.role as { roleName: string }).roleName);
+  const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((p) =>
+    JSON.stringify(p.Properties.Roles).includes(JSON.stringify(roleRef)),
+  );
+  return JSON.stringify(policies.map((p) => p.Properties.PolicyDocument));
+};
+
+describe('PlatformAccess: write on test, read on production', () => {
+  it('gives writers a namespace-scoped edit access entry on the test cluster, readers a view entry', () => {
+    const entries = template.findResources('AWS::EKS::AccessEntry');
+    const summary = Object.values(entries)
+      .map((e) => ({
+        cluster: e.Properties.ClusterName,
+        principal: JSON.stringify(e.Properties.PrincipalArn),
+        policy: e.Properties.AccessPolicies[0].PolicyArn.split('/')[1],
+        namespaces: e.Properties.AccessPolicies[0].AccessScope.Namespaces,
+      }))
+      .sort((a, b) => `${a.cluster}${a.principal}`.localeCompare(`${b.cluster}${b.principal}`));
+    const entry = (cluster: string, step: keyof typeof pipeline.functions) =>
+      summary.find((s) => s.cluster === cluster && s.principal === JSON.stringify(roleOf(step)));
+    for (const step of ['deploy', 'scale', 'ramp-tick', 'teardown'] as const) {
+      expect(entry('staging', step)).toMatchObject({
+        policy: 'AmazonEKSEditPolicy',
+        namespaces: ['search', 'shop'],
+      });
+    }
+    expect(entry('staging', 'plan-dry-run')).toMatchObject({ policy: 'AmazonEKSViewPolicy' });
+    expect(entry('staging', 'cleanup')).toMatchObject({
+      policy: 'AmazonEKSEditPolicy',
+      namespaces: ['jobs'],
+    });
+    // Production in this account: view only, and only for the steps that read it.
+    for (const step of ['deploy', 'scale', 'plan-dry-run'] as const) {
+      expect(entry('prod-eu', step)).toMatchObject({ policy: 'AmazonEKSViewPolicy', namespaces: ['search'] });
+    }
+    expect(entry('prod-eu', 'teardown')).toBeUndefined();
+    expect(entry('prod-eu', 'ramp-tick')).toBeUndefined();
+    // Production in another account: no access entry here; the role to assume carries the read access.
+    expect(summary.filter((s) => s.cluster === 'prod')).toEqual([]);
+    expect(summary.every((s) => s.policy !== 'AmazonEKSClusterAdminPolicy')).toBe(true);
+  });
+
+  it('lets only the readers of production assume its read-only role', () => {
+    for (const step of ['deploy', 'scale', 'plan-dry-run'] as const)
+      expect(policyOf(step)).toContain(READ_ROLE);
+    for (const step of ['teardown', 'ramp-tick', 'cleanup', 'evaluate'] as const)
+      expect(policyOf(step)).not.toContain(READ_ROLE);
+  });
+
+  it('writes ECS services and node groups of the test environment only', () => {
+    const teardown = policyOf('teardown');
+    expect(teardown).toContain('ecs:UpdateService');
+    expect(teardown).toContain(':service/staging/payments');
+    expect(teardown).not.toContain(':service/main/');
+    expect(teardown).toContain('eks:UpdateNodegroupConfig');
+    expect(teardown).toContain(':nodegroup/staging/workers/*');
+    expect(teardown).toContain('iam:PassedToService');
+    expect(policyOf('plan-dry-run')).not.toContain('ecs:UpdateService');
+    expect(policyOf('plan-dry-run')).not.toContain('eks:UpdateNodegroupConfig');
+  });
+
+  it('gives only Cleanup the database secret', () => {
+    expect(policyOf('cleanup')).toContain('secret:staging-db-AbCdEf');
+    expect(policyOf('deploy')).not.toContain('secretsmanager');
+  });
+
+  it('binds the Kubernetes groups of the conductor’s own Roles instead, when asked', () => {
+    const groups = synth({ platformAccess: { eksAuthorization: 'kubernetes-groups' } }).template;
+    groups.hasResourceProperties('AWS::EKS::AccessEntry', {
+      ClusterName: 'staging',
+      KubernetesGroups: ['load-test-conductor'],
+      AccessPolicies: Match.absent(),
+    });
+    groups.hasResourceProperties('AWS::EKS::AccessEntry', {
+      ClusterName: 'prod-eu',
+      KubernetesGroups: ['load-test-conductor-readers'],
+    });
+  });
+
+  it('creates nothing when disabled', () => {
+    expect(
+      Object.keys(synth({ platformAccess: false }).template.findResources('AWS::EKS::AccessEntry')),
+    ).toEqual([]);
+  });
+
+  it('is cdk-nag clean', () => {
+    const report = new AwsSolutionsChecks().validateScope(stack);
+    const described = report.violations.map(
+      (v) =>
+        `${v.ruleName}: ${v.violatingResources.map((r) => `${r.resourceLogicalId} (${r.locations.join(', ')})`).join('; ')}`,
+    );
+    expect(described, described.join('\n')).toEqual([]);
+  });
+});
