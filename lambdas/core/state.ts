@@ -1,7 +1,7 @@
 import type { EnvironmentConfig } from './config';
 import type { ControllerState, Saturation } from './ramp-controller';
 import type { RunRequest } from './run-input';
-import type { ContainerResources, HpaBounds, NodeGroupSize } from './shape';
+import type { ContainerResources, HpaBounds, NodeGroupSize, ShapeDifference } from './shape';
 import type { RunAbort, SloWatchState } from './slo';
 import type { Verdict } from './verdict';
 
@@ -132,6 +132,21 @@ export interface RampState {
   readonly slo?: SloWatchState;
   /** Set (with `done: true`) when the abort policy stopped the test early: which SLO and when. */
   readonly abort?: RunAbort;
+  /** What the drift guard found (and re-applied) at this tick; empty when the prepared shape held. */
+  readonly drift?: readonly DriftEvent[];
+}
+
+/** One application found out of the shape the run prepared (a rollout, an HPA edit, a manual change). */
+export interface DriftEvent {
+  readonly application: string;
+  /** ISO time of the check. */
+  readonly at: string;
+  /** What differs: images, resources, HPA bounds, replicas (below the HPA's minimum, or ≠ without one). */
+  readonly differences: readonly ShapeDifference[];
+  /** Whether the prepared shape was submitted again (the next check shows whether it held). */
+  readonly reapplied: boolean;
+  /** Why it could not be read or re-applied. */
+  readonly error?: string;
 }
 
 /** Running totals over the plateau, from which the verdict is computed. */

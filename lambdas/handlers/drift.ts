@@ -1,22 +1,9 @@
 import { settleLimit } from '../core/concurrency';
 import { applicationsInScope } from '../core/plan';
-import { type ShapeDifference, shapeDifferences } from '../core/shape';
-import type { AppShape, RunState } from '../core/state';
+import { shapeDifferences } from '../core/shape';
+import type { AppShape, DriftEvent, RunState } from '../core/state';
 import { assertWritable, concurrencyOf } from './prepare';
 import type { StepDeps } from './runtime';
-
-/** One application found out of the shape the run prepared. */
-export interface DriftEvent {
-  readonly application: string;
-  /** ISO time of the check. */
-  readonly at: string;
-  /** What differs: images, resources, HPA bounds, replicas (below the HPA's minimum, or ≠ without one). */
-  readonly differences: readonly ShapeDifference[];
-  /** Whether the prepared shape was submitted again (the next check shows whether it held). */
-  readonly reapplied: boolean;
-  /** Why it could not be read or re-applied. */
-  readonly error?: string;
-}
 
 export interface DriftCheck {
   /** Applications compared (those the run prepared). */

@@ -1,6 +1,7 @@
 import { round } from '../core/numbers';
 import { appliedUsers, decide } from '../core/ramp-controller';
 import type { PlateauTotals, RampState, RunState } from '../core/state';
+import { checkDrift } from './drift';
 import { controllerConfig, fleetOf, readLocust, tickDueAt } from './load';
 import { step } from './runtime';
 import { applyWatch, watchTick } from './watch';
@@ -38,6 +39,9 @@ export const handler = step('Ramp tick', async (state: RunState, deps): Promise<
     deps,
   );
   const running = decision.phase !== 'done' && !watch.abort;
+  // The drift guard: a rollout or an HPA edit during the test must not silently shrink the system.
+  const drift = running ? await checkDrift(state, deps) : null;
+  const driftEvents = drift?.events ?? [];
 
   // Workers first: the controller only spawns users on connected workers and asks one tick ahead.
   const fleet = fleetOf(run);
@@ -97,7 +101,8 @@ export const handler = step('Ramp tick', async (state: RunState, deps): Promise<
     saturation: decision.saturation,
     notes: decision.notes,
     failureRatio: round(failureRatio, 4),
-    message: decision.message,
+    message: driftEvents.length > 0 ? `${decision.message}; ${drift?.message}` : decision.message,
+    drift: driftEvents,
     controller: running ? controllerState : appliedUsers(controllerState, 0),
     plateau,
   };
@@ -120,6 +125,7 @@ export const handler = step('Ramp tick', async (state: RunState, deps): Promise<
       elasticity: round(controllerState.elasticity, 3),
       saturation: decision.saturation,
       notes: decision.notes,
+      drift: driftEvents,
     },
     new Date(now.getTime() + 30 * 86_400_000),
   );

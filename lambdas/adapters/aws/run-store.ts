@@ -9,7 +9,7 @@ import {
 import { EnvironmentLockedError } from '../../core/errors';
 import type { Saturation as RampSaturation } from '../../core/ramp-controller';
 import type { RequestFigures, SloStatus } from '../../core/slo';
-import type { AppShape } from '../../core/state';
+import type { AppShape, DriftEvent, RunContext } from '../../core/state';
 import type { Baseline } from '../../core/verdict';
 import { withTransientAws } from './transient';
 
@@ -38,6 +38,8 @@ export interface TickRecord {
   readonly saturation?: RampSaturation | null;
   /** What limited or explained the decision (caps, stalls, skipped readings). */
   readonly notes?: readonly string[];
+  /** The drift guard's findings at this tick (re-applied shapes), for the report. */
+  readonly drift?: readonly DriftEvent[];
   // Added by the SLO watch (handlers/watch.ts), stored as `WATCH#<n>` and merged in by `ticks()`:
   /** Requests per second over the tick's interval. */
   readonly rps?: number | null;
@@ -55,6 +57,19 @@ export interface TickSloState {
   readonly label: string;
   readonly status: SloStatus;
   readonly observed: number | null;
+}
+
+/** What the janitor did for an execution that ended ABORTED, TIMED_OUT or FAILED (lambdas/handlers/janitor.ts). */
+export interface JanitorRecord {
+  readonly at: string;
+  /** The execution's final status and, when Step Functions gave them, its error and cause. */
+  readonly reason: string;
+  /** Who held the environment's lock when the janitor came: this execution, nobody, or another run. */
+  readonly lock: 'held' | 'free' | 'other';
+  readonly loadStopped: boolean;
+  readonly restored: readonly { readonly application: string; readonly changed: boolean }[];
+  readonly lockReleased: boolean;
+  readonly message: string;
 }
 
 /** What the watch adds to a tick. */
@@ -80,7 +95,7 @@ export interface PhaseRecord {
  * The runs table: the per-environment lock, each run's recorded shape (so a
  * restore works even after the Lambda that recorded it is gone) and its ticks.
  * Keys: `pk` = `LOCK#<env>` or `RUN#<execution>`, `sk` = `LOCK`, `META`, `SHAPE#<app>`, `TICK#<n>`,
- * `WATCH#<n>` (the SLO watch's part of a tick), `PHASE#<startedAt>#<name>`; the last passing run of an
+ * `WATCH#<n>` (the SLO watch's part of a tick), `PHASE#<startedAt>#<name>`, `JANITOR#<at>`; the last passing run of an
  * environment and scenario is `pk` = `BASELINE#<env>`, `sk` = `SCENARIO#<scenario>` (no expiry).
  * `expiresAt` (epoch seconds) is the table's TTL attribute.
  */
@@ -186,6 +201,57 @@ export class RunStore {
     } catch (err) {
       if (!(err instanceof ConditionalCheckFailedException)) throw err;
     }
+  }
+
+  /**
+   * Records the run's context (request and the environment's configuration as it started) at Acquire lock,
+   * so the janitor can restore a run that was stopped from outside. Idempotent: a retry writes the same.
+   */
+  async putRunMeta(run: RunContext, expiresAt: Date): Promise<void> {
+    await withTransientAws('record run', () =>
+      this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { pk: `RUN#${run.executionId}`, sk: 'META', run, expiresAt: epoch(expiresAt) },
+        }),
+      ),
+    );
+  }
+
+  /** The run's context as Acquire lock recorded it, or null when the run never got that far. */
+  async runMeta(executionId: string): Promise<RunContext | null> {
+    const { Item } = await withTransientAws('read run', () =>
+      this.db.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: { pk: `RUN#${executionId}`, sk: 'META' },
+          ConsistentRead: true,
+        }),
+      ),
+    );
+    return (Item?.run as RunContext | undefined) ?? null;
+  }
+
+  /** Keeps what the janitor did, one item per time it acted. */
+  async putJanitorRecord(executionId: string, record: JanitorRecord, expiresAt: Date): Promise<void> {
+    await withTransientAws('record janitor', () =>
+      this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            pk: `RUN#${executionId}`,
+            sk: `JANITOR#${record.at}`,
+            ...record,
+            expiresAt: epoch(expiresAt),
+          },
+        }),
+      ),
+    );
+  }
+
+  async janitorRecords(executionId: string): Promise<JanitorRecord[]> {
+    const items = await this.query(executionId, 'JANITOR#');
+    return items.map((i) => strip(i) as unknown as JanitorRecord);
   }
 
   async recordedShapes(executionId: string): Promise<Map<string, AppShape>> {

@@ -30,6 +30,15 @@ async function shopShape(): Promise<AppShape> {
   return { version: body.version, replicas: body.replicas };
 }
 
+async function putShopReplicas(replicas: number): Promise<void> {
+  const res = await request(`${env.shop.adminUrl}/_conductor/shape`, {
+    method: 'PUT',
+    body: JSON.stringify({ replicas }),
+    headers: { 'content-type': 'application/json' },
+  });
+  await res.body.dump();
+}
+
 function statesEntered(result: LocalExecutionResult): string[] {
   return result.events.flatMap((e) => (e.type === 'StateEntered' ? [e.state.name] : []));
 }
@@ -147,6 +156,32 @@ describe('a whole load test through the synthesized state machine', () => {
   });
 });
 
+describe('the drift guard', () => {
+  it('re-applies the production size when something shrinks the shop during the test, and records it', async () => {
+    let shapeAfterDriftTick: AppShape | undefined;
+    const result = await executeLocally(env.pipeline.definition, SHORT_RUN, {
+      handlers: {
+        [STEPS['ramp-tick']]: (real) => async (input) => {
+          const tick = ((input as { ramp?: { tick: number } }).ramp?.tick ?? 0) + 1;
+          // A rollout of the test environment's own manifest puts the shop back on one replica.
+          if (tick === 2) await putShopReplicas(1);
+          const next = await real(input);
+          if (tick === 2) shapeAfterDriftTick = await shopShape();
+          return next;
+        },
+      },
+    });
+    expect(result.status, JSON.stringify(result.error)).toBe('SUCCEEDED');
+    expect(shapeAfterDriftTick?.replicas).toBe(3);
+    const ticks = await runs.ticks(result.executionArn);
+    const drifted = ticks.filter((t) => (t.drift ?? []).length > 0);
+    expect(drifted.map((t) => t.tick)).toEqual([2]);
+    expect(drifted[0]?.drift?.[0]).toMatchObject({ application: 'shop', reapplied: true });
+    expect(drifted[0]?.message).toContain('shop');
+    expect((await shopShape()).replicas).toBe(DEMO_TEST_REPLICAS);
+  });
+});
+
 describe('a failure in any step still restores the environment and fails with the original error', () => {
   const restorePath: StepStateName[] = [
     STEPS['stop-load'],
@@ -194,13 +229,7 @@ describe('a failure in any step still restores the environment and fails with th
     } else {
       expect(await runs.lockHolder('local')).toBeNull();
     }
-    if (failing === STEPS.teardown) {
-      await request(`${env.shop.adminUrl}/_conductor/shape`, {
-        method: 'PUT',
-        body: JSON.stringify({ replicas: DEMO_TEST_REPLICAS }),
-        headers: { 'content-type': 'application/json' },
-      }).then((r) => r.body.dump());
-    }
+    if (failing === STEPS.teardown) await putShopReplicas(DEMO_TEST_REPLICAS);
   });
 
   it('retries a transient error with backoff and never a validation error', async () => {
