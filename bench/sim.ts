@@ -16,6 +16,8 @@
  * is what the controller steers; the controller only ever sees the master's staircase counters.
  */
 
+import type { Observation } from '../lambdas/core/ramp-controller';
+
 export const DT = 0.5;
 
 export interface SystemSpec {
@@ -61,17 +63,8 @@ export interface Command {
   readonly spawnRate: number;
 }
 
-export interface Reading {
-  readonly at: number;
-  readonly orders: number;
-  readonly requests: number;
-  readonly failures: number;
-  readonly users: number;
-  readonly workers: number;
-  readonly bootId: string;
-  readonly generation: number;
-  readonly running: boolean;
-}
+/** What the simulated Locust master reports: the controller's own observation type. */
+export type Reading = Observation;
 
 const WORKERS = 4;
 const REQUESTS_PER_JOURNEY = 6;

@@ -1,9 +1,8 @@
-import { Duration } from 'aws-cdk-lib';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import type * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
-import { RETRYABLE_ERRORS } from '../lambdas/core/errors';
+import { lambdaTask } from './lambda-task';
 import { prepareMapPhase } from './prepare-map';
 import { CONTROL_STATES as C, STEPS, type StepId } from './steps';
 
@@ -169,21 +168,5 @@ function catchInto(step: tasks.LambdaInvoke, next: sfn.IChainable): tasks.Lambda
 
 /** A Lambda step: the whole state in, the result at its path, transient errors retried with backoff. */
 function lambdaStep(scope: Construct, id: StepId, fn: IFunction): tasks.LambdaInvoke {
-  const step = new tasks.LambdaInvoke(scope, STEPS[id], {
-    lambdaFunction: fn,
-    payloadResponseOnly: true,
-    retryOnServiceExceptions: false,
-    resultPath: RESULT_PATH[id],
-    payload: PAYLOAD[id],
-    taskTimeout: sfn.Timeout.duration(Duration.minutes(15)),
-  });
-  step.addRetry({
-    errors: [...RETRYABLE_ERRORS],
-    interval: Duration.seconds(2),
-    backoffRate: 2,
-    maxAttempts: 4,
-    maxDelay: Duration.seconds(30),
-    jitterStrategy: sfn.JitterType.FULL,
-  });
-  return step;
+  return lambdaTask(scope, STEPS[id], fn, PAYLOAD[id], RESULT_PATH[id]);
 }

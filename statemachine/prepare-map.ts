@@ -1,9 +1,8 @@
-import { Duration } from 'aws-cdk-lib';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import type * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
-import { RETRYABLE_ERRORS } from '../lambdas/core/errors';
+import { lambdaTask } from './lambda-task';
 import { MAP_ITEM_TASKS, STEPS } from './steps';
 
 /**
@@ -80,29 +79,13 @@ export function prepareMapPhase(
     .otherwise(deployMap);
 }
 
+/** An item's task: the item as the Map's ItemSelector made it, unless `payload` says otherwise. */
 function itemTask(
   scope: Construct,
   name: string,
   fn: IFunction,
-  /** Default: the item as the Map's ItemSelector made it. */
   payload?: sfn.TaskInput,
   resultPath?: string,
 ): tasks.LambdaInvoke {
-  const step = new tasks.LambdaInvoke(scope, name, {
-    lambdaFunction: fn,
-    payloadResponseOnly: true,
-    retryOnServiceExceptions: false,
-    payload,
-    resultPath,
-    taskTimeout: sfn.Timeout.duration(Duration.minutes(15)),
-  });
-  step.addRetry({
-    errors: [...RETRYABLE_ERRORS],
-    interval: Duration.seconds(2),
-    backoffRate: 2,
-    maxAttempts: 4,
-    maxDelay: Duration.seconds(30),
-    jitterStrategy: sfn.JitterType.FULL,
-  });
-  return step;
+  return lambdaTask(scope, name, fn, payload, resultPath);
 }

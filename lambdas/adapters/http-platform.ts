@@ -2,18 +2,7 @@ import { request } from 'undici';
 import type { Platform } from '../core/config';
 import { TransientError } from '../core/errors';
 import type { AppShape } from '../core/state';
-
-/** Reads and changes an application's version and size where it runs. */
-export interface PlatformAdapter {
-  readShape(application: string, platform: Platform): Promise<AppShape>;
-  /** Applies the shape and resolves once the application is ready in it, or throws after the timeout. */
-  applyShape(
-    application: string,
-    platform: Platform,
-    shape: Partial<AppShape>,
-    timeoutSeconds: number,
-  ): Promise<AppShape>;
-}
+import type { PlatformAdapter } from './platforms';
 
 interface AgentShape extends AppShape {
   readonly ready: boolean;

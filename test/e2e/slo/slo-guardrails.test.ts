@@ -364,16 +364,13 @@ describe('SLO guardrails against moto, SNS → SQS and a real Locust', () => {
 
   it('relative criteria compare against the last passing run', async () => {
     const baselineVerdict = passed.output as Verdict;
-    const result = await executeLocally(
-      env.pipeline.definition,
-      {
-        environment: 'local',
-        targetOrdersPerMinute: 240,
-        rampUpMinutes: 0.25,
-        plateauMinutes: 0.5,
-        tickSeconds: 5,
-      },
-    );
+    const result = await executeLocally(env.pipeline.definition, {
+      environment: 'local',
+      targetOrdersPerMinute: 240,
+      rampUpMinutes: 0.25,
+      plateauMinutes: 0.5,
+      tickSeconds: 5,
+    });
     expect(result.status, JSON.stringify(result.error)).toBe('SUCCEEDED');
     const verdict = result.output as Verdict;
     expect(verdict.baseline?.executionName).toBe(passed.executionName);

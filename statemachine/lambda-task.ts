@@ -1,0 +1,33 @@
+import { Duration } from 'aws-cdk-lib';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import type { Construct } from 'constructs';
+import { RETRYABLE_ERRORS } from '../lambdas/core/errors';
+
+/** A Lambda task named for the console, retried on transient errors only (never on validation errors). */
+export function lambdaTask(
+  scope: Construct,
+  name: string,
+  fn: IFunction,
+  payload?: sfn.TaskInput,
+  resultPath?: string,
+): tasks.LambdaInvoke {
+  const step = new tasks.LambdaInvoke(scope, name, {
+    lambdaFunction: fn,
+    payloadResponseOnly: true,
+    retryOnServiceExceptions: false,
+    resultPath,
+    payload,
+    taskTimeout: sfn.Timeout.duration(Duration.minutes(15)),
+  });
+  step.addRetry({
+    errors: [...RETRYABLE_ERRORS],
+    interval: Duration.seconds(2),
+    backoffRate: 2,
+    maxAttempts: 4,
+    maxDelay: Duration.seconds(30),
+    jitterStrategy: sfn.JitterType.FULL,
+  });
+  return step;
+}
