@@ -17,6 +17,8 @@ export interface LocalExecutionOptions {
   readonly executionName?: string;
   /** Called for every event of the execution, in order. */
   readonly onEvent?: (event: EventLog) => void;
+  /** Stops the execution as "Stop execution" in the console does: it ends ABORTED, no Catch runs. */
+  readonly signal?: AbortSignal;
 }
 
 export interface LocalExecutionResult {
@@ -78,6 +80,10 @@ export async function executeLocally(
     } as never,
     noThrowOnAbort: true,
   });
+  if (options.signal) {
+    if (options.signal.aborted) execution.abort();
+    else options.signal.addEventListener('abort', () => execution.abort(), { once: true });
+  }
   const events: EventLog[] = [];
   const collecting = (async () => {
     for await (const event of execution.eventLogs) {

@@ -15,6 +15,7 @@ import { REPORTS_PREFIX } from '../../lambdas/adapters/aws/report-store';
 import type { ConductorConfig } from '../../lambdas/core/config';
 import { buildLoadTestDefinition } from '../../statemachine/definition';
 import { STEP_IDS, type StepId } from '../../statemachine/steps';
+import { LoadTestJanitor } from './janitor';
 import { grantSloWatch, LoadTestDashboards } from './load-test-dashboard';
 import { PlatformAccess, type PlatformAccessOptions } from './platform-access';
 import { StepHandlerFunction } from './step-handler-function';
@@ -144,8 +145,9 @@ export class LoadTestPipeline extends Construct {
     ) as Record<StepId, StepHandlerFunction>;
     this.functions = functions;
     this.grantLeastPrivilege(functions);
+    let platformAccess: PlatformAccess | undefined;
     if (props.platformAccess !== false) {
-      new PlatformAccess(this, 'PlatformAccess', {
+      platformAccess = new PlatformAccess(this, 'PlatformAccess', {
         config: props.config,
         functions,
         ...props.platformAccess,
@@ -187,6 +189,13 @@ export class LoadTestPipeline extends Construct {
       logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
     });
     this.acknowledgeInvokeVersions(this.stateMachine, functions);
+    // Stopped, timed-out and failed executions: restore and unlock (cdk/lib/janitor.ts).
+    new LoadTestJanitor(this, 'Janitor', {
+      ...common,
+      stateMachine: this.stateMachine,
+      runsTable: this.runsTable,
+      platformAccess,
+    });
 
     this.schedules = this.createSchedules(props.config);
   }

@@ -71,6 +71,8 @@ interface AccessEntrySpec {
 export class PlatformAccess extends Construct {
   private readonly entries = new Map<string, AccessEntrySpec>();
   private readonly statements = new Map<StepId, iam.PolicyStatement[]>();
+  /** Wildcard findings acknowledged per step, so `grantLike` can carry their reasons over. */
+  private readonly acknowledged = new Map<StepId, { id: string; reason: string }[]>();
 
   constructor(
     scope: Construct,
@@ -215,32 +217,53 @@ export class PlatformAccess extends Construct {
         for (const r of resources.filter((x) => x.includes('*'))) {
           const id = `AwsSolutions-IAM5[Resource::${nagResource(r)}]`;
           Validations.of(fn).acknowledge({ id, reason: wildcardReason });
+          this.acknowledged.set(step, [
+            ...(this.acknowledged.get(step) ?? []),
+            { id, reason: wildcardReason },
+          ]);
         }
       }
     }
   }
 
-  private createAccessEntries(): void {
-    const groupsOnly = this.props.eksAuthorization === 'kubernetes-groups';
-    for (const { cluster, step, access, namespaces } of this.entries.values()) {
-      const role = this.props.functions[step].function.role;
-      if (!role) continue;
-      new eks.CfnAccessEntry(this, `AccessEntry-${cluster}-${step}`, {
-        clusterName: cluster,
-        principalArn: role.roleArn,
-        type: 'STANDARD',
-        ...(groupsOnly
-          ? { kubernetesGroups: [access === 'write' ? CONDUCTOR_GROUP : PRODUCTION_READER_GROUP] }
-          : {
-              accessPolicies: [
-                {
-                  policyArn: access === 'write' ? EDIT_POLICY : VIEW_POLICY,
-                  accessScope: { type: 'namespace', namespaces: [...namespaces].sort() },
-                },
-              ],
-            }),
-      });
+  /**
+   * Gives another function exactly a step's platform access — its statements and EKS access entries — e.g.
+   * the janitor, which restores with Teardown's code (cdk/lib/janitor.ts).
+   */
+  grantLike(step: StepId, other: Construct & { readonly function: lambda.IFunction }, name: string): void {
+    for (const s of this.statements.get(step) ?? []) other.function.addToRolePolicy(s);
+    for (const ack of this.acknowledged.get(step) ?? []) Validations.of(other).acknowledge(ack);
+    const role = other.function.role;
+    if (!role || this.props.eksAccessEntries === false) return;
+    for (const entry of this.entries.values()) {
+      if (entry.step === step) this.accessEntry(`AccessEntry-${entry.cluster}-${name}`, entry, role);
     }
+  }
+
+  private createAccessEntries(): void {
+    for (const entry of this.entries.values()) {
+      const role = this.props.functions[entry.step].function.role;
+      if (role) this.accessEntry(`AccessEntry-${entry.cluster}-${entry.step}`, entry, role);
+    }
+  }
+
+  private accessEntry(id: string, { cluster, access, namespaces }: AccessEntrySpec, role: iam.IRole): void {
+    const groupsOnly = this.props.eksAuthorization === 'kubernetes-groups';
+    new eks.CfnAccessEntry(this, id, {
+      clusterName: cluster,
+      principalArn: role.roleArn,
+      type: 'STANDARD',
+      ...(groupsOnly
+        ? { kubernetesGroups: [access === 'write' ? CONDUCTOR_GROUP : PRODUCTION_READER_GROUP] }
+        : {
+            accessPolicies: [
+              {
+                policyArn: access === 'write' ? EDIT_POLICY : VIEW_POLICY,
+                accessScope: { type: 'namespace', namespaces: [...namespaces].sort() },
+              },
+            ],
+          }),
+    });
   }
 }
 

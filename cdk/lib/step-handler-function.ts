@@ -9,8 +9,8 @@ import { Construct } from 'constructs';
 import type { StepId } from '../../statemachine/steps';
 
 export interface StepHandlerFunctionProps {
-  /** Which handler under `lambdas/handlers/` this function runs. */
-  readonly step: StepId;
+  /** Which handler under `lambdas/handlers/` this function runs (`janitor`: cdk/lib/janitor.ts). */
+  readonly step: StepId | 'janitor';
   /** Longest a single invocation may take: steps that wait for rollouts need minutes. */
   readonly timeout: Duration;
   readonly environment?: Readonly<Record<string, string>>;

@@ -1,54 +1,12 @@
-import { settleLimit } from '../core/concurrency';
-import { applicationsInScope } from '../core/plan';
-import { hasShape, restoreTarget } from '../core/shape';
-import type { AppChange, NodeGroupChange, RunState, TeardownResult } from '../core/state';
-import { assertWritable, concurrencyOf, nodeGroupRecordKey } from './prepare';
+import type { RunState, TeardownResult } from '../core/state';
+import { restoreRecordedShapes } from './restore';
 import { step } from './runtime';
 
 /**
- * Restores each application's recorded shape — replicas, container resources, HPA bounds, ECS desired
- * count; the versions too when the environment says `restoreVersions` — then the node groups' sizes. Reads
- * the record from the run store, not from the state, so it also works for a run that failed half-way or
- * was stopped. Idempotent: what is already back in shape is left alone. Every restore is attempted even
- * when one fails; the failure is raised after all settled.
+ * Restores the recorded shape of every application and node group (handlers/restore.ts, the code the
+ * janitor runs too). Reads the record from the run store, so it also works for a run that failed half-way.
  */
-export const handler = step('Teardown', async (state: RunState, deps): Promise<TeardownResult> => {
-  const env = state.run.environment;
-  const recorded = await deps.runs.recordedShapes(state.run.executionId);
-  const apps = applicationsInScope(state.run).filter((app) => recorded.has(app.name));
-  const appResults = await settleLimit(apps, concurrencyOf(env), async (app): Promise<AppChange> => {
-    const before = recorded.get(app.name);
-    if (!before) throw new Error(`${app.name}: no recorded shape`);
-    assertWritable(app.name, app.test, env);
-    const current = await deps.platform.readShape(app.name, app.test);
-    const wanted = restoreTarget(before, current, env.restoreVersions ?? false);
-    const to = hasShape(current, wanted)
-      ? current
-      : await deps.platform.applyShape(app.name, app.test, wanted, app.readinessTimeoutSeconds);
-    return { application: app.name, from: current, to };
-  });
-  // Node groups after the applications: their pods must be gone from the extra nodes first.
-  const groups = (env.nodeGroups ?? []).filter((g) => recorded.get(nodeGroupRecordKey(g.name))?.nodeGroup);
-  const groupResults = await settleLimit(groups, concurrencyOf(env), async (g): Promise<NodeGroupChange> => {
-    const size = recorded.get(nodeGroupRecordKey(g.name))?.nodeGroup;
-    if (!size) throw new Error(`node group ${g.name}: no recorded size`);
-    const from = await deps.nodeGroups.readSize(g.name, g.test);
-    const to = await deps.nodeGroups.applySize(g.name, g.test, size, g.readinessTimeoutSeconds);
-    return { nodeGroup: g.name, from, to };
-  });
-  const failures = [...appResults, ...groupResults].filter(
-    (r): r is PromiseRejectedResult => r.status === 'rejected',
-  );
-  if (failures.length > 0) {
-    const first = failures[0]?.reason as Error;
-    if (failures.length === 1) throw first;
-    const error = new Error(
-      `${failures.length} restores failed: ${failures.map((f) => (f.reason as Error).message).join('; ')}`,
-    );
-    error.name = first.name;
-    throw error;
-  }
-  const restored = appResults.map((r) => (r as PromiseFulfilledResult<AppChange>).value);
-  const nodeGroups = groupResults.map((r) => (r as PromiseFulfilledResult<NodeGroupChange>).value);
-  return nodeGroups.length > 0 ? { restored, nodeGroups } : { restored };
-});
+export const handler = step(
+  'Teardown',
+  async (state: RunState, deps): Promise<TeardownResult> => restoreRecordedShapes(state.run, deps),
+);

@@ -105,8 +105,8 @@ const TABLE_WRITE = [
 ];
 
 describe('step functions', () => {
-  it('are exactly one Lambda function per step (no custom-resource or log-retention functions)', () => {
-    template.resourceCountIs('AWS::Lambda::Function', STEP_IDS.length);
+  it('are exactly one Lambda function per step and the janitor (no custom-resource or log-retention functions)', () => {
+    template.resourceCountIs('AWS::Lambda::Function', STEP_IDS.length + 1);
     expect(new Set(STEP_IDS.map(fnId)).size).toBe(STEP_IDS.length);
   });
 

@@ -1,0 +1,148 @@
+import type { JanitorRecord } from '../adapters/aws/run-store';
+import { EnvironmentLockedError } from '../core/errors';
+import { hasShape } from '../core/shape';
+import type { TeardownResult } from '../core/state';
+import { RECORD_DAYS } from './prepare';
+import { restoreRecordedShapes, stopLocust } from './restore';
+import { logger, step } from './runtime';
+
+/** The statuses the EventBridge rule sends (cdk/lib/janitor.ts): the ends a Catch cannot cover. */
+export const JANITOR_STATUSES = ['ABORTED', 'TIMED_OUT', 'FAILED'] as const;
+
+/** The part of a "Step Functions Execution Status Change" event the janitor reads. */
+export interface ExecutionStatusChangeEvent {
+  readonly detail: {
+    readonly executionArn: string;
+    readonly status: string;
+    readonly error?: string | null;
+    readonly cause?: string | null;
+  };
+}
+
+export interface JanitorResult {
+  readonly execution: string;
+  /** Whether the janitor changed anything (stopped the load, restored a shape, released the lock). */
+  readonly acted: boolean;
+  readonly lock: JanitorRecord['lock'] | 'unknown';
+  readonly loadStopped: boolean;
+  readonly restored: JanitorRecord['restored'];
+  readonly lockReleased: boolean;
+  readonly message: string;
+}
+
+/** Minutes the janitor holds a free environment's lock while it checks the shape. */
+const JANITOR_LOCK_MINUTES = 30;
+
+/**
+ * Cleans up after an execution that ended ABORTED, TIMED_OUT or FAILED — someone pressed "Stop execution",
+ * the execution timed out, or a step failed past its Catch. From the run's context recorded at Acquire lock:
+ *
+ * - the lock still held by that execution: stop Locust (an unreachable one is ignored), restore every
+ *   recorded shape with Teardown's code, release the lock;
+ * - the lock free (the run released it, maybe after an incomplete restore): take it for the janitor, restore
+ *   what is not back in shape, release it — nothing else;
+ * - the lock held by another run: touch nothing.
+ *
+ * Idempotent: a second time, or after a normal teardown, nothing is out of shape and the lock is not this
+ * execution's, so nothing changes and nothing is recorded. What it did is recorded as `JANITOR#<at>`. A
+ * failed restore keeps the lock (the next run must not record a scaled-up shape as its "before") and is
+ * raised, so the asynchronous invocation is retried.
+ */
+export const handler = step(
+  'Janitor',
+  async (event: ExecutionStatusChangeEvent, deps): Promise<JanitorResult> => {
+    const { executionArn, status } = event.detail;
+    const none = (message: string, lock: JanitorResult['lock'] = 'unknown'): JanitorResult => ({
+      execution: executionArn,
+      acted: false,
+      lock,
+      loadStopped: false,
+      restored: [],
+      lockReleased: false,
+      message,
+    });
+    if (!(JANITOR_STATUSES as readonly string[]).includes(status))
+      return none(`status ${status}: nothing to do`);
+    const run = await deps.runs.runMeta(executionArn);
+    if (!run) return none('no run record: the execution ended before it took the lock');
+
+    const environment = run.request.environment;
+    const reason = [status, event.detail.error, event.detail.cause].filter(Boolean).join(': ');
+    const holder = await deps.runs.lockHolder(environment);
+    const lock: JanitorRecord['lock'] = holder === executionArn ? 'held' : holder === null ? 'free' : 'other';
+    if (lock === 'other') return none(`${environment} is locked by ${holder}: not touched`, lock);
+
+    const now = deps.now();
+    let lockHolder = executionArn;
+    if (lock === 'free') {
+      lockHolder = `janitor:${executionArn}`;
+      try {
+        await deps.runs.acquireLock(
+          environment,
+          lockHolder,
+          now,
+          new Date(now.getTime() + JANITOR_LOCK_MINUTES * 60_000),
+        );
+      } catch (err) {
+        if (err instanceof EnvironmentLockedError)
+          return none(`${environment}: ${err.message}; not touched`, 'other');
+        throw err;
+      }
+    }
+
+    let loadStopped = false;
+    const notes: string[] = [];
+    if (lock === 'held') {
+      try {
+        await stopLocust(run, deps);
+        loadStopped = true;
+      } catch (err) {
+        notes.push(`Locust not stopped (${(err as Error).message})`);
+        logger.warn('Janitor: Locust not reachable', err as Error);
+      }
+    }
+
+    const expiresAt = new Date(now.getTime() + RECORD_DAYS * 86_400_000);
+    let result: TeardownResult;
+    try {
+      result = await restoreRecordedShapes(run, deps);
+    } catch (err) {
+      const message = `restore failed, lock kept: ${(err as Error).message}`;
+      await deps.runs.putJanitorRecord(
+        executionArn,
+        { at: now.toISOString(), reason, lock, loadStopped, restored: [], lockReleased: false, message },
+        expiresAt,
+      );
+      throw err;
+    }
+    const restored = [
+      ...result.restored.map((c) => ({ application: c.application, changed: !hasShape(c.from, c.to) })),
+      ...(result.nodeGroups ?? []).map((g) => ({
+        application: `nodegroup/${g.nodeGroup}`,
+        changed: JSON.stringify(g.from) !== JSON.stringify(g.to),
+      })),
+    ];
+    const lockReleased = await deps.runs.releaseLock(environment, lockHolder);
+    const changedAny = restored.some((r) => r.changed);
+    const acted = lock === 'held' || changedAny;
+    const changed = restored.filter((r) => r.changed).map((r) => r.application);
+    const message = [
+      lock === 'held' ? 'lock was still held' : 'lock was free',
+      loadStopped ? 'Locust stopped' : null,
+      changed.length > 0 ? `restored ${changed.join(', ')}` : 'everything already in its recorded shape',
+      lock === 'held' ? (lockReleased ? 'lock released' : 'lock not released') : null,
+      ...notes,
+    ]
+      .filter(Boolean)
+      .join('; ');
+    const released = lock === 'held' && lockReleased;
+    if (acted) {
+      await deps.runs.putJanitorRecord(
+        executionArn,
+        { at: now.toISOString(), reason, lock, loadStopped, restored, lockReleased: released, message },
+        expiresAt,
+      );
+    }
+    return { execution: executionArn, acted, lock, loadStopped, restored, lockReleased: released, message };
+  },
+);
