@@ -217,6 +217,16 @@ export class LoadTestPipeline extends Construct {
       reason: 'Each run writes its report under its own key below runs/, unknown until the run starts.',
     });
     this.topic.grantPublish(fn('release-lock'));
+    // Every step records its phase for the report's timeline: new items of runs only, never the locks.
+    for (const f of Object.values(fns)) {
+      f.function.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['dynamodb:PutItem'],
+          resources: [this.runsTable.tableArn],
+          conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['RUN#*'] } },
+        }),
+      );
+    }
   }
 
   /** The state machine may invoke the step functions and their versions (`:*`), nothing else. */

@@ -8,6 +8,7 @@ import { EksNodeGroupAdapter, type NodeGroupAdapter } from '../adapters/ecs/node
 import { LocustClient } from '../adapters/locust/client';
 import { defaultPlatforms, type PlatformAdapter } from '../adapters/platforms';
 import { type ConductorConfig, parseConfig } from '../core/config';
+import { recordStepPhase } from './phases';
 
 /** What the step handlers need from the outside world; built from the Lambda's environment. */
 export interface StepDeps {
@@ -72,8 +73,12 @@ function missingEnv(name: string): never {
   throw new Error(`environment variable ${name} is not set`);
 }
 
+/** Steps that record their own phase (they write the report, which must already show it). */
+const RECORD_OWN_PHASE = new Set(['Evaluate', 'Release lock']);
+
 /**
- * Wraps a step's logic as a Lambda handler: dependencies injected, the
+ * Wraps a step's logic as a Lambda handler: dependencies injected, the step's
+ * phase recorded for the report's timeline (never failing the step), the
  * error logged with the step's name and rethrown unchanged (its `name` is the
  * error code Step Functions sees).
  */
@@ -82,10 +87,17 @@ export function step<I, O>(
   run: (input: I, deps: StepDeps) => Promise<O>,
 ): (input: I) => Promise<O> {
   return async (input) => {
+    const d = deps();
+    const startedAt = d.now();
+    const record = (outcome: 'succeeded' | 'failed') =>
+      RECORD_OWN_PHASE.has(name) ? undefined : recordStepPhase(name, input, startedAt, outcome, d);
     try {
-      return await run(input, deps());
+      const output = await run(input, d);
+      await record('succeeded');
+      return output;
     } catch (err) {
       logger.error(`${name} failed`, err as Error);
+      await record('failed');
       throw err;
     }
   };

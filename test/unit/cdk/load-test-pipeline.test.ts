@@ -236,6 +236,16 @@ describe('the configuration reaches the Validate function only, inlined at bundl
   });
 });
 
+/** The phase record every step may write: a PutItem whose partition key must start with `RUN#`. */
+function isPhaseRecord(statement: { Action: string[]; Condition?: unknown }): boolean {
+  return (
+    statement.Action.length === 1 &&
+    statement.Action[0] === 'dynamodb:PutItem' &&
+    JSON.stringify(statement.Condition) ===
+      JSON.stringify({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['RUN#*'] } })
+  );
+}
+
 /** `cloudwatch:PutMetricData` limited to the conductor's namespace: the only way to scope it. */
 function isOwnMetrics(statement: { Action: string[]; Condition?: unknown }): boolean {
   return (
@@ -271,7 +281,17 @@ describe('IAM is scoped to the resources each step uses', () => {
 
   it.each(STEP_IDS)('%s', (step) => {
     const expected = ACCESS[step];
-    const statements = statementsOf(roleId(step));
+    const all = statementsOf(roleId(step));
+    // Every step records its phase for the report: PutItem on run items only, never on a lock.
+    expect(all.filter(isPhaseRecord)).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['dynamodb:PutItem'],
+        Resource: [{ 'Fn::GetAtt': [TABLE, 'Arn'] }],
+        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['RUN#*'] } },
+      },
+    ]);
+    const statements = all.filter((st) => !isPhaseRecord(st));
     const actionsOn = (logicalId: string) =>
       statements.filter((s) => s.Resource.some((r) => names(r, logicalId))).flatMap((s) => s.Action);
 
