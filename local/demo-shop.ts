@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Charge } from '../demo-shop/src/real-payment-provider';
+import type { AppShape } from '../lambdas/core/state';
 import { REPO_ROOT, startProcess, tsxCommand } from './managed-process';
 import { freePort } from './ports';
 
@@ -117,4 +118,22 @@ export async function startRealPaymentProvider(opts: { port?: number } = {}): Pr
     },
     stop: () => proc.stop(),
   };
+}
+
+/** The shop's version and size, read through its conductor agent API (`GET /_conductor/shape`). */
+export async function readShopShape(adminUrl: string): Promise<AppShape> {
+  const res = await fetch(`${adminUrl}/_conductor/shape`);
+  if (!res.ok) throw new Error(`GET ${adminUrl}/_conductor/shape: ${res.status}`);
+  const { version, replicas } = (await res.json()) as AppShape;
+  return { version, replicas };
+}
+
+/** Sets the shop's replicas through the agent API, as a rollout of its own manifest would. */
+export async function setShopReplicas(adminUrl: string, replicas: number): Promise<void> {
+  const res = await fetch(`${adminUrl}/_conductor/shape`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ replicas }),
+  });
+  if (!res.ok) throw new Error(`PUT ${adminUrl}/_conductor/shape: ${res.status} ${await res.text()}`);
 }

@@ -14,6 +14,7 @@ import { RunStore } from '../lambdas/adapters/aws/run-store';
 import { hasShape, restoreTarget } from '../lambdas/core/shape';
 import type { AppShape } from '../lambdas/core/state';
 import { type JanitorResult, handler as janitor } from '../lambdas/handlers/janitor';
+import { readShopShape } from '../local/demo-shop';
 import { DEMO_TEST_REPLICAS, type LocalEnvironment, startLocalEnvironment } from '../local/environment';
 import { executeLocally, type LocalExecutionOptions, type LocalExecutionResult } from '../local/executor';
 import { STEPS, type StepStateName } from '../statemachine/steps';
@@ -219,10 +220,8 @@ const SCENARIOS: Scenario[] = [
   },
 ];
 
-async function shopShape(env: LocalEnvironment): Promise<AppShape> {
-  const res = await request(`${env.shop.adminUrl}/_conductor/shape`);
-  const { ready: _ready, ...shape } = (await res.body.json()) as AppShape & { ready?: unknown };
-  return shape;
+function shopShape(env: LocalEnvironment): Promise<AppShape> {
+  return readShopShape(env.shop.adminUrl);
 }
 
 /** Whether the shop is in the shape its run recorded, field by field, as Teardown compares it. */

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RunStore } from '../../../lambdas/adapters/aws/run-store';
 import type { AppShape } from '../../../lambdas/core/state';
 import { handler as janitor } from '../../../lambdas/handlers/janitor';
+import { readShopShape } from '../../../local/demo-shop';
 import { DEMO_TEST_REPLICAS, type LocalEnvironment, startLocalEnvironment } from '../../../local/environment';
 import { executeLocally } from '../../../local/executor';
 import { STEPS } from '../../../statemachine/steps';
@@ -22,10 +23,8 @@ afterAll(async () => {
   await env?.stop();
 });
 
-async function shopShape(): Promise<AppShape> {
-  const res = await request(`${env.shop.adminUrl}/_conductor/shape`);
-  const body = (await res.body.json()) as AppShape;
-  return { version: body.version, replicas: body.replicas };
+function shopShape(): Promise<AppShape> {
+  return readShopShape(env.shop.adminUrl);
 }
 
 const SHORT_RUN = {

@@ -4,6 +4,7 @@ import { RunStore } from '../../../lambdas/adapters/aws/run-store';
 import { TransientError, ValidationError } from '../../../lambdas/core/errors';
 import type { AppShape } from '../../../lambdas/core/state';
 import type { Verdict } from '../../../lambdas/core/verdict';
+import { readShopShape, setShopReplicas } from '../../../local/demo-shop';
 import { DEMO_TEST_REPLICAS, type LocalEnvironment, startLocalEnvironment } from '../../../local/environment';
 import { executeLocally, type LocalExecutionResult } from '../../../local/executor';
 import { STEPS, type StepStateName } from '../../../statemachine/steps';
@@ -24,19 +25,12 @@ afterAll(async () => {
   await env?.stop();
 });
 
-async function shopShape(): Promise<AppShape> {
-  const res = await request(`${env.shop.adminUrl}/_conductor/shape`);
-  const body = (await res.body.json()) as AppShape;
-  return { version: body.version, replicas: body.replicas };
+function shopShape(): Promise<AppShape> {
+  return readShopShape(env.shop.adminUrl);
 }
 
-async function putShopReplicas(replicas: number): Promise<void> {
-  const res = await request(`${env.shop.adminUrl}/_conductor/shape`, {
-    method: 'PUT',
-    body: JSON.stringify({ replicas }),
-    headers: { 'content-type': 'application/json' },
-  });
-  await res.body.dump();
+function putShopReplicas(replicas: number): Promise<void> {
+  return setShopReplicas(env.shop.adminUrl, replicas);
 }
 
 function statesEntered(result: LocalExecutionResult): string[] {
