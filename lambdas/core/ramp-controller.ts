@@ -31,6 +31,14 @@
  * along a line, as the plan does; the count aimed at for the end of the tick is the one that delivers the plan
  * `J` seconds later: `U(t+T) = X⁻¹(plan(t + T + J))`. On the plateau corrections are applied within 15 s.
  *
+ * On the ramp that inversion extrapolates from the newest interval's users to the next tick's (about +35 % at the
+ * end of the ramp), and where latency grows with the load the local power law bends too little: on the queueing
+ * system it fell 4 % short at the end of the ramp, a bias of the shape (sd 0.6 % over 40 seeds), not noise. So a
+ * second shape is fitted there — orders per user falling linearly with users, `p(U) = p_ref − k·(U − U_ref)`
+ * (`k ≥ 0`, ridge prior `k = 0`, anchored at the fit's level), which is what a closed system whose response time
+ * grows with its load looks like over a tick — and the ramp takes the larger of the two user counts. On a linear
+ * system `k` stays near 0 and the power law decides.
+ *
  * ## Guards
  * - Readings that cannot be compared with the previous one (another `bootId`: the master restarted; another
  *   `generation`: counters were reset; a counter went down; Locust not running) only start a new baseline:
@@ -42,11 +50,14 @@
  *   (`usersPerWorker`); the worker count asked for looks one tick ahead, so workers are up before their users.
  * - Saturation: when the user count grew ≥ 10 % between two intervals but orders grew with an elasticity
  *   below 0.3 (adding users no longer adds orders), or the failure ratio is above `saturationFailureRatio` and
- *   climbing, that is a strike; two strikes in a row (or one at elasticity ≤ 0.1 with ≥ 20 % more users) mean
- *   saturation. Users then stop growing — they are held at the count that reached the highest rate — and every
+ *   climbing, that is a strike; two strikes in a row (or one at elasticity ≤ 0.1 with ≥ 20 % more users, when
+ *   even its upper bound is below 0.3) mean saturation. The newest interval is compared with each of the last
+ *   few with fewer users (since the last change of conversion) and the most telling comparison counts: over two
+ *   ticks' growth the noise weighs half as much, so the flat top is seen a tick earlier. Users then stop growing — they are held at the count that reached the highest rate — and every
  *   tick says `target unreachable: saturated at N orders/min with U users`; the controller never aborts (the
  *   SLO policy decides). Every {@link PROBE_TICKS} ticks it probes with 15 % more users (unless failures
- *   caused the saturation) and clears the saturation when orders grow with them again.
+ *   caused the saturation) and clears the saturation when orders grow with them again (elasticity ≥ 0.5 by more
+ *   than its standard error: one noisy interval must not restart the ramp into a saturated system).
  */
 
 export interface ControllerConfig {
@@ -203,6 +214,13 @@ const ELASTICITY_PRIOR_WEIGHT = 1 / 0.09;
 const CURVATURE_PRIOR_WEIGHT = 1 / 0.09;
 /** Prior precision of the level from `initialOrdersPerUserPerMinute` (σ = 50 %). */
 const LEVEL_PRIOR_WEIGHT = 4;
+/** Half-life (ticks) of the intervals in the fit of orders per user falling with users. */
+const DECLINE_HALF_LIFE = 3;
+/**
+ * Prior σ of that decline's slope, relative to orders per user / users: 0.5 is a fall of half of the orders per
+ * user between no users and the mean users — the data must show it before it counts.
+ */
+const DECLINE_PRIOR = 0.5;
 /** Elasticity below which more users do not bring more orders. */
 const FLAT_ELASTICITY = 0.3;
 /** Smallest elasticity used to invert the model (beyond it the growth cap and saturation rule). */
@@ -341,11 +359,18 @@ export function decide(
       }
       stalledTicks = 0;
       samples = [...samples, measured].slice(-MAX_SAMPLES);
-      const check = saturationCheck(history, measured, failureLimit, Math.min(3, before?.dispersion ?? 1));
+      const check = saturationCheck(
+        history,
+        measured,
+        failureLimit,
+        Math.min(3, before?.dispersion ?? 1),
+        samples[0]?.at ?? measured.at,
+      );
       history = [...history, measured].slice(-MAX_HISTORY);
       if (probeUsers != null && saturation) {
         // The probe added users: did orders follow?
-        if (check.elasticity != null && check.elasticity >= 0.5) {
+        // …beyond the noise of a +15 % step (one standard error), else the next probe will tell.
+        if (check.elasticity != null && check.elasticity - check.se >= 0.5) {
           notes.push(`saturation cleared: orders grew with users (${check.evidence})`);
           saturation = null;
           strikes = 0;
@@ -389,6 +414,25 @@ export function decide(
   const wanted = plannedRate(config, elapsedSeconds + T + J);
   const current = observation?.users ?? 0;
   let users = phase === 'done' ? 0 : Math.ceil(invert(m, wanted) - 1e-9);
+  const decline = inRamp && phase !== 'done' ? fitDecline(samples, now, T, m.dispersion) : null;
+  if (decline && decline.slope > 0) {
+    // Orders per user fall linearly as users are added (latency grows with the load): p(U) = p_ref − k·(U − U_ref),
+    // anchored at the fit's level; U·p(U) = aim is a quadratic in U (its smaller root, below the curve's top).
+    const k = decline.slope;
+    const uRef = Math.exp(m.meanLogUsers);
+    const pRef = Math.exp(m.meanLogRate) / uRef;
+    const P = pRef + k * uRef;
+    const disc = P * P - 4 * k * wanted;
+    if (disc > 0) {
+      const byDecline = Math.ceil((P - Math.sqrt(disc)) / (2 * k) - 1e-9);
+      if (byDecline > users) {
+        notes.push(
+          `orders per user fall with load (−${(k * 1000).toFixed(2)} orders/user/min per 1,000 users): ${byDecline} users, not ${users}`,
+        );
+        users = byDecline;
+      }
+    }
+  }
   const raw = users;
   if (phase !== 'done') {
     if (hold) users = Math.max(1, state.usersSet);
@@ -665,6 +709,46 @@ function fitModel(
   return model;
 }
 
+/**
+ * Fits orders per user and minute as a straight line in users, `p(U) = p₀ − k·U` (latency, and with it each
+ * user's cycle, growing with the load), over the recent intervals, with `k ≥ 0` and a ridge prior `k = 0`.
+ */
+function fitDecline(
+  samples: readonly Sample[],
+  now: number,
+  tickSeconds: number,
+  dispersion: number,
+): { slope: number } | null {
+  const usable = samples.filter((s) => s.orders >= 20 && s.userMinutes > 0);
+  if (usable.length < 3) return null;
+  const tick = Math.max(tickSeconds, 30) * 1000;
+  let W = 0;
+  let Sx = 0;
+  let Sy = 0;
+  let Sxx = 0;
+  let Sxy = 0;
+  for (const s of usable) {
+    const x = s.userMinutes / s.minutes;
+    const y = s.orders / s.userMinutes;
+    const w =
+      0.5 ** (Math.max(0, now - s.at) / tick / DECLINE_HALF_LIFE) / (y * y * noiseVariance(s) * dispersion);
+    W += w;
+    Sx += w * x;
+    Sy += w * y;
+    Sxx += w * x * x;
+    Sxy += w * x * y;
+  }
+  const mx = Sx / W;
+  const my = Sy / W;
+  const vxx = Sxx - W * mx * mx;
+  const vxy = Sxy - W * mx * my;
+  // Ridge: k = 0 ± DECLINE_PRIOR · p̄/Ū.
+  const priorSd = (my / mx) * DECLINE_PRIOR;
+  const slope = -vxy / (vxx + 1 / (priorSd * priorSd));
+  if (!Number.isFinite(slope)) return null;
+  return { slope: Math.max(0, slope) };
+}
+
 /** Solves a 3×3 linear system (Gaussian elimination with partial pivoting); null when singular. */
 function solve3(A: number[][], b: number[]): number[] | null {
   const m = A.map((row, i) => [...row, b[i] as number]);
@@ -759,19 +843,31 @@ interface Check {
   readonly strike: Saturation['reason'] | null;
   readonly strong: boolean;
   readonly elasticity: number | null;
+  /** Standard error of `elasticity` (from the noise of both intervals). */
+  readonly se: number;
   readonly evidence: string;
 }
 
-/** Compares the newest interval with the latest earlier one that had ≥ 10 % fewer users. */
+/**
+ * Compares the newest interval with the recent earlier ones that had ≥ 10 % fewer users. Failures and the
+ * elasticity reported are judged against the latest of them; flat orders against the one that tells most
+ * (the lowest upper bound of the elasticity): over two ticks' growth of users the same noise weighs half as
+ * much, so a flat top is recognised a tick earlier than from consecutive intervals alone. Earlier ones only
+ * count from `regimeStart` on (the fit's last restart): across a change of conversion they would compare
+ * different systems.
+ */
 function saturationCheck(
   history: readonly Sample[],
   s: Sample,
   failureLimit: number,
   dispersion: number,
+  regimeStart: number,
 ): Check {
   const usersNow = s.userMinutes / s.minutes;
   const rateNow = s.orders / s.minutes;
   const failNow = s.requests > 0 ? s.failures / s.requests : 0;
+  let latest: { elasticity: number; se: number; evidence: string } | null = null;
+  let best: { elasticity: number; bound: number; growth: number; evidence: string } | null = null;
   for (let i = history.length - 1; i >= Math.max(0, history.length - 4); i--) {
     const r = history[i] as Sample;
     const usersRef = r.userMinutes / r.minutes;
@@ -779,19 +875,33 @@ function saturationCheck(
     const rateRef = r.orders / r.minutes;
     const growth = usersNow / usersRef;
     const elasticity = Math.log(rateNow / rateRef) / Math.log(growth);
-    const failRef = r.requests > 0 ? r.failures / r.requests : 0;
     const evidence = `users +${pct(growth - 1)}, orders ${rateNow >= rateRef ? '+' : ''}${pct(rateNow / rateRef - 1)}, failures ${pct(failNow, 1)}`;
-    if (failNow >= failureLimit && failNow > failRef + 0.01) {
-      return { strike: 'failures-climb', strong: false, elasticity, evidence };
-    }
     // Only when the shortfall is beyond the noise: the elasticity's standard error from both intervals.
     const se = Math.sqrt(dispersion * (noiseVariance(s) + noiseVariance(r))) / Math.log(growth);
-    if (elasticity < FLAT_ELASTICITY && elasticity + 2 * se < 0.5) {
-      return { strike: 'orders-flat', strong: elasticity <= 0.1 && growth >= 1.2, elasticity, evidence };
+    if (!latest) {
+      const failRef = r.requests > 0 ? r.failures / r.requests : 0;
+      if (failNow >= failureLimit && failNow > failRef + 0.01) {
+        return { strike: 'failures-climb', strong: false, elasticity, se, evidence };
+      }
+      latest = { elasticity, se, evidence };
+    } else if (r.at < regimeStart) {
+      break;
     }
-    return { strike: null, strong: false, elasticity, evidence };
+    const bound = elasticity + 2 * se;
+    if (!best || bound < best.bound) best = { elasticity, bound, growth, evidence };
   }
-  return { strike: null, strong: false, elasticity: null, evidence: '' };
+  if (!latest || !best) return { strike: null, strong: false, elasticity: null, se: 0, evidence: '' };
+  if (best.elasticity < FLAT_ELASTICITY && best.bound < 0.5) {
+    return {
+      strike: 'orders-flat',
+      // Alone only when even its upper bound is flat: one noisy interval must not stop the ramp early.
+      strong: best.elasticity <= 0.1 && best.growth >= 1.2 && best.bound < FLAT_ELASTICITY,
+      elasticity: latest.elasticity,
+      se: latest.se,
+      evidence: best.evidence,
+    };
+  }
+  return { strike: null, strong: false, ...latest };
 }
 
 /**

@@ -60,11 +60,18 @@ describe('goals of issue 4 where the system can meet them', () => {
     }
   });
 
-  it('capacity below target: saturation reported within 4 ticks with the message, users stop growing', () => {
+  // Orders per user fall ~30 % by the target: the shape's extrapolation, not only the level, must be right.
+  it('queueing: within ±3 % of the target at the end of the ramp (median of seeds)', () => {
+    const errors = SEEDS.map((s) => runController(system('queueing'), s).figures.endOfRampError);
+    const median = [...errors].sort((a, b) => a - b)[1] as number;
+    expect(Math.abs(median)).toBeLessThanOrEqual(0.03);
+  });
+
+  it('capacity below target: saturation reported within 3 ticks with the message, users stop growing', () => {
     for (const seed of SEEDS) {
       const { figures, trace } = runController(system('capacity < target'), seed);
       expect(figures.saturationTicks, `seed ${seed}`).not.toBeNull();
-      expect(figures.saturationTicks ?? 99, `seed ${seed}`).toBeLessThanOrEqual(4);
+      expect(figures.saturationTicks ?? 99, `seed ${seed}`).toBeLessThanOrEqual(3);
       expect(trace.saturationMessage).toMatch(
         /^target unreachable: saturated at \d+ orders\/min with \d+ users/,
       );
