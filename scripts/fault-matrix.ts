@@ -17,7 +17,7 @@ import { type JanitorResult, handler as janitor } from '../lambdas/handlers/jani
 import { readShopShape } from '../local/demo-shop';
 import { DEMO_TEST_REPLICAS, type LocalEnvironment, startLocalEnvironment } from '../local/environment';
 import { executeLocally, type LocalExecutionOptions, type LocalExecutionResult } from '../local/executor';
-import { STEPS, type StepStateName } from '../statemachine/steps';
+import { LIFECYCLE_STEPS, STEPS, type StepStateName } from '../statemachine/steps';
 
 const SHORT_RUN = {
   environment: 'local',
@@ -88,19 +88,25 @@ function afterTicks(ticks: number, fault: () => Promise<void>) {
 
 const ended = (r: LocalExecutionResult) => `${r.status}${r.error ? ` ${r.error.Error}` : ''}`;
 
-const FAULTY_STEPS: StepStateName[] = [
-  STEPS['validate-input'],
-  STEPS['acquire-lock'],
-  STEPS.deploy,
-  STEPS.scale,
-  STEPS['start-load'],
-  STEPS['ramp-tick'],
-  STEPS['stop-load'],
-  STEPS.evaluate,
-  STEPS.teardown,
-  STEPS.cleanup,
-  STEPS['release-lock'],
-];
+const FAULTY_STEPS: readonly StepStateName[] = LIFECYCLE_STEPS;
+
+/** A fault injected into the environment after the first tick; the run must still end restored. */
+function midTestFault(name: string, notInjected: string, inject: (ctx: Context) => Promise<void>): Scenario {
+  return {
+    name,
+    async run(ctx) {
+      const fault = afterTicks(1, () => inject(ctx));
+      const result = await ctx.execute({ onEvent: fault.onEvent });
+      const injected = await fault.settled();
+      await ctx.janitorFor(result);
+      return {
+        outcome: ended(result),
+        executions: [result],
+        violation: injected ? null : `the ramp never ticked: ${notInjected}`,
+      };
+    },
+  };
+}
 
 const SCENARIOS: Scenario[] = [
   ...FAULTY_STEPS.map(
@@ -119,36 +125,12 @@ const SCENARIOS: Scenario[] = [
       },
     }),
   ),
-  {
-    name: 'Locust master restarted mid-test',
-    async run(ctx) {
-      const fault = afterTicks(1, () => ctx.env.locust.restartMaster());
-      const result = await ctx.execute({ onEvent: fault.onEvent });
-      const injected = await fault.settled();
-      await ctx.janitorFor(result);
-      return {
-        outcome: ended(result),
-        executions: [result],
-        violation: injected ? null : 'the ramp never ticked: no restart injected',
-      };
-    },
-  },
-  {
-    name: 'a Locust worker lost mid-test',
-    async run(ctx) {
-      const fault = afterTicks(1, () =>
-        ctx.env.locust.setWorkers(Math.max(0, ctx.env.locust.workerProcesses - 1)),
-      );
-      const result = await ctx.execute({ onEvent: fault.onEvent });
-      const injected = await fault.settled();
-      await ctx.janitorFor(result);
-      return {
-        outcome: ended(result),
-        executions: [result],
-        violation: injected ? null : 'the ramp never ticked: no worker lost',
-      };
-    },
-  },
+  midTestFault('Locust master restarted mid-test', 'no restart injected', (ctx) =>
+    ctx.env.locust.restartMaster(),
+  ),
+  midTestFault('a Locust worker lost mid-test', 'no worker lost', (ctx) =>
+    ctx.env.locust.setWorkers(Math.max(0, ctx.env.locust.workerProcesses - 1)),
+  ),
   {
     name: 'execution stopped mid-ramp, then the janitor',
     async run(ctx) {

@@ -19,6 +19,21 @@ export const STEPS = {
 } as const;
 
 export type StepId = keyof typeof STEPS;
+
+/** The steps of a real (not dry) run, in the order they run. */
+export const LIFECYCLE_STEPS = [
+  STEPS['validate-input'],
+  STEPS['acquire-lock'],
+  STEPS.deploy,
+  STEPS.scale,
+  STEPS['start-load'],
+  STEPS['ramp-tick'],
+  STEPS['stop-load'],
+  STEPS.evaluate,
+  STEPS.teardown,
+  STEPS.cleanup,
+  STEPS['release-lock'],
+] as const;
 export type StepStateName = (typeof STEPS)[StepId];
 export const STEP_IDS = Object.keys(STEPS) as StepId[];
 

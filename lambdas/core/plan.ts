@@ -20,7 +20,7 @@ export function desiredShape(
   return preparedTarget(current, production, deployProductionVersions);
 }
 
-export function isSameShape(a: AppShape, b: AppShape): boolean {
+function isSameShape(a: AppShape, b: AppShape): boolean {
   return a.version === b.version && a.replicas === b.replicas;
 }
 

@@ -7,7 +7,7 @@ import type { Verdict } from '../../../lambdas/core/verdict';
 import { readShopShape, setShopReplicas } from '../../../local/demo-shop';
 import { DEMO_TEST_REPLICAS, type LocalEnvironment, startLocalEnvironment } from '../../../local/environment';
 import { executeLocally, type LocalExecutionResult } from '../../../local/executor';
-import { STEPS, type StepStateName } from '../../../statemachine/steps';
+import { LIFECYCLE_STEPS, STEPS, type StepStateName } from '../../../statemachine/steps';
 
 /**
  * The synthesized state machine, run by the local interpreter with the real
@@ -70,19 +70,7 @@ describe('a whole load test through the synthesized state machine', () => {
     expect(verdict.report).toMatch(/^s3:\/\/ltc-reports\/runs\/local\//);
 
     const entered = statesEntered(result);
-    const order = [
-      STEPS['validate-input'],
-      STEPS['acquire-lock'],
-      STEPS.deploy,
-      STEPS.scale,
-      STEPS['start-load'],
-      STEPS['ramp-tick'],
-      STEPS['stop-load'],
-      STEPS.evaluate,
-      STEPS.teardown,
-      STEPS.cleanup,
-      STEPS['release-lock'],
-    ];
+    const order = LIFECYCLE_STEPS;
     expect(order.map((s) => entered.indexOf(s))).toEqual(
       [...order.map((s) => entered.indexOf(s))].sort((a, b) => a - b),
     );
@@ -177,24 +165,8 @@ describe('the drift guard', () => {
 });
 
 describe('a failure in any step still restores the environment and fails with the original error', () => {
-  const restorePath: StepStateName[] = [
-    STEPS['stop-load'],
-    STEPS.evaluate,
-    STEPS.teardown,
-    STEPS.cleanup,
-    STEPS['release-lock'],
-  ];
-  const afterLock: StepStateName[] = [
-    STEPS.deploy,
-    STEPS.scale,
-    STEPS['start-load'],
-    STEPS['ramp-tick'],
-    STEPS['stop-load'],
-    STEPS.evaluate,
-    STEPS.teardown,
-    STEPS.cleanup,
-    STEPS['release-lock'],
-  ];
+  const restorePath: StepStateName[] = LIFECYCLE_STEPS.slice(LIFECYCLE_STEPS.indexOf(STEPS['stop-load']));
+  const afterLock: StepStateName[] = LIFECYCLE_STEPS.slice(LIFECYCLE_STEPS.indexOf(STEPS.deploy));
 
   it.each(afterLock)('%s', async (failing) => {
     const result = await executeLocally(env.pipeline.definition, SHORT_RUN, {
