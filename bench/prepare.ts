@@ -13,10 +13,6 @@
  * Needs the binaries of `npm run setup` and the Python venv (moto, for the run store).
  */
 import { writeFileSync } from 'node:fs';
-import { App, Stack } from 'aws-cdk-lib';
-import { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
-import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import { StateMachine } from 'aws-local-stepfunctions';
 import { parseConfig } from '../lambdas/core/config';
 import type { RunState } from '../lambdas/core/state';
 import { HANDLERS } from '../lambdas/handlers';
@@ -25,8 +21,7 @@ import { createLocalAwsResources } from '../local/aws-resources';
 import { startLocalKubernetes } from '../local/kubernetes/control-plane';
 import { createFleet, fleetTokenEnv } from '../local/kubernetes/fleet';
 import { motoEnv, startMoto } from '../local/moto';
-import { prepareMapPhase } from '../statemachine/prepare-map';
-import { MAP_ITEM_TASKS } from '../statemachine/steps';
+import { preparePhaseDefinition, runPreparePhase } from '../local/prepare-phase';
 
 const SIZES = process.argv
   .slice(2)
@@ -35,37 +30,9 @@ const SIZES = process.argv
 const sizes = SIZES.length > 0 ? SIZES : [1, 10, 50];
 const DEFAULT_LIMIT = 10;
 
-/** The prepare phase alone, as the pipeline builds it with `prepareMap`, in ASL. */
-function prepareDefinition(): Record<string, unknown> {
-  const stack = new Stack(new App(), 'Bench', { env: { account: '123456789012', region: 'us-east-1' } });
-  const fn = (name: string) =>
-    LambdaFunction.fromFunctionArn(stack, name, `arn:aws:lambda:us-east-1:123456789012:function:${name}`);
-  const chain = prepareMapPhase(
-    stack,
-    { deploy: fn('deploy'), scale: fn('scale') },
-    new sfn.Fail(stack, 'Prepare failed', { errorPath: '$.failure.Error', causePath: '$.failure.Cause' }),
-    new sfn.Succeed(stack, 'Prepared'),
-  );
-  // Through JSON: the graph has keys with undefined values, which the interpreter's validator refuses.
-  return JSON.parse(JSON.stringify(new sfn.StateGraph(chain.startState, 'prepare').toGraphJson()));
-}
-
-async function prepareWithMap(definition: Record<string, unknown>, state: RunState): Promise<number> {
-  // biome-ignore lint/suspicious/noExplicitAny: the interpreter types definitions and JSON loosely
-  const machine = new StateMachine(definition as any, { validationOptions: { checkArn: false } });
+async function timePrepare(definition: Record<string, unknown>, state: RunState): Promise<number> {
   const started = performance.now();
-  const execution = machine.run(state as never, {
-    overrides: {
-      taskResourceLocalHandlers: {
-        [MAP_ITEM_TASKS.deployApplication]: HANDLERS.deploy,
-        [MAP_ITEM_TASKS.scaleNodeGroups]: HANDLERS.scale,
-        [MAP_ITEM_TASKS.scaleApplication]: HANDLERS.scale,
-        // biome-ignore lint/suspicious/noExplicitAny: handlers take and return JSON
-      } as any,
-    },
-  });
-  const out = (await execution.result) as { failure?: unknown } | null;
-  if (!out || out.failure) throw new Error(`prepare failed: ${JSON.stringify(out?.failure)}`);
+  await runPreparePhase(state, definition);
   return (performance.now() - started) / 1000;
 }
 
@@ -113,7 +80,7 @@ async function main(): Promise<void> {
       POWERTOOLS_LOG_LEVEL: 'WARN',
     });
     resetDeps();
-    const definition = prepareDefinition();
+    const definition = preparePhaseDefinition();
     let run = 0;
     const measure = async (n: number, limit: number, mode: string) => {
       run += 1;
@@ -129,7 +96,7 @@ async function main(): Promise<void> {
         ...state,
         run: { ...state.run, environment: { ...state.run.environment, prepareConcurrency: limit } },
       };
-      const seconds = await prepareWithMap(definition, limited);
+      const seconds = await timePrepare(definition, limited);
       results.push({ applications: n, limit, seconds, mode });
       // Back to the small shape for the next measurement (Teardown: the recorded shape, versions too).
       await HANDLERS.teardown(limited);

@@ -3,7 +3,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
 import { lambdaTask } from './lambda-task';
-import { prepareMapPhase } from './prepare-map';
+import { preparePhase } from './prepare-map';
 import { CONTROL_STATES as C, STEPS, type StepId } from './steps';
 
 export type StepFunctionsById = Readonly<Record<StepId, IFunction>>;
@@ -47,28 +47,13 @@ const PAYLOAD: Partial<Record<StepId, sfn.TaskInput>> = {
  * Any failure after the lock is caught into `$.failure` and still runs the
  * restore path; the run then fails with the original error.
  */
-export interface LoadTestDefinitionOptions {
-  /**
-   * Deploy and Scale as Maps over the applications (statemachine/prepare-map.ts): one invocation per
-   * application, at most the environment's `prepareConcurrency` at once. Default: one invocation per step,
-   * which prepares the applications concurrently inside the Lambda (same limit).
-   */
-  readonly prepareMap?: boolean;
-}
-
-export function buildLoadTestDefinition(
-  scope: Construct,
-  fns: StepFunctionsById,
-  options: LoadTestDefinitionOptions = {},
-): sfn.IChainable {
+export function buildLoadTestDefinition(scope: Construct, fns: StepFunctionsById): sfn.IChainable {
   const task = (id: StepId) => lambdaStep(scope, id, fns[id]);
 
   const restore = restorePhase(scope, task);
   const stopLoad = restore.stopLoad;
   const load = loadPhase(scope, task, stopLoad);
-  const prepare = options.prepareMap
-    ? prepareMapPhase(scope, fns, stopLoad, load)
-    : preparePhase(task, stopLoad, load);
+  const prepare = preparePhase(scope, fns, stopLoad, load);
 
   const dryRun = task('plan-dry-run').next(
     new sfn.Succeed(scope, C.dryRunDone, { outputPath: '$.plan', comment: 'A dry run changes nothing.' }),
@@ -81,16 +66,6 @@ export function buildLoadTestDefinition(
       .when(sfn.Condition.booleanEquals('$.run.request.dryRun', true), dryRun)
       .otherwise(acquireLock.next(prepare)),
   );
-}
-
-function preparePhase(
-  task: (id: StepId) => tasks.LambdaInvoke,
-  onFailure: sfn.IChainable,
-  load: sfn.IChainable,
-) {
-  const deploy = catchInto(task('deploy'), onFailure);
-  const scale = catchInto(task('scale'), onFailure);
-  return deploy.next(scale).next(load);
 }
 
 /** Start load, then tick every `tickSeconds` on a timestamp so the cadence never drifts. */

@@ -13,10 +13,10 @@ import { MAP_ITEM_TASKS, STEPS } from './steps';
  *                               └ yes → Deploy production versions (Map: Deploy application) ─┤
  *   Scale node groups → Scale to production size (Map: Scale application) → load
  *
- * The Maps carry the console names of the single-task variant, so a run reads the same; the results land
- * where they did (`$.deploy = {skipped, changes}`, `$.scale = {changes, nodeGroups}`). JSONPath only (the
- * local interpreter ignores JSONata). Each item's Lambda gets `{ state, application }`; the node groups'
- * `{ state, nodeGroups: true }` (see lambdas/handlers/deploy.ts and scale.ts).
+ * The Maps carry the steps' console names; the results land at `$.deploy = {skipped, changes}` and
+ * `$.scale = {changes, nodeGroups}`. JSONPath only (the local interpreter ignores JSONata). Each item's
+ * Lambda gets `{ state, application }`; the node groups' `{ state, nodeGroups: true }` (see
+ * lambdas/handlers/deploy.ts and scale.ts).
  */
 export interface PrepareMapFunctions {
   readonly deploy: IFunction;
@@ -28,7 +28,7 @@ export const PREPARE_MAP_STATES = {
   keepVersions: 'Keep deployed versions',
 } as const;
 
-export function prepareMapPhase(
+export function preparePhase(
   scope: Construct,
   fns: PrepareMapFunctions,
   onFailure: sfn.IChainable,

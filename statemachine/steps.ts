@@ -52,9 +52,8 @@ export const CONTROL_STATES = {
 } as const;
 
 /**
- * Task states inside the prepare Maps (statemachine/prepare-map.ts, when the pipeline prepares with
- * `prepareMap`), and the step whose handler each invokes: one invocation per application (or for the
- * node groups), with the item in the payload.
+ * Task states of the prepare phase (statemachine/prepare-map.ts) that invoke a step's handler for one item:
+ * one application (inside the Maps), or the environment's node groups.
  */
 export const MAP_ITEM_TASKS = {
   deployApplication: 'Deploy application',

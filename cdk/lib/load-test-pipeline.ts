@@ -32,12 +32,6 @@ export interface LoadTestPipelineProps {
   /** What happens to the runs table and reports bucket when the stack is deleted. Default: RETAIN. */
   readonly dataRemovalPolicy?: RemovalPolicy;
   /**
-   * Deploy and Scale as Maps over the applications: one invocation per application, at most the
-   * environment's `prepareConcurrency` at once (statemachine/prepare-map.ts). Default: false (one
-   * invocation per step, preparing the applications concurrently inside it, with the same limit).
-   */
-  readonly prepareMap?: boolean;
-  /**
    * IAM and EKS access entries for the platforms of the configuration: write on test, read on production
    * (cdk/lib/platform-access.ts). `false` when they are managed elsewhere. Default: created.
    */
@@ -181,7 +175,6 @@ export class LoadTestPipeline extends Construct {
             StepId,
             StepHandlerFunction['function']
           >,
-          { prepareMap: props.prepareMap },
         ),
       ),
       timeout: props.executionTimeout ?? Duration.days(2),

@@ -1,28 +1,14 @@
 import { deployTarget } from '../core/shape';
-import type { AppChange, DeployResult, RunState } from '../core/state';
-import {
-  applicationItem,
-  type PrepareItemEvent,
-  type PreparingHandler,
-  prepareApplications,
-} from './prepare';
+import type { AppChange } from '../core/state';
+import { type ApplicationItemEvent, prepareApplication } from './prepare';
 import { step } from './runtime';
 
 /**
- * Rolls out the versions running in production, unless the run tests what is deployed. Invoked with the
- * whole state (every application, concurrently in this invocation), or once per application by the
- * prepare Map with `{ state, application }` (then it returns that application's change).
+ * Rolls production's versions out to one application of the run and waits for the rollout. The prepare
+ * Map (statemachine/prepare-map.ts) invokes it once per application in scope, unless the run tests what
+ * is deployed.
  */
-export const handler: PreparingHandler<DeployResult> = step(
+export const handler: (event: ApplicationItemEvent) => Promise<AppChange> = step(
   'Deploy production versions',
-  async (event: RunState | PrepareItemEvent, deps): Promise<DeployResult | AppChange> => {
-    if ('application' in event) {
-      const [change] = await prepareApplications(event.state, deps, deployTarget, applicationItem(event));
-      return change as AppChange;
-    }
-    const state = event as RunState;
-    if (!state.run.request.deployProductionVersions) return { skipped: true, changes: [] };
-    const changes = await prepareApplications(state, deps, deployTarget);
-    return { skipped: false, changes };
-  },
-) as PreparingHandler<DeployResult>;
+  (event: ApplicationItemEvent, deps) => prepareApplication(event, deps, deployTarget),
+);

@@ -11,10 +11,14 @@ import { logger } from './runtime';
 
 const PHASE_RETENTION_MS = 30 * 86_400_000;
 
-/** The execution id of any step's input: the run state's `run.executionId`, or Validate's `execution.id`. */
+/**
+ * The execution id of any step's input: the run state's `run.executionId` (a prepare Map item carries the
+ * state under `state`), or Validate's `execution.id`.
+ */
 export function executionIdOf(input: unknown): string | null {
-  const i = input as { run?: { executionId?: unknown }; execution?: { id?: unknown } } | null;
-  const id = i?.run?.executionId ?? i?.execution?.id;
+  type RunInput = { run?: { executionId?: unknown } };
+  const i = input as (RunInput & { state?: RunInput; execution?: { id?: unknown } }) | null;
+  const id = i?.run?.executionId ?? i?.state?.run?.executionId ?? i?.execution?.id;
   return typeof id === 'string' && id ? id : null;
 }
 

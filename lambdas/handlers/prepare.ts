@@ -20,51 +20,43 @@ export const DEFAULT_PREPARE_CONCURRENCY = 10;
 /** The recorded-shape key of a node group (application names cannot contain `/`). */
 export const nodeGroupRecordKey = (name: string) => `nodegroup/${name}`;
 
-/** What the prepare Map hands one invocation: the whole state and one item of it. */
-export type PrepareItemEvent =
-  | { readonly state: RunState; readonly application: string }
-  | { readonly state: RunState; readonly nodeGroups: true };
-
-/** A step handler that takes the whole state, or one item of the prepare Map. */
-export type PreparingHandler<R> = ((event: RunState) => Promise<R>) &
-  ((event: PrepareItemEvent) => Promise<AppChange>);
-
-/** The application a Map item names, which must be in the run's scope. */
-export function applicationItem(event: { state: RunState; application: string }): ApplicationConfig[] {
-  const app = applicationsInScope(event.state.run).find((a) => a.name === event.application);
-  if (!app) throw new Error(`${event.application}: not an application in scope of this run`);
-  return [app];
+/** What the prepare Map hands one invocation for one application in scope. */
+export interface ApplicationItemEvent {
+  readonly state: RunState;
+  readonly application: string;
+}
+/** What the prepare phase hands the invocation that scales the environment's node groups. */
+export interface NodeGroupsItemEvent {
+  readonly state: RunState;
+  readonly nodeGroups: true;
 }
 
 /**
- * Brings every application in scope to `target(current, production)`, at most
- * `prepareConcurrency` at once. The shape before is recorded durably first (only the first record
- * counts), so Teardown can restore it even after a retry or a crash. Every application is attempted even
- * when another fails; the failure is raised after all settled.
+ * Brings the application of a Map item to `target(current, production)`. The shape before is recorded
+ * durably first (only the first record counts), so Teardown can restore it even after a retry or a crash.
  */
-export async function prepareApplications(
-  state: RunState,
+export async function prepareApplication(
+  event: ApplicationItemEvent,
   deps: StepDeps,
   target: (current: AppShape, production: AppShape) => AppShape,
-  applications: readonly ApplicationConfig[] = applicationsInScope(state.run),
-): Promise<AppChange[]> {
-  const env = state.run.environment;
-  const expiresAt = new Date(deps.now().getTime() + RECORD_DAYS * 86_400_000);
-  // Every target of the run, not only these applications: one Map item must not write while another's
+): Promise<AppChange> {
+  const { state } = event;
+  const app = applicationsInScope(state.run).find((a) => a.name === event.application);
+  if (!app) throw new Error(`${event.application}: not an application in scope of this run`);
+  // Every target of the run, not only this application: one Map item must not write while another's
   // target is production.
   assertRunWritable(state);
-  return mapLimit(applications, concurrencyOf(env), async (app: ApplicationConfig) => {
-    const [current, production] = await Promise.all([
-      deps.platform.readShape(app.name, app.test),
-      deps.platform.readShape(app.name, app.production),
-    ]);
-    await deps.runs.recordShapeOnce(state.run.executionId, app.name, current, expiresAt);
-    const wanted = target(current, production);
-    const to = hasShape(current, wanted)
-      ? current
-      : await deps.platform.applyShape(app.name, app.test, wanted, app.readinessTimeoutSeconds);
-    return { application: app.name, from: current, to };
-  });
+  const [current, production] = await Promise.all([
+    deps.platform.readShape(app.name, app.test),
+    deps.platform.readShape(app.name, app.production),
+  ]);
+  const expiresAt = new Date(deps.now().getTime() + RECORD_DAYS * 86_400_000);
+  await deps.runs.recordShapeOnce(state.run.executionId, app.name, current, expiresAt);
+  const wanted = target(current, production);
+  const to = hasShape(current, wanted)
+    ? current
+    : await deps.platform.applyShape(app.name, app.test, wanted, app.readinessTimeoutSeconds);
+  return { application: app.name, from: current, to };
 }
 
 /**

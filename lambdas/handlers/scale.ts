@@ -1,33 +1,26 @@
 import { scaleTarget } from '../core/shape';
-import type { AppChange, RunState, ScaleResult } from '../core/state';
+import type { AppChange, ScaleResult } from '../core/state';
 import {
-  applicationItem,
-  type PrepareItemEvent,
-  type PreparingHandler,
-  prepareApplications,
+  type ApplicationItemEvent,
+  type NodeGroupsItemEvent,
+  prepareApplication,
   prepareNodeGroups,
 } from './prepare';
 import { step } from './runtime';
 
 /**
- * Scales the node groups, then every application in scope to its production size (replicas, container
- * resources, HPA bounds, ECS desired count), and waits until they are ready. The prepare Map invokes it
- * per item instead: `{ state, nodeGroups: true }` scales the node groups (→ `{ changes: [], nodeGroups }`),
- * `{ state, application }` one application (→ its change).
+ * Scales to production's size and waits until ready. The prepare phase (statemachine/prepare-map.ts)
+ * invokes it first with `{ state, nodeGroups: true }` for the environment's node groups (→
+ * `{ changes: [], nodeGroups }`, so the pods have nodes), then once per application with
+ * `{ state, application }` (replicas, container resources, HPA bounds, ECS desired count → its change).
  */
-export const handler: PreparingHandler<ScaleResult> = step(
+export const handler: {
+  (event: ApplicationItemEvent): Promise<AppChange>;
+  (event: NodeGroupsItemEvent): Promise<ScaleResult>;
+} = step(
   'Scale to production size',
-  async (event: RunState | PrepareItemEvent, deps): Promise<ScaleResult | AppChange> => {
-    if ('application' in event) {
-      const [change] = await prepareApplications(event.state, deps, scaleTarget, applicationItem(event));
-      return change as AppChange;
-    }
-    if ('nodeGroups' in event && event.nodeGroups === true) {
-      return { changes: [], nodeGroups: await prepareNodeGroups(event.state, deps) };
-    }
-    const state = event as RunState;
-    const nodeGroups = await prepareNodeGroups(state, deps);
-    const changes = await prepareApplications(state, deps, scaleTarget);
-    return nodeGroups.length > 0 ? { changes, nodeGroups } : { changes };
-  },
-) as PreparingHandler<ScaleResult>;
+  async (event: ApplicationItemEvent | NodeGroupsItemEvent, deps): Promise<ScaleResult | AppChange> =>
+    'application' in event
+      ? prepareApplication(event, deps, scaleTarget)
+      : { changes: [], nodeGroups: await prepareNodeGroups(event.state, deps) },
+) as never;

@@ -17,7 +17,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TASK_RESOURCES } from '../../../lambdas/adapters/ecs/ecs-adapter';
 import { type ConductorConfig, parseConfig } from '../../../lambdas/core/config';
 import type { RunState } from '../../../lambdas/core/state';
-import { handler as deploy } from '../../../lambdas/handlers/deploy';
 import { checkDrift } from '../../../lambdas/handlers/drift';
 import { deps, resetDeps } from '../../../lambdas/handlers/runtime';
 import { handler as scale } from '../../../lambdas/handlers/scale';
@@ -32,6 +31,7 @@ import {
   motoEnv,
   startMoto,
 } from '../../../local/moto';
+import { runPreparePhase } from '../../../local/prepare-phase';
 
 /**
  * ECS services (task definition, desired count) and EKS managed node groups (scaling configuration) scaled
@@ -163,6 +163,13 @@ afterAll(async () => {
   await moto?.stop();
 });
 
+/** Deploy and Scale as the pipeline runs them: the prepare Maps, with the real handlers. */
+async function prepare(state: RunState) {
+  const { deploy, scale } = await runPreparePhase(state);
+  if (!deploy || !scale) throw new Error('the prepare phase left no deploy or scale result');
+  return { deploy, scale };
+}
+
 async function start(environment: string): Promise<RunState> {
   run += 1;
   return validateInput({
@@ -194,8 +201,7 @@ async function nodeGroup(cluster: string) {
 describe('ECS services and EKS node groups on moto', () => {
   it("deploys production's images into a new revision of the test family, scales desired count, cpu/memory and node groups, then restores all", async () => {
     const state = await start('ecs-restore-all');
-    const d = await deploy(state);
-    const s = await scale({ ...state, deploy: d });
+    const { deploy: d, scale: s } = await prepare(state);
 
     const svc = await service('staging');
     expect(svc?.desiredCount).toBe(6);
@@ -243,8 +249,7 @@ describe('ECS services and EKS node groups on moto', () => {
 
   it("keeps production's version after the run by default, restoring only the size", async () => {
     const state = await start('ecs-keep-version');
-    const d = await deploy(state);
-    const s = await scale({ ...state, deploy: d });
+    const { deploy: d, scale: s } = await prepare(state);
     await teardown({ ...state, deploy: d, scale: s });
     const svc = await service('staging');
     expect(svc?.desiredCount).toBe(1);
@@ -260,8 +265,7 @@ describe('ECS services and EKS node groups on moto', () => {
 
   it('detects a service put back on its old task definition and re-applies the prepared one', async () => {
     const state = await start('ecs-keep-version');
-    const d = await deploy(state);
-    const s = await scale({ ...state, deploy: d });
+    const { deploy: d, scale: s } = await prepare(state);
     const prepared = (await service('staging'))?.taskDefinition;
     // Someone redeploys the old revision at a smaller count mid-test.
     const { UpdateServiceCommand } = await import('@aws-sdk/client-ecs');
@@ -292,8 +296,10 @@ describe('ECS services and EKS node groups on moto', () => {
         environment: { ...state.run.environment, applications: [{ ...app, test: app.production }] },
       },
     };
-    await expect(scale(crafted)).rejects.toMatchObject({ name: 'ProductionTargetError' });
-    // Refused before the first write: the node groups (scaled before the applications) were not touched.
+    await expect(scale({ state: crafted, nodeGroups: true })).rejects.toMatchObject({
+      name: 'ProductionTargetError',
+    });
+    // Refused before the first write of the run: the node groups (scaled first) were not touched.
     expect(await nodeGroup('ltc-test')).toEqual({ minSize: 1, maxSize: 2, desiredSize: 1 });
     const prod = await service('production');
     expect([prod?.taskDefinition, prod?.desiredCount]).toEqual([productionTaskDefinition, 6]);

@@ -10,7 +10,6 @@ import { defaultPlatforms } from '../../../lambdas/adapters/platforms';
 import { type ConductorConfig, parseConfig } from '../../../lambdas/core/config';
 import type { RunState } from '../../../lambdas/core/state';
 import { handler as cleanup } from '../../../lambdas/handlers/cleanup';
-import { handler as deploy } from '../../../lambdas/handlers/deploy';
 import { checkDrift } from '../../../lambdas/handlers/drift';
 import { handler as planDryRun } from '../../../lambdas/handlers/plan-dry-run';
 import { deps, resetDeps } from '../../../lambdas/handlers/runtime';
@@ -34,6 +33,7 @@ import {
   TEST_SIZE,
 } from '../../../local/kubernetes/fleet';
 import { MOTO_ACCOUNT_ID, MOTO_CREDENTIALS, type Moto, motoEnv, startMoto } from '../../../local/moto';
+import { runPreparePhase } from '../../../local/prepare-phase';
 
 /**
  * The conductor's Kubernetes side against a real control plane (etcd 3.6, two kube-apiservers with RBAC,
@@ -172,11 +172,8 @@ async function start(environment: string, input: Record<string, unknown> = {}): 
   });
 }
 
-async function prepare(state: RunState): Promise<RunState> {
-  const d = await deploy(state);
-  const s = await scale({ ...state, deploy: d });
-  return { ...state, deploy: d, scale: s };
-}
+/** Deploy and Scale as the pipeline runs them: the prepare Maps, with the real handlers. */
+const prepare = (state: RunState): Promise<RunState> => runPreparePhase(state);
 
 const admin = () => k8s.test.as('admin');
 const readDeployment = (name: string) => admin().apps.readNamespacedDeployment({ name, namespace: NS });
@@ -339,7 +336,7 @@ describe('Kubernetes: production version and size on the test cluster, restored 
   it('names the application when its rollout does not complete within its timeout', async () => {
     const state = await start('k8s-stuck', { deployProductionVersions: false });
     const started = Date.now();
-    const err = await scale(state).then(
+    const err = await scale({ state, application: 'stuck' }).then(
       () => undefined,
       (e: Error) => e,
     );
@@ -447,7 +444,7 @@ describe('Kubernetes: least privilege and production safety', () => {
     const prod = k8s.production.as('admin');
     const rvBefore = (await prod.apps.readNamespacedDeployment({ name: 'checkout', namespace: NS })).metadata
       ?.resourceVersion;
-    await expect(scale(crafted)).rejects.toMatchObject({
+    await expect(scale({ state: crafted, application: 'checkout' })).rejects.toMatchObject({
       name: 'ProductionTargetError',
       message: expect.stringMatching(
         /^checkout: kubernetes:https:\/\/127\.0\.0\.1:\d+ is a production platform; the conductor never writes to production$/,

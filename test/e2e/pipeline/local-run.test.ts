@@ -7,7 +7,7 @@ import type { Verdict } from '../../../lambdas/core/verdict';
 import { readShopShape, setShopReplicas } from '../../../local/demo-shop';
 import { DEMO_TEST_REPLICAS, type LocalEnvironment, startLocalEnvironment } from '../../../local/environment';
 import { executeLocally, type LocalExecutionResult } from '../../../local/executor';
-import { LIFECYCLE_STEPS, STEPS, type StepStateName } from '../../../statemachine/steps';
+import { LIFECYCLE_STEPS, MAP_ITEM_TASKS, STEPS, type StepStateName } from '../../../statemachine/steps';
 
 /**
  * The synthesized state machine, run by the local interpreter with the real
@@ -214,7 +214,8 @@ describe('a failure in any step still restores the environment and fails with th
     });
     expect(deployCalls).toBe(2);
     const retried = result.events.flatMap((e) => (e.type === 'StateRetried' ? [e.state.name] : []));
-    expect(retried).toEqual([STEPS.deploy]);
+    // Deploy runs once per application, inside the prepare Map: its item task retried.
+    expect(retried).toEqual([MAP_ITEM_TASKS.deployApplication]);
     expect(result.status).toBe('FAILED');
     expect(result.error?.Error).toBe('ValidationError');
     expect((await shopShape()).replicas).toBe(DEMO_TEST_REPLICAS);

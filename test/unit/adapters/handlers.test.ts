@@ -13,11 +13,11 @@ vi.mock('../../../lambdas/handlers/runtime', async (original) => {
   };
 });
 
-const { handler: deploy } = await import('../../../lambdas/handlers/deploy');
 const { handler: scale } = await import('../../../lambdas/handlers/scale');
 const { handler: teardown } = await import('../../../lambdas/handlers/teardown');
 const { checkDrift } = await import('../../../lambdas/handlers/drift');
 const { handler: dryRun } = await import('../../../lambdas/handlers/plan-dry-run');
+const { runPreparePhase } = await import('../../../local/prepare-phase');
 
 import type { AppShape, RunState } from '../../../lambdas/core/state';
 
@@ -62,11 +62,8 @@ beforeEach(() => {
   deps.current = fakeDeps({ platform, runs, nodeGroups });
 });
 
-async function prepared(state: RunState): Promise<RunState> {
-  const d = await deploy(state);
-  const s = await scale({ ...state, deploy: d });
-  return { ...state, deploy: d, scale: s };
-}
+/** Deploy and Scale as the pipeline runs them: the prepare Maps, by the local interpreter. */
+const prepared = (state: RunState): Promise<RunState> => runPreparePhase(state);
 
 describe('Deploy, Scale and Teardown with the richer shape', () => {
   it('deploys production images, scales replicas, resources and HPA, and restores the recorded size', async () => {
@@ -98,15 +95,17 @@ describe('Deploy, Scale and Teardown with the richer shape', () => {
   it('prepares at most prepareConcurrency applications at once', async () => {
     const apps = seed(Array.from({ length: 12 }, (_, i) => `app-${i}`));
     platform.applyDelayMs = 5;
-    await scale(runState(apps, { prepareConcurrency: 4 }));
+    await prepared(runState(apps, { prepareConcurrency: 4 }));
     expect(platform.peak).toBe(4);
-    expect(platform.applied).toHaveLength(12);
+    expect(platform.applied).toHaveLength(24);
   });
 
   it('refuses a production target before writing anything', async () => {
     const apps = seed(['checkout', 'payments']);
     const bad = { ...at(apps, 1), test: at(apps, 0).production };
-    await expect(scale(runState([at(apps, 0), bad]))).rejects.toMatchObject({
+    await expect(
+      scale({ state: runState([at(apps, 0), bad]), application: 'checkout' }),
+    ).rejects.toMatchObject({
       name: 'ProductionTargetError',
       message:
         'payments: kubernetes:https://prod:6443 is a production platform; the conductor never writes to production',
@@ -137,7 +136,7 @@ describe('Deploy, Scale and Teardown with the richer shape', () => {
         },
       ],
     });
-    const s = await scale(state);
+    const s = await scale({ state, nodeGroups: true });
     expect(s.nodeGroups).toEqual([
       {
         nodeGroup: 'workers',

@@ -3,8 +3,10 @@ import { loadConfigFile } from '../../../lambdas/core/config-file';
 import { RETRYABLE_ERRORS } from '../../../lambdas/core/errors';
 import { executeLocally, type LocalExecutionResult } from '../../../local/executor';
 import { synthesizePipeline } from '../../../local/synth';
+import { PREPARE_MAP_STATES } from '../../../statemachine/prepare-map';
 import {
   CONTROL_STATES as C,
+  MAP_ITEM_TASKS,
   STEP_IDS,
   STEPS,
   type StepId,
@@ -80,7 +82,9 @@ describe('lifecycle order', () => {
       'Validate input',
       'Dry run?',
       'Acquire lock',
+      'Deploy production versions?',
       'Deploy production versions',
+      'Scale node groups',
       'Scale to production size',
       'Start load',
       'Wait for next tick',
@@ -116,17 +120,34 @@ describe('lifecycle order', () => {
   });
 
   it('has no state outside these paths', () => {
-    expect(Object.keys(states).sort()).toEqual([...Object.values(STEPS), ...Object.values(C)].sort());
+    expect(Object.keys(states).sort()).toEqual(
+      [
+        ...Object.values(STEPS),
+        ...Object.values(C),
+        ...Object.values(PREPARE_MAP_STATES),
+        MAP_ITEM_TASKS.scaleNodeGroups,
+      ].sort(),
+    );
   });
 
-  it('each Lambda step invokes its own function', () => {
-    for (const id of STEP_IDS) {
-      const pascal = id.replace(/(^|-)(\w)/g, (_, __, c: string) => c.toUpperCase());
-      expect(state(STEPS[id]).Type).toBe('Task');
-      expect(state(STEPS[id]).Resource).toMatch(
-        new RegExp(`:function:Pipeline${pascal}Function[0-9A-F]{8}$`),
+  it('each Lambda step invokes its own function, Deploy and Scale once per application', () => {
+    const functionOf = (id: StepId) =>
+      new RegExp(
+        `:function:Pipeline${id.replace(/(^|-)(\w)/g, (_, __, c: string) => c.toUpperCase())}Function[0-9A-F]{8}$`,
       );
+    const maps: Partial<Record<StepId, string>> = {
+      deploy: MAP_ITEM_TASKS.deployApplication,
+      scale: MAP_ITEM_TASKS.scaleApplication,
+    };
+    for (const id of STEP_IDS) {
+      const item = maps[id];
+      const task = item
+        ? (state(STEPS[id]).ItemProcessor as { States: Record<string, State> }).States[item]
+        : state(STEPS[id]);
+      expect(state(STEPS[id]).Type, id).toBe(item ? 'Map' : 'Task');
+      expect(task?.Resource, id).toMatch(functionOf(id));
     }
+    expect(state(MAP_ITEM_TASKS.scaleNodeGroups).Resource).toMatch(functionOf('scale'));
   });
 });
 
@@ -166,7 +187,8 @@ describe('failure handling', () => {
     const afterLock = walk(STEPS.deploy, { [C.rampChoice]: STEPS['stop-load'] }).filter(
       (n) => state(n).Type === 'Task',
     );
-    expect(afterLock).toHaveLength(9);
+    // Scale node groups, then Start load … Release lock (Deploy and Scale are Maps, checked above).
+    expect(afterLock).toHaveLength(8);
     for (const name of afterLock) expect(state(name).Catch, name).toHaveLength(1);
     const restoreStart = afterLock.indexOf(STEPS['stop-load']);
     for (const name of afterLock.slice(restoreStart)) {
@@ -272,11 +294,17 @@ type RunStateStub = { ramp: { tick: number } };
 /** A run of two ticks in which every step succeeds, unless `failing` names it. */
 function stubs(failing: Partial<Record<StepStateName, string>> = {}) {
   const ok: Record<StepStateName, Handler> = {
-    [STEPS['validate-input']]: async () => ({ run: { request: { dryRun: false }, maxTicks: 10 } }),
+    [STEPS['validate-input']]: async () => ({
+      run: {
+        request: { dryRun: false, deployProductionVersions: true, applications: ['shop'] },
+        environment: { prepareConcurrency: 10 },
+        maxTicks: 10,
+      },
+    }),
     [STEPS['plan-dry-run']]: async () => ({ dryRun: true }),
     [STEPS['acquire-lock']]: async () => ({ held: true }),
-    [STEPS.deploy]: async () => ({ changes: [] }),
-    [STEPS.scale]: async () => ({ changes: [] }),
+    [STEPS.deploy]: async () => ({ application: 'shop', from: {}, to: {} }),
+    [STEPS.scale]: async () => ({ application: 'shop', from: {}, to: {} }),
     [STEPS['start-load']]: async () => ({ tick: 0, done: false, nextTickAt: new Date().toISOString() }),
     [STEPS['ramp-tick']]: async (input) => {
       const tick = (input as RunStateStub).ramp.tick + 1;

@@ -1,28 +1,12 @@
-import { App, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { LoadTestPipeline } from '../../../cdk/lib/load-test-pipeline';
 import { loadConfigFile } from '../../../lambdas/core/config-file';
 import { executeLocally } from '../../../local/executor';
-import { resolveIntrinsics } from '../../../local/synth';
+import { synthesizePipeline } from '../../../local/synth';
 import { PREPARE_MAP_STATES } from '../../../statemachine/prepare-map';
 import { CONTROL_STATES as C, MAP_ITEM_TASKS, STEPS, type StepStateName } from '../../../statemachine/steps';
 
-/** The pipeline with `prepareMap`: Deploy and Scale as Maps over the applications, run by the local interpreter. */
-function definitionWithMap(): Record<string, unknown> {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-  const stack = new Stack(app, 'MapStack', { env: { account: '123456789012', region: 'us-east-1' } });
-  new LoadTestPipeline(stack, 'Pipeline', {
-    config: loadConfigFile('config/example.json'),
-    prepareMap: true,
-    dashboards: false,
-  });
-  const template = Template.fromStack(stack);
-  const [machine] = Object.values(template.findResources('AWS::StepFunctions::StateMachine'));
-  return JSON.parse(resolveIntrinsics(machine?.Properties.DefinitionString));
-}
-
-const definition = definitionWithMap();
+/** The pipeline's prepare phase: Deploy and Scale as Maps over the applications, run by the local interpreter. */
+const { definition } = synthesizePipeline(loadConfigFile('config/example.json'));
 const states = definition.States as Record<string, Record<string, unknown>>;
 
 type Handler = (input: unknown) => Promise<unknown>;
@@ -82,7 +66,7 @@ function harness(options: { deploy?: boolean; failApplication?: string; concurre
   return { calls, peak: () => peak, handlers };
 }
 
-describe('prepare as Maps over the applications (prepareMap)', () => {
+describe('prepare as Maps over the applications', () => {
   it('has Maps with the console names, a concurrency limit from the environment and one task per item', () => {
     const deploy = states[STEPS.deploy] as Record<string, unknown>;
     expect(deploy).toMatchObject({
