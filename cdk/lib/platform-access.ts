@@ -4,11 +4,13 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { CONDUCTOR_GROUP, PRODUCTION_READER_GROUP } from '../../lambdas/adapters/kubernetes/rbac';
-import type {
-  ConductorConfig,
-  EksNodeGroupRef,
-  KubernetesCluster,
-  Platform,
+import {
+  type ConductorConfig,
+  type EcsTaskCleanupAction,
+  type EksNodeGroupRef,
+  ecsClusterName,
+  type KubernetesCluster,
+  type Platform,
 } from '../../lambdas/core/config';
 import type { StepId } from '../../statemachine/steps';
 
@@ -66,7 +68,8 @@ interface AccessEntrySpec {
  * - ECS: Describe/UpdateService on the test service, RegisterTaskDefinition (no resource-level permission)
  *   with PassRole only to ECS tasks; Describe on production services; or `sts:AssumeRole` on its `roleArn`.
  * - EKS node groups: Describe/UpdateNodegroupConfig on the test node group, Describe on production's.
- * - Cleanup: `secretsmanager:GetSecretValue` on the `sql` actions' secrets; Kubernetes Jobs as a writer.
+ * - Cleanup: `secretsmanager:GetSecretValue` on the `sql` actions' secrets; Kubernetes Jobs as a writer;
+ *   `ecs-task` actions: RunTask of their task definition in their cluster only, its tasks described.
  */
 export class PlatformAccess extends Construct {
   private readonly entries = new Map<string, AccessEntrySpec>();
@@ -95,6 +98,7 @@ export class PlatformAccess extends Construct {
           this.allow(['cleanup'], ['secretsmanager:GetSecretValue'], [c.database.secretArn]);
         }
         if (c.type === 'kubernetes-job') this.cluster(c.cluster, ['cleanup'], 'write', c.namespace);
+        if (c.type === 'ecs-task') this.ecsTask(c);
       }
     }
     for (const [step, statements] of this.statements) {
@@ -115,7 +119,7 @@ export class PlatformAccess extends Construct {
         return;
       }
       const region = p.region ?? Aws.REGION;
-      const cluster = p.cluster.replace(/^arn:[^:]+:ecs:[^:]*:[^:]*:cluster\//, '');
+      const cluster = ecsClusterName(p.cluster);
       const service = `arn:${Aws.PARTITION}:ecs:${region}:${Aws.ACCOUNT_ID}:service/${cluster}/${p.service}`;
       this.allow(steps, ['ecs:DescribeServices'], [service]);
       this.allow(
@@ -143,6 +147,43 @@ export class PlatformAccess extends Construct {
         );
       }
     }
+  }
+
+  /** An `ecs-task` cleanup action: run its task definition in its cluster, and follow that task. */
+  private ecsTask(c: EcsTaskCleanupAction): void {
+    const region = c.region ?? Aws.REGION;
+    const arn = (resource: string) => `arn:${Aws.PARTITION}:ecs:${region}:${Aws.ACCOUNT_ID}:${resource}`;
+    const cluster = ecsClusterName(c.cluster);
+    const inCluster = { ArnEquals: { 'ecs:cluster': arn(`cluster/${cluster}`) } };
+    const family = c.taskDefinition.replace(/^arn:[^:]+:ecs:[^:]*:[^:]*:task-definition\//, '');
+    const revisions = family.includes(':') ? family : `${family}:*`;
+    this.allow(
+      ['cleanup'],
+      ['ecs:RunTask'],
+      [arn(`task-definition/${revisions}`)],
+      'Every revision of the configured task definition family.',
+      inCluster,
+    );
+    this.allow(
+      ['cleanup'],
+      ['ecs:DescribeTasks'],
+      [arn(`task/${cluster}/*`)],
+      'Task ids are assigned by ECS.',
+    );
+    this.allow(
+      ['cleanup'],
+      ['ecs:ListTasks'],
+      ['*'],
+      'ListTasks has no task resource; it is limited to the cluster by condition.',
+      inCluster,
+    );
+    this.allow(
+      ['cleanup'],
+      ['iam:PassRole'],
+      ['*'],
+      'The task definition names its task and execution roles; they may only be passed to ECS tasks.',
+      { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
+    );
   }
 
   private cluster(

@@ -1,4 +1,6 @@
 import type { CleanupAction } from '../core/config';
+import { AwsClients } from './ecs/clients';
+import { runEcsTaskCleanup } from './ecs/task-cleanup';
 import { type KubeConnector, kubeConnector } from './kubernetes/connection';
 import { runKubernetesJobCleanup } from './kubernetes/job-cleanup';
 import { describeSqlResults, runSqlCleanup, type SqlCleanupOptions } from './sql/sql-cleanup';
@@ -12,12 +14,14 @@ export type CleanupRunner = (action: CleanupAction, context: CleanupContext) => 
 
 export interface CleanupRunnerOptions extends SqlCleanupOptions {
   readonly kube?: KubeConnector;
+  readonly aws?: AwsClients;
   readonly pollMs?: number;
 }
 
-/** `sql` (PostgreSQL) and `kubernetes-job` actions; `http` ones are the Cleanup step's own. */
+/** `sql` (PostgreSQL), `kubernetes-job` and `ecs-task` actions; `http` ones are the Cleanup step's own. */
 export function defaultCleanupRunner(options: CleanupRunnerOptions = {}): CleanupRunner {
   let kube = options.kube;
+  const aws = options.aws ?? new AwsClients();
   return async (action, context) => {
     switch (action.type) {
       case 'sql':
@@ -25,6 +29,8 @@ export function defaultCleanupRunner(options: CleanupRunnerOptions = {}): Cleanu
       case 'kubernetes-job':
         kube ??= kubeConnector({ env: options.env });
         return runKubernetesJobCleanup(action, context.executionId, kube, options.pollMs);
+      case 'ecs-task':
+        return runEcsTaskCleanup(action, context.executionId, aws.ecsFor(action.region), options.pollMs);
       case 'http':
         throw new Error(`${action.name}: http actions are run by the Cleanup step itself`);
     }

@@ -204,7 +204,35 @@ export interface KubernetesJobCleanupAction {
   readonly timeoutSeconds: number;
 }
 
-export type CleanupAction = HttpCleanupAction | SqlCleanupAction | KubernetesJobCleanupAction;
+/**
+ * An ECS task in a test cluster, run from a task definition (its container overrides and network
+ * configuration from here) and waited for until it stops; reports each container's exit code and reason.
+ */
+export interface EcsTaskCleanupAction {
+  readonly type: 'ecs-task';
+  readonly name: string;
+  /** ECS cluster name or ARN, in this account. */
+  readonly cluster: string;
+  readonly region?: string;
+  /** `family`, `family:revision` or the task definition's ARN. */
+  readonly taskDefinition: string;
+  readonly launchType?: 'FARGATE' | 'EC2';
+  /** Required by Fargate (awsvpc): where the task runs. */
+  readonly networkConfiguration?: {
+    readonly subnets: readonly string[];
+    readonly securityGroups?: readonly string[];
+    readonly assignPublicIp?: 'ENABLED' | 'DISABLED';
+  };
+  /** An ECS TaskOverride, e.g. `{ containerOverrides: [{ name, command, environment }] }`. */
+  readonly overrides?: Readonly<Record<string, unknown>>;
+  readonly timeoutSeconds: number;
+}
+
+export type CleanupAction =
+  | HttpCleanupAction
+  | SqlCleanupAction
+  | KubernetesJobCleanupAction
+  | EcsTaskCleanupAction;
 
 export interface EnvironmentConfig {
   readonly description?: string;
@@ -289,6 +317,7 @@ function withCleanupDefaults(c: RawCleanupAction): CleanupAction {
     case 'sql':
       return { timeoutSeconds: 300, ...c };
     case 'kubernetes-job':
+    case 'ecs-task':
       return { timeoutSeconds: 600, ...c };
   }
 }
@@ -304,8 +333,12 @@ export function platformTarget(p: Platform): string {
     case 'kubernetes':
       return kubernetesClusterTarget(p.cluster);
     case 'ecs':
-      return `ecs:${account(p.roleArn)}${p.region ?? '(default region)'}/${clusterName(p.cluster)}`;
+      return ecsClusterTarget(p.cluster, p.region, p.roleArn);
   }
+}
+
+export function ecsClusterTarget(cluster: string, region?: string, roleArn?: string): string {
+  return `ecs:${account(roleArn)}${region ?? '(default region)'}/${ecsClusterName(cluster)}`;
 }
 
 export function kubernetesClusterTarget(c: KubernetesCluster): string {
@@ -324,7 +357,7 @@ function account(roleArn: string | undefined): string {
 }
 
 /** `arn:aws:ecs:…:cluster/name` and `name` name the same cluster. */
-function clusterName(cluster: string): string {
+export function ecsClusterName(cluster: string): string {
   return cluster.replace(/^arn:[^:]+:ecs:[^:]*:[^:]*:cluster\//, '');
 }
 
@@ -445,6 +478,20 @@ function checkSemantics(config: ConductorConfig): FieldProblem[] {
           });
         }
       }
+      if (c.type === 'ecs-task') {
+        if (production.has(ecsClusterTarget(c.cluster, c.region))) {
+          problems.push({
+            field: `${cAt}.cluster`,
+            rule: 'is a production cluster: the conductor never writes to it',
+          });
+        }
+        if (c.launchType === 'FARGATE' && !c.networkConfiguration) {
+          problems.push({
+            field: `${cAt}.networkConfiguration`,
+            rule: 'is required with launchType FARGATE',
+          });
+        }
+      }
     });
   }
   config.schedules.forEach((schedule, i) => {
@@ -498,7 +545,8 @@ type RawEnvironment = Omit<
 type RawCleanupAction =
   | (Omit<HttpCleanupAction, 'method'> & { method?: 'POST' | 'DELETE' })
   | (Omit<SqlCleanupAction, 'timeoutSeconds'> & { timeoutSeconds?: number })
-  | (Omit<KubernetesJobCleanupAction, 'timeoutSeconds'> & { timeoutSeconds?: number });
+  | (Omit<KubernetesJobCleanupAction, 'timeoutSeconds'> & { timeoutSeconds?: number })
+  | (Omit<EcsTaskCleanupAction, 'timeoutSeconds'> & { timeoutSeconds?: number });
 interface RawConfig {
   environments: Record<string, RawEnvironment>;
   schedules?: (Omit<ScheduleConfig, 'enabled'> & { enabled?: boolean })[];

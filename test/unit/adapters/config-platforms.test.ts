@@ -226,4 +226,66 @@ describe('platforms, node groups and cleanup actions in the configuration', () =
     });
     expect(problems(raw)).toContain('environments.staging.cleanup[0].database.url: is not a known field');
   });
+
+  describe('ecs-task cleanup actions', () => {
+    const ecsTask = (fields: Record<string, unknown>) =>
+      config({
+        cleanup: [
+          { type: 'ecs-task', name: 'purge', cluster: 'staging', taskDefinition: 'purge', ...fields },
+        ],
+      });
+
+    it('accepts a task definition by family, revision or ARN, with a default timeout', () => {
+      for (const taskDefinition of [
+        'purge-orders',
+        'purge-orders:7',
+        'arn:aws:ecs:eu-central-1:123456789012:task-definition/purge-orders:7',
+      ]) {
+        const env = parseConfig(
+          ecsTask({
+            taskDefinition,
+            launchType: 'FARGATE',
+            networkConfiguration: { subnets: ['subnet-0abc'], securityGroups: ['sg-0abc'] },
+            overrides: { containerOverrides: [{ name: 'purge', command: ['purge', '--all'] }] },
+          }),
+        ).environments.staging;
+        expect(env?.cleanup[0]).toMatchObject({ type: 'ecs-task', taskDefinition, timeoutSeconds: 600 });
+      }
+    });
+
+    it('names the field: Fargate without a network, a production cluster, a malformed task definition', () => {
+      expect(problems(ecsTask({ launchType: 'FARGATE' }))).toEqual([
+        'environments.staging.cleanup[0].networkConfiguration: is required with launchType FARGATE',
+      ]);
+      // `main` of this account is not production's `main`, which is in another account (read through a role).
+      expect(problems(ecsTask({ cluster: 'main', region: 'eu-central-1' }))).toEqual([]);
+      expect(
+        problems(
+          config({
+            applications: [
+              {
+                name: 'payments',
+                test: { type: 'ecs', cluster: 'staging', service: 'payments', region: 'eu-central-1' },
+                production: { type: 'ecs', cluster: 'main', service: 'payments', region: 'eu-central-1' },
+              },
+            ],
+            cleanup: [
+              {
+                type: 'ecs-task',
+                name: 'purge',
+                cluster: 'main',
+                region: 'eu-central-1',
+                taskDefinition: 'p',
+              },
+            ],
+          }),
+        ),
+      ).toEqual([
+        'environments.staging.cleanup[0].cluster: is a production cluster: the conductor never writes to it',
+      ]);
+      expect(problems(ecsTask({ taskDefinition: 'purge orders' })).join('\n')).toMatch(
+        /environments\.staging\.cleanup\[0\]\.taskDefinition: must match/,
+      );
+    });
+  });
 });

@@ -79,6 +79,15 @@ const config = parseConfig({
           namespace: 'jobs',
           fromCronJob: 'purge',
         },
+        {
+          type: 'ecs-task',
+          name: 'purge-payments',
+          cluster: 'staging',
+          region: 'eu-central-1',
+          taskDefinition: 'purge-payments',
+          launchType: 'FARGATE',
+          networkConfiguration: { subnets: ['subnet-0abc'] },
+        },
       ],
     },
   },
@@ -159,6 +168,34 @@ describe('PlatformAccess: write on test, read on production', () => {
   it('gives only Cleanup the database secret', () => {
     expect(policyOf('cleanup')).toContain('secret:staging-db-AbCdEf');
     expect(policyOf('deploy')).not.toContain('secretsmanager');
+  });
+
+  it('lets only Cleanup run the ecs-task action: its task definition, in its cluster', () => {
+    const cleanup = JSON.parse(policyOf('cleanup')) as {
+      Statement: { Action: string | string[]; Resource: unknown; Condition?: unknown }[];
+    }[];
+    const statements = cleanup.flatMap((d) => d.Statement);
+    const run = statements.find((s) => s.Action === 'ecs:RunTask');
+    const arn = (resource: string) => ({
+      'Fn::Join': [
+        '',
+        ['arn:', { Ref: 'AWS::Partition' }, ':ecs:eu-central-1:', { Ref: 'AWS::AccountId' }, `:${resource}`],
+      ],
+    });
+    expect(run).toMatchObject({
+      Resource: arn('task-definition/purge-payments:*'),
+      Condition: { ArnEquals: { 'ecs:cluster': arn('cluster/staging') } },
+    });
+    expect(statements.find((s) => s.Action === 'ecs:DescribeTasks')?.Resource).toEqual(arn('task/staging/*'));
+    expect(statements.find((s) => s.Action === 'ecs:ListTasks')).toMatchObject({
+      Resource: '*',
+      Condition: { ArnEquals: { 'ecs:cluster': arn('cluster/staging') } },
+    });
+    expect(statements.find((s) => s.Action === 'iam:PassRole')).toMatchObject({
+      Condition: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
+    });
+    for (const step of ['deploy', 'scale', 'teardown', 'ramp-tick'] as const)
+      expect(policyOf(step)).not.toContain('ecs:RunTask');
   });
 
   it('binds the Kubernetes groups of the conductor’s own Roles instead, when asked', () => {

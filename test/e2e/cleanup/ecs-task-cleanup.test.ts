@@ -1,0 +1,202 @@
+import {
+  CreateClusterCommand,
+  DescribeTasksCommand,
+  ECSClient,
+  ListTasksCommand,
+  RegisterTaskDefinitionCommand,
+} from '@aws-sdk/client-ecs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../../lambdas/core/config';
+import type { RunState } from '../../../lambdas/core/state';
+import { handler as cleanup } from '../../../lambdas/handlers/cleanup';
+import { resetDeps } from '../../../lambdas/handlers/runtime';
+import { handler as validateInput } from '../../../lambdas/handlers/validate-input';
+import {
+  MOTO_ACCOUNT_ID,
+  MOTO_CREDENTIALS,
+  MOTO_REGION,
+  type Moto,
+  motoEnv,
+  startMoto,
+} from '../../../local/moto';
+
+/**
+ * The `ecs-task` cleanup action against moto's ECS, through the Cleanup step handler. moto runs no containers: its tasks go RUNNING → … → STOPPED one step per
+ * DescribeTasks (its default state transitions for `ecs::task`), each container with exit code 0.
+ */
+let moto: Moto;
+let ecs: ECSClient;
+let subnet: string;
+let securityGroup: string;
+let run = 0;
+
+const OVERRIDES = {
+  containerOverrides: [{ name: 'purge', command: ['purge-orders', '--customer-prefix', 'load-test-'] }],
+};
+
+/** An EC2 query API call to moto (the project has no EC2 SDK client); returns the XML answer. */
+async function ec2(params: Record<string, string>): Promise<string> {
+  const res = await fetch(moto.endpoint, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      authorization: `AWS4-HMAC-SHA256 Credential=${MOTO_CREDENTIALS.accessKeyId}/20260101/${MOTO_REGION}/ec2/aws4_request, SignedHeaders=host, Signature=0`,
+    },
+    body: new URLSearchParams({ Version: '2016-11-15', ...params }),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`EC2 ${params.Action}: ${res.status} ${text}`);
+  return text;
+}
+const xmlField = (xml: string, name: string) =>
+  xml.match(new RegExp(`<${name}>([^<]+)</${name}>`))?.[1] ?? '';
+
+/** moto's state transitions of a model (`/moto-api/state-manager`), e.g. tasks that never stop. */
+async function taskTransitions(transition: { progression: 'manual'; times: number } | null): Promise<void> {
+  const path = transition ? 'set-transition' : 'unset-transition';
+  const res = await fetch(`${moto.endpoint}/moto-api/state-manager/${path}`, {
+    method: 'POST',
+    body: JSON.stringify({ model_name: 'ecs::task', ...(transition ? { transition } : {}) }),
+  });
+  if (!res.ok) throw new Error(`moto state manager: ${res.status}`);
+}
+
+beforeAll(async () => {
+  moto = await startMoto();
+  ecs = new ECSClient({ endpoint: moto.endpoint, region: MOTO_REGION, credentials: MOTO_CREDENTIALS });
+  // The task's network: moto checks the subnet and security group, and attaches a network interface there
+  // (with DNS hostnames on, as Fargate VPCs have them; without, moto 5.2.5 fails RunTask).
+  const vpc = xmlField(await ec2({ Action: 'CreateVpc', CidrBlock: '10.0.0.0/16' }), 'vpcId');
+  await ec2({ Action: 'ModifyVpcAttribute', VpcId: vpc, 'EnableDnsHostnames.Value': 'true' });
+  subnet = xmlField(await ec2({ Action: 'CreateSubnet', VpcId: vpc, CidrBlock: '10.0.1.0/24' }), 'subnetId');
+  securityGroup = xmlField(
+    await ec2({
+      Action: 'CreateSecurityGroup',
+      GroupName: 'cleanup',
+      GroupDescription: 'cleanup',
+      VpcId: vpc,
+    }),
+    'groupId',
+  );
+  await ecs.send(new CreateClusterCommand({ clusterName: 'staging' }));
+  await ecs.send(
+    new RegisterTaskDefinitionCommand({
+      family: 'purge-test-orders',
+      networkMode: 'awsvpc',
+      requiresCompatibilities: ['FARGATE'],
+      cpu: '256',
+      memory: '512',
+      // moto sums the containers' memory to place the task.
+      containerDefinitions: [
+        { name: 'purge', image: 'registry.local/purge:1.0', essential: true, memory: 512 },
+      ],
+    }),
+  );
+  const action = {
+    type: 'ecs-task',
+    name: 'purge test orders',
+    cluster: 'staging',
+    region: MOTO_REGION,
+    taskDefinition: 'purge-test-orders',
+    launchType: 'FARGATE',
+    networkConfiguration: {
+      subnets: [subnet],
+      securityGroups: [securityGroup],
+      assignPublicIp: 'DISABLED',
+    },
+    overrides: OVERRIDES,
+  };
+  const base = {
+    maxOrdersPerMinute: 1000,
+    scenarios: ['checkout'],
+    defaultScenario: 'checkout',
+    locust: { url: 'http://127.0.0.1:1' },
+    applications: [
+      {
+        name: 'shop',
+        test: { type: 'http', url: 'http://127.0.0.1:2' },
+        production: { type: 'http', url: 'http://127.0.0.1:3' },
+      },
+    ],
+  };
+  const config = parseConfig({
+    environments: {
+      purge: { ...base, cleanup: [action] },
+      stuck: { ...base, cleanup: [{ ...action, name: 'stuck purge', timeoutSeconds: 2 }] },
+    },
+  });
+  Object.assign(process.env, motoEnv(moto.endpoint), {
+    RUNS_TABLE: 'unused',
+    REPORTS_BUCKET: 'unused',
+    TOPIC_ARN: `arn:aws:sns:${MOTO_REGION}:${MOTO_ACCOUNT_ID}:unused`,
+    LTC_CONFIG: JSON.stringify(config),
+  });
+  resetDeps();
+});
+
+afterAll(async () => {
+  await moto?.stop();
+});
+
+async function start(environment: string): Promise<RunState> {
+  run += 1;
+  return validateInput({
+    input: { environment, targetOrdersPerMinute: 100, rampUpMinutes: 1, plateauMinutes: 1 },
+    execution: {
+      id: `arn:aws:states:us-east-1:1:execution:m:ecs-cleanup-${run}`,
+      name: `ecs-cleanup-${run}`,
+      startTime: new Date().toISOString(),
+    },
+  });
+}
+
+async function tasksIn(cluster: string): Promise<string[]> {
+  const all = await Promise.all(
+    (['RUNNING', 'STOPPED'] as const).map((desiredStatus) =>
+      ecs.send(new ListTasksCommand({ cluster, desiredStatus })),
+    ),
+  );
+  return all.flatMap((o) => o.taskArns ?? []);
+}
+
+describe('ecs-task cleanup on moto', () => {
+  it('runs the task from its template, waits until it stopped and reports its containers; a retry finds the same task', async () => {
+    const state = await start('purge');
+    const result = await cleanup(state);
+    expect(result.actions).toEqual([
+      {
+        name: 'purge test orders',
+        result: expect.stringMatching(/^task [0-9a-f-]+ stopped: purge exited 0/),
+      },
+    ]);
+    const [arn] = await tasksIn('staging');
+    const [task] =
+      (await ecs.send(new DescribeTasksCommand({ cluster: 'staging', tasks: [arn as string] }))).tasks ?? [];
+    expect(task?.lastStatus).toBe('STOPPED');
+    expect(task?.taskDefinitionArn).toMatch(/:task-definition\/purge-test-orders:1$/);
+    expect(task?.overrides?.containerOverrides).toEqual(OVERRIDES.containerOverrides);
+    expect(task?.launchType).toBe('FARGATE');
+    // In the configured subnet: moto attached the task's network interface there.
+    expect(task?.attachments?.[0]?.details).toContainEqual({ name: 'subnetId', value: subnet });
+
+    // The Cleanup step retried for the same execution: reported again, no second task.
+    const again = await cleanup(state);
+    expect(again.actions[0]?.result).toBe(result.actions[0]?.result);
+    expect(await tasksIn('staging')).toEqual([arn]);
+  });
+
+  it('fails naming the action when the task does not stop within its timeout', async () => {
+    await taskTransitions({ progression: 'manual', times: 1_000_000 });
+    try {
+      const state = await start('stuck');
+      await expect(cleanup(state)).rejects.toMatchObject({
+        name: 'RolloutTimeoutError',
+        message: expect.stringMatching(
+          /^stuck purge: task purge-test-orders on ECS cluster staging: task [0-9a-f-]+ did not stop within 2 s \(last status RUNNING\)$/,
+        ),
+      });
+    } finally {
+      await taskTransitions(null);
+    }
+  });
+});
