@@ -1,6 +1,6 @@
 import type { ApplicationConfig } from './config';
-import { preparedTarget } from './shape';
-import type { AppChange, AppShape, RunContext } from './state';
+import { type NodeGroupSize, preparedTarget, sameNodeGroupSize } from './shape';
+import type { AppChange, AppShape, NodeGroupChange, RunContext } from './state';
 
 /** The applications a run prepares, in the configuration's order. */
 export function applicationsInScope(run: RunContext): ApplicationConfig[] {
@@ -32,6 +32,18 @@ export function describeChanges(changes: readonly AppChange[]): string {
       isSameShape(c.from, c.to)
         ? `${c.application}: already ${c.to.version} × ${c.to.replicas}`
         : `${c.application}: ${c.from.version} × ${c.from.replicas} → ${c.to.version} × ${c.to.replicas}`,
+    )
+    .join('; ');
+}
+
+/** The node groups' part of a plan: `workers: 1 nodes (1–2) → 12 nodes (5–30)`. */
+export function describeNodeGroupChanges(changes: readonly NodeGroupChange[]): string {
+  const size = (s: NodeGroupSize) => `${s.desiredSize} nodes (${s.minSize}–${s.maxSize})`;
+  return changes
+    .map((c) =>
+      sameNodeGroupSize(c.from, c.to)
+        ? `node group ${c.nodeGroup}: already ${size(c.to)}`
+        : `node group ${c.nodeGroup}: ${size(c.from)} → ${size(c.to)}`,
     )
     .join('; ');
 }

@@ -123,7 +123,16 @@ export function clamp(replicas: number, hpa: HpaBounds): number {
 
 /** One field of a shape that is not what was wanted. */
 export interface ShapeDifference {
-  readonly field: 'version' | 'replicas' | 'images' | 'resources' | 'hpa' | 'taskDefinition';
+  readonly field:
+    | 'version'
+    | 'replicas'
+    | 'images'
+    | 'resources'
+    | 'hpa'
+    | 'taskDefinition'
+    | 'minSize'
+    | 'maxSize'
+    | 'desiredSize';
   readonly expected: unknown;
   readonly actual: unknown;
 }
@@ -153,6 +162,26 @@ export function shapeDifferences(expected: AppShape, actual: AppShape): ShapeDif
     ? actual.replicas < bounds.minReplicas || actual.replicas > bounds.maxReplicas
     : actual.replicas !== expected.replicas;
   if (replicasOff) out.push({ field: 'replicas', expected: expected.replicas, actual: actual.replicas });
+  return out;
+}
+
+export function sameNodeGroupSize(a: NodeGroupSize, b: NodeGroupSize): boolean {
+  return a.minSize === b.minSize && a.maxSize === b.maxSize && a.desiredSize === b.desiredSize;
+}
+
+/**
+ * How a node group is off the size it was prepared to: its bounds changed, or it has fewer nodes than
+ * wanted. More nodes is not drift (a cluster autoscaler may add them within the bounds).
+ */
+export function nodeGroupDifferences(expected: NodeGroupSize, actual: NodeGroupSize): ShapeDifference[] {
+  const out: ShapeDifference[] = [];
+  for (const field of ['minSize', 'maxSize'] as const) {
+    if (actual[field] !== expected[field])
+      out.push({ field, expected: expected[field], actual: actual[field] });
+  }
+  if (actual.desiredSize < expected.desiredSize) {
+    out.push({ field: 'desiredSize', expected: expected.desiredSize, actual: actual.desiredSize });
+  }
   return out;
 }
 

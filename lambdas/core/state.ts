@@ -81,6 +81,8 @@ export interface DryRunPlan {
   readonly dryRun: true;
   readonly environment: string;
   readonly changes: readonly AppChange[];
+  /** The environment's node groups, from their size now to the size Scale would give them. */
+  readonly nodeGroups?: readonly NodeGroupChange[];
   readonly plannedTicks: number;
   readonly summary: string;
 }
@@ -138,6 +140,7 @@ export interface RampState {
 
 /** One application found out of the shape the run prepared (a rollout, an HPA edit, a manual change). */
 export interface DriftEvent {
+  /** The application, or `nodegroup/<name>` for a node group (as its shape is recorded). */
   readonly application: string;
   /** ISO time of the check. */
   readonly at: string;

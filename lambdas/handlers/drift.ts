@@ -1,12 +1,12 @@
 import { settleLimit } from '../core/concurrency';
 import { applicationsInScope } from '../core/plan';
-import { shapeDifferences } from '../core/shape';
+import { type NodeGroupSize, nodeGroupDifferences, shapeDifferences } from '../core/shape';
 import type { AppShape, DriftEvent, RunState } from '../core/state';
-import { assertWritable, concurrencyOf } from './prepare';
+import { assertNodeGroupWritable, assertWritable, concurrencyOf, nodeGroupRecordKey } from './prepare';
 import type { StepDeps } from './runtime';
 
 export interface DriftCheck {
-  /** Applications compared (those the run prepared). */
+  /** Applications and node groups compared (those the run prepared). */
   readonly checked: number;
   /** Empty when the whole prepared shape still holds. */
   readonly events: readonly DriftEvent[];
@@ -28,7 +28,8 @@ export interface DriftOptions {
  * The drift guard, for the ramp tick to call once per tick: compares every prepared application's current
  * shape on the test platform with the shape Scale (or Deploy) left it in — `state.scale.changes[].to`, else
  * `state.deploy.changes[].to` — and re-applies that shape where a rollout, an HPA edit or a manual change
- * undid it. Never throws for one application: a read or re-apply failure is reported in its event, so a
+ * undid it. The node groups Scale sized (`state.scale.nodeGroups[].to`) too: scaled back down or their
+ * bounds changed. Never throws for one of them: a read or re-apply failure is reported in its event, so a
  * drift never stops the load by itself.
  *
  *     const drift = await checkDrift(state, deps);
@@ -36,7 +37,7 @@ export interface DriftOptions {
  */
 export async function checkDrift(
   state: RunState,
-  deps: Pick<StepDeps, 'platform' | 'now'>,
+  deps: Pick<StepDeps, 'platform' | 'nodeGroups' | 'now'>,
   options: DriftOptions = {},
 ): Promise<DriftCheck> {
   const expected = preparedShapes(state);
@@ -45,25 +46,85 @@ export async function checkDrift(
   const settled = await settleLimit(apps, concurrencyOf(state.run.environment), async (app) => {
     const wanted = expected.get(app.name) as AppShape;
     const actual = await deps.platform.readShape(app.name, app.test);
-    const differences = shapeDifferences(wanted, actual);
-    if (differences.length === 0) return undefined;
-    if (options.reapply === false) return { application: app.name, at, differences, reapplied: false };
-    try {
+    return driftEvent(app.name, at, shapeDifferences(wanted, actual), options, async () => {
       assertWritable(app.name, app.test, state.run.environment);
       await deps.platform.applyShape(app.name, app.test, wanted, app.readinessTimeoutSeconds, {
         wait: options.wait ?? false,
       });
-      return { application: app.name, at, differences, reapplied: true };
-    } catch (err) {
-      return { application: app.name, at, differences, reapplied: false, error: (err as Error).message };
-    }
+    });
   });
-  const events: DriftEvent[] = settled.flatMap((s, i): DriftEvent[] => {
+  const appEvents = driftEvents(
+    settled,
+    apps.map((a) => a.name),
+    at,
+  );
+  const groups = await checkNodeGroups(state, deps, at, options);
+  const events = [...appEvents, ...groups.events];
+  const checked = apps.length + groups.checked;
+  return { checked, events, message: describeDrift(apps.length, groups.checked, events) };
+}
+
+/** The node groups' part of the drift guard: each one as Scale left it, re-applied where it drifted. */
+async function checkNodeGroups(
+  state: RunState,
+  deps: Pick<StepDeps, 'nodeGroups'>,
+  at: string,
+  options: DriftOptions,
+): Promise<{ checked: number; events: DriftEvent[] }> {
+  const env = state.run.environment;
+  const prepared = new Map((state.scale?.nodeGroups ?? []).map((c) => [c.nodeGroup, c.to]));
+  const groups = (env.nodeGroups ?? []).filter((g) => prepared.has(g.name));
+  const settled = await settleLimit(
+    groups,
+    concurrencyOf(env),
+    async (g): Promise<DriftEvent | undefined> => {
+      const wanted = prepared.get(g.name) as NodeGroupSize;
+      const differences = nodeGroupDifferences(wanted, await deps.nodeGroups.readSize(g.name, g.test));
+      return driftEvent(nodeGroupRecordKey(g.name), at, differences, options, async () => {
+        assertNodeGroupWritable(g, env);
+        await deps.nodeGroups.applySize(g.name, g.test, wanted, g.readinessTimeoutSeconds, {
+          wait: options.wait ?? false,
+        });
+      });
+    },
+  );
+  const events = driftEvents(
+    settled,
+    groups.map((g) => nodeGroupRecordKey(g.name)),
+    at,
+  );
+  return { checked: groups.length, events };
+}
+
+/** What one check found: nothing, or the drift and whether `reapply` submitted the prepared shape again. */
+async function driftEvent(
+  application: string,
+  at: string,
+  differences: DriftEvent['differences'],
+  options: DriftOptions,
+  reapply: () => Promise<void>,
+): Promise<DriftEvent | undefined> {
+  if (differences.length === 0) return undefined;
+  if (options.reapply === false) return { application, at, differences, reapplied: false };
+  try {
+    await reapply();
+    return { application, at, differences, reapplied: true };
+  } catch (err) {
+    return { application, at, differences, reapplied: false, error: (err as Error).message };
+  }
+}
+
+/** The events of settled checks, by name: a check that threw (its read failed) is an event too. */
+function driftEvents(
+  settled: readonly PromiseSettledResult<DriftEvent | undefined>[],
+  names: readonly string[],
+  at: string,
+): DriftEvent[] {
+  return settled.flatMap((s, i): DriftEvent[] => {
     if (s.status === 'fulfilled') return s.value ? [s.value] : [];
-    const application = apps[i]?.name ?? '?';
+    const application = names[i] ?? '?';
     return [{ application, at, differences: [], reapplied: false, error: (s.reason as Error).message }];
   });
-  return { checked: apps.length, events, message: describeDrift(apps.length, events) };
 }
 
 /** The shape each application was prepared to, by name. */
@@ -74,8 +135,15 @@ export function preparedShapes(state: RunState): Map<string, AppShape> {
   return out;
 }
 
-export function describeDrift(checked: number, events: readonly DriftEvent[]): string {
-  if (events.length === 0) return `shape holds (${checked} application${checked === 1 ? '' : 's'})`;
+export function describeDrift(
+  applications: number,
+  nodeGroups: number,
+  events: readonly DriftEvent[],
+): string {
+  if (events.length === 0) {
+    const groups = nodeGroups > 0 ? `, ${nodeGroups} node group${nodeGroups === 1 ? '' : 's'}` : '';
+    return `shape holds (${applications} application${applications === 1 ? '' : 's'}${groups})`;
+  }
   return events
     .map((e) => {
       const fields = e.differences.map((d) => d.field).join(', ') || 'unreadable';

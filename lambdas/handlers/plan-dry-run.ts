@@ -1,6 +1,7 @@
-import { applicationsInScope, describeChanges, desiredShape } from '../core/plan';
+import { applicationsInScope, describeChanges, describeNodeGroupChanges, desiredShape } from '../core/plan';
 import { plannedTicks } from '../core/run-input';
 import type { DryRunPlan, RunState } from '../core/state';
+import { wantedNodeGroupSize } from './prepare';
 import { step } from './runtime';
 
 /** Reads production and test shapes and says what a real run would change; writes nothing. */
@@ -19,12 +20,23 @@ export const handler = step('Plan dry run', async (state: RunState, deps): Promi
       };
     }),
   );
+  const nodeGroups = await Promise.all(
+    (state.run.environment.nodeGroups ?? []).map(async (g) => {
+      const [from, to] = await Promise.all([
+        deps.nodeGroups.readSize(g.name, g.test),
+        wantedNodeGroupSize(g, deps),
+      ]);
+      return { nodeGroup: g.name, from, to };
+    }),
+  );
   const ticks = plannedTicks(request);
+  const groups = nodeGroups.length > 0 ? `; ${describeNodeGroupChanges(nodeGroups)}` : '';
   return {
     dryRun: true,
     environment: request.environment,
     changes,
+    ...(nodeGroups.length > 0 ? { nodeGroups } : {}),
     plannedTicks: ticks,
-    summary: `dry run: ${describeChanges(changes)}; then ${request.scenario} to ${request.targetOrdersPerMinute} orders/min over ${request.rampUpMinutes} + ${request.plateauMinutes} min in ${ticks} ticks`,
+    summary: `dry run: ${describeChanges(changes)}${groups}; then ${request.scenario} to ${request.targetOrdersPerMinute} orders/min over ${request.rampUpMinutes} + ${request.plateauMinutes} min in ${ticks} ticks`,
   };
 });

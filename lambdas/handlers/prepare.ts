@@ -4,6 +4,7 @@ import {
   type ApplicationConfig,
   type EnvironmentConfig,
   environmentProductionTargets,
+  type NodeGroupConfig,
   nodeGroupTarget,
   type Platform,
   platformTarget,
@@ -76,10 +77,18 @@ export async function prepareNodeGroups(state: RunState, deps: StepDeps): Promis
       nodeGroupShape(current),
       expiresAt,
     );
-    const wanted: NodeGroupSize = g.size ?? (await deps.nodeGroups.readSize(g.name, g.production ?? g.test));
+    const wanted = await wantedNodeGroupSize(g, deps);
     const to = await deps.nodeGroups.applySize(g.name, g.test, wanted, g.readinessTimeoutSeconds);
     return { nodeGroup: g.name, from: current, to };
   });
+}
+
+/** The size a node group is prepared to: its fixed size, or production's node group's. */
+export async function wantedNodeGroupSize(
+  g: NodeGroupConfig,
+  deps: Pick<StepDeps, 'nodeGroups'>,
+): Promise<NodeGroupSize> {
+  return g.size ?? deps.nodeGroups.readSize(g.name, g.production ?? g.test);
 }
 
 export function nodeGroupShape(size: NodeGroupSize): AppShape {
@@ -110,13 +119,15 @@ export function assertRunWritable(
 ): void {
   const env = state.run.environment;
   for (const app of applications) assertWritable(app.name, app.test, env);
-  const production = environmentProductionTargets(env);
-  for (const g of env.nodeGroups ?? []) {
-    if (env.production || production.has(nodeGroupTarget(g.test))) {
-      throw new ProductionTargetError(
-        `node group ${g.name}: ${nodeGroupTarget(g.test)} is production; the conductor never writes to production`,
-      );
-    }
+  for (const g of env.nodeGroups ?? []) assertNodeGroupWritable(g, env);
+}
+
+/** Refuses, before any write, a node group of a production cluster (as {@link assertWritable}). */
+export function assertNodeGroupWritable(g: NodeGroupConfig, env: EnvironmentConfig): void {
+  if (env.production || environmentProductionTargets(env).has(nodeGroupTarget(g.test))) {
+    throw new ProductionTargetError(
+      `node group ${g.name}: ${nodeGroupTarget(g.test)} is production; the conductor never writes to production`,
+    );
   }
 }
 

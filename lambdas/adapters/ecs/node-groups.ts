@@ -1,18 +1,22 @@
 import { DescribeNodegroupCommand, type Nodegroup, UpdateNodegroupConfigCommand } from '@aws-sdk/client-eks';
 import type { EksNodeGroupRef } from '../../core/config';
-import type { NodeGroupSize } from '../../core/shape';
+import { type NodeGroupSize, sameNodeGroupSize } from '../../core/shape';
 import { RolloutFailedError, RolloutTimeoutError } from '../kubernetes/errors';
 import { AwsClients, aws } from './clients';
 
 /** Reads and changes the size of EKS managed node groups. */
 export interface NodeGroupAdapter {
   readSize(name: string, ref: EksNodeGroupRef): Promise<NodeGroupSize>;
-  /** Applies the size and resolves once the node group is ACTIVE in it, or throws after the timeout. */
+  /**
+   * Applies the size and resolves once the node group is ACTIVE in it, or throws after the timeout; with
+   * `wait: false`, once EKS accepted the update (the drift guard's re-apply within a tick).
+   */
   applySize(
     name: string,
     ref: EksNodeGroupRef,
     size: NodeGroupSize,
     timeoutSeconds: number,
+    options?: { readonly wait?: boolean },
   ): Promise<NodeGroupSize>;
 }
 
@@ -39,9 +43,10 @@ export class EksNodeGroupAdapter implements NodeGroupAdapter {
     ref: EksNodeGroupRef,
     size: NodeGroupSize,
     timeoutSeconds: number,
+    options: { readonly wait?: boolean } = {},
   ): Promise<NodeGroupSize> {
     const current = await this.readSize(name, ref);
-    if (!sameSize(current, size)) {
+    if (!sameNodeGroupSize(current, size)) {
       await aws(`node group ${name}: update ${ref.cluster}/${ref.nodegroup}`, () =>
         this.clients.eksFor(ref.region, ref.roleArn).send(
           new UpdateNodegroupConfigCommand({
@@ -52,11 +57,12 @@ export class EksNodeGroupAdapter implements NodeGroupAdapter {
         ),
       );
     }
+    if (options.wait === false) return size;
     const deadline = Date.now() + timeoutSeconds * 1000;
     for (;;) {
       const ng = await this.describe(name, ref);
       const now = sizeOf(name, ng);
-      if (ng.status === 'ACTIVE' && sameSize(now, size)) return now;
+      if (ng.status === 'ACTIVE' && sameNodeGroupSize(now, size)) return now;
       if (ng.status === 'DEGRADED' || ng.status === 'CREATE_FAILED') {
         const issues = (ng.health?.issues ?? []).map((i) => `${i.code}: ${i.message}`).join('; ');
         throw new RolloutFailedError(
@@ -89,8 +95,4 @@ function sizeOf(name: string, ng: Nodegroup): NodeGroupSize {
     throw new Error(`node group ${name}: ${ng.nodegroupName} has no scaling configuration`);
   }
   return { minSize: s.minSize, maxSize: s.maxSize, desiredSize: s.desiredSize };
-}
-
-export function sameSize(a: NodeGroupSize, b: NodeGroupSize): boolean {
-  return a.minSize === b.minSize && a.maxSize === b.maxSize && a.desiredSize === b.desiredSize;
 }

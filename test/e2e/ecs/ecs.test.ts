@@ -12,12 +12,14 @@ import {
   CreateNodegroupCommand,
   DescribeNodegroupCommand,
   EKSClient,
+  UpdateNodegroupConfigCommand,
 } from '@aws-sdk/client-eks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TASK_RESOURCES } from '../../../lambdas/adapters/ecs/ecs-adapter';
 import { type ConductorConfig, parseConfig } from '../../../lambdas/core/config';
 import type { RunState } from '../../../lambdas/core/state';
 import { checkDrift } from '../../../lambdas/handlers/drift';
+import { handler as planDryRun } from '../../../lambdas/handlers/plan-dry-run';
 import { deps, resetDeps } from '../../../lambdas/handlers/runtime';
 import { handler as scale } from '../../../lambdas/handlers/scale';
 import { handler as teardown } from '../../../lambdas/handlers/teardown';
@@ -283,6 +285,60 @@ describe('ECS services and EKS node groups on moto', () => {
     const svc = await service('staging');
     expect([svc?.taskDefinition, svc?.desiredCount]).toEqual([prepared, 6]);
     await teardown({ ...state, deploy: d, scale: s });
+  });
+
+  it('plans the node groups from their size to production’s, changing nothing', async () => {
+    const plan = await planDryRun(await start('ecs-keep-version'));
+    expect(plan.nodeGroups).toEqual([
+      {
+        nodeGroup: 'workers',
+        from: { minSize: 1, maxSize: 2, desiredSize: 1 },
+        to: { minSize: 5, maxSize: 30, desiredSize: 12 },
+      },
+    ]);
+    expect(plan.summary).toContain('node group workers: 1 nodes (1–2) → 12 nodes (5–30)');
+    expect(await nodeGroup('ltc-test')).toEqual({ minSize: 1, maxSize: 2, desiredSize: 1 });
+  });
+
+  it('detects a node group scaled back down during the test and re-applies its prepared size', async () => {
+    const state = await start('ecs-keep-version');
+    const { deploy: d, scale: s } = await prepare(state);
+    const prepared = { ...state, deploy: d, scale: s };
+    expect(await checkDrift(prepared, deps())).toMatchObject({ checked: 2, events: [] });
+    // Someone (or a stale Terraform apply) puts the test node group back on its small size mid-test.
+    await eks.send(
+      new UpdateNodegroupConfigCommand({
+        clusterName: 'ltc-test',
+        nodegroupName: 'workers',
+        scalingConfig: { minSize: 1, maxSize: 2, desiredSize: 1 },
+      }),
+    );
+    const drift = await checkDrift(prepared, deps());
+    expect(drift.events).toEqual([
+      {
+        application: 'nodegroup/workers',
+        at: expect.any(String),
+        differences: [
+          { field: 'minSize', expected: 5, actual: 1 },
+          { field: 'maxSize', expected: 30, actual: 2 },
+          { field: 'desiredSize', expected: 12, actual: 1 },
+        ],
+        reapplied: true,
+      },
+    ]);
+    expect(drift.message).toBe('nodegroup/workers drifted (minSize, maxSize, desiredSize), re-applied');
+    expect(await nodeGroup('ltc-test')).toEqual({ minSize: 5, maxSize: 30, desiredSize: 12 });
+    // More nodes than prepared (a cluster autoscaler within the bounds) is not drift.
+    await eks.send(
+      new UpdateNodegroupConfigCommand({
+        clusterName: 'ltc-test',
+        nodegroupName: 'workers',
+        scalingConfig: { minSize: 5, maxSize: 30, desiredSize: 20 },
+      }),
+    );
+    expect((await checkDrift(prepared, deps())).events).toEqual([]);
+    await teardown(prepared);
+    expect(await nodeGroup('ltc-test')).toEqual({ minSize: 1, maxSize: 2, desiredSize: 1 });
   });
 
   it('refuses to write to a production service before any write', async () => {

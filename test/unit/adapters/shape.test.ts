@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { describeNodeGroupChanges } from '../../../lambdas/core/plan';
 import {
   canonical,
   deployTarget,
   hasShape,
+  nodeGroupDifferences,
   pairContainers,
   preparedTarget,
   restoreTarget,
@@ -115,5 +117,28 @@ describe('shapes', () => {
     );
     expect(hasShape(test, { ...test })).toBe(true);
     expect(hasShape(test, { ...test, replicas: 2 })).toBe(false);
+  });
+});
+
+describe('node group sizes: drift and the plan', () => {
+  const prepared = { minSize: 5, maxSize: 30, desiredSize: 12 };
+
+  it('drifts when the bounds changed or it has fewer nodes than prepared, not when it has more', () => {
+    expect(nodeGroupDifferences(prepared, { ...prepared, desiredSize: 20 })).toEqual([]);
+    expect(nodeGroupDifferences(prepared, { ...prepared, desiredSize: 3 })).toEqual([
+      { field: 'desiredSize', expected: 12, actual: 3 },
+    ]);
+    expect(nodeGroupDifferences(prepared, { minSize: 1, maxSize: 30, desiredSize: 12 })).toEqual([
+      { field: 'minSize', expected: 5, actual: 1 },
+    ]);
+  });
+
+  it('describes each node group from → to, or that it already has its size', () => {
+    expect(
+      describeNodeGroupChanges([
+        { nodeGroup: 'workers', from: { minSize: 1, maxSize: 2, desiredSize: 1 }, to: prepared },
+        { nodeGroup: 'batch', from: prepared, to: prepared },
+      ]),
+    ).toBe('node group workers: 1 nodes (1–2) → 12 nodes (5–30); node group batch: already 12 nodes (5–30)');
   });
 });
