@@ -6,19 +6,9 @@ import {
   RegisterTaskDefinitionCommand,
 } from '@aws-sdk/client-ecs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../../lambdas/core/config';
-import type { RunState } from '../../../lambdas/core/state';
 import { handler as cleanup } from '../../../lambdas/handlers/cleanup';
-import { resetDeps } from '../../../lambdas/handlers/runtime';
-import { handler as validateInput } from '../../../lambdas/handlers/validate-input';
-import {
-  MOTO_ACCOUNT_ID,
-  MOTO_CREDENTIALS,
-  MOTO_REGION,
-  type Moto,
-  motoEnv,
-  startMoto,
-} from '../../../local/moto';
+import { MOTO_CREDENTIALS, MOTO_REGION, type Moto, startMoto } from '../../../local/moto';
+import { cleanupConfig, startRun, useCleanupConfig } from './cleanup-step';
 
 /**
  * The `ecs-task` cleanup action against moto's ECS, through the Cleanup step handler. moto runs no containers: its tasks go RUNNING → … → STOPPED one step per
@@ -28,7 +18,6 @@ let moto: Moto;
 let ecs: ECSClient;
 let subnet: string;
 let securityGroup: string;
-let run = 0;
 
 const OVERRIDES = {
   containerOverrides: [{ name: 'purge', command: ['purge-orders', '--customer-prefix', 'load-test-'] }],
@@ -106,49 +95,20 @@ beforeAll(async () => {
     },
     overrides: OVERRIDES,
   };
-  const base = {
-    maxOrdersPerMinute: 1000,
-    scenarios: ['checkout'],
-    defaultScenario: 'checkout',
-    locust: { url: 'http://127.0.0.1:1' },
-    applications: [
-      {
-        name: 'shop',
-        test: { type: 'http', url: 'http://127.0.0.1:2' },
-        production: { type: 'http', url: 'http://127.0.0.1:3' },
-      },
-    ],
-  };
-  const config = parseConfig({
-    environments: {
-      purge: { ...base, cleanup: [action] },
-      stuck: { ...base, cleanup: [{ ...action, name: 'stuck purge', timeoutSeconds: 2 }] },
-    },
-  });
-  Object.assign(process.env, motoEnv(moto.endpoint), {
-    RUNS_TABLE: 'unused',
-    REPORTS_BUCKET: 'unused',
-    TOPIC_ARN: `arn:aws:sns:${MOTO_REGION}:${MOTO_ACCOUNT_ID}:unused`,
-    LTC_CONFIG: JSON.stringify(config),
-  });
-  resetDeps();
+  useCleanupConfig(
+    moto.endpoint,
+    cleanupConfig({
+      purge: [action],
+      stuck: [{ ...action, name: 'stuck purge', timeoutSeconds: 2 }],
+    }),
+  );
 });
 
 afterAll(async () => {
   await moto?.stop();
 });
 
-async function start(environment: string): Promise<RunState> {
-  run += 1;
-  return validateInput({
-    input: { environment, targetOrdersPerMinute: 100, rampUpMinutes: 1, plateauMinutes: 1 },
-    execution: {
-      id: `arn:aws:states:us-east-1:1:execution:m:ecs-cleanup-${run}`,
-      name: `ecs-cleanup-${run}`,
-      startTime: new Date().toISOString(),
-    },
-  });
-}
+const start = (environment: string) => startRun(environment, 'ecs-cleanup');
 
 async function tasksIn(cluster: string): Promise<string[]> {
   const all = await Promise.all(

@@ -1,20 +1,10 @@
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../../lambdas/core/config';
-import type { RunState } from '../../../lambdas/core/state';
 import { handler as cleanup } from '../../../lambdas/handlers/cleanup';
-import { resetDeps } from '../../../lambdas/handlers/runtime';
-import { handler as validateInput } from '../../../lambdas/handlers/validate-input';
-import {
-  MOTO_ACCOUNT_ID,
-  MOTO_CREDENTIALS,
-  MOTO_REGION,
-  type Moto,
-  motoEnv,
-  startMoto,
-} from '../../../local/moto';
+import { MOTO_CREDENTIALS, MOTO_REGION, type Moto, startMoto } from '../../../local/moto';
 import { type LocalPostgres, startPostgres } from '../../../local/postgres';
+import { cleanupConfig, startRun, useCleanupConfig } from './cleanup-step';
 
 /**
  * The `sql` cleanup action against a real PostgreSQL (Debian's package, a throw-away server with password
@@ -24,7 +14,6 @@ import { type LocalPostgres, startPostgres } from '../../../local/postgres';
 let db: LocalPostgres;
 let moto: Moto;
 let secretArn: string;
-let run = 0;
 
 const PURGE = [
   "DELETE FROM payments WHERE order_id IN (SELECT id FROM orders WHERE customer LIKE 'load-test-%')",
@@ -73,52 +62,21 @@ beforeAll(async () => {
     }),
   );
   secretArn = created.ARN as string;
-  const base = {
-    maxOrdersPerMinute: 1000,
-    scenarios: ['checkout'],
-    defaultScenario: 'checkout',
-    locust: { url: 'http://127.0.0.1:1' },
-    applications: [
+  const config = cleanupConfig({
+    'from-secret': [{ type: 'sql', name: 'test orders', database: { secretArn }, statements: PURGE }],
+    'from-env': [
+      { type: 'sql', name: 'test orders', database: { urlEnv: 'LTC_TEST_DB_URL' }, statements: PURGE },
+    ],
+    'half-broken': [
       {
-        name: 'shop',
-        test: { type: 'http', url: 'http://127.0.0.1:2' },
-        production: { type: 'http', url: 'http://127.0.0.1:3' },
+        type: 'sql',
+        name: 'broken purge',
+        database: { urlEnv: 'LTC_TEST_DB_URL' },
+        statements: [PURGE[0], 'DELETE FROM no_such_table'],
       },
     ],
-  };
-  const config = parseConfig({
-    environments: {
-      'from-secret': {
-        ...base,
-        cleanup: [{ type: 'sql', name: 'test orders', database: { secretArn }, statements: PURGE }],
-      },
-      'from-env': {
-        ...base,
-        cleanup: [
-          { type: 'sql', name: 'test orders', database: { urlEnv: 'LTC_TEST_DB_URL' }, statements: PURGE },
-        ],
-      },
-      'half-broken': {
-        ...base,
-        cleanup: [
-          {
-            type: 'sql',
-            name: 'broken purge',
-            database: { urlEnv: 'LTC_TEST_DB_URL' },
-            statements: [PURGE[0], 'DELETE FROM no_such_table'],
-          },
-        ],
-      },
-    },
   });
-  Object.assign(process.env, motoEnv(moto.endpoint), {
-    RUNS_TABLE: 'unused',
-    REPORTS_BUCKET: 'unused',
-    TOPIC_ARN: `arn:aws:sns:${MOTO_REGION}:${MOTO_ACCOUNT_ID}:unused`,
-    LTC_CONFIG: JSON.stringify(config),
-    LTC_TEST_DB_URL: db.url,
-  });
-  resetDeps();
+  useCleanupConfig(moto.endpoint, config, { LTC_TEST_DB_URL: db.url });
 });
 
 afterAll(async () => {
@@ -126,17 +84,7 @@ afterAll(async () => {
   await moto?.stop();
 });
 
-async function start(environment: string): Promise<RunState> {
-  run += 1;
-  return validateInput({
-    input: { environment, targetOrdersPerMinute: 100, rampUpMinutes: 1, plateauMinutes: 1 },
-    execution: {
-      id: `arn:aws:states:us-east-1:1:execution:m:sql-${run}`,
-      name: `sql-${run}`,
-      startTime: new Date().toISOString(),
-    },
-  });
-}
+const start = (environment: string) => startRun(environment, 'sql');
 
 async function counts() {
   const orders = await sql(
