@@ -1,7 +1,6 @@
 import { ProductionTargetError } from '../adapters/kubernetes/errors';
 import { mapLimit } from '../core/concurrency';
 import {
-  type ApplicationConfig,
   type EnvironmentConfig,
   environmentProductionTargets,
   type NodeGroupConfig,
@@ -113,12 +112,9 @@ export function assertWritable(application: string, platform: Platform, env: Env
  * Every target the run would write to — its applications' test platforms and the environment's node
  * groups — checked with {@link assertWritable} before the first write of a step.
  */
-export function assertRunWritable(
-  state: RunState,
-  applications: readonly ApplicationConfig[] = applicationsInScope(state.run),
-): void {
+function assertRunWritable(state: RunState): void {
   const env = state.run.environment;
-  for (const app of applications) assertWritable(app.name, app.test, env);
+  for (const app of applicationsInScope(state.run)) assertWritable(app.name, app.test, env);
   for (const g of env.nodeGroups ?? []) assertNodeGroupWritable(g, env);
 }
 
