@@ -43,8 +43,11 @@ const JANITOR_LOCK_MINUTES = 30;
  *   what is not back in shape, release it — nothing else;
  * - the lock held by another run: touch nothing.
  *
+ * An execution that continues a run (a long soak) is found through the `CONTINUES` record its Validate wrote:
+ * the lock, the recorded shapes and the janitor's record are the run's, known by its first execution's id.
+ *
  * Idempotent: a second time, or after a normal teardown, nothing is out of shape and the lock is not this
- * execution's, so nothing changes and nothing is recorded. What it did is recorded as `JANITOR#<at>`. A
+ * run's, so nothing changes and nothing is recorded. What it did is recorded as `JANITOR#<at>` with the run. A
  * failed restore keeps the lock (the next run must not record a scaled-up shape as its "before") and is
  * raised, so the asynchronous invocation is retried.
  */
@@ -63,17 +66,19 @@ export const handler = step(
     });
     if (!(JANITOR_STATUSES as readonly string[]).includes(status))
       return none(`status ${status}: nothing to do`);
-    const run = await deps.runs.runMeta(executionArn);
+    // A continuation's records are its run's, which is known by the first execution's id.
+    const runId = (await deps.runs.continuationOf(executionArn)) ?? executionArn;
+    const run = await deps.runs.runMeta(runId);
     if (!run) return none('no run record: the execution ended before it took the lock');
 
     const environment = run.request.environment;
     const reason = [status, event.detail.error, event.detail.cause].filter(Boolean).join(': ');
     const holder = await deps.runs.lockHolder(environment);
-    const lock: JanitorRecord['lock'] = holder === executionArn ? 'held' : holder === null ? 'free' : 'other';
+    const lock: JanitorRecord['lock'] = holder === runId ? 'held' : holder === null ? 'free' : 'other';
     if (lock === 'other') return none(`${environment} is locked by ${holder}: not touched`, lock);
 
     const now = deps.now();
-    let lockHolder = executionArn;
+    let lockHolder = runId;
     if (lock === 'free') {
       lockHolder = `janitor:${executionArn}`;
       try {
@@ -109,7 +114,7 @@ export const handler = step(
     } catch (err) {
       const message = `restore failed, lock kept: ${(err as Error).message}`;
       await deps.runs.putJanitorRecord(
-        executionArn,
+        runId,
         { at: now.toISOString(), reason, lock, loadStopped, restored: [], lockReleased: false, message },
         expiresAt,
       );
@@ -127,6 +132,7 @@ export const handler = step(
     const acted = lock === 'held' || changedAny;
     const changed = restored.filter((r) => r.changed).map((r) => r.application);
     const message = [
+      runId === executionArn ? null : `continuation of ${runId}`,
       lock === 'held' ? 'lock was still held' : 'lock was free',
       loadStopped ? 'Locust stopped' : null,
       changed.length > 0 ? `restored ${changed.join(', ')}` : 'everything already in its recorded shape',
@@ -138,7 +144,7 @@ export const handler = step(
     const released = lock === 'held' && lockReleased;
     if (acted) {
       await deps.runs.putJanitorRecord(
-        executionArn,
+        runId,
         { at: now.toISOString(), reason, lock, loadStopped, restored, lockReleased: released, message },
         expiresAt,
       );

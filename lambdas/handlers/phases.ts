@@ -11,10 +11,17 @@ import { logger } from './runtime';
 
 const PHASE_RETENTION_MS = 30 * 86_400_000;
 
-/** The execution id of any step's input: the run state's `run.executionId`, or Validate's `execution.id`. */
+/**
+ * The run's id in any step's input: the run state's `run.executionId`, or in Validate's event the run a
+ * continuation continues, else `execution.id`.
+ */
 export function executionIdOf(input: unknown): string | null {
-  const i = input as { run?: { executionId?: unknown }; execution?: { id?: unknown } } | null;
-  const id = i?.run?.executionId ?? i?.execution?.id;
+  const i = input as {
+    run?: { executionId?: unknown };
+    input?: { continuation?: { run?: { executionId?: unknown } } };
+    execution?: { id?: unknown };
+  } | null;
+  const id = i?.run?.executionId ?? i?.input?.continuation?.run?.executionId ?? i?.execution?.id;
   return typeof id === 'string' && id ? id : null;
 }
 

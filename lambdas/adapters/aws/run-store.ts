@@ -5,6 +5,7 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
+  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { EnvironmentLockedError } from '../../core/errors';
 import type { Saturation as RampSaturation } from '../../core/ramp-controller';
@@ -94,7 +95,8 @@ export interface PhaseRecord {
 /**
  * The runs table: the per-environment lock, each run's recorded shape (so a
  * restore works even after the Lambda that recorded it is gone) and its ticks.
- * Keys: `pk` = `LOCK#<env>` or `RUN#<execution>`, `sk` = `LOCK`, `META`, `SHAPE#<app>`, `TICK#<n>`,
+ * Keys: `pk` = `LOCK#<env>` or `RUN#<execution>` (a run's first execution; a continuation has only
+ * `CONTINUES`, naming its run), `sk` = `LOCK`, `META`, `CONTINUES`, `SHAPE#<app>`, `TICK#<n>`,
  * `WATCH#<n>` (the SLO watch's part of a tick), `PHASE#<startedAt>#<name>`, `JANITOR#<at>`; the last passing run of an
  * environment and scenario is `pk` = `BASELINE#<env>`, `sk` = `SCENARIO#<scenario>` (no expiry).
  * `expiresAt` (epoch seconds) is the table's TTL attribute.
@@ -149,6 +151,30 @@ export class RunStore {
       ),
     );
     return (Item?.holder as string | undefined) ?? null;
+  }
+
+  /**
+   * Moves the lock's expiry to `expiresAt` if `holder` still has it (a run continuing in a new execution);
+   * returns whether it did. Never touches a lock another run holds or nobody holds.
+   */
+  async renewLock(environment: string, holder: string, expiresAt: Date): Promise<boolean> {
+    try {
+      await withTransientAws('renew lock', () =>
+        this.db.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { pk: `LOCK#${environment}`, sk: 'LOCK' },
+            UpdateExpression: 'SET expiresAt = :expiresAt',
+            ConditionExpression: 'holder = :holder',
+            ExpressionAttributeValues: { ':holder': holder, ':expiresAt': epoch(expiresAt) },
+          }),
+        ),
+      );
+      return true;
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) return false;
+      throw err;
+    }
   }
 
   /** Releases the lock if this holder has it; returns whether it did. Never frees another run's lock. */
@@ -230,6 +256,40 @@ export class RunStore {
       ),
     );
     return (Item?.run as RunContext | undefined) ?? null;
+  }
+
+  /**
+   * Records that `executionId` continues the run `runExecutionId` (written by its Validate), so the janitor
+   * finds the run when a continuation ends aborted, timed out or failed.
+   */
+  async putContinuation(executionId: string, runExecutionId: string, expiresAt: Date): Promise<void> {
+    await withTransientAws('record continuation', () =>
+      this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            pk: `RUN#${executionId}`,
+            sk: 'CONTINUES',
+            run: runExecutionId,
+            expiresAt: epoch(expiresAt),
+          },
+        }),
+      ),
+    );
+  }
+
+  /** The run an execution continues, or null when it is no continuation (or never got past Validate). */
+  async continuationOf(executionId: string): Promise<string | null> {
+    const { Item } = await withTransientAws('read continuation', () =>
+      this.db.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: { pk: `RUN#${executionId}`, sk: 'CONTINUES' },
+          ConsistentRead: true,
+        }),
+      ),
+    );
+    return (Item?.run as string | undefined) ?? null;
   }
 
   /** Keeps what the janitor did, one item per time it acted. */
