@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SYSTEMS } from '../../../bench/ramp-bench';
-import { RunStore } from '../../../lambdas/adapters/aws/run-store';
+import type { RunStore } from '../../../lambdas/adapters/aws/run-store';
 import type { LocustClient } from '../../../lambdas/adapters/locust/client';
 import type { ConductorConfig } from '../../../lambdas/core/config';
 import type { ContinuationInput } from '../../../lambdas/core/run-input';
@@ -14,16 +14,21 @@ import { type EventLog, executeLocally, type LocalExecutionResult } from '../../
 import { fetchSummary } from '../../../local/report';
 import { synthesizePipeline } from '../../../local/synth';
 import { CONTROL_STATES as C, STEPS } from '../../../statemachine/steps';
+import { InMemoryRunStore } from './in-memory-run-store';
 import { SimulatedLocust } from './simulated-locust';
 
 /**
- * A simulated week-long soak: the synthesized state machine with the real handlers, the run store, reports
- * bucket and topic in moto, the demo shop prepared and restored over HTTP — and Locust simulated
- * (bench/sim.ts) on a simulated clock that each tick sets to the time its Wait waited for (Waits take no real
- * time). A test-only per-execution tick budget makes the run continue in new executions several times.
+ * A simulated week-long soak: the synthesized state machine with the real handlers, metrics, reports bucket
+ * and topic in moto, the demo shop prepared and restored over HTTP — and Locust simulated (bench/sim.ts) on
+ * a simulated clock that each tick sets to the time its Wait waited for (Waits take no real time). A
+ * test-only per-execution tick budget makes the run continue in new executions several times. The week keeps
+ * its run records in memory (in moto it took over two minutes, see in-memory-run-store.ts); the aborted
+ * continuation runs against the DynamoDB run store in moto.
  */
 let env: LocalEnvironment;
-let runs: RunStore;
+/** The run store the handlers use in the current test. */
+let runs: Pick<RunStore, keyof RunStore>;
+let motoRuns: RunStore;
 let config: ConductorConfig;
 let clock = Date.parse('2026-11-30T00:00:00.000Z');
 let locust: SimulatedLocust;
@@ -54,8 +59,14 @@ beforeAll(async () => {
   const d = deps();
   vi.spyOn(d, 'now').mockImplementation(() => new Date(clock));
   vi.spyOn(d, 'locust').mockImplementation(() => locust as unknown as LocustClient);
-  runs = new RunStore(env.aws.RUNS_TABLE);
+  motoRuns = d.runs;
 });
+
+/** Makes `store` the run store of the handlers (and of this file's assertions). */
+function useRunStore(store: Pick<RunStore, keyof RunStore>): void {
+  Object.assign(deps(), { runs: store });
+  runs = store;
+}
 afterAll(async () => {
   vi.restoreAllMocks();
   await env?.stop();
@@ -78,6 +89,7 @@ const entered = (r: LocalExecutionResult, name: string) =>
 describe('a simulated soak of 7 days', () => {
   it('crosses several continuations as one run: every tick once, 300 s apart, one report, one restore', async () => {
     locust = new SimulatedLocust(linear as never, 7, () => clock, ORDER_REQUEST);
+    useRunStore(new InMemoryRunStore());
     const { definition } = synthesizePipeline(config, { ticksPerExecution: 500 });
     const before = await readShopShape(env.shop.adminUrl);
     const holders = new Set<string | null>();
@@ -134,6 +146,7 @@ describe('a simulated soak of 7 days', () => {
 describe('a continuation that ends badly', () => {
   it('is restored by the janitor, which frees the run’s lock; a later continuation then refuses to go on', async () => {
     locust = new SimulatedLocust(linear as never, 11, () => clock, ORDER_REQUEST);
+    useRunStore(motoRuns);
     const { definition } = synthesizePipeline(config, { ticksPerExecution: 3 });
     const controller = new AbortController();
     let carried: ContinuationInput | undefined;
