@@ -4,7 +4,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
 import { type ExecutionBudget, TICKS_PER_EXECUTION } from '../lambdas/core/run-input';
-import { lambdaTask } from './lambda-task';
+import { lambdaTask, transientRetry } from './lambda-task';
 import { prepareMapPhase } from './prepare-map';
 import { CONTROL_STATES as C, STEPS, type StepId } from './steps';
 
@@ -179,13 +179,7 @@ function loadPhase(
     taskTimeout: sfn.Timeout.duration(Duration.minutes(1)),
   });
   // Same name and input: a retry after a lost answer starts the execution once.
-  continueRun.addRetry({
-    errors: [...START_EXECUTION_TRANSIENT_ERRORS],
-    interval: Duration.seconds(2),
-    backoffRate: 2,
-    maxAttempts: 4,
-    jitterStrategy: sfn.JitterType.FULL,
-  });
+  continueRun.addRetry(transientRetry(START_EXECUTION_TRANSIENT_ERRORS));
   catchInto(continueRun, stopLoad).next(
     new sfn.Succeed(scope, C.continued, {
       comment: 'The run goes on in the new execution, which stops and restores it at its end.',

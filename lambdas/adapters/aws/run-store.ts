@@ -141,16 +141,8 @@ export class RunStore {
   }
 
   async lockHolder(environment: string): Promise<string | null> {
-    const { Item } = await withTransientAws('read lock', () =>
-      this.db.send(
-        new GetCommand({
-          TableName: this.tableName,
-          Key: { pk: `LOCK#${environment}`, sk: 'LOCK' },
-          ConsistentRead: true,
-        }),
-      ),
-    );
-    return (Item?.holder as string | undefined) ?? null;
+    const item = await this.item('read lock', `LOCK#${environment}`, 'LOCK');
+    return (item?.holder as string | undefined) ?? null;
   }
 
   /**
@@ -246,16 +238,8 @@ export class RunStore {
 
   /** The run's context as Acquire lock recorded it, or null when the run never got that far. */
   async runMeta(executionId: string): Promise<RunContext | null> {
-    const { Item } = await withTransientAws('read run', () =>
-      this.db.send(
-        new GetCommand({
-          TableName: this.tableName,
-          Key: { pk: `RUN#${executionId}`, sk: 'META' },
-          ConsistentRead: true,
-        }),
-      ),
-    );
-    return (Item?.run as RunContext | undefined) ?? null;
+    const item = await this.item('read run', `RUN#${executionId}`, 'META');
+    return (item?.run as RunContext | undefined) ?? null;
   }
 
   /**
@@ -280,16 +264,8 @@ export class RunStore {
 
   /** The run an execution continues, or null when it is no continuation (or never got past Validate). */
   async continuationOf(executionId: string): Promise<string | null> {
-    const { Item } = await withTransientAws('read continuation', () =>
-      this.db.send(
-        new GetCommand({
-          TableName: this.tableName,
-          Key: { pk: `RUN#${executionId}`, sk: 'CONTINUES' },
-          ConsistentRead: true,
-        }),
-      ),
-    );
-    return (Item?.run as string | undefined) ?? null;
+    const item = await this.item('read continuation', `RUN#${executionId}`, 'CONTINUES');
+    return (item?.run as string | undefined) ?? null;
   }
 
   /** Keeps what the janitor did, one item per time it acted. */
@@ -405,17 +381,17 @@ export class RunStore {
 
   /** The last passing run of an environment and scenario, or null when none passed yet. */
   async lastPassingRun(environment: string, scenario: string): Promise<Baseline | null> {
-    const { Item } = await withTransientAws('read baseline', () =>
-      this.db.send(
-        new GetCommand({
-          TableName: this.tableName,
-          Key: { pk: `BASELINE#${environment}`, sk: `SCENARIO#${scenario}` },
-          ConsistentRead: true,
-        }),
-      ),
+    const item = await this.item('read baseline', `BASELINE#${environment}`, `SCENARIO#${scenario}`);
+    if (!item) return null;
+    return { ref: item.ref, values: item.values ?? {} } as Baseline;
+  }
+
+  /** One item, read consistently; undefined when there is none. */
+  private async item(what: string, pk: string, sk: string): Promise<Record<string, unknown> | undefined> {
+    const { Item } = await withTransientAws(what, () =>
+      this.db.send(new GetCommand({ TableName: this.tableName, Key: { pk, sk }, ConsistentRead: true })),
     );
-    if (!Item) return null;
-    return { ref: Item.ref, values: Item.values ?? {} } as Baseline;
+    return Item;
   }
 
   private async query(executionId: string, prefix: string): Promise<Record<string, unknown>[]> {

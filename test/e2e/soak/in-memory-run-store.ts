@@ -22,8 +22,8 @@ export class InMemoryRunStore implements Pick<RunStore, keyof RunStore> {
   private readonly items = new Map<string, Map<string, Item>>();
 
   private partition(pk: string): Map<string, Item> {
-    let p = this.items.get(pk);
-    if (!p) this.items.set(pk, (p = new Map()));
+    const p = this.items.get(pk) ?? new Map<string, Item>();
+    this.items.set(pk, p);
     return p;
   }
 

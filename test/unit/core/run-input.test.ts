@@ -17,9 +17,9 @@ import {
   validateContinuation,
   validateRunInput,
 } from '../../../lambdas/core/run-input';
-import type { RunState } from '../../../lambdas/core/state';
 import runContinuationSchema from '../../../schema/run-continuation.schema.json' with { type: 'json' };
 import runInputSchema from '../../../schema/run-input.schema.json' with { type: 'json' };
+import { handedOnState } from '../adapters/fakes';
 
 /**
  * The execution input contract: schema/run-input.schema.json plus the rules
@@ -261,69 +261,19 @@ describe('one execution of a long run', () => {
   });
 });
 
-/** A run's state as "Continue in new execution" hands it on. */
-function carried(): RunState {
-  const runId = 'arn:aws:states:eu-central-1:1:execution:ltc:run-1';
-  return {
-    run: {
-      executionId: runId,
-      executionName: 'run-1',
-      startedAt: '2026-11-27T10:00:00.000Z',
-      request: {
-        environment: 'staging',
-        targetOrdersPerMinute: 1200,
-        rampUpMinutes: 30,
-        plateauMinutes: 10080,
-        scenario: 'checkout',
-        deployProductionVersions: true,
-        applications: ['checkout'],
-        tickSeconds: 60,
-        dryRun: false,
-      },
-      environment: config.environments.staging as never,
-      maxTicks: 10_116,
-    },
-    lock: { environment: 'staging', holder: runId, expiresAt: '2026-12-04T12:30:00.000Z' },
-    execution: {
-      id: runId,
-      name: 'run-1',
-      startedAt: '2026-11-27T10:00:00.000Z',
-      number: 1,
-      continueAtTick: 2250,
-      nextName: 'run-1-c2',
-    },
-    ramp: {
-      tick: 2250,
-      phase: 'plateau',
-      done: false,
-      startedAt: '2026-11-27T10:01:00.000Z',
-      nextTickAt: '2026-11-28T23:32:00.000Z',
-      targetNow: 1200,
-      ordersPerMinute: 1190,
-      users: 100,
-      spawnRate: 2,
-      workers: 2,
-      failureRatio: 0,
-      message: '',
-      controller: {} as never,
-      plateau: { ticks: 2220, orders: 1, minutes: 1, requests: 1, failures: 0 },
-    },
-  };
-}
-
 describe('the input of an execution that continues a run', () => {
   it("is told apart from a user's input by its one field", () => {
-    expect(isContinuation({ continuation: carried() })).toBe(true);
+    expect(isContinuation({ continuation: handedOnState() })).toBe(true);
     expect(isContinuation({ environment: 'staging', targetOrdersPerMinute: 1 })).toBe(false);
     expect(isContinuation(null)).toBe(false);
   });
 
   it('accepts the state the previous execution handed on, with the id of that execution', () => {
-    const input = { continuation: carried(), AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID: 'arn:prev' };
-    expect(validateContinuation(input)).toEqual({ ok: true, state: carried() });
+    const input = { continuation: handedOnState(), AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID: 'arn:prev' };
+    expect(validateContinuation(input)).toEqual({ ok: true, state: handedOnState() });
   });
 
-  const base = carried();
+  const base = handedOnState();
   const cases: [string, unknown, string, RegExp][] = [
     ['not an object', { continuation: 'x' }, 'continuation', /must be an object/],
     ['another field beside it', { continuation: base, environment: 'x' }, 'environment', /not a known/],
