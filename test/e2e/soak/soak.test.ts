@@ -218,4 +218,46 @@ describe('a continuation that ends badly', () => {
     expect(await runs.continuationOf(late)).toBeNull();
     expect(await runs.lockHolder('local')).toBeNull();
   });
+
+  it('is found by the run its input names when its Validate failed before recording it', async () => {
+    locust = new SimulatedLocust(linear as never, 13, () => clock, ORDER_REQUEST);
+    useRunStore(motoRuns);
+    const { definition } = synthesizePipeline(config, { ticksPerExecution: 3 });
+    let input: string | undefined;
+    const result = await executeLocally(
+      definition,
+      { ...SOAK, plateauMinutes: 60 },
+      {
+        executionName: 'soak-lost',
+        waitOverrides: { [C.waitForTick]: 0 },
+        handlers: {
+          [STEPS['ramp-tick']]: onSchedule(),
+          [STEPS['validate-input']]: (real) => async (event) => {
+            const given = (event as { input: ContinuationInput }).input;
+            if (!given.continuation) return real(event);
+            input = JSON.stringify(given);
+            throw new Error('the runs table did not answer');
+          },
+        },
+      },
+    );
+    expect(result.executions.map((e) => e.status)).toEqual(['SUCCEEDED', 'FAILED']);
+    const failed = result.executions[1]?.executionArn ?? '';
+    expect(await runs.continuationOf(failed)).toBeNull();
+    expect(await runs.lockHolder('local')).toBe(result.executionArn);
+
+    const cleaned = await janitor({ detail: { executionArn: failed, status: 'FAILED', input } });
+    expect(cleaned).toMatchObject({ acted: true, lock: 'held', loadStopped: true, lockReleased: true });
+    expect(await readShopShape(env.shop.adminUrl)).toEqual({
+      version: '2.4.0',
+      replicas: DEMO_TEST_REPLICAS,
+    });
+    expect(await runs.lockHolder('local')).toBeNull();
+    // Any other input names no run: the janitor finds nothing to do for it.
+    expect(
+      await janitor({
+        detail: { executionArn: `${failed}-x`, status: 'FAILED', input: JSON.stringify(SOAK) },
+      }),
+    ).toMatchObject({ acted: false });
+  });
 });
