@@ -150,38 +150,37 @@ export class RunStore {
    * returns whether it did. Never touches a lock another run holds or nobody holds.
    */
   async renewLock(environment: string, holder: string, expiresAt: Date): Promise<boolean> {
-    try {
-      await withTransientAws('renew lock', () =>
-        this.db.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: { pk: `LOCK#${environment}`, sk: 'LOCK' },
-            UpdateExpression: 'SET expiresAt = :expiresAt',
-            ConditionExpression: 'holder = :holder',
-            ExpressionAttributeValues: { ':holder': holder, ':expiresAt': epoch(expiresAt) },
-          }),
-        ),
-      );
-      return true;
-    } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) return false;
-      throw err;
-    }
+    return this.conditionally('renew lock', () =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: `LOCK#${environment}`, sk: 'LOCK' },
+          UpdateExpression: 'SET expiresAt = :expiresAt',
+          ConditionExpression: 'holder = :holder',
+          ExpressionAttributeValues: { ':holder': holder, ':expiresAt': epoch(expiresAt) },
+        }),
+      ),
+    );
   }
 
   /** Releases the lock if this holder has it; returns whether it did. Never frees another run's lock. */
   async releaseLock(environment: string, holder: string): Promise<boolean> {
+    return this.conditionally('release lock', () =>
+      this.db.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: { pk: `LOCK#${environment}`, sk: 'LOCK' },
+          ConditionExpression: 'holder = :holder',
+          ExpressionAttributeValues: { ':holder': holder },
+        }),
+      ),
+    );
+  }
+
+  /** Runs a conditional write; false when its condition did not hold (transient errors are retried). */
+  private async conditionally(what: string, write: () => Promise<unknown>): Promise<boolean> {
     try {
-      await withTransientAws('release lock', () =>
-        this.db.send(
-          new DeleteCommand({
-            TableName: this.tableName,
-            Key: { pk: `LOCK#${environment}`, sk: 'LOCK' },
-            ConditionExpression: 'holder = :holder',
-            ExpressionAttributeValues: { ':holder': holder },
-          }),
-        ),
-      );
+      await withTransientAws(what, write);
       return true;
     } catch (err) {
       if (err instanceof ConditionalCheckFailedException) return false;
