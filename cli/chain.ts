@@ -59,3 +59,35 @@ export async function currentExecution(
     arn = next;
   }
 }
+
+/**
+ * The execution `abortedArn` was starting when it was stopped inside "Continue in new execution": that
+ * StartExecution may have gone through, and the run then goes on in the new execution. Read from the
+ * StartExecution its history scheduled last (the one an execution makes, at its end); undefined when it made
+ * none or the execution it named does not exist.
+ */
+export async function startedWhileStopping(sfn: Sfn, abortedArn: string): Promise<ChainPosition | undefined> {
+  const history = await sfn.getExecutionHistory({
+    executionArn: abortedArn,
+    reverseOrder: true,
+    maxResults: 100,
+  });
+  const scheduled = (history.events ?? []).find(
+    (e) =>
+      e.type === 'TaskScheduled' &&
+      e.taskScheduledEventDetails?.resourceType === 'states' &&
+      e.taskScheduledEventDetails.resource?.startsWith('startExecution'),
+  );
+  const parameters = parseJsonOutput(scheduled?.taskScheduledEventDetails?.parameters) as
+    | { StateMachineArn?: unknown; Name?: unknown }
+    | undefined;
+  if (typeof parameters?.StateMachineArn !== 'string' || typeof parameters.Name !== 'string')
+    return undefined;
+  const startedArn = `${parameters.StateMachineArn.replace(':stateMachine:', ':execution:')}:${parameters.Name}`;
+  try {
+    return await currentExecution(sfn, startedArn);
+  } catch (err) {
+    if ((err as Error).name === 'ExecutionDoesNotExist') return undefined;
+    throw err;
+  }
+}

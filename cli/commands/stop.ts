@@ -1,6 +1,6 @@
 import { parseCommandArgs } from '../args';
 import { executionConsoleUrl, requireStatesArn, resolveRegion } from '../arn';
-import { currentExecution } from '../chain';
+import { currentExecution, startedWhileStopping } from '../chain';
 import type { CliDeps } from '../deps';
 import { EXIT } from '../errors';
 import { printRows } from '../output';
@@ -36,10 +36,17 @@ export async function stopCommand(args: readonly string[], deps: CliDeps): Promi
   while (target.description.status === 'RUNNING') {
     stopDate = (await sfn.stopExecution({ executionArn: target.executionArn, cause })).stopDate;
     stopped = true;
-    // Between the describe and the stop the run may have continued in a new execution: stop that one too.
+    // Between the describe and the stop the run may have continued in a new execution (or have been
+    // starting it when the stop came): stop that one too.
     const after = await currentExecution(sfn, target.executionArn);
-    if (after.executionArn === target.executionArn) break;
-    target = after;
+    const next =
+      after.executionArn !== target.executionArn
+        ? after
+        : after.description.status === 'ABORTED'
+          ? await startedWhileStopping(sfn, target.executionArn)
+          : undefined;
+    if (next === undefined || next.executionArn === target.executionArn) break;
+    target = next;
   }
 
   const rows: [string, string][] = [['execution', executionArn]];

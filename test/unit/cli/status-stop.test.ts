@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { continuationArn, continued, describe_, EXEC_ARN, FakeSfn, harness, tickEvent } from './fakes';
+import {
+  continuationArn,
+  continued,
+  describe_,
+  EXEC_ARN,
+  FakeSfn,
+  harness,
+  SM_ARN,
+  tickEvent,
+} from './fakes';
 
 const CONSOLE =
   'https://eu-central-1.console.aws.amazon.com/states/home?region=eu-central-1#/v2/executions/details/' +
@@ -223,6 +232,48 @@ describe('a long soak continued in new executions', () => {
     expect(await h.run('stop', EXEC_ARN)).toBe(0);
     expect(sfn.stops.map((s) => s.executionArn)).toEqual([EXEC_ARN, C2]);
     expect(h.stdout.text).toMatch(new RegExp(`^current +${C2}$`, 'm'));
+  });
+
+  /** What "Continue in new execution" leaves in the history when it is scheduled: the next execution's name. */
+  const continuationScheduled = (name: string) => ({
+    id: 40,
+    timestamp: new Date('2026-11-27T12:00:00Z'),
+    type: 'TaskScheduled' as const,
+    taskScheduledEventDetails: {
+      resourceType: 'states',
+      resource: 'startExecution',
+      region: 'eu-central-1',
+      parameters: JSON.stringify({ Input: { continuation: {} }, StateMachineArn: SM_ARN, Name: name }),
+    },
+  });
+
+  it('stop also stops the execution a run was starting when the stop came', async () => {
+    const sfn = new FakeSfn([], [[continuationScheduled('run-1-c2')]], {
+      [EXEC_ARN]: [describe_('RUNNING'), describe_('ABORTED')],
+      [C2]: [describe_('RUNNING', { executionArn: C2 }), describe_('ABORTED', { executionArn: C2 })],
+    });
+    const h = harness({ sfn });
+    expect(await h.run('stop', EXEC_ARN)).toBe(0);
+    expect(sfn.stops.map((s) => s.executionArn)).toEqual([EXEC_ARN, C2]);
+    expect(sfn.historyCalls[0]).toMatchObject({ executionArn: EXEC_ARN, reverseOrder: true });
+    expect(h.stdout.text).toMatch(new RegExp(`^current +${C2}$`, 'm'));
+  });
+
+  it('stop stops only the one execution when the start it was making never went through', async () => {
+    const sfn = new FakeSfn([], [[continuationScheduled('run-1-c2')]], {
+      [EXEC_ARN]: [describe_('RUNNING'), describe_('ABORTED')],
+    });
+    const describeScripted = sfn.describeExecution.bind(sfn);
+    sfn.describeExecution = async (input) => {
+      if (input.executionArn !== C2) return describeScripted(input);
+      const err = new Error(`Execution Does Not Exist: '${C2}'`);
+      err.name = 'ExecutionDoesNotExist';
+      throw err;
+    };
+    const h = harness({ sfn });
+    expect(await h.run('stop', EXEC_ARN)).toBe(0);
+    expect(sfn.stops.map((s) => s.executionArn)).toEqual([EXEC_ARN]);
+    expect(h.stdout.text).not.toMatch(/^current/m);
   });
 
   it('stop of a run that already ended stops nothing and says so', async () => {
