@@ -25,11 +25,11 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
     run: startCommand,
   },
   status: {
-    summary: "show an execution's status and where the test stands",
+    summary: "show a run's status and where the test stands (given any of its executions)",
     help: STATUS_HELP,
     run: statusCommand,
   },
-  stop: { summary: 'stop an execution', help: STOP_HELP, run: stopCommand },
+  stop: { summary: "stop a run's running execution", help: STOP_HELP, run: stopCommand },
   local: {
     summary: 'run a whole load test on this machine, no AWS account',
     help: LOCAL_HELP,

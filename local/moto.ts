@@ -42,6 +42,11 @@ export interface Moto {
   stop(): Promise<void>;
   /** Forgets every resource (`POST /moto-api/reset`). */
   reset(): Promise<void>;
+  /**
+   * From now on runs state machines' executions with moto's own interpreter (`execute_state_machine`)
+   * instead of leaving them RUNNING. It keeps its own state machines: create them after this call.
+   */
+  executeStateMachines(): Promise<void>;
 }
 
 const READY_TIMEOUT_MS = 30_000;
@@ -135,6 +140,15 @@ async function launch(bin: string, port: number): Promise<Moto> {
       const res = await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
       await res.arrayBuffer();
       if (!res.ok) throw new Error(`moto reset failed: HTTP ${res.status}`);
+    },
+    async executeStateMachines() {
+      const res = await fetch(`${endpoint}/moto-api/config`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ stepfunctions: { execute_state_machine: true } }),
+      });
+      await res.arrayBuffer();
+      if (!res.ok) throw new Error(`moto config failed: HTTP ${res.status}`);
     },
   };
 }

@@ -22,7 +22,10 @@ export interface LocalRunResult {
   readonly status: 'SUCCEEDED' | 'FAILED' | 'ABORTED';
   readonly output?: unknown;
   readonly error?: { readonly Error: string; readonly Cause?: string };
+  /** The run's first execution: its records and report are keyed by it. */
   readonly executionName: string;
+  /** Every execution of the run, the first first (a long test continues in new executions). */
+  readonly executions: readonly string[];
   /** The HTML report of this run (summary.json beside it), when one was written. */
   readonly reportPath?: string;
 }
@@ -51,13 +54,16 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
         : env.config.environments[String(input.environment)]?.defaultScenario;
     if (scenario) await baselines.seed(String(input.environment), scenario);
     const result = await executeLocally(env.pipeline.definition, input, {
-      onEvent: (event) => {
+      onEvent: (event, execution) => {
+        if (event.type === 'ExecutionStarted' && execution.number > 1)
+          print(`↪ the run continues in execution ${execution.number}: ${execution.executionName}`);
         const line = progressLine(event);
         if (line) print(line);
       },
     });
-    // The pipeline stored summary.json in the emulated bucket (also when the run failed after locking);
-    // completed with the executor's timeline and measured cost, it becomes report.html + summary.json here.
+    // The pipeline stored summary.json in the emulated bucket (also when the run failed after locking), under
+    // the run's first execution however many it continued in; completed with the timeline and measured cost
+    // of all of them, it becomes report.html + summary.json here.
     const stored = await fetchSummary(
       env.aws.endpoint,
       env.aws.REPORTS_BUCKET,
@@ -74,12 +80,17 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
     } else {
       print(`\n${result.status}: ${result.error?.Error ?? ''} ${result.error?.Cause ?? ''}`);
     }
+    if (result.executions.length > 1)
+      print(
+        `One run in ${result.executions.length} executions, reported as its first: ${result.executionName}`,
+      );
     if (reportPath) print(`Report: ${reportPath}`);
     return {
       status: result.status,
       output: result.output,
       error: result.error,
       executionName: result.executionName,
+      executions: result.executions.map((e) => e.executionName),
       reportPath,
     };
   } finally {

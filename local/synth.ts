@@ -1,6 +1,7 @@
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { LoadTestConductorStack } from '../cdk/lib/load-test-conductor-stack';
+import type { LoadTestPipelineProps } from '../cdk/lib/load-test-pipeline';
 import type { ConductorConfig } from '../lambdas/core/config';
 
 /** What a local run takes from the synthesized stack, so it runs exactly what would deploy. */
@@ -12,11 +13,18 @@ export interface SynthesizedPipeline {
   readonly template: Template;
 }
 
-/** Synthesizes the real stack in-process (no bundling) and extracts the definition. */
-export function synthesizePipeline(config: ConductorConfig): SynthesizedPipeline {
+/**
+ * Synthesizes the real stack in-process (no bundling) and extracts the definition; `pipeline` sets the
+ * pipeline's other props (e.g. a lower `ticksPerExecution` to exercise continuations).
+ */
+export function synthesizePipeline(
+  config: ConductorConfig,
+  pipeline?: Omit<LoadTestPipelineProps, 'config'>,
+): SynthesizedPipeline {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
   const stack = new LoadTestConductorStack(app, 'LoadTestConductor', {
     config,
+    pipeline,
     env: { account: '123456789012', region: 'us-east-1' },
   });
   const template = Template.fromStack(stack);

@@ -1,8 +1,10 @@
+import { Duration } from 'aws-cdk-lib';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import type * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
-import { lambdaTask } from './lambda-task';
+import { type ExecutionBudget, TICKS_PER_EXECUTION } from '../lambdas/core/run-input';
+import { lambdaTask, transientRetry } from './lambda-task';
 import { preparePhase } from './prepare-map';
 import { CONTROL_STATES as C, STEPS, type StepId } from './steps';
 
@@ -29,17 +31,23 @@ const RESULT_PATH: Readonly<Record<StepId, string | undefined>> = {
   'release-lock': '$.release',
 };
 
-/** Validation also needs to know which execution it belongs to; every other step gets the state as is. */
-const PAYLOAD: Partial<Record<StepId, sfn.TaskInput>> = {
-  'validate-input': sfn.TaskInput.fromObject({
-    input: sfn.JsonPath.entirePayload,
-    execution: {
-      id: sfn.JsonPath.stringAt('$$.Execution.Id'),
-      name: sfn.JsonPath.stringAt('$$.Execution.Name'),
-      startTime: sfn.JsonPath.stringAt('$$.Execution.StartTime'),
-    },
-  }),
-};
+/**
+ * Validation also needs to know which execution it belongs to and what that execution may spend on ticks;
+ * every other step gets the state as is.
+ */
+function payloads(budget: ExecutionBudget): Partial<Record<StepId, sfn.TaskInput>> {
+  return {
+    'validate-input': sfn.TaskInput.fromObject({
+      input: sfn.JsonPath.entirePayload,
+      execution: {
+        id: sfn.JsonPath.stringAt('$$.Execution.Id'),
+        name: sfn.JsonPath.stringAt('$$.Execution.Name'),
+        startTime: sfn.JsonPath.stringAt('$$.Execution.StartTime'),
+      },
+      budget,
+    }),
+  };
+}
 
 /**
  * The load-test workflow. One builder per phase, read top to bottom:
@@ -47,13 +55,51 @@ const PAYLOAD: Partial<Record<StepId, sfn.TaskInput>> = {
  * Any failure after the lock is caught into `$.failure` and still runs the
  * restore path; the run then fails with the original error.
  */
-export function buildLoadTestDefinition(scope: Construct, fns: StepFunctionsById): sfn.IChainable {
-  const task = (id: StepId) => lambdaStep(scope, id, fns[id]);
+export interface LoadTestDefinitionOptions {
+  /**
+   * The state machine itself, which a run longer than one execution's history continues in. By ARN: it
+   * does not exist yet while its definition is built.
+   */
+  readonly continueIn: sfn.IStateMachine;
+  /** The execution timeout: ticks stop in time to continue in a new execution. */
+  readonly executionTimeout: Duration;
+  /**
+   * Ticks one execution runs before the run continues in a new one. Default: what the 25,000-event
+   * history holds (`TICKS_PER_EXECUTION`); lower only to test continuations.
+   */
+  readonly ticksPerExecution?: number;
+}
+
+/** StartExecution's errors that may pass on their own (throttling, the service, the client's network). */
+export const START_EXECUTION_TRANSIENT_ERRORS = [
+  'StepFunctions.ExecutionLimitExceededException',
+  'StepFunctions.AWSStepFunctionsException',
+  'StepFunctions.SdkClientException',
+] as const;
+
+/**
+ * Room in an execution's time for what is not ticks (preparing before, restoring after), at most half of
+ * the timeout.
+ */
+const NON_TICK_TIME = Duration.hours(3);
+
+export function buildLoadTestDefinition(
+  scope: Construct,
+  fns: StepFunctionsById,
+  options: LoadTestDefinitionOptions,
+): sfn.IChainable {
+  const timeout = options.executionTimeout.toSeconds();
+  const budget: ExecutionBudget = {
+    ticks: options.ticksPerExecution ?? TICKS_PER_EXECUTION,
+    seconds: timeout - Math.min(NON_TICK_TIME.toSeconds(), timeout / 2),
+  };
+  const payload = payloads(budget);
+  const task = (id: StepId) => lambdaStep(scope, id, fns[id], payload[id]);
 
   const restore = restorePhase(scope, task);
   const stopLoad = restore.stopLoad;
-  const load = loadPhase(scope, task, stopLoad);
-  const prepare = preparePhase(scope, fns, stopLoad, load);
+  const load = loadPhase(scope, task, stopLoad, options.continueIn);
+  const prepare = preparePhase(scope, fns, stopLoad, load.start);
 
   const dryRun = task('plan-dry-run').next(
     new sfn.Succeed(scope, C.dryRunDone, { outputPath: '$.plan', comment: 'A dry run changes nothing.' }),
@@ -61,15 +107,31 @@ export function buildLoadTestDefinition(scope: Construct, fns: StepFunctionsById
 
   const validate = task('validate-input');
   const acquireLock = task('acquire-lock');
+  const dryRunChoice = new sfn.Choice(scope, C.dryRunChoice)
+    .when(sfn.Condition.booleanEquals('$.run.request.dryRun', true), dryRun)
+    .otherwise(acquireLock.next(prepare));
   return validate.next(
-    new sfn.Choice(scope, C.dryRunChoice)
-      .when(sfn.Condition.booleanEquals('$.run.request.dryRun', true), dryRun)
-      .otherwise(acquireLock.next(prepare)),
+    new sfn.Choice(scope, C.continuationChoice, {
+      comment:
+        'An execution that continues a run holds its lock and prepared environment: on to the next tick.',
+    })
+      .when(sfn.Condition.isPresent('$.execution.continuesFrom'), load.resume)
+      .otherwise(dryRunChoice),
   );
 }
 
-/** Start load, then tick every `tickSeconds` on a timestamp so the cadence never drifts. */
-function loadPhase(scope: Construct, task: (id: StepId) => tasks.LambdaInvoke, stopLoad: sfn.IChainable) {
+/**
+ * Start load, then tick every `tickSeconds` on a timestamp so the cadence never drifts. At the execution's
+ * tick budget (`$.execution.continueAtTick`, before its history is full) a run not yet done continues in a
+ * new execution of this state machine with its state, which resumes at the Wait: same schedule, no gap.
+ * Returns where a run starts its load and where a continuation resumes it.
+ */
+function loadPhase(
+  scope: Construct,
+  task: (id: StepId) => tasks.LambdaInvoke,
+  stopLoad: sfn.IChainable,
+  continueIn: sfn.IStateMachine,
+): { start: sfn.IChainable; resume: sfn.IChainable } {
   const startLoad = catchInto(task('start-load'), stopLoad);
   const wait = new sfn.Wait(scope, C.waitForTick, {
     time: sfn.WaitTime.timestampPath('$.ramp.nextTickAt'),
@@ -84,12 +146,38 @@ function loadPhase(scope: Construct, task: (id: StepId) => tasks.LambdaInvoke, s
     }),
     resultPath: '$.failure',
   }).next(stopLoad);
+  const continueRun = new tasks.StepFunctionsStartExecution(scope, C.continueRun, {
+    comment: "Starts the run's next execution with its state (fire and forget); the console links the two.",
+    stateMachine: continueIn,
+    integrationPattern: sfn.IntegrationPattern.REQUEST_RESPONSE,
+    associateWithParent: true,
+    name: sfn.JsonPath.stringAt('$.execution.nextName'),
+    input: sfn.TaskInput.fromObject({ continuation: sfn.JsonPath.entirePayload }),
+    resultSelector: {
+      executionArn: sfn.JsonPath.stringAt('$.ExecutionArn'),
+      startDate: sfn.JsonPath.stringAt('$.StartDate'),
+    },
+    resultPath: '$.continuedIn',
+    taskTimeout: sfn.Timeout.duration(Duration.minutes(1)),
+  });
+  // Same name and input: a retry after a lost answer starts the execution once.
+  continueRun.addRetry(transientRetry(START_EXECUTION_TRANSIENT_ERRORS));
+  catchInto(continueRun, stopLoad).next(
+    new sfn.Succeed(scope, C.continued, {
+      comment: 'The run goes on in the new execution, which stops and restores it at its end.',
+      outputPath: '$.continuedIn',
+    }),
+  );
   const rampFinished = new sfn.Choice(scope, C.rampChoice)
     .when(sfn.Condition.booleanEquals('$.ramp.done', true), stopLoad)
     .when(sfn.Condition.numberGreaterThanEqualsJsonPath('$.ramp.tick', '$.run.maxTicks'), budgetExhausted)
+    .when(
+      sfn.Condition.numberGreaterThanEqualsJsonPath('$.ramp.tick', '$.execution.continueAtTick'),
+      continueRun,
+    )
     .otherwise(wait);
   wait.next(tick).next(rampFinished);
-  return startLoad.next(wait);
+  return { start: startLoad.next(wait), resume: wait };
 }
 
 /**
@@ -136,12 +224,17 @@ function restorePhase(scope: Construct, task: (id: StepId) => tasks.LambdaInvoke
   return { stopLoad };
 }
 
-function catchInto(step: tasks.LambdaInvoke, next: sfn.IChainable): tasks.LambdaInvoke {
+function catchInto<T extends sfn.TaskStateBase>(step: T, next: sfn.IChainable): T {
   step.addCatch(next, { resultPath: '$.failure' });
   return step;
 }
 
 /** A Lambda step: the whole state in, the result at its path, transient errors retried with backoff. */
-function lambdaStep(scope: Construct, id: StepId, fn: IFunction): tasks.LambdaInvoke {
-  return lambdaTask(scope, STEPS[id], fn, PAYLOAD[id], RESULT_PATH[id]);
+function lambdaStep(
+  scope: Construct,
+  id: StepId,
+  fn: IFunction,
+  payload?: sfn.TaskInput,
+): tasks.LambdaInvoke {
+  return lambdaTask(scope, STEPS[id], fn, payload, RESULT_PATH[id]);
 }

@@ -21,13 +21,18 @@ export function lambdaTask(
     payload,
     taskTimeout: sfn.Timeout.duration(Duration.minutes(15)),
   });
-  step.addRetry({
-    errors: [...RETRYABLE_ERRORS],
+  step.addRetry(transientRetry(RETRYABLE_ERRORS));
+  return step;
+}
+
+/** How a step retries errors that may pass on their own: backoff with full jitter, four attempts. */
+export function transientRetry(errors: readonly string[]): sfn.RetryProps {
+  return {
+    errors: [...errors],
     interval: Duration.seconds(2),
     backoffRate: 2,
     maxAttempts: 4,
     maxDelay: Duration.seconds(30),
     jitterStrategy: sfn.JitterType.FULL,
-  });
-  return step;
+  };
 }

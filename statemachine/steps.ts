@@ -39,10 +39,13 @@ export const STEP_IDS = Object.keys(STEPS) as StepId[];
 
 /** Names of the states that are not Lambda tasks, for tests and the local runner. */
 export const CONTROL_STATES = {
+  continuationChoice: 'Continuing a run?',
   dryRunChoice: 'Dry run?',
   waitForTick: 'Wait for next tick',
   rampChoice: 'Ramp finished?',
   tickBudgetExhausted: 'Tick budget exhausted',
+  continueRun: 'Continue in new execution',
+  continued: 'Run continued',
   outcomeChoice: 'Outcome?',
   runFailed: 'Run failed',
   evaluationFailed: 'Evaluation failed',

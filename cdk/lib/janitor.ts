@@ -26,8 +26,9 @@ export interface LoadTestJanitorProps {
  * Cleans up after executions a Catch cannot cover — stopped in the console, timed out, or failed: an
  * EventBridge rule on this state machine's "Step Functions Execution Status Change" events with status
  * ABORTED, TIMED_OUT or FAILED invokes the janitor (lambdas/handlers/janitor.ts), which stops the load,
- * restores the recorded shape and releases the lock. Retried by EventBridge, with the events it could not
- * deliver kept for 14 days.
+ * restores the recorded shape and releases the lock. A long run's continuations are executions of the same
+ * state machine, so the rule covers them too (the janitor finds their run by its `CONTINUES` record, a
+ * GetItem). Retried by EventBridge, with the events it could not deliver kept for 14 days.
  */
 export class LoadTestJanitor extends Construct {
   readonly handler: StepHandlerFunction;

@@ -1,11 +1,13 @@
 import { Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { ConductorConfig } from '../../lambdas/core/config';
-import { LoadTestPipeline } from './load-test-pipeline';
+import { LoadTestPipeline, type LoadTestPipelineProps } from './load-test-pipeline';
 
 export interface LoadTestConductorStackProps extends StackProps {
   /** The validated configuration (see `loadConfigFile`). */
   readonly config: ConductorConfig;
+  /** The pipeline's other settings. Default: its defaults. */
+  readonly pipeline?: Omit<LoadTestPipelineProps, 'config'>;
 }
 
 /** The deployable unit: one pipeline for all environments of the configuration. */
@@ -14,6 +16,6 @@ export class LoadTestConductorStack extends Stack {
 
   constructor(scope: Construct, id: string, props: LoadTestConductorStackProps) {
     super(scope, id, props);
-    this.pipeline = new LoadTestPipeline(this, 'Pipeline', { config: props.config });
+    this.pipeline = new LoadTestPipeline(this, 'Pipeline', { ...props.pipeline, config: props.config });
   }
 }

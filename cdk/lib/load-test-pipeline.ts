@@ -1,4 +1,13 @@
-import { type CfnResource, Duration, RemovalPolicy, Stack, TimeZone, Validations } from 'aws-cdk-lib';
+import {
+  ArnFormat,
+  type CfnResource,
+  Duration,
+  Names,
+  RemovalPolicy,
+  Stack,
+  TimeZone,
+  Validations,
+} from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -43,6 +52,11 @@ export interface LoadTestPipelineProps {
   readonly locustFleet?: { grantScaleWorkers(grantee: iam.IGrantable): unknown };
   /** A CloudWatch dashboard per environment with the test's graphs and SLO alarms. Default: true. */
   readonly dashboards?: boolean;
+  /**
+   * Ticks one execution runs before a longer test continues in a new execution. Default: what the
+   * 25,000-event history holds; lower only to exercise continuations.
+   */
+  readonly ticksPerExecution?: number;
 }
 
 /** Steps that wait for rollouts or run cleanup jobs may take minutes; the others answer in seconds. */
@@ -160,11 +174,26 @@ export class LoadTestPipeline extends Construct {
     this.dashboards =
       props.dashboards === false ? undefined : new LoadTestDashboards(this, 'Dashboards', props);
 
+    // Named, so that its own ARN (a long run continues in a new execution of it) is known without a
+    // reference to the state machine from its role's policy, which would be circular.
+    const stateMachineName = Names.uniqueResourceName(this, { maxLength: 80, separator: '-' });
+    const continueIn = sfn.StateMachine.fromStateMachineArn(
+      this,
+      'Itself',
+      Stack.of(this).formatArn({
+        service: 'states',
+        resource: 'stateMachine',
+        resourceName: stateMachineName,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      }),
+    );
+    const executionTimeout = props.executionTimeout ?? Duration.days(2);
     const logGroup = new LogGroup(this, 'ExecutionLogs', {
       retention: RetentionDays.SIX_MONTHS,
       removalPolicy: RemovalPolicy.DESTROY,
     });
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      stateMachineName,
       stateMachineType: sfn.StateMachineType.STANDARD,
       comment:
         'Load Test Conductor: one end-to-end load test to a target of orders per minute, then restore.',
@@ -175,9 +204,14 @@ export class LoadTestPipeline extends Construct {
             StepId,
             StepHandlerFunction['function']
           >,
+          {
+            continueIn,
+            executionTimeout,
+            ticksPerExecution: props.ticksPerExecution,
+          },
         ),
       ),
-      timeout: props.executionTimeout ?? Duration.days(2),
+      timeout: executionTimeout,
       tracingEnabled: true,
       logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
     });
@@ -196,6 +230,14 @@ export class LoadTestPipeline extends Construct {
   private grantLeastPrivilege(fns: Record<StepId, StepHandlerFunction>): void {
     const fn = (s: StepId) => fns[s].function;
     for (const s of ['acquire-lock', 'release-lock'] as const) this.runsTable.grantReadWriteData(fn(s));
+    // A continuing run's Validate renews its lock (a conditional update, read back when it is gone).
+    fn('validate-input').addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+        resources: [this.runsTable.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['LOCK#*'] } },
+      }),
+    );
     for (const s of ['deploy', 'scale', 'ramp-tick'] as const) this.runsTable.grantWriteData(fn(s));
     for (const s of ['evaluate', 'teardown'] as const) this.runsTable.grantReadData(fn(s));
     const evaluate = fn('evaluate');

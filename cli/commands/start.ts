@@ -1,6 +1,7 @@
 import type { DescribeExecutionOutput } from '@aws-sdk/client-sfn';
 import { parseCommandArgs, parsePositiveFlag } from '../args';
 import { executionConsoleUrl, requireStatesArn, resolveRegion } from '../arn';
+import { currentExecution } from '../chain';
 import { type CliDeps, println } from '../deps';
 import { EXIT, UsageError } from '../errors';
 import { exitCodeFor, outcomeOf, parseJsonOutput } from '../exit-code';
@@ -36,7 +37,8 @@ Options:
   --region REGION          default: the state machine ARN's region
   --config FILE            configuration to validate against
                            (default: $LTC_CONFIG_FILE or config/example.json)
-  --wait                   follow the execution until it ends, exit with its verdict
+  --wait                   follow the run until it ends, exit with its verdict; a
+                           long soak is followed into each execution it continues in
   --poll-seconds N         how often --wait checks (default: ${DEFAULT_POLL_SECONDS})
 
 Exit codes: 0 started (with --wait: passed, warned or dry run), 1 the test
@@ -86,8 +88,9 @@ export async function startCommand(args: readonly string[], deps: CliDeps): Prom
 }
 
 /**
- * Polls until the execution ends, printing each status change and each new
- * ramp tick; returns the exit code for its result.
+ * Polls until the run ends, printing each status change and each new ramp
+ * tick; follows a long soak from each execution to the one it continued in
+ * (a line each) and returns the exit code for the last one's result.
  */
 export async function waitForEnd(
   sfn: Sfn,
@@ -95,10 +98,15 @@ export async function waitForEnd(
   pollSeconds: number,
   deps: CliDeps,
 ): Promise<number> {
+  let current = executionArn;
   let lastStatus: string | undefined;
   let lastTick: string | undefined;
   for (;;) {
-    const d = await sfn.describeExecution({ executionArn });
+    const position = await currentExecution(sfn, current, (next) =>
+      println(deps.stdout, `${deps.now().toISOString()}  continued in ${next}`),
+    );
+    current = position.executionArn;
+    const d = position.description;
     const status = d.status ?? 'UNKNOWN';
     if (status !== lastStatus) {
       println(deps.stdout, `${deps.now().toISOString()}  ${status}`);
@@ -106,7 +114,7 @@ export async function waitForEnd(
     }
     if (TERMINAL.has(status)) return reportEnd(d, deps);
     if (status === 'RUNNING') {
-      const tick = await latestTick(sfn, executionArn, 1);
+      const tick = await latestTick(sfn, current, 1);
       const line = tick && progressSummary(tick);
       if (line && line !== lastTick) {
         println(deps.stdout, `${deps.now().toISOString()}  ${line}`);

@@ -1,5 +1,6 @@
 import { parseCommandArgs } from '../args';
 import { executionConsoleUrl, requireStatesArn, resolveRegion } from '../arn';
+import { currentExecution } from '../chain';
 import type { CliDeps } from '../deps';
 import { EXIT } from '../errors';
 import { outcomeOf, parseJsonOutput } from '../exit-code';
@@ -12,7 +13,9 @@ export const STATUS_HELP = `Usage: ltc status <executionArn> [--region REGION]
 
 Shows an execution's status, start and stop time, where the test stands (the
 latest ramp tick: orders per minute, target now, users, workers, message),
-its outcome once it ended, and the Step Functions console URL.
+its outcome once it ended, and the Step Functions console URL. A long soak
+continues in new executions: given any of them, it shows the one that runs
+the test now (or ran it last) as "current", and its status.
 
 Options:
   --region REGION   default: the ARN's region
@@ -26,12 +29,12 @@ export async function statusCommand(args: readonly string[], deps: CliDeps): Pro
   const region = resolveRegion(values.region, arn, deps.env);
   const sfn = deps.sfn(region);
 
-  const d = await sfn.describeExecution({ executionArn });
-  const rows: [string, string][] = [
-    ['execution', executionArn],
-    ['status', d.status ?? 'UNKNOWN'],
-    ['started', d.startDate ? d.startDate.toISOString() : '-'],
-  ];
+  const { executionArn: current, description: d, continuations } = await currentExecution(sfn, executionArn);
+  const rows: [string, string][] = [['execution', executionArn]];
+  if (continuations > 0) {
+    rows.push(['current', current], ['continued', `${continuations} time${continuations === 1 ? '' : 's'}`]);
+  }
+  rows.push(['status', d.status ?? 'UNKNOWN'], ['started', d.startDate ? d.startDate.toISOString() : '-']);
   if (d.stopDate) rows.push(['stopped', d.stopDate.toISOString()]);
   const output = parseJsonOutput(d.output);
   const outcome = outcomeOf(output);
@@ -40,10 +43,10 @@ export async function statusCommand(args: readonly string[], deps: CliDeps): Pro
   if (d.cause) rows.push(['cause', d.cause]);
 
   // An ended run's output may carry its last progress; otherwise the history has it.
-  const progress = rampProgressOf(output) ?? (await latestTick(sfn, executionArn));
+  const progress = rampProgressOf(output) ?? (await latestTick(sfn, current));
   if (progress) rows.push(...progressRows(progress));
   else rows.push(['progress', d.status === 'RUNNING' ? 'no ramp tick yet' : 'no ramp tick recorded']);
-  rows.push(['console', executionConsoleUrl(executionArn, region)]);
+  rows.push(['console', executionConsoleUrl(current, region)]);
   printRows(deps.stdout, rows);
   return EXIT.ok;
 }

@@ -1,5 +1,6 @@
 import { parseCommandArgs } from '../args';
 import { executionConsoleUrl, requireStatesArn, resolveRegion } from '../arn';
+import { currentExecution, startedWhileStopping } from '../chain';
 import type { CliDeps } from '../deps';
 import { EXIT } from '../errors';
 import { printRows } from '../output';
@@ -10,28 +11,55 @@ export const DEFAULT_STOP_CAUSE = 'stopped with ltc stop';
 
 export const STOP_HELP = `Usage: ltc stop <executionArn> [--cause TEXT] [--region REGION]
 
-Stops a running execution (StopExecution). The environment is restored by the
-conductor's cleanup path, not by this command.
+Stops a running execution (StopExecution). A long soak continues in new
+executions: given any of them, this stops the one that runs the test now.
+The environment is restored by the conductor's cleanup path, not by this
+command. A run that already ended is left as it is.
 
 Options:
   --cause TEXT      why, recorded on the execution (default: "${DEFAULT_STOP_CAUSE}")
   --region REGION   default: the ARN's region
 
-Exit codes: 0 stopped, 2 usage or AWS error.`;
+Exit codes: 0 stopped (or already ended), 2 usage or AWS error.`;
 
 export async function stopCommand(args: readonly string[], deps: CliDeps): Promise<number> {
   const { values, positionals } = parseCommandArgs(args, STOP_OPTIONS, { names: ['executionArn'] });
   const executionArn = positionals[0] as string;
   const arn = requireStatesArn(executionArn, 'execution', '<executionArn>');
   const region = resolveRegion(values.region, arn, deps.env);
-  const res = await deps
-    .sfn(region)
-    .stopExecution({ executionArn, cause: values.cause ?? DEFAULT_STOP_CAUSE });
-  printRows(deps.stdout, [
-    ['execution', executionArn],
-    ['status', 'stopped; the environment is restored by the cleanup path'],
-    ['stopped', res.stopDate ? res.stopDate.toISOString() : '-'],
-    ['console', executionConsoleUrl(executionArn, region)],
-  ]);
+  const sfn = deps.sfn(region);
+  const cause = values.cause ?? DEFAULT_STOP_CAUSE;
+
+  let target = await currentExecution(sfn, executionArn);
+  let stopDate: Date | undefined;
+  let stopped = false;
+  while (target.description.status === 'RUNNING') {
+    stopDate = (await sfn.stopExecution({ executionArn: target.executionArn, cause })).stopDate;
+    stopped = true;
+    // Between the describe and the stop the run may have continued in a new execution (or have been
+    // starting it when the stop came): stop that one too.
+    const after = await currentExecution(sfn, target.executionArn);
+    const next =
+      after.executionArn !== target.executionArn
+        ? after
+        : after.description.status === 'ABORTED'
+          ? await startedWhileStopping(sfn, target.executionArn)
+          : undefined;
+    if (next === undefined || next.executionArn === target.executionArn) break;
+    target = next;
+  }
+
+  const rows: [string, string][] = [['execution', executionArn]];
+  if (target.executionArn !== executionArn) rows.push(['current', target.executionArn]);
+  if (stopped) {
+    rows.push(
+      ['status', 'stopped; the environment is restored by the cleanup path'],
+      ['stopped', stopDate ? stopDate.toISOString() : '-'],
+    );
+  } else {
+    rows.push(['status', `not running (${target.description.status ?? 'UNKNOWN'}): nothing to stop`]);
+  }
+  rows.push(['console', executionConsoleUrl(target.executionArn, region)]);
+  printRows(deps.stdout, rows);
   return EXIT.ok;
 }

@@ -1,7 +1,9 @@
+import runContinuationSchema from '../../schema/run-continuation.schema.json' with { type: 'json' };
 import runInputSchema from '../../schema/run-input.schema.json' with { type: 'json' };
 import type { ConductorConfig } from './config';
 import type { FieldProblem } from './errors';
 import { schemaChecker } from './schema-validation';
+import type { RunState } from './state';
 
 /** The execution input with every default filled in. */
 export interface RunRequest {
@@ -17,24 +19,133 @@ export interface RunRequest {
   readonly dryRun: boolean;
 }
 
+/** Step Functions keeps at most this many events in one execution's history; reaching it fails the execution. */
+export const HISTORY_EVENT_LIMIT = 25_000;
 /**
- * One execution's history holds 25,000 events and a tick costs about nine, so
- * a single execution carries at most this many ticks (longer soaks continue
- * in a new execution — not supported yet, so they are refused).
+ * History events of one tick: the Wait (entered, exited), the Lambda task (entered, scheduled, started,
+ * succeeded, exited) and the choice (entered, exited) make nine; one more on average for retried ticks
+ * (a retry adds three: failed, scheduled, started).
  */
-export const MAX_TICKS_PER_EXECUTION = 2500;
+export const EVENTS_PER_TICK = 10;
+/**
+ * Events kept free for what an execution runs besides its ticks: validation, the lock, preparing (a Map
+ * over many applications), the continuation, and the whole restore path with its retries.
+ */
+export const RESERVED_HISTORY_EVENTS = 2_500;
+/**
+ * Ticks one execution runs before the run continues in a new execution with its state: what its history
+ * holds. The run's identity (records, lock, report) stays the first execution's.
+ */
+export const TICKS_PER_EXECUTION = Math.floor(
+  (HISTORY_EVENT_LIMIT - RESERVED_HISTORY_EVENTS) / EVENTS_PER_TICK,
+);
+/** The longest test (ramp-up and plateau): 14 days, however many executions it continues in. */
+export const MAX_TEST_MINUTES = 14 * 1440;
+/**
+ * Minutes a lock outlives the planned end of the load, for stopping and restoring; also the room for
+ * preparing, since the lock is taken before. Past it, a crashed run's lock can be taken over.
+ */
+export const LOCK_MARGIN_MINUTES = 120;
 
 export type RunInputResult =
   | { readonly ok: true; readonly request: RunRequest }
   | { readonly ok: false; readonly problems: readonly FieldProblem[] };
 
 const checkSchema = schemaChecker(runInputSchema);
+const checkContinuationSchema = schemaChecker(runContinuationSchema);
+
+/**
+ * What one execution may spend on ticks (the state machine passes it to Validate): history events
+ * ({@link TICKS_PER_EXECUTION}, lower in tests) and time (the execution timeout less room for preparing and
+ * restoring).
+ */
+export interface ExecutionBudget {
+  readonly ticks: number;
+  readonly seconds: number;
+}
+
+/** Ticks this execution runs before the run continues in a new one: at least one. */
+export function ticksPerExecution(budget: ExecutionBudget, tickSeconds: number): number {
+  return Math.max(1, Math.min(budget.ticks, Math.floor(budget.seconds / tickSeconds)));
+}
+
+/** Step Functions' limit on execution names. */
+const EXECUTION_NAME_LENGTH = 80;
+
+/**
+ * The name of the run's `number`th execution: the first's name (shortened to fit) and `-c<number>`.
+ * Deterministic, so a retried StartExecution with the same name and input starts it once.
+ */
+export function continuationName(runName: string, number: number): string {
+  const suffix = `-c${number}`;
+  return `${runName.slice(0, EXECUTION_NAME_LENGTH - suffix.length)}${suffix}`;
+}
+
+/** The input of an execution that continues a run, as "Continue in new execution" writes it. */
+export interface ContinuationInput {
+  readonly continuation: RunState;
+  /** Set by Step Functions' StartExecution integration: the execution that started this one. */
+  readonly AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID?: string;
+}
+
+export type ContinuationResult =
+  | { readonly ok: true; readonly state: RunState }
+  | { readonly ok: false; readonly problems: readonly FieldProblem[] };
+
+/** Whether an execution input continues a run (it is then checked as one, never as a user's input). */
+export function isContinuation(raw: unknown): boolean {
+  return typeof raw === 'object' && raw !== null && 'continuation' in raw;
+}
+
+/**
+ * Checks a continuation's input against its schema (schema/run-continuation.schema.json) and for
+ * consistency: the lock it carries is the run's, its ramp's times are times. The configuration is not read
+ * again: the run keeps the environment's settings it started with.
+ */
+export function validateContinuation(raw: unknown): ContinuationResult {
+  const schemaProblems = checkContinuationSchema(raw);
+  if (schemaProblems.length > 0) return { ok: false, problems: schemaProblems };
+  const state = (raw as ContinuationInput).continuation;
+  const problems: FieldProblem[] = [];
+  const { run, lock, ramp } = state;
+  if (lock?.holder !== run.executionId) {
+    problems.push({
+      field: 'continuation.lock.holder',
+      rule: `must be the run's first execution '${run.executionId}'`,
+    });
+  }
+  if (lock?.environment !== run.request.environment) {
+    problems.push({
+      field: 'continuation.lock.environment',
+      rule: `must be the run's environment '${run.request.environment}'`,
+    });
+  }
+  for (const key of ['startedAt', 'nextTickAt'] as const) {
+    if (Number.isNaN(Date.parse(ramp?.[key] ?? ''))) {
+      problems.push({ field: `continuation.ramp.${key}`, rule: 'must be an ISO 8601 date-time' });
+    }
+  }
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, state };
+}
 
 /** Number of ticks the ramp and plateau take (the first tick is at time zero). */
 export function plannedTicks(
   r: Pick<RunRequest, 'rampUpMinutes' | 'plateauMinutes' | 'tickSeconds'>,
 ): number {
   return Math.ceil(((r.rampUpMinutes + r.plateauMinutes) * 60) / r.tickSeconds) + 1;
+}
+
+/**
+ * When the environment's lock may be taken over if the run never releases it: the planned end of the load
+ * (`loadStartsAt` + ramp-up + plateau) plus {@link LOCK_MARGIN_MINUTES}, never before `now` + the margin.
+ */
+export function lockExpiresAt(
+  request: Pick<RunRequest, 'rampUpMinutes' | 'plateauMinutes'>,
+  loadStartsAt: Date,
+  now: Date,
+): Date {
+  const loadEnds = loadStartsAt.getTime() + (request.rampUpMinutes + request.plateauMinutes) * 60_000;
+  return new Date(Math.max(loadEnds, now.getTime()) + LOCK_MARGIN_MINUTES * 60_000);
 }
 
 /**
@@ -106,11 +217,11 @@ export function validateRunInput(raw: unknown, config: ConductorConfig): RunInpu
   if (request.rampUpMinutes + request.plateauMinutes === 0) {
     problems.push({ field: 'plateauMinutes', rule: 'ramp-up and plateau cannot both be 0' });
   }
-  const ticks = plannedTicks(request);
-  if (ticks > MAX_TICKS_PER_EXECUTION) {
+  const minutes = request.rampUpMinutes + request.plateauMinutes;
+  if (minutes > MAX_TEST_MINUTES) {
     problems.push({
       field: 'plateauMinutes',
-      rule: `the test needs ${ticks} ticks of ${request.tickSeconds} s, more than ${MAX_TICKS_PER_EXECUTION} per execution: raise tickSeconds or shorten it`,
+      rule: `ramp-up and plateau last ${minutes} minutes, more than ${MAX_TEST_MINUTES} (14 days): shorten the test`,
     });
   }
   return problems.length > 0 ? { ok: false, problems } : { ok: true, request };

@@ -11,6 +11,8 @@ import type { Verdict } from './verdict';
  */
 export interface RunState {
   readonly run: RunContext;
+  /** The execution running the run now; the run's identity stays `run.executionId`, the first execution's. */
+  readonly execution?: ExecutionContext;
   readonly plan?: DryRunPlan;
   readonly lock?: LockHeld;
   readonly deploy?: DeployResult;
@@ -25,6 +27,32 @@ export interface RunState {
   readonly teardown?: TeardownResult;
   readonly cleanup?: CleanupResult;
   readonly release?: ReleaseResult;
+  /** Set when this execution handed the run on to a new execution ("Continue in new execution"). */
+  readonly continuedIn?: ContinuedIn;
+}
+
+/**
+ * One execution of a run. A run longer than one execution's history (25,000 events) continues in a new
+ * execution with its state; Validate sets this for each.
+ */
+export interface ExecutionContext {
+  readonly id: string;
+  readonly name: string;
+  readonly startedAt: string;
+  /** 1 for the execution that started the run, one more for each continuation. */
+  readonly number: number;
+  /** The execution this one continues; absent in the first. Its entry goes straight to the tick loop. */
+  readonly continuesFrom?: string;
+  /** At this tick the run continues in a new execution, before this one's history is full. */
+  readonly continueAtTick: number;
+  /** The name of the execution the run continues in (deterministic: a retried start starts it once). */
+  readonly nextName: string;
+}
+
+/** What StartExecution answered when the run continued in a new execution; also this execution's output. */
+export interface ContinuedIn {
+  readonly executionArn: string;
+  readonly startDate: string;
 }
 
 /** What Step Functions' Catch puts at its result path. */

@@ -1,5 +1,6 @@
 import type { JanitorRecord } from '../adapters/aws/run-store';
 import { EnvironmentLockedError } from '../core/errors';
+import { type ContinuationInput, isContinuation } from '../core/run-input';
 import { hasShape } from '../core/shape';
 import type { TeardownResult } from '../core/state';
 import { RECORD_DAYS } from './prepare';
@@ -16,6 +17,8 @@ export interface ExecutionStatusChangeEvent {
     readonly status: string;
     readonly error?: string | null;
     readonly cause?: string | null;
+    /** The execution's input as JSON (EventBridge includes it up to 256 KiB). */
+    readonly input?: string | null;
   };
 }
 
@@ -43,8 +46,13 @@ const JANITOR_LOCK_MINUTES = 30;
  *   what is not back in shape, release it — nothing else;
  * - the lock held by another run: touch nothing.
  *
+ * An execution that continues a run (a long soak) is found through the `CONTINUES` record its Validate wrote,
+ * or, when its Validate failed before writing it, through the run its input names (the lock decides what
+ * happens, as for any run): the lock, the recorded shapes and the janitor's record are the run's, known by
+ * its first execution's id.
+ *
  * Idempotent: a second time, or after a normal teardown, nothing is out of shape and the lock is not this
- * execution's, so nothing changes and nothing is recorded. What it did is recorded as `JANITOR#<at>`. A
+ * run's, so nothing changes and nothing is recorded. What it did is recorded as `JANITOR#<at>` with the run. A
  * failed restore keeps the lock (the next run must not record a scaled-up shape as its "before") and is
  * raised, so the asynchronous invocation is retried.
  */
@@ -63,17 +71,20 @@ export const handler = step(
     });
     if (!(JANITOR_STATUSES as readonly string[]).includes(status))
       return none(`status ${status}: nothing to do`);
-    const run = await deps.runs.runMeta(executionArn);
+    // A continuation's records are its run's, which is known by the first execution's id.
+    const runId =
+      (await deps.runs.continuationOf(executionArn)) ?? runContinuedBy(event.detail.input) ?? executionArn;
+    const run = await deps.runs.runMeta(runId);
     if (!run) return none('no run record: the execution ended before it took the lock');
 
     const environment = run.request.environment;
     const reason = [status, event.detail.error, event.detail.cause].filter(Boolean).join(': ');
     const holder = await deps.runs.lockHolder(environment);
-    const lock: JanitorRecord['lock'] = holder === executionArn ? 'held' : holder === null ? 'free' : 'other';
+    const lock: JanitorRecord['lock'] = holder === runId ? 'held' : holder === null ? 'free' : 'other';
     if (lock === 'other') return none(`${environment} is locked by ${holder}: not touched`, lock);
 
     const now = deps.now();
-    let lockHolder = executionArn;
+    let lockHolder = runId;
     if (lock === 'free') {
       lockHolder = `janitor:${executionArn}`;
       try {
@@ -109,7 +120,7 @@ export const handler = step(
     } catch (err) {
       const message = `restore failed, lock kept: ${(err as Error).message}`;
       await deps.runs.putJanitorRecord(
-        executionArn,
+        runId,
         { at: now.toISOString(), reason, lock, loadStopped, restored: [], lockReleased: false, message },
         expiresAt,
       );
@@ -127,6 +138,7 @@ export const handler = step(
     const acted = lock === 'held' || changedAny;
     const changed = restored.filter((r) => r.changed).map((r) => r.application);
     const message = [
+      runId === executionArn ? null : `continuation of ${runId}`,
       lock === 'held' ? 'lock was still held' : 'lock was free',
       loadStopped ? 'Locust stopped' : null,
       changed.length > 0 ? `restored ${changed.join(', ')}` : 'everything already in its recorded shape',
@@ -138,7 +150,7 @@ export const handler = step(
     const released = lock === 'held' && lockReleased;
     if (acted) {
       await deps.runs.putJanitorRecord(
-        executionArn,
+        runId,
         { at: now.toISOString(), reason, lock, loadStopped, restored, lockReleased: released, message },
         expiresAt,
       );
@@ -146,3 +158,17 @@ export const handler = step(
     return { execution: executionArn, acted, lock, loadStopped, restored, lockReleased: released, message };
   },
 );
+
+/** The run an execution's input continues (its first execution's id), or null for any other input. */
+function runContinuedBy(input: string | null | undefined): string | null {
+  if (!input) return null;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(input);
+  } catch {
+    return null;
+  }
+  if (!isContinuation(parsed)) return null;
+  const id = (parsed as Partial<ContinuationInput>).continuation?.run?.executionId;
+  return typeof id === 'string' && id ? id : null;
+}

@@ -1,9 +1,7 @@
 /**
  * The run's phases as the report's timeline and cost need them in AWS (locally, the executor's events give
- * the same). Evaluate and Release lock record their own; `recordStepPhase` lets the `step()` wrapper record
- * every step (wiring for the lead: in runtime.ts `step()`, note `const started = deps.now()` before `run`, then
- * `await recordStepPhase(name, input, started, 'succeeded' | 'failed', deps)` after it — that needs table
- * write access for every step function).
+ * the same). Evaluate and Release lock record their own; the `step()` wrapper in runtime.ts records every
+ * other step through `recordStepPhase`.
  */
 import type { PhaseRecord, RunStore } from '../adapters/aws/run-store';
 import type { RunState } from '../core/state';
@@ -12,13 +10,23 @@ import { logger } from './runtime';
 const PHASE_RETENTION_MS = 30 * 86_400_000;
 
 /**
- * The execution id of any step's input: the run state's `run.executionId` (a prepare Map item carries the
- * state under `state`), or Validate's `execution.id`.
+ * The run's id in any step's input: the run state's `run.executionId` (a prepare Map item carries the state
+ * under `state`), or in Validate's event the run a continuation continues, else `execution.id`.
  */
 export function executionIdOf(input: unknown): string | null {
   type RunInput = { run?: { executionId?: unknown } };
-  const i = input as (RunInput & { state?: RunInput; execution?: { id?: unknown } }) | null;
-  const id = i?.run?.executionId ?? i?.state?.run?.executionId ?? i?.execution?.id;
+  const i = input as
+    | (RunInput & {
+        state?: RunInput;
+        input?: { continuation?: RunInput };
+        execution?: { id?: unknown };
+      })
+    | null;
+  const id =
+    i?.run?.executionId ??
+    i?.state?.run?.executionId ??
+    i?.input?.continuation?.run?.executionId ??
+    i?.execution?.id;
   return typeof id === 'string' && id ? id : null;
 }
 

@@ -5,6 +5,7 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
+  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { EnvironmentLockedError } from '../../core/errors';
 import type { Saturation as RampSaturation } from '../../core/ramp-controller';
@@ -94,7 +95,8 @@ export interface PhaseRecord {
 /**
  * The runs table: the per-environment lock, each run's recorded shape (so a
  * restore works even after the Lambda that recorded it is gone) and its ticks.
- * Keys: `pk` = `LOCK#<env>` or `RUN#<execution>`, `sk` = `LOCK`, `META`, `SHAPE#<app>`, `TICK#<n>`,
+ * Keys: `pk` = `LOCK#<env>` or `RUN#<execution>` (a run's first execution; a continuation has only
+ * `CONTINUES`, naming its run), `sk` = `LOCK`, `META`, `CONTINUES`, `SHAPE#<app>`, `TICK#<n>`,
  * `WATCH#<n>` (the SLO watch's part of a tick), `PHASE#<startedAt>#<name>`, `JANITOR#<at>`; the last passing run of an
  * environment and scenario is `pk` = `BASELINE#<env>`, `sk` = `SCENARIO#<scenario>` (no expiry).
  * `expiresAt` (epoch seconds) is the table's TTL attribute.
@@ -139,31 +141,46 @@ export class RunStore {
   }
 
   async lockHolder(environment: string): Promise<string | null> {
-    const { Item } = await withTransientAws('read lock', () =>
+    const item = await this.item('read lock', `LOCK#${environment}`, 'LOCK');
+    return (item?.holder as string | undefined) ?? null;
+  }
+
+  /**
+   * Moves the lock's expiry to `expiresAt` if `holder` still has it (a run continuing in a new execution);
+   * returns whether it did. Never touches a lock another run holds or nobody holds.
+   */
+  async renewLock(environment: string, holder: string, expiresAt: Date): Promise<boolean> {
+    return this.conditionally('renew lock', () =>
       this.db.send(
-        new GetCommand({
+        new UpdateCommand({
           TableName: this.tableName,
           Key: { pk: `LOCK#${environment}`, sk: 'LOCK' },
-          ConsistentRead: true,
+          UpdateExpression: 'SET expiresAt = :expiresAt',
+          ConditionExpression: 'holder = :holder',
+          ExpressionAttributeValues: { ':holder': holder, ':expiresAt': epoch(expiresAt) },
         }),
       ),
     );
-    return (Item?.holder as string | undefined) ?? null;
   }
 
   /** Releases the lock if this holder has it; returns whether it did. Never frees another run's lock. */
   async releaseLock(environment: string, holder: string): Promise<boolean> {
+    return this.conditionally('release lock', () =>
+      this.db.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: { pk: `LOCK#${environment}`, sk: 'LOCK' },
+          ConditionExpression: 'holder = :holder',
+          ExpressionAttributeValues: { ':holder': holder },
+        }),
+      ),
+    );
+  }
+
+  /** Runs a conditional write; false when its condition did not hold (transient errors are retried). */
+  private async conditionally(what: string, write: () => Promise<unknown>): Promise<boolean> {
     try {
-      await withTransientAws('release lock', () =>
-        this.db.send(
-          new DeleteCommand({
-            TableName: this.tableName,
-            Key: { pk: `LOCK#${environment}`, sk: 'LOCK' },
-            ConditionExpression: 'holder = :holder',
-            ExpressionAttributeValues: { ':holder': holder },
-          }),
-        ),
-      );
+      await withTransientAws(what, write);
       return true;
     } catch (err) {
       if (err instanceof ConditionalCheckFailedException) return false;
@@ -220,16 +237,34 @@ export class RunStore {
 
   /** The run's context as Acquire lock recorded it, or null when the run never got that far. */
   async runMeta(executionId: string): Promise<RunContext | null> {
-    const { Item } = await withTransientAws('read run', () =>
+    const item = await this.item('read run', `RUN#${executionId}`, 'META');
+    return (item?.run as RunContext | undefined) ?? null;
+  }
+
+  /**
+   * Records that `executionId` continues the run `runExecutionId` (written by its Validate), so the janitor
+   * finds the run when a continuation ends aborted, timed out or failed.
+   */
+  async putContinuation(executionId: string, runExecutionId: string, expiresAt: Date): Promise<void> {
+    await withTransientAws('record continuation', () =>
       this.db.send(
-        new GetCommand({
+        new PutCommand({
           TableName: this.tableName,
-          Key: { pk: `RUN#${executionId}`, sk: 'META' },
-          ConsistentRead: true,
+          Item: {
+            pk: `RUN#${executionId}`,
+            sk: 'CONTINUES',
+            run: runExecutionId,
+            expiresAt: epoch(expiresAt),
+          },
         }),
       ),
     );
-    return (Item?.run as RunContext | undefined) ?? null;
+  }
+
+  /** The run an execution continues, or null when it is no continuation (or never got past Validate). */
+  async continuationOf(executionId: string): Promise<string | null> {
+    const item = await this.item('read continuation', `RUN#${executionId}`, 'CONTINUES');
+    return (item?.run as string | undefined) ?? null;
   }
 
   /** Keeps what the janitor did, one item per time it acted. */
@@ -345,17 +380,17 @@ export class RunStore {
 
   /** The last passing run of an environment and scenario, or null when none passed yet. */
   async lastPassingRun(environment: string, scenario: string): Promise<Baseline | null> {
-    const { Item } = await withTransientAws('read baseline', () =>
-      this.db.send(
-        new GetCommand({
-          TableName: this.tableName,
-          Key: { pk: `BASELINE#${environment}`, sk: `SCENARIO#${scenario}` },
-          ConsistentRead: true,
-        }),
-      ),
+    const item = await this.item('read baseline', `BASELINE#${environment}`, `SCENARIO#${scenario}`);
+    if (!item) return null;
+    return { ref: item.ref, values: item.values ?? {} } as Baseline;
+  }
+
+  /** One item, read consistently; undefined when there is none. */
+  private async item(what: string, pk: string, sk: string): Promise<Record<string, unknown> | undefined> {
+    const { Item } = await withTransientAws(what, () =>
+      this.db.send(new GetCommand({ TableName: this.tableName, Key: { pk, sk }, ConsistentRead: true })),
     );
-    if (!Item) return null;
-    return { ref: Item.ref, values: Item.values ?? {} } as Baseline;
+    return Item;
   }
 
   private async query(executionId: string, prefix: string): Promise<Record<string, unknown>[]> {

@@ -11,10 +11,14 @@ import {
   DescribeExecutionCommand,
   ListExecutionsCommand,
   SFNClient,
+  StartExecutionCommand,
   StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfigFile } from '../../../lambdas/core/config-file';
 import { MOTO_ACCOUNT_ID, MOTO_CREDENTIALS, type Moto, motoEnv, startMoto } from '../../../local/moto';
+import { synthesizePipeline } from '../../../local/synth';
+import { CONTROL_STATES } from '../../../statemachine/steps';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const TSX_CLI = join(REPO, 'node_modules', 'tsx', 'dist', 'cli.mjs');
@@ -190,4 +194,120 @@ describe('ltc against moto', () => {
     expect(res.code).toBe(2);
     expect(res.stderr).toMatch(/^ltc status: ExecutionDoesNotExist: /);
   });
+});
+
+/**
+ * A long soak's chain of executions, run by moto's own Step Functions interpreter. moto 5.2.5's interpreter
+ * cannot start an execution from a state (its `states:startExecution` and `aws-sdk:sfn:startExecution`
+ * integrations fail with `States.Runtime` "'Input'"), so the hand-off is a stand-in: the test starts the
+ * continuation `<name>-c2` itself, and the first execution ends at the real "Run continued" state (from the
+ * synthesized definition) with the `{ executionArn, startDate }` that "Continue in new execution" would have
+ * put there. Everything the CLI reads — statuses, outputs, StopExecution — is moto's.
+ */
+describe('ltc with a long soak continued in a new execution (moto runs the state machine)', () => {
+  const MACHINE = 'load-test-conductor-soak';
+  const machineArn = `arn:aws:states:${REGION}:${MOTO_ACCOUNT_ID}:stateMachine:${MACHINE}`;
+  const executionArnOf = (name: string) =>
+    `arn:aws:states:${REGION}:${MOTO_ACCOUNT_ID}:execution:${MACHINE}:${name}`;
+  let soakMoto: Moto;
+  let soakSfn: SFNClient;
+
+  beforeAll(async () => {
+    soakMoto = await startMoto();
+    await soakMoto.executeStateMachines();
+    soakSfn = new SFNClient({ region: REGION, endpoint: soakMoto.endpoint, credentials: MOTO_CREDENTIALS });
+    const { definition } = synthesizePipeline(loadConfigFile(join(REPO, 'config', 'example.json')));
+    const runContinued = (definition.States as Record<string, unknown>)[CONTROL_STATES.continued];
+    await soakSfn.send(
+      new CreateStateMachineCommand({
+        name: MACHINE,
+        roleArn: `arn:aws:iam::${MOTO_ACCOUNT_ID}:role/fake-conductor-role`,
+        definition: JSON.stringify({
+          StartAt: 'Continuation?',
+          States: {
+            'Continuation?': {
+              Type: 'Choice',
+              Choices: [{ Variable: '$.hold', IsPresent: true, Next: 'Ticks' }],
+              Default: 'First ticks',
+            },
+            'First ticks': { Type: 'Wait', Seconds: 1, Next: 'Hand on (stand-in)' },
+            'Hand on (stand-in)': {
+              Type: 'Pass',
+              Parameters: {
+                continuedIn: {
+                  'executionArn.$': "States.Format('{}-c2', $$.Execution.Id)",
+                  // moto keeps $$.Execution.StartTime as a Python datetime, which it cannot put in an output.
+                  startDate: '2026-11-27T12:00:00.000Z',
+                },
+              },
+              Next: CONTROL_STATES.continued,
+            },
+            [CONTROL_STATES.continued]: runContinued,
+            Ticks: { Type: 'Wait', SecondsPath: '$.hold', Next: 'Verdict' },
+            Verdict: { Type: 'Pass', Result: { outcome: 'pass' }, End: true },
+          },
+        }),
+      }),
+    );
+  }, 60_000);
+
+  afterAll(async () => {
+    soakSfn?.destroy();
+    await soakMoto?.stop();
+  });
+
+  const soakEnv = () => ({ AWS_ENDPOINT_URL: soakMoto.endpoint });
+  const statusOf = async (executionArn: string) =>
+    (await soakSfn.send(new DescribeExecutionCommand({ executionArn }))).status;
+  /** Starts the run `name`'s continuation, which ticks for `holdSeconds` and then passes. */
+  const startContinuation = (name: string, holdSeconds: number) =>
+    soakSfn.send(
+      new StartExecutionCommand({
+        stateMachineArn: machineArn,
+        name: `${name}-c2`,
+        input: JSON.stringify({ hold: holdSeconds }),
+      }),
+    );
+  const startArgs = (name: string) => ['start', '--state-machine-arn', machineArn, ...VALID, '--name', name];
+
+  it('start --wait follows the run into its continuation to the verdict; status of the first shows it', async () => {
+    const first = executionArnOf('e2e-soak');
+    await startContinuation('e2e-soak', 3);
+    const res = await ltc([...startArgs('e2e-soak'), '--wait', '--poll-seconds', '0.3'], soakEnv());
+    expect(res.stderr).toBe('');
+    expect(res.code).toBe(0);
+    const lines = res.stdout.split('\n').map((l) => l.replace(/^\S+Z {2}/, ''));
+    expect(lines.filter((l) => l.startsWith('continued in '))).toEqual([`continued in ${first}-c2`]);
+    expect(lines.slice(-3)).toEqual(['SUCCEEDED', 'outcome  pass', '']);
+    expect(await statusOf(first)).toBe('SUCCEEDED');
+
+    const status = await ltc(['status', first], soakEnv());
+    expect(status.code).toBe(0);
+    expect(field(status.stdout, 'execution')).toBe(first);
+    expect(field(status.stdout, 'current')).toBe(`${first}-c2`);
+    expect(field(status.stdout, 'continued')).toBe('1 time');
+    expect(field(status.stdout, 'status')).toBe('SUCCEEDED');
+    expect(field(status.stdout, 'outcome')).toBe('pass');
+  }, 60_000);
+
+  it('stop given the first, finished execution stops the continuation running now', async () => {
+    const first = executionArnOf('e2e-soak-stop');
+    await startContinuation('e2e-soak-stop', 600);
+    const started = await ltc(startArgs('e2e-soak-stop'), soakEnv());
+    expect(started.code).toBe(0);
+    await expect.poll(() => statusOf(first), { timeout: 20_000, interval: 200 }).toBe('SUCCEEDED');
+    expect(await statusOf(`${first}-c2`)).toBe('RUNNING');
+
+    const stopped = await ltc(['stop', first, '--cause', 'e2e'], soakEnv());
+    expect(stopped.stderr).toBe('');
+    expect(stopped.code).toBe(0);
+    expect(field(stopped.stdout, 'current')).toBe(`${first}-c2`);
+    expect(field(stopped.stdout, 'status')).toBe('stopped; the environment is restored by the cleanup path');
+    expect(await statusOf(`${first}-c2`)).toBe('ABORTED');
+    expect(await statusOf(first)).toBe('SUCCEEDED');
+
+    const status = await ltc(['status', first], soakEnv());
+    expect(field(status.stdout, 'current')).toBe(`${first}-c2`);
+    expect(field(status.stdout, 'status')).toBe('ABORTED');
+  }, 60_000);
 });

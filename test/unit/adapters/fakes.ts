@@ -8,7 +8,7 @@ import type {
   Platform,
 } from '../../../lambdas/core/config';
 import type { NodeGroupSize } from '../../../lambdas/core/shape';
-import type { AppShape, RunState } from '../../../lambdas/core/state';
+import type { AppShape, RampState, RunState } from '../../../lambdas/core/state';
 import type { StepDeps } from '../../../lambdas/handlers/runtime';
 
 /** Platforms in memory, keyed by `<namespace>/<deployment>` of a kubernetes platform. */
@@ -161,6 +161,44 @@ export function runState(
         tickSeconds: 60,
         dryRun: false,
       },
+    },
+  };
+}
+
+/**
+ * A week-long soak's state as "Continue in new execution" hands it on after the first execution's 2,250
+ * ticks: the run's lock, its first execution, the ramp on the plateau.
+ */
+export function handedOnState(): RunState {
+  const base = runState([]);
+  const { executionId } = base.run;
+  return {
+    ...base,
+    run: { ...base.run, request: { ...base.run.request, plateauMinutes: 7 * 1440 }, maxTicks: 10_086 },
+    lock: { environment: 'staging', holder: executionId, expiresAt: '2026-12-04T12:00:00.000Z' },
+    execution: {
+      id: executionId,
+      name: 'run-1',
+      startedAt: '2026-11-27T10:00:00Z',
+      number: 1,
+      continueAtTick: 2250,
+      nextName: 'run-1-c2',
+    },
+    ramp: {
+      tick: 2250,
+      phase: 'plateau',
+      done: false,
+      startedAt: '2026-11-27T10:00:00.000Z',
+      nextTickAt: '2026-11-29T00:31:00.000Z',
+      targetNow: 100,
+      ordersPerMinute: 99,
+      users: 30,
+      spawnRate: 1,
+      workers: 1,
+      failureRatio: 0,
+      message: '',
+      controller: {} as RampState['controller'],
+      plateau: { ticks: 2249, orders: 1, minutes: 1, requests: 1, failures: 0 },
     },
   };
 }

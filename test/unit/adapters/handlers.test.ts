@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { FakeNodeGroups, FakePlatforms, FakeRuns, fakeDeps, k8sApp, runState } from './fakes';
+import { FakeNodeGroups, FakePlatforms, FakeRuns, fakeDeps, handedOnState, k8sApp, runState } from './fakes';
 
 const deps = vi.hoisted(() => ({ current: undefined as unknown }));
 vi.mock('../../../lambdas/handlers/runtime', async (original) => {
@@ -18,6 +18,7 @@ const { handler: teardown } = await import('../../../lambdas/handlers/teardown')
 const { checkDrift } = await import('../../../lambdas/handlers/drift');
 const { handler: dryRun } = await import('../../../lambdas/handlers/plan-dry-run');
 const { runPreparePhase } = await import('../../../local/prepare-phase');
+const { handler: validate } = await import('../../../lambdas/handlers/validate-input');
 
 import type { AppShape, RunState } from '../../../lambdas/core/state';
 
@@ -201,5 +202,120 @@ describe('checkDrift', () => {
     platform.failFor.add('checkout');
     const drift = await checkDrift(state, deps.current as never);
     expect(drift.events[0]).toMatchObject({ reapplied: false, error: 'checkout: rollout failed' });
+  });
+});
+
+/** The run store as far as Validate uses it: the lock and the continuation records, in memory. */
+class LockTable {
+  holder: string | null = null;
+  expiresAt: Date | null = null;
+  readonly continuations = new Map<string, string>();
+  async renewLock(_environment: string, holder: string, expiresAt: Date): Promise<boolean> {
+    if (this.holder !== holder) return false;
+    this.expiresAt = expiresAt;
+    return true;
+  }
+  async lockHolder(): Promise<string | null> {
+    return this.holder;
+  }
+  async putContinuation(executionId: string, runExecutionId: string): Promise<void> {
+    this.continuations.set(executionId, runExecutionId);
+  }
+}
+
+const NOW = new Date('2026-11-29T00:00:00.000Z');
+const RUN = runState([]).run.executionId;
+const NEXT = 'arn:aws:states:us-east-1:1:execution:m:run-1-c2';
+let table: LockTable;
+
+const continuationEvent = (continuation: unknown) => ({
+  input: { continuation, AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID: RUN },
+  execution: { id: NEXT, name: 'run-1-c2', startTime: NOW.toISOString() },
+  budget: { ticks: 2250, seconds: 45 * 3600 },
+});
+
+describe('Validate, in an execution that continues a run', () => {
+  beforeEach(() => {
+    table = new LockTable();
+    deps.current = { runs: table, now: () => NOW, config: () => undefined };
+  });
+
+  it('renews the run’s lock to the planned end, records itself as the run’s, and resumes at the next tick', async () => {
+    table.holder = RUN;
+    const state = await validate(continuationEvent(handedOnState()));
+    // The load started 2026-11-27T10:00 and lasts 1 + 7 × 1440 minutes, plus the 2-hour margin.
+    expect(table.expiresAt?.toISOString()).toBe('2026-12-04T12:01:00.000Z');
+    expect(table.continuations.get(NEXT)).toBe(RUN);
+    expect(state.run).toEqual(handedOnState().run);
+    expect(state.ramp).toEqual(handedOnState().ramp);
+    expect(state.lock).toEqual({
+      environment: 'staging',
+      holder: RUN,
+      expiresAt: '2026-12-04T12:01:00.000Z',
+    });
+    expect(state.execution).toEqual({
+      id: NEXT,
+      name: 'run-1-c2',
+      startedAt: NOW.toISOString(),
+      number: 2,
+      continuesFrom: RUN,
+      continueAtTick: 4500,
+      nextName: 'run-1-c3',
+    });
+  });
+
+  it('fails without touching anything when the run no longer holds the lock', async () => {
+    table.holder = 'arn:another-run';
+    await expect(validate(continuationEvent(handedOnState()))).rejects.toMatchObject({
+      name: 'ValidationError',
+      message:
+        "continuation.lock: environment 'staging' is no longer locked by this run (held by arn:another-run): the run cannot go on, nothing was changed",
+    });
+    expect(table.continuations.size).toBe(0);
+    expect(table.expiresAt).toBeNull();
+  });
+
+  it('refuses a malformed continuation by field, before reading the lock', async () => {
+    table.holder = RUN;
+    const broken = { ...handedOnState(), ramp: { ...handedOnState().ramp, tick: 'many' } };
+    await expect(validate(continuationEvent(broken))).rejects.toMatchObject({
+      name: 'ValidationError',
+      message: 'continuation.ramp.tick: must be an integer',
+    });
+    expect(table.expiresAt).toBeNull();
+  });
+});
+
+describe('Validate, in the execution that starts a run', () => {
+  beforeEach(() => {
+    table = new LockTable();
+  });
+
+  it('sets the tick at which the run continues from the budget of ticks and time', async () => {
+    deps.current = {
+      runs: table,
+      now: () => NOW,
+      config: () => ({ environments: { staging: runState([]).run.environment } }),
+    };
+    const state = await validate({
+      input: {
+        environment: 'staging',
+        targetOrdersPerMinute: 100,
+        plateauMinutes: 7 * 1440,
+        tickSeconds: 300,
+      },
+      execution: { id: RUN, name: 'run-1', startTime: NOW.toISOString() },
+      budget: { ticks: 2250, seconds: 45 * 3600 },
+    });
+    // 45 hours of 300 s ticks come before 2250 ticks.
+    expect(state.execution).toEqual({
+      id: RUN,
+      name: 'run-1',
+      startedAt: NOW.toISOString(),
+      number: 1,
+      continueAtTick: 540,
+      nextName: 'run-1-c2',
+    });
+    expect(state.execution?.continuesFrom).toBeUndefined();
   });
 });

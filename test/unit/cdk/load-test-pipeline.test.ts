@@ -262,7 +262,8 @@ describe('IAM is scoped to the resources each step uses', () => {
     StepId,
     { table: 'none' | 'read' | 'write' | 'read-write'; reports: boolean; publish: boolean }
   > = {
-    'validate-input': { table: 'none', reports: false, publish: false },
+    // A continuing run's Validate renews the run's lock: lock items only (see below).
+    'validate-input': { table: 'read-write', reports: false, publish: false },
     'plan-dry-run': { table: 'none', reports: false, publish: false },
     'acquire-lock': { table: 'read-write', reports: false, publish: false },
     deploy: { table: 'write', reports: false, publish: false },
@@ -355,6 +356,20 @@ describe('IAM is scoped to the resources each step uses', () => {
     }
   });
 
+  it('Validate may read and renew locks, and no other item of the table', () => {
+    const onTable = statementsOf(roleId('validate-input')).filter(
+      (st) => !isPhaseRecord(st) && st.Resource.some((r) => names(r, TABLE)),
+    );
+    expect(onTable).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+        Resource: [{ 'Fn::GetAtt': [TABLE, 'Arn'] }],
+        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['LOCK#*'] } },
+      },
+    ]);
+  });
+
   it('no step role has a managed policy, and only Lambda can assume them', () => {
     for (const step of STEP_IDS) {
       const role = resources[roleId(step)]?.Properties;
@@ -368,7 +383,7 @@ describe('IAM is scoped to the resources each step uses', () => {
     }
   });
 
-  it('the state machine can only invoke the step functions (plus tracing and log delivery)', () => {
+  it('the state machine can only invoke the step functions and continue in itself (plus tracing and log delivery)', () => {
     const smRole = getAttOf(resources[STATE_MACHINE]?.Properties.RoleArn);
     const statements = statementsOf(smRole);
     const invoke = statements.filter((s) => s.Action.includes('lambda:InvokeFunction'));
@@ -385,7 +400,28 @@ describe('IAM is scoped to the resources each step uses', () => {
     for (const step of STEP_IDS) {
       expect(invoked).toContainEqual({ 'Fn::GetAtt': [fnId(step), 'Arn'] });
     }
-    const rest = statements.filter((s) => !s.Action.includes('lambda:InvokeFunction'));
+    // A long run continues in a new execution of this state machine, and of no other: its ARN is built from
+    // its explicit name (a reference to itself would be circular).
+    const start = statements.filter((s) => s.Action.some((a) => a.startsWith('states:')));
+    const name = resources[STATE_MACHINE]?.Properties.StateMachineName;
+    expect(name).toMatch(/^LoadTestConductor-Pipeline-[0-9A-F]{8}$/);
+    expect(start).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['states:StartExecution'],
+        Resource: [
+          {
+            'Fn::Join': [
+              '',
+              ['arn:', { Ref: 'AWS::Partition' }, `:states:eu-central-1:123456789012:stateMachine:${name}`],
+            ],
+          },
+        ],
+      },
+    ]);
+    const rest = statements.filter(
+      (s) => !s.Action.includes('lambda:InvokeFunction') && !s.Action.includes('states:StartExecution'),
+    );
     for (const s of rest) {
       expect(s.Resource).toEqual(['*']);
       expect([...XRAY, ...LOG_DELIVERY], JSON.stringify(s)).toEqual(expect.arrayContaining(s.Action));

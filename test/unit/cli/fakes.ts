@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
 import type {
+  DescribeExecutionInput,
   DescribeExecutionOutput,
   GetExecutionHistoryInput,
   GetExecutionHistoryOutput,
@@ -23,25 +24,35 @@ export class Capture extends Writable {
   }
 }
 
-/** A scripted Step Functions: describe answers come from `statuses` in turn (the last one repeats). */
+/**
+ * A scripted Step Functions: describe answers come from `statuses` in turn (the last one repeats); an
+ * execution of a chain given in `chain` answers from its own list the same way.
+ */
 export class FakeSfn implements Sfn {
   readonly starts: StartExecutionInput[] = [];
   readonly stops: StopExecutionInput[] = [];
   readonly historyCalls: GetExecutionHistoryInput[] = [];
+  readonly described: string[] = [];
   describes = 0;
   constructor(
     public statuses: DescribeExecutionOutput[] = [],
     /** Pages of history, newest first (as with reverseOrder). */
     public historyPages: HistoryEvent[][] = [],
+    /** Describe answers per execution ARN, for the executions of a continued run. */
+    public chain: Record<string, DescribeExecutionOutput[]> = {},
   ) {}
   async startExecution(input: StartExecutionInput) {
     this.starts.push(input);
     return { executionArn: EXEC_ARN, startDate: new Date('2026-11-27T10:00:00Z') };
   }
-  async describeExecution(): Promise<DescribeExecutionOutput> {
-    const d = this.statuses[Math.min(this.describes, this.statuses.length - 1)];
+  async describeExecution(input: DescribeExecutionInput): Promise<DescribeExecutionOutput> {
+    const arn = input.executionArn ?? '';
+    const answers = this.chain[arn] ?? this.statuses;
+    const asked = this.described.filter((a) => (this.chain[arn] ? a === arn : !this.chain[a])).length;
+    this.described.push(arn);
     this.describes++;
-    if (!d) throw new Error('no describe scripted');
+    const d = answers[Math.min(asked, answers.length - 1)];
+    if (!d) throw new Error(`no describe scripted for ${arn}`);
     return d;
   }
   async getExecutionHistory(input: GetExecutionHistoryInput): Promise<GetExecutionHistoryOutput> {
@@ -67,6 +78,25 @@ export function describe_(
     startDate: new Date('2026-11-27T10:00:00Z'),
     ...extra,
   };
+}
+
+/** The ARN of the run's `number`th execution (`run-1-c<number>`; the first is {@link EXEC_ARN}). */
+export function continuationArn(number: number): string {
+  return `${EXEC_ARN}-c${number}`;
+}
+
+/** How an execution that handed the run on ends: SUCCEEDED at "Run continued" with the next one's ARN. */
+export function continued(
+  executionArn: string,
+  nextArn: string,
+  extra: Partial<DescribeExecutionOutput> = {},
+): DescribeExecutionOutput {
+  return describe_('SUCCEEDED', {
+    executionArn,
+    stopDate: new Date('2026-11-27T12:00:00Z'),
+    output: JSON.stringify({ executionArn: nextArn, startDate: '2026-11-27T12:00:00.000Z' }),
+    ...extra,
+  });
 }
 
 export function tickEvent(ramp: Record<string, unknown>, name = 'Ramp tick'): HistoryEvent {

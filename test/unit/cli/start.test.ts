@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_POLL_SECONDS } from '../../../cli/commands/start';
-import { describe_, EXEC_ARN, FakeSfn, harness, SM_ARN, tickEvent } from './fakes';
+import {
+  continuationArn,
+  continued,
+  describe_,
+  EXEC_ARN,
+  FakeSfn,
+  harness,
+  SM_ARN,
+  tickEvent,
+} from './fakes';
 
 const VALID = ['--environment', 'staging', '--target', '1200'];
 const CONSOLE =
@@ -149,5 +158,31 @@ describe('ltc start --wait', () => {
     const h = harness({ sfn });
     expect(await h.run('start', '--state-machine-arn', SM_ARN, ...VALID, '--wait')).toBe(0);
     expect(h.sleeps).toEqual([DEFAULT_POLL_SECONDS * 1000]);
+  });
+
+  it("follows a long soak into each execution it continues in and exits with the last one's verdict", async () => {
+    const C2 = continuationArn(2);
+    const C3 = continuationArn(3);
+    const sfn = new FakeSfn([], [[tickEvent({ tick: 2250, ordersPerMinute: 1200 })]], {
+      [EXEC_ARN]: [describe_('RUNNING'), continued(EXEC_ARN, C2)],
+      [C2]: [describe_('RUNNING', { executionArn: C2 }), continued(C2, C3)],
+      [C3]: [
+        describe_('RUNNING', { executionArn: C3 }),
+        describe_('SUCCEEDED', { executionArn: C3, output: '{"outcome":"fail"}' }),
+      ],
+    });
+    const h = harness({ sfn });
+    expect(await h.run('start', '--state-machine-arn', SM_ARN, ...VALID, '--wait')).toBe(1);
+    expect(h.stdout.text.trim().split('\n').slice(2)).toEqual([
+      '2026-11-27T10:00:00.000Z  RUNNING',
+      '2026-11-27T10:00:00.000Z  tick 2250: 1200 orders/min',
+      `2026-11-27T10:00:00.000Z  continued in ${C2}`,
+      `2026-11-27T10:00:00.000Z  continued in ${C3}`,
+      '2026-11-27T10:00:00.000Z  SUCCEEDED',
+      'outcome  fail',
+    ]);
+    expect(h.stderr.text).toBe('');
+    expect(sfn.historyCalls.map((c) => c.executionArn)).toEqual([EXEC_ARN, C2, C3]);
+    expect(h.sleeps).toHaveLength(3);
   });
 });

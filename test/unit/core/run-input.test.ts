@@ -4,8 +4,22 @@ import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../lambdas/core/config';
 import { loadConfigFile } from '../../../lambdas/core/config-file';
 import { ValidationError } from '../../../lambdas/core/errors';
-import { MAX_TICKS_PER_EXECUTION, plannedTicks, validateRunInput } from '../../../lambdas/core/run-input';
+import {
+  continuationName,
+  EVENTS_PER_TICK,
+  HISTORY_EVENT_LIMIT,
+  isContinuation,
+  lockExpiresAt,
+  MAX_TEST_MINUTES,
+  plannedTicks,
+  TICKS_PER_EXECUTION,
+  ticksPerExecution,
+  validateContinuation,
+  validateRunInput,
+} from '../../../lambdas/core/run-input';
+import runContinuationSchema from '../../../schema/run-continuation.schema.json' with { type: 'json' };
 import runInputSchema from '../../../schema/run-input.schema.json' with { type: 'json' };
+import { handedOnState } from '../adapters/fakes';
 
 /**
  * The execution input contract: schema/run-input.schema.json plus the rules
@@ -83,7 +97,7 @@ const INVALID: [string, unknown, string, RegExp][] = [
     /at least one tick \(300 s\)/,
   ],
   ['plateau negative', { ...ok, plateauMinutes: -1 }, 'plateauMinutes', /at least 0/],
-  ['plateau over a week', { ...ok, plateauMinutes: 10081 }, 'plateauMinutes', /at most 10080/],
+  ['plateau over 14 days', { ...ok, plateauMinutes: 20161 }, 'plateauMinutes', /at most 20160/],
   ['plateau a string', { ...ok, plateauMinutes: '60' }, 'plateauMinutes', /must be a number/],
   [
     'ramp-up and plateau both 0',
@@ -92,10 +106,10 @@ const INVALID: [string, unknown, string, RegExp][] = [
     /both be 0/,
   ],
   [
-    'too many ticks for one execution',
-    { ...ok, plateauMinutes: 10080 },
+    'ramp-up and plateau together over 14 days',
+    { ...ok, rampUpMinutes: 1440, plateauMinutes: 20160 },
     'plateauMinutes',
-    new RegExp(`10111 ticks of 60 s, more than ${MAX_TICKS_PER_EXECUTION}`),
+    /last 21600 minutes, more than 20160 \(14 days\)/,
   ],
   ['tickSeconds not an integer', { ...ok, tickSeconds: 30.5 }, 'tickSeconds', /must be an integer/],
   ['tickSeconds too small', { ...ok, tickSeconds: 4 }, 'tickSeconds', /at least 5/],
@@ -205,15 +219,112 @@ describe('valid input', () => {
     });
   });
 
-  it('accepts the bounds: target at the maximum, no ramp-up, the most ticks one execution holds', () => {
+  it('accepts the bounds: target at the maximum, no ramp-up, a 14-day soak at the fastest tick', () => {
     const atMax = { ...ok, targetOrdersPerMinute: 6000, rampUpMinutes: 0, plateauMinutes: 1, tickSeconds: 5 };
     expect(validateRunInput(atMax, config).ok).toBe(true);
-    // (plateau × 60 / tick) + 1 ticks: 2499 × 60 s / 60 + 1 = 2500.
-    const longest = { ...ok, rampUpMinutes: 0, plateauMinutes: 2499 };
-    expect(plannedTicks({ rampUpMinutes: 0, plateauMinutes: 2499, tickSeconds: 60 })).toBe(
-      MAX_TICKS_PER_EXECUTION,
+    // Far more ticks than one execution holds: the run continues in new executions.
+    const longest = { ...ok, rampUpMinutes: 60, plateauMinutes: MAX_TEST_MINUTES - 60, tickSeconds: 5 };
+    expect(plannedTicks({ rampUpMinutes: 60, plateauMinutes: MAX_TEST_MINUTES - 60, tickSeconds: 5 })).toBe(
+      241_921,
     );
     expect(validateRunInput(longest, config).ok).toBe(true);
+  });
+});
+
+describe('one execution of a long run', () => {
+  it('ticks what the 25,000-event history holds, less room for everything else', () => {
+    expect(TICKS_PER_EXECUTION).toBe(2250);
+    expect(TICKS_PER_EXECUTION * EVENTS_PER_TICK).toBeLessThan(HISTORY_EVENT_LIMIT);
+  });
+
+  it('stops ticking in time for its timeout, and ticks at least once', () => {
+    const budget = { ticks: TICKS_PER_EXECUTION, seconds: 45 * 3600 };
+    expect(ticksPerExecution(budget, 60)).toBe(2250);
+    // 300 s ticks: 2250 would take 7.8 days, past a 2-day timeout.
+    expect(ticksPerExecution(budget, 300)).toBe(540);
+    expect(ticksPerExecution({ ticks: 3, seconds: 10 }, 60)).toBe(1);
+  });
+
+  it('names continuations after the run, within 80 characters', () => {
+    expect(continuationName('nightly', 2)).toBe('nightly-c2');
+    const long = 'x'.repeat(80);
+    expect(continuationName(long, 107)).toHaveLength(80);
+    expect(continuationName(long, 107).endsWith('-c107')).toBe(true);
+  });
+
+  it('keeps the lock until the planned end of the load plus a margin, renewed from now when later', () => {
+    const start = new Date('2026-11-27T10:00:00Z');
+    const request = { rampUpMinutes: 60, plateauMinutes: 7 * 1440 };
+    expect(lockExpiresAt(request, start, start).toISOString()).toBe('2026-12-04T13:00:00.000Z');
+    const late = new Date('2026-12-05T00:00:00Z');
+    expect(lockExpiresAt(request, start, late).toISOString()).toBe('2026-12-05T02:00:00.000Z');
+  });
+});
+
+describe('the input of an execution that continues a run', () => {
+  it("is told apart from a user's input by its one field", () => {
+    expect(isContinuation({ continuation: handedOnState() })).toBe(true);
+    expect(isContinuation({ environment: 'staging', targetOrdersPerMinute: 1 })).toBe(false);
+    expect(isContinuation(null)).toBe(false);
+  });
+
+  it('accepts the state the previous execution handed on, with the id of that execution', () => {
+    const input = { continuation: handedOnState(), AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID: 'arn:prev' };
+    expect(validateContinuation(input)).toEqual({ ok: true, state: handedOnState() });
+  });
+
+  const base = handedOnState();
+  const cases: [string, unknown, string, RegExp][] = [
+    ['not an object', { continuation: 'x' }, 'continuation', /must be an object/],
+    ['another field beside it', { continuation: base, environment: 'x' }, 'environment', /not a known/],
+    ['no lock', { continuation: { ...base, lock: undefined } }, 'continuation.lock', /required/],
+    [
+      'a finished ramp',
+      { continuation: { ...base, ramp: { ...base.ramp, done: true } } },
+      'continuation.ramp.done',
+      /must be false/,
+    ],
+    [
+      'a negative tick',
+      { continuation: { ...base, ramp: { ...base.ramp, tick: -1 } } },
+      'continuation.ramp.tick',
+      /at least 0/,
+    ],
+    [
+      'a lock of another run',
+      { continuation: { ...base, lock: { ...base.lock, holder: 'arn:other' } } },
+      'continuation.lock.holder',
+      /the run's first execution/,
+    ],
+    [
+      'a lock of another environment',
+      { continuation: { ...base, lock: { ...base.lock, environment: 'prod' } } },
+      'continuation.lock.environment',
+      /the run's environment 'staging'/,
+    ],
+    [
+      'a next tick that is no time',
+      { continuation: { ...base, ramp: { ...base.ramp, nextTickAt: 'tomorrow' } } },
+      'continuation.ramp.nextTickAt',
+      /ISO 8601/,
+    ],
+    [
+      'no execution',
+      { continuation: { ...base, execution: undefined } },
+      'continuation.execution',
+      /required/,
+    ],
+  ];
+  it.each(cases)('refuses %s, naming the field', (_, input, field, rule) => {
+    const result = validateContinuation(JSON.parse(JSON.stringify(input)));
+    expect(result.ok).toBe(false);
+    const problem = result.ok ? undefined : result.problems.find((p) => p.field === field);
+    expect(problem?.rule, JSON.stringify(result)).toMatch(rule);
+  });
+
+  it('has a valid schema', () => {
+    const ajv = new Ajv2020({ strict: true });
+    expect(ajv.validateSchema(runContinuationSchema), JSON.stringify(ajv.errors)).toBe(true);
   });
 });
 

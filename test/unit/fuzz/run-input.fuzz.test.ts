@@ -59,7 +59,7 @@ const BREAKERS: readonly ((rng: Rng, doc: Json) => Json)[] = [
   (rng, d) => set(d, ['dryRun'], rng.pick(['true', 0, {}])),
   (rng, d) =>
     set(d, [rng.pick(['extra', 'Environment', 'target', '__proto__x', 'a.b', '[0]'])], wrongValue(rng, null)),
-  (_, d) => set(set(set(d, ['rampUpMinutes'], 1440), ['plateauMinutes'], 10080), ['tickSeconds'], 5),
+  (_, d) => set(set(set(d, ['rampUpMinutes'], 1440), ['plateauMinutes'], 20160), ['tickSeconds'], 5),
   (_, d) => set(set(d, ['rampUpMinutes'], 0), ['plateauMinutes'], 0),
   (_, d) => set(set(d, ['rampUpMinutes'], 0.05), ['tickSeconds'], 60),
   (rng, d) => {

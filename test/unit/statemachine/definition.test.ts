@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfigFile } from '../../../lambdas/core/config-file';
 import { RETRYABLE_ERRORS } from '../../../lambdas/core/errors';
+import { TICKS_PER_EXECUTION } from '../../../lambdas/core/run-input';
 import { executeLocally, type LocalExecutionResult } from '../../../local/executor';
 import { synthesizePipeline } from '../../../local/synth';
+import { START_EXECUTION_TRANSIENT_ERRORS } from '../../../statemachine/definition';
 import { PREPARE_MAP_STATES } from '../../../statemachine/prepare-map';
 import {
   CONTROL_STATES as C,
@@ -80,6 +82,7 @@ describe('lifecycle order', () => {
       }),
     ).toEqual([
       'Validate input',
+      'Continuing a run?',
       'Dry run?',
       'Acquire lock',
       'Deploy production versions?',
@@ -109,6 +112,46 @@ describe('lifecycle order', () => {
       BooleanEquals: true,
       Next: STEPS['stop-load'],
     });
+  });
+
+  it('an execution that continues a run goes straight to the next tick, keeping lock and environment', () => {
+    expect(state(C.continuationChoice).Choices).toEqual([
+      { Variable: '$.execution.continuesFrom', IsPresent: true, Next: C.waitForTick },
+    ]);
+    expect(state(C.continuationChoice).Default).toBe(C.dryRunChoice);
+  });
+
+  it('at its tick budget an execution hands the run on to a new execution of itself, then succeeds', () => {
+    const choices = state(C.rampChoice).Choices ?? [];
+    // Done and the whole run's tick guard come first: a finished or runaway run never continues.
+    expect(choices.map((c) => c.Next)).toEqual([STEPS['stop-load'], C.tickBudgetExhausted, C.continueRun]);
+    expect(choices[2]).toEqual({
+      Variable: '$.ramp.tick',
+      NumericGreaterThanEqualsPath: '$.execution.continueAtTick',
+      Next: C.continueRun,
+    });
+    const start = state(C.continueRun);
+    // Fire and forget (not .sync): this execution ends, the new one runs the rest of the test.
+    expect(start.Resource).toMatch(/^arn:.*:states:::states:startExecution$/);
+    expect(start.Parameters).toMatchObject({
+      'Name.$': '$.execution.nextName',
+      Input: { 'continuation.$': '$', 'AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$': '$$.Execution.Id' },
+    });
+    expect(String((start.Parameters as { StateMachineArn: unknown }).StateMachineArn)).toMatch(
+      /:states:.*:stateMachine:LoadTestConductor/,
+    );
+    expect(start.ResultPath).toBe('$.continuedIn');
+    expect(start.Catch).toEqual([
+      { ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: STEPS['stop-load'] },
+    ]);
+    expect(start.Next).toBe(C.continued);
+    expect(state(C.continued)).toMatchObject({ Type: 'Succeed', OutputPath: '$.continuedIn' });
+  });
+
+  it('gives Validate the budget of ticks the history holds and the time the timeout leaves', () => {
+    const parameters = state(STEPS['validate-input']).Parameters as { budget: unknown };
+    // 2 days less 3 hours for preparing and restoring.
+    expect(parameters.budget).toEqual({ ticks: TICKS_PER_EXECUTION, seconds: 45 * 3600 });
   });
 
   it('a dry run plans and succeeds without taking the lock', () => {
@@ -236,7 +279,13 @@ describe('failure handling', () => {
 });
 
 describe('retries', () => {
-  it.each(tasks.map(([name]) => name))(
+  it("Continue in new execution retries StartExecution's transient errors with backoff", () => {
+    expect(state(C.continueRun).Retry).toEqual([
+      expect.objectContaining({ ErrorEquals: [...START_EXECUTION_TRANSIENT_ERRORS], BackoffRate: 2 }),
+    ]);
+  });
+
+  it.each(tasks.map(([name]) => name).filter((name) => name !== C.continueRun))(
     '%s retries transient errors with backoff, never validation or a held lock',
     (name) => {
       const retry = state(name).Retry ?? [];
@@ -291,16 +340,20 @@ class StepFailure extends Error {
 type Handler = (input: unknown) => Promise<unknown>;
 type RunStateStub = { ramp: { tick: number } };
 
+/** What the stubbed Validate returns: a one-application run that prepares as a Map. */
+const firstRun = {
+  run: {
+    request: { dryRun: false, deployProductionVersions: true, applications: ['shop'] },
+    environment: { prepareConcurrency: 10 },
+    maxTicks: 10,
+  },
+  execution: { continueAtTick: 10 },
+};
+
 /** A run of two ticks in which every step succeeds, unless `failing` names it. */
 function stubs(failing: Partial<Record<StepStateName, string>> = {}) {
   const ok: Record<StepStateName, Handler> = {
-    [STEPS['validate-input']]: async () => ({
-      run: {
-        request: { dryRun: false, deployProductionVersions: true, applications: ['shop'] },
-        environment: { prepareConcurrency: 10 },
-        maxTicks: 10,
-      },
-    }),
+    [STEPS['validate-input']]: async () => firstRun,
     [STEPS['plan-dry-run']]: async () => ({ dryRun: true }),
     [STEPS['acquire-lock']]: async () => ({ held: true }),
     [STEPS.deploy]: async () => ({ application: 'shop', from: {}, to: {} }),
@@ -387,6 +440,56 @@ describe('executing the synthesized definition', () => {
     expect(result.error?.Error).toBe('CleanupError');
     expect(entered(result)).toContain(C.restoreFailed);
     expect(entered(result)).toContain(STEPS['release-lock']);
+  });
+
+  it("a run past its execution's tick budget goes on in new executions, restored once at the very end", async () => {
+    type Carried = { continuation?: { ramp: { tick: number } } };
+    const handlers = {
+      ...stubs(),
+      // One tick per execution: a continuation resumes at the next tick (as validate-input.ts does).
+      [STEPS['validate-input']]: () => async (event: unknown) => {
+        const { continuation } = (event as { input: Carried }).input;
+        if (!continuation)
+          return {
+            run: { ...firstRun.run, maxTicks: 10 },
+            execution: { continueAtTick: 1, nextName: 'run-c2' },
+          };
+        const tick = continuation.ramp.tick;
+        return {
+          ...continuation,
+          execution: { continuesFrom: 'previous', continueAtTick: tick + 1, nextName: `run-c${tick + 2}` },
+        };
+      },
+      [STEPS['ramp-tick']]: () => async (input: unknown) => {
+        const tick = (input as RunStateStub).ramp.tick + 1;
+        return { tick, done: tick >= 3, nextTickAt: new Date().toISOString() };
+      },
+    };
+    const result = await executeLocally(
+      definition,
+      { environment: 'staging', targetOrdersPerMinute: 100 },
+      {
+        executionName: 'run',
+        handlers,
+        waitOverrides: { [C.waitForTick]: 0 },
+      },
+    );
+    expect(result.executions.map((e) => [e.executionName, e.status])).toEqual([
+      ['run', 'SUCCEEDED'],
+      ['run-c2', 'SUCCEEDED'],
+      ['run-c3', 'SUCCEEDED'],
+    ]);
+    expect(result.executionName).toBe('run');
+    expect(result.output).toEqual({ outcome: 'pass' });
+    const names = entered(result);
+    expect(names.filter((n) => n === STEPS['ramp-tick'])).toHaveLength(3);
+    expect(names.filter((n) => n === C.continueRun)).toHaveLength(2);
+    // Lock, prepare and start once; the restore once, at the end.
+    for (const once of [STEPS['acquire-lock'], STEPS.deploy, STEPS['start-load'], ...restoreSteps])
+      expect(
+        names.filter((n) => n === once),
+        once,
+      ).toHaveLength(1);
   });
 
   it('a validation error stops before the lock and is not retried', async () => {
