@@ -109,8 +109,8 @@ export async function runLiveBenchmark(
     printTable(
       'live demo shop',
       'real Locust, real shop; delivered orders counted at the shop at each tick',
-      ours.figures,
-      seed,
+      [ours.figures],
+      seed ? [seed] : [],
       null,
     );
     console.log(
@@ -129,6 +129,17 @@ function rate(a: Point, b: Point): number {
   return ((b.shopOrders - a.shopOrders) / (b.at - a.at)) * 60_000;
 }
 
+/** Mean planned orders per minute between two instants (epoch ms) of a load that started at `start`. */
+function plannedOver(start: number, from: number, to: number): number {
+  const target = INPUT.targetOrdersPerMinute;
+  const rampMs = INPUT.rampUpMinutes * 60_000;
+  const at = (t: number) => Math.min(rampMs, Math.max(0, t - start));
+  // ∫ plan over [from, to]: the ramp's triangle up to its end, the target after it.
+  const integral = (t: number) =>
+    (target * at(t) ** 2) / (2 * rampMs) + target * Math.max(0, t - start - rampMs);
+  return to > from ? (integral(to) - integral(from)) / (to - from) : target;
+}
+
 function liveFigures(points: readonly Point[]): Figures {
   const target = INPUT.targetOrdersPerMinute;
   const start = points[0]?.at ?? 0;
@@ -142,7 +153,8 @@ function liveFigures(points: readonly Point[]): Figures {
   const mean = plateau.reduce((a, t) => a + t.rate, 0) / Math.max(1, plateau.length);
   return {
     reachSeconds: reach ? (reach.to - start) / 1000 : null,
-    endOfRampError: (straddle?.rate ?? 0) / target - 1,
+    // Against what the plan asked for over that tick (as in the simulated tables), not the target.
+    endOfRampError: straddle ? straddle.rate / plannedOver(start, straddle.from, straddle.to) - 1 : -1,
     overshoot: Math.max(0, ...ticks.map((t) => t.rate / target - 1)),
     plateauMae: plateau.reduce((a, t) => a + Math.abs(t.rate / target - 1), 0) / Math.max(1, plateau.length),
     plateauMeanError: mean / target - 1,
@@ -151,6 +163,7 @@ function liveFigures(points: readonly Point[]): Figures {
       ? points.filter((p) => p.at >= rampEnd).reduce((a, p) => a + p.users, 0) /
         Math.max(1, points.filter((p) => p.at >= rampEnd).length)
       : 0,
+    saturates: false,
     saturationTicks: null,
     falseSaturation: false,
   };
