@@ -191,7 +191,8 @@ export function runController(system: SystemSpec, seed: number, scenario = DEFAU
       saturationMessage = d.message;
     }
     if (previousUsers > 0) maxGrowth = Math.max(maxGrowth, d.users / previousUsers);
-    if (d.users < previousUsers / 2 && plannedRate(config, sim.t) > 0) collapsed = true;
+    // Back to the knee's users once saturated is no collapse: more users only added latency there.
+    if (d.users < previousUsers / 2 && plannedRate(config, sim.t) > 0 && !d.saturation) collapsed = true;
     previousUsers = d.users;
     ticks.push({
       tick: k,
