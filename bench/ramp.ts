@@ -11,7 +11,16 @@
  * saturation reported within 3 ticks — better than the baseline on every system.
  */
 import { parseArgs } from 'node:util';
-import { type Figures, type RunResult, runBaseline, runController, SYSTEMS } from './ramp-bench';
+import { idealShares, outsideShare, tickNoise } from './noise-floor';
+import {
+  DEFAULT_SCENARIO,
+  type Figures,
+  type RunResult,
+  runBaseline,
+  runController,
+  SYSTEMS,
+} from './ramp-bench';
+import type { SystemSpec } from './sim';
 
 const { values } = parseArgs({
   options: {
@@ -148,6 +157,28 @@ function combine(f: readonly Figures[]): Figures {
   };
 }
 
+/**
+ * The arithmetic of what the noise allows: one tick's count at the target (Poisson, in clumps where they come so)
+ * and, where the conversion drifts, how often an ideal controller would meet each goal.
+ */
+function printNoise(system: SystemSpec, runs: number): void {
+  const s = DEFAULT_SCENARIO;
+  const orders = (s.targetOrdersPerMinute * s.tickSeconds) / 60;
+  const noise = tickNoise(system, orders);
+  console.log(
+    `  noise: one tick's count of ~${Math.round(orders)} orders is ±${pct(noise)} (1 σ)${system.clump ? `, in clumps of ~${system.clump}` : ''}${system.drift ? `; conversion drifts ±${pct(system.drift)} over ~${(system.driftSeconds ?? 300) / 60} min` : ''}`,
+  );
+  console.log(
+    `  ±3 % is ${(0.03 / noise).toFixed(1)} σ of it: a level read from one tick misses it on ${pct(outsideShare(0.03, noise))} of runs; reading it from more ticks needs the shape of orders vs users known`,
+  );
+  const ideal = idealShares(system, s);
+  if (!ideal) return;
+  const of = (share: number) => `${pct(share)} (~${Math.round(share * runs)}/${runs})`;
+  console.log(
+    `  an ideal controller (knows all but the drift, optimal filter on the same counts) meets: end of ramp ${of(ideal.endOfRamp)}, overshoot ${of(ideal.overshoot)}, plateau ${of(ideal.plateau)}`,
+  );
+}
+
 async function main(): Promise<void> {
   const lastSeed = firstSeed + seeds - 1;
   console.log(
@@ -169,6 +200,8 @@ async function main(): Promise<void> {
       base.map((r) => r.figures),
       ours[0]?.trace.saturationMessage ?? null,
     );
+    if (!system.capacity || system.capacity >= DEFAULT_SCENARIO.targetOrdersPerMinute)
+      printNoise(system, seeds);
     if (values.trace === system.name) {
       for (const t of ours[0]?.trace.ticks ?? [])
         console.log(`    tick ${String(t.tick).padStart(2)}  ${t.message}`);
