@@ -29,9 +29,7 @@ interface Point {
   readonly users: number;
 }
 
-export async function runLiveBenchmark(
-  withBaseline = process.argv.includes('--live-baseline'),
-): Promise<void> {
+export async function runLiveBenchmark(withBaseline: boolean): Promise<void> {
   console.log(
     '\nLive: the demo shop with real Locust — 600 orders/min, 1 min ramp-up, 2 min plateau, 10 s ticks.',
   );
