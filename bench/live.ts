@@ -27,6 +27,8 @@ interface Point {
   readonly at: number;
   readonly shopOrders: number;
   readonly users: number;
+  /** What Locust's counters said over the tick (the controller's measurement), orders/min. */
+  readonly locustRate: number | null;
 }
 
 export async function runLiveBenchmark(withBaseline: boolean): Promise<void> {
@@ -47,14 +49,19 @@ export async function runLiveBenchmark(withBaseline: boolean): Promise<void> {
         handlers: {
           [STEPS['start-load']]: (real) => async (input) => {
             const out = (await real(input)) as RampState;
-            points.push({ at: Date.parse(out.startedAt), shopOrders: await shopOrders(), users: out.users });
+            points.push({
+              at: Date.parse(out.startedAt),
+              shopOrders: await shopOrders(),
+              users: out.users,
+              locustRate: null,
+            });
             return out;
           },
           [STEPS['ramp-tick']]: (real) => async (input) => {
             const at = Date.now();
             const orders = await shopOrders();
             const out = (await wrapTick(real, points)(input)) as RampState;
-            points.push({ at, shopOrders: orders, users: out.users });
+            points.push({ at, shopOrders: orders, users: out.users, locustRate: out.ordersPerMinute });
             return out;
           },
         },
@@ -111,11 +118,13 @@ export async function runLiveBenchmark(withBaseline: boolean): Promise<void> {
       seed ? [seed] : [],
       null,
     );
+    const ticks = ours.points.slice(1);
     console.log(
-      `  (per tick: ${ours.points
-        .slice(1)
-        .map((p, i) => rate(ours.points[i] as Point, p).toFixed(0))
-        .join(' ')} orders/min)`,
+      `  (per tick at the shop:   ${ticks.map((p, i) => rate(ours.points[i] as Point, p).toFixed(0)).join(' ')} orders/min)`,
+    );
+    // The controller steers by Locust's counters: where they part from the shop's, Locust missed orders.
+    console.log(
+      `  (per tick Locust counted: ${ticks.map((p) => p.locustRate?.toFixed(0) ?? '—').join(' ')} orders/min; users ${ticks.map((p) => p.users).join(' ')})`,
     );
     console.log(`  plateau mean vs target ${pct(ours.figures.plateauMeanError, true)}`);
   } finally {
