@@ -27,11 +27,11 @@ interface Point {
   readonly at: number;
   readonly shopOrders: number;
   readonly users: number;
+  /** What Locust's counters said over the tick (the controller's measurement), orders/min. */
+  readonly locustRate: number | null;
 }
 
-export async function runLiveBenchmark(
-  withBaseline = process.argv.includes('--live-baseline'),
-): Promise<void> {
+export async function runLiveBenchmark(withBaseline: boolean): Promise<void> {
   console.log(
     '\nLive: the demo shop with real Locust — 600 orders/min, 1 min ramp-up, 2 min plateau, 10 s ticks.',
   );
@@ -49,14 +49,19 @@ export async function runLiveBenchmark(
         handlers: {
           [STEPS['start-load']]: (real) => async (input) => {
             const out = (await real(input)) as RampState;
-            points.push({ at: Date.parse(out.startedAt), shopOrders: await shopOrders(), users: out.users });
+            points.push({
+              at: Date.parse(out.startedAt),
+              shopOrders: await shopOrders(),
+              users: out.users,
+              locustRate: null,
+            });
             return out;
           },
           [STEPS['ramp-tick']]: (real) => async (input) => {
             const at = Date.now();
             const orders = await shopOrders();
             const out = (await wrapTick(real, points)(input)) as RampState;
-            points.push({ at, shopOrders: orders, users: out.users });
+            points.push({ at, shopOrders: orders, users: out.users, locustRate: out.ordersPerMinute });
             return out;
           },
         },
@@ -109,15 +114,17 @@ export async function runLiveBenchmark(
     printTable(
       'live demo shop',
       'real Locust, real shop; delivered orders counted at the shop at each tick',
-      ours.figures,
-      seed,
+      [ours.figures],
+      seed ? [seed] : [],
       null,
     );
+    const ticks = ours.points.slice(1);
     console.log(
-      `  (per tick: ${ours.points
-        .slice(1)
-        .map((p, i) => rate(ours.points[i] as Point, p).toFixed(0))
-        .join(' ')} orders/min)`,
+      `  (per tick at the shop:   ${ticks.map((p, i) => rate(ours.points[i] as Point, p).toFixed(0)).join(' ')} orders/min)`,
+    );
+    // The controller steers by Locust's counters: where they part from the shop's, Locust missed orders.
+    console.log(
+      `  (per tick Locust counted: ${ticks.map((p) => p.locustRate?.toFixed(0) ?? '—').join(' ')} orders/min; users ${ticks.map((p) => p.users).join(' ')})`,
     );
     console.log(`  plateau mean vs target ${pct(ours.figures.plateauMeanError, true)}`);
   } finally {
@@ -127,6 +134,17 @@ export async function runLiveBenchmark(
 
 function rate(a: Point, b: Point): number {
   return ((b.shopOrders - a.shopOrders) / (b.at - a.at)) * 60_000;
+}
+
+/** Mean planned orders per minute between two instants (epoch ms) of a load that started at `start`. */
+function plannedOver(start: number, from: number, to: number): number {
+  const target = INPUT.targetOrdersPerMinute;
+  const rampMs = INPUT.rampUpMinutes * 60_000;
+  const at = (t: number) => Math.min(rampMs, Math.max(0, t - start));
+  // ∫ plan over [from, to]: the ramp's triangle up to its end, the target after it.
+  const integral = (t: number) =>
+    (target * at(t) ** 2) / (2 * rampMs) + target * Math.max(0, t - start - rampMs);
+  return to > from ? (integral(to) - integral(from)) / (to - from) : target;
 }
 
 function liveFigures(points: readonly Point[]): Figures {
@@ -142,7 +160,8 @@ function liveFigures(points: readonly Point[]): Figures {
   const mean = plateau.reduce((a, t) => a + t.rate, 0) / Math.max(1, plateau.length);
   return {
     reachSeconds: reach ? (reach.to - start) / 1000 : null,
-    endOfRampError: (straddle?.rate ?? 0) / target - 1,
+    // Against what the plan asked for over that tick (as in the simulated tables), not the target.
+    endOfRampError: straddle ? straddle.rate / plannedOver(start, straddle.from, straddle.to) - 1 : -1,
     overshoot: Math.max(0, ...ticks.map((t) => t.rate / target - 1)),
     plateauMae: plateau.reduce((a, t) => a + Math.abs(t.rate / target - 1), 0) / Math.max(1, plateau.length),
     plateauMeanError: mean / target - 1,
@@ -151,6 +170,7 @@ function liveFigures(points: readonly Point[]): Figures {
       ? points.filter((p) => p.at >= rampEnd).reduce((a, p) => a + p.users, 0) /
         Math.max(1, points.filter((p) => p.at >= rampEnd).length)
       : 0,
+    saturates: false,
     saturationTicks: null,
     falseSaturation: false,
   };

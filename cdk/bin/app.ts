@@ -26,6 +26,15 @@ if (unfilled) {
   process.exit(1);
 }
 
+// locust.fargate runs Locust in an existing VPC, looked up in the account the stack deploys to.
+const fargate = Object.entries(config.environments).filter(([, env]) => env.locust.fargate);
+if (fargate.length > 0 && !(process.env.CDK_DEFAULT_ACCOUNT && process.env.CDK_DEFAULT_REGION)) {
+  console.error(
+    `environments.${fargate[0]?.[0]}.locust.fargate: looking up VPC ${fargate[0]?.[1].locust.fargate?.vpcId} needs the account and region to deploy to (AWS credentials, or CDK_DEFAULT_ACCOUNT and CDK_DEFAULT_REGION).`,
+  );
+  process.exit(1);
+}
+
 const stack = new LoadTestConductorStack(app, 'LoadTestConductor', {
   config,
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
@@ -34,4 +43,10 @@ const stack = new LoadTestConductorStack(app, 'LoadTestConductor', {
 new CfnOutput(stack, 'StateMachineArn', { value: stack.pipeline.stateMachine.stateMachineArn });
 new CfnOutput(stack, 'ReportsBucket', { value: stack.pipeline.reportsBucket.bucketName });
 new CfnOutput(stack, 'NotificationTopic', { value: stack.pipeline.topic.topicArn });
+for (const [name, cluster] of Object.entries(stack.locustClusters)) {
+  new CfnOutput(stack, `LocustMaster-${name}`, {
+    value: cluster.url,
+    description: `Locust web API of ${name}`,
+  });
+}
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

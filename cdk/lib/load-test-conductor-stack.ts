@@ -2,6 +2,7 @@ import { Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { ConductorConfig } from '../../lambdas/core/config';
 import { LoadTestPipeline, type LoadTestPipelineProps } from './load-test-pipeline';
+import { type LocustFargateCluster, locustFargateClusters } from './locust-fargate-cluster';
 
 export interface LoadTestConductorStackProps extends StackProps {
   /** The validated configuration (see `loadConfigFile`). */
@@ -13,9 +14,17 @@ export interface LoadTestConductorStackProps extends StackProps {
 /** The deployable unit: one pipeline for all environments of the configuration. */
 export class LoadTestConductorStack extends Stack {
   readonly pipeline: LoadTestPipeline;
+  /** The Locust clusters on Fargate of the environments with `locust.fargate`, by environment. */
+  readonly locustClusters: Readonly<Record<string, LocustFargateCluster>>;
 
   constructor(scope: Construct, id: string, props: LoadTestConductorStackProps) {
     super(scope, id, props);
-    this.pipeline = new LoadTestPipeline(this, 'Pipeline', { ...props.pipeline, config: props.config });
+    const locust = locustFargateClusters(this, props.config);
+    this.locustClusters = locust?.clusters ?? {};
+    this.pipeline = new LoadTestPipeline(this, 'Pipeline', {
+      ...props.pipeline,
+      config: props.config,
+      ...locust?.pipelineProps,
+    });
   }
 }

@@ -47,7 +47,7 @@ export interface LoadTestPipelineProps {
   readonly platformAccess?: PlatformAccessOptions | false;
   /**
    * The Locust worker fleet the ramp sizes (e.g. a `LocustFargateCluster`): Start load and Ramp tick may
-   * scale it, nothing else.
+   * scale it, Stop load scales it back; nothing else.
    */
   readonly locustFleet?: { grantScaleWorkers(grantee: iam.IGrantable): unknown };
   /** A CloudWatch dashboard per environment with the test's graphs and SLO alarms. Default: true. */
@@ -161,7 +161,7 @@ export class LoadTestPipeline extends Construct {
         ...props.platformAccess,
       });
     }
-    for (const s of ['start-load', 'ramp-tick'] as const)
+    for (const s of ['start-load', 'ramp-tick', 'stop-load'] as const)
       props.locustFleet?.grantScaleWorkers(functions[s].function);
     // The SLO watch, the verdict's baseline and the final report (lambdas/handlers/watch.ts, evaluate, release-lock).
     grantSloWatch(this, {

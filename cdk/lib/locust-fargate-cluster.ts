@@ -6,7 +6,12 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
 import { Construct } from 'constructs';
-import type { LocustWorkersConfig } from '../../lambdas/core/config';
+import {
+  type ConductorConfig,
+  type LocustWorkersConfig,
+  locustFargateNames,
+} from '../../lambdas/core/config';
+import type { LoadTestPipelineProps } from './load-test-pipeline';
 
 /** Locust's web UI / API port and the port workers connect to the master on. */
 export const LOCUST_WEB_PORT = 8089;
@@ -211,4 +216,65 @@ export class LocustFargateCluster extends Construct {
       resourceArns: [this.workerService.serviceArn],
     });
   }
+}
+
+/** The Fargate Locust clusters of a configuration, and what the pipeline needs to drive them. */
+export interface LocustFargateClusters {
+  /** One per environment with `locust.fargate`, by environment name. */
+  readonly clusters: Readonly<Record<string, LocustFargateCluster>>;
+  /** The VPC, subnets and security group of the conductor's Lambdas, and the fleets they may scale. */
+  readonly pipelineProps: Required<
+    Pick<LoadTestPipelineProps, 'vpc' | 'vpcSubnets' | 'securityGroups' | 'locustFleet'>
+  >;
+}
+
+/**
+ * Creates the Locust cluster of every environment with `locust.fargate` (lambdas/core/config.ts), named as
+ * the parsed configuration's `locust.url` and `locust.workers` already say, and a security group for the
+ * conductor's Lambdas in their (one) VPC, the only source the masters accept. Null when none asks for one.
+ */
+export function locustFargateClusters(
+  scope: Construct,
+  config: ConductorConfig,
+): LocustFargateClusters | null {
+  const wanted = Object.entries(config.environments).flatMap(([name, env]) =>
+    env.locust.fargate ? [{ name, env, fargate: env.locust.fargate }] : [],
+  );
+  const first = wanted[0];
+  if (!first) return null;
+  // One VPC for all of them: parseConfig refuses different ones.
+  const vpc = ec2.Vpc.fromLookup(scope, 'LocustVpc', { vpcId: first.fargate.vpcId });
+  const conductorSecurityGroup = new ec2.SecurityGroup(scope, 'ConductorSecurityGroup', {
+    vpc,
+    description: 'Load Test Conductor Lambdas: reach the Locust masters and the AWS APIs',
+    allowAllOutbound: true,
+  });
+  const clusters: Record<string, LocustFargateCluster> = {};
+  for (const { name, env, fargate } of wanted) {
+    const names = locustFargateNames(name);
+    clusters[name] = new LocustFargateCluster(scope, `Locust-${name}`, {
+      vpc,
+      conductorSecurityGroup,
+      targetHost: fargate.targetHost,
+      scenario: env.defaultScenario,
+      idleWorkers: fargate.minWorkers ?? 1,
+      clusterName: names.clusterName,
+      workerServiceName: names.workerServiceName,
+      namespace: names.namespace,
+      workerCpu: fargate.workerCpu,
+      workerMemoryMiB: fargate.workerMemoryMiB,
+    });
+  }
+  return {
+    clusters,
+    pipelineProps: {
+      vpc,
+      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      securityGroups: [conductorSecurityGroup],
+      locustFleet: {
+        grantScaleWorkers: (grantee: iam.IGrantable) =>
+          Object.values(clusters).map((c) => c.grantScaleWorkers(grantee)),
+      },
+    },
+  };
 }

@@ -88,6 +88,95 @@ export interface LocustConfig {
   readonly orderDelaySeconds?: number;
   /** The worker fleet the conductor sizes to the users it needs; absent: the workers are what they are. */
   readonly workers?: LocustWorkersConfig;
+  /** A Locust cluster the stack creates on ECS Fargate; `url` and `workers` then point at it. */
+  readonly fargate?: LocustFargateConfig;
+}
+
+/** A Locust cluster of the stack's own on ECS Fargate, inside a VPC (cdk/lib/locust-fargate-cluster.ts). */
+export interface LocustFargateConfig {
+  /** The VPC the cluster runs in; the conductor's Lambdas join it, the only ones to reach the master. */
+  readonly vpcId: string;
+  /** Base URL of the system under test (Locust's `--host`). */
+  readonly targetHost: string;
+  /** Workers when idle, and the fewest the ramp asks for (default 1). */
+  readonly minWorkers?: number;
+  readonly maxWorkers?: number;
+  /** Fargate size of one worker task (default 1024 CPU units, 2048 MiB). */
+  readonly workerCpu?: number;
+  readonly workerMemoryMiB?: number;
+}
+
+/**
+ * What the stack names an environment's Fargate Locust cluster, and so the master URL and worker fleet the
+ * conductor uses: fixed strings (not CloudFormation tokens), since the configuration is inlined into the Lambdas.
+ */
+export function locustFargateNames(environment: string): {
+  readonly clusterName: string;
+  readonly workerServiceName: string;
+  readonly namespace: string;
+  readonly url: string;
+} {
+  const namespace = `${environment}.locust.internal`;
+  return {
+    clusterName: `ltc-locust-${environment}`,
+    workerServiceName: 'locust-worker',
+    namespace,
+    url: `http://master.${namespace}:8089`,
+  };
+}
+
+/** `url` and `workers` of an environment whose Locust runs on the stack's Fargate cluster. */
+function fargateEndpoints(environment: string, fargate: LocustFargateConfig) {
+  const names = locustFargateNames(environment);
+  const workers: LocustWorkersConfig = {
+    type: 'ecs',
+    cluster: names.clusterName,
+    service: names.workerServiceName,
+    minWorkers: fargate.minWorkers ?? 1,
+    maxWorkers: fargate.maxWorkers ?? 50,
+  };
+  return { url: names.url, workers };
+}
+
+/** A Fargate cluster sets `url` and `workers` itself: a different one given beside it is a mistake. */
+function fargateProblems(input: RawConfig): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  let vpc: { id: string; at: string } | null = null;
+  for (const [name, env] of Object.entries(input.environments)) {
+    const { fargate, url, workers } = env.locust;
+    const at = `environments.${name}.locust`;
+    if (!fargate) {
+      if (url == null) problems.push({ field: `${at}.url`, rule: 'is required (or locust.fargate)' });
+      continue;
+    }
+    const own = fargateEndpoints(name, fargate);
+    if (!/^[a-z][a-z0-9-]{0,30}$/.test(name)) {
+      problems.push({
+        field: `${at}.fargate`,
+        rule: `the environment name '${name}' names the Locust cluster and its DNS namespace: lower-case letters, digits, '-', at most 31`,
+      });
+    }
+    if (url != null && url !== own.url) {
+      problems.push({ field: `${at}.url`, rule: `leave it out: locust.fargate's master is at ${own.url}` });
+    }
+    if (workers != null && JSON.stringify(workers) !== JSON.stringify(own.workers)) {
+      problems.push({
+        field: `${at}.workers`,
+        rule: 'leave it out: locust.fargate sizes its own worker service (minWorkers, maxWorkers there)',
+      });
+    }
+    if ((fargate.minWorkers ?? 1) > (fargate.maxWorkers ?? 50)) {
+      problems.push({ field: `${at}.fargate`, rule: 'needs minWorkers ≤ maxWorkers' });
+    }
+    if (vpc && vpc.id !== fargate.vpcId) {
+      problems.push({
+        field: `${at}.fargate.vpcId`,
+        rule: `must be ${vpc.id} as in ${vpc.at}: the conductor's Lambdas join one VPC`,
+      });
+    }
+    vpc ??= { id: fargate.vpcId, at: `${at}.fargate.vpcId` };
+  }
+  return problems;
 }
 
 /** Where the Locust workers run, for fleet sizing: the worker Deployment, the worker ECS service, or local processes. */
@@ -277,9 +366,11 @@ export function parseConfig(raw: unknown): ConductorConfig {
   const problems = checkSchema(raw);
   if (problems.length > 0) throw new ValidationError(problems);
   const input = raw as RawConfig;
+  const fargate = fargateProblems(input);
+  if (fargate.length > 0) throw new ValidationError(fargate);
   const config: ConductorConfig = {
     environments: Object.fromEntries(
-      Object.entries(input.environments).map(([name, env]) => [name, withEnvironmentDefaults(env)]),
+      Object.entries(input.environments).map(([name, env]) => [name, withEnvironmentDefaults(name, env)]),
     ),
     schedules: (input.schedules ?? []).map((s) => ({ ...s, enabled: s.enabled ?? true })),
   };
@@ -288,7 +379,7 @@ export function parseConfig(raw: unknown): ConductorConfig {
   return config;
 }
 
-function withEnvironmentDefaults(env: RawEnvironment): EnvironmentConfig {
+function withEnvironmentDefaults(name: string, env: RawEnvironment): EnvironmentConfig {
   const production = env.production ?? false;
   return {
     ...env,
@@ -300,6 +391,9 @@ function withEnvironmentDefaults(env: RawEnvironment): EnvironmentConfig {
       maxUsers: 20_000,
       initialOrdersPerUserPerMinute: 1,
       ...env.locust,
+      ...(env.locust.fargate
+        ? fargateEndpoints(name, env.locust.fargate)
+        : { url: env.locust.url as string }),
     },
     applications: env.applications.map((a) => ({ readinessTimeoutSeconds: 600, ...a })),
     slos: withSloDefaults(env.slos),
@@ -534,7 +628,7 @@ type RawEnvironment = Omit<
 > & {
   production?: boolean;
   loadTestTarget?: boolean;
-  locust: Partial<LocustConfig> & { url: string };
+  locust: Partial<LocustConfig>;
   applications: (Omit<ApplicationConfig, 'readinessTimeoutSeconds'> & { readinessTimeoutSeconds?: number })[];
   slos?: RawSloConfig;
   cleanup?: RawCleanupAction[];

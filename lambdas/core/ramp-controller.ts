@@ -29,7 +29,9 @@
  * ## Decision (feed-forward on the planned slope and the pipeline delay)
  * The new users are spread over the coming tick (spawn rate = change / tick) so that the user count moves
  * along a line, as the plan does; the count aimed at for the end of the tick is the one that delivers the plan
- * `J` seconds later: `U(t+T) = X⁻¹(plan(t + T + J))`. On the plateau corrections are applied within 15 s.
+ * `J` seconds later: `U(t+T) = X⁻¹(plan(t + T + J))`. On the plateau there is no trajectory to follow, so a
+ * correction is applied within {@link PLATEAU_SPREAD_SECONDS} s: spread over 15 s, half of the last ramp tick's
+ * error was still delivered over the plateau's first 15 s.
  *
  * On the ramp that inversion extrapolates from the newest interval's users to the next tick's (about +35 % at the
  * end of the ramp), and where latency grows with the load the local power law bends too little: on the queueing
@@ -156,6 +158,12 @@ export interface ControllerState {
   readonly ordersPerUserPerMinute: number | null;
   readonly referenceUsers: number | null;
   readonly elasticity: number;
+  /**
+   * Noise of the order counts relative to Poisson (≥ 1), as last estimated. It survives a restart of the fit:
+   * orders coming in bursts is a property of the shop, not of its conversion, and a fit restarted from one
+   * interval could not tell. Absent in states written before it existed (then 1).
+   */
+  readonly dispersion?: number;
   readonly usersSet: number;
   readonly stalledTicks: number;
   readonly strikes: number;
@@ -198,6 +206,8 @@ export const MAX_GROWTH = 3;
 export const MIN_STEP = 5;
 /** Ticks between two saturation probes. */
 export const PROBE_TICKS = 4;
+/** Seconds over which a correction on the plateau is spawned (or stopped). */
+export const PLATEAU_SPREAD_SECONDS = 5;
 export const DEFAULT_ORDER_DELAY_SECONDS = 3;
 export const DEFAULT_STATS_LAG_SECONDS = 2;
 export const DEFAULT_SATURATION_FAILURE_RATIO = 0.05;
@@ -237,6 +247,7 @@ export function initialControllerState(): ControllerState {
     ordersPerUserPerMinute: null,
     referenceUsers: null,
     elasticity: 1,
+    dispersion: 1,
     usersSet: 0,
     stalledTicks: 0,
     strikes: 0,
@@ -309,6 +320,7 @@ export function decide(
 
   // ---- 1. Measure the interval since the last reading.
   const measured = observation ? measure(state, observation, D) : null;
+  const priorDispersion = state.dispersion ?? 1;
   let samples = state.samples;
   let history = state.history;
   let stalledTicks = state.stalledTicks;
@@ -324,7 +336,9 @@ export function decide(
   if (measured && measured.userMinutes > 0) {
     const actual = measured.orders / measured.minutes;
     const before =
-      samples.length >= 2 ? fitModel(samples, measured.at, T, config.initialOrdersPerUserPerMinute) : null;
+      samples.length >= 2
+        ? fitModel(samples, measured.at, T, config.initialOrdersPerUserPerMinute, priorDispersion)
+        : null;
     const ratio = before ? actual / predict(before, measured.userMinutes / measured.minutes) : null;
     const z =
       before && ratio != null
@@ -363,7 +377,8 @@ export function decide(
         history,
         measured,
         failureLimit,
-        Math.min(3, before?.dispersion ?? 1),
+        // Capped: near a knee the residuals hold the shape's misfit too, which is no noise of the counts.
+        Math.min(3, before?.dispersion ?? priorDispersion),
         samples[0]?.at ?? measured.at,
       );
       history = [...history, measured].slice(-MAX_HISTORY);
@@ -397,14 +412,14 @@ export function decide(
   }
 
   // ---- 2. Estimate throughput as a function of users.
-  const model = fitModel(samples, now, T, config.initialOrdersPerUserPerMinute);
+  const model = fitModel(samples, now, T, config.initialOrdersPerUserPerMinute, priorDispersion);
   const prior: Model = {
     meanLogUsers: 0,
     meanLogRate: Math.log(config.initialOrdersPerUserPerMinute),
     elasticity: 1,
     curvature: 0,
     variance: 1,
-    dispersion: 1,
+    dispersion: priorDispersion,
   };
   const m = model ?? prior;
 
@@ -478,9 +493,9 @@ export function decide(
     users = Math.max(users, 1);
   }
 
-  // Spread the change over the tick while the plan moves; apply corrections quickly on the plateau.
+  // Spread the change over the tick while the plan moves; apply corrections at once on the plateau.
   const change = Math.abs(users - current);
-  const spread = inRamp ? T : Math.min(T, 15);
+  const spread = inRamp ? T : Math.min(T, PLATEAU_SPREAD_SECONDS);
   const spawnRate = Math.max(0.1, Math.ceil((change / Math.max(1, spread)) * 100) / 100);
 
   // Workers for this tick's users and what the next tick is likely to ask for.
@@ -563,6 +578,7 @@ export function decide(
       ordersPerUserPerMinute: model ? perUser : null,
       referenceUsers: model ? Math.exp(m.meanLogUsers) : null,
       elasticity: m.elasticity,
+      dispersion: model ? model.dispersion : priorDispersion,
       usersSet: phase === 'done' ? 0 : users,
       stalledTicks,
       strikes,
@@ -634,6 +650,7 @@ function fitModel(
   now: number,
   tickSeconds: number,
   priorPerUser: number,
+  priorDispersion: number,
 ): Model | null {
   const usable = samples.filter((s) => s.orders > 0 && s.userMinutes > 0);
   const newest = usable.at(-1);
@@ -646,7 +663,7 @@ function fitModel(
     y: Math.log(s.orders / s.minutes),
     v: noiseVariance(s),
   }));
-  const once = (dispersion: number): Model & { residual: number } => {
+  const once = (dispersion: number, levelPriorWeight: number): Model & { residual: number } => {
     // Weighted least squares for (a, e, c) with ridge priors on e and c.
     const A = [
       [0, 0, 0],
@@ -675,8 +692,8 @@ function fitModel(
     // Level at the newest users.
     const halfLife = Math.min(6, 2 * Math.sqrt(dispersion));
     // The configured guess counts as a weak sample (±50 %): it steadies the first, sparse intervals only.
-    let V = LEVEL_PRIOR_WEIGHT;
-    let sl = LEVEL_PRIOR_WEIGHT * (Math.log(priorPerUser) + xRef);
+    let V = levelPriorWeight;
+    let sl = levelPriorWeight * (Math.log(priorPerUser) + xRef);
     for (const p of pts) {
       const v = (0.5 ** (p.age / halfLife) * gauss(p.d, 0.12)) / (p.v * dispersion);
       V += v;
@@ -701,11 +718,13 @@ function fitModel(
       residual: R / U,
     };
   };
-  const first = once(1);
-  // Two Poisson-like prior samples keep a short history from looking perfectly quiet or wildly noisy.
+  // Without the configured guess: how far the data lie from a wrong guess is no noise of the counts (and, carried
+  // to the next tick, it would weigh the data down against that guess ever more).
+  const first = once(1, 0);
+  // The last estimate counts as two samples: a short history must not look perfectly quiet or wildly noisy.
   const n = pts.length;
-  const dispersion = Math.min(25, Math.max(1, (2 + n * first.residual) / (2 + n)));
-  const { residual: _r, ...model } = once(dispersion);
+  const dispersion = Math.min(25, Math.max(1, (2 * priorDispersion + n * first.residual) / (2 + n)));
+  const { residual: _r, ...model } = once(dispersion, LEVEL_PRIOR_WEIGHT);
   return model;
 }
 
@@ -744,9 +763,13 @@ function fitDecline(
   const vxy = Sxy - W * mx * my;
   // Ridge: k = 0 ± DECLINE_PRIOR · p̄/Ū.
   const priorSd = (my / mx) * DECLINE_PRIOR;
-  const slope = -vxy / (vxx + 1 / (priorSd * priorSd));
+  const precision = vxx + 1 / (priorSd * priorSd);
+  const slope = -vxy / precision;
   if (!Number.isFinite(slope)) return null;
-  return { slope: Math.max(0, slope) };
+  // Within two standard errors of no decline it is noise: the decision takes the larger of two user counts,
+  // and taking the larger of two noisy estimates would add users on every system, not only where latency grows.
+  if (slope < 2 / Math.sqrt(precision)) return { slope: 0 };
+  return { slope };
 }
 
 /** Solves a 3×3 linear system (Gaussian elimination with partial pivoting); null when singular. */

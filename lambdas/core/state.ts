@@ -150,6 +150,8 @@ export interface RampState {
   readonly plateau: PlateauTotals;
   /** Locust workers asked of the fleet (null: the conductor does not size the fleet). */
   readonly workersRequested?: number | null;
+  /** The fleet's size before Start load scaled it: what Stop load scales it back to (null: not sized). */
+  readonly workersBefore?: number | null;
   /** What the controller expects the users to deliver at the end of the coming tick (orders/min). */
   readonly expectedOrdersPerMinute?: number;
   /** The controller's estimate of one user's orders per minute (null until measured). */
@@ -191,6 +193,8 @@ export interface PlateauTotals {
 
 export interface StopLoadResult {
   readonly stopped: boolean;
+  /** Workers the fleet was scaled back to (absent when the conductor does not size it). */
+  readonly workers?: number;
   readonly message: string;
 }
 

@@ -93,6 +93,7 @@ export const handler = step('Ramp tick', async (state: RunState, deps): Promise<
     spawnRate: decision.spawnRate,
     workers: observation.workers,
     workersRequested,
+    workersBefore: previous.workersBefore ?? null,
     expectedOrdersPerMinute: round(decision.expectedOrdersPerMinute),
     ordersPerUserPerMinute:
       controllerState.ordersPerUserPerMinute == null

@@ -19,7 +19,10 @@ export const handler = step('Start load', async (state: RunState, deps): Promise
 
   let workers = (await locust.kpi()).workers;
   let workersRequested: number | null = null;
+  let workersBefore: number | null = null;
   if (fleet) {
+    // Recorded first: Stop load scales the fleet back to it.
+    workersBefore = (await fleet.status()).desired;
     workersRequested = first.workersNeeded;
     await fleet.scale(workersRequested);
     workers = await waitForWorkers(locust, workersRequested, WORKERS_WAIT_MS);
@@ -50,6 +53,7 @@ export const handler = step('Start load', async (state: RunState, deps): Promise
     spawnRate: first.spawnRate,
     workers: baseline.workers,
     workersRequested,
+    workersBefore,
     expectedOrdersPerMinute: first.expectedOrdersPerMinute,
     ordersPerUserPerMinute: null,
     saturation: null,

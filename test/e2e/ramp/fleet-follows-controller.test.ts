@@ -8,7 +8,7 @@ import { STEPS } from '../../../statemachine/steps';
 /**
  * On real Locust: the ramp tick asks the local fleet endpoint for the workers the controller needs
  * (usersPerWorker 30 in config/local.json), the worker processes follow, and users are only spawned on
- * connected workers.
+ * connected workers; Stop load scales them back down.
  */
 let env: LocalEnvironment;
 
@@ -20,7 +20,7 @@ afterAll(async () => {
 });
 
 describe('worker fleet sizing on real Locust', () => {
-  it('scales the worker processes to the controller’s request before spawning the users', async () => {
+  it('scales the worker processes to the controller’s request before spawning the users, and back after', async () => {
     const ticks: { requested: number | null | undefined; users: number; workersSeen: number }[] = [];
     const result = await executeLocally(
       env.pipeline.definition,
@@ -56,6 +56,9 @@ describe('worker fleet sizing on real Locust', () => {
       // …and never host more users than they can.
       expect(t.users).toBeLessThanOrEqual(t.workersSeen * 30);
     }
+    // Stop load scaled the processes back to the one worker there was before the test.
+    expect(env.fleet.requests.at(-1)).toBe(1);
+    expect(env.locust.workerProcesses).toBe(1);
     const records = await new RunStore(env.aws.RUNS_TABLE).ticks(result.executionArn);
     expect(records.some((r) => (r.workersRequested ?? 0) >= 2)).toBe(true);
     expect(records.every((r) => typeof r.spawnRate === 'number')).toBe(true);

@@ -72,7 +72,12 @@ describe('the CDK app (cdk/bin/app.ts) with -c configFile=…', () => {
   function runApp(configFile: string): Promise<{ code: number; stderr: string }> {
     // Should the app ever accept the file, it must not spend a minute bundling.
     const context = { configFile, 'aws:cdk:bundling-stacks': [] };
-    const { CDK_OUTDIR: _ignored, ...inherited } = process.env;
+    const {
+      CDK_OUTDIR: _ignored,
+      CDK_DEFAULT_ACCOUNT: _a,
+      CDK_DEFAULT_REGION: _r,
+      ...inherited
+    } = process.env;
     const env: NodeJS.ProcessEnv = { ...inherited, CDK_CONTEXT_JSON: JSON.stringify(context) };
     return new Promise((resolve) => {
       execFile(
@@ -87,9 +92,21 @@ describe('the CDK app (cdk/bin/app.ts) with -c configFile=…', () => {
 
   let refusedRun: { code: number; stderr: string };
   let templateRun: { code: number; stderr: string };
+  let fargateRun: { code: number; stderr: string };
   beforeAll(async () => {
-    [refusedRun, templateRun] = await Promise.all([runApp(files.refused), runApp('config/local.json')]);
+    [refusedRun, templateRun, fargateRun] = await Promise.all([
+      runApp(files.refused),
+      runApp('config/local.json'),
+      runApp('config/example-fargate.json'),
+    ]);
   }, 60_000);
+
+  it('needs an account and region to look up the VPC of locust.fargate, and says so', () => {
+    expect(fargateRun.code).not.toBe(0);
+    expect(fargateRun.stderr).toMatch(
+      /^environments\.staging\.locust\.fargate: looking up VPC vpc-0a1b2c3d4e5f67890 needs the account and region/m,
+    );
+  });
 
   it('refuses the local template, whose URLs still hold {{placeholders}}', () => {
     expect(templateRun.code).not.toBe(0);

@@ -85,6 +85,23 @@ describe('goals of issue 4 where the system can meet them', () => {
     }
   });
 
+  // Taking the larger of two noisy user counts would add users everywhere: the decline must be beyond the noise.
+  it('counts orders per user falling with load where latency grows, never from the noise of a linear system', () => {
+    const declines = (name: string, seed: number) =>
+      runController(system(name), seed).trace.ticks.filter((t) => t.message.includes('fall with load'))
+        .length;
+    for (const seed of [1, 2, 3, 4, 5]) {
+      expect(declines('linear', seed), `linear seed ${seed}`).toBe(0);
+      expect(declines('queueing', seed), `queueing seed ${seed}`).toBeGreaterThan(0);
+    }
+  });
+
+  // Seed 32: a burst of orders at minute 5 looked like a change of conversion; the fit restarted from it with
+  // no noise estimate, and the next, ordinary interval read as "users +20 %, orders −4 %": saturation.
+  it('noisy, seed 32: a burst read as a change of conversion does not end in a saturation', () => {
+    expect(runController(system('noisy'), 32).figures.falseSaturation).toBe(false);
+  });
+
   it('never reports saturation on a system that can reach the target', () => {
     for (const spec of SYSTEMS.filter((s) => s.capacity == null || s.capacity > 3000)) {
       for (const seed of SEEDS)

@@ -9,6 +9,7 @@ import {
   MAX_GROWTH,
   MIN_STEP,
   type Observation,
+  PLATEAU_SPREAD_SECONDS,
   plannedRate,
   startTrajectory,
   userMinutes,
@@ -125,6 +126,45 @@ describe('decide', () => {
     for (const d of plateau) expect(d.users).toBeGreaterThanOrEqual(999);
     for (const d of plateau) expect(d.users).toBeLessThanOrEqual(1010);
     expect(decisions.at(-1)?.state.ordersPerUserPerMinute).toBeCloseTo(3, 1);
+  });
+
+  it('applies a correction on the plateau within PLATEAU_SPREAD_SECONDS, and spreads ramp changes over the tick', () => {
+    // 3 orders/user/min until minute 12, then 2.4: the plateau's corrections must come at once.
+    const decisions = drive(config, 15, (_u, t) => (t < 720 ? 3 : 2.4));
+    for (const d of decisions.slice(1, 10)) {
+      const change = Math.abs(d.users - (decisions[decisions.indexOf(d) - 1]?.users ?? 0));
+      expect(d.spawnRate).toBeCloseTo(Math.max(0.1, change / 60), 1);
+    }
+    const correction = decisions.find((d, k) => k > 12 && d.users > 1100);
+    if (!correction) throw new Error('no correction after the conversion fell');
+    const before = decisions[decisions.indexOf(correction) - 1]?.users ?? 0;
+    expect(correction.spawnRate).toBeCloseTo((correction.users - before) / PLATEAU_SPREAD_SECONDS, 0);
+  });
+
+  it('carries its noise estimate over a restart of the fit, so a burst is not read as saturation', () => {
+    const decisions = drive(config, 8, () => 3);
+    const last = decisions.at(-1);
+    if (!last) throw new Error('no decision');
+    const noisy = { ...last.state, dispersion: 6 };
+    // An interval 30 % above the fit restarts it (a change of conversion); the noise estimate stays.
+    const reading = (orders: number, at: number): Observation => ({
+      at,
+      orders,
+      requests: orders * 6,
+      failures: 0,
+      users: last.users,
+      workers: 4,
+      bootId: 'b',
+      generation: 1,
+      running: true,
+    });
+    const base = noisy.last?.orders ?? 0;
+    const at = (noisy.last?.at ?? 0) + 60_000;
+    const rate = 3 * last.users * 1.3;
+    const spike = decide(config, noisy, reading(base + Math.round(rate), at), at / 1000);
+    expect(spike.notes.join(' ')).toMatch(/estimate restarted/);
+    expect(spike.state.samples).toHaveLength(1);
+    expect(spike.state.dispersion ?? 0).toBeGreaterThan(3);
   });
 
   it('learns that orders per user fall with load (elasticity < 1) and still reaches the target', () => {
