@@ -98,7 +98,13 @@ export async function storeReport(
     verdict,
     ticks,
     phases,
-    cost: runCost(estimateCost(ticks, phases)),
+    cost: runCost(
+      estimateCost(ticks, phases, {
+        applications: run.request.applications.length,
+        deployed: run.request.deployProductionVersions,
+        executions: state.execution?.number ?? 1,
+      }),
+    ),
     generator,
     generatedAt: deps.now().toISOString(),
     endedAt,

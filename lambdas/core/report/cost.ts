@@ -110,52 +110,78 @@ export function costFromEvents(
 
 /** Lambda time assumed for a step that left no record of its duration. */
 export const ASSUMED_STEP_MS = 1000;
-/** Lambda steps of every run that locked an environment (besides the ticks). */
-const FIXED_STEPS = [
-  'Validate input',
-  'Acquire lock',
-  'Deploy production versions',
-  'Scale to production size',
-  'Start load',
-  'Stop load',
-  'Evaluate',
-  'Teardown',
-  'Cleanup',
-  'Release lock',
-];
-/** States entered besides the steps and the ticks: Dry run?, Outcome?, the end state. */
-const FIXED_CONTROL_STATES = 3;
-/** Each tick enters three states: Wait for next tick, Ramp tick, Ramp finished?. */
-const STATES_PER_TICK = 3;
+
+/** What of the run's shape decides how many states it entered besides its ticks. */
+export interface RunShapeForCost {
+  /** Applications in scope: Deploy and Scale run once per application (Maps). */
+  readonly applications: number;
+  /** Whether Deploy ran (a run that keeps the deployed versions skips it). */
+  readonly deployed: boolean;
+  /** Executions the run took: 1, plus one per continuation of a long soak. */
+  readonly executions: number;
+}
+
+/**
+ * Control states of the first execution: Continuing a run?, Dry run?, Deploy production versions?, the
+ * Deploy Map (or Keep deployed versions), the Scale Map, Outcome? and the end state.
+ */
+const FIRST_EXECUTION_CONTROL_STATES = 7;
+/** A continuation's: Continue in new execution and Run continued in the old one, Continuing a run? in the new. */
+const CONTINUATION_CONTROL_STATES = 3;
+/** Each tick enters Wait for next tick and Ramp finished? besides its Lambda task. */
+const CONTROL_STATES_PER_TICK = 2;
+
+/** The Lambda invocations of a run by step (the phase name the step records), ticks aside. */
+function invocationCounts(shape: RunShapeForCost): [string, number][] {
+  return [
+    ['Validate input', shape.executions],
+    ['Acquire lock', 1],
+    ['Deploy production versions', shape.deployed ? shape.applications : 0],
+    // The node groups are scaled in one invocation before the applications.
+    ['Scale to production size', shape.applications + 1],
+    ['Start load', 1],
+    ['Stop load', 1],
+    ['Evaluate', 1],
+    ['Teardown', 1],
+    ['Cleanup', 1],
+    ['Release lock', 1],
+  ];
+}
 
 /**
  * Cost estimated in AWS from the run's records: the state machine's shape gives the transitions, the
- * recorded phases their Lambda time, and every step without a record is assumed to take ASSUMED_STEP_MS.
+ * recorded phases their Lambda time (a step's recorded time is spread over its invocations), and every
+ * step without a record is assumed to take ASSUMED_STEP_MS an invocation.
  */
 export function estimateCost(
   ticks: readonly Pick<TickRecord, 'tick'>[],
   phases: readonly PhaseRecord[],
+  shape: RunShapeForCost,
   memoryMb = STEP_MEMORY_MB,
 ): CostInput {
   const tickCount = ticks.length;
-  const stateTransitions = FIXED_STEPS.length + FIXED_CONTROL_STATES + STATES_PER_TICK * tickCount;
   const timed = new Map<string, number>();
   for (const p of phases) {
     const ms = p.lambdaMs ?? Date.parse(p.endedAt) - Date.parse(p.startedAt);
     if (Number.isFinite(ms)) timed.set(p.name, (timed.get(p.name) ?? 0) + ms);
   }
-  const invocations: LambdaInvocation[] = FIXED_STEPS.map((step) => ({
-    step,
-    durationMs: timed.get(step) ?? ASSUMED_STEP_MS,
-    memoryMb,
-  }));
+  const invocations: LambdaInvocation[] = [];
+  for (const [step, count] of invocationCounts(shape)) {
+    const durationMs = count > 0 ? (timed.get(step) ?? count * ASSUMED_STEP_MS) / count : 0;
+    for (let i = 0; i < count; i++) invocations.push({ step, durationMs, memoryMb });
+  }
   for (let i = 0; i < tickCount; i++) {
     invocations.push({ step: 'Ramp tick', durationMs: ASSUMED_STEP_MS, memoryMb });
   }
+  const stateTransitions =
+    invocations.length +
+    FIRST_EXECUTION_CONTROL_STATES +
+    CONTINUATION_CONTROL_STATES * (shape.executions - 1) +
+    CONTROL_STATES_PER_TICK * tickCount;
   return {
     stateTransitions,
     invocations,
     basis: 'estimated',
-    note: `${stateTransitions} transitions from the workflow's shape and ${tickCount} ticks; Lambda time of recorded steps measured (${[...timed.keys()].join(', ') || 'none'}), ${ASSUMED_STEP_MS} ms assumed for the others`,
+    note: `${stateTransitions} transitions from the workflow's shape (${shape.applications} applications, ${shape.executions} executions) and ${tickCount} ticks; Lambda time of recorded steps measured (${[...timed.keys()].join(', ') || 'none'}), ${ASSUMED_STEP_MS} ms assumed for the others`,
   };
 }

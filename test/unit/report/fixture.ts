@@ -166,7 +166,7 @@ export function sampleSummary(overrides: { abort?: boolean; requestName?: string
     verdict,
     ticks,
     phases,
-    cost: runCost(estimateCost(ticks, phases)),
+    cost: runCost(estimateCost(ticks, phases, { applications: 1, deployed: true, executions: 1 })),
     generator: 'release-lock',
     generatedAt: iso(loadEnd + 15_400),
     endedAt: iso(loadEnd + 15_400),

@@ -110,21 +110,33 @@ describe('the run cost', () => {
     expect(input.invocations).toEqual([{ step: 'Deploy', durationMs: 1500, memoryMb: 256 }]);
   });
 
-  it('estimates from the records in AWS: 13 fixed states, 3 per tick, recorded durations', () => {
+  it('estimates from the records in AWS: the Maps once per application, 3 states per tick, recorded durations', () => {
+    const phase = (name: string, seconds: number) => ({
+      name,
+      startedAt: '2026-01-01T00:00:00.000Z',
+      endedAt: `2026-01-01T00:00:0${seconds}.000Z`,
+      outcome: 'succeeded' as const,
+    });
     const input = estimateCost(
       [{ tick: 1 }, { tick: 2 }],
-      [
-        {
-          name: 'Evaluate',
-          startedAt: '2026-01-01T00:00:00.000Z',
-          endedAt: '2026-01-01T00:00:04.000Z',
-          outcome: 'succeeded',
-        },
-      ],
+      [phase('Evaluate', 4), phase('Deploy production versions', 3), phase('Deploy production versions', 3)],
+      { applications: 2, deployed: true, executions: 1 },
     );
-    expect(input.stateTransitions).toBe(13 + 6);
+    // Validate, lock, 2 deploys, node groups + 2 scales, start, stop, evaluate, teardown, cleanup, unlock.
+    expect(input.invocations).toHaveLength(13 + 2);
+    expect(input.stateTransitions).toBe(15 + 7 + 2 * 2);
     expect(input.invocations.find((i) => i.step === 'Evaluate')?.durationMs).toBe(4000);
-    expect(input.invocations).toHaveLength(12);
+    expect(
+      input.invocations.filter((i) => i.step === 'Deploy production versions').map((i) => i.durationMs),
+    ).toEqual([3000, 3000]);
+  });
+
+  it("counts a long soak's continuations: a Validate and three control states each", () => {
+    const one = estimateCost([], [], { applications: 1, deployed: false, executions: 1 });
+    const three = estimateCost([], [], { applications: 1, deployed: false, executions: 3 });
+    expect(three.invocations.length - one.invocations.length).toBe(2);
+    expect(three.stateTransitions - one.stateTransitions).toBe(2 * (1 + 3));
+    expect(one.invocations.some((i) => i.step === 'Deploy production versions')).toBe(false);
   });
 
   it('axis ticks are round numbers covering the range', () => {
