@@ -7,7 +7,8 @@ import type { AddressInfo, Socket } from 'node:net';
  * Test infrastructure, not a fake: a fault-injecting HTTP(S) proxy that sits in front of a real server
  * (kube-apiserver, moto), forwards every request to it unchanged and fails only the requests a test chose,
  * the way the real server or the network would fail them — an HTTP error with the server's own error body
- * (Kubernetes 5xx, 409 Conflict, AWS ThrottlingException) or a request that never gets an answer (a timeout).
+ * (Kubernetes 5xx, 409 Conflict, AWS ThrottlingException, an HTML error page), a request that never gets an
+ * answer (a timeout), or the server's real answer with a field changed.
  */
 export interface FaultProxy {
   /** `http(s)://127.0.0.1:<port>`: give this to the client instead of the server's URL. */
@@ -30,7 +31,9 @@ export interface ProxiedRequest {
 export type FaultResponse =
   | { readonly status: number; readonly body: unknown; readonly headers?: Readonly<Record<string, string>> }
   /** No answer at all: the client's own timeout must end the request. */
-  | { readonly hang: true };
+  | { readonly hang: true }
+  /** The server's real JSON answer, changed (a field missing, a counter going backwards). */
+  | { readonly corrupt: (body: unknown) => unknown };
 
 export interface InjectedFault {
   readonly match: (request: ProxiedRequest) => boolean;
@@ -94,6 +97,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     if (active) {
       active.count.failed += 1;
       const response = active.fault.response;
+      if ('corrupt' in response) return forward(req, res, response.corrupt);
       req.resume();
       if ('hang' in response) return; // The socket is closed by the client's timeout or by stop().
       const body = typeof response.body === 'string' ? response.body : JSON.stringify(response.body);
@@ -101,6 +105,14 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       res.end(body);
       return;
     }
+    forward(req, res);
+  };
+
+  const forward = (
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    corrupt?: (body: unknown) => unknown,
+  ) => {
     const send = upstream.protocol === 'https:' ? https.request : http.request;
     const forwarded = send(
       {
@@ -113,8 +125,26 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
         agent,
       },
       (upstreamRes) => {
-        res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
-        upstreamRes.pipe(res);
+        if (!corrupt) {
+          res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
+          upstreamRes.pipe(res);
+          return;
+        }
+        const chunks: Buffer[] = [];
+        upstreamRes.on('data', (c: Buffer) => chunks.push(c));
+        upstreamRes.on('end', () => {
+          const body = JSON.stringify(corrupt(JSON.parse(Buffer.concat(chunks).toString())));
+          const {
+            'content-length': _length,
+            'transfer-encoding': _encoding,
+            ...headers
+          } = upstreamRes.headers;
+          res.writeHead(upstreamRes.statusCode ?? 502, {
+            ...headers,
+            'content-length': Buffer.byteLength(body),
+          });
+          res.end(body);
+        });
       },
     );
     forwarded.on('error', (err) => {

@@ -9,14 +9,26 @@
  *
  * `--no-janitor` leaves out the janitor, to see the matrix catch what it would leave dirty.
  */
+import { join } from 'node:path';
 import { request } from 'undici';
 import { RunStore } from '../lambdas/adapters/aws/run-store';
+import type { ConductorConfig } from '../lambdas/core/config';
 import { hasShape, restoreTarget } from '../lambdas/core/shape';
 import type { AppShape } from '../lambdas/core/state';
 import { type JanitorResult, handler as janitor } from '../lambdas/handlers/janitor';
+import { deps, resetDeps } from '../lambdas/handlers/runtime';
 import { readShopShape } from '../local/demo-shop';
 import { DEMO_TEST_REPLICAS, type LocalEnvironment, startLocalEnvironment } from '../local/environment';
 import { executeLocally, type LocalExecutionOptions, type LocalExecutionResult } from '../local/executor';
+import {
+  awsAction,
+  awsJsonError,
+  type FaultProxy,
+  kubernetesStatus,
+  type ProxiedRequest,
+  startFaultProxy,
+} from '../local/fault-proxy';
+import { type FaultyPlatforms, type PlatformSnapshot, startFaultyPlatforms } from '../local/faulty-platforms';
 import { LIFECYCLE_STEPS, STEPS, type StepStateName } from '../statemachine/steps';
 
 const SHORT_RUN = {
@@ -48,7 +60,16 @@ interface Scenario {
 interface Context {
   readonly env: LocalEnvironment;
   readonly runs: RunStore;
+  /** The Kubernetes Deployment and ECS service of the environment, behind fault proxies. */
+  readonly platforms: FaultyPlatforms;
+  /** In front of the Locust master: the conductor reads Locust through it. */
+  readonly locustProxy: FaultProxy;
   execute(options?: LocalExecutionOptions): Promise<LocalExecutionResult>;
+  /** As `execute`, with another definition (e.g. a step's TimeoutSeconds shortened). */
+  executeDefinition(
+    definition: Record<string, unknown>,
+    options?: LocalExecutionOptions,
+  ): Promise<LocalExecutionResult>;
   /** What EventBridge does for an execution that ended FAILED, ABORTED or TIMED_OUT. */
   janitorFor(result: LocalExecutionResult): Promise<JanitorResult | null>;
 }
@@ -106,6 +127,244 @@ function midTestFault(name: string, notInjected: string, inject: (ctx: Context) 
       };
     },
   };
+}
+
+/** Runs `inject` once, when the execution enters the state `name`. */
+function whenEntering(name: string, inject: () => void): Pick<LocalExecutionOptions, 'onEvent'> {
+  let done = false;
+  return {
+    onEvent: (e) => {
+      if (!done && e.type === 'StateEntered' && e.state.name === name) {
+        done = true;
+        inject();
+      }
+    },
+  };
+}
+
+/** Injected faults and how many requests they failed so far. */
+interface ArmedFaults {
+  readonly options?: LocalExecutionOptions;
+  hits(): number;
+}
+
+/**
+ * A fault of the Kubernetes or ECS API (through the fault proxies in front of the real servers, never a
+ * stubbed adapter): the run must retry it and succeed, or — `expect: 'FAILED'` — fail with the reason and
+ * leave the rest to the janitor, and in both cases end restored.
+ */
+interface ApiFaultCase {
+  readonly name: string;
+  arm(ctx: Context): ArmedFaults;
+  /** Requests that must have failed for the scenario to count. */
+  readonly minHits: number;
+  readonly expect: 'SUCCEEDED' | 'FAILED';
+  /** The API comes back once the execution has ended (before the janitor). */
+  readonly recoversAfterExecution?: boolean;
+}
+
+const isPatch = (r: ProxiedRequest) => r.method === 'PATCH';
+const isKpiRead = (r: ProxiedRequest) => r.method === 'GET' && r.path.startsWith('/conductor/kpi');
+const ECS_WRITES = awsAction('UpdateService', 'RegisterTaskDefinition');
+
+function failing(...counts: { readonly failed: number }[]): () => number {
+  return () => counts.reduce((sum, c) => sum + c.failed, 0);
+}
+
+const API_FAULTS: readonly ApiFaultCase[] = [
+  {
+    name: 'Kubernetes API 503 on 3 patches',
+    minHits: 3,
+    expect: 'SUCCEEDED',
+    arm: (ctx) => ({
+      hits: failing(
+        ctx.platforms.kubeProxy.inject({
+          match: isPatch,
+          response: kubernetesStatus(503, 'ServiceUnavailable', 'etcd leader changed'),
+          times: 3,
+        }),
+      ),
+    }),
+  },
+  {
+    name: 'Kubernetes 409 Conflict on 4 patches',
+    minHits: 4,
+    expect: 'SUCCEEDED',
+    arm: (ctx) => ({
+      hits: failing(
+        ctx.platforms.kubeProxy.inject({
+          match: isPatch,
+          response: kubernetesStatus(409, 'Conflict', 'the object has been modified'),
+          times: 4,
+        }),
+      ),
+    }),
+  },
+  {
+    name: 'Kubernetes API silent in Teardown (2 timeouts)',
+    minHits: 2,
+    expect: 'SUCCEEDED',
+    arm: (ctx) => {
+      const counts: { failed: number }[] = [];
+      return {
+        options: whenEntering(STEPS.teardown, () =>
+          counts.push(
+            ctx.platforms.kubeProxy.inject({ match: () => true, response: { hang: true }, times: 2 }),
+          ),
+        ),
+        hits: () => failing(...counts)(),
+      };
+    },
+  },
+  {
+    name: 'ECS ThrottlingException on 6 writes',
+    minHits: 6,
+    expect: 'SUCCEEDED',
+    arm: (ctx) => ({
+      hits: failing(
+        ctx.platforms.ecsProxy.inject({
+          match: ECS_WRITES,
+          response: awsJsonError('ThrottlingException', 'Rate exceeded'),
+          times: 6,
+        }),
+      ),
+    }),
+  },
+  {
+    name: 'Kubernetes API 5xx through Teardown, back for the janitor',
+    minHits: 1,
+    expect: 'FAILED',
+    recoversAfterExecution: true,
+    arm: (ctx) => {
+      const counts: { failed: number }[] = [];
+      return {
+        options: whenEntering(STEPS.teardown, () =>
+          counts.push(
+            ctx.platforms.kubeProxy.inject({
+              match: () => true,
+              response: kubernetesStatus(500, 'InternalError', 'an error on the server'),
+              times: Number.MAX_SAFE_INTEGER,
+            }),
+          ),
+        ),
+        hits: () => failing(...counts)(),
+      };
+    },
+  },
+];
+
+/** Kubernetes and ECS API faults, each as one scenario. */
+function platformApiScenarios(): Scenario[] {
+  return API_FAULTS.map((c) => ({
+    name: c.name,
+    async run(ctx) {
+      const armed = c.arm(ctx);
+      const result = await ctx.execute(armed.options);
+      if (c.recoversAfterExecution) clearFaults(ctx);
+      const cleaned = await ctx.janitorFor(result);
+      const hits = armed.hits();
+      const violation =
+        hits < c.minHits
+          ? `only ${hits} of ${c.minHits} injected faults were hit`
+          : result.status !== c.expect
+            ? `expected ${c.expect}, got ${ended(result)}`
+            : c.expect === 'FAILED' && !cleaned?.acted
+              ? 'the janitor did not finish the restore'
+              : null;
+      return {
+        outcome: `${ended(result)}; ${hits} requests failed${cleaned?.acted ? '; janitor acted' : ''}`,
+        executions: [result],
+        violation,
+      };
+    },
+  }));
+}
+
+/**
+ * What the Locust master answers, changed by the proxy in front of it: an HTML error page (5xx: retried;
+ * 200: the protocol is broken, the run fails with the reason), an answer missing its entries, a counter
+ * going backwards (read as a new baseline, never as a collapse of orders).
+ */
+function locustResponseScenarios(): Scenario[] {
+  const htmlPage = (status: number) => ({
+    status,
+    headers: { 'content-type': 'text/html' },
+    body: '<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>',
+  });
+  const locustFault = (
+    name: string,
+    expect: 'SUCCEEDED' | 'FAILED',
+    response: Parameters<FaultProxy['inject']>[0]['response'],
+    times: number,
+    expectReason: RegExp,
+  ): Scenario => ({
+    name,
+    async run(ctx) {
+      let count: { failed: number } | undefined;
+      const fault = afterTicks(1, async () => {
+        count = ctx.locustProxy.inject({ match: isKpiRead, response, times });
+      });
+      const result = await ctx.execute({ onEvent: fault.onEvent });
+      await fault.settled();
+      await ctx.janitorFor(result);
+      const messages = tickMessages(result).join(' | ');
+      const reason = `${result.error?.Cause ?? ''} ${messages}`;
+      return {
+        outcome: `${ended(result)}; ${count?.failed ?? 0} KPI reads changed`,
+        executions: [result],
+        violation: !count?.failed
+          ? 'no KPI read was changed'
+          : result.status !== expect
+            ? `expected ${expect}, got ${ended(result)}`
+            : expectReason.test(reason)
+              ? null
+              : `the reason is not recorded (${expectReason})`,
+      };
+    },
+  });
+  return [
+    locustFault('Locust answers 502 with an HTML page (2 reads)', 'SUCCEEDED', htmlPage(502), 2, /./),
+    locustFault('Locust answers an HTML page with 200', 'FAILED', htmlPage(200), 1000, /HTML page/),
+    locustFault(
+      'Locust KPI answer missing its entries',
+      'FAILED',
+      {
+        corrupt: (kpi) => {
+          const { orders: _orders, ...rest } = kpi as Record<string, unknown>;
+          return rest;
+        },
+      },
+      1000,
+      /orders is missing/,
+    ),
+    locustFault(
+      'Locust order counter goes backwards',
+      'SUCCEEDED',
+      {
+        corrupt: (kpi) => {
+          const k = kpi as Record<string, number>;
+          return { ...k, orders: Math.floor((k.orders ?? 0) / 2) };
+        },
+      },
+      1,
+      /a counter went down/,
+    ),
+  ];
+}
+
+/** The ramp ticks' messages, from the execution's events. */
+function tickMessages(result: LocalExecutionResult): string[] {
+  return result.events.flatMap((e) => {
+    if (e.type !== 'StateExited' || e.state.name !== STEPS['ramp-tick']) return [];
+    const output = e.state.output as { ramp?: { message?: string } } | undefined;
+    return [output?.ramp?.message ?? ''];
+  });
+}
+
+function clearFaults(ctx: Context): void {
+  ctx.platforms.kubeProxy.clear();
+  ctx.platforms.ecsProxy.clear();
+  ctx.locustProxy.clear();
 }
 
 const SCENARIOS: Scenario[] = [
@@ -200,6 +459,8 @@ const SCENARIOS: Scenario[] = [
       };
     },
   },
+  ...platformApiScenarios(),
+  ...locustResponseScenarios(),
 ];
 
 function shopShape(env: LocalEnvironment): Promise<AppShape> {
@@ -243,6 +504,67 @@ async function repair(ctx: Context): Promise<void> {
   }).then((r) => r.body.dump());
 }
 
+/**
+ * Adds a Kubernetes Deployment and an ECS service (local/faulty-platforms.ts) to the local environment's
+ * applications, and puts fault proxies between the conductor and them and the Locust master.
+ */
+async function startFaultTargets(env: LocalEnvironment) {
+  const platforms = await startFaultyPlatforms({
+    motoEndpoint: env.aws.endpoint,
+    workDir: join(env.workDir, 'platforms'),
+  });
+  const locustProxy = await startFaultProxy({ upstream: env.locust.url });
+  const local = env.config.environments[ENVIRONMENT];
+  if (!local) throw new Error(`config has no environment ${ENVIRONMENT}`);
+  const config: ConductorConfig = {
+    ...env.config,
+    environments: {
+      ...env.config.environments,
+      [ENVIRONMENT]: {
+        ...local,
+        locust: { ...local.locust, url: locustProxy.url },
+        applications: [...local.applications, ...platforms.applications],
+      },
+    },
+  };
+  // A silent API server fails a request after 2 s instead of 20 (the matrix waits for it twice per row).
+  Object.assign(process.env, platforms.env, {
+    LTC_CONFIG: JSON.stringify(config),
+    LTC_API_TIMEOUT_MS: '2000',
+    LTC_POLL_MS: '250',
+  });
+  resetDeps();
+  return { platforms, locustProxy };
+}
+
+/**
+ * Whether the Deployment and the ECS service are in their recorded shapes, field by field as Teardown
+ * compares them — or, when no run recorded them, exactly as they were before the scenario.
+ */
+async function platformsRestored(
+  ctx: Context,
+  executions: readonly LocalExecutionResult[],
+  before: PlatformSnapshot,
+): Promise<string | null> {
+  const restoreVersions = ctx.env.config.environments[ENVIRONMENT]?.restoreVersions ?? false;
+  let recordedAny = false;
+  for (const app of ctx.platforms.applications) {
+    const current = await deps().platform.readShape(app.name, app.test);
+    for (const e of executions) {
+      const recorded = (await ctx.runs.recordedShapes(e.executionArn)).get(app.name);
+      if (!recorded) continue;
+      recordedAny = true;
+      if (!hasShape(current, restoreTarget(recorded, current, restoreVersions)))
+        return `${app.name} ${JSON.stringify(current)} is not its recorded ${JSON.stringify(recorded)}`;
+    }
+  }
+  if (recordedAny) return null;
+  const now = await ctx.platforms.snapshot();
+  return JSON.stringify(now) === JSON.stringify(before)
+    ? null
+    : `platforms changed without a record: ${JSON.stringify(now)}`;
+}
+
 interface Row {
   scenario: string;
   outcome: string;
@@ -278,10 +600,14 @@ async function main(): Promise<number> {
   console.log(`Starting one local environment for ${scenarios.length} scenarios…`);
   const env = await startLocalEnvironment({ workers: 2 });
   const runs = new RunStore(env.aws.RUNS_TABLE);
+  const { platforms, locustProxy } = await startFaultTargets(env);
   const ctx: Context = {
     env,
     runs,
+    platforms,
+    locustProxy,
     execute: (options) => executeLocally(env.pipeline.definition, SHORT_RUN, options),
+    executeDefinition: (definition, options) => executeLocally(definition, SHORT_RUN, options),
     janitorFor: async (result) =>
       result.status === 'SUCCEEDED' || !withJanitor
         ? null
@@ -298,11 +624,15 @@ async function main(): Promise<number> {
   try {
     for (const scenario of scenarios) {
       const started = Date.now();
+      const platformsBefore = await platforms.snapshot();
       let row: Row;
       try {
         const out = await scenario.run(ctx);
         await out.after?.();
-        const notRestored = await restored(ctx, out.executions);
+        clearFaults(ctx);
+        const notRestored =
+          (await restored(ctx, out.executions)) ??
+          (await platformsRestored(ctx, out.executions, platformsBefore));
         const holder = await runs.lockHolder(ENVIRONMENT);
         const reason = await reasonOf(ctx, out.executions);
         row = {
@@ -323,13 +653,19 @@ async function main(): Promise<number> {
           dirty: true,
         };
       }
-      if (row.dirty) await repair(ctx);
+      if (row.dirty) {
+        clearFaults(ctx);
+        await repair(ctx);
+        await platforms.reset(platformsBefore);
+      }
       rows.push(row);
       console.log(
         `  ${row.dirty ? 'DIRTY' : 'clean'}  ${scenario.name} (${((Date.now() - started) / 1000).toFixed(0)} s)`,
       );
     }
   } finally {
+    await locustProxy.stop();
+    await platforms.stop();
     await env.stop();
   }
   console.log('');
