@@ -10,6 +10,7 @@
  * `--no-janitor` leaves out the janitor, to see the matrix catch what it would leave dirty.
  */
 import { join } from 'node:path';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { request } from 'undici';
 import { RunStore } from '../lambdas/adapters/aws/run-store';
 import type { ConductorConfig } from '../lambdas/core/config';
@@ -29,6 +30,14 @@ import {
   startFaultProxy,
 } from '../local/fault-proxy';
 import { type FaultyPlatforms, type PlatformSnapshot, startFaultyPlatforms } from '../local/faulty-platforms';
+import { MOTO_CREDENTIALS, MOTO_REGION } from '../local/moto';
+import {
+  createRecheckQueue,
+  everyHandlerTwice,
+  receiveJanitorRecheck,
+  tickSeriesProblem,
+  withTaskTimeout,
+} from '../local/retry-faults';
 import { LIFECYCLE_STEPS, STEPS, type StepStateName } from '../statemachine/steps';
 
 const SHORT_RUN = {
@@ -64,6 +73,8 @@ interface Context {
   readonly platforms: FaultyPlatforms;
   /** In front of the Locust master: the conductor reads Locust through it. */
   readonly locustProxy: FaultProxy;
+  /** The janitor's delayed second passes (moto SQS). */
+  readonly recheck: { readonly sqs: SQSClient; readonly queueUrl: string };
   execute(options?: LocalExecutionOptions): Promise<LocalExecutionResult>;
   /** As `execute`, with another definition (e.g. a step's TimeoutSeconds shortened). */
   executeDefinition(
@@ -301,7 +312,8 @@ function locustResponseScenarios(): Scenario[] {
     name,
     async run(ctx) {
       let count: { failed: number } | undefined;
-      const fault = afterTicks(1, async () => {
+      // After the second tick: the order counter has counted something a reading can go back from.
+      const fault = afterTicks(2, async () => {
         count = ctx.locustProxy.inject({ match: isKpiRead, response, times });
       });
       const result = await ctx.execute({ onEvent: fault.onEvent });
@@ -342,8 +354,7 @@ function locustResponseScenarios(): Scenario[] {
       'SUCCEEDED',
       {
         corrupt: (kpi) => {
-          const k = kpi as Record<string, number>;
-          return { ...k, orders: Math.floor((k.orders ?? 0) / 2) };
+          return { ...(kpi as Record<string, number>), orders: 0 };
         },
       },
       1,
@@ -365,6 +376,101 @@ function clearFaults(ctx: Context): void {
   ctx.platforms.kubeProxy.clear();
   ctx.platforms.ecsProxy.clear();
   ctx.locustProxy.clear();
+}
+
+const CRASHED = 'arn:aws:states:us-east-1:123456789012:execution:LoadTestConductor:crashed';
+
+/**
+ * Retries and the lock: every handler invoked twice, a Lambda that outlives its States.Timeout and scales
+ * after the janitor restored (the janitor's second pass undoes it), a crashed holder's expired lock.
+ */
+function retryAndLockScenarios(): Scenario[] {
+  return [
+    {
+      name: 'every handler run twice (lost responses)',
+      async run(ctx) {
+        const shopBefore = await shopShape(ctx.env);
+        const platformsBefore = await ctx.platforms.snapshot();
+        const result = await ctx.execute({ handlers: everyHandlerTwice() });
+        await ctx.janitorFor(result);
+        const recorded = await ctx.runs.recordedShapes(result.executionArn);
+        const k8s = recorded.get(ctx.platforms.applications[0]?.name ?? '');
+        const ecs = recorded.get(ctx.platforms.applications[1]?.name ?? '');
+        const ticks = await ctx.runs.ticks(result.executionArn);
+        const violation =
+          result.status !== 'SUCCEEDED'
+            ? `expected SUCCEEDED, got ${ended(result)}`
+            : recorded.get('shop')?.replicas !== shopBefore.replicas ||
+                recorded.get('shop')?.version !== shopBefore.version
+              ? `the recorded shop shape ${JSON.stringify(recorded.get('shop'))} is not the original one`
+              : k8s?.replicas !== platformsBefore.kubernetes.replicas ||
+                  ecs?.replicas !== platformsBefore.ecs.desiredCount
+                ? 'a recorded platform shape is not the original one'
+                : tickSeriesProblem(ticks);
+        return {
+          outcome: `${ended(result)}; ${ticks.length} ticks, each once`,
+          executions: [result],
+          violation,
+        };
+      },
+    },
+    {
+      name: 'Lambda timeout in Scale; it scales late, after the janitor',
+      async run(ctx) {
+        let janitorDone!: () => void;
+        const afterJanitor = new Promise<void>((resolve) => {
+          janitorDone = resolve;
+        });
+        let lateScale: Promise<unknown> | undefined;
+        // The real TimeoutSeconds of the task, shortened: the interpreter raises States.Timeout and, as
+        // Lambda does, lets the handler run on; it applies production's size only after the janitor ran.
+        const definition = withTaskTimeout(ctx.env.pipeline.definition, STEPS.scale, 2);
+        const result = await ctx.executeDefinition(definition, {
+          handlers: {
+            [STEPS.scale]: (real) => async (input) => {
+              lateScale = afterJanitor.then(() => real(input));
+              return lateScale;
+            },
+          },
+        });
+        const first = await ctx.janitorFor(result);
+        janitorDone();
+        await lateScale?.catch(() => undefined);
+        const scaledLate = (await shopShape(ctx.env)).replicas !== DEMO_TEST_REPLICAS;
+        const second = await janitor(
+          await receiveJanitorRecheck(ctx.recheck.sqs, ctx.recheck.queueUrl, result.executionArn),
+        );
+        return {
+          outcome: `${ended(result)}; late Scale ${scaledLate ? 're-scaled' : 'changed nothing'}; second pass ${second.acted ? 'restored' : 'idle'}`,
+          executions: [result],
+          violation:
+            result.error?.Error !== 'States.Timeout'
+              ? `expected States.Timeout, got ${ended(result)}`
+              : !first?.recheckAt
+                ? 'the janitor queued no second pass'
+                : !scaledLate
+                  ? 'the late Scale changed nothing'
+                  : !second.acted
+                    ? 'the second pass did not restore the late write'
+                    : null,
+        };
+      },
+    },
+    {
+      name: "a crashed run's expired lock; the next run proceeds",
+      async run(ctx) {
+        const crashedAt = new Date(Date.now() - 2 * 3600_000);
+        await ctx.runs.acquireLock(ENVIRONMENT, CRASHED, crashedAt, new Date(crashedAt.getTime() + 3600_000));
+        const result = await ctx.execute();
+        await ctx.janitorFor(result);
+        return {
+          outcome: `${ended(result)}; the expired lock was taken over`,
+          executions: [result],
+          violation: result.status !== 'SUCCEEDED' ? `expected SUCCEEDED, got ${ended(result)}` : null,
+        };
+      },
+    },
+  ];
 }
 
 const SCENARIOS: Scenario[] = [
@@ -461,6 +567,7 @@ const SCENARIOS: Scenario[] = [
   },
   ...platformApiScenarios(),
   ...locustResponseScenarios(),
+  ...retryAndLockScenarios(),
 ];
 
 function shopShape(env: LocalEnvironment): Promise<AppShape> {
@@ -527,14 +634,23 @@ async function startFaultTargets(env: LocalEnvironment) {
       },
     },
   };
-  // A silent API server fails a request after 2 s instead of 20 (the matrix waits for it twice per row).
+  const sqs = new SQSClient({
+    endpoint: env.aws.endpoint,
+    region: MOTO_REGION,
+    credentials: MOTO_CREDENTIALS,
+  });
+  const queueUrl = await createRecheckQueue(sqs);
+  // A silent API server fails a request after 2 s instead of 20 (the matrix waits for it twice per row);
+  // the janitor's second pass is due at once (in AWS: 15 min later), the scenario decides when it runs.
   Object.assign(process.env, platforms.env, {
     LTC_CONFIG: JSON.stringify(config),
     LTC_API_TIMEOUT_MS: '2000',
     LTC_POLL_MS: '250',
+    JANITOR_RECHECK_QUEUE_URL: queueUrl,
+    JANITOR_RECHECK_DELAY_SECONDS: '0',
   });
   resetDeps();
-  return { platforms, locustProxy };
+  return { platforms, locustProxy, recheck: { sqs, queueUrl } };
 }
 
 /**
@@ -600,12 +716,13 @@ async function main(): Promise<number> {
   console.log(`Starting one local environment for ${scenarios.length} scenarios…`);
   const env = await startLocalEnvironment({ workers: 2 });
   const runs = new RunStore(env.aws.RUNS_TABLE);
-  const { platforms, locustProxy } = await startFaultTargets(env);
+  const { platforms, locustProxy, recheck } = await startFaultTargets(env);
   const ctx: Context = {
     env,
     runs,
     platforms,
     locustProxy,
+    recheck,
     execute: (options) => executeLocally(env.pipeline.definition, SHORT_RUN, options),
     executeDefinition: (definition, options) => executeLocally(definition, SHORT_RUN, options),
     janitorFor: async (result) =>
