@@ -15,6 +15,15 @@ import type { LocalExecutionOptions } from './executor';
  * handler keeps running, and the janitor's delayed second pass taken from its (moto) SQS queue.
  */
 
+/** A load test short enough for fault scenarios on the local environment: a 15 s ramp in 5 s ticks. */
+export const SHORT_LOCAL_RUN = {
+  environment: 'local',
+  targetOrdersPerMinute: 120,
+  rampUpMinutes: 0.25,
+  plateauMinutes: 0,
+  tickSeconds: 5,
+} as const;
+
 /** Every lifecycle step's handler runs twice; the second answer is the one the state machine sees. */
 export function everyHandlerTwice(): NonNullable<LocalExecutionOptions['handlers']> {
   return Object.fromEntries(

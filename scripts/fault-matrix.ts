@@ -27,6 +27,7 @@ import {
   type FaultProxy,
   kubernetesStatus,
   type ProxiedRequest,
+  type InjectedFault as ProxyFault,
   startFaultProxy,
 } from '../local/fault-proxy';
 import { type FaultyPlatforms, type PlatformSnapshot, startFaultyPlatforms } from '../local/faulty-platforms';
@@ -35,18 +36,12 @@ import {
   createRecheckQueue,
   everyHandlerTwice,
   receiveJanitorRecheck,
+  SHORT_LOCAL_RUN,
   tickSeriesProblem,
   withTaskTimeout,
 } from '../local/retry-faults';
 import { LIFECYCLE_STEPS, STEPS, type StepStateName } from '../statemachine/steps';
 
-const SHORT_RUN = {
-  environment: 'local',
-  targetOrdersPerMinute: 120,
-  rampUpMinutes: 0.25,
-  plateauMinutes: 0,
-  tickSeconds: 5,
-};
 const ENVIRONMENT = 'local';
 const CONTENDER = 'arn:aws:states:us-east-1:123456789012:execution:LoadTestConductor:contender';
 
@@ -178,67 +173,62 @@ const isPatch = (r: ProxiedRequest) => r.method === 'PATCH';
 const isKpiRead = (r: ProxiedRequest) => r.method === 'GET' && r.path.startsWith('/conductor/kpi');
 const ECS_WRITES = awsAction('UpdateService', 'RegisterTaskDefinition');
 
-function failing(...counts: { readonly failed: number }[]): () => number {
-  return () => counts.reduce((sum, c) => sum + c.failed, 0);
+/** Injects `fault` into the proxy `proxy` picks: before the run, or when it enters the state `at`. */
+function armed(
+  proxy: (ctx: Context) => FaultProxy,
+  fault: ProxyFault,
+  at?: StepStateName,
+): (ctx: Context) => ArmedFaults {
+  return (ctx) => {
+    const counts: { readonly failed: number }[] = [];
+    const inject = () => counts.push(proxy(ctx).inject(fault));
+    const hits = () => counts.reduce((sum, c) => sum + c.failed, 0);
+    if (!at) {
+      inject();
+      return { hits };
+    }
+    return { options: whenEntering(at, inject), hits };
+  };
 }
+
+const kubeProxy = (ctx: Context) => ctx.platforms.kubeProxy;
+const ecsProxy = (ctx: Context) => ctx.platforms.ecsProxy;
 
 const API_FAULTS: readonly ApiFaultCase[] = [
   {
     name: 'Kubernetes API 503 on 3 patches',
     minHits: 3,
     expect: 'SUCCEEDED',
-    arm: (ctx) => ({
-      hits: failing(
-        ctx.platforms.kubeProxy.inject({
-          match: isPatch,
-          response: kubernetesStatus(503, 'ServiceUnavailable', 'etcd leader changed'),
-          times: 3,
-        }),
-      ),
+    arm: armed(kubeProxy, {
+      match: isPatch,
+      response: kubernetesStatus(503, 'ServiceUnavailable', 'etcd leader changed'),
+      times: 3,
     }),
   },
   {
     name: 'Kubernetes 409 Conflict on 4 patches',
     minHits: 4,
     expect: 'SUCCEEDED',
-    arm: (ctx) => ({
-      hits: failing(
-        ctx.platforms.kubeProxy.inject({
-          match: isPatch,
-          response: kubernetesStatus(409, 'Conflict', 'the object has been modified'),
-          times: 4,
-        }),
-      ),
+    arm: armed(kubeProxy, {
+      match: isPatch,
+      response: kubernetesStatus(409, 'Conflict', 'the object has been modified'),
+      times: 4,
     }),
   },
   {
     name: 'Kubernetes API silent in Teardown (2 timeouts)',
     minHits: 2,
     expect: 'SUCCEEDED',
-    arm: (ctx) => {
-      const counts: { failed: number }[] = [];
-      return {
-        options: whenEntering(STEPS.teardown, () =>
-          counts.push(
-            ctx.platforms.kubeProxy.inject({ match: () => true, response: { hang: true }, times: 2 }),
-          ),
-        ),
-        hits: () => failing(...counts)(),
-      };
-    },
+    arm: armed(kubeProxy, { match: () => true, response: { hang: true }, times: 2 }, STEPS.teardown),
   },
   {
     name: 'ECS ThrottlingException on 6 writes',
     minHits: 6,
     expect: 'SUCCEEDED',
-    arm: (ctx) => ({
-      hits: failing(
-        ctx.platforms.ecsProxy.inject({
-          match: ECS_WRITES,
-          response: awsJsonError('ThrottlingException', 'Rate exceeded'),
-          times: 6,
-        }),
-      ),
+    arm: armed(ecsProxy, {
+      match: ECS_WRITES,
+      response: awsJsonError('ThrottlingException', 'Rate exceeded'),
+      times: 6,
     }),
   },
   {
@@ -246,21 +236,15 @@ const API_FAULTS: readonly ApiFaultCase[] = [
     minHits: 1,
     expect: 'FAILED',
     recoversAfterExecution: true,
-    arm: (ctx) => {
-      const counts: { failed: number }[] = [];
-      return {
-        options: whenEntering(STEPS.teardown, () =>
-          counts.push(
-            ctx.platforms.kubeProxy.inject({
-              match: () => true,
-              response: kubernetesStatus(500, 'InternalError', 'an error on the server'),
-              times: Number.MAX_SAFE_INTEGER,
-            }),
-          ),
-        ),
-        hits: () => failing(...counts)(),
-      };
-    },
+    arm: armed(
+      kubeProxy,
+      {
+        match: () => true,
+        response: kubernetesStatus(500, 'InternalError', 'an error on the server'),
+        times: Number.MAX_SAFE_INTEGER,
+      },
+      STEPS.teardown,
+    ),
   },
 ];
 
@@ -723,8 +707,8 @@ async function main(): Promise<number> {
     platforms,
     locustProxy,
     recheck,
-    execute: (options) => executeLocally(env.pipeline.definition, SHORT_RUN, options),
-    executeDefinition: (definition, options) => executeLocally(definition, SHORT_RUN, options),
+    execute: (options) => executeLocally(env.pipeline.definition, SHORT_LOCAL_RUN, options),
+    executeDefinition: (definition, options) => executeLocally(definition, SHORT_LOCAL_RUN, options),
     janitorFor: async (result) =>
       result.status === 'SUCCEEDED' || !withJanitor
         ? null

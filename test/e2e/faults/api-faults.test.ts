@@ -11,7 +11,7 @@ import { resetDeps } from '../../../lambdas/handlers/runtime';
 import { handler as scale } from '../../../lambdas/handlers/scale';
 import { handler as teardown } from '../../../lambdas/handlers/teardown';
 import { handler as validateInput } from '../../../lambdas/handlers/validate-input';
-import { createLocalAwsResources } from '../../../local/aws-resources';
+import { createLocalAwsResources, RUNS_TABLE_KEYS } from '../../../local/aws-resources';
 import { awsAction, awsJsonError, kubernetesStatus, type ProxiedRequest } from '../../../local/fault-proxy';
 import { FAULTY_APPS, type FaultyPlatforms, startFaultyPlatforms } from '../../../local/faulty-platforms';
 import { MOTO_ACCOUNT_ID, type Moto, motoEnv, startMoto } from '../../../local/moto';
@@ -44,16 +44,7 @@ beforeAll(async () => {
       },
     },
   });
-  const resources = await createLocalAwsResources(moto.endpoint, {
-    KeySchema: [
-      { AttributeName: 'pk', KeyType: 'HASH' },
-      { AttributeName: 'sk', KeyType: 'RANGE' },
-    ],
-    AttributeDefinitions: [
-      { AttributeName: 'pk', AttributeType: 'S' },
-      { AttributeName: 'sk', AttributeType: 'S' },
-    ],
-  });
+  const resources = await createLocalAwsResources(moto.endpoint, RUNS_TABLE_KEYS);
   Object.assign(process.env, motoEnv(moto.endpoint), resources, platforms.env, {
     LTC_CONFIG: JSON.stringify(config),
     LTC_POLL_MS: '250',

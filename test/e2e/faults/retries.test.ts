@@ -11,6 +11,7 @@ import {
   createRecheckQueue,
   everyHandlerTwice,
   receiveJanitorRecheck,
+  SHORT_LOCAL_RUN,
   tickSeriesProblem,
   withTaskTimeout,
 } from '../../../local/retry-faults';
@@ -26,13 +27,6 @@ let runs: RunStore;
 let sqs: SQSClient;
 let queueUrl: string;
 
-const SHORT_RUN = {
-  environment: 'local',
-  targetOrdersPerMinute: 120,
-  rampUpMinutes: 0.25,
-  plateauMinutes: 0,
-  tickSeconds: 5,
-};
 const LIVE = 'arn:aws:states:us-east-1:123456789012:execution:LoadTestConductor:live';
 const CRASHED = 'arn:aws:states:us-east-1:123456789012:execution:LoadTestConductor:crashed';
 
@@ -60,7 +54,7 @@ async function expectRestored(result: LocalExecutionResult) {
 describe('retries and races', () => {
   it('runs every handler twice without double-applying: original shape recorded, each tick once, restored, unlocked', async () => {
     const before = await readShopShape(env.shop.adminUrl);
-    const result = await executeLocally(env.pipeline.definition, SHORT_RUN, {
+    const result = await executeLocally(env.pipeline.definition, SHORT_LOCAL_RUN, {
       handlers: everyHandlerTwice(),
     });
     expect(result.status).toBe('SUCCEEDED');
@@ -78,14 +72,18 @@ describe('retries and races', () => {
       janitorRan = resolve;
     });
     let lateScale: Promise<unknown> | undefined;
-    const result = await executeLocally(withTaskTimeout(env.pipeline.definition, STEPS.scale, 2), SHORT_RUN, {
-      handlers: {
-        [STEPS.scale]: (real) => async (input) => {
-          lateScale = afterJanitor.then(() => real(input));
-          return lateScale;
+    const result = await executeLocally(
+      withTaskTimeout(env.pipeline.definition, STEPS.scale, 2),
+      SHORT_LOCAL_RUN,
+      {
+        handlers: {
+          [STEPS.scale]: (real) => async (input) => {
+            lateScale = afterJanitor.then(() => real(input));
+            return lateScale;
+          },
         },
       },
-    });
+    );
     expect([result.status, result.error?.Error]).toEqual(['FAILED', 'States.Timeout']);
     const first = await janitor({
       detail: { executionArn: result.executionArn, status: 'FAILED', error: 'States.Timeout', cause: null },
@@ -107,14 +105,14 @@ describe('retries and races', () => {
   it("takes over a crashed run's expired lock, and never a live run's", async () => {
     const crashedAt = new Date(Date.now() - 2 * 3600_000);
     await runs.acquireLock('local', CRASHED, crashedAt, new Date(crashedAt.getTime() + 3600_000));
-    const next = await executeLocally(env.pipeline.definition, SHORT_RUN);
+    const next = await executeLocally(env.pipeline.definition, SHORT_LOCAL_RUN);
     expect(next.status).toBe('SUCCEEDED');
     await expectRestored(next);
 
     const now = new Date();
     await runs.acquireLock('local', LIVE, now, new Date(now.getTime() + 600_000));
     try {
-      const refused = await executeLocally(env.pipeline.definition, SHORT_RUN);
+      const refused = await executeLocally(env.pipeline.definition, SHORT_LOCAL_RUN);
       expect(refused.error?.Error).toBe('EnvironmentLockedError');
       expect(refused.error?.Cause).toContain(LIVE);
       expect(await runs.lockHolder('local')).toBe(LIVE);

@@ -9,6 +9,7 @@ import { resetDeps } from '../../../lambdas/handlers/runtime';
 import { type LocalEnvironment, startLocalEnvironment } from '../../../local/environment';
 import { executeLocally } from '../../../local/executor';
 import { MOTO_CREDENTIALS, MOTO_REGION } from '../../../local/moto';
+import { SHORT_LOCAL_RUN } from '../../../local/retry-faults';
 
 /**
  * No secret in an execution: a cleanup action's bearer token is a Secrets Manager reference in the
@@ -65,13 +66,7 @@ afterAll(async () => {
 
 describe('secrets', () => {
   it('are read by the step that needs them and appear nowhere in the execution', async () => {
-    const result = await executeLocally(env.pipeline.definition, {
-      environment: 'local',
-      targetOrdersPerMinute: 120,
-      rampUpMinutes: 0.25,
-      plateauMinutes: 0,
-      tickSeconds: 5,
-    });
+    const result = await executeLocally(env.pipeline.definition, SHORT_LOCAL_RUN);
     expect(result.status).toBe('SUCCEEDED');
     expect(authorizations).toEqual([`Bearer ${TOKEN}`]);
     const history = JSON.stringify(result.events);
