@@ -28,7 +28,7 @@ function cached<C>(
   make: (config: {
     region?: string;
     credentials?: ReturnType<typeof fromTemporaryCredentials>;
-    requestHandler: { requestTimeout: number };
+    requestHandler: { requestTimeout: number; throwOnRequestTimeout: true };
   }) => C,
 ): C {
   const key = `${region ?? ''}|${roleArn ?? ''}`;
@@ -36,7 +36,8 @@ function cached<C>(
   if (!client) {
     client = make({
       // A request the service never answers is a transient failure, not a step that hangs until its timeout.
-      requestHandler: { requestTimeout: apiRequestTimeoutMs() },
+      // (throwOnRequestTimeout: without it the SDK only logs a warning and keeps waiting.)
+      requestHandler: { requestTimeout: apiRequestTimeoutMs(), throwOnRequestTimeout: true },
       ...(region ? { region } : {}),
       ...(roleArn
         ? {

@@ -128,8 +128,12 @@ describe('Kubernetes and ECS API faults', () => {
       response: awsJsonError('ThrottlingException', 'Rate exceeded'),
       times: 5,
     });
+    const silentEcs = platforms.ecsProxy.inject({
+      match: awsAction('DescribeServices'),
+      response: { hang: true },
+    });
     const down = await teardown({ ...state, deploy: d, scale: s });
-    expect([serverErrors.failed, silent.failed, throttled.failed]).toEqual([3, 1, 5]);
+    expect([serverErrors.failed, silent.failed, throttled.failed, silentEcs.failed]).toEqual([3, 1, 5, 1]);
     expect(down.restored.map((r) => r.application).sort()).toEqual(
       [FAULTY_APPS.kubernetes, FAULTY_APPS.ecs].sort(),
     );
