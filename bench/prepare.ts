@@ -17,7 +17,7 @@ import { parseConfig } from '../lambdas/core/config';
 import type { RunState } from '../lambdas/core/state';
 import { HANDLERS } from '../lambdas/handlers';
 import { resetDeps } from '../lambdas/handlers/runtime';
-import { createLocalAwsResources } from '../local/aws-resources';
+import { createLocalAwsResources, RUNS_TABLE_KEYS } from '../local/aws-resources';
 import { startLocalKubernetes } from '../local/kubernetes/control-plane';
 import { createFleet, fleetTokenEnv } from '../local/kubernetes/fleet';
 import { motoEnv, startMoto } from '../local/moto';
@@ -47,16 +47,7 @@ async function main(): Promise<void> {
   console.log(`local control plane and moto up in ${fmt((performance.now() - t0) / 1000)}`);
   const results: { applications: number; limit: number; seconds: number; mode: string }[] = [];
   try {
-    const resources = await createLocalAwsResources(moto.endpoint, {
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-      ],
-    });
+    const resources = await createLocalAwsResources(moto.endpoint, RUNS_TABLE_KEYS);
     const environments: Record<string, unknown> = {};
     for (const n of sizes) {
       const namespace = `bench-${n}`;

@@ -10,6 +10,18 @@ export interface LocalAwsResources {
   readonly TOPIC_ARN: string;
 }
 
+/** The runs table's keys as the stack defines them, for tests that do not synthesize the stack. */
+export const RUNS_TABLE_KEYS = {
+  KeySchema: [
+    { AttributeName: 'pk', KeyType: 'HASH' },
+    { AttributeName: 'sk', KeyType: 'RANGE' },
+  ],
+  AttributeDefinitions: [
+    { AttributeName: 'pk', AttributeType: 'S' },
+    { AttributeName: 'sk', AttributeType: 'S' },
+  ],
+} as const;
+
 /**
  * Creates the runs table (from the synthesized stack's own properties, so
  * keys and TTL are the deployed ones), the reports bucket and the topic in the

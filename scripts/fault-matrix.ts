@@ -9,23 +9,39 @@
  *
  * `--no-janitor` leaves out the janitor, to see the matrix catch what it would leave dirty.
  */
+import { join } from 'node:path';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { request } from 'undici';
 import { RunStore } from '../lambdas/adapters/aws/run-store';
+import type { ConductorConfig } from '../lambdas/core/config';
 import { hasShape, restoreTarget } from '../lambdas/core/shape';
 import type { AppShape } from '../lambdas/core/state';
 import { type JanitorResult, handler as janitor } from '../lambdas/handlers/janitor';
+import { deps, resetDeps } from '../lambdas/handlers/runtime';
 import { readShopShape } from '../local/demo-shop';
 import { DEMO_TEST_REPLICAS, type LocalEnvironment, startLocalEnvironment } from '../local/environment';
 import { executeLocally, type LocalExecutionOptions, type LocalExecutionResult } from '../local/executor';
-import { LIFECYCLE_STEPS, STEPS, type StepStateName } from '../statemachine/steps';
+import {
+  awsAction,
+  awsJsonError,
+  type FaultProxy,
+  kubernetesStatus,
+  type ProxiedRequest,
+  type InjectedFault as ProxyFault,
+  startFaultProxy,
+} from '../local/fault-proxy';
+import { type FaultyPlatforms, type PlatformSnapshot, startFaultyPlatforms } from '../local/faulty-platforms';
+import { MOTO_CREDENTIALS, MOTO_REGION } from '../local/moto';
+import {
+  createRecheckQueue,
+  everyHandlerTwice,
+  receiveJanitorRecheck,
+  SHORT_LOCAL_RUN,
+  tickSeriesProblem,
+  withTaskTimeout,
+} from '../local/retry-faults';
+import { LIFECYCLE_STEPS, MAP_ITEM_TASKS, STEPS, type StepStateName } from '../statemachine/steps';
 
-const SHORT_RUN = {
-  environment: 'local',
-  targetOrdersPerMinute: 120,
-  rampUpMinutes: 0.25,
-  plateauMinutes: 0,
-  tickSeconds: 5,
-};
 const ENVIRONMENT = 'local';
 const CONTENDER = 'arn:aws:states:us-east-1:123456789012:execution:LoadTestConductor:contender';
 
@@ -38,6 +54,8 @@ interface ScenarioOutcome {
   readonly violation?: string | null;
   /** Runs before the lock check (e.g. the contender gives its lock back). */
   readonly after?: () => Promise<void>;
+  /** Where the run recorded what happened, when not in its error or a janitor record (e.g. a tick's message). */
+  readonly reason?: string;
 }
 
 interface Scenario {
@@ -48,7 +66,18 @@ interface Scenario {
 interface Context {
   readonly env: LocalEnvironment;
   readonly runs: RunStore;
+  /** The Kubernetes Deployment and ECS service of the environment, behind fault proxies. */
+  readonly platforms: FaultyPlatforms;
+  /** In front of the Locust master: the conductor reads Locust through it. */
+  readonly locustProxy: FaultProxy;
+  /** The janitor's delayed second passes (moto SQS). */
+  readonly recheck: { readonly sqs: SQSClient; readonly queueUrl: string };
   execute(options?: LocalExecutionOptions): Promise<LocalExecutionResult>;
+  /** As `execute`, with another definition (e.g. a step's TimeoutSeconds shortened). */
+  executeDefinition(
+    definition: Record<string, unknown>,
+    options?: LocalExecutionOptions,
+  ): Promise<LocalExecutionResult>;
   /** What EventBridge does for an execution that ended FAILED, ABORTED or TIMED_OUT. */
   janitorFor(result: LocalExecutionResult): Promise<JanitorResult | null>;
 }
@@ -106,6 +135,346 @@ function midTestFault(name: string, notInjected: string, inject: (ctx: Context) 
       };
     },
   };
+}
+
+/** Runs `inject` once, when the execution enters the state `name`. */
+function whenEntering(name: string, inject: () => void): Pick<LocalExecutionOptions, 'onEvent'> {
+  let done = false;
+  return {
+    onEvent: (e) => {
+      if (!done && e.type === 'StateEntered' && e.state.name === name) {
+        done = true;
+        inject();
+      }
+    },
+  };
+}
+
+/** Injected faults and how many requests they failed so far. */
+interface ArmedFaults {
+  readonly options?: LocalExecutionOptions;
+  hits(): number;
+}
+
+/**
+ * A fault of the Kubernetes or ECS API (through the fault proxies in front of the real servers, never a
+ * stubbed adapter): the run must retry it and succeed, or — `expect: 'FAILED'` — fail with the reason and
+ * leave the rest to the janitor, and in both cases end restored.
+ */
+interface ApiFaultCase {
+  readonly name: string;
+  arm(ctx: Context): ArmedFaults;
+  /** Requests that must have failed for the scenario to count. */
+  readonly minHits: number;
+  readonly expect: 'SUCCEEDED' | 'FAILED';
+  /** The API comes back once the execution has ended (before the janitor). */
+  readonly recoversAfterExecution?: boolean;
+}
+
+const isPatch = (r: ProxiedRequest) => r.method === 'PATCH';
+const isKpiRead = (r: ProxiedRequest) => r.method === 'GET' && r.path.startsWith('/conductor/kpi');
+const ECS_WRITES = awsAction('UpdateService', 'RegisterTaskDefinition');
+
+/** Injects `fault` into the proxy `proxy` picks: before the run, or when it enters the state `at`. */
+function armed(
+  proxy: (ctx: Context) => FaultProxy,
+  fault: ProxyFault,
+  at?: StepStateName,
+): (ctx: Context) => ArmedFaults {
+  return (ctx) => {
+    const counts: { readonly failed: number }[] = [];
+    const inject = () => counts.push(proxy(ctx).inject(fault));
+    const hits = () => counts.reduce((sum, c) => sum + c.failed, 0);
+    if (!at) {
+      inject();
+      return { hits };
+    }
+    return { options: whenEntering(at, inject), hits };
+  };
+}
+
+const kubeProxy = (ctx: Context) => ctx.platforms.kubeProxy;
+const ecsProxy = (ctx: Context) => ctx.platforms.ecsProxy;
+
+const API_FAULTS: readonly ApiFaultCase[] = [
+  {
+    name: 'Kubernetes API 503 on 3 patches',
+    minHits: 3,
+    expect: 'SUCCEEDED',
+    arm: armed(kubeProxy, {
+      match: isPatch,
+      response: kubernetesStatus(503, 'ServiceUnavailable', 'etcd leader changed'),
+      times: 3,
+    }),
+  },
+  {
+    name: 'Kubernetes 409 Conflict on 4 patches',
+    minHits: 4,
+    expect: 'SUCCEEDED',
+    arm: armed(kubeProxy, {
+      match: isPatch,
+      response: kubernetesStatus(409, 'Conflict', 'the object has been modified'),
+      times: 4,
+    }),
+  },
+  {
+    name: 'Kubernetes API silent in Teardown (2 timeouts)',
+    minHits: 2,
+    expect: 'SUCCEEDED',
+    arm: armed(kubeProxy, { match: () => true, response: { hang: true }, times: 2 }, STEPS.teardown),
+  },
+  {
+    name: 'ECS ThrottlingException on 6 writes',
+    minHits: 6,
+    expect: 'SUCCEEDED',
+    arm: armed(ecsProxy, {
+      match: ECS_WRITES,
+      response: awsJsonError('ThrottlingException', 'Rate exceeded'),
+      times: 6,
+    }),
+  },
+  {
+    name: 'Kubernetes API 5xx through Teardown, back for the janitor',
+    minHits: 1,
+    expect: 'FAILED',
+    recoversAfterExecution: true,
+    arm: armed(
+      kubeProxy,
+      {
+        match: () => true,
+        response: kubernetesStatus(500, 'InternalError', 'an error on the server'),
+        times: Number.MAX_SAFE_INTEGER,
+      },
+      STEPS.teardown,
+    ),
+  },
+];
+
+/** Kubernetes and ECS API faults, each as one scenario. */
+function platformApiScenarios(): Scenario[] {
+  return API_FAULTS.map((c) => ({
+    name: c.name,
+    async run(ctx) {
+      const armed = c.arm(ctx);
+      const result = await ctx.execute(armed.options);
+      if (c.recoversAfterExecution) clearFaults(ctx);
+      const cleaned = await ctx.janitorFor(result);
+      const hits = armed.hits();
+      const violation =
+        hits < c.minHits
+          ? `only ${hits} of ${c.minHits} injected faults were hit`
+          : result.status !== c.expect
+            ? `expected ${c.expect}, got ${ended(result)}`
+            : c.expect === 'FAILED' && !cleaned?.acted
+              ? 'the janitor did not finish the restore'
+              : null;
+      const retried = retriesOf(result);
+      return {
+        outcome: `${ended(result)}; ${hits} requests failed${cleaned?.acted ? '; janitor acted' : ''}`,
+        executions: [result],
+        violation,
+        ...(result.status === 'SUCCEEDED' ? { reason: retried ?? 'retried in place by the adapters' } : {}),
+      };
+    },
+  }));
+}
+
+/**
+ * What the Locust master answers, changed by the proxy in front of it: an HTML error page (5xx: retried;
+ * 200: the protocol is broken, the run fails with the reason), an answer missing its entries, a counter
+ * going backwards (read as a new baseline, never as a collapse of orders).
+ */
+function locustResponseScenarios(): Scenario[] {
+  const htmlPage = (status: number) => ({
+    status,
+    headers: { 'content-type': 'text/html' },
+    body: '<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>',
+  });
+  const locustFault = (
+    name: string,
+    expect: 'SUCCEEDED' | 'FAILED',
+    response: Parameters<FaultProxy['inject']>[0]['response'],
+    times: number,
+    /** What the run must have recorded; null when the retry is the whole story. */
+    expectReason: RegExp | null,
+  ): Scenario => ({
+    name,
+    async run(ctx) {
+      let count: { failed: number } | undefined;
+      // After the second tick: the order counter has counted something a reading can go back from.
+      const fault = afterTicks(2, async () => {
+        count = ctx.locustProxy.inject({ match: isKpiRead, response, times });
+      });
+      const result = await ctx.execute({ onEvent: fault.onEvent });
+      await fault.settled();
+      await ctx.janitorFor(result);
+      const tick = expectReason ? tickMessages(result).find((m) => expectReason.test(m)) : undefined;
+      const reason = `${result.error?.Cause ?? ''} ${tick ?? ''}`;
+      return {
+        outcome: `${ended(result)}; ${count?.failed ?? 0} KPI reads changed`,
+        executions: [result],
+        ...(result.status === 'SUCCEEDED'
+          ? { reason: tick ? `ramp tick: ${tick}` : (retriesOf(result) ?? '') }
+          : {}),
+        violation: !count?.failed
+          ? 'no KPI read was changed'
+          : result.status !== expect
+            ? `expected ${expect}, got ${ended(result)}`
+            : !expectReason || expectReason.test(reason)
+              ? null
+              : `the reason is not recorded (${expectReason})`,
+      };
+    },
+  });
+  return [
+    locustFault('Locust answers 502 with an HTML page (2 reads)', 'SUCCEEDED', htmlPage(502), 2, null),
+    locustFault('Locust answers an HTML page with 200', 'FAILED', htmlPage(200), 1000, /HTML page/),
+    locustFault(
+      'Locust KPI answer missing its entries',
+      'FAILED',
+      {
+        corrupt: (kpi) => {
+          const { orders: _orders, ...rest } = kpi as Record<string, unknown>;
+          return rest;
+        },
+      },
+      1000,
+      /orders is missing/,
+    ),
+    locustFault(
+      'Locust order counter goes backwards',
+      'SUCCEEDED',
+      {
+        corrupt: (kpi) => {
+          return { ...(kpi as Record<string, number>), orders: 0 };
+        },
+      },
+      1,
+      /a counter went down/,
+    ),
+  ];
+}
+
+/** The ramp ticks' messages, from the execution's events. */
+function tickMessages(result: LocalExecutionResult): string[] {
+  return result.events.flatMap((e) => {
+    if (e.type !== 'StateExited' || e.state.name !== STEPS['ramp-tick']) return [];
+    const output = e.state.output as { ramp?: { message?: string } } | undefined;
+    return [output?.ramp?.message ?? ''];
+  });
+}
+
+/** The states Step Functions retried and how often, e.g. `Scale to production size ×2`; null when none. */
+function retriesOf(result: LocalExecutionResult): string | null {
+  const counts = new Map<string, number>();
+  for (const e of result.events)
+    if (e.type === 'StateRetried') counts.set(e.state.name, (counts.get(e.state.name) ?? 0) + 1);
+  return counts.size === 0
+    ? null
+    : `retried by Step Functions: ${[...counts].map(([state, n]) => `${state} ×${n}`).join(', ')}`;
+}
+
+function clearFaults(ctx: Context): void {
+  ctx.platforms.kubeProxy.clear();
+  ctx.platforms.ecsProxy.clear();
+  ctx.locustProxy.clear();
+}
+
+const CRASHED = 'arn:aws:states:us-east-1:123456789012:execution:LoadTestConductor:crashed';
+
+/**
+ * Retries and the lock: every handler invoked twice, a Lambda that outlives its States.Timeout and scales
+ * after the janitor restored (the janitor's second pass undoes it), a crashed holder's expired lock.
+ */
+function retryAndLockScenarios(): Scenario[] {
+  return [
+    {
+      name: 'every handler run twice (lost responses)',
+      async run(ctx) {
+        const shopBefore = await shopShape(ctx.env);
+        const platformsBefore = await ctx.platforms.snapshot();
+        const result = await ctx.execute({ handlers: everyHandlerTwice() });
+        await ctx.janitorFor(result);
+        const recorded = await ctx.runs.recordedShapes(result.executionArn);
+        const k8s = recorded.get(ctx.platforms.applications[0]?.name ?? '');
+        const ecs = recorded.get(ctx.platforms.applications[1]?.name ?? '');
+        const ticks = await ctx.runs.ticks(result.executionArn);
+        const violation =
+          result.status !== 'SUCCEEDED'
+            ? `expected SUCCEEDED, got ${ended(result)}`
+            : recorded.get('shop')?.replicas !== shopBefore.replicas ||
+                recorded.get('shop')?.version !== shopBefore.version
+              ? `the recorded shop shape ${JSON.stringify(recorded.get('shop'))} is not the original one`
+              : k8s?.replicas !== platformsBefore.kubernetes.replicas ||
+                  ecs?.replicas !== platformsBefore.ecs.desiredCount
+                ? 'a recorded platform shape is not the original one'
+                : tickSeriesProblem(ticks);
+        return {
+          outcome: `${ended(result)}; ${ticks.length} ticks, each once`,
+          executions: [result],
+          violation,
+        };
+      },
+    },
+    {
+      name: 'Lambda timeout in Scale; it scales late, after the janitor',
+      async run(ctx) {
+        let janitorDone!: () => void;
+        const afterJanitor = new Promise<void>((resolve) => {
+          janitorDone = resolve;
+        });
+        let lateScale: Promise<unknown> | undefined;
+        // The real TimeoutSeconds of the task, shortened: the interpreter raises States.Timeout and, as
+        // Lambda does, lets the handler run on; it applies production's size only after the janitor ran.
+        const definition = withTaskTimeout(ctx.env.pipeline.definition, MAP_ITEM_TASKS.scaleApplication, 2);
+        const result = await ctx.executeDefinition(definition, {
+          handlers: {
+            [STEPS.scale]: (real) => async (input) => {
+              // The applications' invocations scale late; the node groups' one runs at once.
+              if (!(input as { application?: string }).application) return real(input);
+              lateScale = afterJanitor.then(() => real(input));
+              return lateScale;
+            },
+          },
+        });
+        const first = await ctx.janitorFor(result);
+        janitorDone();
+        await lateScale?.catch(() => undefined);
+        const scaledLate = (await shopShape(ctx.env)).replicas !== DEMO_TEST_REPLICAS;
+        const second = await janitor(
+          await receiveJanitorRecheck(ctx.recheck.sqs, ctx.recheck.queueUrl, result.executionArn),
+        );
+        return {
+          outcome: `${ended(result)}; late Scale ${scaledLate ? 're-scaled' : 'changed nothing'}; second pass ${second.acted ? 'restored' : 'idle'}`,
+          executions: [result],
+          violation:
+            result.error?.Error !== 'States.Timeout'
+              ? `expected States.Timeout, got ${ended(result)}`
+              : !first?.recheckAt
+                ? 'the janitor queued no second pass'
+                : !scaledLate
+                  ? 'the late Scale changed nothing'
+                  : !second.acted
+                    ? 'the second pass did not restore the late write'
+                    : null,
+        };
+      },
+    },
+    {
+      name: "a crashed run's expired lock; the next run proceeds",
+      async run(ctx) {
+        const crashedAt = new Date(Date.now() - 2 * 3600_000);
+        await ctx.runs.acquireLock(ENVIRONMENT, CRASHED, crashedAt, new Date(crashedAt.getTime() + 3600_000));
+        const result = await ctx.execute();
+        await ctx.janitorFor(result);
+        return {
+          outcome: `${ended(result)}; the expired lock was taken over`,
+          executions: [result],
+          violation: result.status !== 'SUCCEEDED' ? `expected SUCCEEDED, got ${ended(result)}` : null,
+        };
+      },
+    },
+  ];
 }
 
 const SCENARIOS: Scenario[] = [
@@ -200,6 +569,9 @@ const SCENARIOS: Scenario[] = [
       };
     },
   },
+  ...platformApiScenarios(),
+  ...locustResponseScenarios(),
+  ...retryAndLockScenarios(),
 ];
 
 function shopShape(env: LocalEnvironment): Promise<AppShape> {
@@ -243,6 +615,76 @@ async function repair(ctx: Context): Promise<void> {
   }).then((r) => r.body.dump());
 }
 
+/**
+ * Adds a Kubernetes Deployment and an ECS service (local/faulty-platforms.ts) to the local environment's
+ * applications, and puts fault proxies between the conductor and them and the Locust master.
+ */
+async function startFaultTargets(env: LocalEnvironment) {
+  const platforms = await startFaultyPlatforms({
+    motoEndpoint: env.aws.endpoint,
+    workDir: join(env.workDir, 'platforms'),
+  });
+  const locustProxy = await startFaultProxy({ upstream: env.locust.url });
+  const local = env.config.environments[ENVIRONMENT];
+  if (!local) throw new Error(`config has no environment ${ENVIRONMENT}`);
+  const config: ConductorConfig = {
+    ...env.config,
+    environments: {
+      ...env.config.environments,
+      [ENVIRONMENT]: {
+        ...local,
+        locust: { ...local.locust, url: locustProxy.url },
+        applications: [...local.applications, ...platforms.applications],
+      },
+    },
+  };
+  const sqs = new SQSClient({
+    endpoint: env.aws.endpoint,
+    region: MOTO_REGION,
+    credentials: MOTO_CREDENTIALS,
+  });
+  const queueUrl = await createRecheckQueue(sqs);
+  // A silent API server fails a request after 2 s instead of 20 (the matrix waits for it twice per row);
+  // the janitor's second pass is due at once (in AWS: 15 min later), the scenario decides when it runs.
+  Object.assign(process.env, platforms.env, {
+    LTC_CONFIG: JSON.stringify(config),
+    LTC_API_TIMEOUT_MS: '2000',
+    LTC_POLL_MS: '250',
+    JANITOR_RECHECK_QUEUE_URL: queueUrl,
+    JANITOR_RECHECK_DELAY_SECONDS: '0',
+  });
+  resetDeps();
+  return { platforms, locustProxy, recheck: { sqs, queueUrl } };
+}
+
+/**
+ * Whether the Deployment and the ECS service are in their recorded shapes, field by field as Teardown
+ * compares them — or, when no run recorded them, exactly as they were before the scenario.
+ */
+async function platformsRestored(
+  ctx: Context,
+  executions: readonly LocalExecutionResult[],
+  before: PlatformSnapshot,
+): Promise<string | null> {
+  const restoreVersions = ctx.env.config.environments[ENVIRONMENT]?.restoreVersions ?? false;
+  let recordedAny = false;
+  for (const app of ctx.platforms.applications) {
+    const current = await deps().platform.readShape(app.name, app.test);
+    for (const e of executions) {
+      const recorded = (await ctx.runs.recordedShapes(e.executionArn)).get(app.name);
+      if (!recorded) continue;
+      recordedAny = true;
+      if (!hasShape(current, restoreTarget(recorded, current, restoreVersions)))
+        return `${app.name} ${JSON.stringify(current)} is not its recorded ${JSON.stringify(recorded)}`;
+    }
+  }
+  if (recordedAny) return null;
+  const now = await ctx.platforms.snapshot();
+  return JSON.stringify(now) === JSON.stringify(before)
+    ? null
+    : `platforms changed without a record: ${JSON.stringify(now)}`;
+}
+
 interface Row {
   scenario: string;
   outcome: string;
@@ -278,10 +720,15 @@ async function main(): Promise<number> {
   console.log(`Starting one local environment for ${scenarios.length} scenarios…`);
   const env = await startLocalEnvironment({ workers: 2 });
   const runs = new RunStore(env.aws.RUNS_TABLE);
+  const { platforms, locustProxy, recheck } = await startFaultTargets(env);
   const ctx: Context = {
     env,
     runs,
-    execute: (options) => executeLocally(env.pipeline.definition, SHORT_RUN, options),
+    platforms,
+    locustProxy,
+    recheck,
+    execute: (options) => executeLocally(env.pipeline.definition, SHORT_LOCAL_RUN, options),
+    executeDefinition: (definition, options) => executeLocally(definition, SHORT_LOCAL_RUN, options),
     janitorFor: async (result) =>
       result.status === 'SUCCEEDED' || !withJanitor
         ? null
@@ -298,13 +745,17 @@ async function main(): Promise<number> {
   try {
     for (const scenario of scenarios) {
       const started = Date.now();
+      const platformsBefore = await platforms.snapshot();
       let row: Row;
       try {
         const out = await scenario.run(ctx);
         await out.after?.();
-        const notRestored = await restored(ctx, out.executions);
+        clearFaults(ctx);
+        const notRestored =
+          (await restored(ctx, out.executions)) ??
+          (await platformsRestored(ctx, out.executions, platformsBefore));
         const holder = await runs.lockHolder(ENVIRONMENT);
-        const reason = await reasonOf(ctx, out.executions);
+        const reason = out.reason ?? (await reasonOf(ctx, out.executions));
         row = {
           scenario: scenario.name,
           outcome: out.outcome,
@@ -323,13 +774,19 @@ async function main(): Promise<number> {
           dirty: true,
         };
       }
-      if (row.dirty) await repair(ctx);
+      if (row.dirty) {
+        clearFaults(ctx);
+        await repair(ctx);
+        await platforms.reset(platformsBefore);
+      }
       rows.push(row);
       console.log(
         `  ${row.dirty ? 'DIRTY' : 'clean'}  ${scenario.name} (${((Date.now() - started) / 1000).toFixed(0)} s)`,
       );
     }
   } finally {
+    await locustProxy.stop();
+    await platforms.stop();
     await env.stop();
   }
   console.log('');

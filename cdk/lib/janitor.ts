@@ -1,11 +1,14 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { MAX_RECHECK_DELAY_SECONDS } from '../../lambdas/adapters/aws/janitor-recheck';
 import { JANITOR_STATUSES } from '../../lambdas/handlers/janitor';
 import type { PlatformAccess } from './platform-access';
 import { StepHandlerFunction } from './step-handler-function';
@@ -20,6 +23,11 @@ export interface LoadTestJanitorProps {
   readonly securityGroups?: ec2.ISecurityGroup[];
   /** The step functions' environment (`RUNS_TABLE`, …). */
   readonly environment: Readonly<Record<string, string>>;
+  /**
+   * When the second pass runs after the first: at least the longest step Lambda's timeout, at most 15 min
+   * (SQS's longest delay). Default 15 min, the longest any Lambda can run.
+   */
+  readonly recheckAfter?: Duration;
 }
 
 /**
@@ -29,10 +37,16 @@ export interface LoadTestJanitorProps {
  * restores the recorded shape and releases the lock. A long run's continuations are executions of the same
  * state machine, so the rule covers them too (the janitor finds their run by its `CONTINUES` record, a
  * GetItem). Retried by EventBridge, with the events it could not deliver kept for 14 days.
+ *
+ * A step's Lambda keeps running when its execution is stopped or times out, and can re-scale the
+ * environment after the janitor restored it: every first pass queues a second one on an SQS queue,
+ * delayed by the longest step timeout, which restores such a late write.
  */
 export class LoadTestJanitor extends Construct {
   readonly handler: StepHandlerFunction;
   readonly rule: events.Rule;
+  /** The delayed second passes. */
+  readonly recheckQueue: sqs.Queue;
 
   constructor(scope: Construct, id: string, props: LoadTestJanitorProps) {
     super(scope, id);
@@ -53,6 +67,31 @@ export class LoadTestJanitor extends Construct {
     );
     // Restores with Teardown's code, so it needs what Teardown may do on the platforms, and nothing more.
     props.platformAccess?.grantLike('teardown', this.handler, 'janitor');
+    const recheckAfter = props.recheckAfter ?? Duration.seconds(MAX_RECHECK_DELAY_SECONDS);
+    if (recheckAfter.toSeconds() > MAX_RECHECK_DELAY_SECONDS)
+      throw new Error(
+        `recheckAfter: at most ${MAX_RECHECK_DELAY_SECONDS} s (SQS), got ${recheckAfter.toSeconds()} s`,
+      );
+    const unprocessed = new sqs.Queue(this, 'RecheckDeadLetters', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(unprocessed).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is itself the dead-letter queue of the janitor re-checks.',
+    });
+    this.recheckQueue = new sqs.Queue(this, 'Recheck', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      // Lambda wants at least the function's timeout; a failed second pass is tried again after it.
+      visibilityTimeout: Duration.minutes(20),
+      deadLetterQueue: { queue: unprocessed, maxReceiveCount: 5 },
+    });
+    this.recheckQueue.grantSendMessages(this.handler.function);
+    this.handler.function.addEnvironment('JANITOR_RECHECK_QUEUE_URL', this.recheckQueue.queueUrl);
+    this.handler.function.addEnvironment('JANITOR_RECHECK_DELAY_SECONDS', String(recheckAfter.toSeconds()));
+    this.handler.function.addEventSource(new SqsEventSource(this.recheckQueue, { batchSize: 1 }));
     this.rule = new events.Rule(this, 'ExecutionEnded', {
       description: 'Load Test Conductor: restore and unlock after an aborted, timed-out or failed execution',
       eventPattern: {

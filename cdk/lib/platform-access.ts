@@ -68,8 +68,9 @@ interface AccessEntrySpec {
  * - ECS: Describe/UpdateService on the test service, RegisterTaskDefinition (no resource-level permission)
  *   with PassRole only to ECS tasks; Describe on production services; or `sts:AssumeRole` on its `roleArn`.
  * - EKS node groups: Describe/UpdateNodegroupConfig on the test node group, Describe on production's.
- * - Cleanup: `secretsmanager:GetSecretValue` on the `sql` actions' secrets; Kubernetes Jobs as a writer;
- *   `ecs-task` actions: RunTask of their task definition in their cluster only, its tasks described.
+ * - Cleanup: `secretsmanager:GetSecretValue` on the `sql` actions' secrets and the `http` actions' token
+ *   secrets; Kubernetes Jobs as a writer; `ecs-task` actions: RunTask of their task definition in their
+ *   cluster only, its tasks described.
  */
 export class PlatformAccess extends Construct {
   private readonly entries = new Map<string, AccessEntrySpec>();
@@ -96,6 +97,9 @@ export class PlatformAccess extends Construct {
       for (const c of env.cleanup) {
         if (c.type === 'sql' && c.database.secretArn) {
           this.allow(['cleanup'], ['secretsmanager:GetSecretValue'], [c.database.secretArn]);
+        }
+        if (c.type === 'http' && c.tokenSecretArn) {
+          this.allow(['cleanup'], ['secretsmanager:GetSecretValue'], [c.tokenSecretArn]);
         }
         if (c.type === 'kubernetes-job') this.cluster(c.cluster, ['cleanup'], 'write', c.namespace);
         if (c.type === 'ecs-task') this.ecsTask(c);

@@ -267,6 +267,11 @@ export interface HttpCleanupAction {
   readonly name: string;
   readonly method: 'POST' | 'DELETE';
   readonly url: string;
+  /**
+   * A Secrets Manager secret whose string is sent as `Authorization: Bearer <it>`; read by the Cleanup step
+   * when it runs, so the token is never in the execution's input, state or output.
+   */
+  readonly tokenSecretArn?: string;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { request } from 'undici';
+import { readSecretString } from '../adapters/aws/secrets';
 import type { HttpCleanupAction } from '../core/config';
 import { TransientError } from '../core/errors';
 import type { CleanupResult, RunState } from '../core/state';
@@ -28,10 +29,14 @@ export const handler = step('Cleanup', async (state: RunState, deps): Promise<Cl
 
 /** Runs one action and returns what it reported (e.g. what it removed). */
 async function runAction(action: HttpCleanupAction): Promise<string> {
+  const token = action.tokenSecretArn
+    ? await readSecretString(action.tokenSecretArn, `${action.name}: the token`)
+    : undefined;
   let response: Awaited<ReturnType<typeof request>>;
   try {
     response = await request(action.url, {
       method: action.method,
+      ...(token ? { headers: { authorization: `Bearer ${token}` } } : {}),
       headersTimeout: 60_000,
       bodyTimeout: 60_000,
     });

@@ -1,3 +1,4 @@
+import { janitorRecheckQueue } from '../adapters/aws/janitor-recheck';
 import type { JanitorRecord } from '../adapters/aws/run-store';
 import { EnvironmentLockedError } from '../core/errors';
 import { type ContinuationInput, isContinuation } from '../core/run-input';
@@ -31,6 +32,13 @@ export interface JanitorResult {
   readonly restored: JanitorRecord['restored'];
   readonly lockReleased: boolean;
   readonly message: string;
+  /** When the delayed second pass will run (first passes only; unset when no re-check queue is configured). */
+  readonly recheckAt?: string;
+}
+
+/** The janitor's delayed second pass, as the re-check queue delivers it (one record per invocation). */
+export interface JanitorRecheckEvent {
+  readonly Records: readonly { readonly body: string }[];
 }
 
 /** Minutes the janitor holds a free environment's lock while it checks the shape. */
@@ -56,7 +64,7 @@ const JANITOR_LOCK_MINUTES = 30;
  * failed restore keeps the lock (the next run must not record a scaled-up shape as its "before") and is
  * raised, so the asynchronous invocation is retried.
  */
-export const handler = step(
+const cleanUpAfterRun = step(
   'Janitor',
   async (event: ExecutionStatusChangeEvent, deps): Promise<JanitorResult> => {
     const { executionArn, status } = event.detail;
@@ -171,4 +179,31 @@ function runContinuedBy(input: string | null | undefined): string | null {
   if (!isContinuation(parsed)) return null;
   const id = (parsed as Partial<ContinuationInput>).continuation?.run?.executionId;
   return typeof id === 'string' && id ? id : null;
+}
+
+/**
+ * The janitor's entry point: an execution status change from EventBridge — cleaned up at once, then
+ * queued for a second pass after the longest step timeout (adapters/aws/janitor-recheck.ts), which undoes
+ * what a Lambda still running after the execution ended changed meanwhile — or that second pass.
+ */
+export async function handler(
+  event: ExecutionStatusChangeEvent | JanitorRecheckEvent,
+): Promise<JanitorResult> {
+  if ('Records' in event) {
+    let last: JanitorResult | undefined;
+    for (const record of event.Records) {
+      const first = JSON.parse(record.body) as ExecutionStatusChangeEvent;
+      const cause = ['re-check after the longest step timeout', first.detail.cause]
+        .filter(Boolean)
+        .join('; ');
+      last = await cleanUpAfterRun({ detail: { ...first.detail, cause } });
+    }
+    if (!last) throw new Error('janitor re-check: no records');
+    return last;
+  }
+  const result = await cleanUpAfterRun(event);
+  const queue = janitorRecheckQueue();
+  if (!queue || !(JANITOR_STATUSES as readonly string[]).includes(event.detail.status)) return result;
+  const at = await queue.schedule({ detail: event.detail }, new Date());
+  return { ...result, recheckAt: at.toISOString() };
 }

@@ -1,3 +1,4 @@
+import { retryTransient } from '../adapters/aws/transient';
 import { settleLimit } from '../core/concurrency';
 import { applicationsInScope } from '../core/plan';
 import { hasShape, restoreTarget } from '../core/shape';
@@ -9,7 +10,8 @@ import type { StepDeps } from './runtime';
  * Restores each application's recorded shape — replicas, container resources, HPA bounds, ECS desired
  * count; the versions too when the environment says `restoreVersions` — then the node groups' sizes. Reads
  * the record from the run store, not from the state, so it also works for a run that failed half-way or
- * was stopped. Idempotent: what is already back in shape is left alone. Every restore is attempted even
+ * was stopped. Idempotent: what is already back in shape is left alone. A transient platform error (5xx,
+ * throttling, a timeout) is retried in place with backoff before it counts. Every restore is attempted even
  * when one fails; the failure is raised after all settled. Shared by Teardown and the janitor.
  */
 export async function restoreRecordedShapes(run: RunContext, deps: StepDeps): Promise<TeardownResult> {
@@ -20,21 +22,26 @@ export async function restoreRecordedShapes(run: RunContext, deps: StepDeps): Pr
     const before = recorded.get(app.name);
     if (!before) throw new Error(`${app.name}: no recorded shape`);
     assertWritable(app.name, app.test, env);
-    const current = await deps.platform.readShape(app.name, app.test);
-    const wanted = restoreTarget(before, current, env.restoreVersions ?? false);
-    const to = hasShape(current, wanted)
-      ? current
-      : await deps.platform.applyShape(app.name, app.test, wanted, app.readinessTimeoutSeconds);
-    return { application: app.name, from: current, to };
+    // Retried in place: a retry of the whole step would redo the applications already restored.
+    return retryTransient(async () => {
+      const current = await deps.platform.readShape(app.name, app.test);
+      const wanted = restoreTarget(before, current, env.restoreVersions ?? false);
+      const to = hasShape(current, wanted)
+        ? current
+        : await deps.platform.applyShape(app.name, app.test, wanted, app.readinessTimeoutSeconds);
+      return { application: app.name, from: current, to };
+    });
   });
   // Node groups after the applications: their pods must be gone from the extra nodes first.
   const groups = (env.nodeGroups ?? []).filter((g) => recorded.get(nodeGroupRecordKey(g.name))?.nodeGroup);
   const groupResults = await settleLimit(groups, concurrencyOf(env), async (g): Promise<NodeGroupChange> => {
     const size = recorded.get(nodeGroupRecordKey(g.name))?.nodeGroup;
     if (!size) throw new Error(`node group ${g.name}: no recorded size`);
-    const from = await deps.nodeGroups.readSize(g.name, g.test);
-    const to = await deps.nodeGroups.applySize(g.name, g.test, size, g.readinessTimeoutSeconds);
-    return { nodeGroup: g.name, from, to };
+    return retryTransient(async () => {
+      const from = await deps.nodeGroups.readSize(g.name, g.test);
+      const to = await deps.nodeGroups.applySize(g.name, g.test, size, g.readinessTimeoutSeconds);
+      return { nodeGroup: g.name, from, to };
+    });
   });
   const failures = [...appResults, ...groupResults].filter(
     (r): r is PromiseRejectedResult => r.status === 'rejected',

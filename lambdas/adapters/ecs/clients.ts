@@ -2,6 +2,7 @@ import { ECSClient } from '@aws-sdk/client-ecs';
 import { EKSClient } from '@aws-sdk/client-eks';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { TransientError } from '../../core/errors';
+import { apiRequestTimeoutMs, isTransientAwsError } from '../aws/transient';
 
 /**
  * AWS clients per region and identity: the Lambda's own (test writes), or an assumed role (e.g. a
@@ -24,12 +25,19 @@ function cached<C>(
   map: Map<string, C>,
   region: string | undefined,
   roleArn: string | undefined,
-  make: (config: { region?: string; credentials?: ReturnType<typeof fromTemporaryCredentials> }) => C,
+  make: (config: {
+    region?: string;
+    credentials?: ReturnType<typeof fromTemporaryCredentials>;
+    requestHandler: { requestTimeout: number; throwOnRequestTimeout: true };
+  }) => C,
 ): C {
   const key = `${region ?? ''}|${roleArn ?? ''}`;
   let client = map.get(key);
   if (!client) {
     client = make({
+      // A request the service never answers is a transient failure, not a step that hangs until its timeout.
+      // (throwOnRequestTimeout: without it the SDK only logs a warning and keeps waiting.)
+      requestHandler: { requestTimeout: apiRequestTimeoutMs(), throwOnRequestTimeout: true },
       ...(region ? { region } : {}),
       ...(roleArn
         ? {
@@ -45,25 +53,13 @@ function cached<C>(
   return client;
 }
 
-const TRANSIENT = new Set([
-  'ThrottlingException',
-  'ServerException',
-  'ServiceUnavailableException',
-  'InternalFailure',
-  'TooManyRequestsException',
-  'ResourceInUseException',
-]);
-
-/** Runs an AWS call; throttling, 5xx and network failures become TransientError (retried by the state machine). */
+/** Runs an AWS call; throttling, 5xx, network failures and timeouts become TransientError (retried by the state machine). */
 export async function aws<T>(what: string, call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (err) {
-    const e = err as Error & { $metadata?: { httpStatusCode?: number }; code?: string };
-    const status = e.$metadata?.httpStatusCode ?? 0;
-    if (TRANSIENT.has(e.name) || status >= 500 || status === 429 || e.code === 'ECONNREFUSED') {
-      throw new TransientError(`${what}: ${e.name}: ${e.message}`);
-    }
+    const e = err as Error;
+    if (isTransientAwsError(err)) throw new TransientError(`${what}: ${e.name}: ${e.message}`);
     const wrapped = new Error(`${what}: ${e.name}: ${e.message}`);
     wrapped.name = e.name && e.name !== 'Error' ? e.name : 'Error';
     throw wrapped;

@@ -1,8 +1,18 @@
 import { DescribeClusterCommand, EKSClient } from '@aws-sdk/client-eks';
 import { fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
-import { AppsV1Api, AutoscalingV2Api, BatchV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import {
+  AppsV1Api,
+  AutoscalingV2Api,
+  BatchV1Api,
+  CoreV1Api,
+  createConfiguration,
+  KubeConfig,
+  type Middleware,
+  ServerConfiguration,
+} from '@kubernetes/client-node';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { type KubernetesCluster, kubernetesClusterTarget } from '../../core/config';
+import { apiRequestTimeoutMs } from '../aws/transient';
 import { EKS_TOKEN_LIFETIME_MS, eksToken } from './eks-token';
 
 /** The typed API groups the conductor uses on one cluster, as one identity. */
@@ -100,11 +110,29 @@ export function makeApis(
     contexts: [{ name: 'conductor', cluster: 'cluster', user: 'conductor' }],
     currentContext: 'conductor',
   });
+  // As kc.makeApiClient, plus a timeout on every request: an API server that never answers must fail
+  // the call (a transient error), not hang the step until its Lambda is killed.
+  const configuration = createConfiguration({
+    baseServer: new ServerConfiguration(server, {}),
+    authMethods: { default: kc },
+    promiseMiddleware: [requestTimeout(apiRequestTimeoutMs())],
+  });
   return {
-    apps: kc.makeApiClient(AppsV1Api),
-    autoscaling: kc.makeApiClient(AutoscalingV2Api),
-    batch: kc.makeApiClient(BatchV1Api),
-    core: kc.makeApiClient(CoreV1Api),
+    apps: new AppsV1Api(configuration),
+    autoscaling: new AutoscalingV2Api(configuration),
+    batch: new BatchV1Api(configuration),
+    core: new CoreV1Api(configuration),
+  };
+}
+
+/** Aborts a request after `ms` (undici raises a `TimeoutError`). */
+function requestTimeout(ms: number): Middleware {
+  return {
+    pre: async (context) => {
+      context.setSignal(AbortSignal.timeout(ms));
+      return context;
+    },
+    post: async (context) => context,
   };
 }
 

@@ -4,12 +4,25 @@ import { type ContainerResources, canonical, clamp, type HpaBounds, versionOf } 
 import type { AppShape } from '../../core/state';
 import type { ApplyOptions, PlatformAdapter } from '../platforms';
 import type { KubeApis, KubeConnector } from './connection';
-import { kube, RolloutFailedError, RolloutTimeoutError } from './errors';
+import { isConflict, kube, kubernetesError, RolloutFailedError, RolloutTimeoutError } from './errors';
 
 export interface KubernetesAdapterOptions {
   readonly connect: KubeConnector;
   /** Between two reads of a rollout's status. Default 1 s. */
   readonly pollMs?: number;
+}
+
+/** Reads and patches tried in one applyShape before a run of 409 Conflicts is given up as transient. */
+const CONFLICT_ATTEMPTS = 5;
+
+/** Runs a Kubernetes call, translating its failure as {@link kube} does — except a 409, left for the caller to retry. */
+async function conflictAsIs<T>(what: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    if (isConflict(err)) throw err;
+    throw kubernetesError(what, err);
+  }
 }
 
 type JsonPatchOp =
@@ -50,14 +63,36 @@ export class KubernetesPlatformAdapter implements PlatformAdapter {
   ): Promise<AppShape> {
     const p = kubernetesPlatform(application, platform);
     const apis = await this.options.connect(p.cluster);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.patchTo(application, apis, p, shape);
+        break;
+      } catch (err) {
+        // 409: the object changed between our read and our patch (a controller, a colleague): read it
+        // again and patch from what is there now.
+        if (!isConflict(err)) throw err;
+        if (attempt >= CONFLICT_ATTEMPTS)
+          throw kubernetesError(`${application}: patch, ${attempt} conflicts in a row`, err);
+      }
+    }
+    if (options.wait !== false) await this.waitForRollout(application, apis, p, timeoutSeconds);
+    return this.readShape(application, platform);
+  }
+
+  /** One read of the Deployment and its HPA and the patches from there; a 409 is thrown as it is. */
+  private async patchTo(
+    application: string,
+    apis: KubeApis,
+    p: KubernetesPlatform,
+    shape: Partial<AppShape>,
+  ): Promise<void> {
     const where = `${application}: deployment ${p.namespace}/${p.deployment} on ${apis.target}`;
     const deployment = await this.readDeployment(application, apis, p);
     const currentHpa = await this.readHpa(application, apis, p);
-
     let bounds = currentHpa;
     if (shape.hpa && p.hpa && canonical(shape.hpa) !== canonical(currentHpa)) {
       const { minReplicas, maxReplicas } = shape.hpa;
-      await kube(`${application}: patch HPA ${p.namespace}/${p.hpa} on ${apis.target}`, () =>
+      await conflictAsIs(`${application}: patch HPA ${p.namespace}/${p.hpa} on ${apis.target}`, () =>
         apis.autoscaling.patchNamespacedHorizontalPodAutoscaler(
           { name: p.hpa as string, namespace: p.namespace, body: { spec: { minReplicas, maxReplicas } } },
           setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
@@ -65,18 +100,15 @@ export class KubernetesPlatformAdapter implements PlatformAdapter {
       );
       bounds = shape.hpa;
     }
-
     const ops = deploymentPatch(application, deployment, shape, bounds);
     if (ops.length > 0) {
-      await kube(`${where}: patch`, () =>
+      await conflictAsIs(`${where}: patch`, () =>
         apis.apps.patchNamespacedDeployment(
           { name: p.deployment, namespace: p.namespace, body: ops },
           setHeaderOptions('Content-Type', PatchStrategy.JsonPatch),
         ),
       );
     }
-    if (options.wait !== false) await this.waitForRollout(application, apis, p, timeoutSeconds);
-    return this.readShape(application, platform);
   }
 
   /**

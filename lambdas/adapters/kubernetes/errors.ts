@@ -22,9 +22,9 @@ export class ProductionTargetError extends Error {
 }
 
 /**
- * A Kubernetes API failure as the conductor's error: 403 → {@link KubernetesForbiddenError}, 409/429/5xx
- * and network failures → TransientError (retried by the state machine), the rest as they are, each naming
- * the application, what was done and on which cluster.
+ * A Kubernetes API failure as the conductor's error: 403 → {@link KubernetesForbiddenError}, 409/429/5xx,
+ * network failures and request timeouts → TransientError (retried by the state machine), the rest as they
+ * are, each naming the application, what was done and on which cluster.
  */
 export function kubernetesError(what: string, err: unknown): Error {
   if (err instanceof ApiException) {
@@ -37,6 +37,7 @@ export function kubernetesError(what: string, err: unknown): Error {
   const e = err as Error & { cause?: { code?: string; message?: string } };
   if (
     e instanceof TypeError ||
+    e?.name === 'TimeoutError' ||
     e?.cause?.code ||
     /ECONNREFUSED|ECONNRESET|ETIMEDOUT|socket/i.test(e?.message)
   ) {
@@ -66,4 +67,9 @@ export async function kube<T>(what: string, call: () => Promise<T>): Promise<T> 
   } catch (err) {
     throw kubernetesError(what, err);
   }
+}
+
+/** Whether a Kubernetes call failed with 409 Conflict (someone else changed the object meanwhile). */
+export function isConflict(err: unknown): boolean {
+  return err instanceof ApiException && err.code === 409;
 }

@@ -1,7 +1,8 @@
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import pg from 'pg';
 import type { SqlCleanupAction } from '../../core/config';
 import { TransientError } from '../../core/errors';
+import { readSecretString } from '../aws/secrets';
 
 /** What one statement did. */
 export interface StatementResult {
@@ -83,15 +84,7 @@ async function connectionConfig(
     return { connectionString: url };
   }
   if (!secretArn) throw new Error(`${action.name}: no database connection configured`);
-  const secrets = options.secrets ?? new SecretsManagerClient({ region: secretArn.split(':')[3] });
-  let text: string | undefined;
-  try {
-    text = (await secrets.send(new GetSecretValueCommand({ SecretId: secretArn }))).SecretString;
-  } catch (err) {
-    throw new Error(
-      `${action.name}: cannot read the database secret ${secretArn}: ${(err as Error).message}`,
-    );
-  }
+  const text = await readSecretString(secretArn, `${action.name}: the database`, options.secrets);
   let secret: {
     host?: string;
     port?: number | string;
@@ -100,7 +93,7 @@ async function connectionConfig(
     dbname?: string;
   };
   try {
-    secret = JSON.parse(text ?? '');
+    secret = JSON.parse(text);
   } catch {
     throw new Error(
       `${action.name}: the secret ${secretArn} is not JSON (expected host, port, username, password, dbname)`,

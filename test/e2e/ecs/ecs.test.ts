@@ -24,7 +24,7 @@ import { deps, resetDeps } from '../../../lambdas/handlers/runtime';
 import { handler as scale } from '../../../lambdas/handlers/scale';
 import { handler as teardown } from '../../../lambdas/handlers/teardown';
 import { handler as validateInput } from '../../../lambdas/handlers/validate-input';
-import { createLocalAwsResources } from '../../../local/aws-resources';
+import { createLocalAwsResources, RUNS_TABLE_KEYS } from '../../../local/aws-resources';
 import {
   MOTO_ACCOUNT_ID,
   MOTO_CREDENTIALS,
@@ -144,16 +144,7 @@ beforeAll(async () => {
   config = parseConfig({
     environments: { 'ecs-restore-all': { ...base, restoreVersions: true }, 'ecs-keep-version': base },
   });
-  const resources = await createLocalAwsResources(moto.endpoint, {
-    KeySchema: [
-      { AttributeName: 'pk', KeyType: 'HASH' },
-      { AttributeName: 'sk', KeyType: 'RANGE' },
-    ],
-    AttributeDefinitions: [
-      { AttributeName: 'pk', AttributeType: 'S' },
-      { AttributeName: 'sk', AttributeType: 'S' },
-    ],
-  });
+  const resources = await createLocalAwsResources(moto.endpoint, RUNS_TABLE_KEYS);
   Object.assign(process.env, motoEnv(moto.endpoint), resources, {
     LTC_CONFIG: JSON.stringify(config),
     LTC_POLL_MS: '250',

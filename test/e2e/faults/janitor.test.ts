@@ -6,6 +6,7 @@ import { handler as janitor } from '../../../lambdas/handlers/janitor';
 import { readShopShape } from '../../../local/demo-shop';
 import { DEMO_TEST_REPLICAS, type LocalEnvironment, startLocalEnvironment } from '../../../local/environment';
 import { executeLocally } from '../../../local/executor';
+import { SHORT_LOCAL_RUN } from '../../../local/retry-faults';
 import { STEPS } from '../../../statemachine/steps';
 
 /**
@@ -27,19 +28,11 @@ function shopShape(): Promise<AppShape> {
   return readShopShape(env.shop.adminUrl);
 }
 
-const SHORT_RUN = {
-  environment: 'local',
-  targetOrdersPerMinute: 120,
-  rampUpMinutes: 0.25,
-  plateauMinutes: 0,
-  tickSeconds: 5,
-};
-
 /** Runs the pipeline and stops it once the ramp has ticked `ticks` times. */
 async function runAbortedMidRamp(ticks = 1) {
   const controller = new AbortController();
   let seen = 0;
-  return executeLocally(env.pipeline.definition, SHORT_RUN, {
+  return executeLocally(env.pipeline.definition, SHORT_LOCAL_RUN, {
     signal: controller.signal,
     onEvent: (e) => {
       if (e.type === 'StateExited' && e.state.name === STEPS['ramp-tick'] && ++seen >= ticks)
@@ -94,7 +87,7 @@ describe('the janitor', () => {
   });
 
   it('changes nothing after a normal teardown, and never touches an environment another run holds', async () => {
-    const failed = await executeLocally(env.pipeline.definition, SHORT_RUN, {
+    const failed = await executeLocally(env.pipeline.definition, SHORT_LOCAL_RUN, {
       handlers: {
         [STEPS['ramp-tick']]: () => async () => {
           throw new Error('injected');

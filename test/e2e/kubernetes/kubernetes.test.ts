@@ -16,7 +16,7 @@ import { deps, resetDeps } from '../../../lambdas/handlers/runtime';
 import { handler as scale } from '../../../lambdas/handlers/scale';
 import { handler as teardown } from '../../../lambdas/handlers/teardown';
 import { handler as validateInput } from '../../../lambdas/handlers/validate-input';
-import { createLocalAwsResources } from '../../../local/aws-resources';
+import { createLocalAwsResources, RUNS_TABLE_KEYS } from '../../../local/aws-resources';
 import {
   ignoreConflict,
   type LocalKubernetes,
@@ -126,16 +126,7 @@ beforeAll(async () => {
       'k8s-stuck': { ...base, applications: [stripHpa(stuckApp)] },
     },
   });
-  const resources = await createLocalAwsResources(moto.endpoint, {
-    KeySchema: [
-      { AttributeName: 'pk', KeyType: 'HASH' },
-      { AttributeName: 'sk', KeyType: 'RANGE' },
-    ],
-    AttributeDefinitions: [
-      { AttributeName: 'pk', AttributeType: 'S' },
-      { AttributeName: 'sk', AttributeType: 'S' },
-    ],
-  });
+  const resources = await createLocalAwsResources(moto.endpoint, RUNS_TABLE_KEYS);
   Object.assign(process.env, motoEnv(moto.endpoint), resources, fleetTokenEnv(k8s), {
     LTC_CONFIG: JSON.stringify(config),
     LTC_POLL_MS: '250',

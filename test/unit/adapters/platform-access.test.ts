@@ -73,6 +73,12 @@ const config = parseConfig({
           statements: ["DELETE FROM orders WHERE customer LIKE 'load-test-%'"],
         },
         {
+          type: 'http',
+          name: 'search index',
+          url: 'https://search.staging.example.com/_test-data',
+          tokenSecretArn: 'arn:aws:secretsmanager:eu-central-1:123456789012:secret:search-token-XyZ123',
+        },
+        {
           type: 'kubernetes-job',
           name: 'purge',
           cluster: { eks: { name: 'staging', region: 'eu-central-1' } },
@@ -165,9 +171,14 @@ describe('PlatformAccess: write on test, read on production', () => {
     expect(policyOf('plan-dry-run')).not.toContain('eks:UpdateNodegroupConfig');
   });
 
-  it('gives only Cleanup the database secret', () => {
-    expect(policyOf('cleanup')).toContain('secret:staging-db-AbCdEf');
-    expect(policyOf('deploy')).not.toContain('secretsmanager');
+  it('gives only Cleanup the secrets it reads, each by its ARN: the database and the HTTP token', () => {
+    const cleanup = policyOf('cleanup');
+    expect(cleanup).toContain('secret:staging-db-AbCdEf');
+    expect(cleanup).toContain('secret:search-token-XyZ123');
+    expect(cleanup).not.toContain('secret:*');
+    for (const step of Object.keys(pipeline.functions) as (keyof typeof pipeline.functions)[]) {
+      if (step !== 'cleanup') expect(policyOf(step), step).not.toContain('secretsmanager');
+    }
   });
 
   it('lets only Cleanup run the ecs-task action: its task definition, in its cluster', () => {

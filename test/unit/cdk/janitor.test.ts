@@ -116,6 +116,39 @@ describe('the janitor construct', () => {
     expect(entries(role)).toEqual(entries(TEARDOWN_ROLE));
   });
 
+  it('queues every first pass for a second one after the longest step timeout, which it consumes itself', () => {
+    const queue = id(janitor.recheckQueue);
+    const fn = resources[FN]?.Properties as { Environment: { Variables: Record<string, unknown> } };
+    expect(fn.Environment.Variables).toMatchObject({
+      JANITOR_RECHECK_QUEUE_URL: { Ref: queue },
+      JANITOR_RECHECK_DELAY_SECONDS: '900',
+    });
+    const props = resources[queue]?.Properties as {
+      SqsManagedSseEnabled: boolean;
+      VisibilityTimeout: number;
+      RedrivePolicy: { maxReceiveCount: number };
+    };
+    expect(props.SqsManagedSseEnabled).toBe(true);
+    expect(props.VisibilityTimeout).toBeGreaterThanOrEqual(900);
+    expect(props.RedrivePolicy.maxReceiveCount).toBe(5);
+    const mappings = Object.values(resources).filter((r) => r.Type === 'AWS::Lambda::EventSourceMapping');
+    expect(mappings.map((m) => [m.Properties.FunctionName, m.Properties.EventSourceArn])).toEqual([
+      [{ Ref: FN }, { 'Fn::GetAtt': [queue, 'Arn'] }],
+    ]);
+    const role = id(janitor.handler.function.role as unknown as IConstruct);
+    const onQueue = statementsOf(role).filter((s) => JSON.stringify(s.Resource).includes(`"${queue}"`));
+    expect([...new Set(onQueue.flatMap((s) => [s.Action].flat()))].sort()).toEqual(
+      [
+        'sqs:ChangeMessageVisibility',
+        'sqs:DeleteMessage',
+        'sqs:GetQueueAttributes',
+        'sqs:GetQueueUrl',
+        'sqs:ReceiveMessage',
+        'sqs:SendMessage',
+      ].sort(),
+    );
+  });
+
   it('is cdk-nag clean', () => {
     const report = new AwsSolutionsChecks().validateScope(janitor);
     expect(report.violations.map((v) => v.ruleName)).toEqual([]);

@@ -550,7 +550,10 @@ describe('state machine', () => {
 
 describe('schedules from config/example.json', () => {
   const schedules = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::Scheduler::Schedule');
-  const dlq = () => Object.entries(resources).find(([, r]) => r.Type === 'AWS::SQS::Queue');
+  const dlq = () =>
+    Object.entries(resources).find(
+      ([id, r]) => r.Type === 'AWS::SQS::Queue' && id.includes('ScheduleDeadLetters'),
+    );
 
   it('one EventBridge Scheduler schedule per configured schedule', () => {
     expect(config.schedules.length).toBeGreaterThan(0);

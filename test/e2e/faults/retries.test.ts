@@ -1,0 +1,126 @@
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RunStore } from '../../../lambdas/adapters/aws/run-store';
+import { hasShape, restoreTarget } from '../../../lambdas/core/shape';
+import { handler as janitor } from '../../../lambdas/handlers/janitor';
+import { readShopShape } from '../../../local/demo-shop';
+import { DEMO_TEST_REPLICAS, type LocalEnvironment, startLocalEnvironment } from '../../../local/environment';
+import { executeLocally, type LocalExecutionResult } from '../../../local/executor';
+import { MOTO_CREDENTIALS, MOTO_REGION } from '../../../local/moto';
+import {
+  createRecheckQueue,
+  everyHandlerTwice,
+  receiveJanitorRecheck,
+  SHORT_LOCAL_RUN,
+  tickSeriesProblem,
+  withTaskTimeout,
+} from '../../../local/retry-faults';
+import { MAP_ITEM_TASKS, STEPS } from '../../../statemachine/steps';
+
+/**
+ * Retries and races on the whole local pipeline (the synthesized state machine, the real handlers, moto's
+ * DynamoDB and SQS): every handler invoked twice, a Lambda that outlives its States.Timeout and scales
+ * after the janitor restored, and the lock of a crashed run against the lock of a live one.
+ */
+let env: LocalEnvironment;
+let runs: RunStore;
+let sqs: SQSClient;
+let queueUrl: string;
+
+const LIVE = 'arn:aws:states:us-east-1:123456789012:execution:LoadTestConductor:live';
+const CRASHED = 'arn:aws:states:us-east-1:123456789012:execution:LoadTestConductor:crashed';
+
+beforeAll(async () => {
+  env = await startLocalEnvironment({ workers: 1 });
+  runs = new RunStore(env.aws.RUNS_TABLE);
+  sqs = new SQSClient({ endpoint: env.aws.endpoint, region: MOTO_REGION, credentials: MOTO_CREDENTIALS });
+  queueUrl = await createRecheckQueue(sqs);
+  Object.assign(process.env, { JANITOR_RECHECK_QUEUE_URL: queueUrl, JANITOR_RECHECK_DELAY_SECONDS: '0' });
+});
+afterAll(async () => {
+  await env?.stop();
+});
+
+/** The shop in its recorded shape (Teardown's own comparison), and the lock free. */
+async function expectRestored(result: LocalExecutionResult) {
+  const recorded = (await runs.recordedShapes(result.executionArn)).get('shop');
+  const current = await readShopShape(env.shop.adminUrl);
+  expect(recorded).toBeDefined();
+  if (recorded) expect(hasShape(current, restoreTarget(recorded, current, false))).toBe(true);
+  expect(current.replicas).toBe(DEMO_TEST_REPLICAS);
+  expect(await runs.lockHolder('local')).toBeNull();
+}
+
+describe('retries and races', () => {
+  it('runs every handler twice without double-applying: original shape recorded, each tick once, restored, unlocked', async () => {
+    const before = await readShopShape(env.shop.adminUrl);
+    const result = await executeLocally(env.pipeline.definition, SHORT_LOCAL_RUN, {
+      handlers: everyHandlerTwice(),
+    });
+    expect(result.status).toBe('SUCCEEDED');
+    const recorded = (await runs.recordedShapes(result.executionArn)).get('shop');
+    expect([recorded?.version, recorded?.replicas]).toEqual([before.version, before.replicas]);
+    const ticks = await runs.ticks(result.executionArn);
+    expect(ticks.length).toBeGreaterThan(1);
+    expect(tickSeriesProblem(ticks)).toBeNull();
+    await expectRestored(result);
+  });
+
+  it("undoes, in the janitor's second pass, a Scale that outlived its States.Timeout and scaled after the first", async () => {
+    let janitorRan!: () => void;
+    const afterJanitor = new Promise<void>((resolve) => {
+      janitorRan = resolve;
+    });
+    let lateScale: Promise<unknown> | undefined;
+    const result = await executeLocally(
+      withTaskTimeout(env.pipeline.definition, MAP_ITEM_TASKS.scaleApplication, 2),
+      SHORT_LOCAL_RUN,
+      {
+        handlers: {
+          [STEPS.scale]: (real) => async (input) => {
+            // The applications' invocations scale late; the node groups' one runs at once.
+            if (!(input as { application?: string }).application) return real(input);
+            lateScale = afterJanitor.then(() => real(input));
+            return lateScale;
+          },
+        },
+      },
+    );
+    expect([result.status, result.error?.Error]).toEqual(['FAILED', 'States.Timeout']);
+    const first = await janitor({
+      detail: { executionArn: result.executionArn, status: 'FAILED', error: 'States.Timeout', cause: null },
+    });
+    expect(first.recheckAt).toBeDefined();
+    janitorRan();
+    await lateScale;
+    expect((await readShopShape(env.shop.adminUrl)).replicas).toBeGreaterThan(DEMO_TEST_REPLICAS);
+
+    const second = await janitor(await receiveJanitorRecheck(sqs, queueUrl, result.executionArn));
+    expect(second).toMatchObject({ acted: true, lock: 'free' });
+    expect(second.restored).toEqual([{ application: 'shop', changed: true }]);
+    expect(second.recheckAt).toBeUndefined();
+    await expectRestored(result);
+    const records = await runs.janitorRecords(result.executionArn);
+    expect(records.at(-1)?.reason).toMatch(/re-check after the longest step timeout/);
+  });
+
+  it("takes over a crashed run's expired lock, and never a live run's", async () => {
+    const crashedAt = new Date(Date.now() - 2 * 3600_000);
+    await runs.acquireLock('local', CRASHED, crashedAt, new Date(crashedAt.getTime() + 3600_000));
+    const next = await executeLocally(env.pipeline.definition, SHORT_LOCAL_RUN);
+    expect(next.status).toBe('SUCCEEDED');
+    await expectRestored(next);
+
+    const now = new Date();
+    await runs.acquireLock('local', LIVE, now, new Date(now.getTime() + 600_000));
+    try {
+      const refused = await executeLocally(env.pipeline.definition, SHORT_LOCAL_RUN);
+      expect(refused.error?.Error).toBe('EnvironmentLockedError');
+      expect(refused.error?.Cause).toContain(LIVE);
+      expect(await runs.lockHolder('local')).toBe(LIVE);
+      expect((await readShopShape(env.shop.adminUrl)).replicas).toBe(DEMO_TEST_REPLICAS);
+    } finally {
+      await runs.releaseLock('local', LIVE);
+    }
+  });
+});
