@@ -43,8 +43,11 @@
  *
  * ## Guards
  * - Readings that cannot be compared with the previous one (another `bootId`: the master restarted; another
- *   `generation`: counters were reset; a counter went down; Locust not running) only start a new baseline:
- *   never read as a collapse to zero orders.
+ *   `generation`: counters were reset; Locust not running) only start a new baseline: never read as a collapse
+ *   to zero orders. A counter that went down (or a reading not newer than the last) on the same master and
+ *   generation is a bad reading, not a reset: it is ignored and the old baseline kept, so the next good reading
+ *   measures the whole time since — rebasing on it would count every order since the last good reading into
+ *   one tick. Only a second such reading in a row starts a new baseline.
  * - No orders over a whole interval while users ran (a stall): users are held, the estimate is kept; never
  *   back to one user.
  * - Users never grow by more than ×{@link MAX_GROWTH} (+{@link MIN_STEP}) per tick, never beyond `maxUsers`,
@@ -170,6 +173,8 @@ export interface ControllerState {
   readonly saturation: Saturation | null;
   /** Users of the current saturation probe, when one runs. */
   readonly probeUsers: number | null;
+  /** The last reading was a bad one (a counter went down) and was ignored; another in a row rebases. */
+  readonly ignoredReading?: boolean;
 }
 
 export interface Decision {
@@ -327,9 +332,13 @@ export function decide(
   let strikes = state.strikes;
   let saturation = state.saturation;
   let probeUsers = state.probeUsers;
+  const ignoreReading =
+    observation != null && !measured && isBadReading(state, observation) && !state.ignoredReading;
   if (observation && !measured && state.last) {
     notes.push(
-      `counters not comparable with the last reading (${whyNotComparable(state, observation)}): new baseline`,
+      ignoreReading
+        ? `reading ignored (${whyNotComparable(state, observation)}): baseline kept until the next reading`
+        : `counters not comparable with the last reading (${whyNotComparable(state, observation)}): new baseline`,
     );
   }
   let hold = false;
@@ -561,17 +570,19 @@ export function decide(
     state: {
       version: 2,
       tick,
-      last: observation
-        ? {
-            at: observation.at,
-            orders: observation.orders,
-            requests: observation.requests,
-            failures: observation.failures,
-            users: observation.users,
-            bootId: observation.bootId,
-            generation: observation.generation,
-          }
-        : state.last,
+      last:
+        observation && !ignoreReading
+          ? {
+              at: observation.at,
+              orders: observation.orders,
+              requests: observation.requests,
+              failures: observation.failures,
+              users: observation.users,
+              bootId: observation.bootId,
+              generation: observation.generation,
+            }
+          : state.last,
+      ...(ignoreReading ? { ignoredReading: true } : {}),
       segments,
       samples,
       history,
@@ -851,6 +862,18 @@ function measure(state: ControllerState, now: Observation, delaySeconds: number)
     failures: now.failures - last.failures,
     users: usersAt(state.segments, now.at) || now.users,
   };
+}
+
+/** A reading of the same running master and counter generation that went backwards or is not newer. */
+function isBadReading(state: ControllerState, now: Observation): boolean {
+  const last = state.last;
+  return (
+    last != null &&
+    now.running &&
+    last.bootId === now.bootId &&
+    last.generation === now.generation &&
+    (now.orders < last.orders || now.requests < last.requests || now.at <= last.at)
+  );
 }
 
 function whyNotComparable(state: ControllerState, now: Observation): string {

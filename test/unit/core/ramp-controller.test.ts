@@ -202,17 +202,23 @@ describe('decide', () => {
     [
       'master restarted',
       (o: Observation) => ({ ...o, bootId: 'other', orders: 5, users: 0, running: false }),
+      [720],
     ],
-    ['the counters were reset', (o: Observation) => ({ ...o, generation: 2, orders: 10, requests: 60 })],
-    ['a counter went down', (o: Observation) => ({ ...o, orders: 1 })],
+    [
+      'the counters were reset',
+      (o: Observation) => ({ ...o, generation: 2, orders: 10, requests: 60 }),
+      [720],
+    ],
+    // A counter going down is a bad reading the first time; only a second in a row rebases.
+    ['a counter went down', (o: Observation) => ({ ...o, orders: 1 }), [660, 720]],
   ])(
     'skips a reading that cannot be compared (%s): new baseline, estimate kept, no collapse',
-    (why, breakIt) => {
+    (why, breakIt, badAt) => {
       const decisions = drive(
         config,
         12,
         () => 3,
-        (o, t) => (t === 720 ? breakIt(o) : o),
+        (o, t) => (badAt.includes(t) ? breakIt(o) : o),
       );
       const skipped = decisions[12];
       expect(skipped?.ordersPerMinute).toBeNull();
@@ -223,6 +229,31 @@ describe('decide', () => {
         2,
       );
       expect(skipped?.users).toBeGreaterThanOrEqual((decisions[11]?.users ?? 0) * 0.95);
+    },
+  );
+
+  it.each([
+    ['a counter went down', (o: Observation) => ({ ...o, orders: 1 })],
+    ['a reading not newer than the last', (o: Observation) => ({ ...o, at: o.at - 60_000 })],
+  ])(
+    'ignores one bad reading (%s): the baseline is kept, the next reading measures both ticks',
+    (_why, breakIt) => {
+      const decisions = drive(
+        config,
+        14,
+        () => 3,
+        (o, t) => (t === 720 ? breakIt(o) : o),
+      );
+      const ignored = decisions[12];
+      expect(ignored?.ordersPerMinute).toBeNull();
+      expect(ignored?.message).toContain('reading ignored');
+      expect(ignored?.users).toBeGreaterThanOrEqual((decisions[11]?.users ?? 0) * 0.95);
+      // Measured against the kept baseline over two ticks: the true rate, not two ticks' orders in one.
+      const next = decisions[13];
+      const truth = (decisions[14]?.ordersPerMinute ?? 0) || 1;
+      expect(next?.ordersPerMinute).not.toBeNull();
+      expect(Math.abs((next?.ordersPerMinute ?? 0) / truth - 1)).toBeLessThan(0.15);
+      expect(next?.state.ignoredReading).toBeUndefined();
     },
   );
 
