@@ -3,10 +3,10 @@ import type { JanitorRecord } from '../adapters/aws/run-store';
 import { EnvironmentLockedError } from '../core/errors';
 import { type ContinuationInput, isContinuation } from '../core/run-input';
 import { hasShape } from '../core/shape';
-import type { TeardownResult } from '../core/state';
+import type { RunContext, TeardownResult } from '../core/state';
 import { RECORD_DAYS } from './prepare';
 import { restoreRecordedShapes, stopLocust } from './restore';
-import { logger, step } from './runtime';
+import { logger, type StepDeps, step } from './runtime';
 
 /** The statuses the EventBridge rule sends (cdk/lib/janitor.ts): the ends a Catch cannot cover. */
 export const JANITOR_STATUSES = ['ABORTED', 'TIMED_OUT', 'FAILED'] as const;
@@ -50,8 +50,9 @@ const JANITOR_LOCK_MINUTES = 30;
  *
  * - the lock still held by that execution: stop Locust (an unreachable one is ignored), restore every
  *   recorded shape with Teardown's code, release the lock;
- * - the lock free (the run released it, maybe after an incomplete restore): take it for the janitor, restore
- *   what is not back in shape, release it — nothing else;
+ * - the lock free (the run released it, maybe after an incomplete restore): take it for the janitor, stop
+ *   Locust if it has users (a late Ramp tick started them), restore what is not back in shape, release it —
+ *   nothing else;
  * - the lock held by another run: touch nothing.
  *
  * An execution that continues a run (a long soak) is found through the `CONTINUES` record its Validate wrote,
@@ -111,14 +112,16 @@ const cleanUpAfterRun = step(
 
     let loadStopped = false;
     const notes: string[] = [];
-    if (lock === 'held') {
-      try {
+    try {
+      // A free lock means no run uses this environment's Locust: users there were started by a Lambda that
+      // outlived its execution (a Ramp tick past its timeout), and are stopped too.
+      if (lock === 'held' || (await locustHasUsers(run, deps))) {
         await stopLocust(run, deps);
         loadStopped = true;
-      } catch (err) {
-        notes.push(`Locust not stopped (${(err as Error).message})`);
-        logger.warn('Janitor: Locust not reachable', err as Error);
       }
+    } catch (err) {
+      notes.push(`Locust not stopped (${(err as Error).message})`);
+      logger.warn('Janitor: Locust not reachable', err as Error);
     }
 
     const expiresAt = new Date(now.getTime() + RECORD_DAYS * 86_400_000);
@@ -143,7 +146,7 @@ const cleanUpAfterRun = step(
     ];
     const lockReleased = await deps.runs.releaseLock(environment, lockHolder);
     const changedAny = restored.some((r) => r.changed);
-    const acted = lock === 'held' || changedAny;
+    const acted = lock === 'held' || loadStopped || changedAny;
     const changed = restored.filter((r) => r.changed).map((r) => r.application);
     const message = [
       runId === executionArn ? null : `continuation of ${runId}`,
@@ -166,6 +169,12 @@ const cleanUpAfterRun = step(
     return { execution: executionArn, acted, lock, loadStopped, restored, lockReleased: released, message };
   },
 );
+
+/** Whether the environment's Locust master is spawning or running users. */
+async function locustHasUsers(run: RunContext, deps: StepDeps): Promise<boolean> {
+  const { state } = await deps.locust(run.environment.locust.url).kpi();
+  return state === 'spawning' || state === 'running';
+}
 
 /** The run an execution's input continues (its first execution's id), or null for any other input. */
 function runContinuedBy(input: string | null | undefined): string | null {

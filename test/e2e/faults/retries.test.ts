@@ -1,6 +1,7 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RunStore } from '../../../lambdas/adapters/aws/run-store';
+import { LocustClient } from '../../../lambdas/adapters/locust/client';
 import { hasShape, restoreTarget } from '../../../lambdas/core/shape';
 import { handler as janitor } from '../../../lambdas/handlers/janitor';
 import { readShopShape } from '../../../local/demo-shop';
@@ -102,6 +103,41 @@ describe('retries and races', () => {
     await expectRestored(result);
     const records = await runs.janitorRecords(result.executionArn);
     expect(records.at(-1)?.reason).toMatch(/re-check after the longest step timeout/);
+  });
+
+  it("stops, in the janitor's second pass, the users a Ramp tick started after its States.Timeout", async () => {
+    let janitorRan!: () => void;
+    const afterJanitor = new Promise<void>((resolve) => {
+      janitorRan = resolve;
+    });
+    let lateTick: Promise<unknown> | undefined;
+    const result = await executeLocally(
+      withTaskTimeout(env.pipeline.definition, STEPS['ramp-tick'], 2),
+      // A plateau long enough that the late tick still asks for users.
+      { ...SHORT_LOCAL_RUN, plateauMinutes: 3 },
+      {
+        handlers: {
+          [STEPS['ramp-tick']]: (real) => async (input) => {
+            lateTick ??= afterJanitor.then(() => real(input));
+            return lateTick;
+          },
+        },
+      },
+    );
+    expect([result.status, result.error?.Error]).toEqual(['FAILED', 'States.Timeout']);
+    const first = await janitor({
+      detail: { executionArn: result.executionArn, status: 'FAILED', error: 'States.Timeout', cause: null },
+    });
+    expect(first.loadStopped).toBe(false);
+    janitorRan();
+    await lateTick;
+    const locust = new LocustClient({ baseUrl: env.locust.url });
+    expect(['spawning', 'running']).toContain((await locust.kpi()).state);
+
+    const second = await janitor(await receiveJanitorRecheck(sqs, queueUrl, result.executionArn));
+    expect(second).toMatchObject({ acted: true, lock: 'free', loadStopped: true });
+    expect(['spawning', 'running']).not.toContain((await locust.kpi()).state);
+    await expectRestored(result);
   });
 
   it("takes over a crashed run's expired lock, and never a live run's", async () => {
