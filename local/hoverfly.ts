@@ -41,7 +41,24 @@ export interface Hoverfly {
   stop(): Promise<void>;
 }
 
+/**
+ * Starts Hoverfly; with ports left to it, a port taken between the probe and Hoverfly's bind (it then exits)
+ * is a reason to try others.
+ */
 export async function startHoverfly(opts: HoverflyOptions): Promise<Hoverfly> {
+  const attempts = opts.proxyPort === undefined || opts.adminPort === undefined ? 3 : 1;
+  let lastError: unknown;
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    try {
+      return await launch(opts);
+    } catch (err) {
+      lastError = err;
+    }
+  }
+  throw lastError;
+}
+
+async function launch(opts: HoverflyOptions): Promise<Hoverfly> {
   const binary = hoverflyBinary();
   const proxyPort = opts.proxyPort ?? (await freePort());
   const adminPort = opts.adminPort ?? (await freePort());
