@@ -420,10 +420,7 @@ function retryAndLockScenarios(): Scenario[] {
     {
       name: 'Lambda timeout in Scale; it scales late, after the janitor',
       async run(ctx) {
-        let janitorDone!: () => void;
-        const afterJanitor = new Promise<void>((resolve) => {
-          janitorDone = resolve;
-        });
+        const { promise: afterJanitor, resolve: janitorDone } = Promise.withResolvers<void>();
         let lateScale: Promise<unknown> | undefined;
         // The real TimeoutSeconds of the task, shortened: the interpreter raises States.Timeout and, as
         // Lambda does, lets the handler run on; it applies production's size only after the janitor ran.

@@ -1,6 +1,5 @@
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import type * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
 import { lambdaTask } from './lambda-task';
 import { MAP_ITEM_TASKS, STEPS } from './steps';
@@ -45,7 +44,7 @@ export function preparePhase(
     resultSelector: { 'changes.$': '$', skipped: false },
     resultPath: '$.deploy',
   });
-  deployMap.itemProcessor(itemTask(scope, MAP_ITEM_TASKS.deployApplication, fns.deploy));
+  deployMap.itemProcessor(lambdaTask(scope, MAP_ITEM_TASKS.deployApplication, fns.deploy));
   deployMap.addCatch(onFailure, { resultPath: '$.failure' });
 
   const keep = new sfn.Pass(scope, PREPARE_MAP_STATES.keepVersions, {
@@ -54,7 +53,7 @@ export function preparePhase(
     resultPath: '$.deploy',
   });
 
-  const nodeGroups = itemTask(
+  const nodeGroups = lambdaTask(
     scope,
     MAP_ITEM_TASKS.scaleNodeGroups,
     fns.scale,
@@ -68,7 +67,7 @@ export function preparePhase(
     comment: "Scales each application in scope to production's size and waits until it is ready.",
     resultPath: '$.scale.changes',
   });
-  scaleMap.itemProcessor(itemTask(scope, MAP_ITEM_TASKS.scaleApplication, fns.scale));
+  scaleMap.itemProcessor(lambdaTask(scope, MAP_ITEM_TASKS.scaleApplication, fns.scale));
   scaleMap.addCatch(onFailure, { resultPath: '$.failure' });
 
   const scale = nodeGroups.next(scaleMap).next(load);
@@ -77,15 +76,4 @@ export function preparePhase(
   return new sfn.Choice(scope, PREPARE_MAP_STATES.deployChoice)
     .when(sfn.Condition.booleanEquals('$.run.request.deployProductionVersions', false), keep)
     .otherwise(deployMap);
-}
-
-/** An item's task: the item as the Map's ItemSelector made it, unless `payload` says otherwise. */
-function itemTask(
-  scope: Construct,
-  name: string,
-  fn: IFunction,
-  payload?: sfn.TaskInput,
-  resultPath?: string,
-): tasks.LambdaInvoke {
-  return lambdaTask(scope, name, fn, payload, resultPath);
 }

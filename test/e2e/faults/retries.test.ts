@@ -68,10 +68,7 @@ describe('retries and races', () => {
   });
 
   it("undoes, in the janitor's second pass, a Scale that outlived its States.Timeout and scaled after the first", async () => {
-    let janitorRan!: () => void;
-    const afterJanitor = new Promise<void>((resolve) => {
-      janitorRan = resolve;
-    });
+    const { promise: afterJanitor, resolve: janitorRan } = Promise.withResolvers<void>();
     let lateScale: Promise<unknown> | undefined;
     const result = await executeLocally(
       withTaskTimeout(env.pipeline.definition, MAP_ITEM_TASKS.scaleApplication, 2),
@@ -106,10 +103,7 @@ describe('retries and races', () => {
   });
 
   it("stops, in the janitor's second pass, the users a Ramp tick started after its States.Timeout", async () => {
-    let janitorRan!: () => void;
-    const afterJanitor = new Promise<void>((resolve) => {
-      janitorRan = resolve;
-    });
+    const { promise: afterJanitor, resolve: janitorRan } = Promise.withResolvers<void>();
     let lateTick: Promise<unknown> | undefined;
     const result = await executeLocally(
       withTaskTimeout(env.pipeline.definition, STEPS['ramp-tick'], 2),
