@@ -217,12 +217,14 @@ export class LoadTestPipeline extends Construct {
     });
     this.acknowledgeInvokeVersions(this.stateMachine, functions);
     // Stopped, timed-out and failed executions: restore and unlock (cdk/lib/janitor.ts).
-    new LoadTestJanitor(this, 'Janitor', {
+    const janitor = new LoadTestJanitor(this, 'Janitor', {
       ...common,
       stateMachine: this.stateMachine,
       runsTable: this.runsTable,
       platformAccess,
     });
+    // It scales the worker fleet back to its size before an aborted run, as Stop load does.
+    props.locustFleet?.grantScaleWorkers(janitor.handler.function);
 
     this.schedules = this.createSchedules(props.config);
   }
@@ -239,6 +241,17 @@ export class LoadTestPipeline extends Construct {
       }),
     );
     for (const s of ['deploy', 'scale', 'ramp-tick'] as const) this.runsTable.grantWriteData(fn(s));
+    // Start load records the worker fleet's size before it scales it (a conditional put of a run item, read
+    // back on a retry); Stop load reads it to scale the fleet back.
+    for (const s of ['start-load', 'stop-load'] as const) {
+      fn(s).addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['dynamodb:GetItem'],
+          resources: [this.runsTable.tableArn],
+          conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['RUN#*'] } },
+        }),
+      );
+    }
     for (const s of ['evaluate', 'teardown'] as const) this.runsTable.grantReadData(fn(s));
     const evaluate = fn('evaluate');
     evaluate.addToRolePolicy(

@@ -193,9 +193,19 @@ export interface PlateauTotals {
 
 export interface StopLoadResult {
   readonly stopped: boolean;
-  /** Workers the fleet was scaled back to (absent when the conductor does not size it). */
+  /** Workers the fleet was scaled back to (absent when the conductor does not size it or never scaled it). */
   readonly workers?: number;
   readonly message: string;
+}
+
+/** The Locust worker fleet brought back to its size before the run (Stop load, the janitor). */
+export interface FleetRestore {
+  /** The fleet, e.g. `deployment load/locust-worker`. */
+  readonly fleet: string;
+  /** Workers asked for when the restore came. */
+  readonly from: number;
+  /** The size recorded before the run, asked for again (unless it already was). */
+  readonly to: number;
 }
 
 export interface TeardownResult {

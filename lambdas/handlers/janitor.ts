@@ -3,9 +3,9 @@ import type { JanitorRecord } from '../adapters/aws/run-store';
 import { EnvironmentLockedError } from '../core/errors';
 import { type ContinuationInput, isContinuation } from '../core/run-input';
 import { hasShape } from '../core/shape';
-import type { RunContext, TeardownResult } from '../core/state';
+import type { FleetRestore, RunContext, TeardownResult } from '../core/state';
 import { RECORD_DAYS } from './prepare';
-import { restoreRecordedShapes, stopLocust } from './restore';
+import { restoreFleetSize, restoreRecordedShapes, stopLocust } from './restore';
 import { logger, type StepDeps, step } from './runtime';
 
 /** The statuses the EventBridge rule sends (cdk/lib/janitor.ts): the ends a Catch cannot cover. */
@@ -30,6 +30,8 @@ export interface JanitorResult {
   readonly lock: JanitorRecord['lock'] | 'unknown';
   readonly loadStopped: boolean;
   readonly restored: JanitorRecord['restored'];
+  /** The Locust worker fleet brought back to (or found at) its size before the run; null: the run never scaled it. */
+  readonly fleet: FleetRestore | null;
   readonly lockReleased: boolean;
   readonly message: string;
   /** When the delayed second pass will run (first passes only; unset when no re-check queue is configured). */
@@ -49,10 +51,11 @@ const JANITOR_LOCK_MINUTES = 30;
  * the execution timed out, or a step failed past its Catch. From the run's context recorded at Acquire lock:
  *
  * - the lock still held by that execution: stop Locust (an unreachable one is ignored), restore every
- *   recorded shape with Teardown's code, release the lock;
+ *   recorded shape with Teardown's code and the Locust worker fleet's recorded size with Stop load's, release
+ *   the lock;
  * - the lock free (the run released it, maybe after an incomplete restore): take it for the janitor, stop
- *   Locust if it has users (a late Ramp tick started them), restore what is not back in shape, release it —
- *   nothing else;
+ *   Locust if it has users (a late Ramp tick started them), restore what is not back in shape (a late Ramp
+ *   tick may have grown the fleet too), release it — nothing else;
  * - the lock held by another run: touch nothing.
  *
  * An execution that continues a run (a long soak) is found through the `CONTINUES` record its Validate wrote,
@@ -75,6 +78,7 @@ const cleanUpAfterRun = step(
       lock,
       loadStopped: false,
       restored: [],
+      fleet: null,
       lockReleased: false,
       message,
     });
@@ -126,13 +130,25 @@ const cleanUpAfterRun = step(
 
     const expiresAt = new Date(now.getTime() + RECORD_DAYS * 86_400_000);
     let result: TeardownResult;
+    let fleet: FleetRestore | null;
     try {
       result = await restoreRecordedShapes(run, deps);
+      // After the applications: the workers' load is off them (Locust was stopped first).
+      fleet = await restoreFleetSize(run, deps);
     } catch (err) {
       const message = `restore failed, lock kept: ${(err as Error).message}`;
       await deps.runs.putJanitorRecord(
         runId,
-        { at: now.toISOString(), reason, lock, loadStopped, restored: [], lockReleased: false, message },
+        {
+          at: now.toISOString(),
+          reason,
+          lock,
+          loadStopped,
+          restored: [],
+          fleet: null,
+          lockReleased: false,
+          message,
+        },
         expiresAt,
       );
       throw err;
@@ -145,14 +161,20 @@ const cleanUpAfterRun = step(
       })),
     ];
     const lockReleased = await deps.runs.releaseLock(environment, lockHolder);
-    const changedAny = restored.some((r) => r.changed);
+    const fleetScaled = fleet !== null && fleet.from !== fleet.to;
+    const changedAny = restored.some((r) => r.changed) || fleetScaled;
     const acted = lock === 'held' || loadStopped || changedAny;
     const changed = restored.filter((r) => r.changed).map((r) => r.application);
     const message = [
       runId === executionArn ? null : `continuation of ${runId}`,
       lock === 'held' ? 'lock was still held' : 'lock was free',
       loadStopped ? 'Locust stopped' : null,
-      changed.length > 0 ? `restored ${changed.join(', ')}` : 'everything already in its recorded shape',
+      changed.length > 0
+        ? `restored ${changed.join(', ')}`
+        : changedAny
+          ? null
+          : 'everything already in its recorded shape',
+      fleetScaled ? `${fleet?.fleet} scaled back from ${fleet?.from} to ${fleet?.to} workers` : null,
       lock === 'held' ? (lockReleased ? 'lock released' : 'lock not released') : null,
       ...notes,
     ]
@@ -162,11 +184,29 @@ const cleanUpAfterRun = step(
     if (acted) {
       await deps.runs.putJanitorRecord(
         runId,
-        { at: now.toISOString(), reason, lock, loadStopped, restored, lockReleased: released, message },
+        {
+          at: now.toISOString(),
+          reason,
+          lock,
+          loadStopped,
+          restored,
+          fleet,
+          lockReleased: released,
+          message,
+        },
         expiresAt,
       );
     }
-    return { execution: executionArn, acted, lock, loadStopped, restored, lockReleased: released, message };
+    return {
+      execution: executionArn,
+      acted,
+      lock,
+      loadStopped,
+      restored,
+      fleet,
+      lockReleased: released,
+      message,
+    };
   },
 );
 

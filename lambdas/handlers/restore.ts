@@ -2,7 +2,8 @@ import { retryTransient } from '../adapters/aws/transient';
 import { settleLimit } from '../core/concurrency';
 import { applicationsInScope } from '../core/plan';
 import { hasShape, restoreTarget } from '../core/shape';
-import type { AppChange, NodeGroupChange, RunContext, TeardownResult } from '../core/state';
+import type { AppChange, FleetRestore, NodeGroupChange, RunContext, TeardownResult } from '../core/state';
+import { fleetOf } from './load';
 import { assertWritable, concurrencyOf, nodeGroupRecordKey } from './prepare';
 import type { StepDeps } from './runtime';
 
@@ -63,4 +64,19 @@ export async function restoreRecordedShapes(run: RunContext, deps: StepDeps): Pr
 /** Stops every Locust user of the run's environment. Shared by Stop load and the janitor. */
 export async function stopLocust(run: RunContext, deps: StepDeps): Promise<void> {
   await deps.locust(run.environment.locust.url).stop();
+}
+
+/**
+ * Scales the Locust worker fleet back to the size recorded before Start load scaled it. Null when the
+ * conductor does not size the fleet or the run never scaled it (no record). Idempotent: a fleet already at
+ * that size is not asked again. Shared by Stop load and the janitor.
+ */
+export async function restoreFleetSize(run: RunContext, deps: StepDeps): Promise<FleetRestore | null> {
+  const fleet = fleetOf(run);
+  if (!fleet) return null;
+  const before = await deps.runs.recordedFleetSize(run.executionId);
+  if (before == null) return null;
+  const { desired } = await fleet.status();
+  if (desired !== before) await fleet.scale(before);
+  return { fleet: fleet.description, from: desired, to: before };
 }

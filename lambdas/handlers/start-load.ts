@@ -1,6 +1,7 @@
 import { appliedUsers, decide, initialControllerState, startTrajectory } from '../core/ramp-controller';
 import type { RampState, RunState } from '../core/state';
 import { controllerConfig, fleetOf, observe, tickDueAt, waitForWorkers } from './load';
+import { RECORD_DAYS } from './prepare';
 import { step } from './runtime';
 
 /** How long Start load waits for the first worker(s) of a fleet it just scaled (its Lambda has 1 min). */
@@ -21,8 +22,14 @@ export const handler = step('Start load', async (state: RunState, deps): Promise
   let workersRequested: number | null = null;
   let workersBefore: number | null = null;
   if (fleet) {
-    // Recorded first: Stop load scales the fleet back to it.
-    workersBefore = (await fleet.status()).desired;
+    // Recorded durably before the first change: Stop load and the janitor (after an aborted execution)
+    // scale the fleet back to it. A retry keeps the first record, not the size this step already set.
+    const expiresAt = new Date(deps.now().getTime() + RECORD_DAYS * 86_400_000);
+    workersBefore = await deps.runs.recordFleetSizeOnce(
+      run.executionId,
+      (await fleet.status()).desired,
+      expiresAt,
+    );
     workersRequested = first.workersNeeded;
     await fleet.scale(workersRequested);
     workers = await waitForWorkers(locust, workersRequested, WORKERS_WAIT_MS);

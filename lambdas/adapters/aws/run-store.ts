@@ -10,7 +10,7 @@ import {
 import { EnvironmentLockedError } from '../../core/errors';
 import type { Saturation as RampSaturation } from '../../core/ramp-controller';
 import type { RequestFigures, SloStatus } from '../../core/slo';
-import type { AppShape, DriftEvent, RunContext } from '../../core/state';
+import type { AppShape, DriftEvent, FleetRestore, RunContext } from '../../core/state';
 import type { Baseline } from '../../core/verdict';
 import { withTransientAws } from './transient';
 
@@ -69,6 +69,8 @@ export interface JanitorRecord {
   readonly lock: 'held' | 'free' | 'other';
   readonly loadStopped: boolean;
   readonly restored: readonly { readonly application: string; readonly changed: boolean }[];
+  /** The Locust worker fleet brought back to (or found at) its size before the run; null: the run never scaled it. */
+  readonly fleet?: FleetRestore | null;
   readonly lockReleased: boolean;
   readonly message: string;
 }
@@ -97,7 +99,8 @@ export interface PhaseRecord {
  * restore works even after the Lambda that recorded it is gone) and its ticks.
  * Keys: `pk` = `LOCK#<env>` or `RUN#<execution>` (a run's first execution; a continuation has only
  * `CONTINUES`, naming its run), `sk` = `LOCK`, `META`, `CONTINUES`, `SHAPE#<app>`, `TICK#<n>`,
- * `WATCH#<n>` (the SLO watch's part of a tick), `PHASE#<startedAt>#<name>`, `JANITOR#<at>`; the last passing run of an
+ * `WATCH#<n>` (the SLO watch's part of a tick), `PHASE#<startedAt>#<name>`, `JANITOR#<at>`, `FLEET` (the Locust
+ * worker fleet's size before the run); the last passing run of an
  * environment and scenario is `pk` = `BASELINE#<env>`, `sk` = `SCENARIO#<scenario>` (no expiry).
  * `expiresAt` (epoch seconds) is the table's TTL attribute.
  */
@@ -218,6 +221,33 @@ export class RunStore {
     } catch (err) {
       if (!(err instanceof ConditionalCheckFailedException)) throw err;
     }
+  }
+
+  /**
+   * Records the Locust worker fleet's size before Start load scales it, so that Stop load — and the janitor
+   * after an aborted execution — scale it back even when the execution's state is gone. Only the first record
+   * counts: a retried Start load reads a fleet it already scaled. Returns the size recorded.
+   */
+  async recordFleetSizeOnce(executionId: string, workers: number, expiresAt: Date): Promise<number> {
+    const recorded = await this.conditionally('record fleet size', () =>
+      this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { pk: `RUN#${executionId}`, sk: 'FLEET', workers, expiresAt: epoch(expiresAt) },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      ),
+    );
+    if (recorded) return workers;
+    const first = await this.recordedFleetSize(executionId);
+    if (first == null) throw new Error(`run ${executionId}: the fleet size record vanished`);
+    return first;
+  }
+
+  /** The worker fleet's size before the run, or null when the run never scaled it. */
+  async recordedFleetSize(executionId: string): Promise<number | null> {
+    const item = await this.item('read fleet size', `RUN#${executionId}`, 'FLEET');
+    return (item?.workers as number | undefined) ?? null;
   }
 
   /**

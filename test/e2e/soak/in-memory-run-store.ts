@@ -76,6 +76,15 @@ export class InMemoryRunStore implements Pick<RunStore, keyof RunStore> {
       this.put(`RUN#${executionId}`, `SHAPE#${application}`, { application, shape });
   }
 
+  async recordFleetSizeOnce(executionId: string, workers: number): Promise<number> {
+    if (!this.get(`RUN#${executionId}`, 'FLEET')) this.put(`RUN#${executionId}`, 'FLEET', { workers });
+    return this.get(`RUN#${executionId}`, 'FLEET')?.workers as number;
+  }
+
+  async recordedFleetSize(executionId: string): Promise<number | null> {
+    return (this.get(`RUN#${executionId}`, 'FLEET')?.workers as number | undefined) ?? null;
+  }
+
   async putRunMeta(run: RunContext): Promise<void> {
     this.put(`RUN#${run.executionId}`, 'META', { run });
   }

@@ -76,6 +76,15 @@ export class FakeRuns {
   async recordedShapes(executionId: string): Promise<Map<string, AppShape>> {
     return new Map(this.records.get(executionId) ?? []);
   }
+  /** The worker fleet's size before each run. */
+  readonly fleetSizes = new Map<string, number>();
+  async recordFleetSizeOnce(executionId: string, workers: number): Promise<number> {
+    if (!this.fleetSizes.has(executionId)) this.fleetSizes.set(executionId, workers);
+    return this.fleetSizes.get(executionId) as number;
+  }
+  async recordedFleetSize(executionId: string): Promise<number | null> {
+    return this.fleetSizes.get(executionId) ?? null;
+  }
 }
 
 export function fakeDeps(parts: {

@@ -333,17 +333,23 @@ const kubernetes: LocustWorkersConfig = {
 const ecs: LocustWorkersConfig = { type: 'ecs', cluster: 'load', service: 'locust-worker', minWorkers: 1 };
 
 let calls: string[];
+let fleetRuns: FakeRuns;
+/** What the fleet stand-in answers for `desired` until it is scaled. */
+let desiredNow: number;
 const stopLoadDeps = () => {
   calls = [];
+  desiredNow = 8;
+  fleetRuns = new FakeRuns();
   setWorkerFleetFactory((config) => ({
     description: `${config.type} fleet`,
     scale: async (workers) => {
       calls.push(`scale ${config.type} ${workers}`);
+      desiredNow = workers;
     },
-    status: async () => ({ desired: 0, running: 0 }),
+    status: async () => ({ desired: desiredNow, running: desiredNow }),
   }));
   deps.current = {
-    ...fakeDeps({ platform: new FakePlatforms() }),
+    ...fakeDeps({ platform: new FakePlatforms(), runs: fleetRuns }),
     locust: () => ({
       stop: async () => {
         calls.push('stop locust');
@@ -366,10 +372,11 @@ function stateWith(workers: LocustWorkersConfig | undefined, ramp: Partial<RampS
 }
 
 /**
- * Stop load scales the worker fleet back down after stopping Locust. The fleet here is a recording stand-in
+ * Stop load scales the worker fleet back down after stopping Locust, to the size Start load recorded in the
+ * run store (the janitor does the same after an aborted execution). The fleet here is a recording stand-in
  * for the platform (each adapter's scale call is proven on real servers: test/e2e/ramp/ecs-fleet.test.ts on
  * moto, test/e2e/ramp/fleet-follows-controller.test.ts on local worker processes, which also runs Stop load
- * end to end).
+ * end to end; test/e2e/faults/janitor.test.ts restores local and ECS fleets after aborted executions).
  */
 describe('Stop load', () => {
   beforeEach(stopLoadDeps);
@@ -380,17 +387,28 @@ describe('Stop load', () => {
   it.each([
     ['Kubernetes Deployment', kubernetes],
     ['ECS service', ecs],
-  ])('stops Locust, then scales the %s back to its size before the test', async (_name, workers) => {
-    const out = await stopLoad(stateWith(workers, { workersBefore: 3 }));
+  ])('stops Locust, then scales the %s back to its recorded size before the test', async (_name, workers) => {
+    const state = stateWith(workers, { workersBefore: 3 });
+    await fleetRuns.recordFleetSizeOnce(state.run.executionId, 3);
+    const out = await stopLoad(state);
     expect(calls).toEqual(['stop locust', `scale ${workers.type} 3`]);
     expect(out).toMatchObject({ stopped: true, workers: 3 });
     expect(out.message).toMatch(/scaled back to 3 workers \(its size before the test\)/);
   });
 
-  it('falls back to the configured minimum when no size was recorded', async () => {
-    const out = await stopLoad(stateWith(kubernetes, { workersBefore: null }));
+  it('reads the size from the run store, not from the state', async () => {
+    const state = stateWith(kubernetes, { workersBefore: 5 });
+    await fleetRuns.recordFleetSizeOnce(state.run.executionId, 2);
+    await stopLoad(state);
     expect(calls).toEqual(['stop locust', 'scale kubernetes 2']);
-    expect(out.message).toMatch(/the configured minimum/);
+  });
+
+  it('does not ask a fleet already at its recorded size again', async () => {
+    const state = stateWith(ecs, { workersBefore: 8 });
+    await fleetRuns.recordFleetSizeOnce(state.run.executionId, 8);
+    const out = await stopLoad(state);
+    expect(calls).toEqual(['stop locust']);
+    expect(out).toMatchObject({ stopped: true, workers: 8 });
   });
 
   it('leaves a fleet the conductor does not size alone', async () => {
@@ -399,9 +417,26 @@ describe('Stop load', () => {
     expect(out).toEqual({ stopped: true, message: 'Locust stopped' });
   });
 
-  it('leaves the fleet alone when no load was started (failure path)', async () => {
+  it('leaves the fleet alone when nothing scaled it (failure path, no size recorded)', async () => {
     const out = await stopLoad(stateWith(ecs, null));
     expect(calls).toEqual(['stop locust']);
     expect(out.workers).toBeUndefined();
+  });
+
+  it('scales back a fleet that a failed Start load scaled (failure path, Locust unreachable)', async () => {
+    const state = stateWith(ecs, null);
+    await fleetRuns.recordFleetSizeOnce(state.run.executionId, 1);
+    deps.current = {
+      ...(deps.current as object),
+      locust: () => ({
+        stop: async () => {
+          throw new Error('connect ECONNREFUSED');
+        },
+      }),
+    };
+    const out = await stopLoad(state);
+    expect(calls).toEqual(['scale ecs 1']);
+    expect(out).toMatchObject({ stopped: false, workers: 1 });
+    expect(out.message).toMatch(/^no load was started \(connect ECONNREFUSED\); ecs fleet scaled back to 1/);
   });
 });

@@ -268,10 +268,12 @@ describe('IAM is scoped to the resources each step uses', () => {
     'acquire-lock': { table: 'read-write', reports: false, publish: false },
     deploy: { table: 'write', reports: false, publish: false },
     scale: { table: 'write', reports: false, publish: false },
-    'start-load': { table: 'none', reports: false, publish: false },
+    // The worker fleet's size before the run: run items only (see below).
+    'start-load': { table: 'read', reports: false, publish: false },
     // The SLO watch publishes metrics and raises breach alarms on the topic.
     'ramp-tick': { table: 'write', reports: false, publish: true },
-    'stop-load': { table: 'none', reports: false, publish: false },
+    // The worker fleet's size before the run: run items only (see below).
+    'stop-load': { table: 'read', reports: false, publish: false },
     // Evaluate records a passing run as the baseline of the next ones.
     evaluate: { table: 'read-write', reports: true, publish: false },
     teardown: { table: 'read', reports: false, publish: false },
@@ -369,6 +371,23 @@ describe('IAM is scoped to the resources each step uses', () => {
       },
     ]);
   });
+
+  it.each(['start-load', 'stop-load'] as const)(
+    '%s may read run items (the fleet size before the run), and no lock',
+    (step) => {
+      const onTable = statementsOf(roleId(step)).filter(
+        (st) => !isPhaseRecord(st) && st.Resource.some((r) => names(r, TABLE)),
+      );
+      expect(onTable).toEqual([
+        {
+          Effect: 'Allow',
+          Action: ['dynamodb:GetItem'],
+          Resource: [{ 'Fn::GetAtt': [TABLE, 'Arn'] }],
+          Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['RUN#*'] } },
+        },
+      ]);
+    },
+  );
 
   it('no step role has a managed policy, and only Lambda can assume them', () => {
     for (const step of STEP_IDS) {

@@ -5,6 +5,7 @@ import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as ecs from 'aws-cdk-lib/aws-ecs';
 import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
+import type { LoadTestJanitor } from '../../../cdk/lib/janitor';
 import { LoadTestConductorStack } from '../../../cdk/lib/load-test-conductor-stack';
 import { locustFargateNames, parseConfig } from '../../../lambdas/core/config';
 import { loadConfigFile } from '../../../lambdas/core/config-file';
@@ -78,7 +79,7 @@ describe('locust.fargate in the configuration', () => {
     });
   });
 
-  it('lets Start load, Ramp tick and Stop load scale the worker service, and no other step', () => {
+  it('lets Start load, Ramp tick, Stop load and the janitor scale the worker service, and no other step', () => {
     const worker = stack.resolve((cluster.workerService.node.defaultChild as ecs.CfnService).logicalId);
     const scalers = STEP_IDS.filter((step) => {
       const role = id(stack.pipeline.functions[step].function.role as unknown as IConstruct);
@@ -91,6 +92,19 @@ describe('locust.fargate in the configuration', () => {
       );
     });
     expect(scalers).toEqual(['start-load', 'ramp-tick', 'stop-load']);
+    const janitor = stack.pipeline.node.findChild('Janitor') as LoadTestJanitor;
+    const janitorRole = id(janitor.handler.function.role as unknown as IConstruct);
+    const janitorPolicies = Object.values(resources).filter(
+      (r) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties.Roles).includes(`"${janitorRole}"`),
+    );
+    const janitorScales = janitorPolicies
+      .flatMap(
+        (r) =>
+          (r.Properties.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] })
+            .Statement,
+      )
+      .filter((st) => JSON.stringify(st.Resource).includes(`"${worker}"`));
+    expect(janitorScales.map((st) => st.Action)).toEqual([['ecs:UpdateService', 'ecs:DescribeServices']]);
   });
 });
 
