@@ -1,11 +1,21 @@
+import {
+  CreateClusterCommand,
+  CreateServiceCommand,
+  DescribeServicesCommand,
+  ECSClient,
+  RegisterTaskDefinitionCommand,
+} from '@aws-sdk/client-ecs';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RunStore } from '../../../lambdas/adapters/aws/run-store';
-import type { AppShape } from '../../../lambdas/core/state';
+import type { ConductorConfig, LocustWorkersConfig } from '../../../lambdas/core/config';
+import type { AppShape, RampState } from '../../../lambdas/core/state';
 import { handler as janitor } from '../../../lambdas/handlers/janitor';
+import { resetDeps } from '../../../lambdas/handlers/runtime';
 import { readShopShape } from '../../../local/demo-shop';
 import { DEMO_TEST_REPLICAS, type LocalEnvironment, startLocalEnvironment } from '../../../local/environment';
 import { executeLocally } from '../../../local/executor';
+import { MOTO_CREDENTIALS, MOTO_REGION } from '../../../local/moto';
 import { SHORT_LOCAL_RUN } from '../../../local/retry-faults';
 import { STEPS } from '../../../statemachine/steps';
 
@@ -39,6 +49,38 @@ async function runAbortedMidRamp(ticks = 1) {
         controller.abort();
     },
   });
+}
+
+/**
+ * A run whose target needs more Locust workers than the one there is (660 orders/min at ~12 orders/user/min
+ * is ~55 users, 30 per worker: 2 workers), stopped once a Ramp tick has asked the fleet for at least 2.
+ */
+async function runAbortedAfterFleetGrew() {
+  const controller = new AbortController();
+  let grown = false;
+  return executeLocally(
+    env.pipeline.definition,
+    {
+      environment: 'local',
+      targetOrdersPerMinute: 660,
+      rampUpMinutes: 0.5,
+      plateauMinutes: 0.25,
+      tickSeconds: 5,
+    },
+    {
+      signal: controller.signal,
+      handlers: {
+        [STEPS['ramp-tick']]: (real) => async (input) => {
+          const out = (await real(input)) as RampState;
+          grown ||= (out.workersRequested ?? 0) >= 2;
+          return out;
+        },
+      },
+      onEvent: (e) => {
+        if (e.type === 'StateExited' && e.state.name === STEPS['ramp-tick'] && grown) controller.abort();
+      },
+    },
+  );
 }
 
 const event = (executionArn: string, status = 'ABORTED') => ({
@@ -84,6 +126,104 @@ describe('the janitor', () => {
     expect(await (await request(`${env.shop.adminUrl}/_conductor/shape`)).body.json()).toEqual(fullBefore);
     expect(await runs.lockHolder('local')).toBeNull();
     expect(await runs.janitorRecords(result.executionArn)).toHaveLength(1);
+  });
+
+  it('scales the local worker processes back to their size before a run stopped after the fleet grew', async () => {
+    expect(env.locust.workerProcesses).toBe(1);
+    const result = await runAbortedAfterFleetGrew();
+    expect(result.status, JSON.stringify(result.error)).toBe('ABORTED');
+    // What a stopped execution leaves behind: the fleet at the test's size, its size before on record.
+    const grownTo = env.locust.workerProcesses;
+    expect(grownTo).toBeGreaterThanOrEqual(2);
+    expect(await runs.recordedFleetSize(result.executionArn)).toBe(1);
+
+    const first = await janitor(event(result.executionArn));
+    expect(first.acted).toBe(true);
+    expect(first.fleet).toEqual({
+      fleet: expect.stringMatching(/^local worker processes/),
+      from: grownTo,
+      to: 1,
+    });
+    expect(env.locust.workerProcesses).toBe(1);
+    expect(env.fleet.requests.at(-1)).toBe(1);
+    const records = await runs.janitorRecords(result.executionArn);
+    expect(records.at(-1)?.message).toContain(`scaled back from ${grownTo} to 1 workers`);
+    expect(records.at(-1)?.fleet).toEqual(first.fleet);
+
+    // Twice: the fleet is not asked again, and nothing more is recorded.
+    const asked = env.fleet.requests.length;
+    const second = await janitor(event(result.executionArn));
+    expect(second.acted).toBe(false);
+    expect(second.fleet).toMatchObject({ from: 1, to: 1 });
+    expect(env.fleet.requests).toHaveLength(asked);
+    expect(await runs.janitorRecords(result.executionArn)).toHaveLength(records.length);
+  });
+
+  it('scales an ECS worker service (on moto) back to its desired count before a run stopped after it grew', async () => {
+    const ecs = new ECSClient({
+      endpoint: env.aws.endpoint,
+      region: MOTO_REGION,
+      credentials: MOTO_CREDENTIALS,
+    });
+    const workers: LocustWorkersConfig = {
+      type: 'ecs',
+      cluster: 'load-test-locust',
+      service: 'locust-worker',
+      region: MOTO_REGION,
+      minWorkers: 1,
+      maxWorkers: 4,
+    };
+    await ecs.send(new CreateClusterCommand({ clusterName: workers.cluster }));
+    const td = await ecs.send(
+      new RegisterTaskDefinitionCommand({
+        family: 'locust-worker',
+        containerDefinitions: [
+          { name: 'locust', image: 'ltc-locust:2.47.0', memory: 512, command: ['--worker'] },
+        ],
+      }),
+    );
+    await ecs.send(
+      new CreateServiceCommand({
+        cluster: workers.cluster,
+        serviceName: workers.service,
+        taskDefinition: td.taskDefinition?.taskDefinitionArn,
+        desiredCount: 1,
+      }),
+    );
+    const desiredCount = async () =>
+      (await ecs.send(new DescribeServicesCommand({ cluster: workers.cluster, services: [workers.service] })))
+        .services?.[0]?.desiredCount;
+    const saved = process.env.LTC_CONFIG;
+    // The environment's fleet is the ECS service; the local worker process stays the one Locust has.
+    const local = env.config.environments.local;
+    if (!local) throw new Error('config has no environment local');
+    const config: ConductorConfig = {
+      ...env.config,
+      environments: { ...env.config.environments, local: { ...local, locust: { ...local.locust, workers } } },
+    };
+    process.env.LTC_CONFIG = JSON.stringify(config);
+    resetDeps();
+    try {
+      const result = await runAbortedAfterFleetGrew();
+      expect(result.status, JSON.stringify(result.error)).toBe('ABORTED');
+      const grownTo = await desiredCount();
+      expect(grownTo).toBeGreaterThanOrEqual(2);
+      expect(await runs.recordedFleetSize(result.executionArn)).toBe(1);
+
+      const first = await janitor(event(result.executionArn));
+      expect(first.fleet).toEqual({
+        fleet: 'ECS service locust-worker in load-test-locust',
+        from: grownTo,
+        to: 1,
+      });
+      expect(await desiredCount()).toBe(1);
+      const second = await janitor(event(result.executionArn));
+      expect(second.acted).toBe(false);
+      expect(await desiredCount()).toBe(1);
+    } finally {
+      process.env.LTC_CONFIG = saved;
+      resetDeps();
+    }
   });
 
   it('changes nothing after a normal teardown, and never touches an environment another run holds', async () => {
