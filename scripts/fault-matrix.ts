@@ -1,8 +1,8 @@
 /**
  * The fault matrix (issue 6): on one local environment (tsx; no AWS account), run the load test with one
  * injected fault per scenario, then check that the environment ends as it was found — the shop in its
- * recorded shape (compared with the product's own field-by-field comparison), the lock free, the reason
- * recorded. Executions that end FAILED or ABORTED get the janitor, as the EventBridge rule in AWS gives them
+ * recorded shape (compared with the product's own field-by-field comparison), the Locust worker fleet at its
+ * size before the scenario, the lock free, the reason recorded. Executions that end FAILED or ABORTED get the janitor, as the EventBridge rule in AWS gives them
  * (cdk/lib/janitor.ts). Prints a table and "N scenarios, M environments left dirty"; exits 1 if any is dirty.
  *
  *   npm run fault-matrix [-- --only <substring>] [--no-janitor]
@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { request } from 'undici';
 import { RunStore } from '../lambdas/adapters/aws/run-store';
+import { type WorkerFleet, workerFleet } from '../lambdas/adapters/locust/fleet';
 import type { ConductorConfig } from '../lambdas/core/config';
 import { hasShape, restoreTarget } from '../lambdas/core/shape';
 import type { AppShape } from '../lambdas/core/state';
@@ -602,10 +603,29 @@ async function reasonOf(ctx: Context, executions: readonly LocalExecutionResult[
   return executions.length > 0 ? `execution: ${executions.map((x) => x.status).join(', ')}` : 'none';
 }
 
+/** The local worker processes as the conductor sizes them (locust.workers of config/local.json). */
+function localFleet(env: LocalEnvironment): WorkerFleet {
+  const workers = env.config.environments[ENVIRONMENT]?.locust.workers;
+  if (!workers) throw new Error(`environment ${ENVIRONMENT} has no locust.workers`);
+  return workerFleet(workers);
+}
+
+/**
+ * Whether the worker fleet asks for as many workers as before the scenario: Start load and the ramp scale
+ * it, Stop load — or the janitor, for a stopped run — must scale it back (idle workers cost).
+ */
+async function fleetRestored(ctx: Context, workersBefore: number): Promise<string | null> {
+  const { desired } = await localFleet(ctx.env).status();
+  return desired === workersBefore
+    ? null
+    : `the Locust worker fleet asks for ${desired} workers, ${workersBefore} before`;
+}
+
 /** Puts a dirty environment back, so the next scenario starts clean (and its result is its own). */
-async function repair(ctx: Context): Promise<void> {
+async function repair(ctx: Context, workersBefore: number): Promise<void> {
   const holder = await ctx.runs.lockHolder(ENVIRONMENT);
   if (holder) await ctx.runs.releaseLock(ENVIRONMENT, holder);
+  await localFleet(ctx.env).scale(workersBefore);
   await request(`${ctx.env.shop.adminUrl}/_conductor/shape`, {
     method: 'PUT',
     body: JSON.stringify({ replicas: DEMO_TEST_REPLICAS }),
@@ -744,6 +764,7 @@ async function main(): Promise<number> {
     for (const scenario of scenarios) {
       const started = Date.now();
       const platformsBefore = await platforms.snapshot();
+      const workersBefore = (await localFleet(env).status()).desired;
       let row: Row;
       try {
         const out = await scenario.run(ctx);
@@ -751,7 +772,8 @@ async function main(): Promise<number> {
         clearFaults(ctx);
         const notRestored =
           (await restored(ctx, out.executions)) ??
-          (await platformsRestored(ctx, out.executions, platformsBefore));
+          (await platformsRestored(ctx, out.executions, platformsBefore)) ??
+          (await fleetRestored(ctx, workersBefore));
         const holder = await runs.lockHolder(ENVIRONMENT);
         const reason = out.reason ?? (await reasonOf(ctx, out.executions));
         row = {
@@ -774,7 +796,7 @@ async function main(): Promise<number> {
       }
       if (row.dirty) {
         clearFaults(ctx);
-        await repair(ctx);
+        await repair(ctx, workersBefore);
         await platforms.reset(platformsBefore);
       }
       rows.push(row);
