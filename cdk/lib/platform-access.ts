@@ -70,7 +70,8 @@ interface AccessEntrySpec {
  * - EKS node groups: Describe/UpdateNodegroupConfig on the test node group, Describe on production's.
  * - Cleanup: `secretsmanager:GetSecretValue` on the `sql` actions' secrets and the `http` actions' token
  *   secrets; Kubernetes Jobs as a writer; `ecs-task` actions: RunTask of their task definition in their
- *   cluster only, its tasks described.
+ *   cluster only, its tasks described, and with a `logGroup` the log streams of that group read (GetLogEvents)
+ *   and the task definition described (where its containers log).
  */
 export class PlatformAccess extends Construct {
   private readonly entries = new Map<string, AccessEntrySpec>();
@@ -187,6 +188,20 @@ export class PlatformAccess extends Construct {
       ['*'],
       'The task definition names its task and execution roles; they may only be passed to ECS tasks.',
       { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
+    );
+    if (!c.logGroup) return;
+    // The task's last log lines for the report: its containers' streams (awslogs) in that group, read only.
+    this.allow(
+      ['cleanup'],
+      ['logs:GetLogEvents'],
+      [`arn:${Aws.PARTITION}:logs:${region}:${Aws.ACCOUNT_ID}:log-group:${c.logGroup}:log-stream:*`],
+      'Stream names end in the task id, assigned by ECS.',
+    );
+    this.allow(
+      ['cleanup'],
+      ['ecs:DescribeTaskDefinition'],
+      ['*'],
+      'DescribeTaskDefinition has no resource-level permissions; it names the streams the task logged to.',
     );
   }
 

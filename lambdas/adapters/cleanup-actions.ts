@@ -30,7 +30,12 @@ export function defaultCleanupRunner(options: CleanupRunnerOptions = {}): Cleanu
         kube ??= kubeConnector({ env: options.env });
         return runKubernetesJobCleanup(action, context.executionId, kube, options.pollMs);
       case 'ecs-task':
-        return runEcsTaskCleanup(action, context.executionId, aws.ecsFor(action.region), options.pollMs);
+        return runEcsTaskCleanup(
+          action,
+          context.executionId,
+          { ecs: aws.ecsFor(action.region), logs: aws.logsFor(action.region) },
+          options.pollMs,
+        );
       case 'http':
         throw new Error(`${action.name}: http actions are run by the Cleanup step itself`);
     }

@@ -319,6 +319,11 @@ export interface EcsTaskCleanupAction {
   };
   /** An ECS TaskOverride, e.g. `{ containerOverrides: [{ name, command, environment }] }`. */
   readonly overrides?: Readonly<Record<string, unknown>>;
+  /**
+   * The CloudWatch Logs group the task definition's containers log to (awslogs, with a stream prefix): their
+   * last lines are reported. Named here so that the Cleanup role may read this group only.
+   */
+  readonly logGroup?: string;
   readonly timeoutSeconds: number;
 }
 

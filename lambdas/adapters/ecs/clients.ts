@@ -1,3 +1,4 @@
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { EKSClient } from '@aws-sdk/client-eks';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
@@ -11,6 +12,7 @@ import { apiRequestTimeoutMs, isTransientAwsError } from '../aws/transient';
 export class AwsClients {
   private readonly ecs = new Map<string, ECSClient>();
   private readonly eks = new Map<string, EKSClient>();
+  private readonly logs = new Map<string, CloudWatchLogsClient>();
 
   ecsFor(region: string | undefined, roleArn?: string): ECSClient {
     return cached(this.ecs, region, roleArn, (config) => new ECSClient(config));
@@ -18,6 +20,10 @@ export class AwsClients {
 
   eksFor(region: string | undefined, roleArn?: string): EKSClient {
     return cached(this.eks, region, roleArn, (config) => new EKSClient(config));
+  }
+
+  logsFor(region: string | undefined, roleArn?: string): CloudWatchLogsClient {
+    return cached(this.logs, region, roleArn, (config) => new CloudWatchLogsClient(config));
   }
 }
 

@@ -330,7 +330,7 @@ function changesSection(s: RunSummary): string {
 <table class="changes"><thead><tr><th>step</th><th>application</th><th>from</th><th>to</th></tr></thead><tbody>
 ${deploy}${changeRows('Scale', c.scale?.changes)}${changeRows('Teardown (restored)', c.teardown?.restored)}
 </tbody></table>${restore}
-<h3>Cleanup</h3>${cleanup ? `<ul>${cleanup}</ul>` : '<p>No cleanup actions ran (yet).</p>'}
+<h3>Cleanup</h3>${cleanup ? `<ul class="cleanup">${cleanup}</ul>` : '<p>No cleanup actions ran (yet).</p>'}
 <h3>Drift during the test</h3>${drift}</section>`;
 }
 
@@ -376,6 +376,7 @@ tr.fail td{background:#fef2f2}tr.warn td{background:#fffbeb}
 .badge.pass{background:var(--pass)}.badge.warn{background:var(--warn)}.badge.fail{background:var(--fail)}.badge.error{background:var(--error)}
 .abort{background:#fef2f2;border-left:4px solid var(--fail);padding:8px 12px}
 .error{color:var(--fail)}.baseline,.hint{color:var(--muted)}
+ul.cleanup li{white-space:pre-wrap}
 .charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(560px,1fr));gap:14px}
 figure.chart{margin:0}figure.chart svg{max-width:100%;height:auto;display:block}
 figcaption{font-weight:600;margin-bottom:4px}

@@ -1,4 +1,10 @@
 import {
+  CloudWatchLogsClient,
+  CreateLogGroupCommand,
+  CreateLogStreamCommand,
+  PutLogEventsCommand,
+} from '@aws-sdk/client-cloudwatch-logs';
+import {
   CreateClusterCommand,
   DescribeTasksCommand,
   ECSClient,
@@ -6,6 +12,7 @@ import {
   RegisterTaskDefinitionCommand,
 } from '@aws-sdk/client-ecs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TASK_LOG_CHARS, TASK_LOG_LINES } from '../../../lambdas/adapters/ecs/task-cleanup';
 import { handler as cleanup } from '../../../lambdas/handlers/cleanup';
 import { MOTO_CREDENTIALS, MOTO_REGION, type Moto, startMoto } from '../../../local/moto';
 import { cleanupConfig, startRun, useCleanupConfig } from './cleanup-step';
@@ -16,6 +23,8 @@ import { cleanupConfig, startRun, useCleanupConfig } from './cleanup-step';
  */
 let moto: Moto;
 let ecs: ECSClient;
+let logs: CloudWatchLogsClient;
+const LOG_GROUP = '/ecs/purge-test-orders';
 let subnet: string;
 let securityGroup: string;
 
@@ -53,6 +62,11 @@ async function taskTransitions(transition: { progression: 'manual'; times: numbe
 beforeAll(async () => {
   moto = await startMoto();
   ecs = new ECSClient({ endpoint: moto.endpoint, region: MOTO_REGION, credentials: MOTO_CREDENTIALS });
+  logs = new CloudWatchLogsClient({
+    endpoint: moto.endpoint,
+    region: MOTO_REGION,
+    credentials: MOTO_CREDENTIALS,
+  });
   // The task's network: moto checks the subnet and security group, and attaches a network interface there
   // (with DNS hostnames on, as Fargate VPCs have them; without, moto 5.2.5 fails RunTask).
   const vpc = xmlField(await ec2({ Action: 'CreateVpc', CidrBlock: '10.0.0.0/16' }), 'vpcId');
@@ -81,6 +95,33 @@ beforeAll(async () => {
       ],
     }),
   );
+  // The same task, logging with the awslogs driver as Fargate tasks do.
+  await ecs.send(
+    new RegisterTaskDefinitionCommand({
+      family: 'purge-logged',
+      networkMode: 'awsvpc',
+      requiresCompatibilities: ['FARGATE'],
+      cpu: '256',
+      memory: '512',
+      containerDefinitions: [
+        {
+          name: 'purge',
+          image: 'registry.local/purge:1.0',
+          essential: true,
+          memory: 512,
+          logConfiguration: {
+            logDriver: 'awslogs',
+            options: {
+              'awslogs-group': LOG_GROUP,
+              'awslogs-region': MOTO_REGION,
+              'awslogs-stream-prefix': 'cleanup',
+            },
+          },
+        },
+      ],
+    }),
+  );
+  await logs.send(new CreateLogGroupCommand({ logGroupName: LOG_GROUP }));
   const action = {
     type: 'ecs-task',
     name: 'purge test orders',
@@ -100,6 +141,7 @@ beforeAll(async () => {
     cleanupConfig({
       purge: [action],
       stuck: [{ ...action, name: 'stuck purge', timeoutSeconds: 2 }],
+      logged: [{ ...action, name: 'logged purge', taskDefinition: 'purge-logged', logGroup: LOG_GROUP }],
     }),
   );
 });
@@ -143,6 +185,67 @@ describe('ecs-task cleanup on moto', () => {
     const again = await cleanup(state);
     expect(again.actions[0]?.result).toBe(result.actions[0]?.result);
     expect(await tasksIn('staging')).toEqual([arn]);
+  });
+
+  it('reports the last lines the task logged, bounded in size', async () => {
+    // moto runs no container, so nothing would write the task's log stream. The test holds the task RUNNING
+    // (manual state transitions), writes the lines into its stream as the container would (awslogs:
+    // `<prefix>/<container>/<task id>`), then lets it stop; Cleanup reads them after the task stopped.
+    await taskTransitions({ progression: 'manual', times: 1_000_000 });
+    let running: Promise<Awaited<ReturnType<typeof cleanup>>> | undefined;
+    const lines = [
+      // 22 lines of ~150 characters: the last 20 would be over the size bound.
+      ...Array.from(
+        { length: 22 },
+        (_, i) =>
+          `deleted batch ${i + 1}: 100 orders of load-test- customers, ids ${'0123456789'.repeat(10)}`,
+      ),
+      `order ids: ${'x'.repeat(1000)}`,
+      'done: removed 2200 orders, 4100 carts, 310 customers',
+    ];
+    try {
+      const before = new Set(await tasksIn('staging'));
+      running = cleanup(await start('logged'));
+      let taskArn: string | undefined;
+      for (let i = 0; i < 200 && !taskArn; i++) {
+        taskArn = (await tasksIn('staging')).find((arn) => !before.has(arn));
+        if (!taskArn) await new Promise((r) => setTimeout(r, 50));
+      }
+      if (!taskArn) throw new Error('the cleanup task was not started');
+      const logStreamName = `cleanup/purge/${taskArn.split('/').pop()}`;
+      await logs.send(new CreateLogStreamCommand({ logGroupName: LOG_GROUP, logStreamName }));
+      const now = Date.now();
+      await logs.send(
+        new PutLogEventsCommand({
+          logGroupName: LOG_GROUP,
+          logStreamName,
+          logEvents: lines.map((message, i) => ({ timestamp: now + i, message })),
+        }),
+      );
+    } finally {
+      await taskTransitions(null);
+    }
+    const result = (await running)?.actions[0]?.result ?? '';
+    const [summary, heading, ...reported] = result.split('\n');
+    expect(summary).toMatch(/^task [0-9a-f-]+ stopped: purge exited 0/);
+    // The newest lines, in order, each cut at 300 characters; the oldest give way to the size bound.
+    expect(reported.at(-1)).toBe(`  ${lines.at(-1)}`);
+    expect(reported.at(-2)).toMatch(/^ {2}order ids: x+…$/);
+    expect(reported.at(-2)).toHaveLength(2 + 300);
+    expect(reported.length).toBeLessThan(TASK_LOG_LINES);
+    expect(reported.length).toBeGreaterThan(2);
+    expect(reported.join('\n').length).toBeLessThanOrEqual(TASK_LOG_CHARS);
+    expect(lines.map((l) => `  ${l}`)).toEqual(expect.arrayContaining(reported.slice(0, -2)));
+    expect(heading).toBe(
+      `purge logged (last ${reported.length} lines, ${TASK_LOG_LINES - reported.length} more cut for size):`,
+    );
+  });
+
+  it('names a log stream the task never wrote instead of failing the cleanup', async () => {
+    const result = await cleanup(await start('logged'));
+    expect(result.actions[0]?.result).toMatch(
+      /^task [0-9a-f-]+ stopped: purge exited 0.*\npurge logs not read: no log stream cleanup\/purge\/[0-9a-f-]+$/s,
+    );
   });
 
   it('fails naming the action when the task does not stop within its timeout', async () => {

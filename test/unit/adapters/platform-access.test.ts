@@ -93,6 +93,7 @@ const config = parseConfig({
           taskDefinition: 'purge-payments',
           launchType: 'FARGATE',
           networkConfiguration: { subnets: ['subnet-0abc'] },
+          logGroup: '/ecs/purge-payments',
         },
       ],
     },
@@ -207,6 +208,38 @@ describe('PlatformAccess: write on test, read on production', () => {
     });
     for (const step of ['deploy', 'scale', 'teardown', 'ramp-tick'] as const)
       expect(policyOf(step)).not.toContain('ecs:RunTask');
+  });
+
+  it('lets Cleanup read the ecs-task action’s log group and nothing else of CloudWatch Logs', () => {
+    const statements = (
+      JSON.parse(policyOf('cleanup')) as {
+        Statement: { Action: string | string[]; Resource: unknown }[];
+      }[]
+    ).flatMap((d) => d.Statement);
+    const onLogs = statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('logs:')));
+    const ownLogGroup = onLogs.filter((s) => JSON.stringify(s.Action).includes('logs:PutLogEvents'));
+    expect(onLogs.filter((s) => !ownLogGroup.includes(s))).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'logs:GetLogEvents',
+        Resource: {
+          'Fn::Join': [
+            '',
+            [
+              'arn:',
+              { Ref: 'AWS::Partition' },
+              ':logs:eu-central-1:',
+              { Ref: 'AWS::AccountId' },
+              ':log-group:/ecs/purge-payments:log-stream:*',
+            ],
+          ],
+        },
+      },
+    ]);
+    // Where the task's containers log: from its task definition (no resource-level permission exists).
+    expect(statements.find((s) => s.Action === 'ecs:DescribeTaskDefinition')?.Resource).toBe('*');
+    for (const step of ['deploy', 'scale', 'teardown', 'ramp-tick', 'evaluate'] as const)
+      expect(policyOf(step)).not.toContain('logs:GetLogEvents');
   });
 
   it('binds the Kubernetes groups of the conductor’s own Roles instead, when asked', () => {

@@ -38,6 +38,17 @@ describe('the JSON summary', () => {
 describe('the HTML report', () => {
   const html = renderReport(sampleSummary());
 
+  it('shows a cleanup action’s report line by line (an ecs-task reports its task’s last log lines)', () => {
+    const summary = sampleSummary();
+    const result = 'task 1f2e stopped: purge exited 0\npurge logged (last 1 lines):\n  removed 412 orders';
+    const withLogs = renderReport({
+      ...summary,
+      changes: { ...summary.changes, cleanup: { actions: [{ name: 'purge', result }] } },
+    });
+    expect(withLogs).toContain(`<ul class="cleanup"><li>purge: ${result}</li></ul>`);
+    expect(withLogs).toMatch(/ul\.cleanup li\{white-space:pre-wrap\}/);
+  });
+
   it('is self-contained: no script, no external resource, a restrictive CSP', () => {
     expect(html).not.toMatch(/<script/i);
     expect(html).not.toMatch(/\b(src|href)=/i);
