@@ -87,7 +87,7 @@ const INVALID: [string, (c: RawConfig) => void, string, RegExp][] = [
       c.environments.staging.applications[0].test.type = 'nomad';
     },
     'environments.staging.applications[0].test.type',
-    /must be "http"/,
+    /must be one of http, kubernetes, ecs/,
   ],
   [
     'Locust URL without a scheme',
@@ -233,6 +233,89 @@ describe('parseConfig rejects', () => {
     expect(fields).toEqual(
       expect.arrayContaining(['environments.staging.defaultScenario', 'schedules[0].timeZone']),
     );
+  });
+});
+
+/**
+ * Tagged unions (cleanup actions, application platforms, the Locust worker fleet) choose their schema by
+ * `type`: a wrong type is one problem naming the allowed types — not one per type, as a oneOf gave — and a
+ * wrong field of a known type is named alone.
+ */
+describe('a tagged union’s type', () => {
+  const CLEANUP = 'environments.staging.cleanup[0]';
+
+  it.each([
+    ['an unknown type', 'ftp'],
+    ['a type of another kind of value', 3],
+    ['a type of another union (a platform type)', 'kubernetes'],
+  ])('%s of a cleanup action is one problem naming the field and the allowed types', (_what, type) => {
+    const problems = problemsOf((c) => {
+      c.environments.staging.cleanup[0].type = type;
+    });
+    expect(problems).toEqual([
+      { field: `${CLEANUP}.type`, rule: 'must be one of http, sql, kubernetes-job, ecs-task' },
+    ]);
+  });
+
+  it('missing from a cleanup action is one problem', () => {
+    expect(
+      problemsOf((c) => {
+        delete c.environments.staging.cleanup[0].type;
+      }),
+    ).toEqual([{ field: `${CLEANUP}.type`, rule: 'is required' }]);
+  });
+
+  it('of a valid cleanup action lets its own wrong fields be named, and nothing of the other types', () => {
+    const problems = problemsOf((c) => {
+      c.environments.staging.cleanup[0] = { type: 'http', name: 'orders', url: 'ftp://x', retries: 3 };
+    });
+    expect(problems).toEqual([
+      { field: `${CLEANUP}.retries`, rule: 'is not a known field' },
+      { field: `${CLEANUP}.url`, rule: 'must match ^https?://' },
+    ]);
+    expect(
+      problemsOf((c) => {
+        c.environments.staging.cleanup[0] = {
+          type: 'ecs-task',
+          name: 'purge',
+          cluster: 'staging',
+          taskDefinition: 'purge',
+          timeoutSeconds: 0,
+        };
+      }),
+    ).toEqual([{ field: `${CLEANUP}.timeoutSeconds`, rule: 'must be at least 1' }]);
+  });
+
+  it('of an application platform or the worker fleet, when wrong, is one problem too', () => {
+    expect(
+      problemsOf((c) => {
+        c.environments.staging.applications[0].test.type = 'nomad';
+      }),
+    ).toEqual([
+      {
+        field: 'environments.staging.applications[0].test.type',
+        rule: 'must be one of http, kubernetes, ecs',
+      },
+    ]);
+    expect(
+      problemsOf((c) => {
+        c.environments.staging.locust.workers = { type: 'lambda', url: 'http://127.0.0.1:1' };
+      }),
+    ).toEqual([
+      { field: 'environments.staging.locust.workers.type', rule: 'must be one of kubernetes, ecs, local' },
+    ]);
+  });
+
+  it('lists in its enum exactly the types its branches select (a new branch cannot be forgotten there)', () => {
+    type Branch = { if: { properties: { type: { const: string } } } };
+    const defs = configSchema.$defs as unknown as Record<
+      string,
+      { properties?: { type?: { enum?: string[] } }; allOf?: Branch[] }
+    >;
+    for (const name of ['cleanupAction', 'platform', 'locustWorkers']) {
+      const def = defs[name];
+      expect(def?.properties?.type?.enum, name).toEqual(def?.allOf?.map((b) => b.if.properties.type.const));
+    }
   });
 });
 
