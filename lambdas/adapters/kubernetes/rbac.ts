@@ -27,6 +27,16 @@ export const PRODUCTION_READER_RULES: readonly V1PolicyRule[] = [
   { apiGroups: ['autoscaling'], resources: ['horizontalpodautoscalers'], verbs: ['get'] },
 ];
 
+/**
+ * What it does in the namespace of a Locust worker Deployment it sizes (`locust.workers` of type kubernetes):
+ * read the Deployment, set its replicas through the scale subresource — which the Role of the applications'
+ * namespaces does not cover (patch on `deployments` is not patch on `deployments/scale`).
+ */
+export const LOCUST_WORKERS_RULES: readonly V1PolicyRule[] = [
+  { apiGroups: ['apps'], resources: ['deployments'], verbs: ['get'] },
+  { apiGroups: ['apps'], resources: ['deployments/scale'], verbs: ['patch'] },
+];
+
 /** A Role and its RoleBinding to a group in one namespace. */
 export function namespacedRbac(
   name: string,
@@ -64,5 +74,15 @@ export function productionReaderRbac(namespace: string): [V1Role, V1RoleBinding]
     namespace,
     PRODUCTION_READER_GROUP,
     PRODUCTION_READER_RULES,
+  );
+}
+
+/** The conductor's Role in the namespace of the Locust worker Deployment. */
+export function locustWorkersRbac(namespace: string): [V1Role, V1RoleBinding] {
+  return namespacedRbac(
+    'load-test-conductor-locust-workers',
+    namespace,
+    CONDUCTOR_GROUP,
+    LOCUST_WORKERS_RULES,
   );
 }

@@ -49,7 +49,10 @@ export function fleetBounds(config: LocustWorkersConfig): { minWorkers: number; 
 // ---------------------------------------------------------------------------------------------------------------
 // Kubernetes
 
-/** The worker Deployment's replicas. Needs `get` and `patch` on `deployments/scale` in its namespace. */
+/**
+ * The worker Deployment's replicas. Needs `get` on `deployments` and `patch` on `deployments/scale` in its
+ * namespace (the conductor's Role there: kubernetes/rbac.ts `locustWorkersRbac`).
+ */
 export class KubernetesWorkerFleet implements WorkerFleet {
   readonly description: string;
 
