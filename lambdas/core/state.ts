@@ -150,7 +150,10 @@ export interface RampState {
   readonly plateau: PlateauTotals;
   /** Locust workers asked of the fleet (null: the conductor does not size the fleet). */
   readonly workersRequested?: number | null;
-  /** The fleet's size before Start load scaled it: what Stop load scales it back to (null: not sized). */
+  /**
+   * The fleet's size before Start load scaled it (null: not sized), shown in the console; Stop load and the
+   * janitor scale back to the run store's record of it, which outlives the execution.
+   */
   readonly workersBefore?: number | null;
   /** What the controller expects the users to deliver at the end of the coming tick (orders/min). */
   readonly expectedOrdersPerMinute?: number;

@@ -376,7 +376,8 @@ function stateWith(workers: LocustWorkersConfig | undefined, ramp: Partial<RampS
  * run store (the janitor does the same after an aborted execution). The fleet here is a recording stand-in
  * for the platform (each adapter's scale call is proven on real servers: test/e2e/ramp/ecs-fleet.test.ts on
  * moto, test/e2e/ramp/fleet-follows-controller.test.ts on local worker processes, which also runs Stop load
- * end to end; test/e2e/faults/janitor.test.ts restores local and ECS fleets after aborted executions).
+ * end to end; test/e2e/faults/janitor.test.ts restores local and ECS fleets after aborted executions, and
+ * janitor-kubernetes-fleet.test.ts a worker Deployment).
  */
 describe('Stop load', () => {
   beforeEach(stopLoadDeps);
