@@ -65,8 +65,9 @@ export class LoadTestJanitor extends Construct {
         resources: [props.runsTable.tableArn],
       }),
     );
-    // Restores with Teardown's code, so it needs what Teardown may do on the platforms, and nothing more.
-    props.platformAccess?.grantLike('teardown', this.handler, 'janitor');
+    // Restores with Teardown's code and scales the worker fleet back as Stop load does, so it needs what those
+    // two may do on the platforms, and nothing more.
+    props.platformAccess?.grantLike(['teardown', 'stop-load'], this.handler, 'janitor');
     const recheckAfter = props.recheckAfter ?? Duration.seconds(MAX_RECHECK_DELAY_SECONDS);
     if (recheckAfter.toSeconds() > MAX_RECHECK_DELAY_SECONDS)
       throw new Error(

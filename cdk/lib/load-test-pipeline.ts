@@ -86,6 +86,8 @@ export class LoadTestPipeline extends Construct {
   readonly reportsBucket: s3.Bucket;
   readonly topic: sns.Topic;
   readonly functions: Readonly<Record<StepId, StepHandlerFunction>>;
+  /** Restores and unlocks after executions that ended where no Catch runs. */
+  readonly janitor: LoadTestJanitor;
   readonly schedules: readonly scheduler.Schedule[];
   readonly dashboards?: LoadTestDashboards;
 
@@ -217,14 +219,14 @@ export class LoadTestPipeline extends Construct {
     });
     this.acknowledgeInvokeVersions(this.stateMachine, functions);
     // Stopped, timed-out and failed executions: restore and unlock (cdk/lib/janitor.ts).
-    const janitor = new LoadTestJanitor(this, 'Janitor', {
+    this.janitor = new LoadTestJanitor(this, 'Janitor', {
       ...common,
       stateMachine: this.stateMachine,
       runsTable: this.runsTable,
       platformAccess,
     });
     // It scales the worker fleet back to its size before an aborted run, as Stop load does.
-    props.locustFleet?.grantScaleWorkers(janitor.handler.function);
+    props.locustFleet?.grantScaleWorkers(this.janitor.handler.function);
 
     this.schedules = this.createSchedules(props.config);
   }

@@ -10,6 +10,7 @@ import {
   type EksNodeGroupRef,
   ecsClusterName,
   type KubernetesCluster,
+  type LocustWorkersConfig,
   type Platform,
 } from '../../lambdas/core/config';
 import type { StepId } from '../../statemachine/steps';
@@ -46,6 +47,8 @@ const PRODUCTION_READERS: readonly StepId[] = ['plan-dry-run', 'deploy', 'scale'
 /** Steps that read and write node groups. */
 const NODE_GROUP_WRITERS: readonly StepId[] = ['scale', 'teardown'];
 const NODE_GROUP_READERS: readonly StepId[] = ['plan-dry-run', 'scale'];
+/** Steps that size the Locust worker fleet: Start load and the ticks scale it, Stop load scales it back. */
+const FLEET_SCALERS: readonly StepId[] = ['start-load', 'ramp-tick', 'stop-load'];
 
 const EDIT_POLICY = 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSEditPolicy';
 const VIEW_POLICY = 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy';
@@ -72,6 +75,9 @@ interface AccessEntrySpec {
  *   secrets; Kubernetes Jobs as a writer; `ecs-task` actions: RunTask of their task definition in their
  *   cluster only, its tasks described, and with a `logGroup` the log streams of that group read (GetLogEvents)
  *   and the task definition described (where its containers log).
+ * - The Locust worker fleet (`locust.workers`, unless the stack's own Fargate cluster grants it): its ECS
+ *   service described and updated, or its Kubernetes namespace written (an access entry; with
+ *   `kubernetes-groups`, the Role of `locustWorkersRbac` must be applied there), by the steps that size it.
  */
 export class PlatformAccess extends Construct {
   private readonly entries = new Map<string, AccessEntrySpec>();
@@ -105,6 +111,7 @@ export class PlatformAccess extends Construct {
         if (c.type === 'kubernetes-job') this.cluster(c.cluster, ['cleanup'], 'write', c.namespace);
         if (c.type === 'ecs-task') this.ecsTask(c);
       }
+      if (env.locust.workers && !env.locust.fargate) this.workerFleet(env.locust.workers);
     }
     for (const [step, statements] of this.statements) {
       const fn = props.functions[step].function;
@@ -151,6 +158,25 @@ export class PlatformAccess extends Construct {
           },
         );
       }
+    }
+  }
+
+  /** The worker Deployment or service whose size the ramp sets (lambdas/adapters/locust/fleet.ts). */
+  private workerFleet(workers: LocustWorkersConfig): void {
+    if (workers.type === 'kubernetes') {
+      this.cluster(workers.cluster, FLEET_SCALERS, 'write', workers.namespace);
+    } else if (workers.type === 'ecs') {
+      if (workers.roleArn) {
+        this.allow(FLEET_SCALERS, ['sts:AssumeRole'], [workers.roleArn]);
+        return;
+      }
+      const region = workers.region ?? Aws.REGION;
+      const cluster = ecsClusterName(workers.cluster);
+      this.allow(
+        FLEET_SCALERS,
+        ['ecs:DescribeServices', 'ecs:UpdateService'],
+        [`arn:${Aws.PARTITION}:ecs:${region}:${Aws.ACCOUNT_ID}:service/${cluster}/${workers.service}`],
+      );
     }
   }
 
@@ -287,17 +313,33 @@ export class PlatformAccess extends Construct {
   }
 
   /**
-   * Gives another function exactly a step's platform access — its statements and EKS access entries — e.g.
-   * the janitor, which restores with Teardown's code (cdk/lib/janitor.ts).
+   * Gives another function exactly what some steps may do on the platforms — their statements and EKS access
+   * entries — e.g. the janitor, which restores with Teardown's code and scales the fleet back as Stop load
+   * does (cdk/lib/janitor.ts). EKS allows one access entry per role and cluster: the steps' are merged.
    */
-  grantLike(step: StepId, other: Construct & { readonly function: lambda.IFunction }, name: string): void {
-    for (const s of this.statements.get(step) ?? []) other.function.addToRolePolicy(s);
-    for (const ack of this.acknowledged.get(step) ?? []) Validations.of(other).acknowledge(ack);
+  grantLike(
+    steps: readonly StepId[],
+    other: Construct & { readonly function: lambda.IFunction },
+    name: string,
+  ): void {
+    for (const step of steps) {
+      for (const s of this.statements.get(step) ?? []) other.function.addToRolePolicy(s);
+      for (const ack of this.acknowledged.get(step) ?? []) Validations.of(other).acknowledge(ack);
+    }
     const role = other.function.role;
     if (!role || this.props.eksAccessEntries === false) return;
+    const merged = new Map<string, AccessEntrySpec>();
     for (const entry of this.entries.values()) {
-      if (entry.step === step) this.accessEntry(`AccessEntry-${entry.cluster}-${name}`, entry, role);
+      if (!steps.includes(entry.step)) continue;
+      const into = merged.get(entry.cluster);
+      if (!into) merged.set(entry.cluster, { ...entry, namespaces: new Set(entry.namespaces) });
+      else {
+        for (const n of entry.namespaces) into.namespaces.add(n);
+        if (entry.access === 'write') into.access = 'write';
+      }
     }
+    for (const entry of merged.values())
+      this.accessEntry(`AccessEntry-${entry.cluster}-${name}`, entry, role);
   }
 
   private createAccessEntries(): void {

@@ -100,10 +100,14 @@ const config = parseConfig({
   },
 });
 
-function synth(options: Record<string, unknown> = {}) {
+function synth(options: Record<string, unknown> = {}, conductorConfig = config) {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
   const stack = new Stack(app, 'Access', { env: { account: '123456789012', region: 'eu-central-1' } });
-  const pipeline = new LoadTestPipeline(stack, 'Pipeline', { config, dashboards: false, ...options });
+  const pipeline = new LoadTestPipeline(stack, 'Pipeline', {
+    config: conductorConfig,
+    dashboards: false,
+    ...options,
+  });
   return { stack, pipeline, template: Template.fromStack(stack) };
 }
 
@@ -268,5 +272,72 @@ describe('PlatformAccess: write on test, read on production', () => {
         `${v.ruleName}: ${v.violatingResources.map((r) => `${r.resourceLogicalId} (${r.locations.join(', ')})`).join('; ')}`,
     );
     expect(described, described.join('\n')).toEqual([]);
+  });
+});
+
+describe('PlatformAccess: the Locust worker fleet', () => {
+  /** The same environment, its Locust workers sized by the conductor. */
+  const withWorkers = (workers: Record<string, unknown>) => {
+    const env = config.environments.staging;
+    return synth(
+      {},
+      parseConfig({ environments: { staging: { ...env, locust: { url: 'http://locust:8089', workers } } } }),
+    );
+  };
+  const policies = (s: ReturnType<typeof synth>, role: { roleName: string }) => {
+    const roleRef = s.stack.resolve(role.roleName);
+    return JSON.stringify(
+      Object.values(s.template.findResources('AWS::IAM::Policy'))
+        .filter((p) => JSON.stringify(p.Properties.Roles).includes(JSON.stringify(roleRef)))
+        .map((p) => p.Properties.PolicyDocument),
+    );
+  };
+  const stepPolicy = (s: ReturnType<typeof synth>, step: keyof typeof pipeline.functions) =>
+    policies(s, s.pipeline.functions[step].function.role as { roleName: string });
+
+  it('lets the steps that size an ECS worker service, and the janitor, update that service only', () => {
+    const s = withWorkers({ type: 'ecs', cluster: 'load', service: 'locust-worker', region: 'eu-central-1' });
+    const janitor = policies(s, s.pipeline.janitor.handler.function.role as { roleName: string });
+    for (const p of [
+      ...(['start-load', 'ramp-tick', 'stop-load'] as const).map((t) => stepPolicy(s, t)),
+      janitor,
+    ]) {
+      expect(p).toContain('ecs:UpdateService');
+      expect(p).toContain(':service/load/locust-worker');
+    }
+    for (const step of ['evaluate', 'cleanup', 'plan-dry-run'] as const)
+      expect(stepPolicy(s, step)).not.toContain('locust-worker');
+  });
+
+  it('gives them one edit entry on the worker Deployment’s namespace, merged with the janitor’s own', () => {
+    const s = withWorkers({
+      type: 'kubernetes',
+      cluster: { eks: { name: 'staging', region: 'eu-central-1' } },
+      namespace: 'load',
+      deployment: 'locust-worker',
+    });
+    const entries = Object.values(s.template.findResources('AWS::EKS::AccessEntry')).map((e) => ({
+      principal: JSON.stringify(e.Properties.PrincipalArn),
+      cluster: e.Properties.ClusterName as string,
+      policy: (e.Properties.AccessPolicies[0].PolicyArn as string).split('/')[1],
+      namespaces: e.Properties.AccessPolicies[0].AccessScope.Namespaces as string[],
+    }));
+    const of = (role: unknown) =>
+      entries.filter((e) => e.cluster === 'staging' && e.principal === JSON.stringify(s.stack.resolve(role)));
+    const roleArn = (fn: { function: { role?: unknown } }) =>
+      (fn.function.role as { roleArn: string }).roleArn;
+    for (const step of ['start-load', 'stop-load'] as const)
+      expect(of(roleArn(s.pipeline.functions[step]))).toEqual([
+        expect.objectContaining({ policy: 'AmazonEKSEditPolicy', namespaces: ['load'] }),
+      ]);
+    // Ramp tick also guards the applications' shape: one entry with both.
+    expect(of(roleArn(s.pipeline.functions['ramp-tick']))).toEqual([
+      expect.objectContaining({ namespaces: ['load', 'search', 'shop'] }),
+    ]);
+    // The janitor restores the applications and the fleet: one entry per cluster (EKS allows no second).
+    expect(of(roleArn(s.pipeline.janitor.handler))).toEqual([
+      expect.objectContaining({ policy: 'AmazonEKSEditPolicy', namespaces: ['load', 'search', 'shop'] }),
+    ]);
+    expect(of(roleArn(s.pipeline.functions.evaluate))).toEqual([]);
   });
 });
