@@ -176,6 +176,20 @@ describe('decide', () => {
     expect(last?.state.elasticity).toBeLessThan(0.95);
   });
 
+  // The first plateau tick extrapolates from the last ramp interval's users (~1,250) as far as the last ramp tick
+  // did: with the power law alone it asked for 1,414 users, 2.6 % short of the 1,451 that deliver the target.
+  it('aims at the users that deliver the target where orders per user fall linearly, at the end of the ramp and on the first plateau tick', () => {
+    const perUser = (users: number) => 3 * (1 - (0.3 * users) / 1400);
+    // U · perUser(U) = 3,000: the smaller root of a quadratic.
+    const need = ((1 - Math.sqrt(1 - 4000 / (1400 / 0.3))) * (1400 / 0.3)) / 2;
+    const decisions = drive(config, 10, perUser);
+    for (const tick of [9, 10]) {
+      const d = decisions[tick];
+      expect(d?.notes.join(' '), `tick ${tick}`).toMatch(/orders per user fall with load/);
+      expect(Math.abs((d?.users ?? 0) / need - 1), `tick ${tick}`).toBeLessThan(0.01);
+    }
+  });
+
   it('never grows users by more than ×MAX_GROWTH (+MIN_STEP) in one tick, whatever the prior', () => {
     const wrongPrior = { ...config, initialOrdersPerUserPerMinute: 100 };
     const decisions = drive(wrongPrior, 10, () => 0.5);
