@@ -24,7 +24,12 @@
  * - the elasticity `e` has a prior of 1 (linear) that the data override only where users varied enough to
  *   tell — on the plateau the fit is simply a weighted mean;
  * - a change of conversion (the latest interval far outside the fit's prediction, > 4 σ and > 10 %) restarts
- *   the fit from that interval, so a step change is followed in one tick instead of a window's length.
+ *   the fit from that interval, so a step change is followed in one tick instead of a window's length. That
+ *   interval mixes orders from before the change with orders after it, so it sets no shape: the elasticity and
+ *   curvature come from the intervals after it (and the prior), or, read beside the clean interval that
+ *   follows at more users, it would look like orders per user falling with load and ask for too many users.
+ *   When the interval after the restart still fits the intervals before it, the change did not last (clumped
+ *   orders reach 4 σ now and then): the fit resumes with the earlier intervals instead of from one.
  *
  * ## Decision (feed-forward on the planned slope and the pipeline delay)
  * The new users are spread over the coming tick (spawn rate = change / tick) so that the user count moves
@@ -355,17 +360,18 @@ export function decide(
   }
   let hold = false;
   if (measured && measured.userMinutes > 0) {
-    const actual = measured.orders / measured.minutes;
     const before =
       samples.length >= 2
-        ? fitModel(samples, measured.at, T, config.initialOrdersPerUserPerMinute, priorDispersion)
+        ? fitModel(
+            samples,
+            measured.at,
+            T,
+            config.initialOrdersPerUserPerMinute,
+            priorDispersion,
+            startsAfterRestart(samples, history),
+          )
         : null;
-    const ratio = before ? actual / predict(before, measured.userMinutes / measured.minutes) : null;
-    const z =
-      before && ratio != null
-        ? Math.log(Math.max(ratio, 1e-6)) /
-          Math.sqrt(before.dispersion * noiseVariance(measured) + before.variance)
-        : 0;
+    const { ratio, z } = before ? surprise(before, measured) : { ratio: null, z: 0 };
     const collapsed = measured.orders === 0 || (ratio != null && ratio < 0.5 && z < -4);
     if (collapsed && (measured.orders === 0 || stalledTicks + 1 < COLLAPSE_TICKS)) {
       // An outage, not a change of conversion: adding users into it would only overshoot after it.
@@ -387,12 +393,29 @@ export function decide(
           `orders per user fell to ${pct(ratio ?? 0)} for ${COLLAPSE_TICKS} ticks: estimate restarted`,
         );
         samples = [];
-      } else if (ratio != null && Math.abs(z) > 4 && Math.abs(ratio - 1) > 0.1) {
+      } else if (ratio != null && isChangeOfConversion({ ratio, z })) {
         // A change of conversion: restart the fit from this interval.
         notes.push(`orders per user changed by ${pct(ratio - 1)}: estimate restarted`);
         samples = [];
       }
       stalledTicks = 0;
+      if (samples.length === 1 && startsAfterRestart(samples, history)) {
+        // The tick after a restart: when this interval still fits the intervals before the restart, the restart
+        // was noise (clumped orders reach 4 σ now and then) — the fit resumes with them instead of one interval.
+        const restartedAt = (samples[0] as Sample).at;
+        const earlier = fitModel(
+          history.filter((h) => h.at < restartedAt),
+          measured.at,
+          T,
+          config.initialOrdersPerUserPerMinute,
+          priorDispersion,
+          false,
+        );
+        if (earlier && !isChangeOfConversion(surprise(earlier, measured))) {
+          notes.push('the change of orders per user did not last: estimate from before it resumed');
+          samples = history;
+        }
+      }
       samples = [...samples, measured].slice(-MAX_SAMPLES);
       const check = saturationCheck(
         history,
@@ -433,7 +456,14 @@ export function decide(
   }
 
   // ---- 2. Estimate throughput as a function of users.
-  const model = fitModel(samples, now, T, config.initialOrdersPerUserPerMinute, priorDispersion);
+  const model = fitModel(
+    samples,
+    now,
+    T,
+    config.initialOrdersPerUserPerMinute,
+    priorDispersion,
+    startsAfterRestart(samples, history),
+  );
   const prior: Model = {
     meanLogUsers: 0,
     meanLogRate: Math.log(config.initialOrdersPerUserPerMinute),
@@ -658,9 +688,9 @@ const gauss = (d: number, width: number) => Math.exp(-0.5 * (d / width) ** 2);
 /**
  * Fits `ln X = level + e·d + c·d²`, `d = ln U − ln U_ref`, around the newest sample's users `U_ref`:
  * - slope `e` (the elasticity at `U_ref`) and curvature `c ≤ 0` from a wide neighbourhood (half-life 3 ticks,
- *   users within ~±50 %), with priors `e = 1 ± 0.3`, `c = 0 ± 0.3`: as the load nears capacity orders per user
- *   fall ever faster, and a straight line through the last few intervals would overestimate what the next,
- *   larger user count delivers;
+ *   users within ~±50 %; not the first interval after a restart, `firstIsMixed`), with priors `e = 1 ± 0.3`,
+ *   `c = 0 ± 0.3`: as the load nears capacity orders per user fall ever faster, and a straight line through the
+ *   last few intervals would overestimate what the next, larger user count delivers;
  * - the level from a narrow neighbourhood (half-life 2 ticks × √overdispersion, users within ~±12 %): on the
  *   plateau every recent interval counts, on the ramp mostly the newest;
  * - the overdispersion (noise beyond Poisson, e.g. orders in bursts) from the residuals, which lengthens the
@@ -672,8 +702,10 @@ function fitModel(
   tickSeconds: number,
   priorPerUser: number,
   priorDispersion: number,
+  firstIsMixed: boolean,
 ): Model | null {
   const usable = samples.filter((s) => s.orders > 0 && s.userMinutes > 0);
+  const mixed = firstIsMixed ? samples[0] : null;
   const newest = usable.at(-1);
   if (!newest) return null;
   const tick = Math.max(tickSeconds, 30) * 1000;
@@ -683,6 +715,7 @@ function fitModel(
     d: Math.log(s.userMinutes / s.minutes) - xRef,
     y: Math.log(s.orders / s.minutes),
     v: noiseVariance(s),
+    shape: s !== mixed,
   }));
   const once = (dispersion: number, levelPriorWeight: number): Model & { residual: number } => {
     // Weighted least squares for (a, e, c) with ridge priors on e and c.
@@ -693,7 +726,7 @@ function fitModel(
     ];
     const b = [0, ELASTICITY_PRIOR_WEIGHT, 0];
     for (const p of pts) {
-      const w = (0.5 ** (p.age / 3) * gauss(p.d, 0.5)) / (p.v * dispersion);
+      const w = p.shape ? (0.5 ** (p.age / 3) * gauss(p.d, 0.5)) / (p.v * dispersion) : 0;
       const f = [1, p.d, p.d * p.d];
       for (let i = 0; i < 3; i++) {
         (b as number[])[i] = (b[i] as number) + w * (f[i] as number) * p.y;
@@ -878,6 +911,27 @@ function measure(state: ControllerState, now: Observation, delaySeconds: number)
     failures: now.failures - last.failures,
     users: usersAt(state.segments, now.at) || now.users,
   };
+}
+
+/**
+ * Whether the fit was restarted (a change of conversion or a collapse) rather than begun with the run: earlier
+ * intervals exist, so its first interval mixes orders from before the change with orders from after it.
+ */
+function startsAfterRestart(samples: readonly Sample[], history: readonly Sample[]): boolean {
+  const first = samples[0];
+  return first != null && history.some((h) => h.at < first.at);
+}
+
+/** How the interval `s` compares with what the model predicted for its users: ratio and z-score (ln units). */
+function surprise(m: Model, s: Sample): { ratio: number; z: number } {
+  const ratio = s.orders / s.minutes / predict(m, s.userMinutes / s.minutes);
+  const z = Math.log(Math.max(ratio, 1e-6)) / Math.sqrt(m.dispersion * noiseVariance(s) + m.variance);
+  return { ratio, z };
+}
+
+/** Beyond 4 σ and 10 %: orders per user changed (the conversion), not noise. */
+function isChangeOfConversion({ ratio, z }: { ratio: number; z: number }): boolean {
+  return Math.abs(z) > 4 && Math.abs(ratio - 1) > 0.1;
 }
 
 /** A reading of the same running master and counter generation that went backwards or is not newer. */

@@ -167,6 +167,34 @@ describe('decide', () => {
     expect(spike.state.dispersion ?? 0).toBeGreaterThan(3);
   });
 
+  // Conversion falls by 30 % half-way through the interval ending at 15:00: that interval (2.55 orders/user/min)
+  // restarts the fit, and read together with the clean one after it (2.1 at more users) it looked like orders per
+  // user falling steeply with users: the next tick asked for 9 % more users than deliver 3,000 orders/min.
+  it('after a change of conversion, does not read the shape from the interval that mixes both conversions', () => {
+    const need = 3000 / 2.1;
+    const decisions = drive(config, 18, (_u, t) => (t < 870 ? 3 : 2.1));
+    expect(decisions[15]?.notes.join(' ')).toMatch(/estimate restarted/);
+    for (const tick of [16, 17, 18]) {
+      const users = decisions[tick]?.users ?? 0;
+      expect(users / need, `tick ${tick}`).toBeLessThan(1.02);
+    }
+    expect(Math.abs((decisions[18]?.users ?? 0) / need - 1)).toBeLessThan(0.02);
+  });
+
+  it('resumes the fit from before a restart when the next interval shows the change did not last', () => {
+    // One burst of 900 extra orders (+30 %) in the interval ending at 13:00, then 3 orders/user/min as before.
+    const decisions = drive(
+      config,
+      15,
+      () => 3,
+      (o, t) => (t >= 780 ? { ...o, orders: o.orders + 900 } : o),
+    );
+    expect(decisions[13]?.notes.join(' ')).toMatch(/estimate restarted/);
+    expect(decisions[14]?.notes.join(' ')).toMatch(/did not last/);
+    // The intervals from before the burst are back in the fit, not only the two since it.
+    expect(decisions[14]?.state.samples.length).toBeGreaterThan(4);
+  });
+
   it('learns that orders per user fall with load (elasticity < 1) and still reaches the target', () => {
     // Orders per user fall by 30 % from 0 to 1,400 users.
     const decisions = drive(config, 19, (users) => 3 * (1 - (0.3 * users) / 1400));
