@@ -191,8 +191,10 @@ describe('decide', () => {
     );
     expect(decisions[13]?.notes.join(' ')).toMatch(/estimate restarted/);
     expect(decisions[14]?.notes.join(' ')).toMatch(/did not last/);
-    // The intervals from before the burst are back in the fit, not only the two since it.
+    // The intervals from before the burst are back in the fit, not only the two since it, and the burst is out.
     expect(decisions[14]?.state.samples.length).toBeGreaterThan(4);
+    expect(decisions[14]?.state.history.some((s) => s.at === 780_000)).toBe(false);
+    expect(Math.abs((decisions[15]?.users ?? 0) / 1000 - 1)).toBeLessThan(0.01);
   });
 
   it('learns that orders per user fall with load (elasticity < 1) and still reaches the target', () => {
