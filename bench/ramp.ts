@@ -30,6 +30,7 @@ const { values } = parseArgs({
     trace: { type: 'string' },
     live: { type: 'boolean', default: false },
     'live-baseline': { type: 'boolean', default: false },
+    'live-scenario': { type: 'string', default: 'measured' },
   },
 });
 
@@ -211,7 +212,7 @@ async function main(): Promise<void> {
   }
   if (values.live) {
     const { runLiveBenchmark } = await import('./live');
-    await runLiveBenchmark(values['live-baseline']);
+    await runLiveBenchmark(values['live-baseline'], values['live-scenario'], values.trace === 'live');
   }
 }
 
