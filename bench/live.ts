@@ -13,6 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
 import { LocustClient } from '../lambdas/adapters/locust/client';
 import type { RampState, RunState } from '../lambdas/core/state';
+import { deps } from '../lambdas/handlers/runtime';
 import { startLocalEnvironment } from '../local/environment';
 import { executeLocally } from '../local/executor';
 import { STEPS } from '../statemachine/steps';
@@ -189,7 +190,8 @@ export async function runLiveBenchmark(
       });
       runs.push(
         await run('seed', (real) => async (stepInput) => {
-          // The seed's algorithm decides; Locust is driven the same way, the rest of the tick is the real one.
+          // The seed's algorithm decides and alone commands users; the rest of the tick (reading, fleet, SLO
+          // watch, records) is the real one, its controller deciding in the shadow.
           const state = stepInput as RunState;
           const kpi = await locust.kpi();
           const elapsed = (Date.now() - Date.parse(state.ramp?.startedAt ?? '')) / 1000;
@@ -207,12 +209,16 @@ export async function runLiveBenchmark(
             },
             elapsed,
           );
-          const out = (await real(stepInput)) as RampState;
-          if (command && !out.done) {
-            await locust.swarm({ userCount: command.users, spawnRate: command.spawnRate });
-            return { ...out, users: command.users, spawnRate: command.spawnRate };
-          }
-          return out;
+          const out = (await withoutSwarm(() => real(stepInput))) as RampState;
+          if (out.done) return out;
+          if (!command) return { ...out, message: `seed's algorithm: no change; ${shadow(out.message)}` };
+          await locust.swarm({ userCount: command.users, spawnRate: command.spawnRate });
+          return {
+            ...out,
+            users: command.users,
+            spawnRate: command.spawnRate,
+            message: `seed's algorithm: ${command.users} users at ${command.spawnRate}/s; ${shadow(out.message)}`,
+          };
         }),
       );
     }
@@ -265,6 +271,25 @@ function countAt(samples: readonly Sample[], at: number, pick: (s: Sample) => nu
   return pick(a) + ((pick(b) - pick(a)) * (at - a.at)) / (b.at - a.at);
 }
 
+/** Runs a step with the handlers' Locust client unable to change users (the seed's ticks command them). */
+async function withoutSwarm<T>(fn: () => Promise<T>): Promise<T> {
+  const d = deps();
+  const real = d.locust;
+  d.locust = (url) => {
+    const client = real(url);
+    return Object.assign(Object.create(client) as LocustClient, {
+      swarm: async () => ({ message: 'not sent: the seed commands users', host: null }),
+    });
+  };
+  try {
+    return await fn();
+  } finally {
+    d.locust = real;
+  }
+}
+
+const shadow = (message: string) => `the controller would have said (not applied): ${message}`;
+
 function analyse(r: LiveRun, scenario: LiveScenario): Analysis {
   const target = scenario.targetOrdersPerMinute;
   const start = r.startedAt;
@@ -272,8 +297,12 @@ function analyse(r: LiveRun, scenario: LiveScenario): Analysis {
   const endMs = rampMs + scenario.plateauMinutes * 60_000;
   const rampEnd = start + rampMs;
   const tickMs = scenario.tickSeconds * 1000;
-  // Only samples of this run's load (the cleanup after it deletes the shop's test orders).
-  const samples = r.samples.filter((s) => s.at <= start + endMs + 2000);
+  // Only samples of this run's load (the cleanup after it deletes the shop's test orders); Locust's counter
+  // counts from the run's own generation (before its test starts, the master still holds the last run's).
+  const generation = r.ticks[0]?.read?.generation;
+  const samples = r.samples
+    .filter((s) => s.at <= start + endMs + 2000)
+    .map((s) => (s.generation === generation ? s : { ...s, locustOrders: 0 }));
   const plannedOver = (from: number, to: number) => {
     const at = (t: number) => Math.min(rampMs, Math.max(0, t - start));
     // ∫ plan: the ramp's triangle up to its end, the target after it.
