@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
 import { LocustClient } from '../lambdas/adapters/locust/client';
+import { setWorkerFleetFactory, workerFleet } from '../lambdas/adapters/locust/fleet';
 import type { RampState, RunState } from '../lambdas/core/state';
 import { deps } from '../lambdas/handlers/runtime';
 import { startLocalEnvironment } from '../local/environment';
@@ -105,6 +106,7 @@ export async function runLiveBenchmark(
   );
   const env = await startLocalEnvironment({ workers: 2 });
   const locust = new LocustClient({ baseUrl: env.locust.url, timeoutMs: 5000 });
+  const usersPerWorker = env.config.environments.local?.locust.usersPerWorker ?? 1;
   try {
     const shopOrders = async () => {
       const res = await request(`${env.shop.adminUrl}/_conductor/orders/summary`);
@@ -209,15 +211,19 @@ export async function runLiveBenchmark(
             },
             elapsed,
           );
-          const out = (await withoutSwarm(() => real(stepInput))) as RampState;
+          const out = (await heldBack(() => real(stepInput))) as RampState;
           if (out.done) return out;
-          if (!command) return { ...out, message: `seed's algorithm: no change; ${shadow(out.message)}` };
+          if (!command) return { ...out, users: kpi.userCount, message: "seed's algorithm: no change" };
+          // Workers first, as the real tick does: enough for the seed's users (never fewer during the run).
+          const workers = Math.max(Math.ceil(command.users / usersPerWorker), env.locust.workerProcesses);
+          await env.locust.setWorkers(workers);
           await locust.swarm({ userCount: command.users, spawnRate: command.spawnRate });
           return {
             ...out,
             users: command.users,
             spawnRate: command.spawnRate,
-            message: `seed's algorithm: ${command.users} users at ${command.spawnRate}/s; ${shadow(out.message)}`,
+            workersRequested: workers,
+            message: `seed's algorithm: ${command.users} users at ${command.spawnRate}/s`,
           };
         }),
       );
@@ -271,24 +277,28 @@ function countAt(samples: readonly Sample[], at: number, pick: (s: Sample) => nu
   return pick(a) + ((pick(b) - pick(a)) * (at - a.at)) / (b.at - a.at);
 }
 
-/** Runs a step with the handlers' Locust client unable to change users (the seed's ticks command them). */
-async function withoutSwarm<T>(fn: () => Promise<T>): Promise<T> {
+/**
+ * Runs a tick whose Locust client cannot change users and whose worker fleet cannot be scaled: on the seed's
+ * ticks the seed commands both (its controller decides in the shadow, on users it did not choose).
+ */
+async function heldBack<T>(fn: () => Promise<T>): Promise<T> {
   const d = deps();
   const real = d.locust;
-  d.locust = (url) => {
-    const client = real(url);
-    return Object.assign(Object.create(client) as LocustClient, {
+  d.locust = (url) =>
+    Object.assign(Object.create(real(url)) as LocustClient, {
       swarm: async () => ({ message: 'not sent: the seed commands users', host: null }),
     });
-  };
+  const fleets = setWorkerFleetFactory((config) => ({
+    ...workerFleet(config),
+    scale: async () => {},
+  }));
   try {
     return await fn();
   } finally {
     d.locust = real;
+    setWorkerFleetFactory(fleets);
   }
 }
-
-const shadow = (message: string) => `the controller would have said (not applied): ${message}`;
 
 function analyse(r: LiveRun, scenario: LiveScenario): Analysis {
   const target = scenario.targetOrdersPerMinute;
