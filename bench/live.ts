@@ -12,7 +12,11 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
 import { LocustClient } from '../lambdas/adapters/locust/client';
-import { setWorkerFleetFactory, workerFleet } from '../lambdas/adapters/locust/fleet';
+import {
+  setWorkerFleetFactory,
+  type WorkerFleet,
+  type WorkerFleetFactory,
+} from '../lambdas/adapters/locust/fleet';
 import type { RampState, RunState } from '../lambdas/core/state';
 import { deps } from '../lambdas/handlers/runtime';
 import { startLocalEnvironment } from '../local/environment';
@@ -288,10 +292,9 @@ async function heldBack<T>(fn: () => Promise<T>): Promise<T> {
     Object.assign(Object.create(real(url)) as LocustClient, {
       swarm: async () => ({ message: 'not sent: the seed commands users', host: null }),
     });
-  const fleets = setWorkerFleetFactory((config) => ({
-    ...workerFleet(config),
-    scale: async () => {},
-  }));
+  const fleets: WorkerFleetFactory = setWorkerFleetFactory((config) =>
+    Object.assign(Object.create(fleets(config)) as WorkerFleet, { scale: async () => {} }),
+  );
   try {
     return await fn();
   } finally {
