@@ -312,7 +312,7 @@ function analyse(r: LiveRun, scenario: LiveScenario): Analysis {
   const tickMs = scenario.tickSeconds * 1000;
   // Only samples of this run's load (the cleanup after it deletes the shop's test orders); Locust's counter
   // counts from the run's own generation (before its test starts, the master still holds the last run's).
-  const generation = r.ticks[0]?.read?.generation;
+  const generation = r.ticks.find((t) => t.read)?.read?.generation;
   const samples = r.samples
     .filter((s) => s.at <= start + endMs + 2000)
     .map((s) => (s.generation === generation ? s : { ...s, locustOrders: 0 }));
