@@ -5,8 +5,9 @@
  *   npm run bench:ramp -- --seeds 40        # medians over seeds 1..40, and how many seeds meet each goal
  *   npm run bench:ramp -- --seeds 40 --first 101   # seeds 101..140: a set not looked at while tuning
  *   npm run bench:ramp -- --trace linear    # also print the controller's ticks on one system
- *   npm run bench:ramp -- --live            # also a real local run on the demo shop (the controller, ~4 min)
- *   npm run bench:ramp -- --live --live-baseline   # …and the seed's algorithm on it too (another ~4 min)
+ *   npm run bench:ramp -- --live            # also a real local run on the demo shop (the controller, ~5 min)
+ *   npm run bench:ramp -- --live --live-baseline   # …and the seed's algorithm on it too (another ~5 min)
+ *   npm run bench:ramp -- --live --live-scenario short --trace live   # the demo's 1 min / 10-s ticks, every tick
  *
  * Goals (issue 4): within ±3 % of the target at the end of the ramp-up, overshoot ≤ 5 %, plateau error ≤ 2 %,
  * saturation reported within 3 ticks — better than the baseline on every system.
@@ -30,6 +31,7 @@ const { values } = parseArgs({
     trace: { type: 'string' },
     live: { type: 'boolean', default: false },
     'live-baseline': { type: 'boolean', default: false },
+    'live-scenario': { type: 'string', default: 'measured' },
   },
 });
 
@@ -211,7 +213,7 @@ async function main(): Promise<void> {
   }
   if (values.live) {
     const { runLiveBenchmark } = await import('./live');
-    await runLiveBenchmark(values['live-baseline']);
+    await runLiveBenchmark(values['live-baseline'], values['live-scenario'], values.trace === 'live');
   }
 }
 

@@ -34,6 +34,8 @@ export const DEMO_VERSIONS = { production: '2.4.0', test: '2.5.0-feature-x' } as
 export const DEMO_TEST_REPLICAS = 1;
 /** Seconds per journey and user in local runs: about 12 orders per user and minute. */
 export const LOCAL_PACING_SECONDS = 5;
+/** Seconds without a heartbeat before the local Locust master counts a worker missing (Locust's own: 3). */
+export const LOCAL_HEARTBEAT_LIVENESS_SECONDS = 10;
 
 /**
  * Everything a local run needs, started on 127.0.0.1: the AWS emulator with
@@ -101,8 +103,13 @@ export async function startLocalEnvironment(
         host: shop.url,
         workers: options.workers ?? 2,
         logDir: join(workDir, 'locust'),
-        // Short journeys, so that a 10 s tick sees many orders and not one burst (see config/local.json).
-        env: { LTC_PACING_SECONDS: String(LOCAL_PACING_SECONDS) },
+        env: {
+          // Short journeys, so that a 10 s tick sees many orders and not one burst (see config/local.json).
+          LTC_PACING_SECONDS: String(LOCAL_PACING_SECONDS),
+          // On a loaded 2-core machine a worker can miss Locust's 3 s of heartbeats; the master then takes
+          // it out of the user dispatch (see locust/conductor_plugin.py). Local workers quit when stopped.
+          LTC_HEARTBEAT_LIVENESS_SECONDS: String(LOCAL_HEARTBEAT_LIVENESS_SECONDS),
+        },
       }),
     );
     // The worker processes, scaled by the ramp tick through this endpoint (locust.workers in config/local.json).

@@ -24,6 +24,17 @@ Tested against Locust 2.47.0. Counters go back to zero when (a) ``POST /stats/re
 (c) a ramp finishes and the master runs with ``--reset-stats`` (``spawning_complete``), (d) the master
 restarts (new ``bootId``). As a safety net the route also notices a replaced ``stats.total`` entry or an
 order counter that went down, and bumps the generation then.
+
+Workers the master lost track of (Locust 2.47): a worker that misses ``HEARTBEAT_LIVENESS`` heartbeats (3 s; a
+CPU-starved worker does) is set "missing" and taken out of the master's user dispatcher, which hands its users to
+the others. If its next message is "spawning"/"spawning_complete" rather than a heartbeat, the master sets it
+running again without putting it back into the dispatcher: it keeps its users, counts in the master's
+``user_count``, and no ``/swarm`` ever changes them again (seen on a loaded 2-core machine: 21 users more than
+asked through a whole plateau). So on the master this plugin
+  - lets ``LTC_HEARTBEAT_LIVENESS_SECONDS`` (when set) replace those 3 s, so a starved worker is not declared
+    missing in the first place;
+  - checks every second for workers that are running but outside the dispatcher, puts them back and lets the
+    master redistribute the users, as its own self-heal on a heartbeat does.
 """
 
 from __future__ import annotations
@@ -35,9 +46,11 @@ import time
 import uuid
 from typing import Any
 
+import gevent
+import locust.runners
 from locust import events
 from locust.env import Environment
-from locust.runners import STATE_MISSING, MasterRunner, WorkerRunner
+from locust.runners import STATE_MISSING, STATE_RUNNING, STATE_SPAWNING, MasterRunner, WorkerRunner
 
 logger = logging.getLogger("conductor_plugin")
 
@@ -78,6 +91,41 @@ def pacing_seconds(default: float = DEFAULT_PACING_SECONDS) -> float:
     if not math.isfinite(value) or value <= 0:
         raise ValueError(f"LTC_PACING_SECONDS must be > 0, got {raw!r}")
     return value
+
+
+def heartbeat_liveness_seconds() -> int | None:
+    raw = os.environ.get("LTC_HEARTBEAT_LIVENESS_SECONDS", "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or int(raw) < 1:
+        raise ValueError(f"LTC_HEARTBEAT_LIVENESS_SECONDS must be a whole number of seconds >= 1, got {raw!r}")
+    return int(raw)
+
+
+def readmit_orphaned_workers(runner: MasterRunner) -> list[str]:
+    """Puts running workers the user dispatcher lost back into it and redistributes; returns their ids."""
+    dispatcher = runner._users_dispatcher
+    if dispatcher is None:
+        return []
+    known = {w.id for w in dispatcher._worker_nodes}
+    orphans = [
+        c for c in list(runner.clients.values()) if c.state in (STATE_RUNNING, STATE_SPAWNING) and c.id not in known
+    ]
+    for client in orphans:
+        dispatcher.add_worker(worker_node=client)
+    if orphans and not dispatcher.dispatch_in_progress and runner.state == STATE_RUNNING:
+        runner.start(runner.target_user_count, runner.spawn_rate)
+    return [c.id for c in orphans]
+
+
+def _watch_orphaned_workers(runner: MasterRunner) -> None:
+    while True:
+        gevent.sleep(1.0)
+        try:
+            for worker_id in readmit_orphaned_workers(runner):
+                logger.warning("worker %s was running outside the user dispatcher: readmitted", worker_id)
+        except Exception:  # noqa: BLE001 - a watchdog must outlive one bad pass
+            logger.exception("checking for orphaned workers failed")
 
 
 class ConductorKpi:
@@ -135,8 +183,6 @@ def _exit_with_parent(expected_ppid: int) -> None:
     test runner never leaves Locust processes behind. SIGTERM takes Locust's own graceful shutdown path."""
     import signal
 
-    import gevent
-
     def watch() -> None:
         while True:
             gevent.sleep(1.0)
@@ -154,6 +200,12 @@ def _on_locust_init(environment: Environment, runner: Any = None, web_ui: Any = 
     parent = os.environ.get("LTC_EXIT_WITH_PARENT", "").strip()
     if parent.isdigit():
         _exit_with_parent(int(parent))
+    if isinstance(runner, MasterRunner):
+        liveness = heartbeat_liveness_seconds()
+        if liveness is not None:
+            # Read by the master each time a worker connects or sends a heartbeat.
+            locust.runners.HEARTBEAT_LIVENESS = liveness
+        gevent.spawn(_watch_orphaned_workers, runner)
     if isinstance(runner, WorkerRunner) or web_ui is None:
         return  # workers have no web UI; --headless masters have nobody to answer
     kpi = ConductorKpi(environment, order_request_name())

@@ -1,5 +1,5 @@
 import { round } from '../core/numbers';
-import { appliedUsers, decide } from '../core/ramp-controller';
+import { appliedUsers, decide, type Observation } from '../core/ramp-controller';
 import type { PlateauTotals, RampState, RunState } from '../core/state';
 import { checkDrift } from './drift';
 import { controllerConfig, fleetOf, readLocust, tickDueAt } from './load';
@@ -39,6 +39,9 @@ export const handler = step('Ramp tick', async (state: RunState, deps): Promise<
     deps,
   );
   const running = decision.phase !== 'done' && !watch.abort;
+  const notFollowing = unfollowedUsers(previous, observation);
+  const notes = notFollowing ? [...decision.notes, notFollowing] : decision.notes;
+  const message = notFollowing ? `${decision.message}; ${notFollowing}` : decision.message;
   // The drift guard: a rollout or an HPA edit during the test must not silently shrink the system.
   const drift = running ? await checkDrift(state, deps) : null;
   const driftEvents = drift?.events ?? [];
@@ -100,9 +103,9 @@ export const handler = step('Ramp tick', async (state: RunState, deps): Promise<
         ? null
         : round(controllerState.ordersPerUserPerMinute, 3),
     saturation: decision.saturation,
-    notes: decision.notes,
+    notes,
     failureRatio: round(failureRatio, 4),
-    message: driftEvents.length > 0 ? `${decision.message}; ${drift?.message}` : decision.message,
+    message: driftEvents.length > 0 ? `${message}; ${drift?.message}` : message,
     drift: driftEvents,
     controller: running ? controllerState : appliedUsers(controllerState, 0),
     plateau,
@@ -125,10 +128,22 @@ export const handler = step('Ramp tick', async (state: RunState, deps): Promise<
       ordersPerUserPerMinute: next.ordersPerUserPerMinute,
       elasticity: round(controllerState.elasticity, 3),
       saturation: decision.saturation,
-      notes: decision.notes,
+      notes,
       drift: driftEvents,
     },
     new Date(now.getTime() + 30 * 86_400_000),
   );
   return applyWatch(next, watch);
 });
+
+/**
+ * Says when Locust runs other users than the last tick asked for (beyond 10 %, at least 3): a master that lost a
+ * worker from its user dispatch keeps that worker's users running and counted, and no later command reaches them.
+ * The controller integrates the users it commanded, so it would read their orders as a higher rate per user.
+ */
+export function unfollowedUsers(previous: RampState, observation: Observation): string | null {
+  if (!observation.running || previous.done) return null;
+  const asked = previous.users;
+  if (Math.abs(observation.users - asked) < Math.max(3, 0.1 * asked)) return null;
+  return `Locust runs ${observation.users} users where ${asked} were asked`;
+}
