@@ -69,7 +69,10 @@
  *   measures the whole time since — rebasing on it would count every order since the last good reading into
  *   one tick. Only a second such reading in a row starts a new baseline.
  * - No orders over a whole interval while users ran (a stall): users are held, the estimate is kept; never
- *   back to one user.
+ *   back to one user. Orders far below the estimate (a collapse) are held the same way for up to
+ *   {@link COLLAPSE_TICKS} ticks, and the baseline is kept: workers starved of CPU report their orders late, all
+ *   at once, and measured from the held reading those late orders would look like a jump in conversion (a
+ *   restart of the fit on one inflated interval). A collapse that lasts is then measured over all its ticks.
  * - Users never grow by more than ×{@link MAX_GROWTH} (+{@link MIN_STEP}) per tick, never beyond `maxUsers`,
  *   and, when the conductor sizes the worker fleet, never beyond what the connected workers can host
  *   (`usersPerWorker`); the worker count asked for looks one tick ahead, so workers are up before their users.
@@ -362,6 +365,8 @@ export function decide(
     );
   }
   let hold = false;
+  /** A held partial collapse keeps its baseline: the orders may only be late (workers starved of CPU). */
+  let keepBaseline = false;
   if (measured && measured.userMinutes > 0) {
     const before =
       samples.length >= 2
@@ -380,6 +385,7 @@ export function decide(
       // An outage, not a change of conversion: adding users into it would only overshoot after it.
       stalledTicks += 1;
       hold = true;
+      keepBaseline = measured.orders > 0;
       notes.push(
         measured.orders === 0
           ? `stalled: no orders this tick (${stalledTicks} in a row), holding users`
@@ -617,7 +623,7 @@ export function decide(
       version: 2,
       tick,
       last:
-        observation && !ignoreReading
+        observation && !ignoreReading && !keepBaseline
           ? {
               at: observation.at,
               orders: observation.orders,

@@ -242,6 +242,28 @@ describe('decide', () => {
     expect(Math.max(...decisions.slice(10).map((d) => d.users))).toBeLessThan(1100);
   });
 
+  it('holds a collapse that was only late reports without reading the late orders as more orders per user', () => {
+    // Starved workers: at 12:00 only a fifth of the tick's orders has been reported; the rest comes by 13:00.
+    let reported = 0;
+    const decisions = drive(
+      config,
+      15,
+      () => 3,
+      (o, t) => {
+        const seen = t === 720 ? reported + Math.round((o.orders - reported) * 0.2) : o.orders;
+        reported = seen;
+        return { ...o, orders: seen };
+      },
+    );
+    expect(decisions[12]?.message).toContain('collapsed');
+    const after = decisions[13];
+    expect(after?.message).not.toContain('restarted');
+    // Measured from the kept baseline, over both ticks: the true rate per user.
+    expect(after?.state.ordersPerUserPerMinute).toBeCloseTo(3, 1);
+    for (const d of decisions.slice(12)) expect(d.users).toBeGreaterThanOrEqual(990);
+    expect(Math.max(...decisions.slice(12).map((d) => d.users))).toBeLessThan(1030);
+  });
+
   it.each([
     [
       'master restarted',
