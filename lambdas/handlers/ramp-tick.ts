@@ -1,5 +1,5 @@
 import { round } from '../core/numbers';
-import { appliedUsers, decide, type Observation } from '../core/ramp-controller';
+import { appliedUsers, type Decision, decide, type Observation } from '../core/ramp-controller';
 import type { PlateauTotals, RampState, RunState } from '../core/state';
 import { checkDrift } from './drift';
 import { controllerConfig, fleetOf, readLocust, tickDueAt } from './load';
@@ -8,7 +8,8 @@ import { applyWatch, watchTick } from './watch';
 
 /**
  * Reads Locust, lets the controller decide the next users, spawn rate and worker count, sizes the worker
- * fleet (up before the users are spawned, down only on the plateau), applies the users and records the tick.
+ * fleet (up before the users are spawned, down only on the plateau: {@link shrinksFleet}), applies the users
+ * and records the tick.
  * The SLO watch checks the same reading and may end the test by policy.
  * Its output is the console's view of where the test stands.
  */
@@ -60,9 +61,8 @@ export const handler = step('Ramp tick', async (state: RunState, deps): Promise<
   if (
     fleet &&
     running &&
-    decision.phase === 'plateau' &&
     workersRequested != null &&
-    wanted < workersRequested
+    shrinksFleet(decision.phase, workersRequested, wanted, previous.users, config.usersPerWorker)
   ) {
     await fleet.scale(wanted);
     workersRequested = wanted;
@@ -135,6 +135,21 @@ export const handler = step('Ramp tick', async (state: RunState, deps): Promise<
   );
   return applyWatch(next, watch);
 });
+
+/**
+ * Whether the fleet goes down to `wanted` workers: only on the plateau (the ramp only grows), and only when the
+ * last tick's users fit the smaller fleet too — one odd decision must not make Locust move users between
+ * workers twice, each move costing orders.
+ */
+export function shrinksFleet(
+  phase: Decision['phase'],
+  requested: number,
+  wanted: number,
+  lastUsers: number,
+  usersPerWorker: number,
+): boolean {
+  return phase === 'plateau' && wanted < requested && lastUsers <= wanted * usersPerWorker;
+}
 
 /**
  * Says when Locust runs other users than the last tick asked for (beyond 10 %, at least 3): a master that lost a

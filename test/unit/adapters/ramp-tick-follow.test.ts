@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Observation } from '../../../lambdas/core/ramp-controller';
 import type { RampState } from '../../../lambdas/core/state';
-import { unfollowedUsers } from '../../../lambdas/handlers/ramp-tick';
+import { shrinksFleet, unfollowedUsers } from '../../../lambdas/handlers/ramp-tick';
 
 const asked = (users: number, done = false) => ({ users, done }) as RampState;
 const reading = (users: number, running = true): Observation => ({
@@ -30,5 +30,22 @@ describe('unfollowedUsers', () => {
     expect(unfollowedUsers(asked(7), reading(5))).toBeNull();
     expect(unfollowedUsers(asked(50), reading(0, false))).toBeNull();
     expect(unfollowedUsers(asked(0, true), reading(40))).toBeNull();
+  });
+});
+
+describe('shrinksFleet', () => {
+  it('scales the fleet down on the plateau once two ticks in a row need fewer workers', () => {
+    // 30 users a worker, 4 asked of the fleet: now 2 would do, and the last tick's 55 users fit 2 as well.
+    expect(shrinksFleet('plateau', 4, 2, 55, 30)).toBe(true);
+  });
+
+  it('keeps it after one tick that needs fewer (its users would move between workers twice)', () => {
+    expect(shrinksFleet('plateau', 4, 2, 100, 30)).toBe(false);
+  });
+
+  it('never scales down on the ramp, nor when as many or more are wanted', () => {
+    expect(shrinksFleet('ramp-up', 4, 2, 10, 30)).toBe(false);
+    expect(shrinksFleet('plateau', 4, 4, 10, 30)).toBe(false);
+    expect(shrinksFleet('plateau', 4, 5, 10, 30)).toBe(false);
   });
 });
