@@ -294,7 +294,7 @@ describe('Kubernetes: production version and size on the test cluster, restored 
     await admin().apps.replaceNamespacedDeployment({
       name: 'checkout',
       namespace: NS,
-      body: deploymentManifest('checkout', NS, TEST_SIZE, true),
+      body: deploymentManifest('checkout', NS, TEST_SIZE, { sidecar: true }),
     });
     const hpa = await readHpa('checkout');
     await admin().autoscaling.replaceNamespacedHorizontalPodAutoscaler({
@@ -339,6 +339,23 @@ describe('Kubernetes: production version and size on the test cluster, restored 
     // Teardown puts the recorded size back (and says that this rollout cannot complete either).
     await expect(teardown(state)).rejects.toMatchObject({ name: 'RolloutTimeoutError' });
     expect((await readDeployment('stuck')).spec?.replicas).toBe(1);
+  });
+});
+
+describe('Kubernetes: the simulated pods start up at their own pace', () => {
+  it('a pod becomes Ready no earlier than the start-up time its template annotates (kwok durationFrom)', async () => {
+    const startUpMs = 3000;
+    await admin().apps.createNamespacedDeployment({
+      namespace: NS,
+      body: deploymentManifest('slow-start', NS, TEST_SIZE, { readyDelayMs: startUpMs }),
+    });
+    await rolledOut('slow-start');
+    const [pod] = await livePods('slow-start');
+    const created = defined(pod?.metadata?.creationTimestamp).getTime();
+    const ready = defined(pod?.status?.conditions?.find((c) => c.type === 'Ready' && c.status === 'True'));
+    // Both are whole seconds: the difference still cannot be below the delay.
+    expect(defined(ready.lastTransitionTime).getTime() - created).toBeGreaterThanOrEqual(startUpMs);
+    await admin().apps.deleteNamespacedDeployment({ name: 'slow-start', namespace: NS });
   });
 });
 
