@@ -87,7 +87,7 @@ function table(header: string[], rows: string[][]): void {
 
 /**
  * The floor: Deploy then Scale with no conductor — patches straight into the test API server as its admin
- * (the images; then HPA bounds, container resources and replicas), each phase awaited for every Deployment
+ * (the images; the container resources; then HPA bounds and replicas), each step awaited for every Deployment
  * at once with one list per {@link FLOOR_POLL_MS}. Returns the seconds.
  */
 async function direct(k8s: LocalKubernetes, namespace: string, to: FleetSize): Promise<number> {
@@ -113,6 +113,9 @@ async function direct(k8s: LocalKubernetes, namespace: string, to: FleetSize): P
     }
   };
   await patchAll((name) => ({ images: { app: image(name, to.version) } }));
+  // As the conductor scales up: the new pod template at the current size first, then HPA and replicas.
+  const resources = { requests: to.requests, ...(to.limits ? { limits: to.limits } : {}) };
+  await patchAll(() => ({ resources: { app: resources } }));
   const hpas = (await autoscaling.listNamespacedHorizontalPodAutoscaler({ namespace })).items;
   await Promise.all(
     hpas.map((h) =>
@@ -122,8 +125,7 @@ async function direct(k8s: LocalKubernetes, namespace: string, to: FleetSize): P
       ),
     ),
   );
-  const resources = { requests: to.requests, ...(to.limits ? { limits: to.limits } : {}) };
-  await patchAll(() => ({ resources: { app: resources }, replicas: to.replicas }));
+  await patchAll(() => ({ replicas: to.replicas }));
   return (performance.now() - started) / 1000;
 }
 
