@@ -12,9 +12,9 @@
  *   straight into the API (no state machine, no handlers, no run store) and every rollout awaited with one
  *   list per 100 ms — which is what the control plane alone needs.
  *
- *   npm run bench:prepare                          # 1, 10, 50 applications (~25 min)
+ *   npm run bench:prepare                          # 1, 10, 50 applications (~20 min)
  *   npm run bench:prepare -- 1 5                   # other sizes
- *   npm run bench:prepare -- --sequential-all      # also one at a time beyond 10 applications (50: ~30 min more)
+ *   npm run bench:prepare -- --sequential-all      # one at a time beyond 10 too (50: ~25 min more)
  *   npm run bench:prepare -- --only start-up       # or control-plane: one of the two fleets
  *   LTC_BENCH_STARTUP_S=2-10 npm run bench:prepare # another start-up range, in seconds
  *   LTC_BENCH_JSON=out.json npm run bench:prepare
