@@ -1,6 +1,7 @@
 import { ProductionTargetError } from '../adapters/kubernetes/errors';
 import { mapLimit } from '../core/concurrency';
 import {
+  DEFAULT_PREPARE_CONCURRENCY,
   type EnvironmentConfig,
   environmentProductionTargets,
   type NodeGroupConfig,
@@ -15,8 +16,6 @@ import type { StepDeps } from './runtime';
 
 /** How long recorded shapes are kept after a run (for the report and a late restore). */
 export const RECORD_DAYS = 30;
-/** Applications prepared at once when the environment's snapshot does not say. */
-export const DEFAULT_PREPARE_CONCURRENCY = 10;
 /** The recorded-shape key of a node group (application names cannot contain `/`). */
 export const nodeGroupRecordKey = (name: string) => `nodegroup/${name}`;
 

@@ -21,8 +21,8 @@ import { createPki, type LocalPki } from './pki';
  * A real Kubernetes control plane on 127.0.0.1, from the binaries `scripts/build-go-tools.sh` builds:
  * one etcd 3.6 serving two kube-apiservers by prefix — "production" (`/production`) and "test" (`/test`) —
  * with RBAC on and static tokens; kube-controller-manager, kube-scheduler and kwok (simulated nodes and
- * kubelets: pods are scheduled and become Ready in about a second) for the test API server, and optionally
- * for production too. Deployments really roll out, the HPA controller really enforces its bounds, Jobs run.
+ * kubelets: pods are scheduled and become Ready in about a second, or after the start-up time their
+ * {@link POD_READY_DELAY_ANNOTATION} says) for the test API server, and optionally for production too. Deployments really roll out, the HPA controller really enforces its bounds, Jobs run.
  *
  * Identities (tokens.csv of each API server):
  * - test: `admin` (system:masters; the controllers use it too) and `conductor` (group
@@ -62,11 +62,6 @@ export interface LocalKubernetesOptions {
   readonly hpaSyncSeconds?: number;
   /** Extra lines for the test API server's tokens.csv: `token,user,uid,"group1,group2"`. */
   readonly extraTestTokens?: readonly string[];
-  /**
-   * How long kwok takes to make a pod Ready (container start and readiness probe). Default 0: at once.
-   * A few seconds make rollouts wait the way real ones do, rather than on the control plane's CPU.
-   */
-  readonly podReadyDelayMs?: number;
   /** A TokenReview webhook (kubeconfig file) for the test API server: exercises EKS IAM tokens. */
   readonly testTokenWebhookKubeconfig?: string;
 }
@@ -345,7 +340,7 @@ async function startControllers(
     bin.kwok,
     [
       `--kubeconfig=${server.kubeconfig}`,
-      `--config=${stagesFile(dir, options.podReadyDelayMs ?? 0)}`,
+      `--config=${stagesFile(dir)}`,
       `--config=${kwokConfig}`,
       '-v=WARN',
       '--manage-all-nodes=false',
@@ -473,21 +468,28 @@ export async function applyRbac(
   }
 }
 
-/** kwok's stages, with a delay before pods become Ready when asked. */
-function stagesFile(dir: string, podReadyDelayMs: number): string {
-  const path = kwokStagesPath();
-  if (podReadyDelayMs <= 0) return path;
-  const documents = readFileSync(path, 'utf8').split(/^---$/m);
-  const delayed = documents.map((d) =>
-    /^\s*name: pod-ready\s*$/m.test(d)
-      ? d.replace(
-          /^ {2}next:/m,
-          `  delay:\n    durationMilliseconds: ${Math.round(podReadyDelayMs)}\n  next:`,
-        )
-      : d,
-  );
+/**
+ * The pod template annotation that delays a pod's Ready (container start-up and readiness probe), as a Go
+ * duration (`"12s"`, `"1500ms"`); without it, kwok makes pods Ready at once. Per pod, so that each
+ * application of a fleet can start up at its own pace, as real ones do. kwok's own name for it.
+ */
+export const POD_READY_DELAY_ANNOTATION = 'pod-ready.stage.kwok.x-k8s.io/delay';
+
+/** kwok's stages, the pod-ready stage delayed by {@link POD_READY_DELAY_ANNOTATION} (kwok's `durationFrom`). */
+function stagesFile(dir: string): string {
+  const documents = readFileSync(kwokStagesPath(), 'utf8').split(/^---$/m);
+  const delay = [
+    '  delay:',
+    '    durationMilliseconds: 0',
+    '    durationFrom:',
+    '      jq:',
+    `        expression: '.metadata.annotations["${POD_READY_DELAY_ANNOTATION}"]'`,
+  ].join('\n');
+  const podReady = documents.findIndex((d) => /^\s*name: pod-ready\s*$/m.test(d));
+  if (podReady < 0) throw new Error(`kwok stages ${kwokStagesPath()}: no pod-ready stage`);
+  documents[podReady] = documents[podReady]?.replace(/^ {2}next:/m, `${delay}\n  next:`) ?? '';
   const out = join(dir, 'kwok-stages.yaml');
-  writeFileSync(out, delayed.join('---'));
+  writeFileSync(out, documents.join('---'));
   return out;
 }
 

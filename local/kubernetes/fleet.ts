@@ -7,6 +7,7 @@ import {
   ignoreConflict,
   type LocalApiServer,
   type LocalKubernetes,
+  POD_READY_DELAY_ANNOTATION,
 } from './control-plane';
 
 /**
@@ -26,6 +27,11 @@ export interface FleetOptions {
   readonly tokenEnv?: { readonly test: string; readonly production: string };
   readonly production?: Partial<FleetSize>;
   readonly test?: Partial<FleetSize>;
+  /**
+   * How long each application's pods take to become Ready (start-up, readiness probe), by name, in ms;
+   * the others are Ready at once. On the pod template in both environments, so it survives every rollout.
+   */
+  readonly readyDelayMs?: Readonly<Record<string, number>>;
 }
 
 export interface FleetSize {
@@ -58,12 +64,23 @@ export function image(name: string, version: string): string {
   return `registry.local/${name}:${version}`;
 }
 
+export interface ManifestOptions {
+  /** Add a sidecar container (same image everywhere). */
+  readonly sidecar?: boolean;
+  /** How long the pods take to become Ready, in ms (kwok's {@link POD_READY_DELAY_ANNOTATION}). */
+  readonly readyDelayMs?: number;
+}
+
 export function deploymentManifest(
   name: string,
   namespace: string,
   size: FleetSize,
-  sidecar = false,
+  { sidecar = false, readyDelayMs }: ManifestOptions = {},
 ): V1Deployment {
+  const annotations =
+    readyDelayMs === undefined
+      ? undefined
+      : { [POD_READY_DELAY_ANNOTATION]: `${Math.round(readyDelayMs)}ms` };
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -72,7 +89,7 @@ export function deploymentManifest(
       replicas: size.replicas,
       selector: { matchLabels: { app: name } },
       template: {
-        metadata: { labels: { app: name } },
+        metadata: { labels: { app: name }, ...(annotations ? { annotations } : {}) },
         spec: {
           terminationGracePeriodSeconds: 0,
           containers: [
@@ -131,7 +148,10 @@ export async function createFleet(
   await applyRbac(cluster.production, productionReaderRbac(namespace));
   for (const server of [cluster.production, cluster.test]) {
     const size = server.name === 'production' ? sizes.production : sizes.test;
-    await createAll(server, options.names, namespace, size, hpa, options.sidecar ?? false);
+    await createAll(server, options.names, namespace, size, hpa, (name) => ({
+      sidecar: options.sidecar,
+      readyDelayMs: options.readyDelayMs?.[name],
+    }));
   }
   return options.names.map((name) => ({
     name,
@@ -147,7 +167,7 @@ async function createAll(
   namespace: string,
   size: FleetSize,
   hpa: boolean,
-  sidecar: boolean,
+  manifestOptions: (name: string) => ManifestOptions,
 ): Promise<void> {
   const admin = server.as('admin');
   // A few at a time: the API server is on the same two cores as everything else.
@@ -157,7 +177,7 @@ async function createAll(
         await ignoreConflict(() =>
           admin.apps.createNamespacedDeployment({
             namespace,
-            body: deploymentManifest(name, namespace, size, sidecar),
+            body: deploymentManifest(name, namespace, size, manifestOptions(name)),
           }),
         );
         if (hpa) {

@@ -63,10 +63,30 @@ export class KubernetesPlatformAdapter implements PlatformAdapter {
   ): Promise<AppShape> {
     const p = kubernetesPlatform(application, platform);
     const apis = await this.options.connect(p.cluster);
+    const wait = options.wait !== false;
+    const deadline = Date.now() + timeoutSeconds * 1000;
+    // More replicas and a new pod template in one patch is first a scaling event for the Deployment
+    // controller: it scales the old ReplicaSet up to the new count, then replaces every one of those pods.
+    // The new template rolled out at the current size, then scaled, starts half the pods in no more waves
+    // (and keeps the HPA's new minimum from scaling the old template up meanwhile).
+    if (wait && (await this.scalesUpWithNewTemplate(application, apis, p, shape))) {
+      await this.patchWithRetries(application, apis, p, templateOf(shape));
+      await this.waitForRollout(application, apis, p, timeoutSeconds, deadline);
+    }
+    await this.patchWithRetries(application, apis, p, shape);
+    if (wait) await this.waitForRollout(application, apis, p, timeoutSeconds, deadline);
+    return this.readShape(application, platform);
+  }
+
+  private async patchWithRetries(
+    application: string,
+    apis: KubeApis,
+    p: KubernetesPlatform,
+    shape: Partial<AppShape>,
+  ): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.patchTo(application, apis, p, shape);
-        break;
+        return await this.patchTo(application, apis, p, shape);
       } catch (err) {
         // 409: the object changed between our read and our patch (a controller, a colleague): read it
         // again and patch from what is there now.
@@ -75,8 +95,20 @@ export class KubernetesPlatformAdapter implements PlatformAdapter {
           throw kubernetesError(`${application}: patch, ${attempt} conflicts in a row`, err);
       }
     }
-    if (options.wait !== false) await this.waitForRollout(application, apis, p, timeoutSeconds);
-    return this.readShape(application, platform);
+  }
+
+  private async scalesUpWithNewTemplate(
+    application: string,
+    apis: KubeApis,
+    p: KubernetesPlatform,
+    shape: Partial<AppShape>,
+  ): Promise<boolean> {
+    if (shape.replicas === undefined) return false;
+    const d = await this.readDeployment(application, apis, p);
+    return (
+      shape.replicas > (d.spec?.replicas ?? 1) &&
+      deploymentPatch(application, d, templateOf(shape), null).length > 0
+    );
   }
 
   /** One read of the Deployment and its HPA and the patches from there; a 409 is thrown as it is. */
@@ -122,8 +154,8 @@ export class KubernetesPlatformAdapter implements PlatformAdapter {
     apis: KubeApis,
     p: KubernetesPlatform,
     timeoutSeconds: number,
+    deadline = Date.now() + timeoutSeconds * 1000,
   ): Promise<void> {
-    const deadline = Date.now() + timeoutSeconds * 1000;
     for (;;) {
       const d = await this.readDeployment(application, apis, p);
       const status = rolloutStatus(d);
@@ -160,6 +192,14 @@ export class KubernetesPlatformAdapter implements PlatformAdapter {
     );
     return { minReplicas: hpa.spec?.minReplicas ?? 1, maxReplicas: hpa.spec?.maxReplicas ?? 1 };
   }
+}
+
+/** The pod template's part of a shape (images, container resources): no replicas, no HPA bounds. */
+function templateOf(shape: Partial<AppShape>): Partial<AppShape> {
+  return {
+    ...(shape.images ? { images: shape.images } : {}),
+    ...(shape.resources ? { resources: shape.resources } : {}),
+  };
 }
 
 function kubernetesPlatform(application: string, platform: Platform): KubernetesPlatform {

@@ -294,7 +294,7 @@ describe('Kubernetes: production version and size on the test cluster, restored 
     await admin().apps.replaceNamespacedDeployment({
       name: 'checkout',
       namespace: NS,
-      body: deploymentManifest('checkout', NS, TEST_SIZE, true),
+      body: deploymentManifest('checkout', NS, TEST_SIZE, { sidecar: true }),
     });
     const hpa = await readHpa('checkout');
     await admin().autoscaling.replaceNamespacedHorizontalPodAutoscaler({
@@ -324,6 +324,29 @@ describe('Kubernetes: production version and size on the test cluster, restored 
     expect(await specOf('checkout')).toEqual(before);
   });
 
+  it('scales up with a new pod template by rolling the template out at the current size first', async () => {
+    await rolledOut('payments');
+    const replicaSets = await admin().apps.listNamespacedReplicaSet({
+      namespace: NS,
+      labelSelector: 'app=payments',
+    });
+    const current = defined(replicaSets.items.find((rs) => (rs.spec?.replicas ?? 0) > 0)?.metadata?.name);
+    const state = await start('k8s-shop', { deployProductionVersions: false, applications: ['payments'] });
+    await scale({ state, application: 'payments' });
+    const events = await admin().core.listNamespacedEvent({
+      namespace: NS,
+      fieldSelector: 'involvedObject.kind=Deployment,involvedObject.name=payments',
+    });
+    const scaledUp = events.items
+      .map((e) => e.message ?? '')
+      .filter((m) => m.startsWith('Scaled up replica set'));
+    // In one patch, the Deployment controller would first scale the old ReplicaSet up to 6 pods.
+    expect(scaledUp).not.toContain(`Scaled up replica set ${current} from 1 to ${PRODUCTION_SIZE.replicas}`);
+    expect((await readDeployment('payments')).spec?.replicas).toBe(PRODUCTION_SIZE.replicas);
+    await teardown(state);
+    await rolledOut('payments');
+  });
+
   it('names the application when its rollout does not complete within its timeout', async () => {
     const state = await start('k8s-stuck', { deployProductionVersions: false });
     const started = Date.now();
@@ -333,12 +356,29 @@ describe('Kubernetes: production version and size on the test cluster, restored 
     );
     expect(err?.name).toBe('RolloutTimeoutError');
     expect(err?.message).toMatch(
-      /^stuck: the rollout of deployment shop\/stuck on kubernetes:https:\/\/127\.0\.0\.1:\d+ did not complete within 10 s: \d+ of 6 replicas updated, 0 available/,
+      /^stuck: the rollout of deployment shop\/stuck on kubernetes:https:\/\/127\.0\.0\.1:\d+ did not complete within 10 s: \d+ of 1 replicas updated, 0 available/,
     );
     expect(Date.now() - started).toBeLessThan(20_000);
     // Teardown puts the recorded size back (and says that this rollout cannot complete either).
     await expect(teardown(state)).rejects.toMatchObject({ name: 'RolloutTimeoutError' });
     expect((await readDeployment('stuck')).spec?.replicas).toBe(1);
+  });
+});
+
+describe('Kubernetes: the simulated pods start up at their own pace', () => {
+  it('a pod becomes Ready no earlier than the start-up time its template annotates (kwok durationFrom)', async () => {
+    const startUpMs = 3000;
+    await admin().apps.createNamespacedDeployment({
+      namespace: NS,
+      body: deploymentManifest('slow-start', NS, TEST_SIZE, { readyDelayMs: startUpMs }),
+    });
+    await rolledOut('slow-start');
+    const [pod] = await livePods('slow-start');
+    const created = defined(pod?.metadata?.creationTimestamp).getTime();
+    const ready = defined(pod?.status?.conditions?.find((c) => c.type === 'Ready' && c.status === 'True'));
+    // Both are whole seconds: the difference still cannot be below the delay.
+    expect(defined(ready.lastTransitionTime).getTime() - created).toBeGreaterThanOrEqual(startUpMs);
+    await admin().apps.deleteNamespacedDeployment({ name: 'slow-start', namespace: NS });
   });
 });
 
