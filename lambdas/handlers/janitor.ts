@@ -180,33 +180,18 @@ const cleanUpAfterRun = step(
     ]
       .filter(Boolean)
       .join('; ');
-    const released = lock === 'held' && lockReleased;
-    if (acted) {
-      await deps.runs.putJanitorRecord(
-        runId,
-        {
-          at: now.toISOString(),
-          reason,
-          lock,
-          loadStopped,
-          restored,
-          fleet,
-          lockReleased: released,
-          message,
-        },
-        expiresAt,
-      );
-    }
-    return {
-      execution: executionArn,
-      acted,
+    const outcome = {
       lock,
       loadStopped,
       restored,
       fleet,
-      lockReleased: released,
+      lockReleased: lock === 'held' && lockReleased,
       message,
     };
+    if (acted) {
+      await deps.runs.putJanitorRecord(runId, { at: now.toISOString(), reason, ...outcome }, expiresAt);
+    }
+    return { execution: executionArn, acted, ...outcome };
   },
 );
 
