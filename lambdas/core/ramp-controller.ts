@@ -689,10 +689,13 @@ interface Model {
   readonly dispersion: number;
 }
 
-/** ln-space noise of one interval: Poisson counting plus 3-s report quantisation at both ends. */
-function noiseVariance(s: Sample): number {
+/**
+ * ln-space noise of one interval: Poisson counting (of its own count, or of the count expected) plus 3-s report
+ * quantisation at both ends.
+ */
+function noiseVariance(s: Sample, orders = Math.max(1, s.orders)): number {
   const q = REPORT_SECONDS / (s.minutes * 60);
-  return 1 / Math.max(1, s.orders) + (q * q) / 6;
+  return 1 / orders + (q * q) / 6;
 }
 
 const gauss = (d: number, width: number) => Math.exp(-0.5 * (d / width) ** 2);
@@ -820,8 +823,7 @@ function fitDecline(
   for (const s of usable) {
     const x = s.userMinutes / s.minutes;
     const y = s.orders / s.userMinutes;
-    const q = REPORT_SECONDS / (s.minutes * 60);
-    const variance = pooled / s.userMinutes + (pooled * pooled * q * q) / 6;
+    const variance = pooled * pooled * noiseVariance(s, pooled * s.userMinutes);
     const w = 0.5 ** (Math.max(0, now - s.at) / tick / DECLINE_HALF_LIFE) / (variance * dispersion);
     W += w;
     Sx += w * x;
