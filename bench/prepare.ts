@@ -22,7 +22,8 @@
  * Every measurement starts from the test environment's small shape (Teardown restored the previous one).
  * Needs the binaries of `npm run setup` and the Python venv (moto, for the run store).
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { deploymentPatch, rolloutStatus } from '../lambdas/adapters/kubernetes/deployment-adapter';
 import { parseConfig } from '../lambdas/core/config';
@@ -310,12 +311,11 @@ async function main(): Promise<void> {
   }
 }
 
+/** The 1, 5 and 15 minute load averages, as the live bench reads them. */
 function loadAverage(): string {
-  try {
-    return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
-  } catch {
-    return 'unknown';
-  }
+  return loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
 }
 
 main().then(

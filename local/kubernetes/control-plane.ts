@@ -22,7 +22,8 @@ import { createPki, type LocalPki } from './pki';
  * one etcd 3.6 serving two kube-apiservers by prefix — "production" (`/production`) and "test" (`/test`) —
  * with RBAC on and static tokens; kube-controller-manager, kube-scheduler and kwok (simulated nodes and
  * kubelets: pods are scheduled and become Ready in about a second, or after the start-up time their
- * {@link POD_READY_DELAY_ANNOTATION} says) for the test API server, and optionally for production too. Deployments really roll out, the HPA controller really enforces its bounds, Jobs run.
+ * {@link POD_READY_DELAY_ANNOTATION} says) for the test API server, and optionally for production too.
+ * Deployments really roll out, the HPA controller really enforces its bounds, Jobs run.
  *
  * Identities (tokens.csv of each API server):
  * - test: `admin` (system:masters; the controllers use it too) and `conductor` (group
