@@ -79,7 +79,9 @@
  * - Saturation: when the user count grew ≥ 10 % between two intervals but orders grew with an elasticity
  *   below 0.3 (adding users no longer adds orders), or the failure ratio is above `saturationFailureRatio` and
  *   climbing, that is a strike; two strikes in a row (or one at elasticity ≤ 0.1 with ≥ 20 % more users, when
- *   even its upper bound is below 0.3) mean saturation. The newest interval is compared with each of the last
+ *   even its upper bound is below 0.3, once {@link MAX_HISTORY} intervals are measured) mean saturation. The noise
+ *   a shortfall is weighed against comes from the intervals near the newest users: near a knee the older ones
+ *   misfit the local shape, and counted as noise that misfit hid the knee for a tick. The newest interval is compared with each of the last
  *   few with fewer users (since the last change of conversion) and the most telling comparison counts: over two
  *   ticks' growth the noise weighs half as much, so the flat top is seen a tick earlier. Users then stop growing — they are held at the count that reached the highest rate — and every
  *   tick says `target unreachable: saturated at N orders/min with U users`; the controller never aborts (the
@@ -190,6 +192,8 @@ export interface ControllerState {
    * interval could not tell. Absent in states written before it existed (then 1).
    */
   readonly dispersion?: number;
+  /** {@link Model.localDispersion} as last estimated (absent in older states: then `dispersion`). */
+  readonly localDispersion?: number;
   readonly usersSet: number;
   readonly stalledTicks: number;
   readonly strikes: number;
@@ -349,6 +353,10 @@ export function decide(
   // ---- 1. Measure the interval since the last reading.
   const measured = observation ? measure(state, observation, D) : null;
   const priorDispersion = state.dispersion ?? 1;
+  const priorNoise = {
+    dispersion: priorDispersion,
+    localDispersion: state.localDispersion ?? priorDispersion,
+  };
   let samples = state.samples;
   let history = state.history;
   let stalledTicks = state.stalledTicks;
@@ -375,7 +383,7 @@ export function decide(
             measured.at,
             T,
             config.initialOrdersPerUserPerMinute,
-            priorDispersion,
+            priorNoise,
             startsAfterRestart(samples, history),
           )
         : null;
@@ -419,7 +427,7 @@ export function decide(
           measured.at,
           T,
           config.initialOrdersPerUserPerMinute,
-          priorDispersion,
+          priorNoise,
           false,
         );
         if (earlier && !isChangeOfConversion(surprise(earlier, measured))) {
@@ -433,8 +441,7 @@ export function decide(
         history,
         measured,
         failureLimit,
-        // Capped: near a knee the residuals hold the shape's misfit too, which is no noise of the counts.
-        Math.min(3, before?.dispersion ?? priorDispersion),
+        before?.localDispersion ?? priorNoise.localDispersion,
         samples[0]?.at ?? measured.at,
       );
       history = [...history, measured].slice(-MAX_HISTORY);
@@ -450,7 +457,9 @@ export function decide(
       } else if (!saturation) {
         if (check.strike) {
           strikes += 1;
-          if (strikes >= 2 || check.strong) {
+          // One strong strike alone only once the counts' noise is known from a full history: early in the ramp
+          // one clumped interval, weighed against a noise still guessed, looks like a flat top (noisy system).
+          if (strikes >= 2 || (check.strong && history.length >= MAX_HISTORY)) {
             const best = bestRate(history);
             saturation = {
               ordersPerMinute: best.rate,
@@ -473,7 +482,7 @@ export function decide(
     now,
     T,
     config.initialOrdersPerUserPerMinute,
-    priorDispersion,
+    priorNoise,
     startsAfterRestart(samples, history),
   );
   const prior: Model = {
@@ -483,6 +492,7 @@ export function decide(
     curvature: 0,
     variance: 1,
     dispersion: priorDispersion,
+    localDispersion: priorNoise.localDispersion,
   };
   const m = model ?? prior;
 
@@ -641,7 +651,8 @@ export function decide(
       ordersPerUserPerMinute: model ? perUser : null,
       referenceUsers: model ? Math.exp(m.meanLogUsers) : null,
       elasticity: m.elasticity,
-      dispersion: model ? model.dispersion : priorDispersion,
+      dispersion: m.dispersion,
+      localDispersion: m.localDispersion,
       usersSet: phase === 'done' ? 0 : users,
       stalledTicks,
       strikes,
@@ -687,6 +698,12 @@ interface Model {
   readonly variance: number;
   /** Noise of the intervals relative to Poisson counting (≥ 1). */
   readonly dispersion: number;
+  /**
+   * The same, from the residuals of the intervals near the newest users only (±20 %): what the saturation
+   * check weighs a shortfall against. Near a knee the residuals of the older intervals, at far fewer users,
+   * hold the local shape's misfit (3× the counting noise on the capacity system), which would hide the knee.
+   */
+  readonly localDispersion: number;
 }
 
 /**
@@ -716,7 +733,7 @@ function fitModel(
   now: number,
   tickSeconds: number,
   priorPerUser: number,
-  priorDispersion: number,
+  prior: Pick<Model, 'dispersion' | 'localDispersion'>,
   firstIsMixed: boolean,
 ): Model | null {
   const usable = samples.filter((s) => s.orders > 0 && s.userMinutes > 0);
@@ -732,7 +749,10 @@ function fitModel(
     v: noiseVariance(s),
     shape: s !== mixed,
   }));
-  const once = (dispersion: number, levelPriorWeight: number): Model & { residual: number } => {
+  const once = (
+    dispersion: number,
+    levelPriorWeight: number,
+  ): Omit<Model, 'localDispersion'> & { residual: number; local: { residual: number; n: number } } => {
     // Weighted least squares for (a, e, c) with ridge priors on e and c.
     const A = [
       [0, 0, 0],
@@ -769,13 +789,22 @@ function fitModel(
       sl += v * (p.y - elasticity * p.d - curvature * p.d * p.d);
     }
     const level = sl / V;
-    // Overdispersion: mean squared standardised residual (recent samples count more).
+    // Overdispersion: mean squared standardised residual (recent samples count more), over all the intervals
+    // and over those near the newest users (with their effective number).
     let R = 0;
     let U = 0;
+    let localR = 0;
+    let localU = 0;
+    let localUU = 0;
     for (const p of pts) {
       const u = 0.5 ** (p.age / 4);
-      R += (u * (p.y - level - elasticity * p.d - curvature * p.d * p.d) ** 2) / p.v;
+      const squared = (p.y - level - elasticity * p.d - curvature * p.d * p.d) ** 2 / p.v;
+      R += u * squared;
       U += u;
+      const near = u * gauss(p.d, 0.2);
+      localR += near * squared;
+      localU += near;
+      localUU += near * near;
     }
     return {
       meanLogUsers: xRef,
@@ -785,16 +814,18 @@ function fitModel(
       variance: 1 / V,
       dispersion,
       residual: R / U,
+      local: { residual: localR / localU, n: (localU * localU) / localUU },
     };
   };
   // Without the configured guess: how far the data lie from a wrong guess is no noise of the counts (and, carried
   // to the next tick, it would weigh the data down against that guess ever more).
   const first = once(1, 0);
   // The last estimate counts as two samples: a short history must not look perfectly quiet or wildly noisy.
-  const n = pts.length;
-  const dispersion = Math.min(25, Math.max(1, (2 * priorDispersion + n * first.residual) / (2 + n)));
-  const { residual: _r, ...model } = once(dispersion, LEVEL_PRIOR_WEIGHT);
-  return model;
+  const shrunk = (priorDispersion: number, residual: number, n: number) =>
+    Math.min(25, Math.max(1, (2 * priorDispersion + n * residual) / (2 + n)));
+  const dispersion = shrunk(prior.dispersion, first.residual, pts.length);
+  const { residual: _r, local: _l, ...model } = once(dispersion, LEVEL_PRIOR_WEIGHT);
+  return { ...model, localDispersion: shrunk(prior.localDispersion, first.local.residual, first.local.n) };
 }
 
 /**
