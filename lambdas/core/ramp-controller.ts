@@ -263,6 +263,8 @@ const DECLINE_HALF_LIFE = 3;
  * user between no users and the mean users — the data must show it before it counts.
  */
 const DECLINE_PRIOR = 0.5;
+/** Lowest elasticity the decline line is followed to: nearer its top it asks for users on the slope's noise. */
+const MIN_DECLINE_ELASTICITY = 0.4;
 /** Elasticity below which more users do not bring more orders. */
 const FLAT_ELASTICITY = 0.3;
 /** Smallest elasticity used to invert the model (beyond it the growth cap and saturation rule). */
@@ -510,7 +512,13 @@ export function decide(
     const P = decline.meanPerUser + k * decline.meanUsers;
     const disc = P * P - 4 * k * wanted;
     if (disc > 0) {
-      const byDecline = Math.ceil((P - Math.sqrt(disc)) / (2 * k) - 1e-9);
+      // Not beyond where the line says orders grow with users at an elasticity below MIN_DECLINE_ELASTICITY,
+      // (P − 2kU)/(P − kU) = E: near the line's top its root swings with small errors of the slope (queueing
+      // seeds asked for 22 % more users than the plateau needed, and overshot by 6–8 %).
+      const E = MIN_DECLINE_ELASTICITY;
+      const byDecline = Math.ceil(
+        Math.min((P - Math.sqrt(disc)) / (2 * k), ((1 - E) * P) / ((2 - E) * k)) - 1e-9,
+      );
       if (byDecline > users) {
         notes.push(
           `orders per user fall with load (−${(k * 1000).toFixed(2)} orders/user/min per 1,000 users): ${byDecline} users, not ${users}`,
