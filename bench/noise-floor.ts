@@ -1,10 +1,10 @@
 /**
  * The arithmetic behind a goal a simulated system cannot meet on every seed, whatever the controller: how noisy
  * one tick's order count is, and — for a system whose conversion drifts — how often an ideal controller would
- * meet each goal. The ideal controller knows everything about the system except the drift and estimates that
- * from the same tick counts with the optimal (Kalman) filter for the simulation's own AR(1) drift and counting
- * noise; no controller that only sees the counts can do better on average. (It sets users exactly, so the
- * shares it reaches are upper bounds.)
+ * meet each goal. The ideal controller knows everything about the system except the drift (and, in its second
+ * form, the mean conversion) and estimates them from the same tick counts with the optimal (Kalman) filter for
+ * the simulation's own AR(1) drift and counting noise; no controller that only sees the counts can do better on
+ * average. (It sets users exactly, so the shares it reaches are upper bounds.)
  */
 import type { Scenario } from './ramp-bench';
 import { DT, rng, type SystemSpec } from './sim';
@@ -47,8 +47,20 @@ export interface IdealShares {
   readonly plateau: number;
 }
 
-/** How often the ideal controller meets each goal on a drifting system (null without drift). */
-export function idealShares(spec: SystemSpec, scenario: Scenario, runs = 2000): IdealShares | null {
+/**
+ * How often the ideal controller meets each goal on a drifting system (null without drift).
+ *
+ * `knowsConversion: true` is the upper bound: the mean conversion is known and only the drift around it is
+ * estimated. `false` is the bound a controller that learns the conversion from the counts can aim at: it also
+ * knows that orders are proportional to users (the shape), but starts from the configured guess of orders per
+ * user (±50 %, as the controller does) and estimates the constant level beside the drift — a two-state
+ * Kalman filter (level, drift) on the same counts.
+ */
+export function idealShares(
+  spec: SystemSpec,
+  scenario: Scenario,
+  { runs = 2000, knowsConversion = true }: { runs?: number; knowsConversion?: boolean } = {},
+): IdealShares | null {
   if (!spec.drift) return null;
   const random = rng(4242);
   const normal = () => Math.sqrt(-2 * Math.log(Math.max(1e-12, random()))) * Math.cos(2 * Math.PI * random());
@@ -57,6 +69,8 @@ export function idealShares(spec: SystemSpec, scenario: Scenario, runs = 2000): 
   const step = Math.exp(-DT / correlation);
   const perTick = Math.exp(-T / correlation);
   const drift = spec.drift;
+  const driftVariance = drift * drift;
+  const levelVariance = knowsConversion ? 0 : 0.25;
   const ticks = Math.round((rampUpSeconds + plateauSeconds) / T);
   const stepsPerTick = Math.round(T / DT);
   const plan = (t: number) => (target * Math.min(t, rampUpSeconds)) / rampUpSeconds;
@@ -64,30 +78,51 @@ export function idealShares(spec: SystemSpec, scenario: Scenario, runs = 2000): 
   let overshoot = 0;
   let plateau = 0;
   for (let run = 0; run < runs; run++) {
+    const level = Math.sqrt(levelVariance) * normal();
     let d = 1 + drift * normal();
-    // The filter's estimate of ln(drift) at the last reading and its variance.
-    let estimate = 0;
-    let variance = drift * drift;
+    // The filter's estimate of (ln level, ln drift) at the last reading, and its covariance.
+    let mean = [0, 0];
+    let cov = [
+      [levelVariance, 0],
+      [0, driftVariance],
+    ];
     const delivered: number[] = [];
     const tickErrors: number[] = [];
     for (let k = 0; k < ticks; k++) {
-      const predicted = Math.exp(perTick * estimate);
+      // Predict: the level stays, the drift decays towards 0 and gains variance.
+      mean = [mean[0] as number, perTick * (mean[1] as number)];
+      const [[pll, pld], [, pdd]] = cov as [[number, number], [number, number]];
+      cov = [
+        [pll, perTick * pld],
+        [perTick * pld, perTick * perTick * pdd + driftVariance * (1 - perTick * perTick)],
+      ];
+      const predicted = Math.exp((mean[0] as number) + (mean[1] as number));
       let sum = 0;
       for (let i = 0; i < stepsPerTick; i++) {
         d = 1 + step * (d - 1) + drift * Math.sqrt(1 - step * step) * normal();
         sum += d;
-        // The users were chosen to deliver the plan at the predicted drift.
-        delivered.push((plan((k * stepsPerTick + i + 0.5) * DT) * d) / predicted);
+        // The users were chosen to deliver the plan at the predicted level and drift.
+        delivered.push((plan((k * stepsPerTick + i + 0.5) * DT) * Math.exp(level) * d) / predicted);
       }
-      const mean = sum / stepsPerTick;
-      tickErrors.push(mean / predicted - 1);
+      const tickMean = (sum / stepsPerTick) * Math.exp(level);
+      tickErrors.push(tickMean / predicted - 1);
+      // Update with the tick's count: ln(observed) = level + drift + noise.
       const orders = (plan((k + 0.5) * T) * T) / 60;
       const noise = tickNoise(spec, Math.max(1, orders)) ** 2;
-      const prior = perTick * perTick * variance + drift * drift * (1 - perTick * perTick);
-      const gain = prior / (prior + noise);
-      estimate =
-        perTick * estimate + gain * (Math.log(mean) + Math.sqrt(noise) * normal() - perTick * estimate);
-      variance = (1 - gain) * prior;
+      const observed = Math.log(tickMean) + Math.sqrt(noise) * normal();
+      const [[cll, cld], [, cdd]] = cov as [[number, number], [number, number]];
+      const innovationVariance = cll + 2 * cld + cdd + noise;
+      const gain = [(cll + cld) / innovationVariance, (cld + cdd) / innovationVariance];
+      const innovation = observed - (mean[0] as number) - (mean[1] as number);
+      mean = [
+        (mean[0] as number) + (gain[0] as number) * innovation,
+        (mean[1] as number) + (gain[1] as number) * innovation,
+      ];
+      const [g0, g1] = gain as [number, number];
+      cov = [
+        [cll - g0 * (cll + cld), cld - g0 * (cld + cdd)],
+        [cld - g0 * (cld + cdd), cdd - g1 * (cld + cdd)],
+      ];
     }
     const rateOver = (from: number, to: number) => {
       const a = Math.round(from / DT);

@@ -13,7 +13,7 @@
  * saturation reported within 3 ticks — better than the baseline on every system.
  */
 import { parseArgs } from 'node:util';
-import { idealShares, outsideShare, tickNoise } from './noise-floor';
+import { type IdealShares, idealShares, outsideShare, tickNoise } from './noise-floor';
 import {
   DEFAULT_SCENARIO,
   type Figures,
@@ -175,12 +175,15 @@ function printNoise(system: SystemSpec, runs: number): void {
   console.log(
     `  ±3 % is ${(0.03 / noise).toFixed(1)} σ of it: a level read from one tick misses it on ${pct(outsideShare(0.03, noise))} of runs; reading it from more ticks needs the shape of orders vs users known`,
   );
-  const ideal = idealShares(system, s);
-  if (!ideal) return;
+  const knows = idealShares(system, s);
+  const learns = idealShares(system, s, { knowsConversion: false });
+  if (!knows || !learns) return;
   const of = (share: number) => `${pct(share)} (~${Math.round(share * runs)}/${runs})`;
-  console.log(
-    `  an ideal controller (knows all but the drift, optimal filter on the same counts) meets: end of ramp ${of(ideal.endOfRamp)}, overshoot ${of(ideal.overshoot)}, plateau ${of(ideal.plateau)}`,
-  );
+  const meets = (ideal: IdealShares) =>
+    `end of ramp ${of(ideal.endOfRamp)}, overshoot ${of(ideal.overshoot)}, plateau ${of(ideal.plateau)}`;
+  console.log('  an ideal controller (optimal filter on the same counts, users set exactly) meets:');
+  console.log(`    knowing the mean conversion (only the drift unknown): ${meets(knows)}`);
+  console.log(`    learning the conversion from the counts, as a controller must: ${meets(learns)}`);
 }
 
 async function main(): Promise<void> {

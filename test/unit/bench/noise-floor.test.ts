@@ -42,10 +42,20 @@ describe('the noise arithmetic of the ramp benchmark', () => {
   });
 
   it('finds the noisy system’s goals out of reach on some runs even for an ideal controller, and none without drift', () => {
-    const ideal = idealShares(system('noisy'), DEFAULT_SCENARIO, 400);
+    const ideal = idealShares(system('noisy'), DEFAULT_SCENARIO, { runs: 400 });
     expect(ideal?.plateau).toBeGreaterThan(0.7);
     expect(ideal?.plateau).toBeLessThan(0.97);
     expect(ideal?.endOfRamp).toBeLessThan(0.97);
     expect(idealShares(system('linear'), DEFAULT_SCENARIO)).toBeNull();
+  });
+
+  it('puts the ideal that learns the conversion from the counts below the one that knows it, on every goal', () => {
+    const knows = idealShares(system('noisy'), DEFAULT_SCENARIO, { runs: 400 });
+    const learns = idealShares(system('noisy'), DEFAULT_SCENARIO, { runs: 400, knowsConversion: false });
+    expect(learns?.endOfRamp).toBeLessThan((knows?.endOfRamp ?? 0) - 0.05);
+    expect(learns?.overshoot).toBeLessThan(knows?.overshoot ?? 0);
+    expect(learns?.plateau).toBeLessThan((knows?.plateau ?? 0) - 0.05);
+    // Still far better than one tick's count alone would allow (±3 % is 0.7 σ of it).
+    expect(learns?.endOfRamp).toBeGreaterThan(0.6);
   });
 });
