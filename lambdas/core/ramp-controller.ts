@@ -52,6 +52,8 @@
  *   older intervals corrected by its elasticity, which is too high exactly where the line is needed;
  * - its intervals are weighted by the noise of their *expected* counts (orders per user pooled over the
  *   intervals), not of their own: weights from an interval's own count favour the intervals that came out low;
+ * - it is followed only to where it says orders still grow with users at an elasticity of
+ *   {@link MIN_DECLINE_ELASTICITY}: nearer the line's top its root swings with small errors of the slope;
  * - it decides on the plateau too: the first plateau tick extrapolates from the last ramp interval's users as
  *   far as the last ramp tick did (later on the plateau users barely move and both shapes ask for about the
  *   same users).
