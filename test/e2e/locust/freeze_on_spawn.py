@@ -34,8 +34,9 @@ def _freeze_if_armed() -> None:
         os.rename(arm, arm + ".claimed")  # atomic: exactly one worker wins
     except FileNotFoundError:
         return
-    with open(arm + ".pid", "w") as f:
+    with open(arm + ".pid.tmp", "w") as f:
         f.write(str(os.getpid()))
+    os.rename(arm + ".pid.tmp", arm + ".pid")  # the test never reads a half-written pid
     os.kill(os.getpid(), signal.SIGSTOP)
 
 
