@@ -46,6 +46,8 @@ export interface LocustCluster {
   readonly logDir: string;
   /** Worker processes currently alive. */
   readonly workerProcesses: number;
+  /** Process ids of the live workers, oldest first (tests pause one with SIGSTOP to starve it). */
+  readonly workerPids: number[];
   /** Start or stop worker processes until `n` run, then wait until the master counts exactly `n`. */
   setWorkers(n: number): Promise<void>;
   /**
@@ -295,6 +297,9 @@ export async function startLocustCluster(opts: LocustClusterOptions): Promise<Lo
     logDir,
     get workerProcesses() {
       return workers.length;
+    },
+    get workerPids() {
+      return workers.flatMap((w) => (w.pid === undefined ? [] : [w.pid]));
     },
     setWorkers: (n: number) =>
       serial(async () => {

@@ -33,8 +33,8 @@ running again without putting it back into the dispatcher: it keeps its users, c
 asked through a whole plateau). So on the master this plugin
   - lets ``LTC_HEARTBEAT_LIVENESS_SECONDS`` (when set) replace those 3 s, so a starved worker is not declared
     missing in the first place;
-  - checks every second for workers that are running but outside the dispatcher, puts them back and lets the
-    master redistribute the users, as its own self-heal on a heartbeat does.
+  - checks every second for workers that are running but outside the dispatcher, puts them back and, once the
+    master is not in a ramp, redistributes the users, as its own self-heal on a heartbeat does.
 """
 
 from __future__ import annotations
@@ -103,7 +103,9 @@ def heartbeat_liveness_seconds() -> int | None:
 
 
 def readmit_orphaned_workers(runner: MasterRunner) -> list[str]:
-    """Puts running workers the user dispatcher lost back into it and redistributes; returns their ids."""
+    """Puts running workers the user dispatcher lost back into it; returns their ids.
+
+    The users still have to be redistributed over them (``redistribute_when_idle``)."""
     dispatcher = runner._users_dispatcher
     if dispatcher is None:
         return []
@@ -113,17 +115,33 @@ def readmit_orphaned_workers(runner: MasterRunner) -> list[str]:
     ]
     for client in orphans:
         dispatcher.add_worker(worker_node=client)
-    if orphans and not dispatcher.dispatch_in_progress and runner.state == STATE_RUNNING:
-        runner.start(runner.target_user_count, runner.spawn_rate)
     return [c.id for c in orphans]
 
 
+def redistribute_when_idle(runner: MasterRunner) -> bool:
+    """Dispatches the target users anew, as the master's own self-heal does, unless a ramp is under way; True if it
+    did. Not during a ramp: the master stays "spawning" for up to a second after its last dispatch, waiting for
+    worker reports (which an orphan's extra users keep from matching), and a dispatch finished by then would never
+    move the readmitted worker's users."""
+    dispatcher = runner._users_dispatcher
+    if dispatcher is None or dispatcher.dispatch_in_progress or runner.state != STATE_RUNNING:
+        return False
+    runner.start(runner.target_user_count, runner.spawn_rate)
+    return True
+
+
 def _watch_orphaned_workers(runner: MasterRunner) -> None:
+    redistribution_owed = False
     while True:
         gevent.sleep(1.0)
         try:
             for worker_id in readmit_orphaned_workers(runner):
                 logger.warning("worker %s was running outside the user dispatcher: readmitted", worker_id)
+                redistribution_owed = True
+            if runner.state not in (STATE_RUNNING, STATE_SPAWNING):
+                redistribution_owed = False  # stopped: the next start dispatches over every worker anyway
+            if redistribution_owed and redistribute_when_idle(runner):
+                redistribution_owed = False
         except Exception:  # noqa: BLE001 - a watchdog must outlive one bad pass
             logger.exception("checking for orphaned workers failed")
 

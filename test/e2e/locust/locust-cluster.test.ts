@@ -16,6 +16,7 @@ import {
   type LocustStats,
 } from '../../../lambdas/adapters/locust/client';
 import { type LocustCluster, startLocustCluster } from '../../../local/locust-cluster';
+import { until } from './support';
 
 const ORDER = 'checkout: place order';
 
@@ -115,22 +116,6 @@ async function startFakeShop(): Promise<FakeShop> {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-
-async function until<T>(
-  what: string,
-  read: () => Promise<T>,
-  ok: (v: T) => boolean,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T | undefined;
-  while (Date.now() < deadline) {
-    last = await read();
-    if (ok(last)) return last;
-    await sleep(500);
-  }
-  throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(last)}`);
-}
 
 function locustProcessesUsing(port: number): string[] {
   const out = execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' });

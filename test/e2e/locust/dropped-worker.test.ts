@@ -1,0 +1,111 @@
+/**
+ * The Locust 2.47 bug `locust/conductor_plugin.py` works around, reproduced with a real master and two real
+ * workers: a worker that misses its heartbeats is set "missing" and leaves the master's user dispatcher; when its
+ * next message is "spawning_complete" instead of a heartbeat, the master sets it running again but never puts it
+ * back, so its users run on, uncounted by any later `/swarm`. The plugin's watcher re-admits such workers.
+ *
+ * An outside SIGSTOP does not reproduce it: on SIGCONT the worker's overdue heartbeat goes out first and the
+ * master self-heals. So the scenario (freeze_on_spawn.py) stops its own worker in the middle of a spawn.
+ */
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LocustClient, type LocustKpi } from '../../../lambdas/adapters/locust/client';
+import { type LocustCluster, startLocustCluster } from '../../../local/locust-cluster';
+import { type PingTarget, startPingTarget, until } from './support';
+
+describe('a worker dropped by the master and back with "spawning_complete"', () => {
+  let target: PingTarget;
+  let cluster: LocustCluster;
+  let locust: LocustClient;
+  let arm: string;
+  let frozenPid: number | undefined;
+
+  beforeAll(async () => {
+    target = await startPingTarget();
+    const logDir = mkdtempSync(join(tmpdir(), 'ltc-dropped-worker-'));
+    arm = join(logDir, 'freeze-arm');
+    cluster = await startLocustCluster({
+      scenario: 'test/e2e/locust/freeze_on_spawn.py',
+      host: target.url,
+      workers: 2,
+      logDir,
+      env: { LTC_TEST_FREEZE_ARM: arm },
+    });
+    locust = new LocustClient({ baseUrl: cluster.url, timeoutMs: 5_000 });
+  });
+
+  afterAll(async () => {
+    if (frozenPid !== undefined) process.kill(frozenPid, 'SIGCONT'); // so stop() can end it gracefully
+    await cluster?.stop();
+    await target?.close();
+  });
+
+  it('is put back into the dispatcher, so a later /swarm counts its users', async () => {
+    await locust.swarm({ userCount: 4, spawnRate: 100 });
+    await until(
+      '4 users running',
+      () => usersSeen(locust, target),
+      (u) => u.master === 4 && u.pinging === 4,
+    );
+
+    // The next spawn freezes one worker in the middle of it, until the master counts it missing.
+    writeFileSync(arm, '');
+    await locust.swarm({ userCount: 8, spawnRate: 100 });
+    frozenPid = Number(
+      await until(
+        'a frozen worker',
+        async () => readPid(`${arm}.pid`),
+        (p) => p !== '',
+      ),
+    );
+    await until(
+      'the master to count the frozen worker missing',
+      () => locust.kpi(),
+      (k) => k.workers === 1,
+      15_000,
+    );
+    process.kill(frozenPid, 'SIGCONT');
+    frozenPid = undefined;
+    await until(
+      'both workers back',
+      () => locust.kpi(),
+      (k) => k.workers === 2,
+    );
+
+    await locust.swarm({ userCount: 2, spawnRate: 100 });
+    const settled = await until(
+      'master and running users to come down to 2',
+      () => usersSeen(locust, target),
+      (u) => u.master === 2 && u.pinging === 2,
+      10_000,
+    );
+    expect(settled.kpi.state).toBe('running');
+    await sleep(2_000);
+    const later = await usersSeen(locust, target);
+    expect({ master: later.master, pinging: later.pinging }).toEqual({ master: 2, pinging: 2 });
+
+    const log = readFileSync(join(cluster.logDir, 'master.log'), 'utf8');
+    // The bug's own sequence happened (missing, no heartbeat self-heal) and the plugin repaired it.
+    expect(log).toContain('failed to send heartbeat, setting state to missing');
+    expect(log).not.toContain('self-healed with heartbeat');
+    expect(log).toMatch(/was running outside the user dispatcher: readmitted/);
+  });
+});
+
+interface UsersSeen {
+  readonly master: number;
+  readonly pinging: number;
+  readonly kpi: LocustKpi;
+}
+
+async function usersSeen(locust: LocustClient, target: PingTarget): Promise<UsersSeen> {
+  const kpi = await locust.kpi();
+  return { master: kpi.userCount, pinging: target.usersPingingWithin(1_500), kpi };
+}
+
+function readPid(file: string): string {
+  return existsSync(file) ? readFileSync(file, 'utf8').trim() : '';
+}
