@@ -712,6 +712,9 @@ interface Model {
    * The same, from the residuals of the intervals near the newest users only (±20 %): what the saturation
    * check weighs a shortfall against. Near a knee the residuals of the older intervals, at far fewer users,
    * hold the local shape's misfit (3× the counting noise on the capacity system), which would hide the knee.
+   * Measured against a level fitted to those same few intervals it reads low on a ramp (~1 on the noisy
+   * system, whose counts are 5.8× Poisson): the guard against noise is then the two strikes in a row (noisy
+   * seeds 3001..4000: 1 false alarm in 1,000, 6 with the whole fit's noise capped at 3).
    */
   readonly localDispersion: number;
 }
