@@ -81,11 +81,12 @@
  * - Saturation: when the user count grew ≥ 10 % between two intervals but orders grew with an elasticity
  *   below 0.3 (adding users no longer adds orders), or the failure ratio is above `saturationFailureRatio` and
  *   climbing, that is a strike; two strikes in a row (or one at elasticity ≤ 0.1 with ≥ 20 % more users, when
- *   even its upper bound is below 0.3, once {@link MAX_HISTORY} intervals are measured) mean saturation. The noise
- *   a shortfall is weighed against comes from the intervals near the newest users: near a knee the older ones
- *   misfit the local shape, and counted as noise that misfit hid the knee for a tick. The newest interval is compared with each of the last
- *   few with fewer users (since the last change of conversion) and the most telling comparison counts: over two
- *   ticks' growth the noise weighs half as much, so the flat top is seen a tick earlier. Users then stop growing — they are held at the count that reached the highest rate — and every
+ *   even its upper bound is below 0.3, once {@link MAX_HISTORY} intervals are measured) mean saturation. The
+ *   noise a shortfall is weighed against comes from the intervals near the newest users: near a knee the older
+ *   ones misfit the local shape, and counted as noise that misfit hid the knee for a tick. The newest interval
+ *   is compared with each of the last few with fewer users (since the last change of conversion) and the most
+ *   telling comparison counts: over two ticks' growth the noise weighs half as much, so the flat top is seen a
+ *   tick earlier. Users then stop growing — they are held at the count that reached the highest rate — and every
  *   tick says `target unreachable: saturated at N orders/min with U users`; the controller never aborts (the
  *   SLO policy decides). Every {@link PROBE_TICKS} ticks it probes with 15 % more users (unless failures
  *   caused the saturation) and clears the saturation when orders grow with them again (elasticity ≥ 0.5 by more
