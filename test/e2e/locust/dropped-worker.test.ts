@@ -7,14 +7,14 @@
  * An outside SIGSTOP does not reproduce it: on SIGCONT the worker's overdue heartbeat goes out first and the
  * master self-heals. So the scenario (freeze_on_spawn.py) stops its own worker in the middle of a spawn.
  */
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocustClient, type LocustKpi } from '../../../lambdas/adapters/locust/client';
+import { LocustClient } from '../../../lambdas/adapters/locust/client';
 import { type LocustCluster, startLocustCluster } from '../../../local/locust-cluster';
-import { type PingTarget, startPingTarget, until } from './support';
+import { type PingTarget, readPid, startPingTarget, until, usersSeen } from './support';
 
 describe('a worker dropped by the master and back with "spawning_complete"', () => {
   let target: PingTarget;
@@ -94,18 +94,3 @@ describe('a worker dropped by the master and back with "spawning_complete"', () 
     expect(log).toMatch(/was running outside the user dispatcher: readmitted/);
   });
 });
-
-interface UsersSeen {
-  readonly master: number;
-  readonly pinging: number;
-  readonly kpi: LocustKpi;
-}
-
-async function usersSeen(locust: LocustClient, target: PingTarget): Promise<UsersSeen> {
-  const kpi = await locust.kpi();
-  return { master: kpi.userCount, pinging: target.usersPingingWithin(1_500), kpi };
-}
-
-function readPid(file: string): string {
-  return existsSync(file) ? readFileSync(file, 'utf8').trim() : '';
-}

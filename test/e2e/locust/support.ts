@@ -1,20 +1,23 @@
 /** Helpers shared by the Locust e2e tests. */
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { LocustClient, LocustKpi } from '../../../lambdas/adapters/locust/client';
 
-/** Polls `read` every 500 ms until `ok` holds, and returns that value. */
+/** Polls `read` every `pollMs` until `ok` holds, and returns that value. */
 export async function until<T>(
   what: string,
   read: () => Promise<T>,
   ok: (v: T) => boolean,
   timeoutMs = 30_000,
+  pollMs = 500,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: T | undefined;
   while (Date.now() < deadline) {
     last = await read();
     if (ok(last)) return last;
-    await sleep(500);
+    await sleep(pollMs);
   }
   throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(last)}`);
 }
@@ -52,4 +55,21 @@ export async function startPingTarget(): Promise<PingTarget> {
         server.close(() => resolve());
       }),
   };
+}
+
+export interface UsersSeen {
+  readonly master: number;
+  readonly pinging: number;
+  readonly kpi: LocustKpi;
+}
+
+/** The master's user count next to the users that really pinged within the last 1.5 s. */
+export async function usersSeen(locust: LocustClient, target: PingTarget): Promise<UsersSeen> {
+  const kpi = await locust.kpi();
+  return { master: kpi.userCount, pinging: target.usersPingingWithin(1_500), kpi };
+}
+
+/** The pid freeze_on_spawn.py wrote to `file`, or '' while there is none. */
+export function readPid(file: string): string {
+  return existsSync(file) ? readFileSync(file, 'utf8').trim() : '';
 }
