@@ -26,15 +26,21 @@ restarts (new ``bootId``). As a safety net the route also notices a replaced ``s
 order counter that went down, and bumps the generation then.
 
 Workers the master lost track of (Locust 2.47): a worker that misses ``HEARTBEAT_LIVENESS`` heartbeats (3 s; a
-CPU-starved worker does) is set "missing" and taken out of the master's user dispatcher, which hands its users to
-the others. If its next message is "spawning"/"spawning_complete" rather than a heartbeat, the master sets it
-running again without putting it back into the dispatcher: it keeps its users, counts in the master's
-``user_count``, and no ``/swarm`` ever changes them again (seen on a loaded 2-core machine: 21 users more than
-asked through a whole plateau). So on the master this plugin
+CPU-starved worker does) is set "missing" and taken out of the master's user dispatcher, whose next dispatch (the
+next ``/swarm``: the master runs without ``--enable-rebalancing``) hands its users to the others. If its next
+message is "spawning"/"spawning_complete" rather than a heartbeat, the master sets it running again without
+putting it back into the dispatcher: it keeps its users, counts in the master's ``user_count``, and no ``/swarm``
+ever changes them again (seen on a loaded 2-core machine: 21 users more than asked through a whole plateau). So on
+the master this plugin
   - lets ``LTC_HEARTBEAT_LIVENESS_SECONDS`` (when set) replace those 3 s, so a starved worker is not declared
     missing in the first place;
   - checks every second for workers that are running but outside the dispatcher, puts them back and, once the
     master is not in a ramp, redistributes the users, as its own self-heal on a heartbeat does.
+That self-heal (a missing worker's heartbeat) puts the worker back but redistributes only when the master is
+"running": healed in the up to 1 s the master stays "spawning" after a ``/swarm``, waiting for worker reports, the
+worker keeps its old users on top of the target the others were just given (seen: 8 users running for a target
+of 6) until the next ``/swarm``. So the watcher also redistributes, once the master is out of its ramp, when a worker
+it saw missing is back and the rebalance its return prepared in the dispatcher was never dispatched.
 """
 
 from __future__ import annotations
@@ -130,14 +136,39 @@ def redistribute_when_idle(runner: MasterRunner) -> bool:
     return True
 
 
+def missing_worker_ids(runner: MasterRunner) -> set[str]:
+    return {c.id for c in list(runner.clients.values()) if c.state == STATE_MISSING}
+
+
+def healed_without_redistribution(runner: MasterRunner, seen_missing: set[str]) -> list[str]:
+    """Ids of workers seen missing that are back in the user dispatcher while the rebalance their return prepared
+    there was never dispatched: the master's self-heal found it "spawning" and left their old users running."""
+    dispatcher = runner._users_dispatcher
+    if dispatcher is None or not dispatcher._rebalance:
+        return []
+    in_dispatcher = {w.id for w in dispatcher._worker_nodes}
+    return [
+        c.id
+        for c in list(runner.clients.values())
+        if c.id in seen_missing and c.id in in_dispatcher and c.state in (STATE_RUNNING, STATE_SPAWNING)
+    ]
+
+
 def _watch_orphaned_workers(runner: MasterRunner) -> None:
     redistribution_owed = False
+    seen_missing: set[str] = set()
     while True:
         gevent.sleep(1.0)
         try:
             for worker_id in readmit_orphaned_workers(runner):
                 logger.warning("worker %s was running outside the user dispatcher: readmitted", worker_id)
                 redistribution_owed = True
+            for worker_id in healed_without_redistribution(runner, seen_missing):
+                logger.warning(
+                    "worker %s self-healed while the master was spawning: users owe a redistribution", worker_id
+                )
+                redistribution_owed = True
+            seen_missing = missing_worker_ids(runner)
             if runner.state not in (STATE_RUNNING, STATE_SPAWNING):
                 redistribution_owed = False  # stopped: the next start dispatches over every worker anyway
             if redistribution_owed and redistribute_when_idle(runner):

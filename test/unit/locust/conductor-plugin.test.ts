@@ -1,6 +1,6 @@
 /**
- * The conductor plugin's settings read from the environment, checked in the venv's Python (one process for
- * all cases: importing Locust takes a second).
+ * The conductor plugin's settings read from the environment and its dispatcher checks, run in the venv's Python
+ * (one process per test: importing Locust takes a second).
  */
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -8,6 +8,14 @@ import { describe, expect, it } from 'vitest';
 
 const root = join(import.meta.dirname, '..', '..', '..');
 const python = join(root, '.venv', 'bin', 'python');
+
+function runPython(script: string, ...args: string[]): unknown {
+  const output = execFileSync(python, ['-c', script, ...args], {
+    cwd: join(root, 'locust'),
+    encoding: 'utf8',
+  });
+  return JSON.parse(output);
+}
 
 /** For each raw value: what `heartbeat_liveness_seconds()` returns, or the message it raises. */
 function heartbeatLiveness(raws: string[]): (number | null | string)[] {
@@ -23,11 +31,7 @@ for raw in json.loads(sys.argv[1]):
         out.append(str(e))
 print(json.dumps(out))
 `;
-  const output = execFileSync(python, ['-c', script, JSON.stringify(raws)], {
-    cwd: join(root, 'locust'),
-    encoding: 'utf8',
-  });
-  return JSON.parse(output) as (number | null | string)[];
+  return runPython(script, JSON.stringify(raws)) as (number | null | string)[];
 }
 
 describe('conductor_plugin.heartbeat_liveness_seconds', () => {
@@ -49,5 +53,51 @@ describe('conductor_plugin.heartbeat_liveness_seconds', () => {
         /^LTC_HEARTBEAT_LIVENESS_SECONDS must be a whole number of seconds >= 1, got '/,
       );
     }
+  });
+});
+
+describe('conductor_plugin.healed_without_redistribution', () => {
+  it('names a worker back from missing only while its return is still undispatched', () => {
+    // A real UsersDispatcher driven as the 2.47 master drives it; the runner is reduced to what the check reads.
+    const script = `
+import json
+from types import SimpleNamespace
+from locust import User, task
+from locust.dispatch import UsersDispatcher
+from locust.runners import STATE_MISSING, STATE_RUNNING, WorkerNode
+from conductor_plugin import healed_without_redistribution
+
+class PingUser(User):
+    @task
+    def ping(self):
+        pass
+
+a, b = WorkerNode("a", STATE_RUNNING), WorkerNode("b", STATE_RUNNING)
+dispatcher = UsersDispatcher(worker_nodes=[a, b], user_classes=[PingUser])
+runner = SimpleNamespace(clients={"a": a, "b": b}, _users_dispatcher=dispatcher)
+
+def dispatch(users):
+    dispatcher.new_dispatch(target_user_count=users, spawn_rate=100)
+    list(dispatcher)
+
+dispatch(4)
+b.state = STATE_MISSING
+dispatcher.remove_worker(b)
+dispatch(6)  # a /swarm while b is missing
+out = {"stillMissing": healed_without_redistribution(runner, {"b"})}
+b.state = STATE_RUNNING
+dispatcher.add_worker(b)  # the heartbeat self-heal while the master is "spawning": nothing dispatched
+out["healedWhileSpawning"] = healed_without_redistribution(runner, {"b"})
+out["neverSeenMissing"] = healed_without_redistribution(runner, set())
+dispatch(6)  # what the master's self-heal does when "running"
+out["redistributed"] = healed_without_redistribution(runner, {"b"})
+print(json.dumps(out))
+`;
+    expect(runPython(script)).toEqual({
+      stillMissing: [],
+      healedWhileSpawning: ['b'],
+      neverSeenMissing: [],
+      redistributed: [],
+    });
   });
 });
