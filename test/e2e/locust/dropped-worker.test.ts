@@ -7,43 +7,23 @@
  * An outside SIGSTOP does not reproduce it: on SIGCONT the worker's overdue heartbeat goes out first and the
  * master self-heals. So the scenario (freeze_on_spawn.py) stops its own worker in the middle of a spawn.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocustClient } from '../../../lambdas/adapters/locust/client';
-import { type LocustCluster, startLocustCluster } from '../../../local/locust-cluster';
-import { type PingTarget, readPid, startPingTarget, until, usersSeen } from './support';
+import { type FreezeCluster, startFreezeCluster, until, usersSeen } from './support';
 
 describe('a worker dropped by the master and back with "spawning_complete"', () => {
-  let target: PingTarget;
-  let cluster: LocustCluster;
-  let locust: LocustClient;
-  let arm: string;
-  let frozenPid: number | undefined;
+  let freeze: FreezeCluster;
 
   beforeAll(async () => {
-    target = await startPingTarget();
-    const logDir = mkdtempSync(join(tmpdir(), 'ltc-dropped-worker-'));
-    arm = join(logDir, 'freeze-arm');
-    cluster = await startLocustCluster({
-      scenario: 'test/e2e/locust/freeze_on_spawn.py',
-      host: target.url,
-      workers: 2,
-      logDir,
-      env: { LTC_TEST_FREEZE_ARM: arm },
-    });
-    locust = new LocustClient({ baseUrl: cluster.url, timeoutMs: 5_000 });
+    freeze = await startFreezeCluster();
   });
 
   afterAll(async () => {
-    if (frozenPid !== undefined) process.kill(frozenPid, 'SIGCONT'); // so stop() can end it gracefully
-    await cluster?.stop();
-    await target?.close();
+    await freeze?.stop();
   });
 
   it('is put back into the dispatcher, so a later /swarm counts its users', async () => {
+    const { locust, target } = freeze;
     await locust.swarm({ userCount: 4, spawnRate: 100 });
     await until(
       '4 users running',
@@ -52,23 +32,14 @@ describe('a worker dropped by the master and back with "spawning_complete"', () 
     );
 
     // The next spawn freezes one worker in the middle of it, until the master counts it missing.
-    writeFileSync(arm, '');
-    await locust.swarm({ userCount: 8, spawnRate: 100 });
-    frozenPid = Number(
-      await until(
-        'a frozen worker',
-        async () => readPid(`${arm}.pid`),
-        (p) => p !== '',
-      ),
-    );
+    const frozenPid = await freeze.swarmFreezingOneWorker(8);
     await until(
       'the master to count the frozen worker missing',
       () => locust.kpi(),
       (k) => k.workers === 1,
       15_000,
     );
-    process.kill(frozenPid, 'SIGCONT');
-    frozenPid = undefined;
+    freeze.resume(frozenPid);
     await until(
       'both workers back',
       () => locust.kpi(),
@@ -87,7 +58,7 @@ describe('a worker dropped by the master and back with "spawning_complete"', () 
     const later = await usersSeen(locust, target);
     expect({ master: later.master, pinging: later.pinging }).toEqual({ master: 2, pinging: 2 });
 
-    const log = readFileSync(join(cluster.logDir, 'master.log'), 'utf8');
+    const log = freeze.masterLog();
     // The bug's own sequence happened (missing, no heartbeat self-heal) and the plugin repaired it.
     expect(log).toContain('failed to send heartbeat, setting state to missing');
     expect(log).not.toContain('self-healed with heartbeat');

@@ -9,48 +9,23 @@
  * (freeze_on_spawn.py), as a second starved worker would, so the master waits its whole second for the reports
  * while the missing worker is resumed.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocustClient } from '../../../lambdas/adapters/locust/client';
-import { type LocustCluster, startLocustCluster } from '../../../local/locust-cluster';
-import { type PingTarget, readPid, startPingTarget, until, usersSeen } from './support';
+import { type FreezeCluster, startFreezeCluster, until, usersSeen } from './support';
 
 describe('a missing worker healed by its heartbeat while the master is still spawning', () => {
-  let target: PingTarget;
-  let cluster: LocustCluster;
-  let locust: LocustClient;
-  let arm: string;
-  const paused = new Set<number>();
+  let freeze: FreezeCluster;
 
   beforeAll(async () => {
-    target = await startPingTarget();
-    const logDir = mkdtempSync(join(tmpdir(), 'ltc-heartbeat-self-heal-'));
-    arm = join(logDir, 'freeze-arm');
-    cluster = await startLocustCluster({
-      scenario: 'test/e2e/locust/freeze_on_spawn.py',
-      host: target.url,
-      workers: 2,
-      logDir,
-      env: { LTC_TEST_FREEZE_ARM: arm },
-    });
-    locust = new LocustClient({ baseUrl: cluster.url, timeoutMs: 5_000 });
+    freeze = await startFreezeCluster();
   });
 
   afterAll(async () => {
-    for (const pid of paused) process.kill(pid, 'SIGCONT'); // so stop() can end them gracefully
-    await cluster?.stop();
-    await target?.close();
+    await freeze?.stop();
   });
 
-  function resume(pid: number): void {
-    process.kill(pid, 'SIGCONT');
-    paused.delete(pid);
-  }
-
   it('ends with the target users running, not the target plus the healed worker’s old users', async () => {
+    const { locust, target, cluster } = freeze;
     await locust.swarm({ userCount: 4, spawnRate: 100 });
     await until(
       '4 users running',
@@ -60,8 +35,7 @@ describe('a missing worker healed by its heartbeat while the master is still spa
 
     const missingPid = cluster.workerPids[1];
     if (missingPid === undefined) throw new Error('no second worker');
-    process.kill(missingPid, 'SIGSTOP');
-    paused.add(missingPid);
+    freeze.pause(missingPid);
     await until(
       'the master to count the paused worker missing',
       () => locust.kpi(),
@@ -70,19 +44,8 @@ describe('a missing worker healed by its heartbeat while the master is still spa
     );
 
     // The other worker claims the arm and freezes in the middle of the new spawn: the master waits for its report.
-    writeFileSync(arm, '');
-    await locust.swarm({ userCount: 6, spawnRate: 100 });
-    const frozenPid = Number(
-      await until(
-        'the other worker to freeze',
-        async () => readPid(`${arm}.pid`),
-        (p) => p !== '',
-        5_000,
-        20,
-      ),
-    );
-    paused.add(frozenPid);
-    resume(missingPid); // its overdue heartbeat reaches the master while it is "spawning"
+    const frozenPid = await freeze.swarmFreezingOneWorker(6, { timeoutMs: 5_000, pollMs: 20 });
+    freeze.resume(missingPid); // its overdue heartbeat reaches the master while it is "spawning"
     await until(
       'the master to give up waiting for reports',
       () => locust.kpi(),
@@ -90,7 +53,7 @@ describe('a missing worker healed by its heartbeat while the master is still spa
       5_000,
       50,
     );
-    resume(frozenPid);
+    freeze.resume(frozenPid);
 
     const settled = await until(
       'master and running users to settle on 6',
@@ -104,7 +67,7 @@ describe('a missing worker healed by its heartbeat while the master is still spa
     expect({ master: later.master, pinging: later.pinging }).toEqual({ master: 6, pinging: 6 });
 
     // The scenario really happened: the heal came after the dispatch of 6 and before the master gave up waiting.
-    const log = readFileSync(join(cluster.logDir, 'master.log'), 'utf8');
+    const log = freeze.masterLog();
     const dispatched = log.indexOf('Sending spawn jobs of 6 users');
     const healed = log.indexOf('self-healed with heartbeat');
     const gaveUp = log.indexOf('Spawning is complete and report waittime is expired', dispatched);
