@@ -496,8 +496,7 @@ export function decide(
     elasticity: 1,
     curvature: 0,
     variance: 1,
-    dispersion: priorDispersion,
-    localDispersion: priorNoise.localDispersion,
+    ...priorNoise,
   };
   const m = model ?? prior;
 
