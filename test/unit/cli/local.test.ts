@@ -51,19 +51,18 @@ describe('ltc local', () => {
   it('resolves --report-dir against the working directory', async () => {
     const { calls, runLocal } = fakeRunner({
       status: 'SUCCEEDED',
-      output: '{"outcome":"dry-run"}',
+      output: '{"outcome":"pass"}',
       executionName: 'x',
     });
     const h = harness({ runLocal, cwd: '/tmp' });
-    expect(await h.run('local', '--target', '60', '--dry-run', '--report-dir', 'reports')).toBe(0);
+    expect(await h.run('local', '--target', '60', '--report-dir', 'reports')).toBe(0);
     expect(calls[0]?.reportDir).toBe('/tmp/reports');
-    expect(calls[0]?.input).toMatchObject({ dryRun: true });
   });
 
   it.each([
     [{ status: 'SUCCEEDED', output: { outcome: 'fail' }, executionName: 'x' }, 1],
-    [{ status: 'FAILED', error: { Error: 'ScaleError', Cause: 'shop never ready' }, executionName: 'x' }, 2],
-    [{ status: 'ABORTED', executionName: 'x' }, 2],
+    [{ status: 'FAILED', error: { Error: 'ScaleError', Cause: 'shop never ready' }, executionName: 'x' }, 4],
+    [{ status: 'ABORTED', executionName: 'x' }, 4],
   ] as const)('exits with exitCodeFor: %j → %i', async (result, code) => {
     const { runLocal } = fakeRunner(result as RunLocalResult);
     const h = harness({ runLocal });
@@ -94,13 +93,13 @@ describe('ltc local', () => {
     expect(calls).toEqual([]);
   });
 
-  it('reports a runner that throws, exit 2', async () => {
+  it('reports a runner that throws as a failed run, exit 4', async () => {
     const h = harness({
       runLocal: async () => {
         throw new Error('locust did not start');
       },
     });
-    expect(await h.run('local', '--target', '60')).toBe(2);
-    expect(h.stderr.text).toBe('ltc local: Error: locust did not start\n');
+    expect(await h.run('local', '--target', '60')).toBe(4);
+    expect(h.stderr.text).toBe('ltc local: the local run failed: locust did not start\n');
   });
 });
