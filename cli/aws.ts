@@ -74,7 +74,12 @@ export function explainAwsError(
 ): ServiceError {
   const name = SERVICES[service].name;
   const endpoint = endpointOf(service, region, env);
-  const e = (err ?? {}) as { name?: string; code?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+  const e = (err ?? {}) as {
+    name?: string;
+    code?: string;
+    message?: string;
+    $metadata?: { httpStatusCode?: number };
+  };
   const code = e.code ?? '';
   const errName = e.name ?? 'Error';
   const make = (what: string, fix: string) => new ServiceError(name, endpoint, what, fix, code || errName);
@@ -101,8 +106,15 @@ export function explainAwsError(
       'use a role or profile allowed to call it (see the README, "Permissions the CLI needs")',
     );
   }
-  const message = (e.message ?? '').replace(/\s*Deserialization error:.*$/s, '').replace(/\s+/g, ' ').trim();
-  if (/\$response|Deserialization error/.test(e.message ?? '') || errName === 'Unknown' || errName === 'UnknownError') {
+  const message = (e.message ?? '')
+    .replace(/\s*Deserialization error:.*$/s, '')
+    .replace(/\s+/g, ' ')
+    .trim();
+  if (
+    /\$response|Deserialization error/.test(e.message ?? '') ||
+    errName === 'Unknown' ||
+    errName === 'UnknownError'
+  ) {
     const status = e.$metadata?.httpStatusCode;
     return make(
       `answered ${operation} with something that is not an AWS response${status ? ` (HTTP ${status})` : ''}`,

@@ -45,12 +45,15 @@ export class ConfigError extends Error {
 }
 
 export function loadConfig(choice: ConfigChoice): ConductorConfig {
-  if (!existsSync(choice.path)) throw new ConfigError(choice, [{ field: choice.path, rule: 'does not exist' }]);
+  if (!existsSync(choice.path))
+    throw new ConfigError(choice, [{ field: choice.path, rule: 'does not exist' }]);
   try {
     return loadConfigFile(choice.path);
   } catch (err) {
     if (err instanceof ValidationError) throw new ConfigError(choice, err.problems);
-    throw new ConfigError(choice, [{ field: choice.path, rule: `cannot be read: ${(err as Error).message}` }]);
+    throw new ConfigError(choice, [
+      { field: choice.path, rule: `cannot be read: ${(err as Error).message}` },
+    ]);
   }
 }
 

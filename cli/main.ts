@@ -76,7 +76,8 @@ export async function main(argv: readonly string[], deps: CliDeps): Promise<numb
     return EXIT.usage;
   }
   if (name === '--version' || name === '-V' || name === 'version') {
-    if (args.includes('--json')) printJson(deps.stdout, { command: 'version', exitCode: 0, version: VERSION });
+    if (args.includes('--json'))
+      printJson(deps.stdout, { command: 'version', exitCode: 0, version: VERSION });
     else println(deps.stdout, `ltc ${VERSION}`);
     return EXIT.ok;
   }
@@ -142,12 +143,23 @@ export interface ErrorDocument {
 function errorDocument(err: unknown): ErrorDocument['error'] {
   if (err instanceof UsageError) return { kind: 'usage', message: err.message, exitCode: EXIT.usage };
   if (err instanceof InvalidInputError) {
-    return { kind: 'input', message: err.message, exitCode: EXIT.usage, ...problemsJson(err.problems, err.input) };
+    return {
+      kind: 'input',
+      message: err.message,
+      exitCode: EXIT.usage,
+      ...problemsJson(err.problems, err.input),
+    };
   }
   if (err instanceof ConfigError) {
-    return { kind: 'config', message: err.message, exitCode: EXIT.config, ...problemsJson(err.problems, undefined) };
+    return {
+      kind: 'config',
+      message: err.message,
+      exitCode: EXIT.config,
+      ...problemsJson(err.problems, undefined),
+    };
   }
-  if (err instanceof LocalRunError) return { kind: 'execution', message: err.message, exitCode: EXIT.executionFailed };
+  if (err instanceof LocalRunError)
+    return { kind: 'execution', message: err.message, exitCode: EXIT.executionFailed };
   if (err instanceof ServiceError) {
     return {
       kind: 'aws',

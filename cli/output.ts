@@ -17,8 +17,9 @@ export function printJson(stream: NodeJS.WritableStream, document: unknown): voi
  * zero-width and invisible formatting characters, bidirectional overrides, line/paragraph separators, the
  * BOM, and lone surrogates.
  */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: these are the characters it finds
-const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u00ad\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const UNSAFE =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: these are the characters it finds
+  /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u00ad\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 /** `text` with every unsafe character written as `\u{…}` (tabs and newlines kept), so what it holds is seen. */
 export function escapeText(text: string): string {

@@ -42,7 +42,9 @@ export function digestVerdict(verdict: unknown): VerdictDigest | undefined {
       name: String(s.name ?? s.id),
       status: 'fail',
       ...(typeof s.threshold === 'string' ? { threshold: s.threshold } : {}),
-      ...(typeof s.observed === 'number' || s.observed === null ? { observed: s.observed as number | null } : {}),
+      ...(typeof s.observed === 'number' || s.observed === null
+        ? { observed: s.observed as number | null }
+        : {}),
       ...(typeof s.unit === 'string' ? { unit: s.unit } : {}),
       ...(typeof s.why === 'string' || s.why === null ? { why: s.why as string | null } : {}),
     }));
@@ -110,14 +112,17 @@ function stateOutput(e: HistoryEvent): unknown {
 
 /** `SLO name: observed unit (threshold) — why` for a person. */
 export function sloLine(s: SloResult): string {
-  const observed = s.observed === undefined || s.observed === null ? 'not measured' : `${s.observed} ${s.unit ?? ''}`.trim();
+  const observed =
+    s.observed === undefined || s.observed === null ? 'not measured' : `${s.observed} ${s.unit ?? ''}`.trim();
   return `${s.name}: ${observed}${s.threshold ? ` (wanted ${s.threshold})` : ''}${s.why ? ` — ${s.why}` : ''}`;
 }
 
 /** One line per restore problem, for a person. */
 export function restoreLines(restore: RestoreReport): string[] {
   return [
-    ...restore.errors.map((e) => `${e.step ?? 'restore'}${e.application ? ` (${e.application})` : ''}: ${e.error ?? 'failed'}`),
+    ...restore.errors.map(
+      (e) => `${e.step ?? 'restore'}${e.application ? ` (${e.application})` : ''}: ${e.error ?? 'failed'}`,
+    ),
     ...restore.leftovers.map(
       (l) =>
         `left over: ${l.kind ?? 'resource'} ${l.name ?? '?'}${l.current !== undefined ? ` is ${JSON.stringify(l.current)}` : ''}${l.recorded !== undefined ? `, was ${JSON.stringify(l.recorded)}` : ''}`,

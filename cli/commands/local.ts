@@ -117,10 +117,7 @@ export async function localCommand(args: readonly string[], deps: CliDeps): Prom
     rows.push(['restore', 'INCOMPLETE: the environment is not back to its recorded shape']);
     for (const line of restoreLines(restore)) rows.push(['', line]);
   }
-  rows.push(
-    ['execution', result.executionName],
-    ['status', result.status],
-  );
+  rows.push(['execution', result.executionName], ['status', result.status]);
   if (verdict?.outcome !== undefined) rows.push(['outcome', verdict.outcome]);
   if (verdict?.summary) rows.push(['summary', verdict.summary]);
   for (const slo of verdict?.failedSlos ?? []) rows.push(['failed SLO', sloLine(slo)]);

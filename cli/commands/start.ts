@@ -216,7 +216,8 @@ function printRunEnd(run: RunEnd, deps: CliDeps): void {
   if (run.outcome !== null) rows.push(['outcome', run.outcome]);
   if (run.verdict?.summary) rows.push(['summary', run.verdict.summary]);
   for (const slo of run.verdict?.failedSlos ?? []) rows.push(['failed SLO', sloLine(slo)]);
-  if (run.verdict?.abortedBy) rows.push(['aborted by', run.verdict.abortedBy.reason ?? run.verdict.abortedBy.sloId]);
+  if (run.verdict?.abortedBy)
+    rows.push(['aborted by', run.verdict.abortedBy.reason ?? run.verdict.abortedBy.sloId]);
   if (run.verdict?.report) rows.push(['report', run.verdict.report]);
   if (rows.length > 0) printRows(deps.stdout, rows);
   if (run.status !== 'SUCCEEDED') {
@@ -224,6 +225,9 @@ function printRunEnd(run: RunEnd, deps: CliDeps): void {
     if (run.cause) errRows.push(['cause', run.cause]);
     printRows(deps.stderr, errRows);
   } else if (run.outcome === null) {
-    println(deps.stderr, 'error: the execution succeeded without a known outcome (pass, warn, fail, dry-run)');
+    println(
+      deps.stderr,
+      'error: the execution succeeded without a known outcome (pass, warn, fail, dry-run)',
+    );
   }
 }

@@ -31,7 +31,8 @@ export async function validateCommand(args: readonly string[], deps: CliDeps): P
   const input = buildInput(values, deps.cwd, deps.readStdin);
   const result = validateLocally(input, chooseConfig(values.config, deps.env, deps.cwd));
   if (!result.ok) throw new InvalidInputError(result.problems, input, 'invalid input');
-  if (values.json) printJson(deps.stdout, { command: 'validate', exitCode: EXIT.ok, request: result.request });
+  if (values.json)
+    printJson(deps.stdout, { command: 'validate', exitCode: EXIT.ok, request: result.request });
   else println(deps.stdout, JSON.stringify(result.request, null, 2));
   return EXIT.ok;
 }

@@ -53,7 +53,9 @@ describe('exitCodeFor', () => {
 
 describe('restoreOf', () => {
   it('reads the contract fields and drops entries that are not objects', () => {
-    expect(restoreOf({ restore: { ...incomplete, errors: [...incomplete.errors, 'x', null] } })).toEqual(incomplete);
+    expect(restoreOf({ restore: { ...incomplete, errors: [...incomplete.errors, 'x', null] } })).toEqual(
+      incomplete,
+    );
   });
   it.each([undefined, {}, { restore: null }, { restore: {} }, '{"restore":{"complete":"yes"}}'])(
     'has nothing to say for %j',

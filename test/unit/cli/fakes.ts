@@ -117,7 +117,8 @@ export class MemoryBucket implements Bucket {
   async getObject(bucket: string, key: string): Promise<Uint8Array> {
     this.reads.push(`${bucket}/${key}`);
     const body = this.objects.get(`${bucket}/${key}`);
-    if (body === undefined) throw new ServiceError('S3', 'memory', `has no s3://${bucket}/${key}`, '', 'NoSuchKey');
+    if (body === undefined)
+      throw new ServiceError('S3', 'memory', `has no s3://${bucket}/${key}`, '', 'NoSuchKey');
     return new TextEncoder().encode(body);
   }
 }

@@ -158,10 +158,19 @@ describe('input the validator rejects names the field', () => {
   const cases: [string[], RegExp][] = [
     [['--environment', 'staging', '--target=-5'], /--target: '-5' is negative; targetOrdersPerMinute/],
     [['--environment', 'staging', '--target', '-5'], /--target: '-5' is negative; targetOrdersPerMinute/],
-    [['--environment', 'staging', '--target', '0'], /^ {2}targetOrdersPerMinute: must be greater than 0( \(got .*\))?$/m],
+    [
+      ['--environment', 'staging', '--target', '0'],
+      /^ {2}targetOrdersPerMinute: must be greater than 0( \(got .*\))?$/m,
+    ],
     [['--environment', 'staging', '--target', '99999'], /^ {2}targetOrdersPerMinute: must be at most 6000/m],
-    [['--environment', 'staging', '--target', '10', '--tick', '2.5'], /^ {2}tickSeconds: must be an integer( \(got .*\))?$/m],
-    [['--environment', 'staging', '--target', '10', '--tick', '1'], /^ {2}tickSeconds: must be at least 5( \(got .*\))?$/m],
+    [
+      ['--environment', 'staging', '--target', '10', '--tick', '2.5'],
+      /^ {2}tickSeconds: must be an integer( \(got .*\))?$/m,
+    ],
+    [
+      ['--environment', 'staging', '--target', '10', '--tick', '1'],
+      /^ {2}tickSeconds: must be at least 5( \(got .*\))?$/m,
+    ],
     [['--environment', 'Staging!', '--target', '10'], /^ {2}environment: must match/m],
     [['--environment', 'nowhere', '--target', '10'], /^ {2}environment: 'nowhere' is not configured/m],
     [

@@ -65,7 +65,7 @@ describe('ltc validate', () => {
     writeFileSync(file, JSON.stringify({ environment: 'staging', targetOrdersPerMinute: 10, target: 10 }));
     const h = harness();
     expect(await h.run('validate', '--input', file)).toBe(2);
-    expect(h.stderr.text).toBe("ltc validate: invalid input:\n  target: is not a known field (got 10)\n");
+    expect(h.stderr.text).toBe('ltc validate: invalid input:\n  target: is not a known field (got 10)\n');
   });
 
   it('uses --config', async () => {
