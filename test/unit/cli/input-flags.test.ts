@@ -70,6 +70,23 @@ describe('buildInput', () => {
     });
   });
 
+  it('tolerates a UTF-8 byte order mark', () => {
+    const withBom = file('bom.json', '\ufeff{"environment":"staging","targetOrdersPerMinute":5}');
+    expect(buildInput({ input: withBom }, dir, noStdin)).toEqual({
+      environment: 'staging',
+      targetOrdersPerMinute: 5,
+    });
+  });
+
+  it('--input - reads standard input (with a BOM too)', () => {
+    expect(buildInput({ input: '-' }, dir, () => '\ufeff{"environment":"staging"}')).toEqual({
+      environment: 'staging',
+    });
+    expect(() => buildInput({ input: '-' }, dir, () => 'nope')).toThrow(
+      /^--input: standard input is not valid JSON/,
+    );
+  });
+
   it('resolves --input against the working directory', () => {
     expect(buildInput({ input: 'good.json' }, dir, noStdin)).toMatchObject({ environment: 'staging' });
   });
@@ -87,6 +104,17 @@ describe('buildInput', () => {
       expect(() => parseNumberFlag('target', text)).toThrow(/^--target: /);
     },
   );
+});
+
+describe('--input - through the commands', () => {
+  it('validate reads the input from standard input', async () => {
+    const h = harness({ stdin: '{"environment":"staging","targetOrdersPerMinute":100}' });
+    expect(await h.run('validate', '--input', '-', '--json')).toBe(0);
+    expect(JSON.parse(h.stdout.text).request).toMatchObject({
+      environment: 'staging',
+      targetOrdersPerMinute: 100,
+    });
+  });
 });
 
 describe('bad flags are rejected with a message naming the flag', () => {
