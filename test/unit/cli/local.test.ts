@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { LOCAL_EXAMPLES, LOCAL_HELP } from '../../../cli/commands/local';
 import type { RunLocalOptions, RunLocalResult } from '../../../cli/deps';
 import { harness } from './fakes';
 
@@ -101,5 +102,63 @@ describe('ltc local', () => {
     });
     expect(await h.run('local', '--target', '60')).toBe(4);
     expect(h.stderr.text).toBe('ltc local: the local run failed: locust did not start\n');
+  });
+
+  it('--dry-run checks and plans without loading the runner (no server starts)', async () => {
+    let loaded = false;
+    const h = harness({
+      runLocal: async () => {
+        loaded = true;
+        return { status: 'SUCCEEDED', executionName: 'x' };
+      },
+    });
+    expect(
+      await h.run(
+        'local',
+        '--target',
+        '600',
+        '--ramp-up',
+        '1',
+        '--plateau',
+        '2',
+        '--tick',
+        '10',
+        '--dry-run',
+      ),
+    ).toBe(0);
+    expect(loaded).toBe(false);
+    expect(h.stdout.text).toBe(
+      [
+        'environment    local',
+        'applications   shop',
+        'planned ticks  19',
+        'summary        dry run: checkout on shop to 600 orders/min over 1 + 2 min in 19 ticks of 10 s; nothing was started',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('--dry-run with invalid input is an input error, exit 2', async () => {
+    const h = harness();
+    expect(await h.run('local', '--target', '99999', '--dry-run')).toBe(2);
+    expect(h.stderr.text).toMatch(/^ {2}targetOrdersPerMinute: must be at most 3000/m);
+  });
+
+  it('its help shows the examples, and the help suggests an --input file local accepts', () => {
+    for (const example of LOCAL_EXAMPLES) expect(LOCAL_HELP).toContain(`  ${example}\n`);
+    expect(LOCAL_HELP).toContain('(e.g. examples/local.json)');
+  });
+
+  it.each(LOCAL_EXAMPLES)('the help example "%s" works', async (example) => {
+    const { calls, runLocal } = fakeRunner({
+      status: 'SUCCEEDED',
+      output: { outcome: 'pass' },
+      executionName: 'x',
+    });
+    const h = harness({ runLocal });
+    const [, command, ...args] = example.split(' ');
+    expect(await h.run(command as string, ...args)).toBe(0);
+    expect(h.stderr.text).toBe('');
+    expect(calls).toHaveLength(example.includes('--dry-run') ? 0 : 1);
   });
 });
