@@ -9,7 +9,13 @@ export function clientSettings(region: string, env: Readonly<Record<string, stri
   return {
     region,
     maxAttempts: 2,
-    requestHandler: { connectionTimeout: timeoutMs, requestTimeout: timeoutMs },
+    // Without throwOnRequestTimeout the SDK only logs a warning and waits on (for ever, on a silent socket).
+    requestHandler: {
+      connectionTimeout: timeoutMs,
+      requestTimeout: timeoutMs,
+      throwOnRequestTimeout: true,
+      socketTimeout: timeoutMs,
+    },
   };
 }
 
