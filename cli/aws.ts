@@ -1,4 +1,5 @@
-import { ServiceError } from './errors';
+import { ServiceError, UsageError } from './errors';
+import { shown } from './output';
 
 /** How long one AWS call may take before it is given up, unless `LTC_TIMEOUT_SECONDS` says otherwise. */
 export const DEFAULT_TIMEOUT_SECONDS = 20;
@@ -21,8 +22,11 @@ export function clientSettings(region: string, env: Readonly<Record<string, stri
 
 export function timeoutSeconds(env: Readonly<Record<string, string | undefined>>): number {
   const text = env.LTC_TIMEOUT_SECONDS;
-  const n = text === undefined ? Number.NaN : Number(text);
-  return Number.isFinite(n) && n > 0 ? n : DEFAULT_TIMEOUT_SECONDS;
+  if (text === undefined || text === '') return DEFAULT_TIMEOUT_SECONDS;
+  const n = /^\d+(\.\d+)?$/.test(text) ? Number(text) : Number.NaN;
+  if (!(n > 0))
+    throw new UsageError(`LTC_TIMEOUT_SECONDS: ${shown(text)} must be a number of seconds greater than 0`);
+  return n;
 }
 
 /** Services the CLI calls: their name in messages and their endpoint prefix. */

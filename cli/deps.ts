@@ -93,7 +93,4 @@ function openWithViewer(path: string): Promise<void> {
   });
 }
 
-/** Writes one line. */
-export function println(stream: NodeJS.WritableStream, line = ''): void {
-  stream.write(`${line}\n`);
-}
+export { println } from './output';

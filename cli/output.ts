@@ -1,5 +1,9 @@
 import type { FieldProblem } from '../lambdas/core/errors';
-import { println } from './deps';
+
+/** Writes one line. */
+export function println(stream: NodeJS.WritableStream, line = ''): void {
+  stream.write(`${line}\n`);
+}
 
 /** Prints `label  value` rows with the values aligned; values are escaped ({@link escapeText}). */
 export function printRows(stream: NodeJS.WritableStream, rows: readonly (readonly [string, string])[]): void {

@@ -141,3 +141,15 @@ describe('connection and credential errors in one line with the fix', () => {
     );
   });
 });
+
+describe('LTC_TIMEOUT_SECONDS', () => {
+  it.each(['0', '-1', 'soon', '1e3'])('%j is a usage error naming it, before any call', async (value) => {
+    useEndpoint(silentUrl);
+    vi.stubEnv('LTC_TIMEOUT_SECONDS', value);
+    const res = await realLtc('status', EXEC_ARN);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toMatch(
+      /^ltc status: LTC_TIMEOUT_SECONDS: .* must be a number of seconds greater than 0\n/,
+    );
+  });
+});
