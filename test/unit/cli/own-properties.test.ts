@@ -159,3 +159,67 @@ describe('a configuration that names its environment, scenario and application "
     );
   });
 });
+
+describe.each(NAMES)('a configuration naming something %s', (name) => {
+  const variants: [
+    string,
+    (staging: Record<string, unknown>, config: { environments: Record<string, unknown> }) => void,
+    RegExp,
+  ][] = [
+    [
+      'an environment',
+      (staging, config) => {
+        config.environments = JSON.parse(`{${JSON.stringify(name)}: ${JSON.stringify(staging)}}`);
+      },
+      new RegExp(`^ {2}environments(\\.${name})?: `, 'm'),
+    ],
+    [
+      'a scenario',
+      (staging) => {
+        staging.scenarios = [name];
+        staging.defaultScenario = name;
+      },
+      /^ {2}environments\.staging\.(scenarios\[0\]|defaultScenario): /m,
+    ],
+    [
+      'an application',
+      (staging) => {
+        (staging.applications as { name: string }[])[0] = {
+          ...(staging.applications as { name: string }[])[0],
+          name,
+        } as { name: string };
+      },
+      /^ {2}environments\.staging\.applications\[0\]\.name: /m,
+    ],
+    [
+      'an SLO field',
+      (staging) => {
+        staging.slos = JSON.parse(`{${JSON.stringify(name)}: 1, "maxFailureRatio": 0.01}`);
+      },
+      new RegExp(`^ {2}environments\\.staging\\.slos\\.${name}: is not a known field`, 'm'),
+    ],
+  ];
+  it.each(variants)(
+    '%s: usable when its pattern allows it, else a config error naming the field, exit 3',
+    async (_what, change, problem) => {
+      const config = JSON.parse(readFileSync('config/example.json', 'utf8')) as {
+        environments: Record<string, Record<string, unknown>>;
+        schedules?: unknown;
+      };
+      delete config.schedules;
+      change(config.environments.staging as Record<string, unknown>, config);
+      const path = join(dir, `config-${_what.replace(/ /g, '-')}-${name}.json`);
+      writeFileSync(path, JSON.stringify(config));
+      const h = harness();
+      const environment = _what === 'an environment' ? name : 'staging';
+      const code = await h.run('validate', '--config', path, '--environment', environment, '--target', '10');
+      expect(h.stderr.text).not.toMatch(/TypeError|Cannot read/);
+      if (name === 'constructor' && _what !== 'an SLO field') {
+        expect(code).toBe(0);
+      } else {
+        expect(code).toBe(3);
+        expect(h.stderr.text).toMatch(problem);
+      }
+    },
+  );
+});
