@@ -488,3 +488,37 @@ describe('ltc on a Node older than package.json engines', () => {
     expect(res.stderr).toContain('node_modules/.bin/node');
   });
 });
+
+describe('ltc as a child process, no AWS', () => {
+  const run = (args: string[], stdin?: string) =>
+    spawnSync(process.execPath, [TSX_CLI, LTC, ...args], {
+      cwd: REPO,
+      encoding: 'utf8',
+      input: stdin,
+      env: { ...process.env, LTC_CONFIG_FILE: '' },
+    });
+
+  it('--input - reads standard input, a UTF-8 BOM included', () => {
+    const res = run(
+      ['validate', '--input', '-', '--json'],
+      '\ufeff{"environment":"staging","targetOrdersPerMinute":100}',
+    );
+    expect(res.stderr).toBe('');
+    expect(res.status).toBe(0);
+    expect(JSON.parse(res.stdout).request).toMatchObject({
+      environment: 'staging',
+      targetOrdersPerMinute: 100,
+    });
+  });
+
+  it('local --dry-run plans without starting a server', () => {
+    const res = run(['local', '--target', '600', '--dry-run', '--json']);
+    expect(res.stderr).toBe('');
+    expect(res.status).toBe(0);
+    expect(JSON.parse(res.stdout)).toMatchObject({
+      command: 'local',
+      dryRun: true,
+      request: { environment: 'local' },
+    });
+  });
+});
