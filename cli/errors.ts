@@ -74,6 +74,9 @@ export class ServiceError extends Error {
   ) {
     super(`${service} (${endpoint}) ${what}${fix ? `: ${fix}` : ''}`);
   }
+
+  /** Set when the call failed while following an execution that was started: it may still be running. */
+  executionArn?: string;
 }
 
 /** The local runner could not run the test (a server did not start, the interpreter failed). */

@@ -137,6 +137,8 @@ export interface ErrorDocument {
     readonly endpoint?: string;
     readonly code?: string;
     readonly fix?: string;
+    /** aws: the execution started before the error, which may still be running. */
+    readonly executionArn?: string;
   };
 }
 
@@ -169,6 +171,7 @@ function errorDocument(err: unknown): ErrorDocument['error'] {
       endpoint: err.endpoint,
       code: err.code,
       fix: err.fix,
+      ...(err.executionArn ? { executionArn: err.executionArn } : {}),
     };
   }
   const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
@@ -193,6 +196,8 @@ function reportError(command: string, err: unknown, json: boolean, deps: CliDeps
     for (const p of problemLines(err.problems, undefined)) line(`  ${p}`);
   } else {
     line(`ltc ${command}: ${escapeText(doc.message)}`);
+    if (doc.executionArn)
+      line(`The execution may still be running: ltc status ${doc.executionArn} (ltc stop to stop it)`);
   }
   return doc.exitCode;
 }

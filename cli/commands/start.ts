@@ -3,7 +3,7 @@ import { parseCommandArgs, parsePositiveFlag } from '../args';
 import { executionConsoleUrl, requireStatesArn, resolveRegion } from '../arn';
 import { currentExecution } from '../chain';
 import { type CliDeps, println } from '../deps';
-import { EXIT, EXIT_CODES_HELP, InvalidInputError, UsageError } from '../errors';
+import { EXIT, EXIT_CODES_HELP, InvalidInputError, ServiceError, UsageError } from '../errors';
 import { exitCodeFor, parseJsonOutput, type RestoreReport } from '../exit-code';
 import { buildInput, INPUT_OPTIONS, inputFlagsHelp } from '../input-flags';
 import { chooseConfig, validateLocally } from '../local-validation';
@@ -92,7 +92,14 @@ export async function startCommand(args: readonly string[], deps: CliDeps): Prom
       printJson(deps.stdout, { command: 'start', exitCode: EXIT.ok, executionArn, console: consoleUrl });
     return EXIT.ok;
   }
-  const end = await waitForEnd(sfn, executionArn, pollSeconds, deps, values.json ? deps.stderr : deps.stdout);
+  let end: WaitResult;
+  try {
+    end = await waitForEnd(sfn, executionArn, pollSeconds, deps, values.json ? deps.stderr : deps.stdout);
+  } catch (err) {
+    // The run was started and goes on: whoever reads the error needs its ARN.
+    if (err instanceof ServiceError) err.executionArn = executionArn;
+    throw err;
+  }
   if (values.json) {
     printJson(deps.stdout, {
       command: 'start',

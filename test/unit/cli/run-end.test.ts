@@ -1,6 +1,8 @@
 /** How `status` and `start --wait` tell a person how a run ended: verdict, failed SLOs, restore, Ctrl-C. */
 import { describe, expect, it } from 'vitest';
+import { explainAwsError } from '../../../cli/aws';
 import { describe_, EXEC_ARN, FakeSfn, harness, SM_ARN } from './fakes';
+import { cliDocument } from './schema-check';
 
 const VALID = ['--environment', 'staging', '--target', '1200'];
 
@@ -193,5 +195,40 @@ describe('Ctrl-C during start --wait', () => {
     await h.run('start', '--state-machine-arn', SM_ARN, ...VALID, '--wait');
     h.interrupt();
     expect(h.stderr.text).toBe('');
+  });
+});
+
+describe('an AWS error while following a started run', () => {
+  const failingSfn = () => {
+    const sfn = new FakeSfn([describe_('RUNNING')]);
+    sfn.describeExecution = async () => {
+      throw explainAwsError(
+        Object.assign(new Error('timed out'), { name: 'TimeoutError' }),
+        'sfn',
+        'eu-central-1',
+        {},
+        'DescribeExecution',
+      );
+    };
+    return sfn;
+  };
+
+  it('names the execution, which may still be running, exit 5', async () => {
+    const h = harness({ sfn: failingSfn() });
+    expect(await h.run('start', '--state-machine-arn', SM_ARN, ...VALID, '--wait')).toBe(5);
+    expect(h.stderr.text).toBe(
+      'ltc start: Step Functions (https://states.eu-central-1.amazonaws.com) did not answer DescribeExecution within 20 s: check the network and the endpoint, or allow longer with LTC_TIMEOUT_SECONDS\n' +
+        `The execution may still be running: ltc status ${EXEC_ARN} (ltc stop to stop it)\n`,
+    );
+  });
+
+  it('--json: the error document carries its ARN', async () => {
+    const h = harness({ sfn: failingSfn() });
+    expect(await h.run('start', '--state-machine-arn', SM_ARN, ...VALID, '--wait', '--json')).toBe(5);
+    expect(h.stdout.text).toBe('');
+    const lines = h.stderr.text.trim().split('\n');
+    expect(cliDocument(lines.at(-1) as string)).toMatchObject({
+      error: { kind: 'aws', executionArn: EXEC_ARN },
+    });
   });
 });
