@@ -4,10 +4,10 @@ import { REPORTS_PREFIX } from '../../lambdas/adapters/aws/report-store';
 import { parseCommandArgs } from '../args';
 import { requireStatesArn, resolveRegion } from '../arn';
 import { currentExecution, errorCode } from '../chain';
-import type { CliDeps } from '../deps';
+import { type CliDeps, println } from '../deps';
 import { EXIT, EXIT_CODES_HELP, ServiceError, UsageError } from '../errors';
 import { fieldOf, parseJsonOutput } from '../exit-code';
-import { printJson, printRows, shown } from '../output';
+import { escapeText, printJson, printRows, shown } from '../output';
 import { endedRun } from '../run-result';
 
 export const REPORT_OPTIONS = {
@@ -94,7 +94,6 @@ export async function reportCommand(args: readonly string[], deps: CliDeps): Pro
     files[kind] = join(folder, file);
     writeFileSync(files[kind], body);
   }
-  if (values.open) await deps.open(files.report);
 
   if (values.json) {
     printJson(deps.stdout, {
@@ -105,7 +104,7 @@ export async function reportCommand(args: readonly string[], deps: CliDeps): Pro
       location: `s3://${location.bucket}/${location.folder}`,
       report: files.report,
       summary: files.summary,
-      opened: values.open === true,
+      opened: values.open === true && (await openReport(files.report, deps)),
     });
   } else {
     printRows(deps.stdout, [
@@ -113,8 +112,20 @@ export async function reportCommand(args: readonly string[], deps: CliDeps): Pro
       ['summary', files.summary],
       ['from', `s3://${location.bucket}/${location.folder}`],
     ]);
+    if (values.open) await openReport(files.report, deps);
   }
   return EXIT.ok;
+}
+
+/** Opens the downloaded report; a desktop without a viewer gets a warning, the download stands. */
+async function openReport(path: string, deps: CliDeps): Promise<boolean> {
+  try {
+    await deps.open(path);
+    return true;
+  } catch (err) {
+    println(deps.stderr, `ltc report: ${escapeText((err as Error).message)}; the report is at ${path}`);
+    return false;
+  }
 }
 
 /** `s3://bucket/runs/env/name/report.html` → its bucket, folder and execution name. */

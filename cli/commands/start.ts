@@ -165,7 +165,7 @@ export async function waitForEnd(
     for (;;) {
       const position = await Promise.race([
         currentExecution(sfn, current, (next) =>
-          println(progress, `${deps.now().toISOString()}  continued in ${next}`),
+          println(progress, `${deps.now().toISOString()}  continued in ${escapeText(next)}`),
         ),
         stopped,
       ]);

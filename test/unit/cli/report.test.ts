@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { main } from '../../../cli/main';
 import { continuationArn, continued, describe_, EXEC_ARN, FakeSfn, harness } from './fakes';
 
 const verdict = (report: string) => JSON.stringify({ outcome: 'pass', reasons: [], slis: [], report });
@@ -46,6 +47,24 @@ describe('ltc report', () => {
     );
     expect(await h.run('report', EXEC_ARN, '--open', '--out', 'elsewhere')).toBe(0);
     expect(h.opened).toEqual([join(dir, 'elsewhere', 'run-1', 'report.html')]);
+  });
+
+  it('a desktop that cannot open it: a warning with the path, the download stands, exit 0', async () => {
+    const { h, dir } = withReport(
+      new FakeSfn([
+        describe_('SUCCEEDED', { output: verdict('s3://reports/runs/staging/run-1/report.html') }),
+      ]),
+    );
+    const deps = {
+      ...h.deps,
+      open: async () => Promise.reject(new Error('cannot open it with xdg-open: ENOENT')),
+    };
+    expect(await main(['report', EXEC_ARN, '--open', '--json'], deps)).toBe(0);
+    const path = join(dir, 'reports', 'run-1', 'report.html');
+    expect(JSON.parse(h.stdout.text)).toMatchObject({ report: path, opened: false });
+    expect(h.stderr.text).toBe(
+      `ltc report: cannot open it with xdg-open: ENOENT; the report is at ${path}\n`,
+    );
   });
 
   it("given the first execution of a continued run, fetches the run's report (named after the first)", async () => {
