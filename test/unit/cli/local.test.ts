@@ -161,4 +161,30 @@ describe('ltc local', () => {
     expect(h.stderr.text).toBe('');
     expect(calls).toHaveLength(example.includes('--dry-run') ? 0 : 1);
   });
+
+  it('a local run whose restore is incomplete says so first, exit 6', async () => {
+    const restore = {
+      complete: false,
+      errors: [{ step: 'Cleanup', error: 'orders table not emptied' }],
+      leftovers: [],
+    };
+    const { runLocal } = fakeRunner({
+      status: 'SUCCEEDED',
+      output: { outcome: 'pass', restore },
+      executionName: 'local-1',
+    });
+    const h = harness({ runLocal });
+    expect(await h.run('local', '--target', '60')).toBe(6);
+    expect(h.stdout.text).toBe(
+      [
+        'live progress',
+        'restore    INCOMPLETE: the environment is not back to its recorded shape',
+        '           Cleanup: orders table not emptied',
+        'execution  local-1',
+        'status     SUCCEEDED',
+        'outcome    pass',
+        '',
+      ].join('\n'),
+    );
+  });
 });
