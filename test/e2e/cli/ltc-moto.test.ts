@@ -422,12 +422,9 @@ describe('ltc with a long soak continued in a new execution (moto runs the state
     });
     expect(readFileSync(doc.report, 'utf8')).toBe('<html>the report</html>');
     expect(readFileSync(doc.summary, 'utf8')).toBe('{"verdict":{"outcome":"fail"}}');
-
-    const missing = await ltc(['report', executionArn, '--bucket', 'nope'], { ...soakEnv() });
-    expect(missing.code).toBe(0); // the verdict names the bucket; --bucket is only the fallback
   }, 60_000);
 
-  it('status of a FAILED execution exits 4, with its error', async () => {
+  it('status of a FAILED execution exits 4, with its error; report looks in --bucket and says the run wrote none', async () => {
     await soakSfn.send(
       new CreateStateMachineCommand({
         name: 'load-test-conductor-fails',
@@ -448,6 +445,26 @@ describe('ltc with a long soak continued in a new execution (moto runs the state
     const status = await ltc(['status', executionArn, '--json'], soakEnv());
     expect(status.code).toBe(4);
     expect(JSON.parse(status.stdout)).toMatchObject({ status: 'FAILED', error: 'ScaleError', exitCode: 4 });
+
+    // No verdict names a report: looked up in --bucket, where the run wrote none.
+    const s3 = new S3Client({
+      region: REGION,
+      endpoint: soakMoto.endpoint,
+      credentials: MOTO_CREDENTIALS,
+      forcePathStyle: true,
+    });
+    await s3.send(
+      new CreateBucketCommand({
+        Bucket: 'ltc-reports-empty',
+        CreateBucketConfiguration: { LocationConstraint: REGION },
+      }),
+    );
+    s3.destroy();
+    const report = await ltc(['report', executionArn, '--bucket', 'ltc-reports-empty'], soakEnv());
+    expect(report.code).toBe(5);
+    expect(report.stderr).toBe(
+      `ltc report: S3 (${soakMoto.endpoint}) has no s3://ltc-reports-empty/runs/staging/${executionArn.split(':').at(-1)}/report.html: the run ended before Evaluate wrote a report\n`,
+    );
   }, 60_000);
 
   it('stop given the first, finished execution stops the continuation running now', async () => {
