@@ -22,7 +22,7 @@ export const LOCAL_ENVIRONMENT = 'local';
 export const LOCAL_EXAMPLES = [
   'ltc local --target 600 --dry-run',
   'ltc local --target 600 --ramp-up 1 --plateau 2 --tick 10',
-  'ltc local --input examples/local.json --workers 2',
+  'ltc local --input examples/local/short-run.json --workers 2',
 ] as const;
 
 export const LOCAL_HELP = `Usage: ltc local [--input FILE] [input flags] [--workers N] [--report-dir DIR] [--json]
@@ -36,7 +36,7 @@ plans (applications, ticks); no server is started.
 Examples:
 ${LOCAL_EXAMPLES.map((e) => `  ${e}`).join('\n')}
 
-${inputFlagsHelp('examples/local.json')}
+${inputFlagsHelp('examples/local/short-run.json')}
 
 Options:
   --workers N        Locust worker processes to start with

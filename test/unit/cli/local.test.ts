@@ -146,7 +146,7 @@ describe('ltc local', () => {
 
   it('its help shows the examples, and the help suggests an --input file local accepts', () => {
     for (const example of LOCAL_EXAMPLES) expect(LOCAL_HELP).toContain(`  ${example}\n`);
-    expect(LOCAL_HELP).toContain('(e.g. examples/local.json)');
+    expect(LOCAL_HELP).toContain('(e.g. examples/local/short-run.json)');
   });
 
   it.each(LOCAL_EXAMPLES)('the help example "%s" works', async (example) => {
