@@ -67,16 +67,11 @@ export async function reportCommand(args: readonly string[], deps: CliDeps): Pro
     throw new UsageError(`<executionArn>: the run's report folder ${shown(location.folder)} is not a name`);
   const bucket = deps.s3(region);
   const folder = resolve(deps.cwd, values.out ?? DEFAULT_REPORT_DIR, location.executionName);
-  const files: Record<'report' | 'summary', string> = { report: '', summary: '' };
-  mkdirSync(folder, { recursive: true });
-  for (const [kind, file] of [
-    ['report', 'report.html'],
-    ['summary', 'summary.json'],
-  ] as const) {
+  const bodies: Uint8Array[] = [];
+  for (const file of ['report.html', 'summary.json']) {
     const key = `${location.folder}${file}`;
-    let body: Uint8Array;
     try {
-      body = await bucket.getObject(location.bucket, key);
+      bodies.push(await bucket.getObject(location.bucket, key));
     } catch (err) {
       if (err instanceof ServiceError && errorCode(err) === 'NoSuchKey') {
         throw new ServiceError(
@@ -91,9 +86,12 @@ export async function reportCommand(args: readonly string[], deps: CliDeps): Pro
       }
       throw err;
     }
-    files[kind] = join(folder, file);
-    writeFileSync(files[kind], body);
   }
+  // Written only once both are read: a failed download leaves nothing half there.
+  mkdirSync(folder, { recursive: true });
+  const files = { report: join(folder, 'report.html'), summary: join(folder, 'summary.json') };
+  writeFileSync(files.report, bodies[0] as Uint8Array);
+  writeFileSync(files.summary, bodies[1] as Uint8Array);
 
   if (values.json) {
     printJson(deps.stdout, {

@@ -132,7 +132,7 @@ describe('ltc report', () => {
     expect(h.stderr.text).toBe(
       'ltc report: S3 (memory) has no s3://b/runs/staging/run-1/report.html: the run is still running: its report is written when it ends\n',
     );
-    expect(existsSync(join(dir, 'reports', 'run-1', 'report.html'))).toBe(false);
+    expect(existsSync(join(dir, 'reports'))).toBe(false);
   });
 
   it('refuses a report folder that is not a name', async () => {
