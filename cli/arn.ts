@@ -1,4 +1,5 @@
 import { UsageError } from './errors';
+import { shown } from './output';
 
 /** The parts of an ARN: `arn:<partition>:<service>:<region>:<account>:<resource>`. */
 export interface Arn {
@@ -32,7 +33,7 @@ export function requireStatesArn(text: string, kind: 'stateMachine' | 'execution
         ? 'arn:aws:states:<region>:<account>:stateMachine:<name>'
         : 'arn:aws:states:<region>:<account>:execution:<state machine>:<name>';
     throw new UsageError(
-      `${source}: '${text}' is not ${kind === 'stateMachine' ? 'a state machine' : 'an execution'} ARN (${example})`,
+      `${source}: ${shown(text)} is not ${kind === 'stateMachine' ? 'a state machine' : 'an execution'} ARN (${example})`,
     );
   }
   return arn;

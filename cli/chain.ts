@@ -3,6 +3,12 @@ import { parseArn } from './arn';
 import { outcomeOf, parseJsonOutput } from './exit-code';
 import type { Sfn } from './sfn';
 
+/** The service's error name: a ServiceError's `code`, else the SDK error's `name`. */
+export function errorCode(err: unknown): string | undefined {
+  const e = err as { code?: unknown; name?: unknown } | null;
+  return typeof e?.code === 'string' ? e.code : typeof e?.name === 'string' ? e.name : undefined;
+}
+
 /**
  * A long soak runs in a chain of executions: each but the last ends SUCCEEDED at "Run continued" with the
  * next one's `{ executionArn, startDate }` as its output (statemachine/definition.ts). The CLI follows the
@@ -87,7 +93,7 @@ export async function startedWhileStopping(sfn: Sfn, abortedArn: string): Promis
   try {
     return await currentExecution(sfn, startedArn);
   } catch (err) {
-    if ((err as Error).name === 'ExecutionDoesNotExist') return undefined;
+    if (errorCode(err) === 'ExecutionDoesNotExist') return undefined;
     throw err;
   }
 }

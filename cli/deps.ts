@@ -1,4 +1,7 @@
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { type Bucket, sdkS3 } from './s3';
 import { type Sfn, sdkSfn } from './sfn';
 
 /** What `runLocal` from `local/run-local.ts` takes and returns. */
@@ -13,6 +16,8 @@ export interface RunLocalResult {
   output?: unknown;
   error?: { Error: string; Cause?: string };
   executionName: string;
+  /** The HTML report, when one was written. */
+  reportPath?: string;
 }
 export type RunLocal = (options: RunLocalOptions) => Promise<RunLocalResult>;
 
@@ -24,6 +29,16 @@ export interface CliDeps {
   /** Relative paths (`--input`, `--config`, `--report-dir`) are resolved against this. */
   readonly cwd: string;
   sfn(region: string): Sfn;
+  s3(region: string): Bucket;
+  /** `--input -`: all of standard input, as text. */
+  readStdin(): string;
+  /**
+   * Calls `handler` on each Ctrl-C (SIGINT) until the returned function is called; while it is installed,
+   * Ctrl-C does not end the process.
+   */
+  onInterrupt(handler: () => void): () => void;
+  /** Opens a file with the desktop's viewer (`ltc report --open`). */
+  open(path: string): Promise<void>;
   sleep(ms: number): Promise<void>;
   now(): Date;
   /** Loads the local runner on demand: it pulls in servers and the interpreter, which other commands never need. */
@@ -42,7 +57,14 @@ export function defaultDeps(): CliDeps {
     stderr: process.stderr,
     env: process.env,
     cwd: process.cwd(),
-    sfn: sdkSfn,
+    sfn: (region) => sdkSfn(region, process.env),
+    s3: (region) => sdkS3(region, process.env),
+    readStdin: () => readFileSync(0, 'utf8'),
+    onInterrupt(handler) {
+      process.on('SIGINT', handler);
+      return () => process.off('SIGINT', handler);
+    },
+    open: openWithViewer,
     sleep: (ms) => sleep(ms),
     now: () => new Date(),
     async loadRunLocal() {
@@ -53,7 +75,22 @@ export function defaultDeps(): CliDeps {
   };
 }
 
-/** Writes one line. */
-export function println(stream: NodeJS.WritableStream, line = ''): void {
-  stream.write(`${line}\n`);
+/** The platform's "open this file" command. */
+function openWithViewer(path: string): Promise<void> {
+  const [command, args] =
+    process.platform === 'darwin'
+      ? ['open', [path]]
+      : process.platform === 'win32'
+        ? ['cmd', ['/c', 'start', '""', path]]
+        : ['xdg-open', [path]];
+  return new Promise((done, fail) => {
+    const child = spawn(command, args, { stdio: 'ignore', detached: true });
+    child.once('error', (err) => fail(new Error(`cannot open ${path} with ${command}: ${err.message}`)));
+    child.once('spawn', () => {
+      child.unref();
+      done();
+    });
+  });
 }
+
+export { println } from './output';

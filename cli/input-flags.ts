@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseNumberFlag } from './args';
 import { UsageError } from './errors';
+import { shown } from './output';
 
 /** Flags that describe an execution input; shared by validate, start and local. */
 export const INPUT_OPTIONS = {
@@ -29,8 +30,9 @@ const NUMBER_FLAGS = {
   tick: 'tickSeconds',
 } as const;
 
-export const INPUT_FLAGS_HELP = `Input (flags override the fields of --input):
-  --input FILE          execution input as JSON (e.g. examples/dry-run.json)
+/** The input flags' help; `example` is an input file the command accepts. */
+export const inputFlagsHelp = (example: string) => `Input (flags override the fields of --input):
+  --input FILE          execution input as JSON (e.g. ${example}); - reads standard input
   --environment NAME    environment
   --target N            targetOrdersPerMinute
   --ramp-up MIN         rampUpMinutes
@@ -47,12 +49,20 @@ Only the fields given are put in the input; the defaults are filled in by valida
  * (flags win). Fields not given stay absent. Flags with a malformed value and
  * an unreadable or non-object file are UsageErrors naming the flag.
  */
-export function buildInput(values: InputFlagValues, cwd: string): Record<string, unknown> {
-  const input: Record<string, unknown> = values.input === undefined ? {} : readInputFile(values.input, cwd);
+export function buildInput(
+  values: InputFlagValues,
+  cwd: string,
+  readStdin: () => string,
+): Record<string, unknown> {
+  const input: Record<string, unknown> =
+    values.input === undefined ? {} : readInputFile(values.input, cwd, readStdin);
   if (values.environment !== undefined) input.environment = values.environment;
   for (const [flag, field] of Object.entries(NUMBER_FLAGS) as [keyof typeof NUMBER_FLAGS, string][]) {
     const text = values[flag];
-    if (text !== undefined) input[field] = parseNumberFlag(flag, text);
+    if (text === undefined) continue;
+    const n = parseNumberFlag(flag, text);
+    if (n < 0) throw new UsageError(`--${flag}: ${shown(text)} is negative; ${field} cannot be below 0`);
+    input[field] = n;
   }
   if (values.scenario !== undefined) input.scenario = values.scenario;
   if (values['no-deploy']) input.deployProductionVersions = false;
@@ -64,28 +74,29 @@ export function buildInput(values: InputFlagValues, cwd: string): Record<string,
 function parseList(flag: string, text: string): string[] {
   const items = text.split(',').map((s) => s.trim());
   if (items.some((s) => s === ''))
-    throw new UsageError(`--${flag}: '${text}' has an empty name (expected a,b,c)`);
+    throw new UsageError(`--${flag}: ${shown(text)} has an empty name (expected a,b,c)`);
   return items;
 }
 
-function readInputFile(path: string, cwd: string): Record<string, unknown> {
-  const full = resolve(cwd, path);
+function readInputFile(path: string, cwd: string, readStdin: () => string): Record<string, unknown> {
+  const from = path === '-' ? 'standard input' : shown(path);
   let text: string;
   try {
-    text = readFileSync(full, 'utf8');
+    text = path === '-' ? readStdin() : readFileSync(resolve(cwd, path), 'utf8');
   } catch (err) {
     throw new UsageError(
-      `--input: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      `--input: cannot read ${from}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
     );
   }
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    // Editors on Windows save UTF-8 with a byte order mark; it is not part of the JSON.
+    value = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (err) {
-    throw new UsageError(`--input: ${path} is not valid JSON: ${(err as Error).message}`);
+    throw new UsageError(`--input: ${from} is not valid JSON: ${(err as Error).message}`);
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new UsageError(`--input: ${path} must hold a JSON object (the execution input)`);
+    throw new UsageError(`--input: ${from} must hold a JSON object (the execution input)`);
   }
   return { ...(value as Record<string, unknown>) };
 }

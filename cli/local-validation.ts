@@ -4,7 +4,6 @@ import type { ConductorConfig } from '../lambdas/core/config';
 import { loadConfigFile } from '../lambdas/core/config-file';
 import { type FieldProblem, ValidationError } from '../lambdas/core/errors';
 import { type RunRequest, validateRunInput } from '../lambdas/core/run-input';
-import { UsageError } from './errors';
 
 export { REPO_ROOT } from '../local/managed-process';
 
@@ -46,12 +45,15 @@ export class ConfigError extends Error {
 }
 
 export function loadConfig(choice: ConfigChoice): ConductorConfig {
-  if (!existsSync(choice.path)) throw new UsageError(`${choice.source}: ${choice.path} does not exist`);
+  if (!existsSync(choice.path))
+    throw new ConfigError(choice, [{ field: choice.path, rule: 'does not exist' }]);
   try {
     return loadConfigFile(choice.path);
   } catch (err) {
     if (err instanceof ValidationError) throw new ConfigError(choice, err.problems);
-    throw new UsageError(`${choice.source}: cannot read ${choice.path}: ${(err as Error).message}`);
+    throw new ConfigError(choice, [
+      { field: choice.path, rule: `cannot be read: ${(err as Error).message}` },
+    ]);
   }
 }
 
@@ -62,8 +64,4 @@ export type LocalValidation =
 /** The project's own validator, exactly as the state machine's first step runs it. */
 export function validateLocally(input: Record<string, unknown>, choice: ConfigChoice): LocalValidation {
   return validateRunInput(input, loadConfig(choice));
-}
-
-export function problemLines(problems: readonly FieldProblem[]): string[] {
-  return problems.map((p) => `${p.field}: ${p.rule}`);
 }

@@ -1,65 +1,127 @@
 import { resolve } from 'node:path';
+import { plannedTicks } from '../../lambdas/core/run-input';
 import { parseCommandArgs, parseIntegerFlag } from '../args';
-import { type CliDeps, println } from '../deps';
-import { EXIT } from '../errors';
-import { exitCodeFor, outcomeOf, parseJsonOutput } from '../exit-code';
-import { buildInput, INPUT_FLAGS_HELP, INPUT_OPTIONS } from '../input-flags';
-import { chooseConfig, LOCAL_CONFIG, problemLines, validateLocally } from '../local-validation';
-import { printRows } from '../output';
+import type { CliDeps, RunLocalResult } from '../deps';
+import { EXIT, EXIT_CODES_HELP, InvalidInputError, LocalRunError } from '../errors';
+import { exitCodeFor, parseJsonOutput, restoreOf } from '../exit-code';
+import { buildInput, INPUT_OPTIONS, inputFlagsHelp } from '../input-flags';
+import { chooseConfig, LOCAL_CONFIG, validateLocally } from '../local-validation';
+import { printJson, printRows } from '../output';
+import { digestVerdict, restoreLines, sloLine } from '../run-result';
 
 export const LOCAL_OPTIONS = {
   ...INPUT_OPTIONS,
   workers: { type: 'string' },
   'report-dir': { type: 'string' },
+  json: { type: 'boolean' },
 } as const;
 
 export const LOCAL_ENVIRONMENT = 'local';
 
-export const LOCAL_HELP = `Usage: ltc local [--input FILE] [input flags] [--workers N] [--report-dir DIR]
+/** The examples `ltc local --help` gives; a test runs each one. */
+export const LOCAL_EXAMPLES = [
+  'ltc local --target 600 --dry-run',
+  'ltc local --target 600 --ramp-up 1 --plateau 2 --tick 10',
+  'ltc local --input examples/local/short-run.json --workers 2',
+] as const;
+
+export const LOCAL_HELP = `Usage: ltc local [--input FILE] [input flags] [--workers N] [--report-dir DIR] [--json]
 
 Runs a whole load test on this machine, with no AWS account: the same state
 machine definition and handlers, a real Locust cluster, the demo shop.
 The environment defaults to "${LOCAL_ENVIRONMENT}". The input is checked against
-${LOCAL_CONFIG} before anything starts.
+${LOCAL_CONFIG} before anything starts. With --dry-run it only checks and
+plans (applications, ticks); no server is started.
 
-${INPUT_FLAGS_HELP}
+Examples:
+${LOCAL_EXAMPLES.map((e) => `  ${e}`).join('\n')}
+
+${inputFlagsHelp('examples/local/short-run.json')}
 
 Options:
   --workers N        Locust worker processes to start with
   --report-dir DIR   where the HTML report goes
+  --json             one JSON document on stdout (schema/cli-output.schema.json);
+                     the run's live progress goes to stderr
 
-Exit codes: 0 passed, warned or dry run, 1 the test failed its verdict,
-2 invalid input, usage error, or a run that FAILED or was ABORTED.`;
+${EXIT_CODES_HELP}`;
 
 export async function localCommand(args: readonly string[], deps: CliDeps): Promise<number> {
   const { values } = parseCommandArgs(args, LOCAL_OPTIONS);
-  const input = buildInput(values, deps.cwd);
+  const input = buildInput(values, deps.cwd, deps.readStdin);
   if (input.environment === undefined) input.environment = LOCAL_ENVIRONMENT;
   const workers = values.workers === undefined ? undefined : parseIntegerFlag('workers', values.workers, 0);
   const reportDir = values['report-dir'] === undefined ? undefined : resolve(deps.cwd, values['report-dir']);
 
   const checked = validateLocally(input, chooseConfig(undefined, {}, deps.cwd, LOCAL_CONFIG));
-  if (!checked.ok) {
-    println(deps.stderr, 'invalid input; nothing was started:');
-    for (const line of problemLines(checked.problems)) println(deps.stderr, `  ${line}`);
-    return EXIT.error;
+  if (!checked.ok) throw new InvalidInputError(checked.problems, input);
+  const { request } = checked;
+
+  if (request.dryRun) {
+    const ticks = plannedTicks(request);
+    const summary = `dry run: ${request.scenario} on ${request.applications.join(', ')} to ${request.targetOrdersPerMinute} orders/min over ${request.rampUpMinutes} + ${request.plateauMinutes} min in ${ticks} ticks of ${request.tickSeconds} s; nothing was started`;
+    if (values.json) {
+      printJson(deps.stdout, {
+        command: 'local',
+        exitCode: EXIT.ok,
+        dryRun: true,
+        request,
+        plannedTicks: ticks,
+        summary,
+      });
+    } else {
+      printRows(deps.stdout, [
+        ['environment', request.environment],
+        ['applications', request.applications.join(', ')],
+        ['planned ticks', String(ticks)],
+        ['summary', summary],
+      ]);
+    }
+    return EXIT.ok;
   }
 
   const runLocal = await deps.loadRunLocal();
-  const result = await runLocal({
-    input,
-    ...(workers !== undefined ? { workers } : {}),
-    ...(reportDir !== undefined ? { reportDir } : {}),
-    out: deps.stdout,
-  });
+  let result: RunLocalResult;
+  try {
+    result = await runLocal({
+      input,
+      ...(workers !== undefined ? { workers } : {}),
+      ...(reportDir !== undefined ? { reportDir } : {}),
+      out: values.json ? deps.stderr : deps.stdout,
+    });
+  } catch (err) {
+    throw new LocalRunError((err as Error).message ?? String(err));
+  }
   const output = parseJsonOutput(result.output);
   const code = exitCodeFor(result.status, output);
-  const rows: [string, string][] = [
-    ['execution', result.executionName],
-    ['status', result.status],
-  ];
-  const outcome = outcomeOf(output);
-  if (outcome !== undefined) rows.push(['outcome', outcome]);
+  const verdict = digestVerdict(output);
+  const restore = restoreOf(output);
+  if (values.json) {
+    printJson(deps.stdout, {
+      command: 'local',
+      exitCode: code,
+      dryRun: false,
+      executionName: result.executionName,
+      status: result.status,
+      outcome: verdict?.outcome ?? null,
+      verdict: verdict ?? null,
+      restore: restore ?? null,
+      error: result.error?.Error ?? null,
+      cause: result.error?.Cause ?? null,
+      report: result.reportPath ?? null,
+    });
+    return code;
+  }
+  const rows: [string, string][] = [];
+  if (restore?.complete === false) {
+    rows.push(['restore', 'INCOMPLETE: the environment is not back to its recorded shape']);
+    for (const line of restoreLines(restore)) rows.push(['', line]);
+  }
+  rows.push(['execution', result.executionName], ['status', result.status]);
+  if (verdict?.outcome !== undefined) rows.push(['outcome', verdict.outcome]);
+  if (verdict?.summary) rows.push(['summary', verdict.summary]);
+  for (const slo of verdict?.failedSlos ?? []) rows.push(['failed SLO', sloLine(slo)]);
+  if (result.reportPath) rows.push(['report', result.reportPath]);
   printRows(deps.stdout, rows);
   if (result.error) {
     const errRows: [string, string][] = [['error', result.error.Error]];

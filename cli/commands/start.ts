@@ -3,12 +3,13 @@ import { parseCommandArgs, parsePositiveFlag } from '../args';
 import { executionConsoleUrl, requireStatesArn, resolveRegion } from '../arn';
 import { currentExecution } from '../chain';
 import { type CliDeps, println } from '../deps';
-import { EXIT, UsageError } from '../errors';
-import { exitCodeFor, outcomeOf, parseJsonOutput } from '../exit-code';
-import { buildInput, INPUT_FLAGS_HELP, INPUT_OPTIONS } from '../input-flags';
-import { chooseConfig, problemLines, validateLocally } from '../local-validation';
-import { printRows } from '../output';
+import { EXIT, EXIT_CODES_HELP, InvalidInputError, ServiceError, UsageError } from '../errors';
+import { exitCodeFor, parseJsonOutput, type RestoreReport } from '../exit-code';
+import { buildInput, INPUT_OPTIONS, inputFlagsHelp } from '../input-flags';
+import { chooseConfig, validateLocally } from '../local-validation';
+import { escapeText, printJson, printRows } from '../output';
 import { latestTick, progressSummary } from '../progress';
+import { endedRun, restoreLines, sloLine, type VerdictDigest } from '../run-result';
 import type { Sfn } from '../sfn';
 
 export const START_OPTIONS = {
@@ -19,6 +20,7 @@ export const START_OPTIONS = {
   name: { type: 'string' },
   wait: { type: 'boolean' },
   'poll-seconds': { type: 'string' },
+  json: { type: 'boolean' },
 } as const;
 
 export const DEFAULT_POLL_SECONDS = 10;
@@ -29,7 +31,7 @@ Validates the input on this machine first (nothing is started when it is
 invalid), then starts an execution of the load-test state machine and prints
 its ARN and its Step Functions console URL.
 
-${INPUT_FLAGS_HELP}
+${inputFlagsHelp('examples/dry-run.json')}
 
 Options:
   --state-machine-arn ARN  state machine to start (default: $LTC_STATE_MACHINE_ARN)
@@ -38,19 +40,22 @@ Options:
   --config FILE            configuration to validate against
                            (default: $LTC_CONFIG_FILE or config/example.json)
   --wait                   follow the run until it ends, exit with its verdict; a
-                           long soak is followed into each execution it continues in
+                           long soak is followed into each execution it continues in.
+                           Ctrl-C says how to stop the execution; a second Ctrl-C
+                           stops following (the execution runs on)
   --poll-seconds N         how often --wait checks (default: ${DEFAULT_POLL_SECONDS})
+  --json                   one JSON document on stdout (schema/cli-output.schema.json);
+                           --wait's progress lines go to stderr
 
-Exit codes: 0 started (with --wait: passed, warned or dry run), 1 the test
-failed its verdict (--wait), 2 invalid input, usage or AWS error, or a run
-that FAILED, TIMED_OUT or was ABORTED (--wait).
-The SDK's own settings apply (credentials chain, AWS_ENDPOINT_URL).`;
+${EXIT_CODES_HELP}
+Without --wait: 0 once started. The SDK's own settings apply (credentials chain,
+AWS_ENDPOINT_URL); each call times out after LTC_TIMEOUT_SECONDS (default 20).`;
 
 const TERMINAL = new Set(['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED']);
 
 export async function startCommand(args: readonly string[], deps: CliDeps): Promise<number> {
   const { values } = parseCommandArgs(args, START_OPTIONS);
-  const input = buildInput(values, deps.cwd);
+  const input = buildInput(values, deps.cwd, deps.readStdin);
   const pollSeconds =
     values['poll-seconds'] === undefined
       ? DEFAULT_POLL_SECONDS
@@ -65,11 +70,7 @@ export async function startCommand(args: readonly string[], deps: CliDeps): Prom
   const region = resolveRegion(values.region, arn, deps.env);
 
   const checked = validateLocally(input, chooseConfig(values.config, deps.env, deps.cwd));
-  if (!checked.ok) {
-    println(deps.stderr, 'invalid input; nothing was started:');
-    for (const line of problemLines(checked.problems)) println(deps.stderr, `  ${line}`);
-    return EXIT.error;
-  }
+  if (!checked.ok) throw new InvalidInputError(checked.problems, input);
 
   const sfn = deps.sfn(region);
   const started = await sfn.startExecution({
@@ -79,66 +80,161 @@ export async function startCommand(args: readonly string[], deps: CliDeps): Prom
   });
   const executionArn = started.executionArn;
   if (!executionArn) throw new Error('StartExecution returned no executionArn');
-  printRows(deps.stdout, [
-    ['execution', executionArn],
-    ['console', executionConsoleUrl(executionArn, region)],
-  ]);
-  if (!values.wait) return EXIT.ok;
-  return waitForEnd(sfn, executionArn, pollSeconds, deps);
+  const consoleUrl = executionConsoleUrl(executionArn, region);
+  if (!values.json) {
+    printRows(deps.stdout, [
+      ['execution', executionArn],
+      ['console', consoleUrl],
+    ]);
+  }
+  if (!values.wait) {
+    if (values.json)
+      printJson(deps.stdout, { command: 'start', exitCode: EXIT.ok, executionArn, console: consoleUrl });
+    return EXIT.ok;
+  }
+  let end: WaitResult;
+  try {
+    end = await waitForEnd(sfn, executionArn, pollSeconds, deps, values.json ? deps.stderr : deps.stdout);
+  } catch (err) {
+    // The run was started and goes on: whoever reads the error needs its ARN.
+    if (err instanceof ServiceError) err.executionArn = executionArn;
+    throw err;
+  }
+  if (values.json) {
+    printJson(deps.stdout, {
+      command: 'start',
+      exitCode: end.exitCode,
+      executionArn,
+      console: consoleUrl,
+      run: end.run,
+    });
+  } else if (end.run) printRunEnd(end.run, deps);
+  return end.exitCode;
+}
+
+/** How a followed run ended; `run` is absent when following stopped first (second Ctrl-C). */
+export interface WaitResult {
+  readonly exitCode: number;
+  readonly run?: RunEnd;
+}
+
+/** The end of a run, as `start --wait` reports it. */
+export interface RunEnd {
+  readonly currentExecutionArn: string;
+  readonly status: string;
+  readonly outcome: string | null;
+  readonly verdict: VerdictDigest | null;
+  readonly restore: RestoreReport | null;
+  readonly error: string | null;
+  readonly cause: string | null;
 }
 
 /**
  * Polls until the run ends, printing each status change and each new ramp
- * tick; follows a long soak from each execution to the one it continued in
- * (a line each) and returns the exit code for the last one's result.
+ * tick to `progress`; follows a long soak from each execution to the one it
+ * continued in (a line each). The first Ctrl-C says the execution continues
+ * and how to stop it; a second one stops following.
  */
 export async function waitForEnd(
   sfn: Sfn,
   executionArn: string,
   pollSeconds: number,
   deps: CliDeps,
-): Promise<number> {
+  progress: NodeJS.WritableStream = deps.stdout,
+): Promise<WaitResult> {
   let current = executionArn;
-  let lastStatus: string | undefined;
-  let lastTick: string | undefined;
-  for (;;) {
-    const position = await currentExecution(sfn, current, (next) =>
-      println(deps.stdout, `${deps.now().toISOString()}  continued in ${next}`),
-    );
-    current = position.executionArn;
-    const d = position.description;
-    const status = d.status ?? 'UNKNOWN';
-    if (status !== lastStatus) {
-      println(deps.stdout, `${deps.now().toISOString()}  ${status}`);
-      lastStatus = status;
+  let interrupts = 0;
+  let stopFollowing: () => void = () => {};
+  const stopped = new Promise<'stopped'>((done) => {
+    stopFollowing = () => done('stopped');
+  });
+  const uninstall = deps.onInterrupt(() => {
+    interrupts++;
+    if (interrupts === 1) {
+      println(deps.stderr, `The execution continues on AWS: ${current}`);
+      println(deps.stderr, `To stop it: ltc stop ${current}`);
+      println(deps.stderr, 'Press Ctrl-C again to stop following it.');
+    } else {
+      println(deps.stderr, `Stopped following; the execution runs on: ${current}`);
+      stopFollowing();
     }
-    if (TERMINAL.has(status)) return reportEnd(d, deps);
-    if (status === 'RUNNING') {
-      const tick = await latestTick(sfn, current, 1);
-      const line = tick && progressSummary(tick);
-      if (line && line !== lastTick) {
-        println(deps.stdout, `${deps.now().toISOString()}  ${line}`);
-        lastTick = line;
+  });
+  try {
+    let lastStatus: string | undefined;
+    let lastTick: string | undefined;
+    for (;;) {
+      const position = await Promise.race([
+        currentExecution(sfn, current, (next) =>
+          println(progress, `${deps.now().toISOString()}  continued in ${escapeText(next)}`),
+        ),
+        stopped,
+      ]);
+      if (position === 'stopped') return { exitCode: EXIT.interrupted };
+      current = position.executionArn;
+      const d = position.description;
+      const status = d.status ?? 'UNKNOWN';
+      if (status !== lastStatus) {
+        println(progress, `${deps.now().toISOString()}  ${status}`);
+        lastStatus = status;
       }
+      if (TERMINAL.has(status)) return runEnd(sfn, d, current);
+      if (status === 'RUNNING') {
+        const tick = await latestTick(sfn, current, 1);
+        const line = tick && progressSummary(tick);
+        if (line && line !== lastTick) {
+          println(progress, `${deps.now().toISOString()}  ${escapeText(line)}`);
+          lastTick = line;
+        }
+      }
+      if ((await Promise.race([deps.sleep(pollSeconds * 1000), stopped])) === 'stopped')
+        return { exitCode: EXIT.interrupted };
     }
-    await deps.sleep(pollSeconds * 1000);
+  } finally {
+    uninstall();
   }
 }
 
-function reportEnd(d: DescribeExecutionOutput, deps: CliDeps): number {
+async function runEnd(sfn: Sfn, d: DescribeExecutionOutput, current: string): Promise<WaitResult> {
   const output = parseJsonOutput(d.output);
-  const code = exitCodeFor(d.status, output);
-  const outcome = outcomeOf(output);
-  if (outcome !== undefined) printRows(deps.stdout, [['outcome', outcome]]);
-  if (d.status !== 'SUCCEEDED') {
-    const rows: [string, string][] = [['error', d.error || '(none given)']];
-    if (d.cause) rows.push(['cause', d.cause]);
-    printRows(deps.stderr, rows);
-  } else if (code === EXIT.error) {
+  const ended = await endedRun(sfn, d);
+  return {
+    exitCode: exitCodeFor(d.status, output, ended.restore),
+    run: {
+      currentExecutionArn: current,
+      status: d.status ?? 'UNKNOWN',
+      outcome: ended.verdict?.outcome ?? null,
+      verdict: ended.verdict ?? null,
+      restore: ended.restore ?? null,
+      error: d.error ?? null,
+      cause: d.cause ?? null,
+    },
+  };
+}
+
+/** The end of a followed run for a person: restore problems first, then the verdict and each failed SLO. */
+function printRunEnd(run: RunEnd, deps: CliDeps): void {
+  if (run.restore?.complete === false) {
+    printRows(deps.stderr, [
+      ['restore', 'INCOMPLETE: the environment is not back to its recorded shape'],
+      ...restoreLines(run.restore).map((line): [string, string] => ['', line]),
+    ]);
+  }
+  const rows: [string, string][] = [];
+  if (run.outcome !== null) rows.push(['outcome', run.outcome]);
+  if (run.verdict?.summary) rows.push(['summary', run.verdict.summary]);
+  for (const slo of run.verdict?.failedSlos ?? []) rows.push(['failed SLO', sloLine(slo)]);
+  if (run.verdict?.abortedBy)
+    rows.push(['aborted by', run.verdict.abortedBy.reason ?? run.verdict.abortedBy.sloId]);
+  if (run.verdict?.report) rows.push(['report', run.verdict.report]);
+  if (rows.length > 0) printRows(deps.stdout, rows);
+  if (run.status !== 'SUCCEEDED') {
+    const errRows: [string, string][] = [['error', run.error || '(none given)']];
+    if (run.cause) errRows.push(['cause', run.cause]);
+    printRows(deps.stderr, errRows);
+  } else if (run.outcome === null) {
     println(
       deps.stderr,
       'error: the execution succeeded without a known outcome (pass, warn, fail, dry-run)',
     );
   }
-  return code;
 }

@@ -2,14 +2,18 @@ import { parseCommandArgs } from '../args';
 import { executionConsoleUrl, requireStatesArn, resolveRegion } from '../arn';
 import { currentExecution, startedWhileStopping } from '../chain';
 import type { CliDeps } from '../deps';
-import { EXIT } from '../errors';
-import { printRows } from '../output';
+import { EXIT, EXIT_CODES_HELP } from '../errors';
+import { printJson, printRows } from '../output';
 
-export const STOP_OPTIONS = { cause: { type: 'string' }, region: { type: 'string' } } as const;
+export const STOP_OPTIONS = {
+  cause: { type: 'string' },
+  region: { type: 'string' },
+  json: { type: 'boolean' },
+} as const;
 
 export const DEFAULT_STOP_CAUSE = 'stopped with ltc stop';
 
-export const STOP_HELP = `Usage: ltc stop <executionArn> [--cause TEXT] [--region REGION]
+export const STOP_HELP = `Usage: ltc stop <executionArn> [--cause TEXT] [--region REGION] [--json]
 
 Stops a running execution (StopExecution). A long soak continues in new
 executions: given any of them, this stops the one that runs the test now.
@@ -19,8 +23,10 @@ command. A run that already ended is left as it is.
 Options:
   --cause TEXT      why, recorded on the execution (default: "${DEFAULT_STOP_CAUSE}")
   --region REGION   default: the ARN's region
+  --json            one JSON document on stdout (schema/cli-output.schema.json)
 
-Exit codes: 0 stopped (or already ended), 2 usage or AWS error.`;
+${EXIT_CODES_HELP}
+Stopping, or finding the run already ended, exits 0.`;
 
 export async function stopCommand(args: readonly string[], deps: CliDeps): Promise<number> {
   const { values, positionals } = parseCommandArgs(args, STOP_OPTIONS, { names: ['executionArn'] });
@@ -49,6 +55,20 @@ export async function stopCommand(args: readonly string[], deps: CliDeps): Promi
     target = next;
   }
 
+  const consoleUrl = executionConsoleUrl(target.executionArn, region);
+  if (values.json) {
+    printJson(deps.stdout, {
+      command: 'stop',
+      exitCode: EXIT.ok,
+      executionArn,
+      currentExecutionArn: target.executionArn,
+      stopped,
+      status: stopped ? 'ABORTED' : (target.description.status ?? 'UNKNOWN'),
+      stopDate: stopDate?.toISOString() ?? null,
+      console: consoleUrl,
+    });
+    return EXIT.ok;
+  }
   const rows: [string, string][] = [['execution', executionArn]];
   if (target.executionArn !== executionArn) rows.push(['current', target.executionArn]);
   if (stopped) {
@@ -59,7 +79,7 @@ export async function stopCommand(args: readonly string[], deps: CliDeps): Promi
   } else {
     rows.push(['status', `not running (${target.description.status ?? 'UNKNOWN'}): nothing to stop`]);
   }
-  rows.push(['console', executionConsoleUrl(target.executionArn, region)]);
+  rows.push(['console', consoleUrl]);
   printRows(deps.stdout, rows);
   return EXIT.ok;
 }

@@ -11,7 +11,7 @@ export function loadConfigFile(
   values: Readonly<Record<string, string | number>> = {},
 ): ConductorConfig {
   const text = readFileSync(path, 'utf8').replace(/\{\{(\w+)\}\}/g, (whole, name: string) =>
-    name in values ? String(values[name]) : whole,
+    Object.hasOwn(values, name) ? String(values[name]) : whole,
   );
   let raw: unknown;
   try {

@@ -158,7 +158,10 @@ export function validateRunInput(raw: unknown, config: ConductorConfig): RunInpu
   const input = raw as RawRunInput;
   const problems: FieldProblem[] = [];
 
-  const env = config.environments[input.environment];
+  // Own properties only: 'constructor' or 'toString' must not find Object.prototype's.
+  const env = Object.hasOwn(config.environments, input.environment)
+    ? config.environments[input.environment]
+    : undefined;
   if (!env) {
     const known = Object.keys(config.environments).join(', ');
     return {

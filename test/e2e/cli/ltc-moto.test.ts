@@ -3,9 +3,12 @@
  * process) against a real moto server. The CLI gets moto only through
  * AWS_ENDPOINT_URL, which the AWS SDK reads itself.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import {
   CreateStateMachineCommand,
   DescribeExecutionCommand,
@@ -160,7 +163,7 @@ describe('ltc against moto', () => {
     expect(await executionCount()).toBe(before);
   });
 
-  it('start --wait follows the execution and exits 2 when it is aborted', async () => {
+  it('start --wait follows the execution and exits 4 when it is aborted', async () => {
     let stopping: Promise<unknown> | undefined;
     const res = await ltc(
       ['start', '--state-machine-arn', stateMachineArn, ...VALID, '--wait', '--poll-seconds', '0.2'],
@@ -179,21 +182,66 @@ describe('ltc against moto', () => {
       },
     );
     await stopping;
-    expect(res.code).toBe(2);
+    expect(res.code).toBe(4);
     expect(res.stdout).toMatch(/ RUNNING\n/);
     expect(res.stdout).toMatch(/ ABORTED\n/);
     // moto 5.2.5 does not keep StopExecution's error and cause (Step Functions does): only the row is there.
     expect(res.stderr).toMatch(/^error +\S/m);
   });
 
-  it('status of an unknown execution reports the AWS error, exit 2', async () => {
+  it('status of an unknown execution reports the AWS error naming the service and endpoint, exit 5', async () => {
     const res = await ltc([
       'status',
       `arn:aws:states:${REGION}:${MOTO_ACCOUNT_ID}:execution:load-test-conductor:nope`,
     ]);
-    expect(res.code).toBe(2);
-    expect(res.stderr).toMatch(/^ltc status: ExecutionDoesNotExist: /);
+    expect(res.code).toBe(5);
+    expect(res.stderr).toMatch(
+      new RegExp(
+        `^ltc status: Step Functions \\(${moto.endpoint}\\) answered DescribeExecution with ExecutionDoesNotExist: .+\\n$`,
+      ),
+    );
   });
+
+  it('Ctrl-C during start --wait: says the execution continues and how to stop it; a second one stops following', async () => {
+    const child = spawn(
+      process.execPath,
+      [
+        TSX_CLI,
+        LTC,
+        'start',
+        '--state-machine-arn',
+        stateMachineArn,
+        ...VALID,
+        '--name',
+        'e2e-ctrl-c',
+        '--wait',
+        '--poll-seconds',
+        '0.2',
+      ],
+      { cwd: REPO, env: childEnv() },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => {
+      stdout += c.toString();
+    });
+    child.stderr.on('data', (c: Buffer) => {
+      stderr += c.toString();
+    });
+    const closed = new Promise<number | null>((done) => child.once('close', (code) => done(code)));
+    await expect.poll(() => stdout, { timeout: 20_000, interval: 100 }).toMatch(/ RUNNING\n/);
+    const executionArn = field(stdout, 'execution') as string;
+    child.kill('SIGINT');
+    await expect.poll(() => stderr, { timeout: 10_000, interval: 100 }).toContain('Press Ctrl-C again');
+    expect(stderr).toBe(
+      `The execution continues on AWS: ${executionArn}\nTo stop it: ltc stop ${executionArn}\nPress Ctrl-C again to stop following it.\n`,
+    );
+    child.kill('SIGINT');
+    expect(await closed).toBe(130);
+    expect(stderr).toMatch(/Stopped following; the execution runs on: .*e2e-ctrl-c\n$/);
+    expect((await sfn.send(new DescribeExecutionCommand({ executionArn }))).status).toBe('RUNNING');
+    await sfn.send(new StopExecutionCommand({ executionArn }));
+  }, 60_000);
 });
 
 /**
@@ -290,6 +338,135 @@ describe('ltc with a long soak continued in a new execution (moto runs the state
     expect(field(status.stdout, 'outcome')).toBe('pass');
   }, 60_000);
 
+  it('status --json of a run that failed its verdict exits 1 and names the SLO; report downloads it from S3', async () => {
+    const bucket = 'ltc-reports-e2e';
+    const name = 'e2e-verdict-fail';
+    const folder = `runs/staging/${name}/`;
+    const verdict = {
+      outcome: 'fail',
+      summary: 'fail: checkout p95 latency 1200 ms > 800 ms',
+      reasons: ['checkout p95 latency 1200 ms > 800 ms'],
+      slis: [
+        {
+          id: 'latency-p95',
+          name: 'checkout p95 latency',
+          status: 'fail',
+          threshold: '≤ 800 ms',
+          observed: 1200,
+          unit: 'ms',
+          why: '1200 ms > 800 ms',
+        },
+      ],
+      abort: null,
+      report: `s3://${bucket}/${folder}report.html`,
+    };
+    await soakSfn.send(
+      new CreateStateMachineCommand({
+        name: 'load-test-conductor-verdict',
+        roleArn: `arn:aws:iam::${MOTO_ACCOUNT_ID}:role/fake-conductor-role`,
+        definition: JSON.stringify({
+          StartAt: 'Verdict',
+          States: { Verdict: { Type: 'Pass', Result: verdict, End: true } },
+        }),
+      }),
+    );
+    const s3 = new S3Client({
+      region: REGION,
+      endpoint: soakMoto.endpoint,
+      credentials: MOTO_CREDENTIALS,
+      forcePathStyle: true,
+    });
+    await s3.send(
+      new CreateBucketCommand({ Bucket: bucket, CreateBucketConfiguration: { LocationConstraint: REGION } }),
+    );
+    await s3.send(
+      new PutObjectCommand({ Bucket: bucket, Key: `${folder}report.html`, Body: '<html>the report</html>' }),
+    );
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: `${folder}summary.json`,
+        Body: '{"verdict":{"outcome":"fail"}}',
+      }),
+    );
+    s3.destroy();
+    const machine = `arn:aws:states:${REGION}:${MOTO_ACCOUNT_ID}:stateMachine:load-test-conductor-verdict`;
+    const started = await ltc(
+      ['start', '--state-machine-arn', machine, ...VALID, '--name', name, '--wait', '--poll-seconds', '0.3'],
+      soakEnv(),
+    );
+    expect(started.code).toBe(1);
+    expect(started.stdout).toMatch(
+      /^failed SLO +checkout p95 latency: 1200 ms \(wanted ≤ 800 ms\) — 1200 ms > 800 ms$/m,
+    );
+    const executionArn = field(started.stdout, 'execution') as string;
+
+    const status = await ltc(['status', executionArn, '--json'], soakEnv());
+    expect(status.code).toBe(1);
+    expect(JSON.parse(status.stdout)).toMatchObject({
+      command: 'status',
+      exitCode: 1,
+      status: 'SUCCEEDED',
+      outcome: 'fail',
+      verdict: { failedSlos: [{ id: 'latency-p95', name: 'checkout p95 latency', observed: 1200 }] },
+    });
+
+    const out = mkdtempSync(join(tmpdir(), 'ltc-e2e-report-'));
+    const report = await ltc(['report', executionArn, '--out', out, '--json'], soakEnv());
+    expect(report.stderr).toBe('');
+    expect(report.code).toBe(0);
+    const doc = JSON.parse(report.stdout);
+    expect(doc).toMatchObject({
+      location: `s3://${bucket}/${folder}`,
+      report: join(out, name, 'report.html'),
+    });
+    expect(readFileSync(doc.report, 'utf8')).toBe('<html>the report</html>');
+    expect(readFileSync(doc.summary, 'utf8')).toBe('{"verdict":{"outcome":"fail"}}');
+  }, 60_000);
+
+  it('status of a FAILED execution exits 4, with its error; report looks in --bucket and says the run wrote none', async () => {
+    await soakSfn.send(
+      new CreateStateMachineCommand({
+        name: 'load-test-conductor-fails',
+        roleArn: `arn:aws:iam::${MOTO_ACCOUNT_ID}:role/fake-conductor-role`,
+        definition: JSON.stringify({
+          StartAt: 'Run failed',
+          States: { 'Run failed': { Type: 'Fail', Error: 'ScaleError', Cause: 'payments not ready' } },
+        }),
+      }),
+    );
+    const machine = `arn:aws:states:${REGION}:${MOTO_ACCOUNT_ID}:stateMachine:load-test-conductor-fails`;
+    const started = await ltc(
+      ['start', '--state-machine-arn', machine, ...VALID, '--wait', '--poll-seconds', '0.3', '--json'],
+      soakEnv(),
+    );
+    expect(started.code).toBe(4);
+    const executionArn = JSON.parse(started.stdout).executionArn as string;
+    const status = await ltc(['status', executionArn, '--json'], soakEnv());
+    expect(status.code).toBe(4);
+    expect(JSON.parse(status.stdout)).toMatchObject({ status: 'FAILED', error: 'ScaleError', exitCode: 4 });
+
+    // No verdict names a report: looked up in --bucket, where the run wrote none.
+    const s3 = new S3Client({
+      region: REGION,
+      endpoint: soakMoto.endpoint,
+      credentials: MOTO_CREDENTIALS,
+      forcePathStyle: true,
+    });
+    await s3.send(
+      new CreateBucketCommand({
+        Bucket: 'ltc-reports-empty',
+        CreateBucketConfiguration: { LocationConstraint: REGION },
+      }),
+    );
+    s3.destroy();
+    const report = await ltc(['report', executionArn, '--bucket', 'ltc-reports-empty'], soakEnv());
+    expect(report.code).toBe(5);
+    expect(report.stderr).toBe(
+      `ltc report: S3 (${soakMoto.endpoint}) has no s3://ltc-reports-empty/runs/staging/${executionArn.split(':').at(-1)}/report.html: the run ended before Evaluate wrote a report\n`,
+    );
+  }, 60_000);
+
   it('stop given the first, finished execution stops the continuation running now', async () => {
     const first = executionArnOf('e2e-soak-stop');
     await startContinuation('e2e-soak-stop', 600);
@@ -310,4 +487,55 @@ describe('ltc with a long soak continued in a new execution (moto runs the state
     expect(field(status.stdout, 'current')).toBe(`${first}-c2`);
     expect(field(status.stdout, 'status')).toBe('ABORTED');
   }, 60_000);
+});
+
+describe('ltc on a Node older than package.json engines', () => {
+  const systemNode = '/usr/bin/node';
+  const major = Number(
+    /^v(\d+)/.exec(spawnSync(systemNode, ['--version'], { encoding: 'utf8' }).stdout ?? '')?.[1],
+  );
+  it.skipIf(!(major < 24))('refuses to run, saying how to run it', () => {
+    const res = spawnSync(systemNode, [TSX_CLI, LTC, 'status', 'x'], { cwd: REPO, encoding: 'utf8' });
+    expect(res.status).toBe(2);
+    expect(res.stdout).toBe('');
+    expect(res.stderr).toMatch(
+      /^ltc: needs Node 24 or newer \(package.json engines: ">=24"\); this is Node v\d+/,
+    );
+    expect(res.stderr).toContain('npm run ltc -- <command>');
+    expect(res.stderr).toContain('node_modules/.bin/node');
+  });
+});
+
+describe('ltc as a child process, no AWS', () => {
+  const run = (args: string[], stdin?: string) =>
+    spawnSync(process.execPath, [TSX_CLI, LTC, ...args], {
+      cwd: REPO,
+      encoding: 'utf8',
+      input: stdin,
+      env: { ...process.env, LTC_CONFIG_FILE: '' },
+    });
+
+  it('--input - reads standard input, a UTF-8 BOM included', () => {
+    const res = run(
+      ['validate', '--input', '-', '--json'],
+      '\ufeff{"environment":"staging","targetOrdersPerMinute":100}',
+    );
+    expect(res.stderr).toBe('');
+    expect(res.status).toBe(0);
+    expect(JSON.parse(res.stdout).request).toMatchObject({
+      environment: 'staging',
+      targetOrdersPerMinute: 100,
+    });
+  });
+
+  it('local --dry-run plans without starting a server', () => {
+    const res = run(['local', '--target', '600', '--dry-run', '--json']);
+    expect(res.stderr).toBe('');
+    expect(res.status).toBe(0);
+    expect(JSON.parse(res.stdout)).toMatchObject({
+      command: 'local',
+      dryRun: true,
+      request: { environment: 'local' },
+    });
+  });
 });

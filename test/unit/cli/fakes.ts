@@ -9,7 +9,9 @@ import type {
   StopExecutionInput,
 } from '@aws-sdk/client-sfn';
 import type { CliDeps, RunLocal } from '../../../cli/deps';
+import { ServiceError } from '../../../cli/errors';
 import { main } from '../../../cli/main';
+import type { Bucket } from '../../../cli/s3';
 import type { Sfn } from '../../../cli/sfn';
 
 export const SM_ARN = 'arn:aws:states:eu-central-1:111122223333:stateMachine:load-test';
@@ -108,24 +110,52 @@ export function tickEvent(ramp: Record<string, unknown>, name = 'Ramp tick'): Hi
   };
 }
 
+/** An S3 bucket in memory (for `ltc report` unit tests; the e2e tier uses moto). */
+export class MemoryBucket implements Bucket {
+  readonly objects = new Map<string, string>();
+  readonly reads: string[] = [];
+  async getObject(bucket: string, key: string): Promise<Uint8Array> {
+    this.reads.push(`${bucket}/${key}`);
+    const body = this.objects.get(`${bucket}/${key}`);
+    if (body === undefined)
+      throw new ServiceError('S3', 'memory', `has no s3://${bucket}/${key}`, '', 'NoSuchKey');
+    return new TextEncoder().encode(body);
+  }
+}
+
 export interface Harness {
   readonly stdout: Capture;
   readonly stderr: Capture;
   readonly sfn: FakeSfn;
   readonly regions: string[];
   readonly sleeps: number[];
+  readonly opened: string[];
+  readonly bucket: MemoryBucket;
+  /** Simulates a Ctrl-C: calls the handlers installed with `onInterrupt`. */
+  interrupt(): void;
   readonly deps: CliDeps;
   run(...argv: string[]): Promise<number>;
 }
 
 export function harness(
-  options: { sfn?: FakeSfn; env?: Record<string, string>; cwd?: string; runLocal?: RunLocal } = {},
+  options: {
+    sfn?: FakeSfn;
+    env?: Record<string, string>;
+    cwd?: string;
+    runLocal?: RunLocal;
+    stdin?: string;
+    /** Called at each sleep (e.g. to press Ctrl-C while following). */
+    onSleep?: (count: number) => void;
+  } = {},
 ): Harness {
   const stdout = new Capture();
   const stderr = new Capture();
   const sfn = options.sfn ?? new FakeSfn();
   const regions: string[] = [];
   const sleeps: number[] = [];
+  const opened: string[] = [];
+  const bucket = new MemoryBucket();
+  const interruptHandlers = new Set<() => void>();
   const deps: CliDeps = {
     stdout,
     stderr,
@@ -135,8 +165,24 @@ export function harness(
       regions.push(region);
       return sfn;
     },
+    s3: (region) => {
+      regions.push(region);
+      return bucket;
+    },
+    readStdin: () => {
+      if (options.stdin === undefined) throw Object.assign(new Error('no stdin'), { code: 'EAGAIN' });
+      return options.stdin;
+    },
+    onInterrupt(handler) {
+      interruptHandlers.add(handler);
+      return () => interruptHandlers.delete(handler);
+    },
+    open: async (path) => {
+      opened.push(path);
+    },
     sleep: async (ms) => {
       sleeps.push(ms);
+      options.onSleep?.(sleeps.length);
     },
     now: () => new Date('2026-11-27T10:00:00Z'),
     loadRunLocal: async () => {
@@ -144,5 +190,18 @@ export function harness(
       return options.runLocal;
     },
   };
-  return { stdout, stderr, sfn, regions, sleeps, deps, run: (...argv) => main(argv, deps) };
+  return {
+    stdout,
+    stderr,
+    sfn,
+    regions,
+    sleeps,
+    opened,
+    bucket,
+    interrupt: () => {
+      for (const handler of [...interruptHandlers]) handler();
+    },
+    deps,
+    run: (...argv) => main(argv, deps),
+  };
 }

@@ -20,10 +20,13 @@ const good = file(
 const notJson = file('bad.json', '{ environment: staging');
 const anArray = file('array.json', '[1, 2]');
 const aNull = file('null.json', 'null');
+const noStdin = (): string => {
+  throw new Error('standard input is not read in this test');
+};
 
 describe('buildInput', () => {
   it('puts only the fields given into the input', () => {
-    expect(buildInput({ environment: 'staging', target: '1200' }, dir)).toEqual({
+    expect(buildInput({ environment: 'staging', target: '1200' }, dir, noStdin)).toEqual({
       environment: 'staging',
       targetOrdersPerMinute: 1200,
     });
@@ -44,6 +47,7 @@ describe('buildInput', () => {
           'dry-run': true,
         },
         dir,
+        noStdin,
       ),
     ).toEqual({
       environment: 'staging',
@@ -59,19 +63,38 @@ describe('buildInput', () => {
   });
 
   it('lets flags override the fields of --input and keeps the rest', () => {
-    expect(buildInput({ input: good, target: '300' }, dir)).toEqual({
+    expect(buildInput({ input: good, target: '300' }, dir, noStdin)).toEqual({
       environment: 'staging',
       targetOrdersPerMinute: 300,
       scenario: 'browse',
     });
   });
 
-  it('resolves --input against the working directory', () => {
-    expect(buildInput({ input: 'good.json' }, dir)).toMatchObject({ environment: 'staging' });
+  it('tolerates a UTF-8 byte order mark', () => {
+    const withBom = file('bom.json', '\ufeff{"environment":"staging","targetOrdersPerMinute":5}');
+    expect(buildInput({ input: withBom }, dir, noStdin)).toEqual({
+      environment: 'staging',
+      targetOrdersPerMinute: 5,
+    });
   });
 
-  it('passes negative numbers through for the validator to judge', () => {
-    expect(buildInput({ target: '-5' }, dir)).toEqual({ targetOrdersPerMinute: -5 });
+  it('--input - reads standard input (with a BOM too)', () => {
+    expect(buildInput({ input: '-' }, dir, () => '\ufeff{"environment":"staging"}')).toEqual({
+      environment: 'staging',
+    });
+    expect(() => buildInput({ input: '-' }, dir, () => 'nope')).toThrow(
+      /^--input: standard input is not valid JSON/,
+    );
+  });
+
+  it('resolves --input against the working directory', () => {
+    expect(buildInput({ input: 'good.json' }, dir, noStdin)).toMatchObject({ environment: 'staging' });
+  });
+
+  it('says a negative number is negative, naming the flag and the field', () => {
+    expect(() => buildInput({ target: '-5' }, dir, noStdin)).toThrow(
+      "--target: '-5' is negative; targetOrdersPerMinute cannot be below 0",
+    );
   });
 
   it.each(['abc', '', ' 12', '12abc', '0x10', '1e3', 'NaN', 'Infinity', '1,5', '.5', '5.'])(
@@ -81,6 +104,17 @@ describe('buildInput', () => {
       expect(() => parseNumberFlag('target', text)).toThrow(/^--target: /);
     },
   );
+});
+
+describe('--input - through the commands', () => {
+  it('validate reads the input from standard input', async () => {
+    const h = harness({ stdin: '{"environment":"staging","targetOrdersPerMinute":100}' });
+    expect(await h.run('validate', '--input', '-', '--json')).toBe(0);
+    expect(JSON.parse(h.stdout.text).request).toMatchObject({
+      environment: 'staging',
+      targetOrdersPerMinute: 100,
+    });
+  });
 });
 
 describe('bad flags are rejected with a message naming the flag', () => {
@@ -150,36 +184,46 @@ describe('bad flags are rejected with a message naming the flag', () => {
 
 describe('input the validator rejects names the field', () => {
   const cases: [string[], RegExp][] = [
-    [['--environment', 'staging', '--target=-5'], /^targetOrdersPerMinute: must be greater than 0$/m],
-    [['--environment', 'staging', '--target', '0'], /^targetOrdersPerMinute: must be greater than 0$/m],
-    [['--environment', 'staging', '--target', '99999'], /^targetOrdersPerMinute: must be at most 6000/m],
-    [['--environment', 'staging', '--target', '10', '--tick', '2.5'], /^tickSeconds: must be an integer$/m],
-    [['--environment', 'staging', '--target', '10', '--tick', '1'], /^tickSeconds: must be at least 5$/m],
-    [['--environment', 'Staging!', '--target', '10'], /^environment: must match/m],
-    [['--environment', 'nowhere', '--target', '10'], /^environment: 'nowhere' is not configured/m],
+    [['--environment', 'staging', '--target=-5'], /--target: '-5' is negative; targetOrdersPerMinute/],
+    [['--environment', 'staging', '--target', '-5'], /--target: '-5' is negative; targetOrdersPerMinute/],
+    [
+      ['--environment', 'staging', '--target', '0'],
+      /^ {2}targetOrdersPerMinute: must be greater than 0( \(got .*\))?$/m,
+    ],
+    [['--environment', 'staging', '--target', '99999'], /^ {2}targetOrdersPerMinute: must be at most 6000/m],
+    [
+      ['--environment', 'staging', '--target', '10', '--tick', '2.5'],
+      /^ {2}tickSeconds: must be an integer( \(got .*\))?$/m,
+    ],
+    [
+      ['--environment', 'staging', '--target', '10', '--tick', '1'],
+      /^ {2}tickSeconds: must be at least 5( \(got .*\))?$/m,
+    ],
+    [['--environment', 'Staging!', '--target', '10'], /^ {2}environment: must match/m],
+    [['--environment', 'nowhere', '--target', '10'], /^ {2}environment: 'nowhere' is not configured/m],
     [
       ['--environment', 'staging', '--target', '10', '--scenario', 'soak'],
-      /^scenario: 'soak' is not a scenario/m,
+      /^ {2}scenario: 'soak' is not a scenario/m,
     ],
     [
       ['--environment', 'staging', '--target', '10', '--applications', 'checkout,ledger'],
-      /^applications\[1\]: 'ledger'/m,
+      /^ {2}applications\[1\]: 'ledger'/m,
     ],
     [
       ['--environment', 'staging', '--target', '10', '--ramp-up', '2000'],
-      /^rampUpMinutes: must be at most 1440$/m,
+      /^ {2}rampUpMinutes: must be at most 1440( \(got .*\))?$/m,
     ],
     [
       ['--environment', 'staging', '--target', '10', '--ramp-up', '0', '--plateau', '0'],
-      /^plateauMinutes: /m,
+      /^ {2}plateauMinutes: /m,
     ],
-    [['--environment', 'staging'], /^targetOrdersPerMinute: is required$/m],
-    [['--target', '10'], /^environment: is required$/m],
+    [['--environment', 'staging'], /^ {2}targetOrdersPerMinute: is required( \(got .*\))?$/m],
+    [['--target', '10'], /^ {2}environment: is required( \(got .*\))?$/m],
   ];
 
   it.each(cases)('validate %j', async (args, message) => {
     const h = harness();
-    expect(await h.run('validate', ...args)).toBe(1);
+    expect(await h.run('validate', ...args)).toBe(2);
     expect(h.stderr.text).toMatch(message);
     expect(h.stdout.text).toBe('');
   });

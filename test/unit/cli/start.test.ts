@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { explainAwsError } from '../../../cli/aws';
 import { DEFAULT_POLL_SECONDS } from '../../../cli/commands/start';
 import {
   continuationArn,
@@ -48,7 +49,7 @@ describe('ltc start', () => {
       await h.run('start', '--state-machine-arn', SM_ARN, '--environment', 'staging', '--target', '9000'),
     ).toBe(2);
     expect(h.stderr.text).toBe(
-      "invalid input; nothing was started:\n  targetOrdersPerMinute: must be at most 6000, the maximum of environment 'staging'\n",
+      "ltc start: invalid input; nothing was started:\n  targetOrdersPerMinute: must be at most 6000, the maximum of environment 'staging' (got 9000)\n",
     );
     expect(h.regions).toEqual([]);
     expect(h.sfn.starts).toEqual([]);
@@ -75,16 +76,18 @@ describe('ltc start', () => {
     expect(h.stderr.text).toMatch(/^ltc start: LTC_STATE_MACHINE_ARN: 'nope' is not a state machine ARN/);
   });
 
-  it('reports an AWS error with its code, exit 2', async () => {
+  it('reports an AWS error naming the service, the endpoint and its code, exit 5', async () => {
     const sfn = new FakeSfn();
     sfn.startExecution = async () => {
       const err = new Error('State Machine Does Not Exist');
       err.name = 'StateMachineDoesNotExist';
-      throw err;
+      throw explainAwsError(err, 'sfn', 'eu-central-1', {}, 'StartExecution');
     };
     const h = harness({ sfn });
-    expect(await h.run('start', '--state-machine-arn', SM_ARN, ...VALID)).toBe(2);
-    expect(h.stderr.text).toBe('ltc start: StateMachineDoesNotExist: State Machine Does Not Exist\n');
+    expect(await h.run('start', '--state-machine-arn', SM_ARN, ...VALID)).toBe(5);
+    expect(h.stderr.text).toBe(
+      'ltc start: Step Functions (https://states.eu-central-1.amazonaws.com) answered StartExecution with StateMachineDoesNotExist: State Machine Does Not Exist\n',
+    );
   });
 });
 
@@ -138,18 +141,18 @@ describe('ltc start --wait', () => {
     ]);
   });
 
-  it.each(['FAILED', 'TIMED_OUT', 'ABORTED'])('%s → 2 with error and cause', async (status) => {
+  it.each(['FAILED', 'TIMED_OUT', 'ABORTED'])('%s → 4 with error and cause', async (status) => {
     const { code, h } = await run(
       describe_(status, { error: 'ScaleError', cause: 'payments did not become ready' }),
     );
-    expect(code).toBe(2);
+    expect(code).toBe(4);
     expect(h.stdout.text).toContain(`  ${status}\n`);
     expect(h.stderr.text).toBe('error  ScaleError\ncause  payments did not become ready\n');
   });
 
-  it('SUCCEEDED without a known outcome → 2', async () => {
+  it('SUCCEEDED without a known outcome → 4', async () => {
     const { code, h } = await run(describe_('SUCCEEDED', { output: '{"verdict":"ok"}' }));
-    expect(code).toBe(2);
+    expect(code).toBe(4);
     expect(h.stderr.text).toMatch(/without a known outcome/);
   });
 

@@ -40,7 +40,7 @@ describe('ltc validate', () => {
     }
   });
 
-  it('prints each problem as "field: rule", exit 1', async () => {
+  it('prints each problem as "field: rule", exit 2', async () => {
     const h = harness();
     const code = await h.run(
       'validate',
@@ -51,10 +51,11 @@ describe('ltc validate', () => {
       '--applications',
       'ledger,fx',
     );
-    expect(code).toBe(1);
+    expect(code).toBe(2);
     expect(h.stderr.text.trim().split('\n')).toEqual([
-      "applications[0]: 'ledger' is not an application of 'staging' (checkout, payments)",
-      "applications[1]: 'fx' is not an application of 'staging' (checkout, payments)",
+      'ltc validate: invalid input:',
+      "  applications[0]: 'ledger' is not an application of 'staging' (checkout, payments)",
+      "  applications[1]: 'fx' is not an application of 'staging' (checkout, payments)",
     ]);
     expect(h.stdout.text).toBe('');
   });
@@ -63,8 +64,8 @@ describe('ltc validate', () => {
     const file = join(dir, 'extra.json');
     writeFileSync(file, JSON.stringify({ environment: 'staging', targetOrdersPerMinute: 10, target: 10 }));
     const h = harness();
-    expect(await h.run('validate', '--input', file)).toBe(1);
-    expect(h.stderr.text).toBe('target: is not a known field\n');
+    expect(await h.run('validate', '--input', file)).toBe(2);
+    expect(h.stderr.text).toBe('ltc validate: invalid input:\n  target: is not a known field (got 10)\n');
   });
 
   it('uses --config', async () => {
@@ -77,8 +78,8 @@ describe('ltc validate', () => {
     const h = harness({ env: { LTC_CONFIG_FILE: 'config/local.json' } });
     expect(await h.run('validate', '--input', inputFile)).toBe(0);
     const h2 = harness({ env: { LTC_CONFIG_FILE: 'config/local.json' } });
-    expect(await h2.run('validate', '--input', inputFile, '--config', 'config/example.json')).toBe(1);
-    expect(h2.stderr.text).toMatch(/^environment: 'local' is not configured/);
+    expect(await h2.run('validate', '--input', inputFile, '--config', 'config/example.json')).toBe(2);
+    expect(h2.stderr.text).toMatch(/^ {2}environment: 'local' is not configured/m);
   });
 
   it('finds the default config from another working directory', async () => {
@@ -86,22 +87,22 @@ describe('ltc validate', () => {
     expect(await h.run('validate', '--environment', 'staging', '--target', '10')).toBe(0);
   });
 
-  it('fails with exit 2 naming the source of a missing config', async () => {
+  it('fails with exit 3 naming the source of a missing config', async () => {
     const h = harness();
-    expect(await h.run('validate', '--input', inputFile, '--config', join(dir, 'nope.json'))).toBe(2);
-    expect(h.stderr.text).toMatch(/--config: .*nope\.json does not exist/);
+    expect(await h.run('validate', '--input', inputFile, '--config', join(dir, 'nope.json'))).toBe(3);
+    expect(h.stderr.text).toMatch(/--config .*nope\.json is not usable:\n {2}.*nope\.json: does not exist/);
     const h2 = harness({ env: { LTC_CONFIG_FILE: join(dir, 'nope.json') } });
-    expect(await h2.run('validate', '--input', inputFile)).toBe(2);
-    expect(h2.stderr.text).toMatch(/LTC_CONFIG_FILE: .*nope\.json does not exist/);
+    expect(await h2.run('validate', '--input', inputFile)).toBe(3);
+    expect(h2.stderr.text).toMatch(/LTC_CONFIG_FILE .*nope\.json is not usable/);
   });
 
-  it("lists a broken config's problems, exit 2", async () => {
+  it("lists a broken config's problems, exit 3", async () => {
     const h = harness();
-    expect(await h.run('validate', '--input', inputFile, '--config', brokenConfig)).toBe(2);
+    expect(await h.run('validate', '--input', inputFile, '--config', brokenConfig)).toBe(3);
     expect(h.stderr.text).toMatch(/--config .*broken-config\.json is not usable:/);
     expect(h.stderr.text).toMatch(/^ {2}environments\.staging\.maxOrdersPerMinute: must be a number$/m);
     const h2 = harness();
-    expect(await h2.run('validate', '--input', inputFile, '--config', notJsonConfig)).toBe(2);
+    expect(await h2.run('validate', '--input', inputFile, '--config', notJsonConfig)).toBe(3);
     expect(h2.stderr.text).toMatch(/is not valid JSON/);
   });
 });
