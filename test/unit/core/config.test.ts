@@ -144,15 +144,47 @@ const INVALID: [string, (c: RawConfig) => void, string, RegExp][] = [
       c.schedules[0].cron = 'cron(0 2 * * MON-FRI)';
     },
     'schedules[0].cron',
-    /must match/,
+    /^schedule 'nightly-rehearsal', expression: cron\(0 2 \* \* MON-FRI\) needs six fields/,
   ],
   [
-    'schedule with a rate instead of a cron',
+    'schedule with neither a cron nor a rate',
     (c) => {
-      c.schedules[0].cron = 'rate(1 day)';
+      c.schedules[0].cron = '0 2 * * MON-FRI';
     },
     'schedules[0].cron',
     /must match/,
+  ],
+  [
+    'schedule with both day fields set (EventBridge Scheduler refuses it at deploy)',
+    (c) => {
+      c.schedules[0].cron = 'cron(0 2 * * MON-FRI *)';
+    },
+    'schedules[0].cron',
+    /^schedule 'nightly-rehearsal', day-of-month and day-of-week: exactly one of them must be '\?'/,
+  ],
+  [
+    'schedule with minute 99',
+    (c) => {
+      c.schedules[0].cron = 'cron(99 2 ? * MON-FRI *)';
+    },
+    'schedules[0].cron',
+    /^schedule 'nightly-rehearsal', minutes: 99 is out of range: minutes is 0-59/,
+  ],
+  [
+    'schedule with an unknown weekday name',
+    (c) => {
+      c.schedules[0].cron = 'cron(0 2 ? * MON-FRY *)';
+    },
+    'schedules[0].cron',
+    /^schedule 'nightly-rehearsal', day-of-week: 'FRY' is not a day-of-week/,
+  ],
+  [
+    'schedule with a plural unit for a rate of 1',
+    (c) => {
+      c.schedules[0].cron = 'rate(1 days)';
+    },
+    'schedules[0].cron',
+    /^schedule 'nightly-rehearsal', rate unit: must be 'day' for 1/,
   ],
   [
     'schedule in an unknown time zone',
@@ -160,7 +192,7 @@ const INVALID: [string, (c: RawConfig) => void, string, RegExp][] = [
       c.schedules[0].timeZone = 'Mars/Olympus_Mons';
     },
     'schedules[0].timeZone',
-    /'Mars\/Olympus_Mons' is not an IANA time zone/,
+    /^schedule 'nightly-rehearsal': 'Mars\/Olympus_Mons' is not an IANA time zone/,
   ],
   [
     'schedule input with a target that is not a number',
@@ -342,6 +374,19 @@ describe('parseConfig accepts', () => {
       production: false,
       loadTestTarget: true,
     });
+  });
+
+  it('a schedule by rate, and one in a zone Intl knows by its CLDR name (Asia/Kolkata)', () => {
+    expect(
+      problemsOf((c) => {
+        c.schedules[0].cron = 'rate(7 days)';
+        c.schedules.push({
+          ...structuredClone(c.schedules[0]),
+          name: 'weekly.india',
+          timeZone: 'Asia/Kolkata',
+        });
+      }),
+    ).toEqual([]);
   });
 
   it('leaves the raw configuration as it was', () => {
