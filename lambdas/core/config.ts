@@ -334,8 +334,16 @@ export type CleanupAction =
   | KubernetesJobCleanupAction
   | EcsTaskCleanupAction;
 
-/** Applications prepared at once by default: 50 prepare in about the time of the slowest (`npm run bench:prepare`). */
-export const DEFAULT_PREPARE_CONCURRENCY = 50;
+/**
+ * The most iterations an inline Map state runs at once in AWS Step Functions. Deploy and Scale are inline Maps
+ * (statemachine/prepare-map.ts); a higher `MaxConcurrency` would not run more at once.
+ */
+export const INLINE_MAP_MAX_CONCURRENCY = 40;
+/**
+ * Applications prepared at once by default: all an inline Map runs at once (50 prepare in about the time of
+ * the slowest, `npm run bench:prepare`).
+ */
+export const DEFAULT_PREPARE_CONCURRENCY = INLINE_MAP_MAX_CONCURRENCY;
 
 export interface EnvironmentConfig {
   readonly description?: string;

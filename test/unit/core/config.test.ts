@@ -1,7 +1,12 @@
 import { readFileSync } from 'node:fs';
 import Ajv2020 from 'ajv/dist/2020';
 import { describe, expect, it } from 'vitest';
-import { type ConductorConfig, parseConfig } from '../../../lambdas/core/config';
+import {
+  type ConductorConfig,
+  DEFAULT_PREPARE_CONCURRENCY,
+  INLINE_MAP_MAX_CONCURRENCY,
+  parseConfig,
+} from '../../../lambdas/core/config';
 import { type FieldProblem, ValidationError } from '../../../lambdas/core/errors';
 import configSchema from '../../../schema/conductor-config.schema.json' with { type: 'json' };
 
@@ -235,6 +240,14 @@ const INVALID: [string, (c: RawConfig) => void, string, RegExp][] = [
     /must match/,
   ],
   [
+    'more applications prepared at once than an inline Map runs (40)',
+    (c) => {
+      c.environments.staging.prepareConcurrency = 41;
+    },
+    'environments.staging.prepareConcurrency',
+    /must be at most 40/,
+  ],
+  [
     'unknown top-level field',
     (c) => {
       c.schedule = [];
@@ -403,6 +416,13 @@ describe('schema/conductor-config.schema.json', () => {
     expect(configSchema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
     expect(ajv.validateSchema(configSchema), JSON.stringify(ajv.errors)).toBe(true);
     expect(() => ajv.compile(configSchema)).not.toThrow();
+  });
+
+  it('caps prepareConcurrency at what an inline Map runs at once, the default', () => {
+    const property = configSchema.$defs.environment.properties.prepareConcurrency;
+    expect(property.maximum).toBe(INLINE_MAP_MAX_CONCURRENCY);
+    expect(property.default).toBe(DEFAULT_PREPARE_CONCURRENCY);
+    expect(DEFAULT_PREPARE_CONCURRENCY).toBe(40);
   });
 
   it('documents the defaults parseConfig fills in', () => {
