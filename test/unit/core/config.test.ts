@@ -8,6 +8,7 @@ import {
   parseConfig,
 } from '../../../lambdas/core/config';
 import { type FieldProblem, ValidationError } from '../../../lambdas/core/errors';
+import { MAX_APPLICATIONS } from '../../../lambdas/core/history-budget';
 import configSchema from '../../../schema/conductor-config.schema.json' with { type: 'json' };
 
 /**
@@ -248,6 +249,18 @@ const INVALID: [string, (c: RawConfig) => void, string, RegExp][] = [
     /must be at most 40/,
   ],
   [
+    'more applications than the history budget holds (200)',
+    (c) => {
+      const [app] = c.environments.staging.applications;
+      c.environments.staging.applications = Array.from({ length: 201 }, (_, i) => ({
+        ...app,
+        name: `app-${i}`,
+      }));
+    },
+    'environments.staging.applications',
+    /must NOT have more than 200 items/,
+  ],
+  [
     'unknown top-level field',
     (c) => {
       c.schedule = [];
@@ -416,6 +429,10 @@ describe('schema/conductor-config.schema.json', () => {
     expect(configSchema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
     expect(ajv.validateSchema(configSchema), JSON.stringify(ajv.errors)).toBe(true);
     expect(() => ajv.compile(configSchema)).not.toThrow();
+  });
+
+  it('bounds the applications by what the history budget holds', () => {
+    expect(configSchema.$defs.environment.properties.applications.maxItems).toBe(MAX_APPLICATIONS);
   });
 
   it('caps prepareConcurrency at what an inline Map runs at once, the default', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfigFile } from '../../../lambdas/core/config-file';
 import { RETRYABLE_ERRORS } from '../../../lambdas/core/errors';
-import { TICKS_PER_EXECUTION } from '../../../lambdas/core/run-input';
+import { TICKS_PER_EXECUTION } from '../../../lambdas/core/history-budget';
 import { executeLocally, type LocalExecutionResult } from '../../../local/executor';
 import { synthesizePipeline } from '../../../local/synth';
 import { START_EXECUTION_TRANSIENT_ERRORS } from '../../../statemachine/definition';
