@@ -9,7 +9,10 @@ export const HISTORY_EVENT_LIMIT = 25_000;
 
 /** Events a state records when it runs once (a Task: one attempt that succeeds or fails). */
 export const STATE_EVENTS = {
-  /** TaskStateEntered, TaskScheduled, TaskStarted, TaskSucceeded (or TaskFailed), TaskStateExited. */
+  /**
+   * TaskStateEntered, Scheduled, Started, Succeeded (or Failed), TaskStateExited: LambdaFunction… events for a
+   * Resource that is a function's ARN (the Lambda steps), Task… events for a service integration.
+   */
   Task: 5,
   /** MapStateEntered, MapStateStarted, MapStateSucceeded (or MapStateFailed), MapStateExited. */
   Map: 4,
@@ -25,7 +28,7 @@ export type StateType = keyof typeof STATE_EVENTS;
 export const MAP_ITERATION_EVENTS = 2;
 /** ExecutionStarted and ExecutionSucceeded (or Failed). */
 export const EXECUTION_EVENTS = 2;
-/** A retried Task attempt: TaskFailed, then TaskScheduled and TaskStarted again. */
+/** A retried Task attempt: Failed, then Scheduled and Started again. */
 export const RETRY_EVENTS = 3;
 /** Retries of a Lambda task after its first attempt, at most (statemachine/lambda-task.ts). */
 export const TASK_MAX_RETRIES = 4;

@@ -17,8 +17,10 @@ import { CONTROL_STATES as C, STEPS, type StepStateName } from '../../../statema
  * The local interpreter logs each state as StateEntered/StateExited; AWS records more per state type. Its log
  * is translated to AWS's documented history events (API_HistoryEvent), and where the two differ AWS's count is
  * the one kept:
- *   Task: StateEntered → TaskStateEntered, TaskScheduled, TaskStarted; StateFailed → TaskFailed;
- *         StateRetried → TaskScheduled, TaskStarted; StateExited → TaskSucceeded, TaskStateExited
+ *   Task: StateEntered → TaskStateEntered, <X>Scheduled, <X>Started; StateFailed → <X>Failed;
+ *         StateRetried → <X>Scheduled, <X>Started; StateExited → <X>Succeeded, TaskStateExited
+ *         (<X> is LambdaFunction for a Resource that is a function's ARN, as the Lambda steps' are; Task for a
+ *         service integration such as states:startExecution)
  *   Map:  StateEntered → MapStateEntered, MapStateStarted; StateExited → MapStateSucceeded, MapStateExited
  *   Fail: StateEntered → FailStateEntered (AWS records no FailStateExited)
  *   other states: <Type>StateEntered, <Type>StateExited; Map iterations and the execution: one each.
@@ -43,7 +45,11 @@ function awsHistory(events: readonly EventLog[]): { group: HistoryEventGroup; ty
         const group = event.state.type as HistoryEventGroup;
         const types = AWS_EVENTS[event.state.type]?.[event.type];
         if (!types) throw new Error(`no AWS history event for ${event.type} of a ${event.state.type} state`);
-        return types.map((type) => ({ group, type }));
+        const lambda = RESOURCES.get(event.state.name)?.startsWith('arn:aws:lambda:');
+        return types.map((type) => ({
+          group,
+          type: lambda ? type.replace(/^Task(?!State)/, 'LambdaFunction') : type,
+        }));
       }
       default:
         throw new Error(`a ${event.type} event: not expected in these runs`);
@@ -69,6 +75,15 @@ const AWS_EVENTS: Record<string, Partial<Record<EventLog['type'], string[]>>> = 
     ]),
   ),
 };
+
+/** Every state's Resource by name, in the Maps too (state names are unique across the definition). */
+const RESOURCES = new Map<string, string>();
+(function collect(states: Record<string, { Resource?: string; ItemProcessor?: { States: never } }>) {
+  for (const [name, state] of Object.entries(states)) {
+    if (state.Resource) RESOURCES.set(name, state.Resource);
+    if (state.ItemProcessor) collect(state.ItemProcessor.States);
+  }
+})(definition.States as never);
 
 type Handler = (input: unknown) => Promise<unknown>;
 
@@ -145,13 +160,13 @@ describe('the history budget against a real execution of the synthesized definit
     expect(perApplication).toBe(14);
   });
 
-  it('a retried attempt adds three events (TaskFailed, TaskScheduled, TaskStarted)', async () => {
+  it('a retried attempt adds three events (LambdaFunctionFailed, LambdaFunctionScheduled, LambdaFunctionStarted)', async () => {
     const result = await run(5, 2, ['app-1', 'app-3']);
     expect(result.status, JSON.stringify(result.error)).toBe('SUCCEEDED');
     expect(result.events.filter((e) => e.type === 'StateRetried')).toHaveLength(2);
     const history = awsHistory(result.events);
     expect(countByGroup(history)).toEqual(expected({ applications: 5, ticks: 2, retries: 2 }));
-    expect(history.filter((e) => e.type === 'TaskFailed')).toHaveLength(2);
+    expect(history.filter((e) => e.type === 'LambdaFunctionFailed')).toHaveLength(2);
   });
 
   it('counts at most four retries per task, as the definition retries', () => {
