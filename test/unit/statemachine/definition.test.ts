@@ -293,6 +293,16 @@ describe('retries', () => {
       const [rule] = retry;
       expect(rule?.ErrorEquals).toContain('TransientError');
       expect(rule?.ErrorEquals).toEqual([...RETRYABLE_ERRORS]);
+      // The Lambda service errors AWS recommends retrying for every Lambda task.
+      expect(rule?.ErrorEquals).toEqual(
+        expect.arrayContaining([
+          'Lambda.ClientExecutionTimeoutException',
+          'Lambda.ServiceException',
+          'Lambda.AWSLambdaException',
+          'Lambda.SdkClientException',
+          'Lambda.TooManyRequestsException',
+        ]),
+      );
       for (const never of ['ValidationError', 'EnvironmentLockedError', 'States.ALL', 'States.TaskFailed']) {
         expect(rule?.ErrorEquals).not.toContain(never);
       }
