@@ -339,10 +339,7 @@ export type CleanupAction =
  * (statemachine/prepare-map.ts); a higher `MaxConcurrency` would not run more at once.
  */
 export const INLINE_MAP_MAX_CONCURRENCY = 40;
-/**
- * Applications prepared at once by default: all an inline Map runs at once (50 prepare in about the time of
- * the slowest, `npm run bench:prepare`).
- */
+/** Applications prepared at once by default: as many as an inline Map runs at once (`npm run bench:prepare`). */
 export const DEFAULT_PREPARE_CONCURRENCY = INLINE_MAP_MAX_CONCURRENCY;
 
 export interface EnvironmentConfig {
