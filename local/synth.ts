@@ -38,7 +38,18 @@ export function synthesizePipeline(
   };
 }
 
-/** Flattens `Fn::Join` and replaces `Fn::GetAtt` / `Ref` with readable placeholders. */
+/** The pseudo parameters of the account and region the pipeline is synthesized for, as a deploy resolves them. */
+const PSEUDO_PARAMETERS: Readonly<Record<string, string>> = {
+  'AWS::Partition': 'aws',
+  'AWS::Region': 'us-east-1',
+  'AWS::AccountId': '123456789012',
+  'AWS::URLSuffix': 'amazonaws.com',
+};
+
+/**
+ * Flattens `Fn::Join`, resolves pseudo parameters and replaces `Fn::GetAtt` / other `Ref`s with readable
+ * placeholders.
+ */
 export function resolveIntrinsics(value: unknown): string {
   if (typeof value === 'string') return value;
   const v = value as Record<string, unknown>;
@@ -50,6 +61,6 @@ export function resolveIntrinsics(value: unknown): string {
     const [logicalId] = v['Fn::GetAtt'] as [string, string];
     return `arn:aws:lambda:us-east-1:123456789012:function:${logicalId}`;
   }
-  if (v.Ref) return String(v.Ref);
+  if (typeof v.Ref === 'string') return PSEUDO_PARAMETERS[v.Ref] ?? v.Ref;
   throw new Error(`cannot resolve ${JSON.stringify(value)} in the definition`);
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Creates ./.venv (repo root) and installs locust/requirements.txt into it.
-# Idempotent: skips pip when .venv/.requirements.sha256 matches the requirements
+# Creates ./.venv (repo root) and installs locust/requirements.txt (Locust, moto) and test/requirements.txt
+# (cfn-lint) into it.
+# Idempotent: skips pip when .venv/.requirements.sha256 matches the requirements files'
 # (and interpreter) hash. Called by `npm run setup`; safe to run from a clean clone.
 #
 # Env: PYTHON        interpreter used to create the venv (default: python3)
@@ -11,7 +12,7 @@ set -euo pipefail
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 python="${PYTHON:-python3}"
 venv="${LTC_VENV_DIR:-$repo_root/.venv}"
-requirements="$repo_root/locust/requirements.txt"
+requirements=("$repo_root/locust/requirements.txt" "$repo_root/test/requirements.txt")
 stamp="$venv/.requirements.sha256"
 
 log() { printf '[setup-python] %s\n' "$*"; }
@@ -22,7 +23,7 @@ command -v "$python" >/dev/null 2>&1 || die "'$python' not found; install Python
 import sys
 sys.exit(0 if sys.version_info >= (3, 10) else 1)
 PY
-[ -f "$requirements" ] || die "missing $requirements"
+for file in "${requirements[@]}"; do [ -f "$file" ] || die "missing $file"; done
 
 sha256() {
   if command -v sha256sum >/dev/null 2>&1; then sha256sum | cut -d' ' -f1; else shasum -a 256 | cut -d' ' -f1; fi
@@ -44,18 +45,19 @@ else
   log "virtual environment $venv already exists ($("$venv/bin/python" --version 2>&1))"
 fi
 
-want="$( { cat "$requirements"; "$venv/bin/python" -c 'import sys; print(sys.version)'; } | sha256)"
+want="$( { cat "${requirements[@]}"; "$venv/bin/python" -c 'import sys; print(sys.version)'; } | sha256)"
 have="$(cat "$stamp" 2>/dev/null || true)"
 
 if [ "${LTC_FORCE:-0}" != "1" ] && [ "$want" = "$have" ]; then
   log "requirements unchanged (stamp $stamp matches); nothing to install"
 else
-  log "installing $(grep -cvE '^\s*(#|$)' "$requirements") requirement(s) from locust/requirements.txt"
+  log "installing $(cat "${requirements[@]}" | grep -cvE '^\s*(#|$)') requirement(s) from locust/requirements.txt and test/requirements.txt"
   rm -f "$stamp"
-  "$venv/bin/python" -m pip install --disable-pip-version-check --quiet -r "$requirements"
+  "$venv/bin/python" -m pip install --disable-pip-version-check --quiet "${requirements[@]/#/-r}"
   printf '%s\n' "$want" >"$stamp"
   log "installed; wrote stamp $stamp"
 fi
 
 log "locust $("$venv/bin/locust" --version 2>&1 | awk '{print $2}') at $venv/bin/locust"
 log "moto_server at $venv/bin/moto_server"
+log "cfn-lint $("$venv/bin/cfn-lint" --version 2>&1 | awk '{print $2}') at $venv/bin/cfn-lint"

@@ -4,6 +4,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
 import { RETRYABLE_ERRORS } from '../lambdas/core/errors';
+import { TASK_MAX_RETRIES } from '../lambdas/core/history-budget';
 
 /** A Lambda task named for the console, retried on transient errors only (never on validation errors). */
 export function lambdaTask(
@@ -25,13 +26,13 @@ export function lambdaTask(
   return step;
 }
 
-/** How a step retries errors that may pass on their own: backoff with full jitter, four attempts. */
+/** How a step retries errors that may pass on their own: backoff with full jitter, four retries. */
 export function transientRetry(errors: readonly string[]): sfn.RetryProps {
   return {
     errors: [...errors],
     interval: Duration.seconds(2),
     backoffRate: 2,
-    maxAttempts: 4,
+    maxAttempts: TASK_MAX_RETRIES,
     maxDelay: Duration.seconds(30),
     jitterStrategy: sfn.JitterType.FULL,
   };

@@ -21,7 +21,8 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { REPORTS_PREFIX } from '../../lambdas/adapters/aws/report-store';
-import type { ConductorConfig } from '../../lambdas/core/config';
+import { type ConductorConfig, scheduleProblems } from '../../lambdas/core/config';
+import { ValidationError } from '../../lambdas/core/errors';
 import { buildLoadTestDefinition } from '../../statemachine/definition';
 import { STEP_IDS, type StepId } from '../../statemachine/steps';
 import { LoadTestJanitor } from './janitor';
@@ -191,6 +192,8 @@ export class LoadTestPipeline extends Construct {
     );
     const executionTimeout = props.executionTimeout ?? Duration.days(2);
     const logGroup = new LogGroup(this, 'ExecutionLogs', {
+      // Step Functions' vended-logs prefix: its log delivery needs no resource policy per group there.
+      logGroupName: `/aws/vendedlogs/states/${stateMachineName}`,
       retention: RetentionDays.SIX_MONTHS,
       removalPolicy: RemovalPolicy.DESTROY,
     });
@@ -303,6 +306,9 @@ export class LoadTestPipeline extends Construct {
 
   private createSchedules(config: ConductorConfig): scheduler.Schedule[] {
     if (config.schedules.length === 0) return [];
+    // A configuration built in code skips parseConfig: Scheduler's rules are checked here too, at synth.
+    const problems = config.schedules.flatMap((s, i) => scheduleProblems(s, `schedules[${i}]`));
+    if (problems.length > 0) throw new ValidationError(problems);
     const deadLetters = new sqs.Queue(this, 'ScheduleDeadLetters', {
       enforceSSL: true,
       encryption: sqs.QueueEncryption.SQS_MANAGED,

@@ -1,6 +1,7 @@
 import configSchema from '../../schema/conductor-config.schema.json' with { type: 'json' };
 import { type FieldProblem, ValidationError } from './errors';
 import { validateRunInput } from './run-input';
+import { isScheduleTimeZone, SCHEDULE_NAME_PATTERN, scheduleExpressionProblems } from './schedule-expression';
 import { schemaChecker } from './schema-validation';
 
 /** Where an application runs. `http`: it exposes the conductor agent API (GET/PUT /_conductor/shape). */
@@ -333,8 +334,13 @@ export type CleanupAction =
   | KubernetesJobCleanupAction
   | EcsTaskCleanupAction;
 
-/** Applications prepared at once by default: 50 prepare in about the time of the slowest (`npm run bench:prepare`). */
-export const DEFAULT_PREPARE_CONCURRENCY = 50;
+/**
+ * The most iterations an inline Map state runs at once in AWS Step Functions. Deploy and Scale are inline Maps
+ * (statemachine/prepare-map.ts); a higher `MaxConcurrency` would not run more at once.
+ */
+export const INLINE_MAP_MAX_CONCURRENCY = 40;
+/** Applications prepared at once by default: as many as an inline Map runs at once (`npm run bench:prepare`). */
+export const DEFAULT_PREPARE_CONCURRENCY = INLINE_MAP_MAX_CONCURRENCY;
 
 export interface EnvironmentConfig {
   readonly description?: string;
@@ -606,9 +612,7 @@ function checkSemantics(config: ConductorConfig): FieldProblem[] {
     if (config.schedules.findIndex((s) => s.name === schedule.name) !== i) {
       problems.push({ field: `${at}.name`, rule: `'${schedule.name}' is used twice` });
     }
-    if (!isTimeZone(schedule.timeZone)) {
-      problems.push({ field: `${at}.timeZone`, rule: `'${schedule.timeZone}' is not an IANA time zone` });
-    }
+    problems.push(...scheduleProblems(schedule, at));
     const result = validateRunInput(schedule.input, config);
     if (!result.ok) {
       for (const p of result.problems) problems.push({ field: `${at}.input.${p.field}`, rule: p.rule });
@@ -617,13 +621,31 @@ function checkSemantics(config: ConductorConfig): FieldProblem[] {
   return problems;
 }
 
-function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return zone.includes('/') || zone === 'UTC';
-  } catch {
-    return false;
+/**
+ * What EventBridge Scheduler would refuse at deploy time in one schedule (`at` is its field path): its name, its
+ * expression (by cron field) and its time zone. The stack checks it again when it creates the schedule.
+ */
+export function scheduleProblems(
+  schedule: Pick<ScheduleConfig, 'name' | 'cron' | 'timeZone'>,
+  at: string,
+): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  if (!SCHEDULE_NAME_PATTERN.test(schedule.name)) {
+    problems.push({
+      field: `${at}.name`,
+      rule: `'${schedule.name}' must be 1 to 64 letters, digits, '-', '_' or '.'`,
+    });
   }
+  for (const p of scheduleExpressionProblems(schedule.cron)) {
+    problems.push({ field: `${at}.cron`, rule: `schedule '${schedule.name}', ${p.part}: ${p.rule}` });
+  }
+  if (!isScheduleTimeZone(schedule.timeZone)) {
+    problems.push({
+      field: `${at}.timeZone`,
+      rule: `schedule '${schedule.name}': '${schedule.timeZone}' is not an IANA time zone (e.g. Europe/Berlin) or UTC`,
+    });
+  }
+  return problems;
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };

@@ -34,9 +34,10 @@ export class TransientError extends Error {
   override readonly name = 'TransientError';
 }
 
-/** Error codes the state machine retries. */
+/** Error codes the state machine retries: ours, and the Lambda service errors AWS recommends retrying. */
 export const RETRYABLE_ERRORS = [
   'TransientError',
+  'Lambda.ClientExecutionTimeoutException',
   'Lambda.ServiceException',
   'Lambda.AWSLambdaException',
   'Lambda.SdkClientException',

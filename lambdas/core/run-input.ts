@@ -2,6 +2,7 @@ import runContinuationSchema from '../../schema/run-continuation.schema.json' wi
 import runInputSchema from '../../schema/run-input.schema.json' with { type: 'json' };
 import type { ConductorConfig } from './config';
 import type { FieldProblem } from './errors';
+import { historyTicks } from './history-budget';
 import { schemaChecker } from './schema-validation';
 import type { RunState } from './state';
 
@@ -19,26 +20,6 @@ export interface RunRequest {
   readonly dryRun: boolean;
 }
 
-/** Step Functions keeps at most this many events in one execution's history; reaching it fails the execution. */
-export const HISTORY_EVENT_LIMIT = 25_000;
-/**
- * History events of one tick: the Wait (entered, exited), the Lambda task (entered, scheduled, started,
- * succeeded, exited) and the choice (entered, exited) make nine; one more on average for retried ticks
- * (a retry adds three: failed, scheduled, started).
- */
-export const EVENTS_PER_TICK = 10;
-/**
- * Events kept free for what an execution runs besides its ticks: validation, the lock, preparing (a Map
- * over many applications), the continuation, and the whole restore path with its retries.
- */
-export const RESERVED_HISTORY_EVENTS = 2_500;
-/**
- * Ticks one execution runs before the run continues in a new execution with its state: what its history
- * holds. The run's identity (records, lock, report) stays the first execution's.
- */
-export const TICKS_PER_EXECUTION = Math.floor(
-  (HISTORY_EVENT_LIMIT - RESERVED_HISTORY_EVENTS) / EVENTS_PER_TICK,
-);
 /** The longest test (ramp-up and plateau): 14 days, however many executions it continues in. */
 export const MAX_TEST_MINUTES = 14 * 1440;
 /**
@@ -55,18 +36,28 @@ const checkSchema = schemaChecker(runInputSchema);
 const checkContinuationSchema = schemaChecker(runContinuationSchema);
 
 /**
- * What one execution may spend on ticks (the state machine passes it to Validate): history events
- * ({@link TICKS_PER_EXECUTION}, lower in tests) and time (the execution timeout less room for preparing and
- * restoring).
+ * What one execution may spend on ticks (the state machine passes it to Validate): ticks (at most what its
+ * history holds, `TICKS_PER_EXECUTION`; lower in tests) and time (the execution timeout less room for
+ * preparing and restoring).
  */
 export interface ExecutionBudget {
   readonly ticks: number;
   readonly seconds: number;
 }
 
-/** Ticks this execution runs before the run continues in a new one: at least one. */
-export function ticksPerExecution(budget: ExecutionBudget, tickSeconds: number): number {
-  return Math.max(1, Math.min(budget.ticks, Math.floor(budget.seconds / tickSeconds)));
+/**
+ * Ticks this execution runs before the run continues in a new one, at least one: what the budget allows and
+ * what its history holds besides preparing `preparedApplications` (0 in an execution that continues a run).
+ */
+export function ticksPerExecution(
+  budget: ExecutionBudget,
+  tickSeconds: number,
+  preparedApplications: number,
+): number {
+  return Math.max(
+    1,
+    Math.min(budget.ticks, historyTicks(preparedApplications), Math.floor(budget.seconds / tickSeconds)),
+  );
 }
 
 /** Step Functions' limit on execution names. */

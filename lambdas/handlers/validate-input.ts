@@ -1,11 +1,11 @@
 import { ValidationError } from '../core/errors';
+import { TICKS_PER_EXECUTION } from '../core/history-budget';
 import {
   continuationName,
   type ExecutionBudget,
   isContinuation,
   lockExpiresAt,
   plannedTicks,
-  TICKS_PER_EXECUTION,
   ticksPerExecution,
   validateContinuation,
   validateRunInput,
@@ -57,7 +57,11 @@ export const handler = step('Validate input', async (event: ValidateEvent, deps)
       name: event.execution.name,
       startedAt: event.execution.startTime,
       number: 1,
-      continueAtTick: ticksPerExecution(event.budget ?? HISTORY_ONLY, request.tickSeconds),
+      continueAtTick: ticksPerExecution(
+        event.budget ?? HISTORY_ONLY,
+        request.tickSeconds,
+        request.applications.length,
+      ),
       nextName: continuationName(event.execution.name, 2),
     },
   };
@@ -96,7 +100,7 @@ async function continueRun(event: ValidateEvent, deps: StepDeps): Promise<RunSta
       number,
       continuesFrom: state.execution?.id ?? run.executionId,
       continueAtTick:
-        (ramp?.tick ?? 0) + ticksPerExecution(event.budget ?? HISTORY_ONLY, run.request.tickSeconds),
+        (ramp?.tick ?? 0) + ticksPerExecution(event.budget ?? HISTORY_ONLY, run.request.tickSeconds, 0),
       nextName: continuationName(run.executionName, number + 1),
     },
   };

@@ -97,7 +97,7 @@ describe('platforms, node groups and cleanup actions in the configuration', () =
       }),
     );
     const env = parsed.environments.staging;
-    expect(env?.prepareConcurrency).toBe(50);
+    expect(env?.prepareConcurrency).toBe(40);
     expect(env?.restoreVersions).toBe(false);
     expect(env?.nodeGroups[0]?.readinessTimeoutSeconds).toBe(900);
     expect(

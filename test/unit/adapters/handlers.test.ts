@@ -234,7 +234,7 @@ let table: LockTable;
 const continuationEvent = (continuation: unknown) => ({
   input: { continuation, AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID: RUN },
   execution: { id: NEXT, name: 'run-1-c2', startTime: NOW.toISOString() },
-  budget: { ticks: 2250, seconds: 45 * 3600 },
+  budget: { ticks: 2000, seconds: 45 * 3600 },
 });
 
 describe('Validate, in an execution that continues a run', () => {
@@ -262,7 +262,7 @@ describe('Validate, in an execution that continues a run', () => {
       startedAt: NOW.toISOString(),
       number: 2,
       continuesFrom: RUN,
-      continueAtTick: 4500,
+      continueAtTick: 4250,
       nextName: 'run-1-c3',
     });
   });
@@ -308,9 +308,9 @@ describe('Validate, in the execution that starts a run', () => {
         tickSeconds: 300,
       },
       execution: { id: RUN, name: 'run-1', startTime: NOW.toISOString() },
-      budget: { ticks: 2250, seconds: 45 * 3600 },
+      budget: { ticks: 2000, seconds: 45 * 3600 },
     });
-    // 45 hours of 300 s ticks come before 2250 ticks.
+    // 45 hours of 300 s ticks come before 2000 ticks.
     expect(state.execution).toEqual({
       id: RUN,
       name: 'run-1',

@@ -558,6 +558,8 @@ describe('state machine', () => {
       Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: { 'Fn::GetAtt': [EXECUTION_LOGS, 'Arn'] } } }],
     });
     expect(resources[EXECUTION_LOGS]?.Properties.RetentionInDays).toBeGreaterThan(0);
+    // Step Functions' vended-logs prefix: its log delivery needs no resource policy per group there.
+    expect(resources[EXECUTION_LOGS]?.Properties.LogGroupName).toMatch(/^\/aws\/vendedlogs\/states\/\S+$/);
   });
 
   it('bounds an execution with TimeoutSeconds (default two days)', () => {

@@ -1,8 +1,14 @@
 import { readFileSync } from 'node:fs';
 import Ajv2020 from 'ajv/dist/2020';
 import { describe, expect, it } from 'vitest';
-import { type ConductorConfig, parseConfig } from '../../../lambdas/core/config';
+import {
+  type ConductorConfig,
+  DEFAULT_PREPARE_CONCURRENCY,
+  INLINE_MAP_MAX_CONCURRENCY,
+  parseConfig,
+} from '../../../lambdas/core/config';
 import { type FieldProblem, ValidationError } from '../../../lambdas/core/errors';
+import { MAX_APPLICATIONS } from '../../../lambdas/core/history-budget';
 import configSchema from '../../../schema/conductor-config.schema.json' with { type: 'json' };
 
 /**
@@ -144,15 +150,47 @@ const INVALID: [string, (c: RawConfig) => void, string, RegExp][] = [
       c.schedules[0].cron = 'cron(0 2 * * MON-FRI)';
     },
     'schedules[0].cron',
-    /must match/,
+    /^schedule 'nightly-rehearsal', expression: cron\(0 2 \* \* MON-FRI\) needs six fields/,
   ],
   [
-    'schedule with a rate instead of a cron',
+    'schedule with neither a cron nor a rate',
     (c) => {
-      c.schedules[0].cron = 'rate(1 day)';
+      c.schedules[0].cron = '0 2 * * MON-FRI';
     },
     'schedules[0].cron',
     /must match/,
+  ],
+  [
+    'schedule with both day fields set (EventBridge Scheduler refuses it at deploy)',
+    (c) => {
+      c.schedules[0].cron = 'cron(0 2 * * MON-FRI *)';
+    },
+    'schedules[0].cron',
+    /^schedule 'nightly-rehearsal', day-of-month and day-of-week: exactly one of them must be '\?'/,
+  ],
+  [
+    'schedule with minute 99',
+    (c) => {
+      c.schedules[0].cron = 'cron(99 2 ? * MON-FRI *)';
+    },
+    'schedules[0].cron',
+    /^schedule 'nightly-rehearsal', minutes: 99 is out of range: minutes is 0-59/,
+  ],
+  [
+    'schedule with an unknown weekday name',
+    (c) => {
+      c.schedules[0].cron = 'cron(0 2 ? * MON-FRY *)';
+    },
+    'schedules[0].cron',
+    /^schedule 'nightly-rehearsal', day-of-week: 'FRY' is not a day-of-week/,
+  ],
+  [
+    'schedule with a plural unit for a rate of 1',
+    (c) => {
+      c.schedules[0].cron = 'rate(1 days)';
+    },
+    'schedules[0].cron',
+    /^schedule 'nightly-rehearsal', rate unit: must be 'day' for 1/,
   ],
   [
     'schedule in an unknown time zone',
@@ -160,7 +198,7 @@ const INVALID: [string, (c: RawConfig) => void, string, RegExp][] = [
       c.schedules[0].timeZone = 'Mars/Olympus_Mons';
     },
     'schedules[0].timeZone',
-    /'Mars\/Olympus_Mons' is not an IANA time zone/,
+    /^schedule 'nightly-rehearsal': 'Mars\/Olympus_Mons' is not an IANA time zone/,
   ],
   [
     'schedule input with a target that is not a number',
@@ -201,6 +239,26 @@ const INVALID: [string, (c: RawConfig) => void, string, RegExp][] = [
     },
     'schedules[0].name',
     /must match/,
+  ],
+  [
+    'more applications prepared at once than an inline Map runs (40)',
+    (c) => {
+      c.environments.staging.prepareConcurrency = 41;
+    },
+    'environments.staging.prepareConcurrency',
+    /must be at most 40/,
+  ],
+  [
+    'more applications than the history budget holds (200)',
+    (c) => {
+      const [app] = c.environments.staging.applications;
+      c.environments.staging.applications = Array.from({ length: 201 }, (_, i) => ({
+        ...app,
+        name: `app-${i}`,
+      }));
+    },
+    'environments.staging.applications',
+    /must NOT have more than 200 items/,
   ],
   [
     'unknown top-level field',
@@ -344,6 +402,19 @@ describe('parseConfig accepts', () => {
     });
   });
 
+  it('a schedule by rate, and one in a zone Intl knows by its CLDR name (Asia/Kolkata)', () => {
+    expect(
+      problemsOf((c) => {
+        c.schedules[0].cron = 'rate(7 days)';
+        c.schedules.push({
+          ...structuredClone(c.schedules[0]),
+          name: 'weekly.india',
+          timeZone: 'Asia/Kolkata',
+        });
+      }),
+    ).toEqual([]);
+  });
+
   it('leaves the raw configuration as it was', () => {
     const raw = structuredClone(example);
     parseConfig(raw);
@@ -358,6 +429,17 @@ describe('schema/conductor-config.schema.json', () => {
     expect(configSchema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
     expect(ajv.validateSchema(configSchema), JSON.stringify(ajv.errors)).toBe(true);
     expect(() => ajv.compile(configSchema)).not.toThrow();
+  });
+
+  it('bounds the applications by what the history budget holds', () => {
+    expect(configSchema.$defs.environment.properties.applications.maxItems).toBe(MAX_APPLICATIONS);
+  });
+
+  it('caps prepareConcurrency at what an inline Map runs at once, the default', () => {
+    const property = configSchema.$defs.environment.properties.prepareConcurrency;
+    expect(property.maximum).toBe(INLINE_MAP_MAX_CONCURRENCY);
+    expect(property.default).toBe(DEFAULT_PREPARE_CONCURRENCY);
+    expect(DEFAULT_PREPARE_CONCURRENCY).toBe(40);
   });
 
   it('documents the defaults parseConfig fills in', () => {

@@ -4,15 +4,13 @@ import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../lambdas/core/config';
 import { loadConfigFile } from '../../../lambdas/core/config-file';
 import { ValidationError } from '../../../lambdas/core/errors';
+import { historyTicks, TICKS_PER_EXECUTION } from '../../../lambdas/core/history-budget';
 import {
   continuationName,
-  EVENTS_PER_TICK,
-  HISTORY_EVENT_LIMIT,
   isContinuation,
   lockExpiresAt,
   MAX_TEST_MINUTES,
   plannedTicks,
-  TICKS_PER_EXECUTION,
   ticksPerExecution,
   validateContinuation,
   validateRunInput,
@@ -232,17 +230,19 @@ describe('valid input', () => {
 });
 
 describe('one execution of a long run', () => {
-  it('ticks what the 25,000-event history holds, less room for everything else', () => {
-    expect(TICKS_PER_EXECUTION).toBe(2250);
-    expect(TICKS_PER_EXECUTION * EVENTS_PER_TICK).toBeLessThan(HISTORY_EVENT_LIMIT);
+  it('ticks what its history holds besides preparing its applications', () => {
+    const budget = { ticks: TICKS_PER_EXECUTION, seconds: Number.POSITIVE_INFINITY };
+    expect(ticksPerExecution(budget, 60, 0)).toBe(TICKS_PER_EXECUTION);
+    expect(ticksPerExecution(budget, 60, 200)).toBe(historyTicks(200));
+    expect(historyTicks(200)).toBeLessThan(TICKS_PER_EXECUTION);
   });
 
   it('stops ticking in time for its timeout, and ticks at least once', () => {
     const budget = { ticks: TICKS_PER_EXECUTION, seconds: 45 * 3600 };
-    expect(ticksPerExecution(budget, 60)).toBe(2250);
-    // 300 s ticks: 2250 would take 7.8 days, past a 2-day timeout.
-    expect(ticksPerExecution(budget, 300)).toBe(540);
-    expect(ticksPerExecution({ ticks: 3, seconds: 10 }, 60)).toBe(1);
+    expect(ticksPerExecution(budget, 60, 1)).toBe(historyTicks(1));
+    // 300 s ticks: the history's ticks would take 7.7 days, past a 2-day timeout.
+    expect(ticksPerExecution(budget, 300, 1)).toBe(540);
+    expect(ticksPerExecution({ ticks: 3, seconds: 10 }, 60, 1)).toBe(1);
   });
 
   it('names continuations after the run, within 80 characters', () => {

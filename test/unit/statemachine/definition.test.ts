@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfigFile } from '../../../lambdas/core/config-file';
 import { RETRYABLE_ERRORS } from '../../../lambdas/core/errors';
-import { TICKS_PER_EXECUTION } from '../../../lambdas/core/run-input';
+import { TICKS_PER_EXECUTION } from '../../../lambdas/core/history-budget';
 import { executeLocally, type LocalExecutionResult } from '../../../local/executor';
 import { synthesizePipeline } from '../../../local/synth';
 import { START_EXECUTION_TRANSIENT_ERRORS } from '../../../statemachine/definition';
@@ -293,6 +293,16 @@ describe('retries', () => {
       const [rule] = retry;
       expect(rule?.ErrorEquals).toContain('TransientError');
       expect(rule?.ErrorEquals).toEqual([...RETRYABLE_ERRORS]);
+      // The Lambda service errors AWS recommends retrying for every Lambda task.
+      expect(rule?.ErrorEquals).toEqual(
+        expect.arrayContaining([
+          'Lambda.ClientExecutionTimeoutException',
+          'Lambda.ServiceException',
+          'Lambda.AWSLambdaException',
+          'Lambda.SdkClientException',
+          'Lambda.TooManyRequestsException',
+        ]),
+      );
       for (const never of ['ValidationError', 'EnvironmentLockedError', 'States.ALL', 'States.TaskFailed']) {
         expect(rule?.ErrorEquals).not.toContain(never);
       }
