@@ -91,8 +91,6 @@ export class LoadTestPipeline extends Construct {
   /** Restores and unlocks after executions that ended where no Catch runs. */
   readonly janitor: LoadTestJanitor;
   readonly schedules: readonly scheduler.Schedule[];
-  /** Schedule invocations EventBridge Scheduler could not deliver (only with schedules). */
-  scheduleDeadLetters?: sqs.Queue;
   /** An alarm on every dead-letter queue, notifying the topic. */
   readonly deadLetterAlarms: DeadLetterAlarms;
   readonly dashboards?: LoadTestDashboards;
@@ -253,13 +251,14 @@ export class LoadTestPipeline extends Construct {
     props.locustFleet?.grantScaleWorkers(this.janitor.handler.function);
 
     this.schedules = this.createSchedules(props.config);
+    const scheduleDeadLetters = this.node.tryFindChild('ScheduleDeadLetters') as sqs.Queue | undefined;
     this.deadLetterAlarms = new DeadLetterAlarms(this, 'DeadLetterAlarms', {
       topic: this.topic,
       queues: {
         ...this.janitor.deadLetterQueues,
-        ...(this.scheduleDeadLetters && {
+        ...(scheduleDeadLetters && {
           Schedules: {
-            queue: this.scheduleDeadLetters,
+            queue: scheduleDeadLetters,
             holds: 'scheduled test starts EventBridge Scheduler could not deliver',
           },
         }),
@@ -358,7 +357,6 @@ export class LoadTestPipeline extends Construct {
       id: 'AwsSolutions-SQS3',
       reason: 'This queue is itself the dead-letter queue of the schedules.',
     });
-    this.scheduleDeadLetters = deadLetters;
     const role = new iam.Role(this, 'SchedulerRole', {
       // Only this account's schedules may use the role (confused-deputy guard).
       assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
