@@ -132,7 +132,7 @@ describe('config/example-fargate.json: the VPC looked up', () => {
   it('runs the functions in its private subnets (from cdk.context.json) and opens 9090 for the HTTP agents', () => {
     expect(missingContext).toEqual([]);
     const [, fn] = ofType(resources, 'AWS::Lambda::Function')[0] ?? [];
-    expect((fn?.Properties.VpcConfig as { SubnetIds: unknown }).SubnetIds).toEqual([
+    expect((fn?.Properties.VpcConfig as { SubnetIds: unknown } | undefined)?.SubnetIds).toEqual([
       'subnet-00000000000000001',
       'subnet-00000000000000002',
     ]);

@@ -5,11 +5,18 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { describe, expect, it } from 'vitest';
 import { DeadLetterAlarms } from '../../../cdk/lib/dead-letter-alarms';
-import { asArray, type CfnResourceJson, logicalId, refersTo, synthesizeExample } from './synthesized';
+import {
+  asArray,
+  type CfnResourceJson,
+  getAttId,
+  logicalId,
+  refersTo,
+  synthesizeExample,
+} from './synthesized';
 
 /** The queue a `{ "Fn::GetAtt": [queue, "Arn"] }` names, if it is one. */
 function queueOf(arn: unknown, resources: Record<string, CfnResourceJson>): string | undefined {
-  const id = (arn as { 'Fn::GetAtt'?: [string, string] } | undefined)?.['Fn::GetAtt']?.[0];
+  const id = getAttId(arn);
   return id && resources[id]?.Type === 'AWS::SQS::Queue' ? id : undefined;
 }
 
@@ -110,13 +117,10 @@ describe.each(examples)('config/%s: dead letters', (file) => {
   });
 
   it("the topic's key lets CloudWatch alarms publish (alias/aws/sns would drop their notifications)", () => {
-    const key = (resources[topic]?.Properties.KmsMasterKeyId as { 'Fn::GetAtt'?: [string, string] })[
-      'Fn::GetAtt'
-    ]?.[0];
+    const key = getAttId(resources[topic]?.Properties.KmsMasterKeyId);
     expect(key && resources[key]?.Type).toBe('AWS::KMS::Key');
-    const statements = (
-      resources[key as string]?.Properties.KeyPolicy as { Statement: Record<string, unknown>[] }
-    ).Statement;
+    const policy = resources[key as string]?.Properties.KeyPolicy as { Statement: Record<string, unknown>[] };
+    const statements = policy.Statement;
     expect(statements).toContainEqual(
       expect.objectContaining({
         Effect: 'Allow',

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import {
   asArray,
   type CfnResourceJson,
+  getAttId,
   type StatementJson,
   statementsOfRole,
   synthesizeExample,
@@ -44,7 +45,7 @@ function allowsOnAnyResource(statements: readonly StatementJson[], action: strin
  * the role's inline and attached statements, or the AWS managed VPC access policy.
  */
 function missingEniActions(resources: Record<string, CfnResourceJson>, fn: string): string[] {
-  const role = (resources[fn]?.Properties.Role as { 'Fn::GetAtt'?: [string, string] })['Fn::GetAtt']?.[0];
+  const role = getAttId(resources[fn]?.Properties.Role);
   if (!role) return ['(no role of this stack)'];
   if (JSON.stringify(resources[role]?.Properties.ManagedPolicyArns ?? []).includes(VPC_ACCESS_POLICY))
     return [];

@@ -90,6 +90,10 @@ export function logicalId(stack: Stack, construct: IConstruct): string {
   return stack.resolve(stack.getLogicalId(construct.node.defaultChild as CfnElement)) as string;
 }
 
+/** The logical id in `{ "Fn::GetAtt": [id, attribute] }`, if the value is one. */
+export const getAttId = (value: unknown): string | undefined =>
+  (value as { 'Fn::GetAtt'?: [string, string] } | undefined)?.['Fn::GetAtt']?.[0];
+
 export const asArray = (v: unknown): unknown[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
 /** Whether a value (an ARN, an intrinsic, a list of them) refers to the resource with this logical id. */
