@@ -52,6 +52,13 @@ const stack = new LoadTestConductorStack(app, 'LoadTestConductor', {
 new CfnOutput(stack, 'StateMachineArn', { value: stack.pipeline.stateMachine.stateMachineArn });
 new CfnOutput(stack, 'ReportsBucket', { value: stack.pipeline.reportsBucket.bucketName });
 new CfnOutput(stack, 'NotificationTopic', { value: stack.pipeline.topic.topicArn });
+const [conductorGroup] = stack.network?.securityGroups ?? [];
+if (conductorGroup) {
+  new CfnOutput(stack, 'ConductorSecurityGroup', {
+    value: conductorGroup.securityGroupId,
+    description: "The functions' security group: allow it in the databases' and agents' security groups",
+  });
+}
 for (const [name, cluster] of Object.entries(stack.locustClusters)) {
   new CfnOutput(stack, `LocustMaster-${name}`, {
     value: cluster.url,
