@@ -1,4 +1,4 @@
-import { Fn, Stack } from 'aws-cdk-lib';
+import { Annotations, Fn, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
 import type { ConductorConfig, EnvironmentConfig } from '../../lambdas/core/config';
@@ -64,7 +64,18 @@ export class ConductorNetwork extends Construct {
         vpcId: props.vpcId,
         availabilityZones: Fn.getAzs(),
       });
-      const subnets = props.subnetIds.map((s) => ec2.Subnet.fromSubnetId(this, s, s));
+      Annotations.of(this.vpc).acknowledgeWarning(
+        '@aws-cdk/aws-ec2:vpcAttributeIsListTokenavailabilityZones',
+        'The functions and tasks take the given subnets; nothing selects subnets of this VPC by zone.',
+      );
+      const subnets = props.subnetIds.map((s) => {
+        const subnet = ec2.Subnet.fromSubnetId(this, s, s);
+        Annotations.of(subnet).acknowledgeWarning(
+          '@aws-cdk/aws-ec2:noSubnetRouteTableId',
+          'Nothing reads its route table: the gateway endpoints take network.endpoints.routeTableIds.',
+        );
+        return subnet;
+      });
       this.vpcSubnets = { subnets };
       endpointSubnetIds = () => [...(props.subnetIds ?? [])];
       lookedUpRouteTables = () => {
