@@ -26,11 +26,20 @@ if (unfilled) {
   process.exit(1);
 }
 
-// locust.fargate runs Locust in an existing VPC, looked up in the account the stack deploys to.
-const fargate = Object.entries(config.environments).filter(([, env]) => env.locust.fargate);
-if (fargate.length > 0 && !(process.env.CDK_DEFAULT_ACCOUNT && process.env.CDK_DEFAULT_REGION)) {
+// A VPC (network.vpcId, or locust.fargate's) is looked up in the account the stack deploys to, unless
+// network.subnetIds name the subnets.
+const fargate = Object.entries(config.environments).find(([, env]) => env.locust.fargate);
+const lookup = config.network
+  ? config.network.subnetIds
+    ? null
+    : { field: 'network.vpcId', vpcId: config.network.vpcId }
+  : fargate && {
+      field: `environments.${fargate[0]}.locust.fargate`,
+      vpcId: fargate[1].locust.fargate?.vpcId,
+    };
+if (lookup && !(process.env.CDK_DEFAULT_ACCOUNT && process.env.CDK_DEFAULT_REGION)) {
   console.error(
-    `environments.${fargate[0]?.[0]}.locust.fargate: looking up VPC ${fargate[0]?.[1].locust.fargate?.vpcId} needs the account and region to deploy to (AWS credentials, or CDK_DEFAULT_ACCOUNT and CDK_DEFAULT_REGION).`,
+    `${lookup.field}: looking up VPC ${lookup.vpcId} needs the account and region to deploy to (AWS credentials, or CDK_DEFAULT_ACCOUNT and CDK_DEFAULT_REGION); or give network.subnetIds.`,
   );
   process.exit(1);
 }
@@ -43,6 +52,13 @@ const stack = new LoadTestConductorStack(app, 'LoadTestConductor', {
 new CfnOutput(stack, 'StateMachineArn', { value: stack.pipeline.stateMachine.stateMachineArn });
 new CfnOutput(stack, 'ReportsBucket', { value: stack.pipeline.reportsBucket.bucketName });
 new CfnOutput(stack, 'NotificationTopic', { value: stack.pipeline.topic.topicArn });
+const [conductorGroup] = stack.network?.securityGroups ?? [];
+if (conductorGroup) {
+  new CfnOutput(stack, 'ConductorSecurityGroup', {
+    value: conductorGroup.securityGroupId,
+    description: "The functions' security group: allow it in the databases' and agents' security groups",
+  });
+}
 for (const [name, cluster] of Object.entries(stack.locustClusters)) {
   new CfnOutput(stack, `LocustMaster-${name}`, {
     value: cluster.url,

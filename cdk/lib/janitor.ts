@@ -4,12 +4,14 @@ import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { MAX_RECHECK_DELAY_SECONDS } from '../../lambdas/adapters/aws/janitor-recheck';
 import { JANITOR_STATUSES } from '../../lambdas/handlers/janitor';
+import type { DeadLetterQueue } from './dead-letter-alarms';
 import type { PlatformAccess } from './platform-access';
 import { StepHandlerFunction } from './step-handler-function';
 
@@ -36,7 +38,9 @@ export interface LoadTestJanitorProps {
  * ABORTED, TIMED_OUT or FAILED invokes the janitor (lambdas/handlers/janitor.ts), which stops the load,
  * restores the recorded shape and releases the lock. A long run's continuations are executions of the same
  * state machine, so the rule covers them too (the janitor finds their run by its `CONTINUES` record, a
- * GetItem). Retried by EventBridge, with the events it could not deliver kept for 14 days.
+ * GetItem). Nothing is dropped: an event EventBridge could not deliver after its retries, an invocation that
+ * failed after Lambda's retries, and a second pass that failed five times each land in a dead-letter queue
+ * (encrypted, kept 14 days), which `deadLetterQueues` lists for their alarms.
  *
  * A step's Lambda keeps running when its execution is stopped or times out, and can re-scale the
  * environment after the janitor restored it: every first pass queues a second one on an SQS queue,
@@ -47,6 +51,12 @@ export class LoadTestJanitor extends Construct {
   readonly rule: events.Rule;
   /** The delayed second passes. */
   readonly recheckQueue: sqs.Queue;
+  /** Events EventBridge could not deliver to the janitor. */
+  readonly undeliveredEvents: sqs.Queue;
+  /** Events whose asynchronous invocation failed after Lambda's retries (on-failure destination records). */
+  readonly failedInvocations: sqs.Queue;
+  /** Every dead-letter queue of the janitor, by name. */
+  readonly deadLetterQueues: Readonly<Record<string, DeadLetterQueue>>;
 
   constructor(scope: Construct, id: string, props: LoadTestJanitorProps) {
     super(scope, id);
@@ -73,14 +83,36 @@ export class LoadTestJanitor extends Construct {
       throw new Error(
         `recheckAfter: at most ${MAX_RECHECK_DELAY_SECONDS} s (SQS), got ${recheckAfter.toSeconds()} s`,
       );
-    const unprocessed = new sqs.Queue(this, 'RecheckDeadLetters', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(unprocessed).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: 'This queue is itself the dead-letter queue of the janitor re-checks.',
+    const deadLetters = (queueId: string, of: string) => {
+      const queue = new sqs.Queue(this, queueId, {
+        encryption: sqs.QueueEncryption.SQS_MANAGED,
+        enforceSSL: true,
+        retentionPeriod: Duration.days(14),
+      });
+      Validations.of(queue).acknowledge({
+        id: 'AwsSolutions-SQS3',
+        reason: `This queue is itself the dead-letter queue of ${of}.`,
+      });
+      return queue;
+    };
+    const unprocessed = deadLetters('RecheckDeadLetters', 'the janitor re-checks');
+    this.undeliveredEvents = deadLetters('UndeliveredEvents', "the janitor's EventBridge rule target");
+    this.failedInvocations = deadLetters('FailedInvocations', "the janitor's asynchronous invocations");
+    this.deadLetterQueues = {
+      JanitorRecheck: { queue: unprocessed, holds: 'janitor second passes that failed five times' },
+      JanitorUndeliveredEvents: {
+        queue: this.undeliveredEvents,
+        holds: 'execution-ended events EventBridge could not deliver to the janitor',
+      },
+      JanitorFailedInvocations: {
+        queue: this.failedInvocations,
+        holds: 'execution-ended events the janitor failed on after its retries',
+      },
+    };
+    this.handler.function.configureAsyncInvoke({
+      onFailure: new SqsDestination(this.failedInvocations),
+      retryAttempts: 2,
+      maxEventAge: Duration.hours(6),
     });
     this.recheckQueue = new sqs.Queue(this, 'Recheck', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
@@ -107,6 +139,7 @@ export class LoadTestJanitor extends Construct {
         new targets.LambdaFunction(this.handler.function, {
           retryAttempts: 4,
           maxEventAge: Duration.hours(6),
+          deadLetterQueue: this.undeliveredEvents,
         }),
       ],
     });

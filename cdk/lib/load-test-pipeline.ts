@@ -25,6 +25,7 @@ import { type ConductorConfig, scheduleProblems } from '../../lambdas/core/confi
 import { ValidationError } from '../../lambdas/core/errors';
 import { buildLoadTestDefinition } from '../../statemachine/definition';
 import { STEP_IDS, type StepId } from '../../statemachine/steps';
+import { DeadLetterAlarms } from './dead-letter-alarms';
 import { LoadTestJanitor } from './janitor';
 import { grantSloWatch, LoadTestDashboards } from './load-test-dashboard';
 import { PlatformAccess, type PlatformAccessOptions } from './platform-access';
@@ -90,6 +91,8 @@ export class LoadTestPipeline extends Construct {
   /** Restores and unlocks after executions that ended where no Catch runs. */
   readonly janitor: LoadTestJanitor;
   readonly schedules: readonly scheduler.Schedule[];
+  /** An alarm on every dead-letter queue, notifying the topic. */
+  readonly deadLetterAlarms: DeadLetterAlarms;
   readonly dashboards?: LoadTestDashboards;
 
   constructor(scope: Construct, id: string, props: LoadTestPipelineProps) {
@@ -122,10 +125,26 @@ export class LoadTestPipeline extends Construct {
         'Reports are written only by the Evaluate function, whose calls CloudTrail already records; access logs would add a second bucket for no reader.',
     });
 
+    // A key of the stack's own: CloudWatch alarms cannot publish to a topic encrypted with alias/aws/sns,
+    // whose key policy cannot let them.
+    const topicKey = new kms.Key(this, 'NotificationsKey', {
+      description: 'Load Test Conductor notifications topic',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    topicKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CloudWatchAlarmsPublish',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }),
+    );
     this.topic = new sns.Topic(this, 'Notifications', {
       displayName: 'Load Test Conductor',
       enforceSSL: true,
-      masterKey: kms.Alias.fromAliasName(this, 'SnsKey', 'alias/aws/sns'),
+      masterKey: topicKey,
     });
 
     const common = {
@@ -232,6 +251,19 @@ export class LoadTestPipeline extends Construct {
     props.locustFleet?.grantScaleWorkers(this.janitor.handler.function);
 
     this.schedules = this.createSchedules(props.config);
+    const scheduleDeadLetters = this.node.tryFindChild('ScheduleDeadLetters') as sqs.Queue | undefined;
+    this.deadLetterAlarms = new DeadLetterAlarms(this, 'DeadLetterAlarms', {
+      topic: this.topic,
+      queues: {
+        ...this.janitor.deadLetterQueues,
+        ...(scheduleDeadLetters && {
+          Schedules: {
+            queue: scheduleDeadLetters,
+            holds: 'scheduled test starts EventBridge Scheduler could not deliver',
+          },
+        }),
+      },
+    });
   }
 
   private grantLeastPrivilege(fns: Record<StepId, StepHandlerFunction>): void {
@@ -270,6 +302,13 @@ export class LoadTestPipeline extends Construct {
       reason: 'Each run writes its report under its own key below runs/, unknown until the run starts.',
     });
     this.topic.grantPublish(fn('release-lock'));
+    // Release lock (the result) and Ramp tick (breaches) publish to the topic (grantSloWatch).
+    for (const s of ['release-lock', 'ramp-tick'] as const) {
+      Validations.of(fns[s]).acknowledge({
+        id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+        reason: "Publishing to the encrypted topic: SNS's data-key calls, on the topic's key only.",
+      });
+    }
     // Every step records its phase for the report's timeline: new items of runs only, never the locks.
     for (const f of Object.values(fns)) {
       f.function.addToRolePolicy(

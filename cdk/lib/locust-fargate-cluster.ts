@@ -11,6 +11,7 @@ import {
   type LocustWorkersConfig,
   locustFargateNames,
 } from '../../lambdas/core/config';
+import type { ConductorNetwork } from './conductor-network';
 import type { LoadTestPipelineProps } from './load-test-pipeline';
 
 /** Locust's web UI / API port and the port workers connect to the master on. */
@@ -22,10 +23,10 @@ export interface LocustFargateClusterProps {
   /** Where the tasks run. Default: the VPC's private subnets (with egress, to pull the image). */
   readonly vpcSubnets?: ec2.SubnetSelection;
   /**
-   * The security group of the conductor's Lambdas (pass the same to `LoadTestPipeline`'s `securityGroups`):
-   * the only source allowed to reach the master's web API.
+   * The security groups of the conductor's Lambdas (pass the same to `LoadTestPipeline`'s `securityGroups`):
+   * the only sources allowed to reach the master's web API.
    */
-  readonly conductorSecurityGroup: ec2.ISecurityGroup;
+  readonly conductorSecurityGroups: readonly ec2.ISecurityGroup[];
   /** Base URL of the system under test (Locust's `--host`). */
   readonly targetHost: string;
   /** Scenario under locust/scenarios/ (without `.py`). Default `checkout`. */
@@ -88,11 +89,14 @@ export class LocustFargateCluster extends Construct {
       description: 'Locust workers: no inbound; outbound to the master and the system under test',
       allowAllOutbound: true,
     });
-    this.masterSecurityGroup.addIngressRule(
-      props.conductorSecurityGroup,
-      ec2.Port.tcp(LOCUST_WEB_PORT),
-      'Locust web API from the conductor Lambdas only',
-    );
+    // Both sides: the master's ingress, and the conductor's egress when its group is the stack's own.
+    for (const conductor of props.conductorSecurityGroups) {
+      this.masterSecurityGroup.connections.allowFrom(
+        conductor,
+        ec2.Port.tcp(LOCUST_WEB_PORT),
+        'Locust web API from the conductor Lambdas only',
+      );
+    }
     this.masterSecurityGroup.addIngressRule(
       this.workerSecurityGroup,
       ec2.Port.tcp(LOCUST_MASTER_PORT),
@@ -222,20 +226,19 @@ export class LocustFargateCluster extends Construct {
 export interface LocustFargateClusters {
   /** One per environment with `locust.fargate`, by environment name. */
   readonly clusters: Readonly<Record<string, LocustFargateCluster>>;
-  /** The VPC, subnets and security group of the conductor's Lambdas, and the fleets they may scale. */
-  readonly pipelineProps: Required<
-    Pick<LoadTestPipelineProps, 'vpc' | 'vpcSubnets' | 'securityGroups' | 'locustFleet'>
-  >;
+  /** The worker fleets the conductor's Lambdas may scale. */
+  readonly pipelineProps: Required<Pick<LoadTestPipelineProps, 'locustFleet'>>;
 }
 
 /**
  * Creates the Locust cluster of every environment with `locust.fargate` (lambdas/core/config.ts), named as
- * the parsed configuration's `locust.url` and `locust.workers` already say, and a security group for the
- * conductor's Lambdas in their (one) VPC, the only source the masters accept. Null when none asks for one.
+ * the parsed configuration's `locust.url` and `locust.workers` already say, in the conductor's network (its
+ * one VPC and subnets), whose functions are the only source the masters accept. Null when none asks for one.
  */
 export function locustFargateClusters(
   scope: Construct,
   config: ConductorConfig,
+  network: ConductorNetwork,
 ): LocustFargateClusters | null {
   const wanted = Object.entries(config.environments).flatMap(([name, env]) =>
     env.locust.fargate ? [{ name, env, fargate: env.locust.fargate }] : [],
@@ -243,18 +246,13 @@ export function locustFargateClusters(
   const first = wanted[0];
   if (!first) return null;
   // One VPC for all of them: parseConfig refuses different ones.
-  const vpc = ec2.Vpc.fromLookup(scope, 'LocustVpc', { vpcId: first.fargate.vpcId });
-  const conductorSecurityGroup = new ec2.SecurityGroup(scope, 'ConductorSecurityGroup', {
-    vpc,
-    description: 'Load Test Conductor Lambdas: reach the Locust masters and the AWS APIs',
-    allowAllOutbound: true,
-  });
   const clusters: Record<string, LocustFargateCluster> = {};
   for (const { name, env, fargate } of wanted) {
     const names = locustFargateNames(name);
-    clusters[name] = new LocustFargateCluster(scope, `Locust-${name}`, {
-      vpc,
-      conductorSecurityGroup,
+    const cluster = new LocustFargateCluster(scope, `Locust-${name}`, {
+      vpc: network.vpc,
+      vpcSubnets: network.vpcSubnets,
+      conductorSecurityGroups: network.securityGroups,
       targetHost: fargate.targetHost,
       scenario: env.defaultScenario,
       idleWorkers: fargate.minWorkers ?? 1,
@@ -264,13 +262,14 @@ export function locustFargateClusters(
       workerCpu: fargate.workerCpu,
       workerMemoryMiB: fargate.workerMemoryMiB,
     });
+    // Image pull and logs through the VPC endpoints, when there are any.
+    network.allowEndpointsFrom(cluster.masterSecurityGroup);
+    network.allowEndpointsFrom(cluster.workerSecurityGroup);
+    clusters[name] = cluster;
   }
   return {
     clusters,
     pipelineProps: {
-      vpc,
-      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
-      securityGroups: [conductorSecurityGroup],
       locustFleet: {
         grantScaleWorkers: (grantee: iam.IGrantable) =>
           Object.values(clusters).map((c) => c.grantScaleWorkers(grantee)),

@@ -49,20 +49,17 @@ export class StepHandlerFunction extends Construct {
             }),
           ],
         }),
+        // Inline in the role, so that it exists before the function and outlives it: Lambda deletes the
+        // interfaces after the function is gone.
+        ...(props.vpc ? { vpc: new iam.PolicyDocument({ statements: [lambdaVpcEniStatement()] }) } : {}),
       },
     });
     Validations.of(role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
-      reason:
-        'Active tracing needs xray:PutTraceSegments and PutTelemetryRecords, which have no resource-level permissions.',
+      reason: props.vpc
+        ? 'Active tracing (xray:PutTraceSegments, PutTelemetryRecords) and the VPC network interfaces (Lambda creates them before they have an ARN; DescribeNetworkInterfaces and DescribeSubnets have no resource-level permissions) cannot be scoped to a resource.'
+        : 'Active tracing needs xray:PutTraceSegments and PutTelemetryRecords, which have no resource-level permissions.',
     });
-    if (props.vpc) {
-      Validations.of(role).acknowledge({
-        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
-        reason:
-          'The managed VPC access policy is what Lambda needs to attach its network interfaces in the VPC.',
-      });
-    }
     this.function = new NodejsFunction(this, 'Function', {
       role,
       entry: fileURLToPath(new URL(`../../lambdas/handlers/${props.step}.ts`, import.meta.url)),
@@ -87,4 +84,25 @@ export class StepHandlerFunction extends Construct {
       },
     });
   }
+}
+
+/**
+ * What AWS's AWSLambdaVPCAccessExecutionRole grants for the network interfaces, which CDK attaches only to
+ * roles it creates itself. Resource "*": Lambda creates an interface before it has an ARN, and checks when the
+ * function is created or updated that the role may call these on "*"; the Describe actions have no
+ * resource-level permissions. The Sid marks it as used by the Lambda service, not by the handler.
+ */
+export function lambdaVpcEniStatement(): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: 'LambdaVpcEni',
+    actions: [
+      'ec2:CreateNetworkInterface',
+      'ec2:DescribeNetworkInterfaces',
+      'ec2:DescribeSubnets',
+      'ec2:DeleteNetworkInterface',
+      'ec2:AssignPrivateIpAddresses',
+      'ec2:UnassignPrivateIpAddresses',
+    ],
+    resources: ['*'],
+  });
 }

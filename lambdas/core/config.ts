@@ -373,6 +373,33 @@ export interface ScheduleConfig {
 export interface ConductorConfig {
   readonly environments: Readonly<Record<string, EnvironmentConfig>>;
   readonly schedules: readonly ScheduleConfig[];
+  /** The VPC the step functions and the janitor join; absent: none (or locust.fargate's). */
+  readonly network?: NetworkConfig;
+}
+
+/** Where the conductor's functions run inside a VPC (cdk/lib/conductor-network.ts). */
+export interface NetworkConfig {
+  readonly vpcId: string;
+  /** Given: no VPC lookup at synth. Absent: the looked-up VPC's private subnets. */
+  readonly subnetIds?: readonly string[];
+  /** Used instead of the security group the stack creates. */
+  readonly securityGroupIds?: readonly string[];
+  /** More outbound rules of the created security group. */
+  readonly egress?: readonly NetworkEgressRule[];
+  readonly endpoints?: {
+    /** Interface endpoints for the AWS APIs the steps call (but S3 and DynamoDB). */
+    readonly interface?: boolean;
+    /** S3 and DynamoDB gateway endpoints. */
+    readonly gateway?: boolean;
+    /** The route tables of `subnetIds`, for the gateway endpoints. */
+    readonly routeTableIds?: readonly string[];
+  };
+}
+
+export interface NetworkEgressRule {
+  readonly port: number;
+  readonly cidr: string;
+  readonly description: string;
 }
 
 const checkSchema = schemaChecker(configSchema);
@@ -392,8 +419,9 @@ export function parseConfig(raw: unknown): ConductorConfig {
       Object.entries(input.environments).map(([name, env]) => [name, withEnvironmentDefaults(name, env)]),
     ),
     schedules: (input.schedules ?? []).map((s) => ({ ...s, enabled: s.enabled ?? true })),
+    ...(input.network ? { network: input.network } : {}),
   };
-  const semantic = checkSemantics(config);
+  const semantic = [...checkSemantics(config), ...networkProblems(config)];
   if (semantic.length > 0) throw new ValidationError(semantic);
   return config;
 }
@@ -621,6 +649,48 @@ function checkSemantics(config: ConductorConfig): FieldProblem[] {
   return problems;
 }
 
+/** What the schema cannot say about `network`: it and locust.fargate share one VPC; gateway endpoints need route tables. */
+function networkProblems(config: ConductorConfig): FieldProblem[] {
+  const network = config.network;
+  if (!network) return [];
+  const problems: FieldProblem[] = [];
+  for (const [name, env] of Object.entries(config.environments)) {
+    const fargate = env.locust.fargate;
+    if (fargate && fargate.vpcId !== network.vpcId) {
+      problems.push({
+        field: `environments.${name}.locust.fargate.vpcId`,
+        rule: `must be network.vpcId (${network.vpcId}): the conductor's Lambdas join one VPC`,
+      });
+    }
+  }
+  const endpoints = network.endpoints;
+  if (endpoints?.routeTableIds && !network.subnetIds) {
+    problems.push({
+      field: 'network.endpoints.routeTableIds',
+      rule: 'only with network.subnetIds (without, the route tables are looked up with the VPC)',
+    });
+  }
+  if (endpoints?.gateway && network.subnetIds && !endpoints.routeTableIds) {
+    problems.push({
+      field: 'network.endpoints.routeTableIds',
+      rule: "is required with gateway and network.subnetIds: the gateway endpoints' routes go into them",
+    });
+  }
+  if (network.egress && network.securityGroupIds) {
+    problems.push({
+      field: 'network.egress',
+      rule: 'only for the security group the stack creates: with securityGroupIds, their rules apply',
+    });
+  }
+  network.egress?.forEach((rule, i) => {
+    const [address = '', bits = ''] = rule.cidr.split('/');
+    if (address.split('.').some((o) => Number(o) > 255) || Number(bits) > 32) {
+      problems.push({ field: `network.egress[${i}].cidr`, rule: `'${rule.cidr}' is not an IPv4 CIDR` });
+    }
+  });
+  return problems;
+}
+
 /**
  * What EventBridge Scheduler would refuse at deploy time in one schedule (`at` is its field path): its name, its
  * expression (by cron field) and its time zone. The stack checks it again when it creates the schedule.
@@ -679,4 +749,5 @@ type RawCleanupAction =
 interface RawConfig {
   environments: Record<string, RawEnvironment>;
   schedules?: (Omit<ScheduleConfig, 'enabled'> & { enabled?: boolean })[];
+  network?: NetworkConfig;
 }

@@ -93,13 +93,19 @@ describe('the CDK app (cdk/bin/app.ts) with -c configFile=…', () => {
   let refusedRun: { code: number; stderr: string };
   let templateRun: { code: number; stderr: string };
   let fargateRun: { code: number; stderr: string };
+  let privateRun: { code: number; stderr: string };
   beforeAll(async () => {
-    [refusedRun, templateRun, fargateRun] = await Promise.all([
+    [refusedRun, templateRun, fargateRun, privateRun] = await Promise.all([
       runApp(files.refused),
       runApp('config/local.json'),
       runApp('config/example-fargate.json'),
+      runApp('config/example-private-network.json'),
     ]);
-  }, 60_000);
+  }, 90_000);
+
+  it('synthesizes a network with given subnets without an account or region: nothing to look up', () => {
+    expect(privateRun.code, privateRun.stderr).toBe(0);
+  });
 
   it('needs an account and region to look up the VPC of locust.fargate, and says so', () => {
     expect(fargateRun.code).not.toBe(0);

@@ -1,27 +1,19 @@
 import { readdirSync } from 'node:fs';
-import { App } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
-import { LoadTestConductorStack } from '../../../cdk/lib/load-test-conductor-stack';
 import { loadConfigFile } from '../../../lambdas/core/config-file';
+import { synthesizeExample } from './synthesized';
 
 /** The deployable example configurations (config/local.json is the local runner's template). */
 const deployable = readdirSync('config').filter((f) => f.endsWith('.json') && f !== 'local.json');
 
 describe.each(deployable)('config/%s', (file) => {
-  const config = loadConfigFile(`config/${file}`);
-  const stack = new LoadTestConductorStack(
-    new App({ context: { 'aws:cdk:bundling-stacks': [] } }),
-    'Example',
-    {
-      config,
-      env: { account: '123456789012', region: 'eu-central-1' },
-    },
-  );
+  // Synthesized as `cdk synth` would with the VPC lookup cached, not against CDK's dummy VPC.
+  const { stack, template, missingContext } = synthesizeExample(file);
 
-  it('synthesizes one schedule per configured schedule', () => {
-    Template.fromStack(stack).resourceCountIs('AWS::Scheduler::Schedule', config.schedules.length);
+  it('synthesizes one schedule per configured schedule, with nothing left to look up', () => {
+    template.resourceCountIs('AWS::Scheduler::Schedule', loadConfigFile(`config/${file}`).schedules.length);
+    expect(missingContext).toEqual([]);
   });
 
   it('passes cdk-nag AwsSolutions', () => {
@@ -33,6 +25,13 @@ describe.each(deployable)('config/%s', (file) => {
   });
 });
 
-it('covers both the http example and the EKS/ECS one', () => {
-  expect(deployable).toEqual(expect.arrayContaining(['example.json', 'example-eks-ecs.json']));
+it('covers the http, EKS/ECS, Fargate and private-network examples', () => {
+  expect(deployable).toEqual(
+    expect.arrayContaining([
+      'example.json',
+      'example-eks-ecs.json',
+      'example-fargate.json',
+      'example-private-network.json',
+    ]),
+  );
 });

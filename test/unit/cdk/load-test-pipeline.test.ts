@@ -47,6 +47,9 @@ const logGroupId = (step: StepId) => id(pipeline.functions[step].node.findChild(
 const TABLE = id(pipeline.runsTable);
 const BUCKET = id(pipeline.reportsBucket);
 const TOPIC = id(pipeline.topic);
+const TOPIC_KEY = id(pipeline.node.findChild('NotificationsKey'));
+/** Publishing to the topic also uses its key: SNS's data-key calls. */
+const TOPIC_KEY_USE = ['kms:Decrypt', 'kms:GenerateDataKey*'];
 const STATE_MACHINE = id(pipeline.stateMachine);
 const EXECUTION_LOGS = id(pipeline.node.findChild('ExecutionLogs'));
 
@@ -299,7 +302,12 @@ describe('IAM is scoped to the resources each step uses', () => {
       statements.filter((s) => s.Resource.some((r) => names(r, logicalId))).flatMap((s) => s.Action);
 
     expect(statements.every((s) => s.Effect === 'Allow')).toBe(true);
-    expect(statements.flatMap((s) => s.Action).filter((a) => a.includes('*'))).toEqual([]);
+    expect(
+      statements
+        .filter((s) => !s.Resource.every((r) => names(r, TOPIC_KEY)))
+        .flatMap((s) => s.Action)
+        .filter((a) => a.includes('*')),
+    ).toEqual([]);
 
     const tableActions = actionsOn(TABLE);
     const reads = TABLE_READ.some((a) => tableActions.includes(a));
@@ -330,6 +338,11 @@ describe('IAM is scoped to the resources each step uses', () => {
     expect(publish).toEqual(
       expected.publish ? [{ Effect: 'Allow', Action: ['sns:Publish'], Resource: [{ Ref: TOPIC }] }] : [],
     );
+    expect(statements.filter((s) => s.Action.some((a) => a.startsWith('kms:')))).toEqual(
+      expected.publish
+        ? [{ Effect: 'Allow', Action: TOPIC_KEY_USE, Resource: [{ 'Fn::GetAtt': [TOPIC_KEY, 'Arn'] }] }]
+        : [],
+    );
 
     // Logs: its own group only (the managed basic execution role would allow every group).
     const logs = statements.filter((s) => s.Action.some((a) => a.startsWith('logs:')));
@@ -348,7 +361,7 @@ describe('IAM is scoped to the resources each step uses', () => {
       expect(XRAY, JSON.stringify(s)).toEqual(expect.arrayContaining(s.Action));
     }
     // Nothing else: every resource is one of these.
-    const allowed = [TABLE, BUCKET, TOPIC, logGroupId(step)];
+    const allowed = [TABLE, BUCKET, TOPIC, TOPIC_KEY, logGroupId(step)];
     for (const r of statements.flatMap((s) => s.Resource)) {
       if (r !== '*')
         expect(
@@ -524,9 +537,10 @@ describe('data stores', () => {
     });
   });
 
-  it('notification topic: encrypted with the SNS KMS key, publish over TLS only', () => {
+  it('notification topic: encrypted with its own rotated key (CloudWatch alarms may use it), publish over TLS only', () => {
     template.resourceCountIs('AWS::SNS::Topic', 1);
-    expect(JSON.stringify(resources[TOPIC]?.Properties.KmsMasterKeyId)).toContain(':alias/aws/sns');
+    expect(resources[TOPIC]?.Properties.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': [TOPIC_KEY, 'Arn'] });
+    expect(resources[TOPIC_KEY]?.Properties.EnableKeyRotation).toBe(true);
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
       Topics: [{ Ref: TOPIC }],
       PolicyDocument: {

@@ -17,7 +17,7 @@ const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Vpc', {
 const conductor = new ec2.SecurityGroup(stack, 'ConductorLambdas', { vpc, description: 'conductor Lambdas' });
 const locust = new LocustFargateCluster(stack, 'LocustCluster', {
   vpc,
-  conductorSecurityGroup: conductor,
+  conductorSecurityGroups: [conductor],
   targetHost: 'http://shop.test.internal',
   image: ecs.ContainerImage.fromRegistry('example.invalid/ltc-locust:2.47.0'),
   clusterName: 'load-test-locust',
