@@ -1,0 +1,102 @@
+import { runSimulation } from '@cloud-copilot/iam-simulate';
+import type { RecordedCall } from './aws-call-recorder';
+import type { IamRequest } from './iam-requests';
+import type { ResolvedStatement, RolePolicies } from './template-policies';
+
+/** A recorded request the role's policies do not allow. */
+export interface Denial {
+  readonly step: string;
+  readonly action: string;
+  readonly resource: string;
+  readonly context: IamRequest['context'];
+  readonly result: string;
+}
+
+/** One role's requests (deduplicated) and which of them each statement allows. */
+export interface RoleJudgement {
+  readonly denials: readonly Denial[];
+  readonly requests: readonly (IamRequest & { readonly step: string })[];
+  /** For each statement (by origin), the requests it allows on its own. */
+  readonly allows: ReadonlyMap<string, readonly IamRequest[]>;
+}
+
+/** `Allowed`, `ImplicitlyDenied`, `ExplicitlyDenied`, or the simulator's validation error. */
+export async function decide(
+  request: IamRequest,
+  roleArn: string,
+  statements: readonly ResolvedStatement[],
+): Promise<string> {
+  const account = /^arn:[^:]+:[^:]*:[^:]*:(\d{12}):/.exec(request.resource)?.[1] ?? roleArn.split(':')[4];
+  const response = await runSimulation(
+    {
+      request: {
+        principal: roleArn,
+        action: request.action,
+        resource: { resource: request.resource, accountId: String(account) },
+        contextVariables: request.context as Record<string, string | string[]>,
+      },
+      identityPolicies: [
+        {
+          name: 'role',
+          policy: {
+            Version: '2012-10-17',
+            Statement: statements.map(({ origin: _, ...s }) => s),
+          },
+        },
+      ],
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+    },
+    {},
+  );
+  if (response.resultType === 'error') return `invalid request: ${JSON.stringify(response.errors)}`;
+  return response.overallResult;
+}
+
+/**
+ * Judges the calls of the steps a role serves against that role's statements: each request allowed or a
+ * denial naming step, action and resource; and, per statement, which requests it allows alone (a
+ * statement allowing none of them is granted but never called).
+ */
+export async function judgeRole(role: RolePolicies, calls: readonly RecordedCall[]): Promise<RoleJudgement> {
+  const unique = new Map<string, IamRequest & { step: string }>();
+  for (const c of calls)
+    for (const r of c.requests)
+      unique.set(JSON.stringify([r.action, r.resource, r.context]), { ...r, step: c.step });
+  const requests = [...unique.values()];
+  const denials: Denial[] = [];
+  for (const r of requests) {
+    const result = await decide(r, role.roleArn, role.statements);
+    if (result !== 'Allowed') denials.push({ ...r, result });
+  }
+  const allows = new Map<string, IamRequest[]>();
+  for (const s of role.statements) {
+    const allowed: IamRequest[] = [];
+    for (const r of requests) if ((await decide(r, role.roleArn, [s])) === 'Allowed') allowed.push(r);
+    allows.set(s.origin, allowed);
+  }
+  return { denials, requests, allows };
+}
+
+/**
+ * What removing each statement does: `needed` when some recorded request is allowed by it and no other
+ * statement (removing it denies that call), `redundant` when every request it allows another allows too,
+ * `unused` when it allows none of them.
+ */
+export function statementRoles(judgement: RoleJudgement): Map<string, 'needed' | 'redundant' | 'unused'> {
+  const allowers = new Map<IamRequest, number>();
+  for (const requests of judgement.allows.values())
+    for (const r of requests) allowers.set(r, (allowers.get(r) ?? 0) + 1);
+  return new Map(
+    [...judgement.allows].map(([origin, requests]) => [
+      origin,
+      requests.length === 0 ? 'unused' : requests.some((r) => allowers.get(r) === 1) ? 'needed' : 'redundant',
+    ]),
+  );
+}
+
+/** A denial as a test failure message. */
+export function describeDenial(d: Denial): string {
+  const context = Object.keys(d.context).length ? ` with ${JSON.stringify(d.context)}` : '';
+  return `${d.step}: ${d.action} on ${d.resource}${context} is ${d.result}`;
+}
