@@ -26,3 +26,26 @@ export const LAMBDA_SERVICE_ACTIONS: Readonly<Record<string, string>> = {
   'sqs:DeleteMessage': 'The SQS event source mapping deletes a message the function handled.',
   'sqs:GetQueueAttributes': 'The SQS event source mapping reads the queue’s settings.',
 };
+
+/** Actions granted on `Resource: "*"`, each with why (test/unit/cdk/iam-wildcards.test.ts). */
+export const WILDCARD_RESOURCE_REASONS: Readonly<Record<string, string>> = {
+  'xray:PutTraceSegments': 'No resource-level permissions (active tracing).',
+  'xray:PutTelemetryRecords': 'No resource-level permissions (active tracing).',
+  'xray:GetSamplingRules': 'No resource-level permissions (the state machine’s tracing).',
+  'xray:GetSamplingTargets': 'No resource-level permissions (the state machine’s tracing).',
+  'ecs:DescribeTaskDefinition': 'No resource-level permissions; read-only.',
+  'ecs:ListTasks':
+    'A listing of a whole cluster is authorized on "*"; the statement is limited to the cluster by ecs:cluster.',
+  'cloudwatch:PutMetricData':
+    'No resource-level permissions; limited to the conductor’s namespace by cloudwatch:namespace.',
+  'ecr:GetAuthorizationToken': 'No resource-level permissions (Fargate pulls the Locust image).',
+  // Step Functions' execution logs (vended log delivery): none of these has resource-level permissions.
+  'logs:CreateLogDelivery': 'No resource-level permissions (the state machine’s execution logs).',
+  'logs:GetLogDelivery': 'No resource-level permissions (the state machine’s execution logs).',
+  'logs:UpdateLogDelivery': 'No resource-level permissions (the state machine’s execution logs).',
+  'logs:DeleteLogDelivery': 'No resource-level permissions (the state machine’s execution logs).',
+  'logs:ListLogDeliveries': 'No resource-level permissions (the state machine’s execution logs).',
+  'logs:PutResourcePolicy': 'No resource-level permissions (the state machine’s execution logs).',
+  'logs:DescribeResourcePolicies': 'No resource-level permissions (the state machine’s execution logs).',
+  'logs:DescribeLogGroups': 'Listing log groups is authorized on "*" (the state machine’s execution logs).',
+};
