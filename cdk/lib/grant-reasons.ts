@@ -5,6 +5,9 @@
 export const UNEXERCISED_GRANTS: Readonly<Record<string, string>> = {
   ValidateRenewsLock:
     'A run that continues in a new execution renews its lock (a conditional update, read back when gone); a run that needs no continuation never does.',
+  StartLoadReadsFleetSizeBack:
+    'A retried Start load finds the fleet size it recorded already there (a conditional put) and reads it back.',
+  RampTickPublishesBreaches: 'The SLO watch publishes only when an SLO breaches.',
   ReleaseLockReadsRunForReport:
     'The final report (ticks and phases read back) is rewritten only for a run with a verdict; one that failed before Evaluate has none.',
   ReleaseLockWritesFinalReport:

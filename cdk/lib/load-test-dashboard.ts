@@ -206,7 +206,14 @@ export function grantSloWatch(scope: Construct, props: SloGrantsProps): void {
       });
     }
   }
-  props.topic.grantPublish(tick);
+  // Only when an SLO breaches: a run within its SLOs never publishes.
+  tick.addToRolePolicy(
+    new iam.PolicyStatement({
+      sid: 'RampTickPublishesBreaches',
+      actions: ['sns:Publish'],
+      resources: [props.topic.topicArn],
+    }),
+  );
   const release = fn('release-lock');
   release.addToRolePolicy(
     new iam.PolicyStatement({

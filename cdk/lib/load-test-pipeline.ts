@@ -253,7 +253,8 @@ export class LoadTestPipeline extends Construct {
     table('release-lock', ['dynamodb:Query'], ['RUN#*'], 'ReleaseLockReadsRunForReport');
     // Start load records the worker fleet's size before it scales it (a conditional put of a run item, read
     // back on a retry); Stop load reads it to scale the fleet back.
-    for (const s of ['start-load', 'stop-load'] as const) table(s, ['dynamodb:GetItem'], ['RUN#*']);
+    table('start-load', ['dynamodb:GetItem'], ['RUN#*'], 'StartLoadReadsFleetSizeBack');
+    table('stop-load', ['dynamodb:GetItem'], ['RUN#*']);
     // Teardown reads the recorded shapes and fleet size back.
     table('teardown', ['dynamodb:GetItem', 'dynamodb:Query'], ['RUN#*']);
     // Evaluate reads the run's ticks and phases and the last passing run's baseline, and writes a new baseline.

@@ -12,9 +12,7 @@ import {
   UpdateNodegroupConfigCommand,
 } from '@aws-sdk/client-eks';
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { CfnElement, Stack } from 'aws-cdk-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LAMBDA_SERVICE_ACTIONS, UNEXERCISED_GRANTS } from '../../../cdk/lib/grant-reasons';
 import { type ConductorConfig, parseConfig } from '../../../lambdas/core/config';
 import type { RunState } from '../../../lambdas/core/state';
 import { handler as acquireLock } from '../../../lambdas/handlers/acquire-lock';
@@ -38,8 +36,8 @@ import { runPreparePhase } from '../../../local/prepare-phase';
 import { type SynthesizedPipeline, synthesizePipeline } from '../../../local/synth';
 import { STEPS, type StepId } from '../../../statemachine/steps';
 import { AwsCallRecorder } from './aws-call-recorder';
-import { decide, describeDenial, judgeRole, type RoleJudgement, statementRoles } from './evaluate-calls';
-import { type RolePolicies, rolePolicies } from './template-policies';
+import { decide, describeDenial, judgeRole, type RoleJudgement, unexplainedGrants } from './evaluate-calls';
+import { pipelineRoles, type RolePolicies } from './template-policies';
 
 /**
  * The ECS platform path (Deploy registers task definitions and passes their roles, Scale and Teardown update
@@ -154,10 +152,6 @@ function conductorConfig(): ConductorConfig {
   });
 }
 
-function logicalId(stack: Stack, construct: { node: { defaultChild?: unknown } }): string {
-  return stack.resolve(stack.getLogicalId(construct.node.defaultChild as CfnElement)) as string;
-}
-
 let run = 0;
 async function validated(): Promise<RunState> {
   run += 1;
@@ -182,23 +176,10 @@ beforeAll(async () => {
   const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'ltc-janitor-recheck' }));
   const config = conductorConfig();
   pipeline = synthesizePipeline(config);
-  const { stack } = pipeline;
-  const p = stack.pipeline;
-  const physicalNames = {
-    [logicalId(stack, p.runsTable)]: resources.RUNS_TABLE,
-    [logicalId(stack, p.reportsBucket)]: resources.REPORTS_BUCKET,
-    [logicalId(stack, p.topic)]: resources.TOPIC_ARN.split(':').at(-1) as string,
-    [logicalId(stack, p.janitor.recheckQueue)]: 'ltc-janitor-recheck',
-  };
-  const functions = { ...p.functions, janitor: p.janitor.handler };
-  for (const step of new Set(Object.values(DRIVEN)))
-    roles.set(
-      step,
-      rolePolicies(stack, pipeline.template, functions[step].function, {
-        region: MOTO_REGION,
-        physicalNames,
-      }),
-    );
+  for (const [step, role] of pipelineRoles(pipeline, resources, MOTO_REGION, [
+    [pipeline.stack.pipeline.janitor.recheckQueue, 'ltc-janitor-recheck'],
+  ]))
+    if (Object.values(DRIVEN).includes(step)) roles.set(step, role);
   Object.assign(process.env, motoEnv(moto.endpoint), resources, {
     LTC_CONFIG: JSON.stringify(config),
     LTC_POLL_MS: '250',
@@ -277,20 +258,9 @@ describe('the ECS path: every AWS call under its role in the synthesized templat
   });
 
   it('needs every statement: removing any one denies a recorded call, unless its grant carries a reason', () => {
-    const findings: string[] = [];
-    for (const [step, judgement] of judgements) {
-      if (PARTLY_DRIVEN.has(step)) continue;
-      const statements = statementRoles(judgement);
-      for (const s of (roles.get(step) as RolePolicies).statements) {
-        const role = statements.get(s.origin);
-        if (role === 'needed') continue;
-        if (s.Sid && s.Sid in UNEXERCISED_GRANTS) continue;
-        if ([s.Action].flat().every((a) => a in LAMBDA_SERVICE_ACTIONS)) continue;
-        findings.push(
-          `${step}: ${JSON.stringify([s.Action, s.Resource])} is ${role === 'unused' ? 'granted but never called' : 'redundant'}`,
-        );
-      }
-    }
+    const findings = [...judgements].flatMap(([step, judgement]) =>
+      PARTLY_DRIVEN.has(step) ? [] : unexplainedGrants(step, roles.get(step) as RolePolicies, judgement),
+    );
     expect(findings).toEqual([]);
   });
 

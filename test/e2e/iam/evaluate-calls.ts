@@ -1,4 +1,5 @@
 import { runSimulation } from '@cloud-copilot/iam-simulate';
+import { LAMBDA_SERVICE_ACTIONS, UNEXERCISED_GRANTS } from '../../../cdk/lib/grant-reasons';
 import type { RecordedCall } from './aws-call-recorder';
 import type { IamRequest } from './iam-requests';
 import type { ResolvedStatement, RolePolicies } from './template-policies';
@@ -99,4 +100,21 @@ export function statementRoles(judgement: RoleJudgement): Map<string, 'needed' |
 export function describeDenial(d: Denial): string {
   const context = Object.keys(d.context).length ? ` with ${JSON.stringify(d.context)}` : '';
   return `${d.step}: ${d.action} on ${d.resource}${context} is ${d.result}`;
+}
+
+/**
+ * The role's statements that no recorded call needs (removing them denies nothing) and that carry no reason:
+ * neither a Sid of cdk/lib/grant-reasons.ts nor only actions the Lambda service uses for the function.
+ */
+export function unexplainedGrants(name: string, role: RolePolicies, judgement: RoleJudgement): string[] {
+  const statements = statementRoles(judgement);
+  return role.statements.flatMap((s) => {
+    const found = statements.get(s.origin);
+    if (found === 'needed') return [];
+    if (s.Sid && s.Sid in UNEXERCISED_GRANTS) return [];
+    if ([s.Action].flat().every((a) => a in LAMBDA_SERVICE_ACTIONS)) return [];
+    const what =
+      found === 'unused' ? 'granted but never called' : 'redundant (another statement allows the same calls)';
+    return [`${name}: ${JSON.stringify([s.Action, s.Resource])} is ${what}`];
+  });
 }

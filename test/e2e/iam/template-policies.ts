@@ -1,7 +1,11 @@
-import type { Stack } from 'aws-cdk-lib';
+import type { CfnElement, Stack } from 'aws-cdk-lib';
 import type { Template } from 'aws-cdk-lib/assertions';
 import type { CfnRole } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { IConstruct } from 'constructs';
+import type { LocalAwsResources } from '../../../local/aws-resources';
+import type { SynthesizedPipeline } from '../../../local/synth';
+import type { StepId } from '../../../statemachine/steps';
 import { ACCOUNT } from './iam-requests';
 
 /** One statement of a role's identity policies, resolved to plain ARNs. */
@@ -139,4 +143,33 @@ function resolver(resources: Record<string, CfnResourceJson>, names: TemplateNam
     return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, resolve(x)]));
   };
   return resolve;
+}
+
+/**
+ * The roles of every step function and the janitor in a synthesized pipeline, with the table, bucket and
+ * topic named as the emulator created them (`aws`), and `more` physical names by construct.
+ */
+export function pipelineRoles(
+  pipeline: SynthesizedPipeline,
+  aws: LocalAwsResources,
+  region: string,
+  more: readonly [IConstruct, string][] = [],
+): Map<StepId | 'janitor', RolePolicies> {
+  const { stack } = pipeline;
+  const p = stack.pipeline;
+  const id = (c: IConstruct) =>
+    stack.resolve(stack.getLogicalId(c.node.defaultChild as CfnElement)) as string;
+  const physicalNames = Object.fromEntries([
+    [id(p.runsTable), aws.RUNS_TABLE],
+    [id(p.reportsBucket), aws.REPORTS_BUCKET],
+    [id(p.topic), aws.TOPIC_ARN.split(':').at(-1) as string],
+    ...more.map(([c, name]) => [id(c), name]),
+  ]);
+  const functions = { ...p.functions, janitor: p.janitor.handler };
+  return new Map(
+    Object.entries(functions).map(([step, f]) => [
+      step as StepId | 'janitor',
+      rolePolicies(stack, pipeline.template, f.function, { region, physicalNames }),
+    ]),
+  );
 }

@@ -279,7 +279,11 @@ describe('IAM is scoped to the resources each step uses', () => {
     deploy: { table: [], reports: false, publish: false },
     scale: { table: [], reports: false, publish: false },
     // The worker fleet's size before the run.
-    'start-load': { table: [onItems(['dynamodb:GetItem'], ['RUN#*'])], reports: false, publish: false },
+    'start-load': {
+      table: [onItems(['dynamodb:GetItem'], ['RUN#*'], 'StartLoadReadsFleetSizeBack')],
+      reports: false,
+      publish: false,
+    },
     // The SLO watch publishes metrics and raises breach alarms on the topic.
     'ramp-tick': { table: [], reports: false, publish: true },
     'stop-load': { table: [onItems(['dynamodb:GetItem'], ['RUN#*'])], reports: false, publish: false },
@@ -348,7 +352,16 @@ describe('IAM is scoped to the resources each step uses', () => {
 
     const publish = statements.filter((s) => s.Action.some((a) => a.startsWith('sns:')));
     expect(publish).toEqual(
-      expected.publish ? [{ Effect: 'Allow', Action: ['sns:Publish'], Resource: [{ Ref: TOPIC }] }] : [],
+      expected.publish
+        ? [
+            {
+              ...(step === 'ramp-tick' ? { Sid: 'RampTickPublishesBreaches' } : {}),
+              Effect: 'Allow',
+              Action: ['sns:Publish'],
+              Resource: [{ Ref: TOPIC }],
+            },
+          ]
+        : [],
     );
 
     // Logs: its own group only (the managed basic execution role would allow every group).
