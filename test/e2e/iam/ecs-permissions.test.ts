@@ -281,3 +281,29 @@ describe('the ECS path: every AWS call under its role in the synthesized templat
     expect(await decide(other, role.roleArn, role.statements)).toBe('ImplicitlyDenied');
   });
 });
+
+describe('the table: each step only on its item prefixes (dynamodb:LeadingKeys)', () => {
+  it.each(['deploy', 'scale', 'teardown', 'janitor'] as const)(
+    '%s may put its run items but not the lock or a baseline',
+    async (step) => {
+      const role = roles.get(step) as RolePolicies;
+      const put = (judgements.get(step) as RoleJudgement).requests.find(
+        (r) =>
+          r.action === 'dynamodb:PutItem' && String(r.context['dynamodb:LeadingKeys']).startsWith('RUN#'),
+      );
+      if (!put) throw new Error(`${step} recorded no PutItem of a run item`);
+      expect(await decide(put, role.roleArn, role.statements)).toBe('Allowed');
+      const other = (key: string) => ({ ...put, context: { 'dynamodb:LeadingKeys': [key] } });
+      expect(await decide(other(`BASELINE#${ENVIRONMENT}`), role.roleArn, role.statements)).toBe(
+        'ImplicitlyDenied',
+      );
+      const lock = await decide(other(`LOCK#${ENVIRONMENT}`), role.roleArn, role.statements);
+      // The janitor takes a free lock for itself; no step but Acquire lock does.
+      expect(lock).toBe(step === 'janitor' ? 'Allowed' : 'ImplicitlyDenied');
+      const remove = { ...other(`LOCK#${ENVIRONMENT}`), action: 'dynamodb:DeleteItem' };
+      expect(await decide(remove, role.roleArn, role.statements)).toBe(
+        step === 'janitor' ? 'Allowed' : 'ImplicitlyDenied',
+      );
+    },
+  );
+});

@@ -19,6 +19,8 @@ export interface RoleJudgement {
   readonly requests: readonly (IamRequest & { readonly step: string })[];
   /** For each statement (by origin), the requests it allows on its own. */
   readonly allows: ReadonlyMap<string, readonly IamRequest[]>;
+  /** For each statement, the requests the role denies once that statement is removed. */
+  readonly deniedWithout: ReadonlyMap<string, readonly IamRequest[]>;
 }
 
 /** `Allowed`, `ImplicitlyDenied`, `ExplicitlyDenied`, or the simulator's validation error. */
@@ -71,27 +73,32 @@ export async function judgeRole(role: RolePolicies, calls: readonly RecordedCall
     if (result !== 'Allowed') denials.push({ ...r, result });
   }
   const allows = new Map<string, IamRequest[]>();
+  const deniedWithout = new Map<string, IamRequest[]>();
   for (const s of role.statements) {
     const allowed: IamRequest[] = [];
     for (const r of requests) if ((await decide(r, role.roleArn, [s])) === 'Allowed') allowed.push(r);
     allows.set(s.origin, allowed);
+    const rest = role.statements.filter((other) => other !== s);
+    const denied: IamRequest[] = [];
+    for (const r of allowed) if ((await decide(r, role.roleArn, rest)) !== 'Allowed') denied.push(r);
+    deniedWithout.set(s.origin, denied);
   }
-  return { denials, requests, allows };
+  return { denials, requests, allows, deniedWithout };
 }
 
 /**
- * What removing each statement does: `needed` when some recorded request is allowed by it and no other
- * statement (removing it denies that call), `redundant` when every request it allows another allows too,
- * `unused` when it allows none of them.
+ * What removing each statement does: `needed` when the role then denies some recorded request, `redundant`
+ * when every request it allows stays allowed by the others, `unused` when it allows none of them.
  */
 export function statementRoles(judgement: RoleJudgement): Map<string, 'needed' | 'redundant' | 'unused'> {
-  const allowers = new Map<IamRequest, number>();
-  for (const requests of judgement.allows.values())
-    for (const r of requests) allowers.set(r, (allowers.get(r) ?? 0) + 1);
   return new Map(
-    [...judgement.allows].map(([origin, requests]) => [
+    [...judgement.allows].map(([origin, allowed]) => [
       origin,
-      requests.length === 0 ? 'unused' : requests.some((r) => allowers.get(r) === 1) ? 'needed' : 'redundant',
+      allowed.length === 0
+        ? 'unused'
+        : (judgement.deniedWithout.get(origin) ?? []).length > 0
+          ? 'needed'
+          : 'redundant',
     ]),
   );
 }
