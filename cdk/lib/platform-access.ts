@@ -68,13 +68,15 @@ interface AccessEntrySpec {
  *   per function role — namespace-scoped edit (test) or view (production), or the conductor's Kubernetes
  *   groups. With a `roleArn` (another account, or a separate read-only identity): only `sts:AssumeRole` on
  *   it; that account gives the role its access entry.
- * - ECS: Describe/UpdateService on the test service, RegisterTaskDefinition (no resource-level permission)
- *   with PassRole only to ECS tasks; Describe on production services; or `sts:AssumeRole` on its `roleArn`.
- * - EKS node groups: Describe/UpdateNodegroupConfig on the test node group, Describe on production's.
+ * - ECS: Describe/UpdateService on the test service, RegisterTaskDefinition of task definitions in its region,
+ *   PassRole of its `taskRoleArns` only (else of this account's roles), only to ECS tasks; Describe on
+ *   production services; or `sts:AssumeRole` on its `roleArn`.
+ * - EKS node groups: Describe/UpdateNodegroupConfig on the test node group (also the dry run's read and the
+ *   drift guard's re-apply in Ramp tick), Describe on production's.
  * - Cleanup: `secretsmanager:GetSecretValue` on the `sql` actions' secrets and the `http` actions' token
  *   secrets; Kubernetes Jobs as a writer; `ecs-task` actions: RunTask of their task definition in their
- *   cluster only, its tasks described, and with a `logGroup` the log streams of that group read (GetLogEvents)
- *   and the task definition described (where its containers log).
+ *   cluster only (passing its `taskRoleArns`), its tasks described, and with a `logGroup` the log streams of
+ *   that group read (GetLogEvents) and the task definition described (where its containers log).
  * - The Locust worker fleet (`locust.workers`, unless the stack's own Fargate cluster grants it): its ECS
  *   service described and updated, or its Kubernetes namespace written (an access entry; with
  *   `kubernetes-groups`, the Role of `locustWorkersRbac` must be applied there), by the steps that size it.
