@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Client } from '@smithy/core/client';
 import { stepHooks } from '../../../lambdas/handlers/runtime';
 import { REPO_ROOT } from '../../../local/managed-process';
-import { type IamRequest, iamRequests } from './iam-requests';
+import { type IamRequest, iamRequests, type KnownResources } from './iam-requests';
 
 /** One AWS API call a step made: who, which client and command, the request, and what IAM authorizes. */
 export interface RecordedCall {
@@ -34,7 +34,10 @@ export class AwsCallRecorder {
   private readonly file: string;
 
   /** `name` names the JSON Lines file under test-artifacts/aws-calls/. */
-  constructor(name: string) {
+  constructor(
+    name: string,
+    private readonly known: KnownResources = {},
+  ) {
     const dir = join(REPO_ROOT, 'test-artifacts', 'aws-calls');
     mkdirSync(dir, { recursive: true });
     this.file = join(dir, `${name}-${new Date().toISOString().replace(/[:.]/g, '-')}.jsonl`);
@@ -102,7 +105,7 @@ export class AwsCallRecorder {
           region,
           input,
         };
-        const recorded: RecordedCall = { ...call, requests: iamRequests(call, output ?? {}) };
+        const recorded: RecordedCall = { ...call, requests: iamRequests(call, output ?? {}, this.known) };
         this.calls.push(recorded);
         appendFileSync(this.file, `${JSON.stringify(recorded)}\n`);
       }

@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ConductorConfig, parseConfig } from '../../../lambdas/core/config';
 import type { RunState } from '../../../lambdas/core/state';
 import { handler as acquireLock } from '../../../lambdas/handlers/acquire-lock';
+import { handler as cleanup } from '../../../lambdas/handlers/cleanup';
 import { checkDrift } from '../../../lambdas/handlers/drift';
 import { handler as janitor } from '../../../lambdas/handlers/janitor';
 import { handler as planDryRun } from '../../../lambdas/handlers/plan-dry-run';
@@ -25,6 +26,7 @@ import { handler as teardown } from '../../../lambdas/handlers/teardown';
 import { handler as validateInput } from '../../../lambdas/handlers/validate-input';
 import { createLocalAwsResources, RUNS_TABLE_KEYS } from '../../../local/aws-resources';
 import {
+  createMotoTaskNetwork,
   MOTO_ACCOUNT_ID,
   MOTO_CREDENTIALS,
   MOTO_REGION,
@@ -52,6 +54,9 @@ const saved = { ...process.env };
 
 const TASK_ROLE = `arn:aws:iam::${MOTO_ACCOUNT_ID}:role/checkout-task`;
 const EXECUTION_ROLE = `arn:aws:iam::${MOTO_ACCOUNT_ID}:role/checkout-execution`;
+const RESET_ROLE = `arn:aws:iam::${MOTO_ACCOUNT_ID}:role/reset-data`;
+/** The roles of the task definitions registered here, by ARN: ECS passes them on RunTask. */
+const taskDefinitionRoles = new Map<string, string[]>();
 const ENVIRONMENT = 'ecs-iam';
 
 /** The steps this file drives, by the name `step()` records them under. */
@@ -63,6 +68,7 @@ const DRIVEN: Readonly<Record<string, StepId | 'janitor'>> = {
   [STEPS.scale]: 'scale',
   [STEPS['ramp-tick']]: 'ramp-tick',
   [STEPS.teardown]: 'teardown',
+  [STEPS.cleanup]: 'cleanup',
   [STEPS['release-lock']]: 'release-lock',
   Janitor: 'janitor',
 };
@@ -77,6 +83,20 @@ async function createPlatforms(endpoint: string): Promise<void> {
   const client = { endpoint, region: MOTO_REGION, credentials: MOTO_CREDENTIALS };
   ecs = new ECSClient(client);
   eks = new EKSClient(client);
+  const reset = await ecs.send(
+    new RegisterTaskDefinitionCommand({
+      family: 'reset-data',
+      taskRoleArn: RESET_ROLE,
+      networkMode: 'awsvpc',
+      requiresCompatibilities: ['FARGATE'],
+      cpu: '256',
+      memory: '512',
+      containerDefinitions: [
+        { name: 'reset', image: 'registry.local/reset:1.0', essential: true, memory: 512 },
+      ],
+    }),
+  );
+  taskDefinitionRoles.set(reset.taskDefinition?.taskDefinitionArn as string, [RESET_ROLE]);
   for (const [cluster, size, count] of [
     ['staging', '256', 1],
     ['production', '1024', 4],
@@ -122,7 +142,7 @@ async function createPlatforms(endpoint: string): Promise<void> {
   }
 }
 
-function conductorConfig(): ConductorConfig {
+function conductorConfig(network: { subnet: string; securityGroup: string }): ConductorConfig {
   const ecs = (cluster: string) => ({ type: 'ecs', cluster, service: 'checkout', region: MOTO_REGION });
   return parseConfig({
     environments: {
@@ -137,6 +157,19 @@ function conductorConfig(): ConductorConfig {
             readinessTimeoutSeconds: 30,
             test: { ...ecs('staging'), taskRoleArns: [TASK_ROLE, EXECUTION_ROLE] },
             production: ecs('production'),
+          },
+        ],
+        cleanup: [
+          {
+            type: 'ecs-task',
+            name: 'reset',
+            cluster: 'staging',
+            region: MOTO_REGION,
+            taskDefinition: 'reset-data',
+            taskRoleArns: [RESET_ROLE],
+            launchType: 'FARGATE',
+            networkConfiguration: { subnets: [network.subnet], securityGroups: [network.securityGroup] },
+            timeoutSeconds: 60,
           },
         ],
         nodeGroups: [
@@ -174,7 +207,7 @@ beforeAll(async () => {
   const resources = await createLocalAwsResources(moto.endpoint, RUNS_TABLE_KEYS);
   const sqs = new SQSClient({ endpoint: moto.endpoint, region: MOTO_REGION, credentials: MOTO_CREDENTIALS });
   const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'ltc-janitor-recheck' }));
-  const config = conductorConfig();
+  const config = conductorConfig(await createMotoTaskNetwork(moto.endpoint));
   pipeline = synthesizePipeline(config);
   for (const [step, role] of pipelineRoles(pipeline, resources, MOTO_REGION, [
     [pipeline.stack.pipeline.janitor.recheckQueue, 'ltc-janitor-recheck'],
@@ -188,7 +221,9 @@ beforeAll(async () => {
   });
   resetDeps();
 
-  recorder = new AwsCallRecorder('ecs-permissions').start();
+  recorder = new AwsCallRecorder('ecs-permissions', {
+    taskDefinitionRoles: (arn) => taskDefinitionRoles.get(arn) ?? [],
+  }).start();
   try {
     // A whole run on ECS, then one stopped after Scale, which the janitor restores.
     const state = await validated();
@@ -207,6 +242,7 @@ beforeAll(async () => {
     const drift = await recorder.within(STEPS['ramp-tick'], () => checkDrift(prepared, deps()));
     expect(drift.events.map((e) => e.reapplied)).toEqual([true, true]);
     await teardown(prepared);
+    await cleanup(prepared);
     await releaseLock(prepared);
     const stopped = await validated();
     await acquireLock(stopped);
@@ -243,6 +279,8 @@ describe('the ECS path: every AWS call under its role in the synthesized templat
       `${STEPS.teardown} ecs:RegisterTaskDefinition`,
       `${STEPS['ramp-tick']} eks:UpdateNodegroupConfig`,
       `${STEPS['ramp-tick']} ecs:UpdateService`,
+      `${STEPS.cleanup} ecs:RunTask`,
+      `${STEPS.cleanup} iam:PassRole`,
       `${STEPS['release-lock']} dynamodb:DeleteItem`,
       `${STEPS['release-lock']} sns:Publish`,
       'Janitor sqs:SendMessage',

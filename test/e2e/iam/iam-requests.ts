@@ -42,10 +42,16 @@ const ACTION_NAMES: Readonly<Record<string, string>> = {
 /** Calls IAM does not authorize. */
 const UNAUTHORIZED = new Set(['sts:GetCallerIdentity']);
 
+/** What AWS knows beyond the request: the roles a task definition names (checked on RunTask). */
+export interface KnownResources {
+  taskDefinitionRoles?(taskDefinitionArn: string): readonly string[];
+}
+
 type Resolver = (
   call: SdkCall,
   output: Record<string, unknown>,
   arn: (service: string, resource: string) => string,
+  known: KnownResources,
 ) => Omit<IamRequest, 'action'>[] | IamRequest[];
 
 const one = (resource: string, context: IamRequest['context'] = {}) => [{ resource, context }];
@@ -115,11 +121,23 @@ const RESOURCES: Readonly<Record<string, Resolver>> = {
       })),
     ];
   },
-  'ecs:RunTask': ({ input }, output, arn) => {
+  'ecs:RunTask': ({ input }, output, arn, known) => {
     const started = (output.tasks as { taskDefinitionArn?: string }[] | undefined)?.[0]?.taskDefinitionArn;
     const named = String(input.taskDefinition);
     const resource = started ?? (named.startsWith('arn:') ? named : arn('ecs', `task-definition/${named}`));
-    return one(resource, { 'ecs:cluster': arn('ecs', `cluster/${clusterName(input.cluster)}`) });
+    return [
+      {
+        action: 'ecs:RunTask',
+        resource,
+        context: { 'ecs:cluster': arn('ecs', `cluster/${clusterName(input.cluster)}`) },
+      },
+      // ECS passes the task definition's roles to the task.
+      ...(known.taskDefinitionRoles?.(resource) ?? []).map((role) => ({
+        action: 'iam:PassRole',
+        resource: role,
+        context: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' },
+      })),
+    ];
   },
   'ecs:DescribeTasks': ({ input }, _o, arn) =>
     (input.tasks as string[]).map((t) => ({
@@ -149,7 +167,11 @@ const RESOURCES: Readonly<Record<string, Resolver>> = {
 };
 
 /** The IAM requests one recorded call needs allowed; throws for a call with no row above. */
-export function iamRequests(call: SdkCall, output: Record<string, unknown>): IamRequest[] {
+export function iamRequests(
+  call: SdkCall,
+  output: Record<string, unknown>,
+  known: KnownResources = {},
+): IamRequest[] {
   const service = SERVICES[call.client];
   const command = call.command.replace(/Command$/, '');
   if (!service) throw new Error(`no IAM mapping for client ${call.client} (${command})`);
@@ -159,7 +181,7 @@ export function iamRequests(call: SdkCall, output: Record<string, unknown>): Iam
   if (!resolve) throw new Error(`no IAM resource mapping for ${action}: add its row in iam-requests.ts`);
   const arn = (svc: string, resource: string) =>
     `arn:${PARTITION}:${svc}:${call.region}:${ACCOUNT}:${resource}`;
-  return resolve(call, output, arn).map((r) => ({ action, ...r }));
+  return resolve(call, output, arn, known).map((r) => ({ action, ...r }));
 }
 
 /** The partition key value of a DynamoDB request (marshalled or not), for `dynamodb:LeadingKeys`. */
