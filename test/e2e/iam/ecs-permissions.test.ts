@@ -320,6 +320,26 @@ describe('the ECS path: every AWS call under its role in the synthesized templat
   });
 });
 
+describe('a missing statement', () => {
+  it('fails the judgement with a denial naming step, action and resource', async () => {
+    const role = roles.get('deploy') as RolePolicies;
+    const register = role.statements.filter((s) => [s.Action].flat().includes('ecs:RegisterTaskDefinition'));
+    expect(register).toHaveLength(1);
+    const without = { ...role, statements: role.statements.filter((s) => !register.includes(s)) };
+    const judged = await judgeRole(
+      without,
+      recorder.calls.filter((c) => c.step === STEPS.deploy),
+    );
+    expect(judged.denials.map(describeDenial)).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^${STEPS.deploy}: ecs:RegisterTaskDefinition on arn:aws:ecs:${MOTO_REGION}:${MOTO_ACCOUNT_ID}:task-definition/checkout-staging:\\d+ is ImplicitlyDenied$`,
+        ),
+      ),
+    ]);
+  });
+});
+
 describe('the table: each step only on its item prefixes (dynamodb:LeadingKeys)', () => {
   it.each(['deploy', 'scale', 'teardown', 'janitor'] as const)(
     '%s may put its run items but not the lock or a baseline',
