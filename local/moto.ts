@@ -153,6 +153,41 @@ async function launch(bin: string, port: number): Promise<Moto> {
   };
 }
 
+/**
+ * A network for awsvpc tasks in moto: a VPC with DNS hostnames on (as Fargate VPCs have them; without, moto
+ * 5.2.5 fails RunTask), one subnet and a security group. moto checks both and attaches an interface there.
+ */
+export async function createMotoTaskNetwork(
+  endpoint: string,
+): Promise<{ readonly subnet: string; readonly securityGroup: string }> {
+  // An EC2 query API call (the project has no EC2 SDK client); returns the XML answer.
+  const ec2 = async (params: Record<string, string>): Promise<string> => {
+    const res = await fetch(endpoint, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: `AWS4-HMAC-SHA256 Credential=${MOTO_CREDENTIALS.accessKeyId}/20260101/${MOTO_REGION}/ec2/aws4_request, SignedHeaders=host, Signature=0`,
+      },
+      body: new URLSearchParams({ Version: '2016-11-15', ...params }),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`EC2 ${params.Action}: ${res.status} ${text}`);
+    return text;
+  };
+  const field = (xml: string, name: string) => xml.match(new RegExp(`<${name}>([^<]+)</${name}>`))?.[1] ?? '';
+  const vpc = field(await ec2({ Action: 'CreateVpc', CidrBlock: '10.0.0.0/16' }), 'vpcId');
+  await ec2({ Action: 'ModifyVpcAttribute', VpcId: vpc, 'EnableDnsHostnames.Value': 'true' });
+  const subnet = field(
+    await ec2({ Action: 'CreateSubnet', VpcId: vpc, CidrBlock: '10.0.1.0/24' }),
+    'subnetId',
+  );
+  const securityGroup = field(
+    await ec2({ Action: 'CreateSecurityGroup', GroupName: 'tasks', GroupDescription: 'tasks', VpcId: vpc }),
+    'groupId',
+  );
+  return { subnet, securityGroup };
+}
+
 function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;

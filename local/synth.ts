@@ -11,6 +11,8 @@ export interface SynthesizedPipeline {
   /** The runs table's CloudFormation properties (keys, TTL), to create the same table in the emulator. */
   readonly runsTable: Record<string, unknown>;
   readonly template: Template;
+  /** The stack itself: which role is whose, for tests that judge the template's policies. */
+  readonly stack: LoadTestConductorStack;
 }
 
 /**
@@ -35,6 +37,7 @@ export function synthesizePipeline(
     definition: JSON.parse(resolveIntrinsics(machine.Properties.DefinitionString)),
     runsTable: table.Properties,
     template,
+    stack,
   };
 }
 

@@ -68,13 +68,19 @@ export class LoadTestJanitor extends Construct {
       securityGroups: props.securityGroups,
       environment: props.environment,
     });
-    // The run's META and recorded shapes (read), the lock (conditional put and delete), its own record (put).
-    this.handler.function.addToRolePolicy(
-      new iam.PolicyStatement({
-        actions: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
-        resources: [props.runsTable.tableArn],
-      }),
-    );
+    // The run's META and recorded shapes (read) and its own record (put); the lock (conditional put and delete).
+    for (const [actions, prefix] of [
+      [['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem'], 'RUN#*'],
+      [['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'], 'LOCK#*'],
+    ] as const) {
+      this.handler.function.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: [...actions],
+          resources: [props.runsTable.tableArn],
+          conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [prefix] } },
+        }),
+      );
+    }
     // Restores with Teardown's code and scales the worker fleet back as Stop load does, so it needs what those
     // two may do on the platforms, and nothing more.
     props.platformAccess?.grantLike(['teardown', 'stop-load'], this.handler, 'janitor');

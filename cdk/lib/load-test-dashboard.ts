@@ -175,7 +175,6 @@ export interface SloGrantsProps {
  * What the SLO watch, the verdict and the report need beyond the backbone's grants:
  * - Ramp tick (the watch): PutMetricData in the conductor's namespace only, DescribeAlarms on the configured
  *   alarm names and prefixes only, publishing breach alarms to the topic;
- * - Evaluate: writing the baseline of a passing run and its phase (read-write on the runs table);
  * - Release lock: writing the final report below `runs/`.
  */
 export function grantSloWatch(scope: Construct, props: SloGrantsProps): void {
@@ -207,11 +206,18 @@ export function grantSloWatch(scope: Construct, props: SloGrantsProps): void {
       });
     }
   }
-  props.topic.grantPublish(tick);
-  props.runsTable.grantReadWriteData(fn('evaluate'));
+  // Only when an SLO breaches: a run within its SLOs never publishes.
+  tick.addToRolePolicy(
+    new iam.PolicyStatement({
+      sid: 'RampTickPublishesBreaches',
+      actions: ['sns:Publish'],
+      resources: [props.topic.topicArn],
+    }),
+  );
   const release = fn('release-lock');
   release.addToRolePolicy(
     new iam.PolicyStatement({
+      sid: 'ReleaseLockWritesFinalReport',
       actions: ['s3:PutObject'],
       resources: [props.reportsBucket.arnForObjects(`${REPORTS_PREFIX}*`)],
     }),

@@ -268,28 +268,33 @@ export class LoadTestPipeline extends Construct {
 
   private grantLeastPrivilege(fns: Record<StepId, StepHandlerFunction>): void {
     const fn = (s: StepId) => fns[s].function;
-    for (const s of ['acquire-lock', 'release-lock'] as const) this.runsTable.grantReadWriteData(fn(s));
-    // A continuing run's Validate renews its lock (a conditional update, read back when it is gone).
-    fn('validate-input').addToRolePolicy(
-      new iam.PolicyStatement({
-        actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
-        resources: [this.runsTable.tableArn],
-        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['LOCK#*'] } },
-      }),
-    );
-    for (const s of ['deploy', 'scale', 'ramp-tick'] as const) this.runsTable.grantWriteData(fn(s));
-    // Start load records the worker fleet's size before it scales it (a conditional put of a run item, read
-    // back on a retry); Stop load reads it to scale the fleet back.
-    for (const s of ['start-load', 'stop-load'] as const) {
+    // Each step's table actions on the items it reads or writes only, by partition key prefix (`LOCK#`,
+    // `RUN#`, `BASELINE#`: lambdas/adapters/aws/run-store.ts), as its recorded calls show (test/e2e/iam/).
+    const table = (s: StepId, actions: string[], prefixes: string[], sid?: string) =>
       fn(s).addToRolePolicy(
         new iam.PolicyStatement({
-          actions: ['dynamodb:GetItem'],
+          sid,
+          actions,
           resources: [this.runsTable.tableArn],
-          conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['RUN#*'] } },
+          conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': prefixes } },
         }),
       );
-    }
-    for (const s of ['evaluate', 'teardown'] as const) this.runsTable.grantReadData(fn(s));
+    // The lock: a conditional put, read back when another run holds it.
+    table('acquire-lock', ['dynamodb:PutItem', 'dynamodb:GetItem'], ['LOCK#*']);
+    // A continuing run's Validate renews its lock (a conditional update, read back when it is gone).
+    table('validate-input', ['dynamodb:GetItem', 'dynamodb:UpdateItem'], ['LOCK#*'], 'ValidateRenewsLock');
+    // Frees the lock if this run holds it (a conditional delete); the ticks and phases for the report.
+    table('release-lock', ['dynamodb:DeleteItem'], ['LOCK#*']);
+    table('release-lock', ['dynamodb:Query'], ['RUN#*'], 'ReleaseLockReadsRunForReport');
+    // Start load records the worker fleet's size before it scales it (a conditional put of a run item, read
+    // back on a retry); Stop load reads it to scale the fleet back.
+    table('start-load', ['dynamodb:GetItem'], ['RUN#*'], 'StartLoadReadsFleetSizeBack');
+    table('stop-load', ['dynamodb:GetItem'], ['RUN#*']);
+    // Teardown reads the recorded shapes and fleet size back.
+    table('teardown', ['dynamodb:GetItem', 'dynamodb:Query'], ['RUN#*']);
+    // Evaluate reads the run's ticks and phases and the last passing run's baseline, and writes a new baseline.
+    table('evaluate', ['dynamodb:Query'], ['RUN#*']);
+    table('evaluate', ['dynamodb:GetItem', 'dynamodb:PutItem'], ['BASELINE#*']);
     const evaluate = fn('evaluate');
     evaluate.addToRolePolicy(
       new iam.PolicyStatement({
@@ -309,7 +314,8 @@ export class LoadTestPipeline extends Construct {
         reason: "Publishing to the encrypted topic: SNS's data-key calls, on the topic's key only.",
       });
     }
-    // Every step records its phase for the report's timeline: new items of runs only, never the locks.
+    // Every step records its phase for the report's timeline, and Deploy, Scale and Ramp tick their shapes
+    // and ticks (conditional puts): items of runs only, never the locks or baselines.
     for (const f of Object.values(fns)) {
       f.function.addToRolePolicy(
         new iam.PolicyStatement({

@@ -44,8 +44,8 @@ const WRITERS: readonly StepId[] = ['deploy', 'scale', 'ramp-tick', 'teardown'];
 const TEST_READERS: readonly StepId[] = ['plan-dry-run'];
 /** Steps that read production platforms (versions and sizes to copy). */
 const PRODUCTION_READERS: readonly StepId[] = ['plan-dry-run', 'deploy', 'scale'];
-/** Steps that read and write node groups. */
-const NODE_GROUP_WRITERS: readonly StepId[] = ['scale', 'teardown'];
+/** Steps that read and write node groups (Ramp tick: its drift guard re-applies the prepared size). */
+const NODE_GROUP_WRITERS: readonly StepId[] = ['scale', 'ramp-tick', 'teardown'];
 const NODE_GROUP_READERS: readonly StepId[] = ['plan-dry-run', 'scale'];
 /** Steps that size the Locust worker fleet: Start load and the ticks scale it, Stop load scales it back. */
 const FLEET_SCALERS: readonly StepId[] = ['start-load', 'ramp-tick', 'stop-load'];
@@ -68,13 +68,15 @@ interface AccessEntrySpec {
  *   per function role — namespace-scoped edit (test) or view (production), or the conductor's Kubernetes
  *   groups. With a `roleArn` (another account, or a separate read-only identity): only `sts:AssumeRole` on
  *   it; that account gives the role its access entry.
- * - ECS: Describe/UpdateService on the test service, RegisterTaskDefinition (no resource-level permission)
- *   with PassRole only to ECS tasks; Describe on production services; or `sts:AssumeRole` on its `roleArn`.
- * - EKS node groups: Describe/UpdateNodegroupConfig on the test node group, Describe on production's.
+ * - ECS: Describe/UpdateService on the test service, RegisterTaskDefinition of task definitions in its region,
+ *   PassRole of its `taskRoleArns` only (else of this account's roles), only to ECS tasks; Describe on
+ *   production services; or `sts:AssumeRole` on its `roleArn`.
+ * - EKS node groups: Describe/UpdateNodegroupConfig on the test node group (also the dry run's read and the
+ *   drift guard's re-apply in Ramp tick), Describe on production's.
  * - Cleanup: `secretsmanager:GetSecretValue` on the `sql` actions' secrets and the `http` actions' token
  *   secrets; Kubernetes Jobs as a writer; `ecs-task` actions: RunTask of their task definition in their
- *   cluster only, its tasks described, and with a `logGroup` the log streams of that group read (GetLogEvents)
- *   and the task definition described (where its containers log).
+ *   cluster only (passing its `taskRoleArns`), its tasks described, and with a `logGroup` the log streams of
+ *   that group read (GetLogEvents) and the task definition described (where its containers log).
  * - The Locust worker fleet (`locust.workers`, unless the stack's own Fargate cluster grants it): its ECS
  *   service described and updated, or its Kubernetes namespace written (an access entry; with
  *   `kubernetes-groups`, the Role of `locustWorkersRbac` must be applied there), by the steps that size it.
@@ -145,18 +147,10 @@ export class PlatformAccess extends Construct {
         this.allow(
           WRITERS,
           ['ecs:RegisterTaskDefinition'],
-          ['*'],
-          'RegisterTaskDefinition has no resource-level permissions.',
+          [`arn:${Aws.PARTITION}:ecs:${region}:${Aws.ACCOUNT_ID}:task-definition/*`],
+          'New revisions of the test service’s family, which is read from the service at run time.',
         );
-        this.allow(
-          WRITERS,
-          ['iam:PassRole'],
-          ['*'],
-          'The test task definition names its task and execution roles; they may only be passed to ECS tasks.',
-          {
-            StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' },
-          },
-        );
+        this.passRoles(WRITERS, p.taskRoleArns);
       }
     }
   }
@@ -208,13 +202,7 @@ export class PlatformAccess extends Construct {
       'ListTasks has no task resource; it is limited to the cluster by condition.',
       inCluster,
     );
-    this.allow(
-      ['cleanup'],
-      ['iam:PassRole'],
-      ['*'],
-      'The task definition names its task and execution roles; they may only be passed to ECS tasks.',
-      { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
-    );
+    this.passRoles(['cleanup'], c.taskRoleArns);
     if (!c.logGroup) return;
     // The task's last log lines for the report: its containers' streams (awslogs) in that group, read only.
     this.allow(
@@ -228,6 +216,20 @@ export class PlatformAccess extends Construct {
       ['ecs:DescribeTaskDefinition'],
       ['*'],
       'DescribeTaskDefinition has no resource-level permissions; it names the streams the task logged to.',
+    );
+  }
+
+  /**
+   * The roles a task definition names, passed to ECS tasks only: the configured `taskRoleArns`, or without
+   * them any role of this account.
+   */
+  private passRoles(steps: readonly StepId[], roles: readonly string[] | undefined): void {
+    this.allow(
+      steps,
+      ['iam:PassRole'],
+      roles ? [...roles] : [`arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/*`],
+      roles ? undefined : 'No taskRoleArns configured: any role of this account, to ECS tasks only.',
+      { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
     );
   }
 
@@ -261,7 +263,8 @@ export class PlatformAccess extends Construct {
   }
 
   private nodeGroup(g: EksNodeGroupRef, access: 'write' | 'read'): void {
-    const steps = access === 'write' ? NODE_GROUP_WRITERS : NODE_GROUP_READERS;
+    // The dry run reads the test node group too, to plan its scaling.
+    const steps = access === 'write' ? [...NODE_GROUP_WRITERS, ...TEST_READERS] : NODE_GROUP_READERS;
     if (g.roleArn) {
       this.allow(steps, ['sts:AssumeRole'], [g.roleArn]);
       return;
@@ -276,7 +279,7 @@ export class PlatformAccess extends Construct {
     );
     if (access === 'write') {
       this.allow(
-        steps,
+        NODE_GROUP_WRITERS,
         ['eks:UpdateNodegroupConfig'],
         [arn],
         'A node group ARN ends in an id EKS assigns at creation.',

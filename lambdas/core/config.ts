@@ -43,6 +43,8 @@ export interface EcsPlatform {
   readonly service: string;
   readonly region?: string;
   readonly roleArn?: string;
+  /** The roles the test service's task definition names: the only ones Deploy/Scale may pass to ECS. */
+  readonly taskRoleArns?: readonly string[];
 }
 
 export type Platform = HttpPlatform | KubernetesPlatform | EcsPlatform;
@@ -311,6 +313,8 @@ export interface EcsTaskCleanupAction {
   readonly region?: string;
   /** `family`, `family:revision` or the task definition's ARN. */
   readonly taskDefinition: string;
+  /** The roles the task definition names: the only ones Cleanup may pass to ECS. */
+  readonly taskRoleArns?: readonly string[];
   readonly launchType?: 'FARGATE' | 'EC2';
   /** Required by Fargate (awsvpc): where the task runs. */
   readonly networkConfiguration?: {

@@ -73,6 +73,12 @@ function missingEnv(name: string): never {
   throw new Error(`environment variable ${name} is not set`);
 }
 
+/**
+ * Test hook: runs around every step with its name, so a test can attribute the AWS calls made inside it to
+ * that step (test/e2e/iam/aws-call-recorder.ts). Never set in AWS: a step then runs as is.
+ */
+export const stepHooks: { around?: <O>(name: string, run: () => Promise<O>) => Promise<O> } = {};
+
 /** Steps that record their own phase (they write the report, which must already show it). */
 const RECORD_OWN_PHASE = new Set(['Evaluate', 'Release lock']);
 
@@ -86,7 +92,7 @@ export function step<I, O>(
   name: string,
   run: (input: I, deps: StepDeps) => Promise<O>,
 ): (input: I) => Promise<O> {
-  return async (input) => {
+  const handle = async (input: I): Promise<O> => {
     const d = deps();
     const startedAt = d.now();
     const record = (outcome: 'succeeded' | 'failed') =>
@@ -101,4 +107,5 @@ export function step<I, O>(
       throw err;
     }
   };
+  return (input) => (stepHooks.around ? stepHooks.around(name, () => handle(input)) : handle(input));
 }

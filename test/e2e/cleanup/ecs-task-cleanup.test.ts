@@ -14,7 +14,13 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TASK_LOG_CHARS, TASK_LOG_LINES } from '../../../lambdas/adapters/ecs/task-cleanup';
 import { handler as cleanup } from '../../../lambdas/handlers/cleanup';
-import { MOTO_CREDENTIALS, MOTO_REGION, type Moto, startMoto } from '../../../local/moto';
+import {
+  createMotoTaskNetwork,
+  MOTO_CREDENTIALS,
+  MOTO_REGION,
+  type Moto,
+  startMoto,
+} from '../../../local/moto';
 import { cleanupConfig, startRun, useCleanupConfig } from './cleanup-step';
 
 /**
@@ -31,23 +37,6 @@ let securityGroup: string;
 const OVERRIDES = {
   containerOverrides: [{ name: 'purge', command: ['purge-orders', '--customer-prefix', 'load-test-'] }],
 };
-
-/** An EC2 query API call to moto (the project has no EC2 SDK client); returns the XML answer. */
-async function ec2(params: Record<string, string>): Promise<string> {
-  const res = await fetch(moto.endpoint, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      authorization: `AWS4-HMAC-SHA256 Credential=${MOTO_CREDENTIALS.accessKeyId}/20260101/${MOTO_REGION}/ec2/aws4_request, SignedHeaders=host, Signature=0`,
-    },
-    body: new URLSearchParams({ Version: '2016-11-15', ...params }),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`EC2 ${params.Action}: ${res.status} ${text}`);
-  return text;
-}
-const xmlField = (xml: string, name: string) =>
-  xml.match(new RegExp(`<${name}>([^<]+)</${name}>`))?.[1] ?? '';
 
 /** moto's state transitions of a model (`/moto-api/state-manager`), e.g. tasks that never stop. */
 async function taskTransitions(transition: { progression: 'manual'; times: number } | null): Promise<void> {
@@ -67,20 +56,7 @@ beforeAll(async () => {
     region: MOTO_REGION,
     credentials: MOTO_CREDENTIALS,
   });
-  // The task's network: moto checks the subnet and security group, and attaches a network interface there
-  // (with DNS hostnames on, as Fargate VPCs have them; without, moto 5.2.5 fails RunTask).
-  const vpc = xmlField(await ec2({ Action: 'CreateVpc', CidrBlock: '10.0.0.0/16' }), 'vpcId');
-  await ec2({ Action: 'ModifyVpcAttribute', VpcId: vpc, 'EnableDnsHostnames.Value': 'true' });
-  subnet = xmlField(await ec2({ Action: 'CreateSubnet', VpcId: vpc, CidrBlock: '10.0.1.0/24' }), 'subnetId');
-  securityGroup = xmlField(
-    await ec2({
-      Action: 'CreateSecurityGroup',
-      GroupName: 'cleanup',
-      GroupDescription: 'cleanup',
-      VpcId: vpc,
-    }),
-    'groupId',
-  );
+  ({ subnet, securityGroup } = await createMotoTaskNetwork(moto.endpoint));
   await ecs.send(new CreateClusterCommand({ clusterName: 'staging' }));
   await ecs.send(
     new RegisterTaskDefinitionCommand({

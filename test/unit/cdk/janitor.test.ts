@@ -78,12 +78,16 @@ describe('the janitor construct', () => {
 
     const statements = statementsOf(role);
     const table = statements.filter((s) => JSON.stringify(s.Resource).includes(`"${TABLE}"`));
+    // The run's items (read, its own record) and the lock (taken when free, released): nothing else.
+    const onItems = (Action: string[], prefix: string) => ({
+      Effect: 'Allow',
+      Action,
+      Resource: { 'Fn::GetAtt': [TABLE, 'Arn'] },
+      Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [prefix] } },
+    });
     expect(table).toEqual([
-      {
-        Effect: 'Allow',
-        Action: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
-        Resource: { 'Fn::GetAtt': [TABLE, 'Arn'] },
-      },
+      onItems(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem'], 'RUN#*'),
+      onItems(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'], 'LOCK#*'),
     ]);
     for (const s of statements) {
       expect(

@@ -99,13 +99,6 @@ const LOG_DELIVERY = [
   'logs:DescribeResourcePolicies',
   'logs:DescribeLogGroups',
 ];
-const TABLE_READ = ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:BatchGetItem'];
-const TABLE_WRITE = [
-  'dynamodb:PutItem',
-  'dynamodb:UpdateItem',
-  'dynamodb:DeleteItem',
-  'dynamodb:BatchWriteItem',
-];
 
 describe('step functions', () => {
   it('are exactly one Lambda function per step and the janitor (no custom-resource or log-retention functions)', () => {
@@ -260,29 +253,67 @@ function isOwnMetrics(statement: { Action: string[]; Condition?: unknown }): boo
 }
 
 describe('IAM is scoped to the resources each step uses', () => {
-  /** What each step may touch besides its own log group and X-Ray. */
-  const ACCESS: Record<
-    StepId,
-    { table: 'none' | 'read' | 'write' | 'read-write'; reports: boolean; publish: boolean }
-  > = {
-    // A continuing run's Validate renews the run's lock: lock items only (see below).
-    'validate-input': { table: 'read-write', reports: false, publish: false },
-    'plan-dry-run': { table: 'none', reports: false, publish: false },
-    'acquire-lock': { table: 'read-write', reports: false, publish: false },
-    deploy: { table: 'write', reports: false, publish: false },
-    scale: { table: 'write', reports: false, publish: false },
-    // The worker fleet's size before the run: run items only (see below).
-    'start-load': { table: 'read', reports: false, publish: false },
+  /** A statement on the runs table limited to items whose partition key starts with one of `prefixes`. */
+  const onItems = (actions: string[], prefixes: string[], sid?: string) => ({
+    ...(sid ? { Sid: sid } : {}),
+    Effect: 'Allow',
+    Action: actions,
+    Resource: [{ 'Fn::GetAtt': [TABLE, 'Arn'] }],
+    Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': prefixes } },
+  });
+  /**
+   * What each step may touch besides its own log group and X-Ray: its table statements beyond the run items
+   * every step puts (its phase; Deploy, Scale and Ramp tick their shapes and ticks), exactly as its recorded
+   * calls need them (test/e2e/iam/).
+   */
+  const ACCESS: Record<StepId, { table: unknown[]; reports: boolean; publish: boolean }> = {
+    // A continuing run's Validate renews the run's lock.
+    'validate-input': {
+      table: [onItems(['dynamodb:GetItem', 'dynamodb:UpdateItem'], ['LOCK#*'], 'ValidateRenewsLock')],
+      reports: false,
+      publish: false,
+    },
+    'plan-dry-run': { table: [], reports: false, publish: false },
+    'acquire-lock': {
+      table: [onItems(['dynamodb:PutItem', 'dynamodb:GetItem'], ['LOCK#*'])],
+      reports: false,
+      publish: false,
+    },
+    deploy: { table: [], reports: false, publish: false },
+    scale: { table: [], reports: false, publish: false },
+    // The worker fleet's size before the run.
+    'start-load': {
+      table: [onItems(['dynamodb:GetItem'], ['RUN#*'], 'StartLoadReadsFleetSizeBack')],
+      reports: false,
+      publish: false,
+    },
     // The SLO watch publishes metrics and raises breach alarms on the topic.
-    'ramp-tick': { table: 'write', reports: false, publish: true },
-    // The worker fleet's size before the run: run items only (see below).
-    'stop-load': { table: 'read', reports: false, publish: false },
-    // Evaluate records a passing run as the baseline of the next ones.
-    evaluate: { table: 'read-write', reports: true, publish: false },
-    teardown: { table: 'read', reports: false, publish: false },
-    cleanup: { table: 'none', reports: false, publish: false },
-    // Release lock rewrites the report with teardown and cleanup, then notifies.
-    'release-lock': { table: 'read-write', reports: true, publish: true },
+    'ramp-tick': { table: [], reports: false, publish: true },
+    'stop-load': { table: [onItems(['dynamodb:GetItem'], ['RUN#*'])], reports: false, publish: false },
+    // Evaluate reads the run's ticks and records a passing run as the baseline of the next ones.
+    evaluate: {
+      table: [
+        onItems(['dynamodb:Query'], ['RUN#*']),
+        onItems(['dynamodb:GetItem', 'dynamodb:PutItem'], ['BASELINE#*']),
+      ],
+      reports: true,
+      publish: false,
+    },
+    teardown: {
+      table: [onItems(['dynamodb:GetItem', 'dynamodb:Query'], ['RUN#*'])],
+      reports: false,
+      publish: false,
+    },
+    cleanup: { table: [], reports: false, publish: false },
+    // Release lock frees the lock, rewrites the report with teardown and cleanup, then notifies.
+    'release-lock': {
+      table: [
+        onItems(['dynamodb:DeleteItem'], ['LOCK#*']),
+        onItems(['dynamodb:Query'], ['RUN#*'], 'ReleaseLockReadsRunForReport'),
+      ],
+      reports: true,
+      publish: true,
+    },
   };
 
   it.each(STEP_IDS)('%s', (step) => {
@@ -298,8 +329,6 @@ describe('IAM is scoped to the resources each step uses', () => {
       },
     ]);
     const statements = all.filter((st) => !isPhaseRecord(st));
-    const actionsOn = (logicalId: string) =>
-      statements.filter((s) => s.Resource.some((r) => names(r, logicalId))).flatMap((s) => s.Action);
 
     expect(statements.every((s) => s.Effect === 'Allow')).toBe(true);
     expect(
@@ -309,19 +338,14 @@ describe('IAM is scoped to the resources each step uses', () => {
         .filter((a) => a.includes('*')),
     ).toEqual([]);
 
-    const tableActions = actionsOn(TABLE);
-    const reads = TABLE_READ.some((a) => tableActions.includes(a));
-    const writes = TABLE_WRITE.some((a) => tableActions.includes(a));
-    expect({ reads, writes }).toEqual({
-      reads: expected.table === 'read' || expected.table === 'read-write',
-      writes: expected.table === 'write' || expected.table === 'read-write',
-    });
+    expect(statements.filter((st) => st.Resource.some((r) => names(r, TABLE)))).toEqual(expected.table);
 
     const reportStatements = statements.filter((s) => s.Resource.some((r) => names(r, BUCKET)));
     if (expected.reports) {
       // Only new objects below runs/: no read, no delete, not the whole bucket.
       expect(reportStatements).toEqual([
         {
+          ...(step === 'release-lock' ? { Sid: 'ReleaseLockWritesFinalReport' } : {}),
           Effect: 'Allow',
           Action: ['s3:PutObject'],
           Resource: [{ 'Fn::Join': ['', [{ 'Fn::GetAtt': [BUCKET, 'Arn'] }, '/runs/*']] }],
@@ -336,7 +360,16 @@ describe('IAM is scoped to the resources each step uses', () => {
 
     const publish = statements.filter((s) => s.Action.some((a) => a.startsWith('sns:')));
     expect(publish).toEqual(
-      expected.publish ? [{ Effect: 'Allow', Action: ['sns:Publish'], Resource: [{ Ref: TOPIC }] }] : [],
+      expected.publish
+        ? [
+            {
+              ...(step === 'ramp-tick' ? { Sid: 'RampTickPublishesBreaches' } : {}),
+              Effect: 'Allow',
+              Action: ['sns:Publish'],
+              Resource: [{ Ref: TOPIC }],
+            },
+          ]
+        : [],
     );
     expect(statements.filter((s) => s.Action.some((a) => a.startsWith('kms:')))).toEqual(
       expected.publish
@@ -370,37 +403,6 @@ describe('IAM is scoped to the resources each step uses', () => {
         ).toBe(true);
     }
   });
-
-  it('Validate may read and renew locks, and no other item of the table', () => {
-    const onTable = statementsOf(roleId('validate-input')).filter(
-      (st) => !isPhaseRecord(st) && st.Resource.some((r) => names(r, TABLE)),
-    );
-    expect(onTable).toEqual([
-      {
-        Effect: 'Allow',
-        Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
-        Resource: [{ 'Fn::GetAtt': [TABLE, 'Arn'] }],
-        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['LOCK#*'] } },
-      },
-    ]);
-  });
-
-  it.each(['start-load', 'stop-load'] as const)(
-    '%s may read run items (the fleet size before the run), and no lock',
-    (step) => {
-      const onTable = statementsOf(roleId(step)).filter(
-        (st) => !isPhaseRecord(st) && st.Resource.some((r) => names(r, TABLE)),
-      );
-      expect(onTable).toEqual([
-        {
-          Effect: 'Allow',
-          Action: ['dynamodb:GetItem'],
-          Resource: [{ 'Fn::GetAtt': [TABLE, 'Arn'] }],
-          Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['RUN#*'] } },
-        },
-      ]);
-    },
-  );
 
   it('no step role has a managed policy, and only Lambda can assume them', () => {
     for (const step of STEP_IDS) {
