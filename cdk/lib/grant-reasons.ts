@@ -12,6 +12,10 @@ export const UNEXERCISED_GRANTS: Readonly<Record<string, string>> = {
     'The final report (ticks and phases read back) is rewritten only for a run with a verdict; one that failed before Evaluate has none.',
   ReleaseLockWritesFinalReport:
     'The final report is rewritten only for a run with a verdict; one that failed before Evaluate has none.',
+  PublishesWithTopicKey:
+    'SNS uses the publisher’s permissions on the topic’s key at each publish: needed exactly when the publish statement beside it is.',
+  LambdaDeliversFailedInvocations:
+    'The Lambda service sends a janitor invocation that failed its retries to the dead-letter queue, with the function’s role.',
 };
 
 /**

@@ -4,7 +4,6 @@ import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -115,8 +114,17 @@ export class LoadTestJanitor extends Construct {
         holds: 'execution-ended events the janitor failed on after its retries',
       },
     };
+    // Lambda delivers a failed invocation with the function's role; the handler never sends there.
+    const failedInvocations = this.failedInvocations;
+    this.handler.function.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'LambdaDeliversFailedInvocations',
+        actions: ['sqs:SendMessage'],
+        resources: [failedInvocations.queueArn],
+      }),
+    );
     this.handler.function.configureAsyncInvoke({
-      onFailure: new SqsDestination(this.failedInvocations),
+      onFailure: { bind: () => ({ destination: failedInvocations.queueArn }) },
       retryAttempts: 2,
       maxEventAge: Duration.hours(6),
     });

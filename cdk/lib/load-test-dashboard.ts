@@ -11,6 +11,7 @@ import type { ConductorConfig, EnvironmentConfig } from '../../lambdas/core/conf
 import { AGGREGATED } from '../../lambdas/core/slo';
 import type { StepId } from '../../statemachine/steps';
 import type { StepHandlerFunction } from './step-handler-function';
+import { grantPublishing } from './topic-publishing';
 
 export interface LoadTestDashboardsProps {
   readonly config: ConductorConfig;
@@ -207,13 +208,7 @@ export function grantSloWatch(scope: Construct, props: SloGrantsProps): void {
     }
   }
   // Only when an SLO breaches: a run within its SLOs never publishes.
-  tick.addToRolePolicy(
-    new iam.PolicyStatement({
-      sid: 'RampTickPublishesBreaches',
-      actions: ['sns:Publish'],
-      resources: [props.topic.topicArn],
-    }),
-  );
+  grantPublishing(props.topic, tick, 'RampTickPublishesBreaches');
   const release = fn('release-lock');
   release.addToRolePolicy(
     new iam.PolicyStatement({

@@ -30,6 +30,7 @@ import { LoadTestJanitor } from './janitor';
 import { grantSloWatch, LoadTestDashboards } from './load-test-dashboard';
 import { PlatformAccess, type PlatformAccessOptions } from './platform-access';
 import { StepHandlerFunction } from './step-handler-function';
+import { grantPublishing } from './topic-publishing';
 
 export interface LoadTestPipelineProps {
   /** The validated configuration: environments, applications, Locust, SLOs, schedules. */
@@ -306,7 +307,7 @@ export class LoadTestPipeline extends Construct {
       id: `AwsSolutions-IAM5[Resource::<${this.logicalId(this.reportsBucket)}.Arn>/${REPORTS_PREFIX}*]`,
       reason: 'Each run writes its report under its own key below runs/, unknown until the run starts.',
     });
-    this.topic.grantPublish(fn('release-lock'));
+    grantPublishing(this.topic, fn('release-lock'));
     // Release lock (the result) and Ramp tick (breaches) publish to the topic (grantSloWatch).
     for (const s of ['release-lock', 'ramp-tick'] as const) {
       Validations.of(fns[s]).acknowledge({

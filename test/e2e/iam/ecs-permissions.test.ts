@@ -39,7 +39,7 @@ import { type SynthesizedPipeline, synthesizePipeline } from '../../../local/syn
 import { STEPS, type StepId } from '../../../statemachine/steps';
 import { AwsCallRecorder } from './aws-call-recorder';
 import { decide, describeDenial, judgeRole, type RoleJudgement, unexplainedGrants } from './evaluate-calls';
-import { pipelineRoles, type RolePolicies } from './template-policies';
+import { pipelineRoles, type RolePolicies, topicKeys } from './template-policies';
 
 /**
  * The ECS platform path (Deploy registers task definitions and passes their roles, Scale and Teardown update
@@ -222,6 +222,7 @@ beforeAll(async () => {
   resetDeps();
 
   recorder = new AwsCallRecorder('ecs-permissions', {
+    ...topicKeys(pipeline, resources, MOTO_REGION),
     taskDefinitionRoles: (arn) => taskDefinitionRoles.get(arn) ?? [],
   }).start();
   try {

@@ -47,6 +47,7 @@ export async function decide(
           },
         },
       ],
+      ...(request.resourcePolicy ? { resourcePolicy: request.resourcePolicy } : {}),
       serviceControlPolicies: [],
       resourceControlPolicies: [],
     },

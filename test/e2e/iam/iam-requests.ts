@@ -5,6 +5,8 @@ export interface IamRequest {
   readonly action: string;
   readonly resource: string;
   readonly context: Readonly<Record<string, string | readonly string[]>>;
+  /** The resource's own policy, where AWS evaluates one beside the role's (a KMS key policy). */
+  readonly resourcePolicy?: object;
 }
 
 /** A call as the recorder sees it. */
@@ -45,6 +47,8 @@ const UNAUTHORIZED = new Set(['sts:GetCallerIdentity']);
 /** What AWS knows beyond the request: the roles a task definition names (checked on RunTask). */
 export interface KnownResources {
   taskDefinitionRoles?(taskDefinitionArn: string): readonly string[];
+  /** The KMS key a topic is encrypted with, if any, and its key policy. */
+  topicKey?(topicArn: string): { readonly arn: string; readonly policy: object } | undefined;
 }
 
 type Resolver = (
@@ -76,7 +80,20 @@ const RESOURCES: Readonly<Record<string, Resolver>> = {
   ),
   's3:PutObject': ({ input }) => one(`arn:${PARTITION}:s3:::${input.Bucket}/${input.Key}`),
   's3:GetObject': ({ input }) => one(`arn:${PARTITION}:s3:::${input.Bucket}/${input.Key}`),
-  'sns:Publish': ({ input }) => one(String(input.TopicArn)),
+  // SNS encrypts the message with the publisher's own permissions on the topic's key.
+  'sns:Publish': ({ input }, _o, _arn, known) => {
+    const topic = String(input.TopicArn);
+    const key = known.topicKey?.(topic);
+    const keyUse = key
+      ? ['kms:GenerateDataKey', 'kms:Decrypt'].map((action) => ({
+          action,
+          resource: key.arn,
+          context: {},
+          resourcePolicy: key.policy,
+        }))
+      : [];
+    return [{ action: 'sns:Publish', resource: topic, context: {} }, ...keyUse];
+  },
   'sqs:SendMessage': ({ input }, _o, arn) => {
     const [account, name] = new URL(String(input.QueueUrl)).pathname.split('/').filter(Boolean);
     return one(arn('sqs', `${name}`).replace(`:${ACCOUNT}:`, `:${account}:`));

@@ -6,7 +6,7 @@ import { SHORT_LOCAL_RUN } from '../../../local/retry-faults';
 import { STEP_IDS, STEPS, type StepId } from '../../../statemachine/steps';
 import { AwsCallRecorder } from './aws-call-recorder';
 import { describeDenial, judgeRole, type RoleJudgement, unexplainedGrants } from './evaluate-calls';
-import { pipelineRoles, type RolePolicies } from './template-policies';
+import { pipelineRoles, type RolePolicies, topicKeys } from './template-policies';
 
 /**
  * A whole load test through the synthesized state machine (the local environment: demo shop, Locust,
@@ -22,7 +22,10 @@ let roles: Map<StepId | 'janitor', RolePolicies>;
 beforeAll(async () => {
   env = await startLocalEnvironment({ workers: 1 });
   roles = pipelineRoles(env.pipeline, env.aws, MOTO_REGION);
-  recorder = new AwsCallRecorder('pipeline-permissions').start();
+  recorder = new AwsCallRecorder(
+    'pipeline-permissions',
+    topicKeys(env.pipeline, env.aws, MOTO_REGION),
+  ).start();
   try {
     status = (await executeLocally(env.pipeline.definition, SHORT_LOCAL_RUN)).status;
   } finally {

@@ -6,7 +6,7 @@ import type { IConstruct } from 'constructs';
 import type { LocalAwsResources } from '../../../local/aws-resources';
 import type { SynthesizedPipeline } from '../../../local/synth';
 import type { StepId } from '../../../statemachine/steps';
-import { ACCOUNT } from './iam-requests';
+import { ACCOUNT, type KnownResources } from './iam-requests';
 
 /** One statement of a role's identity policies, resolved to plain ARNs. */
 export interface ResolvedStatement {
@@ -115,6 +115,8 @@ function resolver(resources: Record<string, CfnResourceJson>, names: TemplateNam
         return arn('lambda', `function:${name}`);
       case 'AWS::StepFunctions::StateMachine':
         return arn('states', `stateMachine:${name}`);
+      case 'AWS::KMS::Key':
+        return arn('kms', `key/${name}`);
       default:
         throw new Error(`Fn::GetAtt ${id}.Arn: no ARN rule for ${type}`);
     }
@@ -172,4 +174,26 @@ export function pipelineRoles(
       rolePolicies(stack, pipeline.template, f.function, { region, physicalNames }),
     ]),
   );
+}
+
+/**
+ * The key SNS uses for the pipeline's topic (as the emulator named it), ARN'd as the roles' policies are, with
+ * its key policy from the template: KMS allows a call only when the key policy lets IAM policies decide.
+ */
+export function topicKeys(
+  pipeline: SynthesizedPipeline,
+  aws: LocalAwsResources,
+  region: string,
+): KnownResources {
+  const { stack, template } = pipeline;
+  const key = stack.pipeline.topic.masterKey?.node.defaultChild as CfnElement | undefined;
+  if (!key) return {};
+  const keyId = stack.resolve(stack.getLogicalId(key)) as string;
+  const resources = template.toJSON().Resources as Record<string, CfnResourceJson>;
+  const resolve = resolver(resources, { region, physicalNames: {} });
+  const topicKey = {
+    arn: resolve({ 'Fn::GetAtt': [keyId, 'Arn'] }) as string,
+    policy: resolve(resources[keyId]?.Properties?.KeyPolicy) as object,
+  };
+  return { topicKey: (topicArn) => (topicArn === aws.TOPIC_ARN ? topicKey : undefined) };
 }

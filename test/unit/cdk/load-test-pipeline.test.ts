@@ -7,6 +7,7 @@ import type { IConstruct } from 'constructs';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { LoadTestConductorStack } from '../../../cdk/lib/load-test-conductor-stack';
+import { TOPIC_KEY_SID } from '../../../cdk/lib/topic-publishing';
 import { loadConfigFile } from '../../../lambdas/core/config-file';
 import { resolveIntrinsics } from '../../../local/synth';
 import { STEP_IDS, type StepId } from '../../../statemachine/steps';
@@ -373,7 +374,14 @@ describe('IAM is scoped to the resources each step uses', () => {
     );
     expect(statements.filter((s) => s.Action.some((a) => a.startsWith('kms:')))).toEqual(
       expected.publish
-        ? [{ Effect: 'Allow', Action: TOPIC_KEY_USE, Resource: [{ 'Fn::GetAtt': [TOPIC_KEY, 'Arn'] }] }]
+        ? [
+            {
+              Sid: TOPIC_KEY_SID,
+              Effect: 'Allow',
+              Action: TOPIC_KEY_USE,
+              Resource: [{ 'Fn::GetAtt': [TOPIC_KEY, 'Arn'] }],
+            },
+          ]
         : [],
     );
 
