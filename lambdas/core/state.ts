@@ -1,5 +1,6 @@
 import type { EnvironmentConfig } from './config';
 import type { ControllerState, Saturation } from './ramp-controller';
+import type { RestoreErrorSlots, RestoreOutcome } from './restore';
 import type { RunRequest } from './run-input';
 import type { ContainerResources, HpaBounds, NodeGroupSize, ShapeDifference } from './shape';
 import type { RunAbort, SloWatchState } from './slo';
@@ -21,7 +22,10 @@ export interface RunState {
   readonly failure?: StepError;
   /** Evaluate's own error, kept apart so it never replaces the run's original `failure`. */
   readonly evaluateError?: StepError;
-  readonly restoreError?: StepError;
+  /** Each restore step's caught error in its own slot (statemachine/definition.ts), never overwritten. */
+  readonly restoreErrors?: RestoreErrorSlots;
+  /** What Release lock found the restore left undone; also under `release.restore`. */
+  readonly restore?: RestoreOutcome;
   readonly stopLoad?: StopLoadResult;
   readonly verdict?: Verdict;
   readonly teardown?: TeardownResult;
@@ -226,4 +230,8 @@ export interface ReleaseResult {
   readonly notified: boolean;
   /** Where the final report is (rewritten at the end of the run), when there is one. */
   readonly report?: string | null;
+  /** Whether the environment is back in its recorded shape, and what is left when not. */
+  readonly restore: RestoreOutcome;
+  /** `Restore incomplete: …` (core/restore.ts `describeRestore`), or null when complete: the Fail state's cause. */
+  readonly restoreMessage: string | null;
 }
