@@ -1,4 +1,5 @@
 import type { EnvironmentConfig } from './config';
+import type { DownStreak } from './dead-system';
 import type { ControllerState, Saturation } from './ramp-controller';
 import type { RestoreErrorSlots, RestoreOutcome } from './restore';
 import type { RunRequest } from './run-input';
@@ -171,6 +172,8 @@ export interface RampState {
   readonly slo?: SloWatchState;
   /** Set (with `done: true`) when the abort policy stopped the test early: which SLO and when. */
   readonly abort?: RunAbort;
+  /** Consecutive ticks the system under test has been down (core/dead-system.ts); null when it is not. */
+  readonly down?: DownStreak | null;
   /** What the drift guard found (and re-applied) at this tick; empty when the prepared shape held. */
   readonly drift?: readonly DriftEvent[];
 }
