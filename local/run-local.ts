@@ -3,7 +3,7 @@ import { RunStore } from '../lambdas/adapters/aws/run-store';
 import type { RestoreOutcome } from '../lambdas/core/restore';
 import type { Verdict } from '../lambdas/core/verdict';
 import { CONTROL_STATES } from '../statemachine/steps';
-import { startLocalEnvironment } from './environment';
+import { type LocalEnvironment, startLocalEnvironment } from './environment';
 import { executeLocally } from './executor';
 import { REPO_ROOT } from './managed-process';
 import { createProgress, finalRunState, restoreLines, restoreOf } from './progress';
@@ -18,6 +18,11 @@ export interface LocalRunOptions {
   /** Where the run's report is written. Default: `reports/` in the repository. */
   readonly reportDir?: string;
   readonly out?: NodeJS.WritableStream;
+  /**
+   * Run in this environment, already started, and leave it running (a fault test kills its processes);
+   * default: start one and stop it at the end.
+   */
+  readonly environment?: LocalEnvironment;
   /** Times the runner tries an incomplete restore again after the state machine's retries. Default 2. */
   readonly restoreRetries?: number;
   /** Wait before each of those attempts. Default 5 s. */
@@ -47,11 +52,14 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
   const out = options.out ?? process.stdout;
   const print = (line: string) => out.write(`${line}\n`);
   const input: Record<string, unknown> = { environment: 'local', ...options.input };
-  print('Starting the local environment: AWS emulator, demo shop, Hoverfly, Locust …');
-  const env = await startLocalEnvironment({
-    workers: options.workers,
-    scenario: typeof input.scenario === 'string' ? input.scenario : undefined,
-  });
+  if (!options.environment)
+    print('Starting the local environment: AWS emulator, demo shop, Hoverfly, Locust …');
+  const env =
+    options.environment ??
+    (await startLocalEnvironment({
+      workers: options.workers,
+      scenario: typeof input.scenario === 'string' ? input.scenario : undefined,
+    }));
   try {
     print(`  shop ${env.shop.url}  Locust ${env.locust.url}  (logs in ${env.workDir})`);
     const reportDir = options.reportDir ?? join(REPO_ROOT, 'reports');
@@ -85,16 +93,28 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
     // The pipeline stored summary.json in the emulated bucket (also when the run failed after locking), under
     // the run's first execution however many it continued in; completed with the timeline and measured cost
     // of all of them, it becomes report.html + summary.json here.
+    // Unreachable when the AWS emulator is gone: then there is no report, and the run says why.
     const stored = await fetchSummary(
       env.aws.endpoint,
       env.aws.REPORTS_BUCKET,
       String(input.environment),
       result.executionName,
-    );
+    ).catch((err: Error) => {
+      print(`(no report: summary.json could not be read: ${err.message})`);
+      return null;
+    });
     const reportPath = stored
-      ? writeLocalReport(stored, result.events, new Set([CONTROL_STATES.waitForTick]), reportDir).html
+      ? writeLocalReport(
+          restore ? { ...stored, restore } : stored,
+          result.events,
+          new Set([CONTROL_STATES.waitForTick]),
+          reportDir,
+        ).html
       : undefined;
-    if (scenario) await baselines.keep(String(input.environment), scenario);
+    if (scenario)
+      await baselines
+        .keep(String(input.environment), scenario)
+        .catch((err: Error) => print(`(baseline not kept: ${err.message})`));
     // First of the last lines: what the restore could not bring back.
     const restoreSummary = restore ? restoreLines(restore) : [];
     if (restoreSummary.length > 0) print(`\n${restoreSummary.join('\n')}`);
@@ -120,6 +140,6 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
       restore,
     };
   } finally {
-    await env.stop();
+    if (!options.environment) await env.stop();
   }
 }

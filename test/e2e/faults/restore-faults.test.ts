@@ -1,0 +1,177 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { RunSummary } from '../../../lambdas/core/report/summary';
+import { type LocalEnvironment, startLocalEnvironment } from '../../../local/environment';
+import { MOTO_CREDENTIALS, MOTO_REGION } from '../../../local/moto';
+import { runLocal } from '../../../local/run-local';
+import { STEPS } from '../../../statemachine/steps';
+
+/**
+ * The two faults of issue 18 on the whole local pipeline (the synthesized state machine, the real handlers,
+ * moto, the demo shop, Locust), through `runLocal` — what `npm run demo` prints:
+ * - the shop's processes killed mid-ramp: the load ends within deadSystemTicks + 1 ticks, and the terminal,
+ *   report, summary and notification say Teardown failed and that the shop may be left at production size;
+ * - the AWS emulator killed mid-plateau: no failed step is ever printed with a ✓.
+ */
+let env: LocalEnvironment | undefined;
+afterEach(async () => {
+  await env?.stop();
+  env = undefined;
+});
+
+/** The lines runLocal prints; `onLine` sees each as it comes (a test kills a process there). */
+function terminal(onLine: (line: string) => void) {
+  const lines: string[] = [];
+  const out = new Writable({
+    write(chunk, _encoding, done) {
+      for (const line of String(chunk).split('\n').filter(Boolean)) {
+        lines.push(line);
+        onLine(line);
+      }
+      done();
+    },
+  });
+  return { lines, out };
+}
+
+const tickOf = (line: string) => Number(/^\s+tick\s+(\d+) /.exec(line)?.[1] ?? Number.NaN);
+const DEAD_SYSTEM_TICKS = 3; // the default
+
+/** A queue subscribed to the run's topic, so the test reads what a person is told. */
+async function subscribe(e: LocalEnvironment) {
+  const aws = { endpoint: e.aws.endpoint, region: MOTO_REGION, credentials: MOTO_CREDENTIALS };
+  const sqs = new SQSClient(aws);
+  const queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'ltc-restore-faults' })))
+    .QueueUrl as string;
+  const arn = (
+    await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }))
+  ).Attributes?.QueueArn;
+  await new SNSClient(aws).send(
+    new SubscribeCommand({ TopicArn: e.aws.TOPIC_ARN, Protocol: 'sqs', Endpoint: arn }),
+  );
+  return async () => {
+    const out: { subject: string; message: Record<string, unknown> }[] = [];
+    for (;;) {
+      const page = await sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
+      );
+      if (!page.Messages?.length) return out;
+      for (const m of page.Messages) {
+        const envelope = JSON.parse(m.Body ?? '{}') as { Subject?: string; Message?: string };
+        out.push({ subject: envelope.Subject ?? '', message: JSON.parse(envelope.Message ?? '{}') });
+      }
+    }
+  };
+}
+
+describe('a failed restore is never shown as a success', () => {
+  it('the shop killed mid-ramp: the load ends within N+1 ticks; every record says Teardown failed and what is left', async () => {
+    env = await startLocalEnvironment({ workers: 1 });
+    const shop = env.shop;
+    const notifications = await subscribe(env);
+    let killedAt: number | null = null;
+    const { lines, out } = terminal((line) => {
+      if (killedAt === null && tickOf(line) === 3) {
+        killedAt = 3;
+        void shop.stop();
+      }
+    });
+    const reportDir = mkdtempSync(join(tmpdir(), 'ltc-restore-faults-'));
+    const result = await runLocal({
+      input: { targetOrdersPerMinute: 120, rampUpMinutes: 3, plateauMinutes: 1, tickSeconds: 5 },
+      environment: env,
+      out,
+      reportDir,
+      restoreRetries: 1,
+      restoreRetryDelayMs: 0,
+    });
+    const text = lines.join('\n');
+    expect(killedAt, text).toBe(3);
+
+    // The load ended early, within N+1 ticks of the outage, for the dead system.
+    const ticks = lines.map(tickOf).filter(Number.isFinite);
+    expect(Math.max(...ticks), text).toBeLessThanOrEqual(3 + DEAD_SYSTEM_TICKS + 1);
+    expect(text).toMatch(/stopping the load: system under test down since tick [4-5] /);
+
+    // Terminal: Teardown failed, never ✓; the last lines say first what may be left.
+    expect(
+      lines.filter((l) => l.startsWith(`✓ ${STEPS.teardown} `)),
+      text,
+    ).toEqual([]);
+    expect(text).toMatch(/^✗ Teardown +FAILED: /m);
+    const last = lines.slice(lines.findIndex((l) => l.startsWith('✗ RESTORE INCOMPLETE')));
+    expect(last[0], text).toMatch(
+      /^✗ RESTORE INCOMPLETE: .*Teardown.* failed; may be left: application shop \(current unreadable, recorded 1 replicas/,
+    );
+    expect(last.findIndex((l) => /^FAILED: /.test(l))).toBeGreaterThan(0);
+    expect(result.status).toBe('FAILED');
+    expect(result.error?.Error).toBe('RestoreIncomplete');
+
+    // summary.json and the report.
+    expect(result.reportPath).toBeDefined();
+    const summary = JSON.parse(
+      readFileSync(join(String(result.reportPath), '..', 'summary.json'), 'utf8'),
+    ) as RunSummary;
+    expect(summary.restore?.complete).toBe(false);
+    expect(summary.restore?.errors.map((e) => e.step)).toContain('Teardown');
+    expect(summary.restore?.leftovers).toContainEqual(
+      expect.objectContaining({
+        kind: 'application',
+        name: 'shop',
+        recorded: expect.objectContaining({ replicas: 1 }),
+      }),
+    );
+    expect(summary.verdict?.abort?.reason).toMatch(/^system under test down since tick/);
+    const html = readFileSync(String(result.reportPath), 'utf8');
+    expect(html).toMatch(/class="restore-incomplete"[\s\S]*Teardown failed[\s\S]*application shop/);
+
+    // The notification.
+    const ended = (await notifications()).filter((n) => n.message.type === 'run-ended');
+    expect(ended.length).toBeGreaterThan(0);
+    for (const n of ended) {
+      expect(n.subject).toMatch(/^RESTORE INCOMPLETE/);
+      expect(String(n.message.restoreMessage)).toMatch(/Teardown.* failed; may be left: application shop/);
+    }
+  }, 600_000);
+
+  it('the AWS emulator killed mid-plateau: no failed step is printed with a ✓', async () => {
+    env = await startLocalEnvironment({ workers: 1 });
+    const moto = env.moto;
+    let killed = false;
+    const { lines, out } = terminal((line) => {
+      if (!killed && /^\s+tick\s+\d+ plateau/.test(line)) {
+        killed = true;
+        void moto.stop();
+      }
+    });
+    const result = await runLocal({
+      input: { targetOrdersPerMinute: 120, rampUpMinutes: 0.25, plateauMinutes: 1, tickSeconds: 5 },
+      environment: env,
+      out,
+      reportDir: mkdtempSync(join(tmpdir(), 'ltc-restore-faults-')),
+      restoreRetries: 1,
+      restoreRetryDelayMs: 0,
+    });
+    const text = lines.join('\n');
+    expect(killed, text).toBe(true);
+    expect(result.status).toBe('FAILED');
+    const failed = [...text.matchAll(/^✗ (.+?) {2,}/gm)].map((m) => (m[1] ?? '').trim());
+    expect(failed, text).toEqual(expect.arrayContaining([STEPS.teardown, STEPS['release-lock']]));
+    for (const name of failed)
+      expect(
+        lines.filter((l) => l.startsWith(`✓ ${name} `)),
+        `${name}\n${text}`,
+      ).toEqual([]);
+    expect(text).toMatch(/^✗ RESTORE INCOMPLETE: .*may be left: .*lock local \(still held\)/m);
+  }, 600_000);
+});
