@@ -130,7 +130,8 @@ function describeStep(name: string, state: RunState): string {
       const saturated = r.saturation
         ? `target unreachable: saturated at ${Math.round(r.saturation.ordersPerMinute)} orders/min with ${r.saturation.users} users`
         : null;
-      const notes = [saturated, ...(r.notes ?? [])].filter(Boolean);
+      const stopping = r.abort ? `stopping the load: ${r.abort.reason}` : null;
+      const notes = [saturated, ...(r.notes ?? []), stopping].filter(Boolean);
       return notes.length ? `${line}  — ${notes.join('; ')}` : line;
     }
     case STEPS['stop-load']:

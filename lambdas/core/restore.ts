@@ -113,11 +113,11 @@ export function describeRestore(restore: RestoreOutcome): string | null {
 }
 
 export function describeLeftover(leftover: Leftover): string {
-  const shape = (value: object | undefined) => (value ? brief(value) : 'unreadable');
-  const shapes =
-    leftover.kind === 'lock'
-      ? 'still held'
-      : `current ${shape(leftover.current)}, recorded ${shape(leftover.recorded)}`;
+  const current = leftover.current
+    ? `current ${brief(leftover.current)}`
+    : 'current unreadable, may still be as the run left it';
+  const recorded = leftover.recorded ? `recorded ${brief(leftover.recorded)}` : 'recorded unknown';
+  const shapes = leftover.kind === 'lock' ? 'still held' : `${current}, ${recorded}`;
   return `${KIND_WORDS[leftover.kind]} ${leftover.name} (${shapes})`;
 }
 

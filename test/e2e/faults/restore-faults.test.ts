@@ -1,7 +1,5 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import {
   CreateQueueCommand,
@@ -13,7 +11,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { RunSummary } from '../../../lambdas/core/report/summary';
 import { type LocalEnvironment, startLocalEnvironment } from '../../../local/environment';
 import { MOTO_CREDENTIALS, MOTO_REGION } from '../../../local/moto';
-import { runLocal } from '../../../local/run-local';
+import {
+  failedSteps,
+  motoKilledViolation,
+  runWithMotoKilled,
+  runWithShopKilled,
+  shopKilledViolation,
+  tickOf,
+} from '../../../local/restore-faults';
 import { STEPS } from '../../../statemachine/steps';
 
 /**
@@ -29,22 +34,6 @@ afterEach(async () => {
   env = undefined;
 });
 
-/** The lines runLocal prints; `onLine` sees each as it comes (a test kills a process there). */
-function terminal(onLine: (line: string) => void) {
-  const lines: string[] = [];
-  const out = new Writable({
-    write(chunk, _encoding, done) {
-      for (const line of String(chunk).split('\n').filter(Boolean)) {
-        lines.push(line);
-        onLine(line);
-      }
-      done();
-    },
-  });
-  return { lines, out };
-}
-
-const tickOf = (line: string) => Number(/^\s+tick\s+(\d+) /.exec(line)?.[1] ?? Number.NaN);
 const DEAD_SYSTEM_TICKS = 3; // the default
 
 /** A queue subscribed to the run's topic, so the test reads what a person is told. */
@@ -77,26 +66,11 @@ async function subscribe(e: LocalEnvironment) {
 describe('a failed restore is never shown as a success', () => {
   it('the shop killed mid-ramp: the load ends within N+1 ticks; every record says Teardown failed and what is left', async () => {
     env = await startLocalEnvironment({ workers: 1 });
-    const shop = env.shop;
     const notifications = await subscribe(env);
-    let killedAt: number | null = null;
-    const { lines, out } = terminal((line) => {
-      if (killedAt === null && tickOf(line) === 3) {
-        killedAt = 3;
-        void shop.stop();
-      }
-    });
-    const reportDir = mkdtempSync(join(tmpdir(), 'ltc-restore-faults-'));
-    const result = await runLocal({
-      input: { targetOrdersPerMinute: 120, rampUpMinutes: 3, plateauMinutes: 1, tickSeconds: 5 },
-      environment: env,
-      out,
-      reportDir,
-      restoreRetries: 1,
-      restoreRetryDelayMs: 0,
-    });
+    const run = await runWithShopKilled(env, 3);
+    const { lines, result } = run;
     const text = lines.join('\n');
-    expect(killedAt, text).toBe(3);
+    expect(shopKilledViolation(run, DEAD_SYSTEM_TICKS), text).toBeNull();
 
     // The load ended early, within N+1 ticks of the outage, for the dead system.
     const ticks = lines.map(tickOf).filter(Number.isFinite);
@@ -111,7 +85,7 @@ describe('a failed restore is never shown as a success', () => {
     expect(text).toMatch(/^✗ Teardown +FAILED: /m);
     const last = lines.slice(lines.findIndex((l) => l.startsWith('✗ RESTORE INCOMPLETE')));
     expect(last[0], text).toMatch(
-      /^✗ RESTORE INCOMPLETE: .*Teardown.* failed; may be left: application shop \(current unreadable, recorded 1 replicas/,
+      /^✗ RESTORE INCOMPLETE: .*Teardown.* failed; may be left: application shop \(current unreadable, may still be as the run left it, recorded 1 replicas/,
     );
     expect(last.findIndex((l) => /^FAILED: /.test(l))).toBeGreaterThan(0);
     expect(result.status).toBe('FAILED');
@@ -146,26 +120,12 @@ describe('a failed restore is never shown as a success', () => {
 
   it('the AWS emulator killed mid-plateau: no failed step is printed with a ✓', async () => {
     env = await startLocalEnvironment({ workers: 1 });
-    const moto = env.moto;
-    let killed = false;
-    const { lines, out } = terminal((line) => {
-      if (!killed && /^\s+tick\s+\d+ plateau/.test(line)) {
-        killed = true;
-        void moto.stop();
-      }
-    });
-    const result = await runLocal({
-      input: { targetOrdersPerMinute: 120, rampUpMinutes: 0.25, plateauMinutes: 1, tickSeconds: 5 },
-      environment: env,
-      out,
-      reportDir: mkdtempSync(join(tmpdir(), 'ltc-restore-faults-')),
-      restoreRetries: 1,
-      restoreRetryDelayMs: 0,
-    });
+    const run = await runWithMotoKilled(env);
+    const { lines, result } = run;
     const text = lines.join('\n');
-    expect(killed, text).toBe(true);
+    expect(motoKilledViolation(run), text).toBeNull();
     expect(result.status).toBe('FAILED');
-    const failed = [...text.matchAll(/^✗ (.+?) {2,}/gm)].map((m) => (m[1] ?? '').trim());
+    const failed = failedSteps(lines);
     expect(failed, text).toEqual(expect.arrayContaining([STEPS.teardown, STEPS['release-lock']]));
     for (const name of failed)
       expect(

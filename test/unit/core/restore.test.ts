@@ -63,7 +63,7 @@ describe('describeRestore', () => {
     );
     expect(describeRestore(outcome)).toBe(
       'Restore incomplete: Teardown, Cleanup failed; may be left: ' +
-        'application checkout (current unreadable, recorded 1 replicas, version 1.0); ' +
+        'application checkout (current unreadable, may still be as the run left it, recorded 1 replicas, version 1.0); ' +
         'node group workers (current desiredSize 6, minSize 1, maxSize 9, recorded desiredSize 2, minSize 1, maxSize 3); ' +
         'lock staging (still held)',
     );

@@ -134,9 +134,9 @@ describe('progress lines', () => {
     const restore = restoreOf(last as NonNullable<typeof last>);
     expect(restore.complete).toBe(false);
     expect(restoreLines(restore)).toEqual([
-      '✗ RESTORE INCOMPLETE: Teardown failed; may be left: application shop (current unreadable, recorded 1 replicas, version 1)',
+      '✗ RESTORE INCOMPLETE: Teardown failed; may be left: application shop (current unreadable, may still be as the run left it, recorded 1 replicas, version 1)',
       expect.stringMatching(/^ {4}Teardown failed at \S+Z: RestoreError: Teardown: connect ECONNREFUSED/),
-      '    may be left: application shop (current unreadable, recorded 1 replicas, version 1)',
+      '    may be left: application shop (current unreadable, may still be as the run left it, recorded 1 replicas, version 1)',
     ]);
   }, 60_000);
 });

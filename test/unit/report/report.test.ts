@@ -71,7 +71,7 @@ describe('an incomplete restore', () => {
     expect(banner).toBeGreaterThan(-1);
     expect(banner).toBeLessThan(html.indexOf('<header'));
     expect(html).toContain(
-      'Restore incomplete: Teardown failed; may be left: application shop (current unreadable, recorded 1 replicas, version 2.5.0)',
+      'Restore incomplete: Teardown failed; may be left: application shop (current unreadable, may still be as the run left it, recorded 1 replicas, version 2.5.0)',
     );
     expect(html).toContain('Teardown failed: TransientError: shop: connect ECONNREFUSED 127.0.0.1:8080');
   });
