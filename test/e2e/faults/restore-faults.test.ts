@@ -8,9 +8,14 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { RunStore } from '../../../lambdas/adapters/aws/run-store';
 import type { RunSummary } from '../../../lambdas/core/report/summary';
-import { type LocalEnvironment, startLocalEnvironment } from '../../../local/environment';
+import { handler as janitor } from '../../../lambdas/handlers/janitor';
+import { readShopShape } from '../../../local/demo-shop';
+import { DEMO_TEST_REPLICAS, type LocalEnvironment, startLocalEnvironment } from '../../../local/environment';
+import { executeLocally } from '../../../local/executor';
 import { MOTO_CREDENTIALS, MOTO_REGION } from '../../../local/moto';
+import { finalRunState } from '../../../local/progress';
 import {
   failedSteps,
   motoKilledViolation,
@@ -19,6 +24,7 @@ import {
   shopKilledViolation,
   tickOf,
 } from '../../../local/restore-faults';
+import { SHORT_LOCAL_RUN } from '../../../local/retry-faults';
 import { STEPS } from '../../../statemachine/steps';
 
 /**
@@ -61,6 +67,10 @@ async function subscribe(e: LocalEnvironment) {
       }
     }
   };
+}
+
+class InjectedFault extends Error {
+  override name = 'InjectedFault';
 }
 
 describe('a failed restore is never shown as a success', () => {
@@ -133,5 +143,39 @@ describe('a failed restore is never shown as a success', () => {
         `${name}\n${text}`,
       ).toEqual([]);
     expect(text).toMatch(/^✗ RESTORE INCOMPLETE: .*may be left: .*lock local \(still held\)/m);
+  }, 600_000);
+
+  it('after a Teardown that failed, the janitor (run for the FAILED execution) restores what it left', async () => {
+    env = await startLocalEnvironment({ workers: 1 });
+    const result = await executeLocally(env.pipeline.definition, SHORT_LOCAL_RUN, {
+      handlers: {
+        [STEPS.teardown]: () => async () => {
+          throw new InjectedFault('the platform refused');
+        },
+      },
+    });
+    expect(result.status).toBe('FAILED');
+    expect(result.error?.Error).toBe('RestoreIncomplete');
+    const last = finalRunState(result.events);
+    // Release lock read the shop still at the run's size, and its record.
+    expect(last?.restore?.leftovers).toEqual([
+      expect.objectContaining({
+        kind: 'application',
+        name: 'shop',
+        current: expect.objectContaining({ replicas: 3 }),
+        recorded: expect.objectContaining({ replicas: DEMO_TEST_REPLICAS }),
+      }),
+    ]);
+    const cleaned = await janitor({
+      detail: {
+        executionArn: result.executionArn,
+        status: 'FAILED',
+        error: 'RestoreIncomplete',
+        cause: null,
+      },
+    });
+    expect(cleaned.acted).toBe(true);
+    expect((await readShopShape(env.shop.adminUrl)).replicas).toBe(DEMO_TEST_REPLICAS);
+    expect(await new RunStore(env.aws.RUNS_TABLE).lockHolder('local')).toBeNull();
   }, 600_000);
 });
