@@ -28,16 +28,16 @@ export const handler = step('Release lock', async (state: RunState, deps): Promi
     logger.error(`Release lock: ${what}`, err as Error);
   };
   let lockReleased = false;
-  const leftovers: Leftover[] = [];
+  let lockLeft: Leftover[] = [];
   try {
     lockReleased = await retryTransient(() =>
       deps.runs.releaseLock(run.request.environment, run.executionId),
     );
   } catch (err) {
     ownError('the lock was not released', err);
-    leftovers.push({ kind: 'lock', name: run.request.environment });
+    lockLeft = [{ kind: 'lock', name: run.request.environment }];
   }
-  leftovers.unshift(...(await leftoversAfterRestore(state, deps)));
+  const leftovers = [...(await leftoversAfterRestore(state, deps)), ...lockLeft];
   const restore = restoreOutcome(state.restoreErrors, ownErrors, leftovers);
   const restoreMessage = describeRestore(restore);
   const restored: RunState = { ...state, restore };
