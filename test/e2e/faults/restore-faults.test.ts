@@ -93,6 +93,8 @@ describe('a failed restore is never shown as a success', () => {
       text,
     ).toEqual([]);
     expect(text).toMatch(/^✗ Teardown +FAILED: /m);
+    // The runner tried the restore once more after the state machine's retries, before it gave up.
+    expect(text).toContain('↻ the restore is incomplete: trying it again (attempt 1)');
     const last = lines.slice(lines.findIndex((l) => l.startsWith('✗ RESTORE INCOMPLETE')));
     expect(last[0], text).toMatch(
       /^✗ RESTORE INCOMPLETE: .*Teardown.* failed; may be left: application shop \(current unreadable, may still be as the run left it, recorded 1 replicas/,
