@@ -496,6 +496,9 @@ function killedProcessScenario(
   return {
     name,
     async run() {
+      // The handlers read their endpoints from process.env, which the second environment repoints: the
+      // shared environment's are put back afterwards.
+      const shared = { ...process.env };
       const own = await startLocalEnvironment({ workers: 1 });
       try {
         const faulted = await run(own);
@@ -508,6 +511,9 @@ function killedProcessScenario(
         };
       } finally {
         await own.stop();
+        for (const key of Object.keys(process.env)) if (!(key in shared)) delete process.env[key];
+        Object.assign(process.env, shared);
+        resetDeps();
       }
     },
   };
