@@ -14,6 +14,7 @@ import type { RunSummary } from '../lambdas/core/report/summary';
 import type { Baseline } from '../lambdas/core/verdict';
 import { STEPS } from '../statemachine/steps';
 import { MOTO_CREDENTIALS, MOTO_REGION } from './moto';
+import { caughtErrorText } from './progress';
 
 const TASK_STATES: ReadonlySet<string> = new Set(Object.values(STEPS));
 
@@ -33,11 +34,23 @@ export function phasesFromEvents(
   waitStates: ReadonlySet<string>,
 ): PhaseRecord[] {
   const open = new Map<string, number>();
+  const caught = new Set<string>();
   const phases: PhaseRecord[] = [];
   for (const e of events) {
     const name = e.state?.name;
     if (!name || (!TASK_STATES.has(name) && !waitStates.has(name))) continue;
     if (e.type === 'StateEntered') open.set(name, e.timestamp);
+    if (e.type === 'StateExited' && caught.delete(name)) {
+      // The caught step's output holds the error its Catch took: the failed phase shows it.
+      const failed = phases.findLast((p) => p.name === name);
+      if (failed)
+        phases[phases.indexOf(failed)] = {
+          ...failed,
+          detail: caughtErrorText(name, (e.state as { output?: never }).output ?? ({} as never)),
+        };
+      continue;
+    }
+    if (e.type === 'StateCaught') caught.add(name);
     if (e.type === 'StateExited' || e.type === 'StateFailed' || e.type === 'StateCaught') {
       const start = open.get(name);
       if (start === undefined) continue;

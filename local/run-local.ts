@@ -1,12 +1,14 @@
 import { join } from 'node:path';
 import { RunStore } from '../lambdas/adapters/aws/run-store';
+import type { RestoreOutcome } from '../lambdas/core/restore';
 import type { Verdict } from '../lambdas/core/verdict';
 import { CONTROL_STATES } from '../statemachine/steps';
-import { startLocalEnvironment } from './environment';
+import { type LocalEnvironment, startLocalEnvironment } from './environment';
 import { executeLocally } from './executor';
 import { REPO_ROOT } from './managed-process';
-import { progressLine } from './progress';
+import { createProgress, finalRunState, restoreLines, restoreOf } from './progress';
 import { fetchSummary, LocalBaselines, writeLocalReport } from './report';
+import { retryRestore } from './restore-retry';
 
 export interface LocalRunOptions {
   /** The execution input; `environment` defaults to `local`. */
@@ -16,6 +18,15 @@ export interface LocalRunOptions {
   /** Where the run's report is written. Default: `reports/` in the repository. */
   readonly reportDir?: string;
   readonly out?: NodeJS.WritableStream;
+  /**
+   * Run in this environment, already started, and leave it running (a fault test kills its processes);
+   * default: start one and stop it at the end.
+   */
+  readonly environment?: LocalEnvironment;
+  /** Times the runner tries an incomplete restore again after the state machine's retries. Default 2. */
+  readonly restoreRetries?: number;
+  /** Wait before each of those attempts. Default 5 s. */
+  readonly restoreRetryDelayMs?: number;
 }
 
 export interface LocalRunResult {
@@ -28,6 +39,8 @@ export interface LocalRunResult {
   readonly executions: readonly string[];
   /** The HTML report of this run (summary.json beside it), when one was written. */
   readonly reportPath?: string;
+  /** Whether the environment is back in its recorded shape (after the runner's own retries). */
+  readonly restore: RestoreOutcome | null;
 }
 
 /**
@@ -39,11 +52,14 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
   const out = options.out ?? process.stdout;
   const print = (line: string) => out.write(`${line}\n`);
   const input: Record<string, unknown> = { environment: 'local', ...options.input };
-  print('Starting the local environment: AWS emulator, demo shop, Hoverfly, Locust …');
-  const env = await startLocalEnvironment({
-    workers: options.workers,
-    scenario: typeof input.scenario === 'string' ? input.scenario : undefined,
-  });
+  if (!options.environment)
+    print('Starting the local environment: AWS emulator, demo shop, Hoverfly, Locust …');
+  const env =
+    options.environment ??
+    (await startLocalEnvironment({
+      workers: options.workers,
+      scenario: typeof input.scenario === 'string' ? input.scenario : undefined,
+    }));
   try {
     print(`  shop ${env.shop.url}  Locust ${env.locust.url}  (logs in ${env.workDir})`);
     const reportDir = options.reportDir ?? join(REPO_ROOT, 'reports');
@@ -53,27 +69,56 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
         ? input.scenario
         : env.config.environments[String(input.environment)]?.defaultScenario;
     if (scenario) await baselines.seed(String(input.environment), scenario);
+    let progress = createProgress();
     const result = await executeLocally(env.pipeline.definition, input, {
       onEvent: (event, execution) => {
-        if (event.type === 'ExecutionStarted' && execution.number > 1)
+        if (event.type === 'ExecutionStarted' && execution.number > 1) {
+          progress = createProgress();
           print(`↪ the run continues in execution ${execution.number}: ${execution.executionName}`);
-        const line = progressLine(event);
+        }
+        const line = progress(event);
         if (line) print(line);
       },
     });
+    // The state machine's retries are spent: an incomplete restore is tried again here, as the janitor
+    // would in AWS, before the run ends saying what could not be restored.
+    const finalState = finalRunState(result.events);
+    let restore = finalState ? restoreOf(finalState) : null;
+    if (finalState && restore && !restore.complete)
+      restore = await retryRestore(finalState, {
+        attempts: options.restoreRetries,
+        delayMs: options.restoreRetryDelayMs,
+        onAttempt: (n) => print(`↻ the restore is incomplete: trying it again (attempt ${n})`),
+      });
     // The pipeline stored summary.json in the emulated bucket (also when the run failed after locking), under
     // the run's first execution however many it continued in; completed with the timeline and measured cost
     // of all of them, it becomes report.html + summary.json here.
+    // Unreachable when the AWS emulator is gone: then there is no report, and the run says why.
     const stored = await fetchSummary(
       env.aws.endpoint,
       env.aws.REPORTS_BUCKET,
       String(input.environment),
       result.executionName,
-    );
+    ).catch((err: Error) => {
+      print(`(no report: summary.json could not be read: ${err.message})`);
+      return null;
+    });
     const reportPath = stored
-      ? writeLocalReport(stored, result.events, new Set([CONTROL_STATES.waitForTick]), reportDir).html
+      ? writeLocalReport(
+          restore ? { ...stored, restore } : stored,
+          result.events,
+          new Set([CONTROL_STATES.waitForTick]),
+          reportDir,
+        ).html
       : undefined;
-    if (scenario) await baselines.keep(String(input.environment), scenario);
+    if (scenario)
+      await baselines
+        .keep(String(input.environment), scenario)
+        .catch((err: Error) => print(`(baseline not kept: ${err.message})`));
+    // First of the last lines: what the restore could not bring back.
+    const restoreSummary = restore ? restoreLines(restore) : [];
+    if (restoreSummary.length > 0) print(`\n${restoreSummary.join('\n')}`);
+    else if (restore) print('\n✓ Restore complete: the environment is back in its recorded shape');
     if (result.status === 'SUCCEEDED') {
       const verdict = result.output as Partial<Verdict>;
       print(`\n${result.status}: ${verdict.summary ?? JSON.stringify(result.output)}`);
@@ -92,8 +137,9 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
       executionName: result.executionName,
       executions: result.executions.map((e) => e.executionName),
       reportPath,
+      restore,
     };
   } finally {
-    await env.stop();
+    if (!options.environment) await env.stop();
   }
 }

@@ -34,6 +34,13 @@ import {
 import { type FaultyPlatforms, type PlatformSnapshot, startFaultyPlatforms } from '../local/faulty-platforms';
 import { MOTO_CREDENTIALS, MOTO_REGION } from '../local/moto';
 import {
+  type FaultRun,
+  motoKilledViolation,
+  runWithMotoKilled,
+  runWithShopKilled,
+  shopKilledViolation,
+} from '../local/restore-faults';
+import {
   createRecheckQueue,
   everyHandlerTwice,
   receiveJanitorRecheck,
@@ -476,6 +483,42 @@ function retryAndLockScenarios(): Scenario[] {
   ];
 }
 
+/**
+ * A fault that kills a process of the environment (issue 18): run in an environment of its own, which it
+ * stops afterwards, so the shared one stays whole. What it must leave is a run that says, rather than hides,
+ * what it could not restore; `violation` checks that.
+ */
+function killedProcessScenario(
+  name: string,
+  run: (env: LocalEnvironment) => Promise<FaultRun>,
+  violation: (run: FaultRun) => string | null,
+): Scenario {
+  return {
+    name,
+    async run() {
+      // The handlers read their endpoints from process.env, which the second environment repoints: the
+      // shared environment's are put back afterwards.
+      const shared = { ...process.env };
+      const own = await startLocalEnvironment({ workers: 1 });
+      try {
+        const faulted = await run(own);
+        const headline = faulted.lines.find((l) => l.startsWith('✗ RESTORE INCOMPLETE'));
+        return {
+          outcome: `${faulted.result.status} ${faulted.result.error?.Error ?? ''}`.trim(),
+          executions: [],
+          violation: violation(faulted),
+          reason: headline ?? 'no restore headline',
+        };
+      } finally {
+        await own.stop();
+        for (const key of Object.keys(process.env)) if (!(key in shared)) delete process.env[key];
+        Object.assign(process.env, shared);
+        resetDeps();
+      }
+    },
+  };
+}
+
 const SCENARIOS: Scenario[] = [
   ...FAULTY_STEPS.map(
     (step): Scenario => ({
@@ -492,6 +535,14 @@ const SCENARIOS: Scenario[] = [
         return { outcome: ended(result), executions: [result] };
       },
     }),
+  ),
+  killedProcessScenario('the shop killed mid-ramp (own environment)', runWithShopKilled, (run) =>
+    shopKilledViolation(run),
+  ),
+  killedProcessScenario(
+    'the AWS emulator killed mid-plateau (own environment)',
+    runWithMotoKilled,
+    motoKilledViolation,
   ),
   midTestFault('Locust master restarted mid-test', 'no restart injected', (ctx) =>
     ctx.env.locust.restartMaster(),

@@ -4,10 +4,11 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
 import { TICKS_PER_EXECUTION } from '../lambdas/core/history-budget';
+import { RESTORE_STEP_SLOTS, type RestoreStepSlot } from '../lambdas/core/restore';
 import type { ExecutionBudget } from '../lambdas/core/run-input';
 import { lambdaTask, transientRetry } from './lambda-task';
 import { preparePhase } from './prepare-map';
-import { CONTROL_STATES as C, STEPS, type StepId } from './steps';
+import { CONTROL_STATES as C, restoreFailedState, STEPS, type StepId } from './steps';
 
 export type StepFunctionsById = Readonly<Record<StepId, IFunction>>;
 
@@ -182,9 +183,11 @@ function loadPhase(
 }
 
 /**
- * Stop load → Evaluate → Teardown → Cleanup → Release lock → outcome. Each
- * step runs even when the one before it failed; their errors are kept apart
- * from `$.failure` so the original error of the run is never overwritten.
+ * Stop load → Evaluate → Teardown → Cleanup → Release lock → outcome. Each step runs even when the one
+ * before it failed. A restore step's error is caught into its own slot, `$.restoreErrors.<step>`, and a
+ * "<step> failed" state adds when it was caught: several failures never overwrite each other, the console
+ * shows each failed step as a state of its own, and the run's original `$.failure` stays apart. Release lock
+ * turns the slots and what it finds out of shape into `$.restore` (lambdas/core/restore.ts).
  */
 function restorePhase(scope: Construct, task: (id: StepId) => tasks.LambdaInvoke) {
   const runFailed = new sfn.Fail(scope, C.runFailed, {
@@ -193,9 +196,15 @@ function restorePhase(scope: Construct, task: (id: StepId) => tasks.LambdaInvoke
     causePath: '$.failure.Cause',
   });
   const restoreFailed = new sfn.Fail(scope, C.restoreFailed, {
-    comment: 'A restore step failed: the environment may not be back to its recorded shape.',
-    errorPath: '$.restoreError.Error',
-    causePath: '$.restoreError.Cause',
+    comment: 'The environment is not back in its recorded shape: what is left is in $.restore.',
+    error: RESTORE_INCOMPLETE,
+    causePath: '$.release.restoreMessage',
+  });
+  const restoreUnchecked = new sfn.Fail(scope, C.restoreUnchecked, {
+    comment:
+      'Release lock failed, so nobody checked what the restore left; its errors are in $.restoreErrors.',
+    error: RESTORE_INCOMPLETE,
+    cause: 'Release lock failed: the lock may still be held and what the restore left was not checked',
   });
   const evaluationFailed = new sfn.Fail(scope, C.evaluationFailed, {
     comment: 'Evaluate failed, so the run has no verdict or report; the restore steps still ran.',
@@ -206,23 +215,59 @@ function restorePhase(scope: Construct, task: (id: StepId) => tasks.LambdaInvoke
   const outcome = new sfn.Choice(scope, C.outcomeChoice)
     .when(sfn.Condition.isPresent('$.failure'), runFailed)
     .when(sfn.Condition.isPresent('$.evaluateError'), evaluationFailed)
-    .when(sfn.Condition.isPresent('$.restoreError'), restoreFailed)
+    .when(
+      sfn.Condition.and(
+        sfn.Condition.isPresent('$.restore.complete'),
+        sfn.Condition.booleanEquals('$.restore.complete', false),
+      ),
+      restoreFailed,
+    )
+    .when(sfn.Condition.isPresent('$.restoreErrors'), restoreUnchecked)
     .otherwise(succeeded);
 
-  const releaseLock = task('release-lock');
-  releaseLock.addCatch(outcome, { resultPath: '$.restoreError' });
-  const cleanup = task('cleanup');
-  cleanup.addCatch(releaseLock, { resultPath: '$.restoreError' });
-  const teardown = task('teardown');
-  teardown.addCatch(cleanup, { resultPath: '$.restoreError' });
+  const restoreChecked = new sfn.Pass(scope, C.restoreChecked, {
+    comment: "Release lock's account of the restore, where the console and the CLI look for it.",
+    inputPath: '$.release.restore',
+    resultPath: '$.restore',
+  });
+  const releaseLock = catchRestoreError(scope, task('release-lock'), 'releaseLock', outcome);
+  const cleanup = catchRestoreError(scope, task('cleanup'), 'cleanup', releaseLock);
+  const teardown = catchRestoreError(scope, task('teardown'), 'teardown', cleanup);
   const evaluate = task('evaluate');
   // Not `$.failure`: on the failure path that already holds the run's original error.
   evaluate.addCatch(teardown, { resultPath: '$.evaluateError' });
-  const stopLoad = task('stop-load');
-  stopLoad.addCatch(evaluate, { resultPath: '$.restoreError' });
+  const stopLoad = catchRestoreError(scope, task('stop-load'), 'stopLoad', evaluate);
 
-  stopLoad.next(evaluate).next(teardown).next(cleanup).next(releaseLock).next(outcome);
+  stopLoad.next(evaluate).next(teardown).next(cleanup).next(releaseLock).next(restoreChecked).next(outcome);
   return { stopLoad };
+}
+
+/** The Fail states' error when the environment may not be back in its recorded shape. */
+export const RESTORE_INCOMPLETE = 'RestoreIncomplete';
+
+/**
+ * Catches a restore step's error into its own slot and goes on through a "<step> failed" state that records
+ * the step and the time with it, then to `next`.
+ */
+function catchRestoreError(
+  scope: Construct,
+  step: tasks.LambdaInvoke,
+  slot: RestoreStepSlot,
+  next: sfn.IChainable,
+): tasks.LambdaInvoke {
+  const path = `$.restoreErrors.${slot}`;
+  const recorded = new sfn.Pass(scope, restoreFailedState(slot), {
+    comment: 'The step failed past its retries: keeps its error and when, apart from every other step’s.',
+    parameters: {
+      step: RESTORE_STEP_SLOTS[slot],
+      'Error.$': `${path}.Error`,
+      'Cause.$': `${path}.Cause`,
+      'at.$': '$$.State.EnteredTime',
+    },
+    resultPath: path,
+  });
+  step.addCatch(recorded.next(next), { resultPath: path });
+  return step;
 }
 
 function catchInto<T extends sfn.TaskStateBase>(step: T, next: sfn.IChainable): T {

@@ -1,3 +1,5 @@
+import { RESTORE_STEP_SLOTS, type RestoreStepSlot } from '../lambdas/core/restore';
+
 /**
  * The Lambda-backed steps of a load test, in lifecycle order. The key is the
  * handler file under `lambdas/handlers/`; the value is the state's name in the
@@ -49,7 +51,9 @@ export const CONTROL_STATES = {
   outcomeChoice: 'Outcome?',
   runFailed: 'Run failed',
   evaluationFailed: 'Evaluation failed',
+  restoreChecked: 'Restore checked',
   restoreFailed: 'Restore incomplete',
+  restoreUnchecked: 'Restore unchecked',
   succeeded: 'Run complete',
   dryRunDone: 'Dry run planned',
 } as const;
@@ -70,3 +74,8 @@ export const MAP_ITEM_TASK_STEPS: Readonly<
   [MAP_ITEM_TASKS.scaleNodeGroups]: 'scale',
   [MAP_ITEM_TASKS.scaleApplication]: 'scale',
 };
+
+/** The Pass state that records a restore step's caught error, e.g. "Teardown failed". */
+export function restoreFailedState(slot: RestoreStepSlot): string {
+  return `${RESTORE_STEP_SLOTS[slot]} failed`;
+}

@@ -247,6 +247,11 @@ export interface SloConfig {
   readonly breachTicks: number;
   /** Stop the test early when a breach counts (it is teared down and cleaned up as always). */
   readonly abortOnBreach: boolean;
+  /**
+   * Stop the test once the system under test is down (no orders, ≥ 99 % of requests failing) for this many
+   * consecutive ticks (core/dead-system.ts); 0 turns it off.
+   */
+  readonly deadSystemTicks: number;
 }
 
 /** Fills the SLO defaults (also for configurations written before SLOs had more than two fields). */
@@ -259,6 +264,7 @@ export function withSloDefaults(raw: RawSloConfig | undefined): SloConfig {
     graceTicks: 2,
     breachTicks: 2,
     abortOnBreach: false,
+    deadSystemTicks: 3,
     ...raw,
     relative: { severity: 'warn', ...raw?.relative },
   };

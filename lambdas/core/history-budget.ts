@@ -1,3 +1,5 @@
+import { RESTORE_STEP_SLOTS } from './restore';
+
 /**
  * How many history events an execution of the load-test state machine records, counted per state type as
  * AWS Step Functions documents its history events, and so how many ticks one execution holds before the run
@@ -43,19 +45,21 @@ export const PREPARE_MAPS = 2;
 /**
  * The states a first execution runs besides its ticks and the Maps' items, when it prepares and restores:
  * Validate input, Acquire lock, Scale node groups, Start load and the five restore steps (Tasks); Continuing a
- * run?, Dry run?, Deploy production versions? and Outcome? (Choices); the two prepare Maps; Run complete.
- * Teardown restores every application in one invocation, so the restore path adds nothing per application.
+ * run?, Dry run?, Deploy production versions? and Outcome? (Choices); the two prepare Maps; Restore checked
+ * (a Pass); Run complete. Teardown restores every application in one invocation, so the restore path adds
+ * nothing per application.
  */
-export const RUN_STATES: StateCounts = { Task: 9, Choice: 4, Map: PREPARE_MAPS, Succeed: 1 };
+export const RUN_STATES: StateCounts = { Task: 9, Choice: 4, Map: PREPARE_MAPS, Pass: 1, Succeed: 1 };
 /** What each application adds: one Lambda task in each prepare Map (and the Map's iteration events). */
 export const APPLICATION_STATES: StateCounts = { Task: PREPARE_MAPS };
 /** One tick: Wait for next tick, Ramp tick, Ramp finished?. */
 export const TICK_STATES: StateCounts = { Wait: 1, Task: 1, Choice: 1 };
 /**
  * The longest way an execution ends besides that: the tick guard (Tick budget exhausted, a Pass) before the
- * restore. Continuing in a new execution (one Task and a Succeed) records fewer events than restoring.
+ * restore, and every restore step failing into its "<step> failed" Pass. Continuing in a new execution (one
+ * Task and a Succeed) records fewer events than restoring.
  */
-export const LONGEST_END_STATES: StateCounts = { Pass: 1 };
+export const LONGEST_END_STATES: StateCounts = { Pass: 1 + Object.keys(RESTORE_STEP_SLOTS).length };
 
 /** Events the given states record when each runs once. */
 function eventsOf(counts: StateCounts): number {
@@ -140,6 +144,6 @@ export const TICKS_PER_EXECUTION = historyTicks(0);
 /**
  * The most applications an environment has. Each adds an iteration to both prepare Maps; at this bound, with
  * every task retried to its limit and the reserve kept, the first execution still holds over a day of
- * 60-second ticks (historyTicks(200) = 1,472), so no run reaches the history limit.
+ * 60-second ticks (historyTicks(200) = 1,471), so no run reaches the history limit.
  */
 export const MAX_APPLICATIONS = 200;

@@ -1,5 +1,7 @@
 import type { EnvironmentConfig } from './config';
+import type { DownStreak } from './dead-system';
 import type { ControllerState, Saturation } from './ramp-controller';
+import type { RestoreErrorSlots, RestoreOutcome } from './restore';
 import type { RunRequest } from './run-input';
 import type { ContainerResources, HpaBounds, NodeGroupSize, ShapeDifference } from './shape';
 import type { RunAbort, SloWatchState } from './slo';
@@ -21,7 +23,10 @@ export interface RunState {
   readonly failure?: StepError;
   /** Evaluate's own error, kept apart so it never replaces the run's original `failure`. */
   readonly evaluateError?: StepError;
-  readonly restoreError?: StepError;
+  /** Each restore step's caught error in its own slot (statemachine/definition.ts), never overwritten. */
+  readonly restoreErrors?: RestoreErrorSlots;
+  /** What Release lock found the restore left undone; also under `release.restore`. */
+  readonly restore?: RestoreOutcome;
   readonly stopLoad?: StopLoadResult;
   readonly verdict?: Verdict;
   readonly teardown?: TeardownResult;
@@ -167,6 +172,8 @@ export interface RampState {
   readonly slo?: SloWatchState;
   /** Set (with `done: true`) when the abort policy stopped the test early: which SLO and when. */
   readonly abort?: RunAbort;
+  /** Consecutive ticks the system under test has been down (core/dead-system.ts); null when it is not. */
+  readonly down?: DownStreak | null;
   /** What the drift guard found (and re-applied) at this tick; empty when the prepared shape held. */
   readonly drift?: readonly DriftEvent[];
 }
@@ -226,4 +233,8 @@ export interface ReleaseResult {
   readonly notified: boolean;
   /** Where the final report is (rewritten at the end of the run), when there is one. */
   readonly report?: string | null;
+  /** Whether the environment is back in its recorded shape, and what is left when not. */
+  readonly restore: RestoreOutcome;
+  /** `Restore incomplete: …` (core/restore.ts `describeRestore`), or null when complete: the Fail state's cause. */
+  readonly restoreMessage: string | null;
 }

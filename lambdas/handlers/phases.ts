@@ -50,6 +50,8 @@ export async function recordStepPhase(
   startedAt: Date,
   outcome: PhaseRecord['outcome'],
   deps: { runs: Pick<RunStore, 'putPhase'>; now(): Date },
+  /** What went wrong, for a failed attempt: the timeline shows it. */
+  detail?: string,
 ): Promise<void> {
   const executionId = executionIdOf(input);
   if (!executionId) return;
@@ -60,6 +62,7 @@ export async function recordStepPhase(
     endedAt: endedAt.toISOString(),
     outcome,
     lambdaMs: Math.max(0, endedAt.getTime() - startedAt.getTime()),
+    ...(detail ? { detail: detail.slice(0, 500) } : {}),
   });
 }
 

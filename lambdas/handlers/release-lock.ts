@@ -1,18 +1,46 @@
+import { retryTransient } from '../adapters/aws/transient';
+import { describeRestore, type Leftover, type RestoreError, restoreOutcome } from '../core/restore';
 import type { ReleaseResult, RunState } from '../core/state';
 import { phase, storeReport } from './evaluate';
 import { derivedPhases, recordPhase } from './phases';
+import { leftoversAfterRestore } from './restore';
 import { logger, step } from './runtime';
 
 /**
  * The last step of every run that took the lock: frees the environment, writes the report once more now that
  * teardown and cleanup are done (complete timeline and cost), and tells the topic how the run ended — the
- * verdict, each SLI, and where the report is. A separate step, so a failed cleanup action never keeps the
- * environment locked; the report is best effort here (Evaluate already stored one).
+ * verdict, each SLI, where the report is, and whether the restore is complete (every restore step's error,
+ * what is left out of its recorded shape). A separate step, so a failed cleanup action never keeps the
+ * environment locked. It is the last word on the restore, so it reports rather than fails: the lock and the
+ * notification are retried in place and, failing that, counted in the restore's errors; the report is best
+ * effort (Evaluate already stored one).
  */
 export const handler = step('Release lock', async (state: RunState, deps): Promise<ReleaseResult> => {
   const startedAt = deps.now();
   const { run } = state;
-  const lockReleased = await deps.runs.releaseLock(run.request.environment, run.executionId);
+  const ownErrors: RestoreError[] = [];
+  const ownError = (what: string, err: unknown) => {
+    ownErrors.push({
+      step: 'Release lock',
+      error: `${what}: ${(err as Error).message}`,
+      at: deps.now().toISOString(),
+    });
+    logger.error(`Release lock: ${what}`, err as Error);
+  };
+  let lockReleased = false;
+  let lockLeft: Leftover[] = [];
+  try {
+    lockReleased = await retryTransient(() =>
+      deps.runs.releaseLock(run.request.environment, run.executionId),
+    );
+  } catch (err) {
+    ownError('the lock was not released', err);
+    lockLeft = [{ kind: 'lock', name: run.request.environment }];
+  }
+  const leftovers = [...(await leftoversAfterRestore(state, deps)), ...lockLeft];
+  const restore = restoreOutcome(state.restoreErrors, ownErrors, leftovers);
+  const restoreMessage = describeRestore(restore);
+  const restored: RunState = { ...state, restore };
   const failure = state.failure ?? state.evaluateError;
   const verdict = state.verdict;
   const outcome = failure && !verdict ? 'error' : (verdict?.outcome ?? (failure ? 'error' : 'unknown'));
@@ -27,7 +55,7 @@ export const handler = step('Release lock', async (state: RunState, deps): Promi
       ]);
       const endedAt = deps.now();
       report = await storeReport(
-        state,
+        restored,
         verdict,
         ticks,
         [
@@ -48,8 +76,12 @@ export const handler = step('Release lock', async (state: RunState, deps): Promi
     }
   }
 
-  await deps.notifier.publish(`Load test ${outcome}: ${run.request.environment} / ${run.request.scenario}`, {
+  const subject = `${restore.complete ? '' : 'RESTORE INCOMPLETE — '}Load test ${outcome}: ${run.request.environment} / ${run.request.scenario}`;
+  const message = {
     type: 'run-ended',
+    // First: whether the environment is back in its recorded shape, and what may be left.
+    restoreMessage,
+    restore,
     outcome,
     environment: run.request.environment,
     scenario: run.request.scenario,
@@ -68,9 +100,21 @@ export const handler = step('Release lock', async (state: RunState, deps): Promi
       baseline: s.baseline,
       delta: s.delta,
     })),
-    restoreError: state.restoreError ?? null,
     evaluateError: state.evaluateError ?? null,
-  });
-  await recordPhase(deps.runs, run.executionId, phase('Release lock', startedAt, deps.now()));
-  return { lockReleased, notified: true, report };
+  };
+  let notified = false;
+  try {
+    await retryTransient(() => deps.notifier.publish(subject, message));
+    notified = true;
+  } catch (err) {
+    ownError('the topic was not notified', err);
+  }
+  await recordPhase(
+    deps.runs,
+    run.executionId,
+    phase('Release lock', startedAt, deps.now(), ownErrors.length > 0 ? 'failed' : 'succeeded'),
+  );
+  // The notification's own failure is known only now: the result says it too.
+  const final = notified ? restore : restoreOutcome(state.restoreErrors, ownErrors, leftovers);
+  return { lockReleased, notified, report, restore: final, restoreMessage: describeRestore(final) };
 });

@@ -1,8 +1,17 @@
 import { retryTransient } from '../adapters/aws/transient';
 import { settleLimit } from '../core/concurrency';
 import { applicationsInScope } from '../core/plan';
-import { hasShape, restoreTarget } from '../core/shape';
-import type { AppChange, FleetRestore, NodeGroupChange, RunContext, TeardownResult } from '../core/state';
+import type { Leftover } from '../core/restore';
+import { hasShape, type NodeGroupSize, restoreTarget, sameNodeGroupSize } from '../core/shape';
+import type {
+  AppChange,
+  AppShape,
+  FleetRestore,
+  NodeGroupChange,
+  RunContext,
+  RunState,
+  TeardownResult,
+} from '../core/state';
 import { fleetOf } from './load';
 import { assertWritable, concurrencyOf, nodeGroupRecordKey } from './prepare';
 import type { StepDeps } from './runtime';
@@ -79,4 +88,95 @@ export async function restoreFleetSize(run: RunContext, deps: StepDeps): Promise
   const { desired } = await fleet.status();
   if (desired !== before) await fleet.scale(before);
   return { fleet: fleet.description, from: desired, to: before };
+}
+
+/**
+ * What is not back in its recorded shape after a restore step failed: applications and node groups when
+ * Teardown did not succeed, the worker fleet when Stop load did not. Each with its current shape (read now)
+ * and its recorded one (the run store's record, else the state's own account of what Deploy and Scale
+ * changed), where they can be read; one that cannot be read counts as left. Never throws: it is what a person
+ * reads when other things already failed.
+ */
+export async function leftoversAfterRestore(state: RunState, deps: StepDeps): Promise<Leftover[]> {
+  const { run } = state;
+  const leftovers: Leftover[] = [];
+  if (state.restoreErrors?.teardown || !state.teardown) {
+    const recorded = await recordedOrFromState(state, deps);
+    const apps = applicationsInScope(run).filter((app) => recorded.apps.has(app.name));
+    for (const app of apps) {
+      const before = recorded.apps.get(app.name) as AppShape;
+      const current = await readOrNull(() => deps.platform.readShape(app.name, app.test));
+      const back =
+        current &&
+        hasShape(current, restoreTarget(before, current, run.environment.restoreVersions ?? false));
+      if (!back)
+        leftovers.push({
+          kind: 'application',
+          name: app.name,
+          ...(current ? { current } : {}),
+          recorded: before,
+        });
+    }
+    for (const group of run.environment.nodeGroups ?? []) {
+      const before = recorded.nodeGroups.get(group.name);
+      if (!before) continue;
+      const current = await readOrNull(() => deps.nodeGroups.readSize(group.name, group.test));
+      if (!current || !sameNodeGroupSize(current, before))
+        leftovers.push({
+          kind: 'nodeGroup',
+          name: group.name,
+          ...(current ? { current } : {}),
+          recorded: before,
+        });
+    }
+  }
+  const fleet = fleetOf(run);
+  if (state.restoreErrors?.stopLoad && fleet) {
+    const before = await readOrNull(() => deps.runs.recordedFleetSize(run.executionId));
+    const desired = await readOrNull(async () => (await fleet.status()).desired);
+    // A fleet the run never scaled (recorded as none) has nothing to restore.
+    const neverScaled = before === null && desired !== null;
+    if (!neverScaled && (before === null || desired !== before))
+      leftovers.push({
+        kind: 'workerFleet',
+        name: fleet.description,
+        ...(desired !== null ? { current: { workers: desired } } : {}),
+        ...(before !== null ? { recorded: { workers: before } } : {}),
+      });
+  }
+  return leftovers;
+}
+
+async function readOrNull<T>(read: () => Promise<T>): Promise<T | null> {
+  try {
+    return (await read()) ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The shapes recorded before the run changed them. The run store's record when it can be read; otherwise
+ * what the state says Deploy and Scale found before they changed anything (`from` of their first change).
+ */
+async function recordedOrFromState(
+  state: RunState,
+  deps: StepDeps,
+): Promise<{ apps: Map<string, AppShape>; nodeGroups: Map<string, NodeGroupSize> }> {
+  const stored = await readOrNull(() => deps.runs.recordedShapes(state.run.executionId));
+  const apps = new Map<string, AppShape>();
+  const nodeGroups = new Map<string, NodeGroupSize>();
+  if (stored) {
+    for (const group of state.run.environment.nodeGroups ?? []) {
+      const size = stored.get(nodeGroupRecordKey(group.name))?.nodeGroup;
+      if (size) nodeGroups.set(group.name, size);
+    }
+    for (const [name, shape] of stored) if (!shape.nodeGroup) apps.set(name, shape);
+    return { apps, nodeGroups };
+  }
+  for (const change of [...(state.deploy?.changes ?? []), ...(state.scale?.changes ?? [])])
+    if (!apps.has(change.application)) apps.set(change.application, change.from);
+  for (const change of state.scale?.nodeGroups ?? [])
+    if (!nodeGroups.has(change.nodeGroup)) nodeGroups.set(change.nodeGroup, change.from);
+  return { apps, nodeGroups };
 }

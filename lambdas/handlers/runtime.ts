@@ -95,15 +95,15 @@ export function step<I, O>(
   const handle = async (input: I): Promise<O> => {
     const d = deps();
     const startedAt = d.now();
-    const record = (outcome: 'succeeded' | 'failed') =>
-      RECORD_OWN_PHASE.has(name) ? undefined : recordStepPhase(name, input, startedAt, outcome, d);
+    const record = (outcome: 'succeeded' | 'failed', detail?: string) =>
+      RECORD_OWN_PHASE.has(name) ? undefined : recordStepPhase(name, input, startedAt, outcome, d, detail);
     try {
       const output = await run(input, d);
       await record('succeeded');
       return output;
     } catch (err) {
       logger.error(`${name} failed`, err as Error);
-      await record('failed');
+      await record('failed', `${(err as Error).name}: ${(err as Error).message}`);
       throw err;
     }
   };

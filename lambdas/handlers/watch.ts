@@ -29,6 +29,7 @@ import type { MetricValue } from '../adapters/aws/cloudwatch';
 import type { TickSloState, TickWatchRecord } from '../adapters/aws/run-store';
 import type { LocustStats, LocustStatsEntry } from '../adapters/locust/client';
 import { withSloDefaults } from '../core/config';
+import { checkSystemDown, type DownStreak } from '../core/dead-system';
 import { round } from '../core/numbers';
 import {
   AGGREGATED,
@@ -69,8 +70,13 @@ export interface TickWatch {
   readonly checks: readonly SloCheck[];
   /** Breaches that counted at this tick (each was notified). */
   readonly breaches: readonly BreachEpisode[];
-  /** Set at the tick the abort policy stops the test: put it in `RampState.abort` with `done: true`. */
+  /**
+   * Set at the tick the abort policy or a dead system under test stops the test: put it in `RampState.abort`
+   * with `done: true`.
+   */
   readonly abort: RunAbort | null;
+  /** Consecutive ticks the system under test has been down; carry into `RampState.down`. */
+  readonly down: DownStreak | null;
   /** A line for the console (append to `RampState.message`); null when every SLO is fine. */
   readonly message: string | null;
   /** What was stored with the run (`WATCH#<tick>`), merged into the tick by `RunStore.ticks()`. */
@@ -116,6 +122,26 @@ export async function watchTick(state: RunState, reading: TickReading, deps: Wat
     previous,
   );
   const evaluation = evaluateTick(slos, previous, checks, { tick: reading.tick, at });
+  const downCheck = checkSystemDown(slos.deadSystemTicks, state.ramp?.down, {
+    now: { tick: reading.tick, at },
+    ordersPerMinute: reading.ordersPerMinute,
+    requests: reading.interval.requests,
+    failures: reading.interval.failures,
+  });
+  // One abort per run: an earlier one (by policy or a dead system) stays the reason.
+  const earlier = state.ramp?.abort ?? previous?.abort ?? null;
+  const systemDown = !evaluation.abort && !earlier ? downCheck.abort : null;
+  const abort = evaluation.abort ?? systemDown;
+  const message = systemDown
+    ? `stopping the load: ${systemDown.reason}`
+    : downCheck.down
+      ? [
+          evaluation.message,
+          `system under test down for ${downCheck.down.ticks} tick(s) since tick ${downCheck.down.since.tick}`,
+        ]
+          .filter(Boolean)
+          .join('; ')
+      : evaluation.message;
 
   const seconds = reading.interval.minutes * 60;
   const rps =
@@ -167,6 +193,27 @@ export async function watchTick(state: RunState, reading: TickReading, deps: Wat
     }
   }
 
+  if (systemDown) {
+    try {
+      await deps.notifier.publish(
+        `System under test down ${run.request.environment}/${run.request.scenario}: stopping the load`,
+        {
+          type: 'system-down',
+          environment: run.request.environment,
+          scenario: run.request.scenario,
+          execution: run.executionId,
+          since: systemDown.since,
+          tick: systemDown.tick,
+          reason: systemDown.reason,
+          action: 'stopping the load; the run is evaluated and the environment restored',
+        },
+      );
+    } catch (err) {
+      warnings.push(`system down not notified: ${(err as Error).message}`);
+      logger.error('SLO watch: system-down notification failed', err as Error);
+    }
+  }
+
   const record: TickWatchRecord = {
     tick: reading.tick,
     at,
@@ -175,7 +222,7 @@ export async function watchTick(state: RunState, reading: TickReading, deps: Wat
     slo: evaluation.state.tracks.map(
       (t): TickSloState => ({ id: t.id, label: t.label, status: t.status, observed: t.observed }),
     ),
-    watchMessage: evaluation.message,
+    watchMessage: message,
   };
   await deps.runs.putTickWatch(run.executionId, record, new Date(reading.at.getTime() + TICK_RETENTION_MS));
 
@@ -183,8 +230,9 @@ export async function watchTick(state: RunState, reading: TickReading, deps: Wat
     slo: evaluation.state,
     checks,
     breaches: evaluation.counted,
-    abort: evaluation.abort,
-    message: evaluation.message,
+    abort,
+    down: downCheck.down,
+    message,
     record,
     warnings,
   };
@@ -195,10 +243,11 @@ export async function watchTick(state: RunState, reading: TickReading, deps: Wat
  * message. An abort decided at an earlier tick stays (a retried tick cannot un-abort).
  */
 export function applyWatch(next: RampState, watch: TickWatch): RampState {
-  const abort = watch.abort ?? watch.slo.abort ?? undefined;
+  const abort = watch.abort ?? watch.slo.abort ?? next.abort ?? undefined;
   return {
     ...next,
     slo: watch.slo,
+    down: watch.down,
     ...(abort ? { done: true, abort } : {}),
     message: watch.message ? `${next.message}; ${watch.message}` : next.message,
   };

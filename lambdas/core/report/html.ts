@@ -3,6 +3,7 @@
  * the run's JSON summary. Opens offline, in any browser, from S3 or a local folder.
  */
 import type { TickRecord } from '../../adapters/aws/run-store';
+import { describeLeftover, describeRestore } from '../restore';
 import { AGGREGATED, type SloStatus } from '../slo';
 import type { AppChange } from '../state';
 import type { SliResult } from '../verdict';
@@ -45,7 +46,7 @@ export function renderReport(s: RunSummary): string {
 <style>${CSS}</style>
 </head>
 <body>
-<header class="outcome-${esc(outcome)}">
+${restoreBanner(s)}<header class="outcome-${esc(outcome)}">
   <h1>${esc(title)}</h1>
   <p class="summary">${esc(verdict?.summary ?? s.failure?.Cause ?? 'no verdict')}</p>
   <dl class="facts">
@@ -79,6 +80,27 @@ interface Times {
   /** The load's time axis (first to last tick, or the run). */
   readonly loadStart: number;
   readonly loadEnd: number;
+}
+
+/**
+ * Above everything else when the environment may not be back in its recorded shape: which restore steps
+ * failed, with their errors, and what may be left (current and recorded shape).
+ */
+function restoreBanner(s: RunSummary): string {
+  const restore = s.restore;
+  if (!restore || restore.complete) return '';
+  const errors = restore.errors
+    .map(
+      (e) =>
+        `<li>${esc(e.step)} failed${e.application ? ` (${esc(e.application)})` : ''}: ${esc(e.error)} <small>${esc(e.at)}</small></li>`,
+    )
+    .join('');
+  const left = restore.leftovers.map((l) => `<li>${esc(describeLeftover(l))}</li>`).join('');
+  return `<section class="restore-incomplete" role="alert">
+<h2>${esc(describeRestore(restore) ?? 'Restore incomplete')}</h2>
+${errors ? `<ul class="restore-errors">${errors}</ul>` : ''}${left ? `<p>May be left out of its recorded shape:</p><ul class="leftovers">${left}</ul>` : ''}
+</section>
+`;
 }
 
 function timeRange(s: RunSummary): Times {
@@ -323,13 +345,10 @@ function changesSection(s: RunSummary): string {
   const drift = s.drift.length
     ? `<table><thead><tr><th>at</th><th>application</th><th>drift</th></tr></thead><tbody>${s.drift.map((d) => `<tr><td>${esc(d.at)}</td><td>${esc(d.application)}</td><td>${esc(d.message)}</td></tr>`).join('')}</tbody></table>`
     : '<p>No drift was detected.</p>';
-  const restore = s.restoreError
-    ? `<p class="error">Restore incomplete: ${esc(s.restoreError.Error)} ${esc(s.restoreError.Cause ?? '')}</p>`
-    : '';
   return `<section><h2>What was deployed and scaled</h2>
 <table class="changes"><thead><tr><th>step</th><th>application</th><th>from</th><th>to</th></tr></thead><tbody>
 ${deploy}${changeRows('Scale', c.scale?.changes)}${changeRows('Teardown (restored)', c.teardown?.restored)}
-</tbody></table>${restore}
+</tbody></table>
 <h3>Cleanup</h3>${cleanup ? `<ul class="cleanup">${cleanup}</ul>` : '<p>No cleanup actions ran (yet).</p>'}
 <h3>Drift during the test</h3>${drift}</section>`;
 }
@@ -390,6 +409,6 @@ svg .threshold{stroke-width:1.5;stroke-dasharray:3 3}
 .cell.ok{fill:#22c55e;background:#22c55e}.cell.grace{fill:#d1d5db;background:#d1d5db}
 .cell.breaching{fill:#f59e0b;background:#f59e0b}.cell.breached{fill:#dc2626;background:#dc2626}
 .cell.no-data{fill:#f3f4f6;background:#f3f4f6;stroke:#e5e7eb}
-.phase.succeeded{fill:#3b82f6}.phase.failed{fill:#dc2626}.phase.wait{fill:#cbd5e1}
+.restore-incomplete{background:#fee2e2;border:2px solid #dc2626;padding:.5em 1em;margin-bottom:1em}.phase.succeeded{fill:#3b82f6}.phase.failed{fill:#dc2626}.phase.wait{fill:#cbd5e1}
 footer{color:var(--muted);font-size:12px;padding:6px 28px 24px}
 `;

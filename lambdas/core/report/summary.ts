@@ -4,6 +4,7 @@
  */
 import type { PhaseRecord, TickRecord } from '../../adapters/aws/run-store';
 import { type SloConfig, withSloDefaults } from '../config';
+import type { RestoreOutcome } from '../restore';
 import type { RunRequest } from '../run-input';
 import type { RunAbort } from '../slo';
 import type { CleanupResult, DeployResult, RunState, ScaleResult, StepError, TeardownResult } from '../state';
@@ -35,7 +36,11 @@ export interface RunSummary {
   readonly slos: SloConfig;
   readonly abort: RunAbort | null;
   readonly failure: StepError | null;
-  readonly restoreError: StepError | null;
+  /**
+   * Whether the environment is back in its recorded shape: every restore step's error and what is left.
+   * Null until Release lock checked it (the summary Evaluate writes, before the restore).
+   */
+  readonly restore: RestoreOutcome | null;
   readonly changes: {
     readonly deploy: DeployResult | null;
     readonly scale: ScaleResult | null;
@@ -78,7 +83,7 @@ export function buildRunSummary(input: SummaryInput): RunSummary {
     slos: withSloDefaults(run.environment.slos),
     abort: state.ramp?.abort ?? null,
     failure: state.failure ?? null,
-    restoreError: state.restoreError ?? null,
+    restore: state.restore ?? null,
     changes: {
       deploy: state.deploy ?? null,
       scale: state.scale ?? null,

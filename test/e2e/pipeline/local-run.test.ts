@@ -167,6 +167,12 @@ describe('the drift guard', () => {
 describe('a failure in any step still restores the environment and fails with the original error', () => {
   const restorePath: StepStateName[] = LIFECYCLE_STEPS.slice(LIFECYCLE_STEPS.indexOf(STEPS['stop-load']));
   const afterLock: StepStateName[] = LIFECYCLE_STEPS.slice(LIFECYCLE_STEPS.indexOf(STEPS.deploy));
+  const restoreSteps: StepStateName[] = [
+    STEPS['stop-load'],
+    STEPS.teardown,
+    STEPS.cleanup,
+    STEPS['release-lock'],
+  ];
 
   it.each(afterLock)('%s', async (failing) => {
     const result = await executeLocally(env.pipeline.definition, SHORT_RUN, {
@@ -177,7 +183,15 @@ describe('a failure in any step still restores the environment and fails with th
       },
     });
     expect(result.status).toBe('FAILED');
-    expect(result.error).toEqual({ Error: 'InjectedFault', Cause: `injected into ${failing}` });
+    if (restoreSteps.includes(failing)) {
+      // A restore step's own failure is the run's: the restore is incomplete, and says which step failed.
+      expect(result.error?.Error).toBe('RestoreIncomplete');
+      expect(result.error?.Cause).toContain(
+        failing === STEPS['release-lock'] ? 'Release lock failed' : `${failing} failed`,
+      );
+    } else {
+      expect(result.error).toEqual({ Error: 'InjectedFault', Cause: `injected into ${failing}` });
+    }
     const entered = statesEntered(result);
     const stillRun = restorePath.slice(Math.max(0, restorePath.indexOf(failing) + 1));
     for (const s of stillRun) expect(entered, `${s} after a failure in ${failing}`).toContain(s);

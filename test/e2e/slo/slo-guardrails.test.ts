@@ -64,6 +64,8 @@ const slos: SloConfig = {
   graceTicks: 1,
   breachTicks: 2,
   abortOnBreach: true,
+  // This test is about the SLO policy: the dead-system rule (core/dead-system.ts) stays out of its way.
+  deadSystemTicks: 0,
 };
 
 beforeAll(async () => {

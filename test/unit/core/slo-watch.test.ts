@@ -185,6 +185,52 @@ describe('watchTick', () => {
     expect(f.records).toHaveLength(1);
   });
 
+  describe('a dead system under test', () => {
+    /** No orders and every request failing, with the SLO policy not aborting (so only the dead-system rule can). */
+    const deadReading = (tick: number): TickReading => ({
+      ...reading(tick),
+      ordersPerMinute: 0,
+      interval: { requests: 400, failures: 400, minutes: 1 / 6 },
+    });
+    const watched = (deadSystemTicks: number | undefined, ramp?: Partial<RampState>): RunState => {
+      const s = state(ramp);
+      const slos = withSloDefaults({
+        abortOnBreach: false,
+        ...(deadSystemTicks === undefined ? {} : { deadSystemTicks }),
+      });
+      return { ...s, run: { ...s.run, environment: { ...s.run.environment, slos } } };
+    };
+
+    it('stops the load at the third down tick by default, says since when, and notifies it', async () => {
+      const f = fakes([]);
+      let ramp: RampState = { tick: 1, done: false, message: 'ramp-up' } as RampState;
+      const aborts: (number | null)[] = [];
+      for (const tick of [2, 3, 4]) {
+        const watch = await watchTick(watched(undefined, ramp), deadReading(tick), f.deps);
+        aborts.push(watch.abort?.tick ?? null);
+        ramp = applyWatch({ ...ramp, tick, message: 'ramp-up' }, watch);
+      }
+      expect(aborts).toEqual([null, null, 4]);
+      expect(ramp.done).toBe(true);
+      expect(ramp.abort?.reason).toMatch(/^system under test down since tick 2 /);
+      expect(ramp.message).toContain('stopping the load: system under test down since tick 2');
+      expect(f.published.filter((p) => p.message.type === 'system-down')).toHaveLength(1);
+      expect(f.records.at(-1)?.watchMessage).toContain('system under test down since tick 2');
+    });
+
+    it('does not stop the load when turned off (deadSystemTicks: 0)', async () => {
+      const f = fakes([]);
+      let ramp: RampState = { tick: 0, done: false, message: '' } as RampState;
+      for (const tick of [1, 2, 3, 4, 5]) {
+        const watch = await watchTick(watched(0, ramp), deadReading(tick), f.deps);
+        expect(watch.abort).toBeNull();
+        ramp = applyWatch({ ...ramp, tick }, watch);
+      }
+      expect(ramp.done).toBe(false);
+      expect(f.published.filter((p) => p.message.type === 'system-down')).toEqual([]);
+    });
+  });
+
   it('keeps request figures per name, busiest method first, Aggregated last', () => {
     expect(requestFigures(stats).map((r) => r.name)).toEqual([
       'checkout: place order',

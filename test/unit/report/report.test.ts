@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { costFromEvents, estimateCost, PRICES, runCost } from '../../../lambdas/core/report/cost';
 import { renderReport } from '../../../lambdas/core/report/html';
 import { niceTicks } from '../../../lambdas/core/report/svg';
+import { restoreOutcome } from '../../../lambdas/core/restore';
 import schema from '../../../schema/run-summary.schema.json' with { type: 'json' };
 import { sampleSummary } from './fixture';
 
@@ -32,6 +33,53 @@ describe('the JSON summary', () => {
     expect(summary.abort).toMatchObject({ sloId: 'alarm:checkout-5xx', tick: 18, since: { tick: 17 } });
     expect(summary.verdict?.outcome).toBe('fail');
     expect(summary.verdict?.transientBreaches.map((b) => b.from.tick)).toEqual([12]);
+  });
+});
+
+/** The summary of a run whose Teardown failed: what Release lock wrote (core/restore.ts). */
+function incompleteRestore() {
+  const restore = restoreOutcome(
+    {
+      teardown: {
+        step: 'Teardown',
+        Error: 'TransientError',
+        Cause: 'shop: connect ECONNREFUSED 127.0.0.1:8080',
+        at: '2026-11-27T02:30:00.000Z',
+      },
+    },
+    [],
+    [{ kind: 'application', name: 'shop', recorded: { version: '2.5.0', replicas: 1 } }],
+  );
+  return { ...sampleSummary(), restore };
+}
+
+describe('an incomplete restore', () => {
+  it('is in summary.json as the schema says: every error, what is left', () => {
+    const summary = JSON.parse(JSON.stringify(incompleteRestore()));
+    expect(validate(summary), JSON.stringify(validate.errors, null, 2)).toBe(true);
+    summary.restore.leftovers[0].kind = 'database';
+    delete summary.restore.errors[0].at;
+    expect(validate(summary)).toBe(false);
+    const paths = (validate.errors ?? []).map((e) => e.instancePath).join('\n');
+    expect(paths).toContain('/restore/leftovers/0/kind');
+    expect(paths).toContain('/restore/errors/0');
+  });
+
+  it('heads the report: which step failed with its error, and which application may be left', () => {
+    const html = renderReport(incompleteRestore());
+    const banner = html.indexOf('class="restore-incomplete"');
+    expect(banner).toBeGreaterThan(-1);
+    expect(banner).toBeLessThan(html.indexOf('<header'));
+    expect(html).toContain(
+      'Restore incomplete: Teardown failed; may be left: application shop (current unreadable, may still be as the run left it, recorded 1 replicas, version 2.5.0)',
+    );
+    expect(html).toContain('Teardown failed: TransientError: shop: connect ECONNREFUSED 127.0.0.1:8080');
+  });
+
+  it('is not shown when the restore is complete or not checked yet', () => {
+    expect(renderReport(sampleSummary())).not.toContain('class="restore-incomplete"');
+    const complete = { ...sampleSummary(), restore: restoreOutcome(undefined, [], []) };
+    expect(renderReport(complete)).not.toContain('class="restore-incomplete"');
   });
 });
 

@@ -2,13 +2,21 @@ import { describe, expect, it } from 'vitest';
 import { loadConfigFile } from '../../../lambdas/core/config-file';
 import { RETRYABLE_ERRORS } from '../../../lambdas/core/errors';
 import { TICKS_PER_EXECUTION } from '../../../lambdas/core/history-budget';
+import {
+  RESTORE_STEP_SLOTS,
+  type RestoreErrorSlots,
+  type RestoreStepSlot,
+  restoreOutcome,
+} from '../../../lambdas/core/restore';
+import type { RunState } from '../../../lambdas/core/state';
 import { executeLocally, type LocalExecutionResult } from '../../../local/executor';
 import { synthesizePipeline } from '../../../local/synth';
-import { START_EXECUTION_TRANSIENT_ERRORS } from '../../../statemachine/definition';
+import { RESTORE_INCOMPLETE, START_EXECUTION_TRANSIENT_ERRORS } from '../../../statemachine/definition';
 import { PREPARE_MAP_STATES } from '../../../statemachine/prepare-map';
 import {
   CONTROL_STATES as C,
   MAP_ITEM_TASKS,
+  restoreFailedState,
   STEP_IDS,
   STEPS,
   type StepId,
@@ -98,6 +106,7 @@ describe('lifecycle order', () => {
       'Teardown',
       'Cleanup',
       'Release lock',
+      'Restore checked',
       'Outcome?',
       'Run complete',
     ]);
@@ -169,6 +178,7 @@ describe('lifecycle order', () => {
         ...Object.values(C),
         ...Object.values(PREPARE_MAP_STATES),
         MAP_ITEM_TASKS.scaleNodeGroups,
+        ...(Object.keys(RESTORE_STEP_SLOTS) as RestoreStepSlot[]).map(restoreFailedState),
       ].sort(),
     );
   });
@@ -209,20 +219,37 @@ describe('failure handling', () => {
     ]);
   });
 
-  it('the restore path goes on after its own errors, kept apart from the run’s $.failure', () => {
-    const restore: [StepId, string, string][] = [
-      ['stop-load', '$.restoreError', STEPS.evaluate],
-      ['evaluate', '$.evaluateError', STEPS.teardown],
-      ['teardown', '$.restoreError', STEPS.cleanup],
-      ['cleanup', '$.restoreError', STEPS['release-lock']],
-      ['release-lock', '$.restoreError', C.outcomeChoice],
+  it('the restore path goes on after its own errors, each into its own slot, kept apart from $.failure', () => {
+    const restore: [StepId, RestoreStepSlot | null, string][] = [
+      ['stop-load', 'stopLoad', STEPS.evaluate],
+      ['evaluate', null, STEPS.teardown],
+      ['teardown', 'teardown', STEPS.cleanup],
+      ['cleanup', 'cleanup', STEPS['release-lock']],
+      ['release-lock', 'releaseLock', C.outcomeChoice],
     ];
-    for (const [id, resultPath, next] of restore) {
+    for (const [id, slot, next] of restore) {
       const s = state(STEPS[id]);
-      expect(s.Next, STEPS[id]).toBe(next);
-      expect(s.Catch, STEPS[id]).toEqual([
-        { ErrorEquals: ['States.ALL'], ResultPath: resultPath, Next: next },
-      ]);
+      if (id === 'release-lock') expect(s.Next).toBe(C.restoreChecked);
+      else expect(s.Next, STEPS[id]).toBe(next);
+      if (!slot) {
+        expect(s.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.evaluateError', Next: next }]);
+        continue;
+      }
+      // Caught into the step's own slot, then a "<step> failed" state adds the step and the time.
+      const path = `$.restoreErrors.${slot}`;
+      const failed = restoreFailedState(slot);
+      expect(s.Catch, STEPS[id]).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: path, Next: failed }]);
+      expect(state(failed)).toMatchObject({
+        Type: 'Pass',
+        Parameters: {
+          step: STEPS[id],
+          'Error.$': `${path}.Error`,
+          'Cause.$': `${path}.Cause`,
+          'at.$': '$$.State.EnteredTime',
+        },
+        ResultPath: path,
+        Next: next,
+      });
     }
   });
 
@@ -253,12 +280,25 @@ describe('failure handling', () => {
     });
   });
 
-  it('the outcome prefers the run’s original error, then Evaluate’s, then a restore error', () => {
+  it('the outcome prefers the run’s original error, then Evaluate’s, then an incomplete restore', () => {
+    expect(state(C.restoreChecked)).toMatchObject({
+      Type: 'Pass',
+      InputPath: '$.release.restore',
+      ResultPath: '$.restore',
+      Next: C.outcomeChoice,
+    });
     expect(state(C.outcomeChoice)).toMatchObject({
       Choices: [
         { Variable: '$.failure', IsPresent: true, Next: C.runFailed },
         { Variable: '$.evaluateError', IsPresent: true, Next: C.evaluationFailed },
-        { Variable: '$.restoreError', IsPresent: true, Next: C.restoreFailed },
+        {
+          And: [
+            { Variable: '$.restore.complete', IsPresent: true },
+            { Variable: '$.restore.complete', BooleanEquals: false },
+          ],
+          Next: C.restoreFailed,
+        },
+        { Variable: '$.restoreErrors', IsPresent: true, Next: C.restoreUnchecked },
       ],
       Default: C.succeeded,
     });
@@ -268,13 +308,21 @@ describe('failure handling', () => {
   it.each([
     [C.runFailed, '$.failure'],
     [C.evaluationFailed, '$.evaluateError'],
-    [C.restoreFailed, '$.restoreError'],
   ])('%s fails with the error and cause at %s', (name, path) => {
     expect(state(name)).toMatchObject({
       Type: 'Fail',
       ErrorPath: `${path}.Error`,
       CausePath: `${path}.Cause`,
     });
+  });
+
+  it('an incomplete restore fails as RestoreIncomplete with Release lock’s account as the cause', () => {
+    expect(state(C.restoreFailed)).toMatchObject({
+      Type: 'Fail',
+      Error: RESTORE_INCOMPLETE,
+      CausePath: '$.release.restoreMessage',
+    });
+    expect(state(C.restoreUnchecked)).toMatchObject({ Type: 'Fail', Error: RESTORE_INCOMPLETE });
   });
 });
 
@@ -377,7 +425,12 @@ function stubs(failing: Partial<Record<StepStateName, string>> = {}) {
     [STEPS.evaluate]: async () => ({ outcome: 'pass' }),
     [STEPS.teardown]: async () => ({ restored: [] }),
     [STEPS.cleanup]: async () => ({ actions: [] }),
-    [STEPS['release-lock']]: async () => ({ lockReleased: true }),
+    // Release lock's account of the restore from the errors the state machine kept (core/restore.ts, as the
+    // real handler does, without reading what is left).
+    [STEPS['release-lock']]: async (input) => {
+      const restore = restoreOutcome((input as { restoreErrors?: RestoreErrorSlots }).restoreErrors, [], []);
+      return { lockReleased: true, restore, restoreMessage: restore.complete ? null : 'Restore incomplete' };
+    },
   };
   return Object.fromEntries(
     Object.entries(ok).map(([name, handler]) => {
@@ -401,6 +454,13 @@ function run(failing?: Partial<Record<StepStateName, string>>): Promise<LocalExe
       waitOverrides: { [C.waitForTick]: 0 },
     },
   );
+}
+
+/** The run's state as it reached the outcome. */
+function finalState(r: LocalExecutionResult): RunState {
+  const outcome = r.events.findLast((e) => e.type === 'StateEntered' && e.state.name === C.outcomeChoice);
+  if (outcome?.type !== 'StateEntered') throw new Error('the run never reached the outcome');
+  return outcome.state.input as unknown as RunState;
 }
 
 const entered = (r: LocalExecutionResult) =>
@@ -445,11 +505,60 @@ describe('executing the synthesized definition', () => {
     );
   });
 
-  it('a restore failure alone fails the run as “Restore incomplete”', async () => {
+  it('a restore failure alone fails the run as “Restore incomplete”, caused by Release lock’s account', async () => {
     const result = await run({ [STEPS.cleanup]: 'CleanupError' });
-    expect(result.error?.Error).toBe('CleanupError');
-    expect(entered(result)).toContain(C.restoreFailed);
-    expect(entered(result)).toContain(STEPS['release-lock']);
+    expect(result.error).toEqual({ Error: RESTORE_INCOMPLETE, Cause: 'Restore incomplete' });
+    expect(entered(result)).toEqual(
+      expect.arrayContaining([restoreFailedState('cleanup'), STEPS['release-lock'], C.restoreFailed]),
+    );
+  });
+
+  it('keeps every restore error when several restore steps fail, each with its step and time', async () => {
+    const result = await run({
+      [STEPS['stop-load']]: 'StopError',
+      [STEPS.teardown]: 'TeardownError',
+      [STEPS.cleanup]: 'CleanupError',
+    });
+    const last = finalState(result);
+    expect(Object.keys(last.restoreErrors ?? {})).toEqual(['stopLoad', 'teardown', 'cleanup']);
+    expect(last.restoreErrors).toMatchObject({
+      stopLoad: { step: 'Stop load', Error: 'StopError', Cause: 'Stop load failed' },
+      teardown: { step: 'Teardown', Error: 'TeardownError', Cause: 'Teardown failed' },
+      cleanup: { step: 'Cleanup', Error: 'CleanupError', Cause: 'Cleanup failed' },
+    });
+    for (const caught of Object.values(last.restoreErrors ?? {}))
+      expect(Date.parse(caught.at), caught.step).not.toBeNaN();
+    // Release lock's list, in the order the steps ran, is the run's final `restore`.
+    expect(last.restore?.complete).toBe(false);
+    expect(last.restore?.errors.map((e) => [e.step, e.error])).toEqual([
+      ['Stop load', 'StopError: Stop load failed'],
+      ['Teardown', 'TeardownError: Teardown failed'],
+      ['Cleanup', 'CleanupError: Cleanup failed'],
+    ]);
+    expect(result.error?.Error).toBe(RESTORE_INCOMPLETE);
+  });
+
+  it('keeps the restore errors apart from the run’s original failure, which the run fails with', async () => {
+    const result = await run({ [STEPS['ramp-tick']]: 'TickError', [STEPS.teardown]: 'TeardownError' });
+    expect(result.error?.Error).toBe('TickError');
+    const last = finalState(result);
+    expect(last.failure?.Error).toBe('TickError');
+    expect(last.restore?.errors.map((e) => e.step)).toEqual(['Teardown']);
+  });
+
+  it('when Release lock fails too, every error is still in the state and the run is “Restore unchecked”', async () => {
+    const result = await run({
+      [STEPS['stop-load']]: 'StopError',
+      [STEPS.teardown]: 'TeardownError',
+      [STEPS.cleanup]: 'CleanupError',
+      [STEPS['release-lock']]: 'ReleaseError',
+    });
+    expect(result.error?.Error).toBe(RESTORE_INCOMPLETE);
+    expect(entered(result)).toContain(C.restoreUnchecked);
+    expect(entered(result)).not.toContain(C.restoreChecked);
+    const last = finalState(result);
+    expect(Object.keys(last.restoreErrors ?? {})).toEqual(['stopLoad', 'teardown', 'cleanup', 'releaseLock']);
+    expect(restoreOutcome(last.restoreErrors, [], []).errors).toHaveLength(4);
   });
 
   it("a run past its execution's tick budget goes on in new executions, restored once at the very end", async () => {

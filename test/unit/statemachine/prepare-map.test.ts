@@ -58,7 +58,11 @@ function harness(options: { deploy?: boolean; failApplication?: string; concurre
     [STEPS.evaluate]: async () => ({ outcome: 'pass' }),
     [STEPS.teardown]: async () => ({ restored: [] }),
     [STEPS.cleanup]: async () => ({ actions: [] }),
-    [STEPS['release-lock']]: async () => ({ lockReleased: true }),
+    [STEPS['release-lock']]: async () => ({
+      lockReleased: true,
+      restore: { complete: true, errors: [], leftovers: [] },
+      restoreMessage: null,
+    }),
   };
   const handlers = Object.fromEntries(Object.entries(ok).map(([name, h]) => [name, () => h])) as Partial<
     Record<StepStateName, (real: Handler) => Handler>
