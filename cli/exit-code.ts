@@ -36,9 +36,26 @@ export interface RestoreReport {
   readonly leftovers: readonly { kind?: string; name?: string; current?: unknown; recorded?: unknown }[];
 }
 
-/** `output.restore` when it says whether the restore completed; absent otherwise (nothing to say). */
+/**
+ * `output.restore` when it says whether the restore completed. A state with restore steps' caught errors
+ * (`restoreErrors`) but no account of them is a restore nobody checked (Release lock itself failed): incomplete.
+ * Absent otherwise (nothing to say).
+ */
 export function restoreOf(output: unknown): RestoreReport | undefined {
   const restore = fieldOf(output, 'restore');
+  const caught = fieldOf(output, 'restoreErrors');
+  if ((restore === undefined || restore === null) && isObject(caught))
+    return {
+      complete: false,
+      errors: Object.values(caught)
+        .filter(isObject)
+        .map((c) => ({
+          step: String(c.step ?? ''),
+          error: String(c.Cause ?? c.Error ?? 'failed'),
+          at: String(c.at ?? ''),
+        })),
+      leftovers: [],
+    };
   if (restore === null || typeof restore !== 'object') return undefined;
   const r = restore as { complete?: unknown; errors?: unknown; leftovers?: unknown };
   if (typeof r.complete !== 'boolean') return undefined;

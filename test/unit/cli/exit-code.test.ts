@@ -66,4 +66,26 @@ describe('restoreOf', () => {
   it('reads own properties only', () => {
     expect(restoreOf(Object.create({ restore: incomplete }))).toBeUndefined();
   });
+  it('takes caught restore errors with no account of them (Release lock failed) as incomplete', () => {
+    const state = {
+      restoreErrors: {
+        teardown: {
+          step: 'Teardown',
+          Error: 'Error',
+          Cause: 'shop: connection refused',
+          at: '2026-12-06T05:00:00Z',
+        },
+        releaseLock: { step: 'Release lock', Error: 'Error', at: '2026-12-06T05:01:00Z' },
+      },
+    };
+    expect(restoreOf(state)).toEqual({
+      complete: false,
+      errors: [
+        { step: 'Teardown', error: 'shop: connection refused', at: '2026-12-06T05:00:00Z' },
+        { step: 'Release lock', error: 'Error', at: '2026-12-06T05:01:00Z' },
+      ],
+      leftovers: [],
+    });
+    expect(exitCodeFor('FAILED', undefined, restoreOf(state))).toBe(EXIT.restoreIncomplete);
+  });
 });
