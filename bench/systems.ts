@@ -125,8 +125,8 @@ export const SYSTEMS: readonly BenchSystem[] = [
   ),
   conversionChange(
     'conversion rise, late ramp',
-    'conversion rises 30 % at 7:40, late in the ramp: ~770 users suffice at its end',
-    460,
+    'conversion rises 30 % at 7:10, late in the ramp: ~770 users suffice at its end',
+    430,
     1.3,
   ),
   conversionChange(
