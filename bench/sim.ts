@@ -2,8 +2,8 @@
  * A simulated system under test driven by a simulated distributed Locust, for the ramp benchmark and the
  * controller's property tests. Deterministic for a seed. Time advances in steps of {@link DT} seconds.
  *
- * Locust: the master dispatches users at the spawn rate to the connected worker with the fewest (and stops the
- * newest first); a new user places its first order after its journey; workers report their counters and user
+ * Locust: the master dispatches users at the spawn rate to the live worker with the fewest (and stops the newest
+ * first); a new user places its first order after its journey; workers report their counters and user
  * counts to the master every `reportSeconds` (each at its own phase), so the master's counters are a staircase
  * that lags the orders, and its user count is what the workers really run; each worker's heartbeat (every
  * second) carries its CPU usage, which grows with its users; a stats reset zeroes the counters and bumps the
@@ -14,6 +14,10 @@
  * fixed point each step) or with contention (the universal scalability law); past its capacity a system fails
  * the orders it cannot take. Orders are drawn from a Poisson process (in clumps for the noisy system) around
  * that expected rate.
+ *
+ * Disturbances in time (conversion changes, warm-up, stop-the-world pauses, a lost or a late worker, spawns
+ * slower or faster than commanded, the workers' CPU) are named {@link SystemSpec} fields; docs/ramp-bench-systems.md
+ * says what each simulates and why.
  *
  * The figures the benchmark reports are computed from the *expected* delivered rate (the intensity), which
  * is what the controller steers; the controller only ever sees the master's staircase counters.
