@@ -6,8 +6,20 @@ import { MAX_GROWTH, MIN_STEP } from '../../../lambdas/core/ramp-controller';
  * Property-like checks of the controller over the benchmark's simulated systems (bench/sim.ts), three seeds
  * each: bounded growth, no collapse, the issue's goals where a system allows them, and better than the seed's
  * algorithm everywhere.
+ *
+ * The bench's later systems (bench/systems.ts) found defects of this controller that issue 13 is about: on
+ * them the properties below are pinned as failing (`it.fails`), so the day they hold the test says so.
  */
 const SEEDS = [1, 2, 3];
+/** Reachable systems where this controller's plateau error is not below the seed's algorithm's. */
+const PLATEAU_WORSE_THAN_SEED = new Set([
+  'conversion drop, late ramp',
+  'conversion rise, late ramp',
+  'conversion dip',
+  'slow spawn ×0.5',
+]);
+/** Reachable systems where this controller reports a saturation the system does not have. */
+const FALSE_SATURATION = new Set(['conversion drop, late ramp', 'conversion dip']);
 const system = (name: string) => {
   const s = SYSTEMS.find((x) => x.name === name);
   if (!s) throw new Error(name);
@@ -25,11 +37,13 @@ describe.each(SYSTEMS.map((s) => [s.name, s] as const))('on the %s system', (_na
     expect(trace.collapsed).toBe(false);
   });
 
-  it('has a lower plateau error than the seed’s algorithm (same seeds)', () => {
+  // Nobody can reach an unreachable system's plateau: see the saturation test.
+  if (!spec.reachable) return;
+  const known = PLATEAU_WORSE_THAN_SEED.has(spec.name) ? it.fails : it;
+  known('has a lower plateau error than the seed’s algorithm (same seeds)', () => {
     const ours = SEEDS.map((s) => runController(spec, s).figures.plateauMae);
     const seed = SEEDS.map((s) => runBaseline(spec, s).figures.plateauMae);
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-    if (spec.capacity != null && spec.capacity < 3000) return; // nobody can reach it: see the saturation test
     expect(mean(ours)).toBeLessThan(mean(seed));
   });
 });
@@ -126,10 +140,18 @@ describe('goals of issue 4 where the system can meet them', () => {
       expect(runController(system('noisy'), seed).figures.falseSaturation, `seed ${seed}`).toBe(false);
   });
 
-  it('never reports saturation on a system that can reach the target', () => {
-    for (const spec of SYSTEMS.filter((s) => s.capacity == null || s.capacity > 3000)) {
-      for (const seed of SEEDS)
-        expect(runController(spec, seed).figures.falseSaturation, spec.name).toBe(false);
-    }
-  });
+  it.each(SYSTEMS.filter((s) => s.reachable).map((s) => [s.name, s] as const))(
+    'never reports saturation on %s, which can reach the target',
+    (_name, spec) => {
+      const check = () => {
+        for (const seed of SEEDS)
+          expect(runController(spec, seed).figures.falseSaturation, `seed ${seed}`).toBe(false);
+      };
+      if (!FALSE_SATURATION.has(spec.name)) return check();
+      expect(
+        check,
+        'a known false saturation (issue 13) no longer happens: drop it from FALSE_SATURATION',
+      ).toThrow();
+    },
+  );
 });
