@@ -165,7 +165,10 @@ export async function runLiveBenchmark(
                 dueAt,
                 startedAt: begun,
                 endedAt: Date.now(),
-                read: out.controller.ignoredReading ? null : out.controller.last,
+                read:
+                  'badReadings' in out.controller && out.controller.badReadings > 0
+                    ? null
+                    : out.controller.last,
                 users: out.users,
                 spawnRate: out.spawnRate,
                 workers: out.workers,

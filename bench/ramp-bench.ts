@@ -1,17 +1,13 @@
 /**
- * The ramp benchmark's systems, runners and figures: the controller (lambdas/core/ramp-controller.ts) and the
- * seed's algorithm (bench/baseline.ts) each drive the same simulated systems (bench/sim.ts, same seed), and the
- * same figures are computed from what the system really delivered.
+ * The ramp benchmark's systems, runners and figures: the controller (lambdas/core/ramp/), the previous
+ * controller (bench/previous-controller.ts) and the seed's algorithm (bench/baseline.ts) each drive the same
+ * simulated systems (bench/sim.ts, same seed), and the same figures are computed from what the system really
+ * delivered.
  */
-import {
-  type ControllerConfig,
-  type ControllerState,
-  decide,
-  initialControllerState,
-  plannedRate,
-  startTrajectory,
-} from '../lambdas/core/ramp-controller';
+import * as current from '../lambdas/core/ramp-controller';
+import { type ControllerConfig, plannedRate } from '../lambdas/core/ramp-controller';
 import { SeedAlgorithm } from './baseline';
+import * as previous from './previous-controller';
 import { DT, Simulation, type SystemSpec } from './sim';
 
 export interface Scenario {
@@ -161,15 +157,44 @@ function controllerConfig(s: Scenario): ControllerConfig {
   };
 }
 
-/** Runs the controller on a system, as the Start load and Ramp tick handlers do. */
-export function runController(system: SystemSpec, seed: number, scenario = DEFAULT_SCENARIO): RunResult {
+/** What the benchmark needs of a controller: both the current and the previous one have this shape. */
+interface Controller<S> {
+  initialControllerState(): S;
+  decide(
+    config: ControllerConfig,
+    state: S,
+    observation: current.Observation | null,
+    elapsedSeconds: number,
+  ): {
+    users: number;
+    spawnRate: number;
+    phase: current.Decision['phase'];
+    saturation: object | null;
+    message: string;
+    ordersPerMinute: number | null;
+    state: S;
+  };
+  startTrajectory(state: S, at: number, users: number, spawnRate: number): S;
+}
+
+export type ControllerName = 'controller' | 'previous';
+const CONTROLLERS: Record<ControllerName, Controller<unknown>> = { controller: current, previous };
+
+/** Runs a controller on a system, as the Start load and Ramp tick handlers do. */
+export function runController(
+  system: SystemSpec,
+  seed: number,
+  scenario = DEFAULT_SCENARIO,
+  name: ControllerName = 'controller',
+): RunResult {
+  const { decide, initialControllerState, startTrajectory } = CONTROLLERS[name];
   const config = controllerConfig(scenario);
   const sim = new Simulation(system, seed);
   const first = decide(config, initialControllerState(), null, 0);
   sim.swarm(first);
   const baseline = sim.read();
-  let state: ControllerState = {
-    ...startTrajectory(first.state, 0, first.users, first.spawnRate),
+  let state: unknown = {
+    ...(startTrajectory(first.state, 0, first.users, first.spawnRate) as object),
     last: { ...baseline, users: 0 },
   };
   const ticks: Trace['ticks'][number][] = [];

@@ -1,5 +1,5 @@
 import type { EnvironmentConfig } from './config';
-import type { ControllerState, Saturation } from './ramp-controller';
+import type { ControllerState, ControllerStateV2, Saturation } from './ramp-controller';
 import type { RunRequest } from './run-input';
 import type { ContainerResources, HpaBounds, NodeGroupSize, ShapeDifference } from './shape';
 import type { RunAbort, SloWatchState } from './slo';
@@ -146,7 +146,8 @@ export interface RampState {
   readonly workers: number;
   readonly failureRatio: number;
   readonly message: string;
-  readonly controller: ControllerState;
+  /** Version 2 only in runs started before the upgrade: the next tick migrates it. */
+  readonly controller: ControllerState | ControllerStateV2;
   readonly plateau: PlateauTotals;
   /** Locust workers asked of the fleet (null: the conductor does not size the fleet). */
   readonly workersRequested?: number | null;
