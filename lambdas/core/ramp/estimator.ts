@@ -40,11 +40,18 @@ export interface Innovation {
 function advance(e: Estimate, s: Sample): Estimate {
   const minutes = Math.max(0, (s.at - e.at) / 60_000);
   const users = s.userMinutes / s.minutes;
-  const moved = e.users > 0 ? Math.log(users / e.users) : 0;
+  // The bend turns the line around the users it was last measured at (Ū₀): Δθ = Δk·[−Ū₀, 1], so what it
+  // predicts there stays, and only the extrapolation away from it grows uncertain.
+  const pivot = e.users;
+  const bend = pivot > 0 ? ((K_BEND * e.a * Math.log(users / pivot)) / users) ** 2 : 0;
   const [paa, pak, pkk] = e.P;
   return {
     ...e,
-    P: [paa + (A_DRIFT * e.a) ** 2 * minutes, pak, pkk + ((K_BEND * e.a * moved) / users) ** 2],
+    P: [
+      paa + (A_DRIFT * e.a) ** 2 * minutes + bend * pivot * pivot,
+      pak - bend * pivot,
+      pkk + bend,
+    ],
   };
 }
 
