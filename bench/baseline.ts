@@ -53,8 +53,8 @@ export class SeedAlgorithm {
     return { users: 1, spawnRate: 1 };
   }
 
-  /** One iteration of the loop at `elapsedSeconds`, given Locust's status. */
-  tick(status: Reading, elapsedSeconds: number): Command | null {
+  /** One iteration of the loop at `elapsedSeconds`, given Locust's status (the seed never looked at the workers' CPU). */
+  tick(status: Omit<Reading, 'workerCpuPercent'>, elapsedSeconds: number): Command | null {
     const { targetOrdersPerMinute: target, rampUpSeconds, tickSeconds } = this.config;
     const ordersInInterval = status.orders - this.numberOfOrders;
     const ordersPerMinute = ordersInInterval / (tickSeconds / 60);

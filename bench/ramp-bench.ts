@@ -10,6 +10,8 @@ import { SeedAlgorithm } from './baseline';
 import * as previous from './previous-controller';
 import { DT, Simulation, type SystemSpec } from './sim';
 
+export { SYSTEMS } from './systems';
+
 export interface Scenario {
   readonly targetOrdersPerMinute: number;
   readonly rampUpSeconds: number;
@@ -27,73 +29,6 @@ export const DEFAULT_SCENARIO: Scenario = {
   tickSeconds: 60,
   initialOrdersPerUserPerMinute: 2,
 };
-
-/** The simulated systems; times fit {@link DEFAULT_SCENARIO}. */
-export const SYSTEMS: readonly SystemSpec[] = [
-  {
-    name: 'linear',
-    description: '3 orders/user/min whatever the load',
-    thinkSeconds: 17,
-    journeySeconds: 3,
-    conversion: 1,
-  },
-  {
-    name: 'queueing',
-    description:
-      'latency grows with load (R = R₀/(1−ρ), capacity 4,500/min): orders per user fall ~30 % by the target',
-    thinkSeconds: 16,
-    journeySeconds: 4,
-    conversion: 1,
-    capacity: 4500,
-    queueing: true,
-  },
-  {
-    name: 'noisy',
-    description: 'orders in clumps of ~5, ±2 % slow drift, half of the journeys convert',
-    thinkSeconds: 17,
-    journeySeconds: 3,
-    conversion: 0.5,
-    clump: 5,
-    drift: 0.02,
-  },
-  {
-    name: 'conversion step',
-    description: 'conversion drops by 30 % at minute 15 (mid-plateau)',
-    thinkSeconds: 17,
-    journeySeconds: 3,
-    conversion: 1,
-    conversionStep: { atSeconds: 900, factor: 0.7 },
-    unforeseeable: [900, 960],
-  },
-  {
-    name: 'stats lag + reset',
-    description: 'workers report every 5 s, +2 s lag; counters reset at 5:30 and 14:30',
-    thinkSeconds: 17,
-    journeySeconds: 3,
-    conversion: 1,
-    reportSeconds: 5,
-    extraLagSeconds: 2,
-    resets: [330, 870],
-  },
-  {
-    name: 'stall',
-    description: 'no order goes through for one minute (13:00–14:00)',
-    thinkSeconds: 17,
-    journeySeconds: 3,
-    conversion: 1,
-    outage: [780, 840],
-    unforeseeable: [780, 840],
-  },
-  {
-    name: 'capacity < target',
-    description: 'saturates at ~2,000 orders/min (70 % of the target); orders beyond fail',
-    thinkSeconds: 16,
-    journeySeconds: 4,
-    conversion: 1,
-    capacity: 2100,
-    queueing: true,
-  },
-];
 
 export interface Trace {
   /** Per tick: what was measured and decided. */

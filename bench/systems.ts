@@ -1,0 +1,249 @@
+/**
+ * The ramp benchmark's simulated systems (bench/sim.ts), each marked reachable or not for the benchmark's plan,
+ * and what an unreachable one's figures are judged against: when the plan crosses its capacity.
+ */
+import { capacityOrdersPerMinute, MAX_USERS, type SystemSpec } from './sim';
+
+export interface BenchSystem extends SystemSpec {
+  /**
+   * Whether the target can be delivered all along the plan (within {@link MAX_USERS} users on the simulated
+   * workers): no saturation may be reported. Otherwise it must be, soon after {@link capacityCrossingSeconds}.
+   */
+  readonly reachable: boolean;
+}
+
+/** A linear ramp to a target, then a plateau (the benchmark's scenario). */
+export interface Plan {
+  readonly targetOrdersPerMinute: number;
+  readonly rampUpSeconds: number;
+  readonly plateauSeconds: number;
+}
+
+/** Orders per minute the plan asks for `t` seconds after the load started. */
+export function plannedOrdersPerMinute(plan: Plan, t: number): number {
+  if (plan.rampUpSeconds <= 0 || t >= plan.rampUpSeconds) return plan.targetOrdersPerMinute;
+  return (plan.targetOrdersPerMinute * Math.max(0, t)) / plan.rampUpSeconds;
+}
+
+/**
+ * The first moment (s after the load started, to a second) the plan asks for more than the system can deliver
+ * then; null if it never does (the system is reachable).
+ */
+export function capacityCrossingSeconds(system: SystemSpec, plan: Plan, maxUsers = MAX_USERS): number | null {
+  const end = plan.rampUpSeconds + plan.plateauSeconds;
+  for (let t = 0; t <= end; t += 1) {
+    const asked = plannedOrdersPerMinute(plan, t);
+    if (asked > 0 && asked > capacityOrdersPerMinute(system, t, maxUsers)) return t;
+  }
+  return null;
+}
+
+/** 3 orders per user and minute (17 s think time, 3 s journey, every journey an order). */
+const LINEAR = { thinkSeconds: 17, journeySeconds: 3, conversion: 1 } as const;
+
+/** A −40 % or +30 % change of conversion at `atSeconds` on the linear system. */
+function conversionChange(name: string, description: string, atSeconds: number, factor: number): BenchSystem {
+  const tick = Math.floor(atSeconds / 60) * 60;
+  return {
+    name,
+    description,
+    ...LINEAR,
+    conversionChanges: [{ atSeconds, factor }],
+    // On the plateau, the tick the change happens in is no controller's to foresee.
+    ...(atSeconds >= 600 ? { unforeseeable: [tick, tick + 60] as const } : {}),
+    reachable: true,
+  };
+}
+
+/** The simulated systems; times fit the benchmark's scenario (10 min ramp-up to 3,000/min, 10 min plateau). */
+export const SYSTEMS: readonly BenchSystem[] = [
+  {
+    name: 'linear',
+    description: '3 orders/user/min whatever the load',
+    ...LINEAR,
+    reachable: true,
+  },
+  {
+    name: 'queueing',
+    description:
+      'latency grows with load (R = R₀/(1−ρ), capacity 4,500/min): orders per user fall ~30 % by the target',
+    thinkSeconds: 16,
+    journeySeconds: 4,
+    conversion: 1,
+    capacity: 4500,
+    queueing: true,
+    reachable: true,
+  },
+  {
+    name: 'noisy',
+    description: 'orders in clumps of ~5, ±2 % slow drift, half of the journeys convert',
+    thinkSeconds: 17,
+    journeySeconds: 3,
+    conversion: 0.5,
+    clump: 5,
+    drift: 0.02,
+    reachable: true,
+  },
+  {
+    name: 'conversion step',
+    description: 'conversion drops by 30 % at minute 15 (mid-plateau)',
+    ...LINEAR,
+    conversionChanges: [{ atSeconds: 900, factor: 0.7 }],
+    unforeseeable: [900, 960],
+    reachable: true,
+  },
+  conversionChange(
+    'conversion drop, early ramp',
+    'conversion falls 40 % at 2:50 (a payment method fails): ~1,670 users needed instead of 1,000',
+    170,
+    0.6,
+  ),
+  conversionChange(
+    'conversion drop, late ramp',
+    'conversion falls 40 % at 8:20, 100 s before the plateau: ~1,670 users needed',
+    500,
+    0.6,
+  ),
+  conversionChange(
+    'conversion drop, plateau',
+    'conversion falls 40 % at 13:40 (mid-plateau): ~1,670 users needed from then on',
+    820,
+    0.6,
+  ),
+  conversionChange(
+    'conversion rise, early ramp',
+    'conversion rises 30 % at 2:20 (a discount goes live): ~770 users suffice',
+    140,
+    1.3,
+  ),
+  conversionChange(
+    'conversion rise, late ramp',
+    'conversion rises 30 % at 8:40, 80 s before the plateau: ~770 users suffice',
+    520,
+    1.3,
+  ),
+  conversionChange(
+    'conversion rise, plateau',
+    'conversion rises 30 % at 15:20 (mid-plateau): ~770 users suffice from then on',
+    920,
+    1.3,
+  ),
+  {
+    name: 'conversion dip',
+    description: 'conversion falls 40 % at 6:10 (during the ramp) and recovers at 14:10 (on the plateau)',
+    ...LINEAR,
+    conversionChanges: [
+      { atSeconds: 370, factor: 0.6 },
+      { atSeconds: 850, factor: 1 / 0.6 },
+    ],
+    unforeseeable: [840, 900],
+    reachable: true,
+  },
+  {
+    name: 'warm-up',
+    description:
+      'starts at 40 % of its speed (cold caches, JIT, instances starting), warm within ~3 min (time constant); queueing, capacity 4,500/min warm',
+    thinkSeconds: 16,
+    journeySeconds: 4,
+    conversion: 1,
+    capacity: 4500,
+    queueing: true,
+    warmUp: { initialShare: 0.4, seconds: 180 },
+    reachable: true,
+  },
+  {
+    name: 'GC pauses',
+    description:
+      'an 8-s stop-the-world pause every 2:50 from 1:40: no order completes, then the held ones complete at once',
+    ...LINEAR,
+    pauses: { firstAtSeconds: 100, everySeconds: 170, durationSeconds: 8 },
+    reachable: true,
+  },
+  {
+    name: 'lost worker',
+    description:
+      'one of 4 workers dies at 7:25 with its users (Locust reports ¾ of them), is back at 12:35 and gets its share again',
+    ...LINEAR,
+    lostWorker: { worker: 2, atSeconds: 445, backAtSeconds: 755 },
+    reachable: true,
+  },
+  {
+    name: 'slow spawn ×0.5',
+    description: 'users spawn and stop at half the commanded rate',
+    ...LINEAR,
+    spawnRateFactor: 0.5,
+    reachable: true,
+  },
+  {
+    name: 'fast spawn ×2',
+    description: 'users spawn and stop at twice the commanded rate',
+    ...LINEAR,
+    spawnRateFactor: 2,
+    reachable: true,
+  },
+  {
+    name: 'loaded worker',
+    description: 'one of 4 workers, overloaded, starts each user it is given 20 s late',
+    ...LINEAR,
+    lateWorker: { worker: 3, delaySeconds: 20 },
+    reachable: true,
+  },
+  {
+    name: 'busy generators',
+    description: 'each user costs its worker 0.28 % CPU: ~73 % at the target, the generators keep up',
+    ...LINEAR,
+    generatorCpu: { basePercent: 3, percentPerUser: 0.28 },
+    reachable: true,
+  },
+  {
+    name: 'stats lag + reset',
+    description: 'workers report every 5 s, +2 s lag; counters reset at 5:30 and 14:30',
+    ...LINEAR,
+    reportSeconds: 5,
+    extraLagSeconds: 2,
+    resets: [330, 870],
+    reachable: true,
+  },
+  {
+    name: 'stall',
+    description: 'no order goes through for one minute (13:00–14:00)',
+    ...LINEAR,
+    outage: [780, 840],
+    unforeseeable: [780, 840],
+    reachable: true,
+  },
+  {
+    name: 'capacity < target',
+    description: 'saturates at ~2,000 orders/min (70 % of the target); orders beyond fail',
+    thinkSeconds: 16,
+    journeySeconds: 4,
+    conversion: 1,
+    capacity: 2100,
+    queueing: true,
+    reachable: false,
+  },
+  {
+    name: 'soft knee',
+    description:
+      'contention and coherence costs (universal scalability law, σ 1e-4, κ 4e-7): orders per user fall from the start, peak ~2,200/min (73 %) at ~1,500 users, fewer beyond',
+    ...LINEAR,
+    scalability: { contention: 1e-4, coherence: 4e-7 },
+    reachable: false,
+  },
+  {
+    name: 'hard limit 50 %',
+    description:
+      'a quota of 1,500 orders/min (e.g. the payment provider): orders beyond are refused at once, latency unchanged',
+    ...LINEAR,
+    capacity: 1500,
+    reachable: false,
+  },
+  {
+    name: 'generators’ CPU',
+    description:
+      'each user costs its worker 0.5 % CPU: 4 workers reach 100 % at ~780 users (~2,330 orders/min), users slow down beyond',
+    ...LINEAR,
+    generatorCpu: { basePercent: 3, percentPerUser: 0.5 },
+    reachable: false,
+  },
+];
