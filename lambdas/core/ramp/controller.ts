@@ -5,12 +5,18 @@
  * measure (measurement.ts) → estimate (estimator.ts) → saturation (saturation.ts) → feed-forward
  * (feedforward.ts) → limits (limits.ts). docs/ramp-controller.md follows one tick through it.
  */
-import { innovation, priorEstimate, SURPRISE_Z, update } from './estimator';
+import { innovation, loosenSlope, priorEstimate, SURPRISE_Z, update } from './estimator';
 import { DEFAULT_ORDER_DELAY_SECONDS, plannedRate, spawnRate, usersAhead } from './feedforward';
 import { applyLimits, workersNeeded } from './limits';
 import { extendPath, measure } from './measurement';
 import { elasticity, kSd, ordersPerMinute } from './model';
-import { CAPACITY_Z, nextSaturation, probeUsers, type Recent } from './saturation';
+import {
+  CAPACITY_Z,
+  GENERATORS_CPU_PERCENT,
+  nextSaturation,
+  probeDue,
+  probeUsers,
+} from './saturation';
 import type {
   Baseline,
   ControllerConfig,
@@ -18,6 +24,7 @@ import type {
   Decision,
   Estimate,
   Observation,
+  Recent,
   Sample,
   Saturation,
   UsersKnot,
@@ -41,6 +48,7 @@ export function initialControllerState(): ControllerState {
     pending: null,
     changedAtTick: null,
     recent: [],
+    strikes: 0,
     phase: 'ramping',
     phaseSince: 0,
     saturation: null,
@@ -76,6 +84,9 @@ export function decide(
   let taken: Sample | null = null;
   let hold = false;
   let suspicious = false;
+  /** Fewer orders than expected as users grew, held back: grow by no more than a probe's step until it is told. */
+  let cautious = false;
+  const inRamp = elapsedSeconds < config.rampUpSeconds;
 
   // ---- 1. Measure; 2. estimate.
   if (observation) {
@@ -100,14 +111,8 @@ export function decide(
       measured = s;
       badReadings = 0;
       last = baselineOf(observation);
-      recent = [
-        ...recent,
-        {
-          users: s.userMinutes / s.minutes,
-          rate: s.orders / s.minutes,
-          failureRatio: s.requests > 0 ? s.failures / s.requests : 0,
-        },
-      ].slice(-RECENT);
+      const grew = recent.length > 0 && s.userMinutes / s.minutes >= 1.05 * (recent.at(-1) as Recent).users;
+      let clean = false;
       const inn = innovation(estimate, s);
       const surprise = Math.abs(inn.z) > SURPRISE_Z;
       const ratio = (inn.y - inn.nu) / inn.y; // measured orders / predicted
@@ -128,11 +133,12 @@ export function decide(
           estimate = update(estimate, s);
           pending = null;
           taken = s;
-        } else if (changedAtTick === tick - 1 && !pending && inn.nu > 0 && grew(recent)) {
+          clean = true;
+        } else if (changedAtTick === tick - 1 && !pending && inn.nu > 0 && grew) {
           // Right after a change was taken into `a`, orders fall short again as users grow: the cycle grows
           // with the users (a knee), which `a` cannot explain.
           estimate = update(estimate, s, 'k');
-          suspicious = true;
+          suspicious = inRamp;
           taken = s;
           notes.push(
             `orders per user keep falling as users grow (${pct(1 / ratio - 1)}): slope re-estimated`,
@@ -141,54 +147,71 @@ export function decide(
           // Two surprising intervals in a row, the same way: the change lasted. The held-back one may straddle
           // it, so only this one is taken in.
           estimate = update(estimate, s, 'a');
-          suspicious = inn.nu > 0 && grew(recent);
+          // On the ramp users grew with the plan: one interval cannot tell a drop of conversion from a knee.
+          suspicious = inn.nu > 0 && grew && inRamp;
           pending = null;
           changedAtTick = tick;
           taken = s;
           notes.push(`orders per user changed by ${pct(ratio - 1)}: estimate moved`);
         } else {
           pending = s;
+          cautious = inn.nu > 0 && grew;
           notes.push(
             `orders per user off by ${pct(ratio - 1)} (${inn.z.toFixed(1)} σ): held back until the next tick`,
           );
         }
       }
+      const failureRatio = s.requests > 0 ? s.failures / s.requests : 0;
+      const entry = { users: s.userMinutes / s.minutes, orders: s.orders, minutes: s.minutes, failureRatio, clean };
+      recent = [...recent, entry].slice(-RECENT);
     }
   }
-  // The decision follows a held-back change at once; the estimate carried takes it only once confirmed.
-  const model = pending ? update(estimate, pending, 'a') : estimate;
-
   // ---- 3. Saturation.
   const aim = plannedRate(config, elapsedSeconds + T + J);
+  const cpu = measured?.workerCpuPercent ?? null;
+  const generatorsBusy = cpu != null && cpu >= GENERATORS_CPU_PERCENT;
+  const fleetFull = !config.fleet || (observation?.workers ?? 0) >= config.fleet.maxWorkers;
   const sat = nextSaturation({
     tick,
     phase: state.phase,
     since: state.phaseSince,
+    strikes: state.strikes,
     saturation: state.saturation,
     estimate,
-    sample: taken,
     recent,
+    measured: taken != null || (measured != null && generatorsBusy),
     aim,
     failureLimit: config.saturationFailureRatio ?? DEFAULT_SATURATION_FAILURE_RATIO,
     suspicious,
+    generatorsAtLimit: generatorsBusy && fleetFull,
   });
   if (sat.note) notes.push(sat.note);
+  // A refuted knee: the slope is learnt again (the line turned around where it was measured).
+  if (sat.refuted) estimate = loosenSlope(estimate, (1 / config.targetOrdersPerMinute) ** 2);
   let satPhase = sat.phase;
   const saturation = sat.saturation;
+  // The decision follows a held-back change at once; the estimate carried takes it only once confirmed.
+  const model = pending ? update(estimate, pending, 'a') : estimate;
 
   // ---- 4. Feed-forward; 5. limits.
   const kLow = model.k - CAPACITY_Z * kSd(model);
   const current = observation?.users ?? 0;
-  let users = usersAhead(config, model, kLow, elapsedSeconds);
+  let users = Math.max(usersAhead(config, model, kLow, elapsedSeconds), 0);
   const raw = users;
   if (hold) users = Math.max(1, state.usersSet);
-  if (saturation) {
-    const probe = probeUsers(satPhase, sat.since, tick, saturation.users);
-    if (probe != null && users > saturation.users) {
-      users = Math.min(users, probe);
+  else if (satPhase === 'suspected' && phase !== 'done') {
+    users = probeUsers(Math.max(1, state.usersSet));
+    notes.push(`testing the suspected saturation with ${users} users`);
+  } else if (saturation) {
+    if (probeDue(satPhase, sat.since, tick) && users > saturation.users) {
+      users = Math.min(users, probeUsers(saturation.users));
       satPhase = 'probing';
       notes.push(`probing saturation with ${users} users`);
     } else users = Math.min(users, saturation.users);
+  } else if (state.tick > 0) {
+    // The model's reach near its capacity limits growth, never takes users below those set.
+    users = Math.max(users, Math.min(raw, state.usersSet));
+    if (cautious) users = Math.min(users, probeUsers(Math.max(1, state.usersSet)));
   }
   const limited = applyLimits({
     config,
@@ -211,7 +234,7 @@ export function decide(
     limited.generatorsBusy,
   );
   if (fleet.note) notes.push(fleet.note);
-  const rate = spawnRate(config, current, users, elapsedSeconds < config.rampUpSeconds);
+  const rate = spawnRate(config, current, users, inRamp);
 
   const perUser = 1 / (model.a + Math.max(0, model.k) * Math.max(users, 1));
   const e = elasticity(model, users);
@@ -259,18 +282,13 @@ export function decide(
       changedAtTick,
       recent,
       phase: satPhase,
-      phaseSince: satPhase === state.phase ? sat.since : tick,
+      phaseSince: satPhase === sat.phase ? sat.since : tick,
+      strikes: sat.strikes,
       saturation,
       usersSet: users,
       stalledTicks,
     },
   };
-}
-
-/** Users grew by ≥ 5 % between the last two intervals. */
-function grew(recent: readonly Recent[]): boolean {
-  const [a, b] = recent.slice(-2);
-  return a != null && b != null && b.users >= 1.05 * a.users;
 }
 
 /** Records the very first command (start of the load): the users spawn from zero at `at`. */
@@ -353,8 +371,10 @@ export function migrate(state: ControllerState | ControllerStateV2): ControllerS
     estimate,
     recent: state.history.map((h) => ({
       users: h.userMinutes / h.minutes,
-      rate: h.orders / h.minutes,
+      orders: h.orders,
+      minutes: h.minutes,
       failureRatio: h.requests > 0 ? h.failures / h.requests : 0,
+      clean: true,
     })),
     phase: saturation ? (state.probeUsers != null ? 'probing' : 'saturated') : 'ramping',
     phaseSince: saturation?.sinceTick ?? 0,

@@ -36,6 +36,16 @@ export interface Innovation {
   readonly z: number;
 }
 
+/**
+ * Gives the slope back the uncertainty `variance` (k per user, squared), turning the line around the users it
+ * was last measured at: what it predicts there stays, the slope is learnt again from what follows.
+ */
+export function loosenSlope(e: Estimate, variance: number): Estimate {
+  const [paa, pak, pkk] = e.P;
+  const U = e.users;
+  return { ...e, P: [paa + variance * U * U, pak - variance * U, pkk + variance] };
+}
+
 /** The estimate carried to the sample's time (process noise for the minutes since the last update). */
 function advance(e: Estimate, s: Sample): Estimate {
   const minutes = Math.max(0, (s.at - e.at) / 60_000);

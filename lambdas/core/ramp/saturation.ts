@@ -1,17 +1,20 @@
 /**
  * Saturation as a state machine: ramping → suspected → saturated → probing → (saturated | ramping).
  *
- * The criterion: the capacity's upper confidence bound 1/(k − 2σ_k) is below the rate the next users are
- * aimed at, or the failure ratio is above its limit and climbing. It is about k, the growth of the cycle per
- * order with users; a change of conversion moves a (estimator.ts), so on its own it never satisfies it.
- * It must hold on two ticks in a row (suspected, then saturated): one noisy interval never stops a ramp.
- * A surprise with fewer orders than expected while users grew (a change of conversion or a knee: one interval
- * cannot tell) also makes it suspected, so that the next tick's test is armed.
- * Saturated, users are held at the knee; every PROBE_TICKS ticks a probe adds 15 % users, and the saturation
- * clears when the probe's orders follow its users well enough to lift the bound above the plan again.
+ * - ramping → suspected: the model says the plan is out of reach — the capacity's upper confidence bound
+ *   1/(k − 2σ_k) is below the rate the next users are aimed at — or failures climb past their limit, or the
+ *   load generators are at their CPU limit with no worker left to add, or orders fell short again as users grew
+ *   right after a change was taken in. Suspected, users grow by a probe's step each tick.
+ * - suspected → saturated: on two comparisons in a row of an interval with the one before, users grew and
+ *   orders did not follow (their elasticity is below 1/2 by more than one standard error of the counts). It
+ *   compares two intervals of the same conversion, so a change of conversion alone never satisfies it; the one
+ *   interval that straddles a change can make one comparison look flat, never two. Orders clearly following the
+ *   users (above 1/2 by a standard error) end the suspicion. Generators at their limit confirm on the next tick.
+ * - saturated: users are held at the knee (the fewest that reached 97 % of the best rate); every PROBE_TICKS
+ *   ticks a probe adds PROBE_STEP users; orders following it clear the saturation.
  */
 import { capacityUpperBound } from './model';
-import type { Estimate, Sample, Saturation, SaturationPhase } from './types';
+import type { Estimate, Recent, Saturation, SaturationPhase } from './types';
 
 /** Ticks between two saturation probes. */
 export const PROBE_TICKS = 4;
@@ -21,104 +24,125 @@ export const PROBE_STEP = 0.15;
 export const CAPACITY_Z = 2;
 /** Worker CPU (%) from which the load generators, not the system, are the limit. */
 export const GENERATORS_CPU_PERCENT = 90;
-
-export interface Recent {
-  readonly users: number;
-  readonly rate: number;
-  readonly failureRatio: number;
-}
+/** Elasticity of orders to users below which orders do not follow users. */
+const FOLLOWS = 0.5;
 
 export interface SaturationInput {
   readonly tick: number;
   readonly phase: SaturationPhase;
   readonly since: number;
+  readonly strikes: number;
   readonly saturation: Saturation | null;
   readonly estimate: Estimate;
-  /** This tick's interval (null when none was measured). */
-  readonly sample: Sample | null;
-  /** Intervals before this one, oldest first, and this one last. */
+  /** Intervals, oldest first; the newest is this tick's, when `measured`. */
   readonly recent: readonly Recent[];
+  readonly measured: boolean;
   /** Orders per minute the next users are aimed at. */
   readonly aim: number;
   readonly failureLimit: number;
   /** This tick took in a change with fewer orders than expected while users grew. */
   readonly suspicious: boolean;
+  /** The generators are at their CPU limit and no worker can be added. */
+  readonly generatorsAtLimit: boolean;
 }
 
 export interface SaturationOutput {
   readonly phase: SaturationPhase;
   readonly since: number;
+  readonly strikes: number;
   readonly saturation: Saturation | null;
   readonly note: string | null;
+  /** The suspicion was refuted by orders following users: the slope k must be learnt again. */
+  readonly refuted: boolean;
 }
 
 export function nextSaturation(i: SaturationInput): SaturationOutput {
-  const stay = { phase: i.phase, since: i.since, saturation: i.saturation, note: null };
-  if (!i.sample) return stay;
-  const bound = capacityUpperBound(i.estimate, CAPACITY_Z);
-  const [previous, now] = i.recent.slice(-2);
+  const stay = { phase: i.phase, since: i.since, strikes: i.strikes, saturation: i.saturation, note: null, refuted: false };
+  if (!i.measured) return stay;
+  const [before, now] = i.recent.slice(-2) as [Recent | undefined, Recent | undefined];
+  const step = before && now ? compare(before, now, i.estimate.dispersion) : null;
   const failuresClimb =
-    now != null &&
-    previous != null &&
-    now.failureRatio >= i.failureLimit &&
-    now.failureRatio > previous.failureRatio + 0.01;
-  const holds = failuresClimb || bound < i.aim;
-  const evidence = failuresClimb
-    ? `failures ${pct(previous?.failureRatio ?? 0)} → ${pct(now?.failureRatio ?? 0)}`
-    : `capacity ≤ ${Math.round(bound)} orders/min (${CAPACITY_Z} σ), aimed at ${Math.round(i.aim)}`;
+    before != null && now != null && now.failureRatio >= i.failureLimit && now.failureRatio > before.failureRatio + 0.01;
+  const bound = capacityUpperBound(i.estimate, CAPACITY_Z);
+  const saturated = (reason: Saturation['reason'], evidence: string): SaturationOutput => ({
+    phase: 'saturated',
+    since: i.tick,
+    strikes: 0,
+    saturation: {
+      ...kneeOf(i.recent),
+      reason,
+      limitedBy: reason === 'generators-busy' ? 'load-generators' : 'system',
+      evidence,
+      sinceTick: i.tick,
+    },
+    note: null,
+    refuted: false,
+  });
   switch (i.phase) {
-    case 'ramping':
-      return holds || i.suspicious
-        ? { phase: 'suspected', since: i.tick, saturation: null, note: `saturation suspected: ${evidence}` }
-        : stay;
-    case 'suspected':
-      if (holds && i.tick > i.since) {
-        const knee = kneeOf(i.recent);
-        const cpu = i.sample.workerCpuPercent;
-        const saturation: Saturation = {
-          ordersPerMinute: knee.rate,
-          users: knee.users,
-          reason: failuresClimb ? 'failures-climb' : 'orders-flat',
-          limitedBy: cpu != null && cpu >= GENERATORS_CPU_PERCENT ? 'load-generators' : 'system',
-          evidence,
-          sinceTick: i.tick,
-        };
-        return { phase: 'saturated', since: i.tick, saturation, note: null };
+    case 'ramping': {
+      const why = i.generatorsAtLimit
+        ? 'load generators at their CPU limit'
+        : failuresClimb
+          ? `failures ${pct(before?.failureRatio ?? 0)} → ${pct(now?.failureRatio ?? 0)}`
+          : bound < i.aim
+            ? `capacity ≤ ${Math.round(bound)} orders/min (${CAPACITY_Z} σ), aimed at ${Math.round(i.aim)}`
+            : i.suspicious
+              ? 'orders fell short as users grew'
+              : null;
+      // Two clean intervals already showing orders flat count as the first strike.
+      const strikes = step && before?.clean && now?.clean && step.elasticity + step.se < FOLLOWS ? 1 : 0;
+      return why ? { ...stay, phase: 'suspected', since: i.tick, strikes, note: `saturation suspected: ${why}` } : stay;
+    }
+    case 'suspected': {
+      if (i.generatorsAtLimit) return saturated('generators-busy', 'load generators at their CPU limit');
+      if (failuresClimb) return saturated('failures-climb', `failures ${pct(before?.failureRatio ?? 0)} → ${pct(now?.failureRatio ?? 0)}`);
+      if (!step) return stay;
+      if (step.elasticity + step.se < FOLLOWS) {
+        const strikes = i.strikes + 1;
+        return strikes >= 2 ? saturated('orders-flat', step.evidence) : { ...stay, strikes };
       }
-      return i.suspicious ? stay : { phase: 'ramping', since: i.tick, saturation: null, note: null };
+      return step.elasticity - step.se >= FOLLOWS
+        ? { ...stay, phase: 'ramping', since: i.tick, strikes: 0, note: `saturation refuted: ${step.evidence}`, refuted: true }
+        : stay;
+    }
     case 'saturated':
       return stay;
     case 'probing':
-      return holds
-        ? {
-            phase: 'saturated',
-            since: i.tick,
-            saturation: i.saturation,
-            note: `probe: still saturated (${evidence})`,
-          }
-        : {
-            phase: 'ramping',
-            since: i.tick,
-            saturation: null,
-            note: 'saturation cleared: orders grew with the probe’s users',
-          };
+      return step && step.elasticity - step.se >= FOLLOWS
+        ? { ...stay, phase: 'ramping', since: i.tick, saturation: null, note: `saturation cleared: orders grew with the probe (${step.evidence})`, refuted: true }
+        : { ...stay, phase: 'saturated', since: i.tick };
   }
 }
 
-/** Whether this tick probes a saturation (users +PROBE_STEP), and how many users then. */
-export function probeUsers(phase: SaturationPhase, since: number, tick: number, held: number): number | null {
-  return phase === 'saturated' && tick > since && (tick - since) % PROBE_TICKS === 0
-    ? Math.ceil(held * (1 + PROBE_STEP)) + 1
-    : null;
+/** Users of a probe: one step above those held or set. */
+export function probeUsers(users: number): number {
+  return Math.ceil(users * (1 + PROBE_STEP)) + 1;
+}
+
+/** Whether a saturated tick probes now. */
+export function probeDue(phase: SaturationPhase, since: number, tick: number): boolean {
+  return phase === 'saturated' && tick > since && (tick - since) % PROBE_TICKS === 0;
+}
+
+/** Elasticity of orders to users from one interval to the next, with its standard error; null if users did not grow. */
+function compare(a: Recent, b: Recent, dispersion: number): { elasticity: number; se: number; evidence: string } | null {
+  const growth = b.users / a.users;
+  if (!(growth >= 1 + PROBE_STEP / 2) || a.orders <= 0 || b.orders <= 0) return null;
+  const ratio = b.orders / b.minutes / (a.orders / a.minutes);
+  const elasticity = Math.log(ratio) / Math.log(growth);
+  const se = Math.sqrt(dispersion * (1 / a.orders + 1 / b.orders)) / Math.log(growth);
+  const evidence = `users +${pct(growth - 1, 0)}, orders ${ratio >= 1 ? '+' : ''}${pct(ratio - 1, 0)}`;
+  return { elasticity, se, evidence };
 }
 
 /** The knee: the highest recent rate, and the fewest users that reached 97 % of it. */
-function kneeOf(recent: readonly Recent[]): { rate: number; users: number } {
-  const rate = Math.max(...recent.map((r) => r.rate));
-  const users = Math.min(...recent.filter((r) => r.rate >= 0.97 * rate).map((r) => r.users));
-  return { rate, users: Math.max(1, Math.ceil(users)) };
+function kneeOf(recent: readonly Recent[]): { ordersPerMinute: number; users: number } {
+  const rates = recent.map((r) => ({ users: r.users, rate: r.orders / r.minutes }));
+  const rate = Math.max(...rates.map((r) => r.rate));
+  const users = Math.min(...rates.filter((r) => r.rate >= 0.97 * rate).map((r) => r.users));
+  return { ordersPerMinute: rate, users: Math.max(1, Math.ceil(users)) };
 }
 
-function pct(x: number): string {
-  return `${(x * 100).toFixed(1)} %`;
+function pct(x: number, digits = 1): string {
+  return `${(x * 100).toFixed(digits)} %`;
 }

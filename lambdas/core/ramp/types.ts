@@ -98,13 +98,24 @@ export interface Saturation {
   readonly ordersPerMinute: number;
   /** Users held (those that reached that rate). */
   readonly users: number;
-  readonly reason: 'orders-flat' | 'failures-climb';
+  readonly reason: 'orders-flat' | 'failures-climb' | 'generators-busy';
   /** Which side is the limit: the system under test or the load generators (their CPU). */
   readonly limitedBy: 'system' | 'load-generators';
   /** What was seen, e.g. "capacity ≤ 2,104 orders/min (95 %), plan 2,400". */
   readonly evidence: string;
   /** Tick at which it was confirmed. */
   readonly sinceTick: number;
+}
+
+/** An interval as the saturation check compares it with the next. */
+export interface Recent {
+  /** Mean users over the interval (its exposure / its length). */
+  readonly users: number;
+  readonly orders: number;
+  readonly minutes: number;
+  readonly failureRatio: number;
+  /** Taken into the estimate as it came (no surprise): it cannot straddle a change. */
+  readonly clean: boolean;
 }
 
 export type SaturationPhase = 'ramping' | 'suspected' | 'saturated' | 'probing';
@@ -125,11 +136,9 @@ export interface ControllerState {
   /** Tick at which the last change of conversion was taken into the estimate. */
   readonly changedAtTick: number | null;
   /** The last few intervals' users and orders per minute (the knee held on saturation). */
-  readonly recent: readonly {
-    readonly users: number;
-    readonly rate: number;
-    readonly failureRatio: number;
-  }[];
+  readonly recent: readonly Recent[];
+  /** Comparisons in a row, while suspected, where orders did not follow users. */
+  readonly strikes: number;
   readonly phase: SaturationPhase;
   readonly phaseSince: number;
   readonly saturation: Saturation | null;
