@@ -373,7 +373,9 @@ function analyse(r: LiveRun, scenario: LiveScenario): Analysis {
       saturationTicks: null,
       falseSaturation: r.ticks.some((t) => /target unreachable/.test(t.message)),
       // The shop's curve is not known here: users beyond twice the plateau's mean count as running away.
-      runaway: Math.max(0, ...r.ticks.map((t) => t.users)) > RUNAWAY_FACTOR * (usersFrom.reduce((a, t) => a + t.users, 0) / Math.max(1, usersFrom.length)),
+      runaway:
+        Math.max(0, ...r.ticks.map((t) => t.users)) >
+        RUNAWAY_FACTOR * (usersFrom.reduce((a, t) => a + t.users, 0) / Math.max(1, usersFrom.length)),
     },
     end,
     ramp,

@@ -191,7 +191,10 @@ function printNoise(system: SystemSpec, runs: number): void {
   console.log(`    learning the conversion from the counts, as a controller must: ${meets(learns)}`);
 }
 
-const CONTROLLERS: readonly { readonly name: string; readonly run: (s: BenchSystem, seed: number) => RunResult }[] = [
+const CONTROLLERS: readonly {
+  readonly name: string;
+  readonly run: (s: BenchSystem, seed: number) => RunResult;
+}[] = [
   { name: 'controller', run: (s, seed) => runController(s, seed) },
   { name: 'previous', run: (s, seed) => runController(s, seed, DEFAULT_SCENARIO, 'previous') },
   { name: 'seed', run: (s, seed) => runBaseline(s, seed) },
@@ -200,7 +203,9 @@ const CONTROLLERS: readonly { readonly name: string; readonly run: (s: BenchSyst
 /** Pass counts (controller / previous / seed) of each goal, one line per system, over a range of seeds. */
 function printPassCounts(title: string, first: number, count: number): Map<string, RunResult[][]> {
   const last = first + count - 1;
-  console.log(`\n${title}: seeds ${first}..${last} — runs meeting each goal, ${CONTROLLERS.map((c) => c.name).join(' / ')}`);
+  console.log(
+    `\n${title}: seeds ${first}..${last} — runs meeting each goal, ${CONTROLLERS.map((c) => c.name).join(' / ')}`,
+  );
   const goals = ROWS.filter((r) => r.ok);
   const head = ['system'.padEnd(30), ...goals.map((g) => `${g.label} ${g.goal}`.slice(0, 22).padStart(22))];
   console.log(`  ${head.join(' ')}`);
@@ -218,7 +223,9 @@ function printPassCounts(title: string, first: number, count: number): Map<strin
         .join(' / ')
         .padStart(22),
     );
-    console.log(`  ${`${system.name}${system.reachable ? '' : ' (unreachable)'}`.padEnd(30)} ${cells.join(' ')}`);
+    console.log(
+      `  ${`${system.name}${system.reachable ? '' : ' (unreachable)'}`.padEnd(30)} ${cells.join(' ')}`,
+    );
   }
   return results;
 }
@@ -228,7 +235,9 @@ async function main(): Promise<void> {
     'Ramp benchmark: target 3,000 orders/min, 10 min ramp-up, 10 min plateau, 60 s ticks; the controller (lambdas/core/ramp/), the previous controller (bench/previous-controller.ts) and the seed’s algorithm on the same simulated systems and seeds.',
   );
   console.log('Figures from the orders the system really delivered (not from Locust’s lagging counters).');
-  console.log(`Tuning seeds ${tuneFirst}..${tuneFirst + seeds - 1}; held-out seeds ${heldOutFirst}..${heldOutFirst + seeds - 1}, never looked at while tuning.`);
+  console.log(
+    `Tuning seeds ${tuneFirst}..${tuneFirst + seeds - 1}; held-out seeds ${heldOutFirst}..${heldOutFirst + seeds - 1}, never looked at while tuning.`,
+  );
   printPassCounts('Tuning', tuneFirst, seeds);
   const heldOut = printPassCounts('Held out', heldOutFirst, seeds);
   if (values.detail) {

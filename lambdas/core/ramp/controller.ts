@@ -10,13 +10,7 @@ import { DEFAULT_ORDER_DELAY_SECONDS, plannedRate, spawnRate, usersAhead } from 
 import { applyLimits, workersNeeded } from './limits';
 import { extendPath, measure } from './measurement';
 import { elasticity, kSd, ordersPerMinute } from './model';
-import {
-  CAPACITY_Z,
-  GENERATORS_CPU_PERCENT,
-  nextSaturation,
-  probeDue,
-  probeUsers,
-} from './saturation';
+import { CAPACITY_Z, GENERATORS_CPU_PERCENT, nextSaturation, probeDue, probeUsers } from './saturation';
 import type {
   Baseline,
   ControllerConfig,
@@ -133,7 +127,8 @@ export function decide(
           estimate = update(estimate, s);
           pending = null;
           taken = s;
-          clean = true;
+          // An interval from no users is mostly the interpolated spawn: not one to judge a shape by.
+          clean = (state.last?.users ?? 0) > 0;
         } else if (changedAtTick === tick - 1 && !pending && inn.nu > 0 && grew) {
           // Right after a change was taken into `a`, orders fall short again as users grow: the cycle grows
           // with the users (a knee), which `a` cannot explain.
@@ -162,11 +157,22 @@ export function decide(
         }
       }
       const failureRatio = s.requests > 0 ? s.failures / s.requests : 0;
-      const entry = { users: s.userMinutes / s.minutes, orders: s.orders, minutes: s.minutes, failureRatio, clean };
+      const entry = {
+        users: s.userMinutes / s.minutes,
+        orders: s.orders,
+        minutes: s.minutes,
+        failureRatio,
+        clean,
+      };
       recent = [...recent, entry].slice(-RECENT);
     }
   }
   // ---- 3. Saturation.
+  const beyondReach = usersAhead(
+    config,
+    pending ? update(estimate, pending, 'a') : estimate,
+    elapsedSeconds,
+  ).beyondReach;
   const aim = plannedRate(config, elapsedSeconds + T + J);
   const cpu = measured?.workerCpuPercent ?? null;
   const generatorsBusy = cpu != null && cpu >= GENERATORS_CPU_PERCENT;
@@ -182,7 +188,7 @@ export function decide(
     measured: taken != null || (measured != null && generatorsBusy),
     aim,
     failureLimit: config.saturationFailureRatio ?? DEFAULT_SATURATION_FAILURE_RATIO,
-    suspicious,
+    suspicious: suspicious || (beyondReach && inRamp),
     generatorsAtLimit: generatorsBusy && fleetFull,
   });
   if (sat.note) notes.push(sat.note);
@@ -192,22 +198,27 @@ export function decide(
   const saturation = sat.saturation;
   // The decision follows a held-back change at once; the estimate carried takes it only once confirmed.
   const model = pending ? update(estimate, pending, 'a') : estimate;
+  const ahead = usersAhead(config, model, elapsedSeconds);
 
   // ---- 4. Feed-forward; 5. limits.
-  const kLow = model.k - CAPACITY_Z * kSd(model);
   const current = observation?.users ?? 0;
-  let users = Math.max(usersAhead(config, model, kLow, elapsedSeconds), 0);
+  let users = ahead.users;
   const raw = users;
   if (hold) users = Math.max(1, state.usersSet);
-  else if (satPhase === 'suspected' && phase !== 'done') {
+  else if (satPhase === 'suspected' && phase !== 'done' && (ahead.beyondReach || users > state.usersSet)) {
     users = probeUsers(Math.max(1, state.usersSet));
     notes.push(`testing the suspected saturation with ${users} users`);
   } else if (saturation) {
-    if (probeDue(satPhase, sat.since, tick) && users > saturation.users) {
-      users = Math.min(users, probeUsers(saturation.users));
+    // Held at the knee (the model's slope there is what saturation means, not a reason to go lower).
+    users = saturation.users;
+    if (
+      probeDue(satPhase, sat.since, tick) &&
+      plannedRate(config, elapsedSeconds) > saturation.ordersPerMinute
+    ) {
+      users = probeUsers(saturation.users);
       satPhase = 'probing';
       notes.push(`probing saturation with ${users} users`);
-    } else users = Math.min(users, saturation.users);
+    }
   } else if (state.tick > 0) {
     // The model's reach near its capacity limits growth, never takes users below those set.
     users = Math.max(users, Math.min(raw, state.usersSet));
@@ -225,7 +236,7 @@ export function decide(
   notes.push(...limited.notes);
   users = phase === 'done' ? 0 : limited.users;
   if (raw !== users && notes.length === 0 && phase !== 'done') notes.push(`model asked for ${raw} users`);
-  const next = Math.min(config.maxUsers, usersAhead(config, model, kLow, elapsedSeconds + T));
+  const next = Math.min(config.maxUsers, usersAhead(config, model, elapsedSeconds + T).users);
   const fleet = workersNeeded(
     config,
     users,

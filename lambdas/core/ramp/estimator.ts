@@ -57,11 +57,7 @@ function advance(e: Estimate, s: Sample): Estimate {
   const [paa, pak, pkk] = e.P;
   return {
     ...e,
-    P: [
-      paa + (A_DRIFT * e.a) ** 2 * minutes + bend * pivot * pivot,
-      pak - bend * pivot,
-      pkk + bend,
-    ],
+    P: [paa + (A_DRIFT * e.a) ** 2 * minutes + bend * pivot * pivot, pak - bend * pivot, pkk + bend],
   };
 }
 

@@ -9,8 +9,11 @@ import type { ControllerConfig, Estimate } from './types';
 
 /** Seconds over which a correction on the plateau is spawned (or stopped). */
 export const PLATEAU_SPREAD_SECONDS = 5;
-/** Elasticity the model is followed down to: nearer the capacity its inverse swings with small errors of k. */
-export const MIN_ELASTICITY = 0.25;
+/**
+ * Elasticity the model is followed down to: beyond it, most of what an added user would order is lost to the
+ * queue, and the inverse swings with small errors of k. Asking for more is a suspicion of saturation, tested.
+ */
+export const MIN_ELASTICITY = 0.5;
 export const DEFAULT_ORDER_DELAY_SECONDS = 3;
 
 /** Orders per minute the plan wants `elapsedSeconds` after the load started. */
@@ -21,22 +24,18 @@ export function plannedRate(config: ControllerConfig, elapsedSeconds: number): n
 }
 
 /**
- * Users for the end of the coming tick. Near the capacity k is taken at its lower bound (`kLow`, optimistic):
- * an uncertain slope must not stop a reachable ramp; the saturation check decides when the target is out of
- * reach, and the growth guard bounds what an optimistic slope asks for.
+ * Users for the end of the coming tick, within the model's useful range (elasticity ≥ MIN_ELASTICITY);
+ * `beyondReach` when the plan needs more than that.
  */
 export function usersAhead(
   config: ControllerConfig,
   estimate: Estimate,
-  kLow: number,
   elapsedSeconds: number,
-): number {
+): { users: number; beyondReach: boolean } {
   const J = config.orderDelaySeconds ?? DEFAULT_ORDER_DELAY_SECONDS;
-  const wanted = plannedRate(config, elapsedSeconds + config.tickSeconds + J);
-  const optimistic = { a: estimate.a, k: Math.max(0, kLow) };
-  return Math.ceil(
-    Math.min(usersFor(estimate, wanted), usersAtElasticity(optimistic, MIN_ELASTICITY)) - 1e-9,
-  );
+  const needed = usersFor(estimate, plannedRate(config, elapsedSeconds + config.tickSeconds + J));
+  const reach = usersAtElasticity(estimate, MIN_ELASTICITY);
+  return { users: Math.ceil(Math.min(needed, reach) - 1e-9), beyondReach: needed > reach };
 }
 
 /** Users per second to get from `current` to `users`: over the tick on the ramp, at once on the plateau. */

@@ -57,12 +57,22 @@ export interface SaturationOutput {
 }
 
 export function nextSaturation(i: SaturationInput): SaturationOutput {
-  const stay = { phase: i.phase, since: i.since, strikes: i.strikes, saturation: i.saturation, note: null, refuted: false };
+  const stay = {
+    phase: i.phase,
+    since: i.since,
+    strikes: i.strikes,
+    saturation: i.saturation,
+    note: null,
+    refuted: false,
+  };
   if (!i.measured) return stay;
   const [before, now] = i.recent.slice(-2) as [Recent | undefined, Recent | undefined];
   const step = before && now ? compare(before, now, i.estimate.dispersion) : null;
   const failuresClimb =
-    before != null && now != null && now.failureRatio >= i.failureLimit && now.failureRatio > before.failureRatio + 0.01;
+    before != null &&
+    now != null &&
+    now.failureRatio >= i.failureLimit &&
+    now.failureRatio > before.failureRatio + 0.01;
   const bound = capacityUpperBound(i.estimate, CAPACITY_Z);
   const saturated = (reason: Saturation['reason'], evidence: string): SaturationOutput => ({
     phase: 'saturated',
@@ -90,26 +100,46 @@ export function nextSaturation(i: SaturationInput): SaturationOutput {
               ? 'orders fell short as users grew'
               : null;
       // Two clean intervals already showing orders flat count as the first strike.
-      const strikes = step && before?.clean && now?.clean && step.elasticity + step.se < FOLLOWS ? 1 : 0;
-      return why ? { ...stay, phase: 'suspected', since: i.tick, strikes, note: `saturation suspected: ${why}` } : stay;
+      const strikes = step && before?.clean && now?.clean && step.elasticity < FOLLOWS ? 1 : 0;
+      return why
+        ? { ...stay, phase: 'suspected', since: i.tick, strikes, note: `saturation suspected: ${why}` }
+        : stay;
     }
     case 'suspected': {
       if (i.generatorsAtLimit) return saturated('generators-busy', 'load generators at their CPU limit');
-      if (failuresClimb) return saturated('failures-climb', `failures ${pct(before?.failureRatio ?? 0)} → ${pct(now?.failureRatio ?? 0)}`);
+      if (failuresClimb)
+        return saturated(
+          'failures-climb',
+          `failures ${pct(before?.failureRatio ?? 0)} → ${pct(now?.failureRatio ?? 0)}`,
+        );
       if (!step) return stay;
-      if (step.elasticity + step.se < FOLLOWS) {
+      if (step.elasticity < FOLLOWS) {
         const strikes = i.strikes + 1;
         return strikes >= 2 ? saturated('orders-flat', step.evidence) : { ...stay, strikes };
       }
       return step.elasticity - step.se >= FOLLOWS
-        ? { ...stay, phase: 'ramping', since: i.tick, strikes: 0, note: `saturation refuted: ${step.evidence}`, refuted: true }
-        : stay;
+        ? {
+            ...stay,
+            phase: 'ramping',
+            since: i.tick,
+            strikes: 0,
+            note: `saturation refuted: ${step.evidence}`,
+            refuted: true,
+          }
+        : { ...stay, strikes: 0 };
     }
     case 'saturated':
       return stay;
     case 'probing':
       return step && step.elasticity - step.se >= FOLLOWS
-        ? { ...stay, phase: 'ramping', since: i.tick, saturation: null, note: `saturation cleared: orders grew with the probe (${step.evidence})`, refuted: true }
+        ? {
+            ...stay,
+            phase: 'ramping',
+            since: i.tick,
+            saturation: null,
+            note: `saturation cleared: orders grew with the probe (${step.evidence})`,
+            refuted: true,
+          }
         : { ...stay, phase: 'saturated', since: i.tick };
   }
 }
@@ -125,7 +155,11 @@ export function probeDue(phase: SaturationPhase, since: number, tick: number): b
 }
 
 /** Elasticity of orders to users from one interval to the next, with its standard error; null if users did not grow. */
-function compare(a: Recent, b: Recent, dispersion: number): { elasticity: number; se: number; evidence: string } | null {
+function compare(
+  a: Recent,
+  b: Recent,
+  dispersion: number,
+): { elasticity: number; se: number; evidence: string } | null {
   const growth = b.users / a.users;
   if (!(growth >= 1 + PROBE_STEP / 2) || a.orders <= 0 || b.orders <= 0) return null;
   const ratio = b.orders / b.minutes / (a.orders / a.minutes);
