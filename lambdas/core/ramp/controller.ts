@@ -9,8 +9,8 @@ import { innovation, loosenSlope, priorEstimate, SURPRISE_Z, update } from './es
 import { DEFAULT_ORDER_DELAY_SECONDS, plannedRate, spawnRate, usersAhead } from './feedforward';
 import { applyLimits, workersNeeded } from './limits';
 import { extendPath, measure } from './measurement';
-import { elasticity, kSd, ordersPerMinute } from './model';
-import { CAPACITY_Z, GENERATORS_CPU_PERCENT, nextSaturation, probeDue, probeUsers } from './saturation';
+import { elasticity, ordersPerMinute } from './model';
+import { GENERATORS_CPU_PERCENT, nextSaturation, probeDue, probeUsers } from './saturation';
 import type {
   Baseline,
   ControllerConfig,
