@@ -5,7 +5,7 @@
  * measure (measurement.ts) → estimate (estimator.ts) → saturation (saturation.ts) → feed-forward
  * (feedforward.ts) → limits (limits.ts). docs/ramp-controller.md follows one tick through it.
  */
-import { innovation, loosenSlope, priorEstimate, SURPRISE_Z, update } from './estimator';
+import { innovation, priorEstimate, reanchor, SURPRISE_Z, update } from './estimator';
 import { DEFAULT_ORDER_DELAY_SECONDS, plannedRate, spawnRate, usersAhead } from './feedforward';
 import { applyLimits, workersNeeded } from './limits';
 import { extendPath, measure } from './measurement';
@@ -193,7 +193,7 @@ export function decide(
   });
   if (sat.note) notes.push(sat.note);
   // A refuted knee: the slope is learnt again (the line turned around where it was measured).
-  if (sat.refuted) estimate = loosenSlope(estimate, (1 / config.targetOrdersPerMinute) ** 2);
+  if (sat.refuted != null) estimate = reanchor(estimate, sat.refuted);
   let satPhase = sat.phase;
   const saturation = sat.saturation;
   // The decision follows a held-back change at once; the estimate carried takes it only once confirmed.
@@ -221,7 +221,7 @@ export function decide(
     }
   } else if (state.tick > 0) {
     // The model's reach near its capacity limits growth, never takes users below those set.
-    users = Math.max(users, Math.min(raw, state.usersSet));
+    users = Math.max(users, Math.min(ahead.needed, state.usersSet));
     if (cautious) users = Math.min(users, probeUsers(Math.max(1, state.usersSet)));
   }
   const limited = applyLimits({

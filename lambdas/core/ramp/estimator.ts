@@ -37,13 +37,21 @@ export interface Innovation {
 }
 
 /**
- * Gives the slope back the uncertainty `variance` (k per user, squared), turning the line around the users it
- * was last measured at: what it predicts there stays, the slope is learnt again from what follows.
+ * Turns the line around the users it was last measured at so that its elasticity there is the one measured
+ * (a refuted knee: orders followed users), with the slope's uncertainty of a bend: what it predicts there stays.
  */
-export function loosenSlope(e: Estimate, variance: number): Estimate {
-  const [paa, pak, pkk] = e.P;
+export function reanchor(e: Estimate, measuredElasticity: number): Estimate {
   const U = e.users;
-  return { ...e, P: [paa + variance * U * U, pak - variance * U, pkk + variance] };
+  const y = e.a + e.k * U;
+  const share = Math.min(1, Math.max(0, measuredElasticity));
+  const variance = ((K_BEND * e.a) / Math.max(1, U)) ** 2;
+  const [paa, pak, pkk] = e.P;
+  return {
+    ...e,
+    a: share * y,
+    k: ((1 - share) * y) / Math.max(1, U),
+    P: [paa + variance * U * U, pak - variance * U, pkk + variance],
+  };
 }
 
 /** The estimate carried to the sample's time (process noise for the minutes since the last update). */

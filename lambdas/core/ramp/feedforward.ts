@@ -31,11 +31,11 @@ export function usersAhead(
   config: ControllerConfig,
   estimate: Estimate,
   elapsedSeconds: number,
-): { users: number; beyondReach: boolean } {
+): { users: number; needed: number; beyondReach: boolean } {
   const J = config.orderDelaySeconds ?? DEFAULT_ORDER_DELAY_SECONDS;
   const needed = usersFor(estimate, plannedRate(config, elapsedSeconds + config.tickSeconds + J));
   const reach = usersAtElasticity(estimate, MIN_ELASTICITY);
-  return { users: Math.ceil(Math.min(needed, reach) - 1e-9), beyondReach: needed > reach };
+  return { users: Math.ceil(Math.min(needed, reach) - 1e-9), needed, beyondReach: needed > reach };
 }
 
 /** Users per second to get from `current` to `users`: over the tick on the ramp, at once on the plateau. */

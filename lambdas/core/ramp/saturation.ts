@@ -52,8 +52,8 @@ export interface SaturationOutput {
   readonly strikes: number;
   readonly saturation: Saturation | null;
   readonly note: string | null;
-  /** The suspicion was refuted by orders following users: the slope k must be learnt again. */
-  readonly refuted: boolean;
+  /** Elasticity measured when orders following users refuted the knee (null otherwise). */
+  readonly refuted: number | null;
 }
 
 export function nextSaturation(i: SaturationInput): SaturationOutput {
@@ -63,7 +63,7 @@ export function nextSaturation(i: SaturationInput): SaturationOutput {
     strikes: i.strikes,
     saturation: i.saturation,
     note: null,
-    refuted: false,
+    refuted: null,
   };
   if (!i.measured) return stay;
   const [before, now] = i.recent.slice(-2) as [Recent | undefined, Recent | undefined];
@@ -86,7 +86,7 @@ export function nextSaturation(i: SaturationInput): SaturationOutput {
       sinceTick: i.tick,
     },
     note: null,
-    refuted: false,
+    refuted: null,
   });
   switch (i.phase) {
     case 'ramping': {
@@ -124,7 +124,7 @@ export function nextSaturation(i: SaturationInput): SaturationOutput {
             since: i.tick,
             strikes: 0,
             note: `saturation refuted: ${step.evidence}`,
-            refuted: true,
+            refuted: step.elasticity,
           }
         : { ...stay, strikes: 0 };
     }
@@ -138,7 +138,7 @@ export function nextSaturation(i: SaturationInput): SaturationOutput {
             since: i.tick,
             saturation: null,
             note: `saturation cleared: orders grew with the probe (${step.evidence})`,
-            refuted: true,
+            refuted: step.elasticity,
           }
         : { ...stay, phase: 'saturated', since: i.tick };
   }
