@@ -106,7 +106,6 @@ export function decide(
       badReadings = 0;
       last = baselineOf(observation);
       const grew = recent.length > 0 && s.userMinutes / s.minutes >= 1.05 * (recent.at(-1) as Recent).users;
-      let clean = false;
       const inn = innovation(estimate, s);
       const surprise = Math.abs(inn.z) > SURPRISE_Z;
       const ratio = (inn.y - inn.nu) / inn.y; // measured orders / predicted
@@ -127,8 +126,6 @@ export function decide(
           estimate = update(estimate, s);
           pending = null;
           taken = s;
-          // An interval from no users is mostly the interpolated spawn: not one to judge a shape by.
-          clean = (state.last?.users ?? 0) > 0;
         } else if (changedAtTick === tick - 1 && !pending && inn.nu > 0 && grew) {
           // Right after a change was taken into `a`, orders fall short again as users grow: the cycle grows
           // with the users (a knee), which `a` cannot explain.
@@ -162,7 +159,8 @@ export function decide(
         orders: s.orders,
         minutes: s.minutes,
         failureRatio,
-        clean,
+        // Not held back (it cannot straddle a change), and not from no users (mostly the interpolated spawn).
+        clean: taken === s && (state.last?.users ?? 0) > 0,
       };
       recent = [...recent, entry].slice(-RECENT);
     }

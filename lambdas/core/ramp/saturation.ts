@@ -24,6 +24,11 @@ export const PROBE_STEP = 0.15;
 export const CAPACITY_Z = 2;
 /** Worker CPU (%) from which the load generators, not the system, are the limit. */
 export const GENERATORS_CPU_PERCENT = 90;
+/**
+ * Flat comparisons in a row that confirm a saturation: an interval that straddles a change of conversion takes
+ * part in two comparisons (with the interval before it and the one after), and can make both look flat.
+ */
+const STRIKES = 3;
 /** Elasticity of orders to users below which orders do not follow users. */
 const FOLLOWS = 0.5;
 
@@ -67,7 +72,8 @@ export function nextSaturation(i: SaturationInput): SaturationOutput {
   };
   if (!i.measured) return stay;
   const [before, now] = i.recent.slice(-2) as [Recent | undefined, Recent | undefined];
-  const step = before && now ? compare(before, now, i.estimate.dispersion) : null;
+  // Only intervals of one conversion are compared: none held back as a possible straddle of a change.
+  const step = before?.clean && now?.clean ? compare(before, now, i.estimate.dispersion) : null;
   const failuresClimb =
     before != null &&
     now != null &&
@@ -100,7 +106,7 @@ export function nextSaturation(i: SaturationInput): SaturationOutput {
               ? 'orders fell short as users grew'
               : null;
       // Two clean intervals already showing orders flat count as the first strike.
-      const strikes = step && before?.clean && now?.clean && step.elasticity < FOLLOWS ? 1 : 0;
+      const strikes = step && step.elasticity < FOLLOWS ? 1 : 0;
       return why
         ? { ...stay, phase: 'suspected', since: i.tick, strikes, note: `saturation suspected: ${why}` }
         : stay;
@@ -115,7 +121,7 @@ export function nextSaturation(i: SaturationInput): SaturationOutput {
       if (!step) return stay;
       if (step.elasticity < FOLLOWS) {
         const strikes = i.strikes + 1;
-        return strikes >= 2 ? saturated('orders-flat', step.evidence) : { ...stay, strikes };
+        return strikes >= STRIKES ? saturated('orders-flat', step.evidence) : { ...stay, strikes };
       }
       return step.elasticity - step.se >= FOLLOWS
         ? {
