@@ -25,10 +25,11 @@ export const CAPACITY_Z = 2;
 /** Worker CPU (%) from which the load generators, not the system, are the limit. */
 export const GENERATORS_CPU_PERCENT = 90;
 /**
- * Flat comparisons in a row that confirm a saturation: an interval that straddles a change of conversion takes
- * part in two comparisons (with the interval before it and the one after), and can make both look flat.
+ * Flat comparisons in a row that confirm a saturation. An interval that straddles a change of conversion takes
+ * part in two comparisons and can make both look flat; three would exclude that, at the cost of a tick or more
+ * on slow knees (docs/ramp-controller.md, "what was measured").
  */
-const STRIKES = 3;
+const STRIKES = 2;
 /** Elasticity of orders to users below which orders do not follow users. */
 const FOLLOWS = 0.5;
 
