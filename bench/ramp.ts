@@ -60,6 +60,8 @@ interface Row {
   readonly goal: string;
   readonly show: (f: Figures) => string;
   readonly ok?: (f: Figures) => boolean;
+  /** Column title in the pass counts. */
+  readonly short?: string;
 }
 
 export const ROWS: readonly Row[] = [
@@ -67,13 +69,21 @@ export const ROWS: readonly Row[] = [
   {
     label: 'error at end of ramp-up',
     goal: '±3 %',
+    short: 'end of ramp ±3 %',
     show: (f) => pct(f.endOfRampError, true),
     ok: (f) => Math.abs(f.endOfRampError) <= 0.03,
   },
-  { label: 'overshoot', goal: '≤ 5 %', show: (f) => pct(f.overshoot), ok: (f) => f.overshoot <= 0.05 },
+  {
+    label: 'overshoot',
+    goal: '≤ 5 %',
+    short: 'overshoot ≤ 5 %',
+    show: (f) => pct(f.overshoot),
+    ok: (f) => f.overshoot <= 0.05,
+  },
   {
     label: 'plateau mean abs. error',
     goal: '≤ 2 %',
+    short: 'plateau ≤ 2 %',
     show: (f) => pct(f.plateauMae),
     ok: (f) => f.plateauMae <= 0.02,
   },
@@ -85,6 +95,7 @@ export const ROWS: readonly Row[] = [
   },
   {
     label: 'ticks to detect saturation',
+    short: 'saturation right',
     goal: '≤ 3',
     show: (f) =>
       f.saturationTicks != null
@@ -99,6 +110,7 @@ export const ROWS: readonly Row[] = [
   },
   {
     label: 'users run away',
+    short: 'no runaway',
     goal: 'never',
     show: (f) => (f.runaway ? 'RUN AWAY' : 'no'),
     ok: (f) => !f.runaway,
@@ -207,7 +219,7 @@ function printPassCounts(title: string, first: number, count: number): Map<strin
     `\n${title}: seeds ${first}..${last} — runs meeting each goal, ${CONTROLLERS.map((c) => c.name).join(' / ')}`,
   );
   const goals = ROWS.filter((r) => r.ok);
-  const head = ['system'.padEnd(30), ...goals.map((g) => `${g.label} ${g.goal}`.slice(0, 22).padStart(22))];
+  const head = ['system'.padEnd(30), ...goals.map((g) => (g.short ?? g.label).padStart(22))];
   console.log(`  ${head.join(' ')}`);
   const results = new Map<string, RunResult[][]>();
   for (const system of SYSTEMS) {
