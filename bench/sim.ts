@@ -2,8 +2,8 @@
  * A simulated system under test driven by a simulated distributed Locust, for the ramp benchmark and the
  * controller's property tests. Deterministic for a seed. Time advances in steps of {@link DT} seconds.
  *
- * Locust: the master dispatches users at the spawn rate to the connected worker with the fewest (and stops the
- * newest first); a new user places its first order after its journey; workers report their counters and user
+ * Locust: the master dispatches users at the spawn rate to the live worker with the fewest (and stops the newest
+ * first); a new user places its first order after its journey; workers report their counters and user
  * counts to the master every `reportSeconds` (each at its own phase), so the master's counters are a staircase
  * that lags the orders, and its user count is what the workers really run; each worker's heartbeat (every
  * second) carries its CPU usage, which grows with its users; a stats reset zeroes the counters and bumps the
@@ -14,6 +14,10 @@
  * fixed point each step) or with contention (the universal scalability law); past its capacity a system fails
  * the orders it cannot take. Orders are drawn from a Poisson process (in clumps for the noisy system) around
  * that expected rate.
+ *
+ * Disturbances in time (conversion changes, warm-up, stop-the-world pauses, a lost or a late worker, spawns
+ * slower or faster than commanded, the workers' CPU) are named {@link SystemSpec} fields; docs/ramp-bench-systems.md
+ * says what each simulates and why.
  *
  * The figures the benchmark reports are computed from the *expected* delivered rate (the intensity), which
  * is what the controller steers; the controller only ever sees the master's staircase counters.
@@ -312,27 +316,44 @@ export function steadyOrdersPerMinute(spec: SystemSpec, users: number, t: number
 }
 
 /**
- * The most orders per minute the system delivers `t` seconds after the load started with at most `maxUsers`
- * users, whatever limits it (capacity, contention, the workers' CPU). Sought on a logarithmic grid of users,
- * then refined around the best: every model here is unimodal in the users.
+ * The users that deliver the most orders per minute `t` seconds after the load started, at most `maxUsers`,
+ * whatever limits them (capacity, contention, the workers' CPU), and that rate. Every model here is unimodal in
+ * the users: a logarithmic grid finds the peak's neighbourhood, a ternary search the peak.
  */
-export function capacityOrdersPerMinute(spec: SystemSpec, t: number, maxUsers = MAX_USERS): number {
-  const GRID = 200;
+export function peakOrdersPerMinute(
+  spec: SystemSpec,
+  t: number,
+  maxUsers = MAX_USERS,
+): { users: number; ordersPerMinute: number } {
+  const GRID = 60;
   const at = (k: number) => Math.round(maxUsers ** (k / GRID));
+  const rate = (users: number) => steadyOrdersPerMinute(spec, users, t);
   let bestK = 0;
   let best = 0;
   for (let k = 0; k <= GRID; k++) {
-    const rate = steadyOrdersPerMinute(spec, at(k), t);
-    if (rate > best) {
-      best = rate;
+    const r = rate(at(k));
+    if (r > best) {
+      best = r;
       bestK = k;
     }
   }
-  const lo = at(Math.max(0, bestK - 1));
-  const hi = at(Math.min(GRID, bestK + 1));
-  const step = Math.max(1, Math.floor((hi - lo) / GRID));
-  for (let u = lo; u <= hi; u += step) best = Math.max(best, steadyOrdersPerMinute(spec, u, t));
-  return best;
+  let lo = at(Math.max(0, bestK - 1));
+  let hi = at(Math.min(GRID, bestK + 1));
+  while (hi - lo > 2) {
+    const a = lo + Math.floor((hi - lo) / 3);
+    const b = hi - Math.floor((hi - lo) / 3);
+    if (rate(a) < rate(b)) lo = a;
+    else hi = b;
+  }
+  let users = lo;
+  for (let u = lo + 1; u <= hi; u++) if (rate(u) > rate(users)) users = u;
+  const peak = rate(users);
+  return peak >= best ? { users, ordersPerMinute: peak } : { users: at(bestK), ordersPerMinute: best };
+}
+
+/** The most orders per minute the system delivers `t` seconds after the load started, with at most `maxUsers`. */
+export function capacityOrdersPerMinute(spec: SystemSpec, t: number, maxUsers = MAX_USERS): number {
+  return peakOrdersPerMinute(spec, t, maxUsers).ordersPerMinute;
 }
 
 interface Worker {

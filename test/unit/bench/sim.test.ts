@@ -113,6 +113,36 @@ function delivered(sim: Simulation, from: number, to: number): number {
 }
 
 describe('the simulation’s features', () => {
+  it('stays deterministic for a seed with every feature on', () => {
+    const everything: SystemSpec = {
+      ...linear,
+      capacity: 4500,
+      queueing: true,
+      conversionChanges: [{ atSeconds: 30, factor: 0.6 }],
+      warmUp: { initialShare: 0.4, seconds: 60 },
+      scalability: { contention: 1e-4, coherence: 4e-7 },
+      pauses: { firstAtSeconds: 20, everySeconds: 40, durationSeconds: 5 },
+      lostWorker: { worker: 1, atSeconds: 50, backAtSeconds: 90 },
+      lateWorker: { worker: 3, delaySeconds: 10 },
+      spawnRateFactor: 0.5,
+      generatorCpu: { basePercent: 3, percentPerUser: 0.5 },
+    };
+    const run = (seed: number) => {
+      const sim = new Simulation(everything, seed);
+      const readings = [];
+      for (let k = 1; k <= 12; k++) {
+        sim.swarm({ users: 100 * k, spawnRate: 50 });
+        sim.advance(10);
+        readings.push(sim.read());
+      }
+      return readings;
+    };
+    expect(run(7)).toEqual(run(7));
+    expect(run(7).at(-1)?.orders).not.toBe(run(8).at(-1)?.orders);
+    const cpu = (seed: number) => run(seed).map((r) => r.workerCpuPercent);
+    expect(cpu(7)).not.toEqual(cpu(8));
+  });
+
   it('reports the users the workers run and each connected worker’s CPU, as Locust’s /stats/requests does', () => {
     for (const seed of SEEDS) {
       const sim = running(linear, seed, 400, 10);
