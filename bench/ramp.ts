@@ -4,6 +4,7 @@
  *
  *   npm run bench:ramp                      # seeds 1..40 (tuning) and 5001..5040 (held out)
  *   npm run bench:ramp -- --seeds 100 --first 1 --held-out 5001   # other ranges
+ *   npm run bench:ramp -- --systems queueing,spawn --tuning-only --controller-only   # a subset, while tuning
  *   npm run bench:ramp -- --detail          # also each system's median figures over the held-out seeds
  *   npm run bench:ramp -- --trace linear    # also the controllers' ticks on one system (first tuning seed)
  *   npm run bench:ramp -- --live            # also a real local run on the demo shop (the controller, ~5 min)
@@ -37,12 +38,19 @@ const { values } = parseArgs({
     live: { type: 'boolean', default: false },
     'live-baseline': { type: 'boolean', default: false },
     'live-scenario': { type: 'string', default: 'measured' },
+    systems: { type: 'string' },
+    'tuning-only': { type: 'boolean', default: false },
+    'controller-only': { type: 'boolean', default: false },
   },
 });
 
 const seeds = Math.max(1, Number.parseInt(values.seeds ?? '40', 10) || 1);
 const tuneFirst = Number.parseInt(values.first ?? '1', 10) || 1;
 const heldOutFirst = Number.parseInt(values['held-out'] ?? '5001', 10) || 5001;
+/** Systems whose name contains one of the comma-separated words (all when absent). */
+const selectedSystems = SYSTEMS.filter(
+  (s) => !values.systems || values.systems.split(',').some((word) => s.name.includes(word.trim())),
+);
 
 export function pct(x: number | null, signed = false): string {
   if (x == null) return '—';
@@ -222,8 +230,8 @@ function printPassCounts(title: string, first: number, count: number): Map<strin
   const head = ['system'.padEnd(30), ...goals.map((g) => (g.short ?? g.label).padStart(22))];
   console.log(`  ${head.join(' ')}`);
   const results = new Map<string, RunResult[][]>();
-  for (const system of SYSTEMS) {
-    const runs = CONTROLLERS.map((c) => {
+  for (const system of selectedSystems) {
+    const runs = CONTROLLERS.slice(0, values['controller-only'] ? 1 : undefined).map((c) => {
       const out: RunResult[] = [];
       for (let seed = first; seed <= last; seed++) out.push(c.run(system, seed));
       return out;
@@ -251,10 +259,11 @@ async function main(): Promise<void> {
     `Tuning seeds ${tuneFirst}..${tuneFirst + seeds - 1}; held-out seeds ${heldOutFirst}..${heldOutFirst + seeds - 1}, never looked at while tuning.`,
   );
   printPassCounts('Tuning', tuneFirst, seeds);
+  if (values['tuning-only']) return;
   const heldOut = printPassCounts('Held out', heldOutFirst, seeds);
   if (values.detail) {
     console.log('\nMedians over the held-out seeds ("!" marks a median that misses its goal):');
-    for (const system of SYSTEMS) {
+    for (const system of selectedSystems) {
       const runs = heldOut.get(system.name) ?? [];
       printTable(
         system.name,
