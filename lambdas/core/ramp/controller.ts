@@ -5,6 +5,7 @@
  * measure (measurement.ts) → estimate (estimator.ts) → saturation (saturation.ts) → feed-forward
  * (feedforward.ts) → limits (limits.ts). docs/ramp-controller.md follows one tick through it.
  */
+import { NO_SPAWN_EVIDENCE, observeSpawn, spawnGain } from './actuator';
 import { innovation, priorEstimate, reanchor, SURPRISE_Z, update } from './estimator';
 import { DEFAULT_ORDER_DELAY_SECONDS, plannedRate, spawnRate, usersAhead } from './feedforward';
 import { applyLimits, workersNeeded } from './limits';
@@ -74,6 +75,7 @@ export function decide(
     state.estimate ??
     priorEstimate(config.initialOrdersPerUserPerMinute, config.targetOrdersPerMinute, observation?.at ?? 0);
   let { pending, changedAtTick, recent, stalledTicks, badReadings, path, last } = state;
+  let spawn = state.spawn ?? NO_SPAWN_EVIDENCE;
   let measured: Sample | null = null;
   let taken: Sample | null = null;
   let hold = false;
@@ -84,7 +86,18 @@ export function decide(
 
   // ---- 1. Measure; 2. estimate.
   if (observation) {
-    path = extendPath(path, state.command, observation, observation.at - (2 * T + D + 60) * 1000);
+    const before = path.at(-1);
+    // The users moved at the commanded rate times the gain known before this interval.
+    const followed = state.command ? { ...state.command, rate: state.command.rate * spawnGain(spawn) } : null;
+    path = extendPath(path, followed, observation, observation.at - (2 * T + D + 60) * 1000);
+    if (before && state.command)
+      spawn = observeSpawn(
+        spawn,
+        state.command,
+        before.users,
+        observation.users,
+        (observation.at - Math.max(before.at, state.command.at)) / 1000,
+      );
     const m = measure(state.last, observation, path, D * 1000, state.badReadings);
     if (m.kind === 'rejected') {
       badReadings = m.reason === 'bad reading' ? badReadings + 1 : 0;
@@ -243,7 +256,7 @@ export function decide(
     limited.generatorsBusy,
   );
   if (fleet.note) notes.push(fleet.note);
-  const rate = spawnRate(config, current, users, inRamp);
+  const rate = spawnRate(config, current, users, inRamp, spawnGain(spawn));
 
   const perUser = 1 / (model.a + Math.max(0, model.k) * Math.max(users, 1));
   const e = elasticity(model, users);
@@ -286,6 +299,7 @@ export function decide(
       badReadings,
       path,
       command,
+      spawn,
       estimate: state.estimate == null && taken == null && !pending ? null : estimate,
       pending,
       changedAtTick,

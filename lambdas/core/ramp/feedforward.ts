@@ -38,8 +38,17 @@ export function usersAhead(
   return { users: Math.ceil(Math.min(needed, reach) - 1e-9), needed, beyondReach: needed > reach };
 }
 
-/** Users per second to get from `current` to `users`: over the tick on the ramp, at once on the plateau. */
-export function spawnRate(config: ControllerConfig, current: number, users: number, inRamp: boolean): number {
+/**
+ * Users per second to command from `current` to `users`: over the tick on the ramp, at once on the plateau,
+ * divided by the spawn gain (users Locust moves per user commanded) so that the users really arrive so.
+ */
+export function spawnRate(
+  config: ControllerConfig,
+  current: number,
+  users: number,
+  inRamp: boolean,
+  gain = 1,
+): number {
   const spread = inRamp ? config.tickSeconds : Math.min(config.tickSeconds, PLATEAU_SPREAD_SECONDS);
-  return Math.max(0.1, Math.ceil((Math.abs(users - current) / Math.max(1, spread)) * 100) / 100);
+  return Math.max(0.1, Math.ceil((Math.abs(users - current) / Math.max(1, spread) / gain) * 100) / 100);
 }

@@ -61,6 +61,11 @@ export interface Command {
   readonly rate: number;
 }
 
+/** Evidence of the spawn gain: users moved and users the commanded rate allowed, over recent intervals. */
+export interface SpawnGain {
+  readonly moved: number;
+  readonly allowed: number;
+}
 /** One measured interval between two comparable readings. */
 export interface Sample {
   /** End of the interval (epoch ms). */
@@ -130,6 +135,8 @@ export interface ControllerState {
   readonly badReadings: number;
   readonly path: readonly UsersKnot[];
   readonly command: Command | null;
+  /** How Locust's users followed the commanded spawn (absent in states written before it was modelled). */
+  readonly spawn?: SpawnGain;
   readonly estimate: Estimate | null;
   /** A surprising interval held back from the estimate until the next one says whether the change lasted. */
   readonly pending: Sample | null;
