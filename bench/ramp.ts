@@ -259,9 +259,8 @@ async function main(): Promise<void> {
     `Tuning seeds ${tuneFirst}..${tuneFirst + seeds - 1}; held-out seeds ${heldOutFirst}..${heldOutFirst + seeds - 1}, never looked at while tuning.`,
   );
   printPassCounts('Tuning', tuneFirst, seeds);
-  if (values['tuning-only']) return;
-  const heldOut = printPassCounts('Held out', heldOutFirst, seeds);
-  if (values.detail) {
+  const heldOut = values['tuning-only'] ? null : printPassCounts('Held out', heldOutFirst, seeds);
+  if (heldOut && values.detail) {
     console.log('\nMedians over the held-out seeds ("!" marks a median that misses its goal):');
     for (const system of selectedSystems) {
       const runs = heldOut.get(system.name) ?? [];

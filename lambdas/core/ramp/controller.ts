@@ -6,7 +6,7 @@
  * (feedforward.ts) → limits (limits.ts). docs/ramp-controller.md follows one tick through it.
  */
 import { NO_SPAWN_EVIDENCE, observeSpawn, spawnGain } from './actuator';
-import { innovation, priorEstimate, reanchor, SURPRISE_Z, update } from './estimator';
+import { CHANGE_Z, innovation, priorEstimate, reanchor, SURPRISE_Z, update } from './estimator';
 import { DEFAULT_ORDER_DELAY_SECONDS, plannedRate, spawnRate, usersAhead } from './feedforward';
 import { applyLimits, workersNeeded } from './limits';
 import { extendPath, measure } from './measurement';
@@ -134,7 +134,11 @@ export function decide(
       } else {
         stalledTicks = 0;
         const heldBack = pending ? innovation(estimate, pending) : null;
-        if (!surprise) {
+        // A held-back change lasted when the next interval is off the same way beyond counting noise: that
+        // interval is past the change (the held-back one may straddle it), so it measures the new conversion.
+        const lasted =
+          heldBack != null && Math.sign(heldBack.nu) === Math.sign(inn.nu) && Math.abs(inn.z) > CHANGE_Z;
+        if (!surprise && !lasted) {
           if (pending) notes.push('the change of orders per user did not last: estimate from before it kept');
           estimate = update(estimate, s);
           pending = null;
@@ -148,7 +152,7 @@ export function decide(
           notes.push(
             `orders per user keep falling as users grow (${pct(1 / ratio - 1)}): slope re-estimated`,
           );
-        } else if (heldBack && Math.sign(heldBack.nu) === Math.sign(inn.nu)) {
+        } else if (lasted || (heldBack && Math.sign(heldBack.nu) === Math.sign(inn.nu))) {
           // Two surprising intervals in a row, the same way: the change lasted. The held-back one may straddle
           // it, so only this one is taken in.
           estimate = update(estimate, s, 'a');

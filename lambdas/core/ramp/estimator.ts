@@ -15,6 +15,11 @@ export const A_DRIFT = 0.01;
  * so its slope may change as far as users move (not with time: on the plateau it stays).
  */
 export const K_BEND = 0.5;
+/**
+ * Normalised innovation beyond which an interval that is not a surprise is read as a change of conversion
+ * (into `a`) rather than as counting noise shared between `a` and the slope.
+ */
+export const CHANGE_Z = 2.5;
 /** Normalised innovation beyond which an interval is a surprise (a change, not noise). */
 export const SURPRISE_Z = 4;
 /** Worker report interval of Locust (s): the quantisation of the master's counters. */
