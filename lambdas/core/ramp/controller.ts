@@ -156,8 +156,8 @@ export function decide(
           // Two surprising intervals in a row, the same way: the change lasted. The held-back one may straddle
           // it, so only this one is taken in.
           estimate = update(estimate, s, 'a');
-          // On the ramp users grew with the plan: one interval cannot tell a drop of conversion from a knee.
-          suspicious = inn.nu > 0 && grew && inRamp;
+          // A drop of conversion, not a knee: if orders fall short again as users grow, the next tick reads a
+          // slope (above) and suspects then.
           pending = null;
           changedAtTick = tick;
           taken = s;
