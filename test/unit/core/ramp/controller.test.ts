@@ -18,11 +18,15 @@ const config: ControllerConfig = {
   usersPerWorker: 500,
 };
 
-/** A system of exactly 3 orders per user and minute whose Locust runs exactly the users commanded. */
+/**
+ * A system of exactly 3 orders per user and minute whose Locust runs the users commanded, spawning at the
+ * commanded rate times `spawnGain`.
+ */
 function run(
   cfg: ControllerConfig,
   ticks: number,
   tweak: (o: Observation, k: number) => Observation = (o) => o,
+  spawnGain = 1,
 ) {
   const first = decide(cfg, initialControllerState(), null, 0);
   let state: ControllerState = {
@@ -35,7 +39,8 @@ function run(
   const decisions = [first];
   for (let k = 1; k <= ticks; k++) {
     for (let s = 0; s < 60; s++) {
-      users = Math.min(target, users + (decisions.at(-1)?.spawnRate ?? 1));
+      const step = (decisions.at(-1)?.spawnRate ?? 1) * spawnGain;
+      users = target >= users ? Math.min(target, users + step) : Math.max(target, users - step);
       orders += (users * 3) / 60;
     }
     const o = tweak(
@@ -61,6 +66,16 @@ function run(
 }
 
 describe('decide', () => {
+  it('learns that Locust spawns at half the commanded rate and commands twice as fast, so users reach the plan', () => {
+    const slow = run(config, 12, (o) => o, 0.5);
+    const atEnd = slow[10] as (typeof slow)[number];
+    // 3,000 orders/min at 3 per user: 1,000 users at the end of the ramp, as reported by Locust.
+    expect((atEnd.state.path.at(-1)?.users ?? 0) / 1000).toBeGreaterThan(0.95);
+    const ramp = slow.slice(4, 9);
+    const perSecond = ramp.map((d, i) => Math.abs(d.users - (slow[i + 3]?.users ?? 0)) / 60);
+    for (const [i, d] of ramp.entries()) expect(d.spawnRate).toBeGreaterThan(1.6 * (perSecond[i] as number));
+  });
+
   it('starts from the configured guess, spreading the first users over the tick', () => {
     const d = decide(config, initialControllerState(), null, 0);
     // Users for 2 orders/user/min at the plan 63 s on (315 orders/min).
