@@ -40,8 +40,8 @@ export interface PlatformAccessProps extends PlatformAccessOptions {
 
 /** Steps that write to test platforms (Deploy, Scale, the drift guard of Ramp tick, Teardown). */
 const WRITERS: readonly StepId[] = ['deploy', 'scale', 'ramp-tick', 'teardown'];
-/** Steps that read test platforms only. */
-const TEST_READERS: readonly StepId[] = ['plan-dry-run'];
+/** Steps that read test platforms only (Release lock: what a failed Teardown left, against its record). */
+const TEST_READERS: readonly StepId[] = ['plan-dry-run', 'release-lock'];
 /** Steps that read production platforms (versions and sizes to copy). */
 const PRODUCTION_READERS: readonly StepId[] = ['plan-dry-run', 'deploy', 'scale'];
 /** Steps that read and write node groups (Ramp tick: its drift guard re-applies the prepared size). */
@@ -49,6 +49,8 @@ const NODE_GROUP_WRITERS: readonly StepId[] = ['scale', 'ramp-tick', 'teardown']
 const NODE_GROUP_READERS: readonly StepId[] = ['plan-dry-run', 'scale'];
 /** Steps that size the Locust worker fleet: Start load and the ticks scale it, Stop load scales it back. */
 const FLEET_SCALERS: readonly StepId[] = ['start-load', 'ramp-tick', 'stop-load'];
+/** Release lock reads the fleet's size when Stop load failed to scale it back. */
+const FLEET_READERS: readonly StepId[] = ['release-lock'];
 
 const EDIT_POLICY = 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSEditPolicy';
 const VIEW_POLICY = 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy';
@@ -159,18 +161,17 @@ export class PlatformAccess extends Construct {
   private workerFleet(workers: LocustWorkersConfig): void {
     if (workers.type === 'kubernetes') {
       this.cluster(workers.cluster, FLEET_SCALERS, 'write', workers.namespace);
+      this.cluster(workers.cluster, FLEET_READERS, 'read', workers.namespace);
     } else if (workers.type === 'ecs') {
       if (workers.roleArn) {
-        this.allow(FLEET_SCALERS, ['sts:AssumeRole'], [workers.roleArn]);
+        this.allow([...FLEET_SCALERS, ...FLEET_READERS], ['sts:AssumeRole'], [workers.roleArn]);
         return;
       }
       const region = workers.region ?? Aws.REGION;
       const cluster = ecsClusterName(workers.cluster);
-      this.allow(
-        FLEET_SCALERS,
-        ['ecs:DescribeServices', 'ecs:UpdateService'],
-        [`arn:${Aws.PARTITION}:ecs:${region}:${Aws.ACCOUNT_ID}:service/${cluster}/${workers.service}`],
-      );
+      const service = `arn:${Aws.PARTITION}:ecs:${region}:${Aws.ACCOUNT_ID}:service/${cluster}/${workers.service}`;
+      this.allow(FLEET_SCALERS, ['ecs:DescribeServices', 'ecs:UpdateService'], [service]);
+      this.allow(FLEET_READERS, ['ecs:DescribeServices'], [service]);
     }
   }
 
