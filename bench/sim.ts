@@ -23,6 +23,8 @@
  * is what the controller steers; the controller only ever sees the master's staircase counters.
  */
 
+import type { Observation } from '../lambdas/core/ramp-controller';
+
 export const DT = 0.5;
 
 /** Locust workers in the simulated cluster. */
@@ -162,25 +164,12 @@ export interface Command {
   readonly spawnRate: number;
 }
 
-/** What the simulated Locust master reports (`/conductor/kpi` and `/stats/requests`). */
-export interface Reading {
-  /** Epoch milliseconds of the reading (the simulation starts at 0). */
-  readonly at: number;
-  /** Orders placed since the counters' generation began. */
-  readonly orders: number;
-  /** Requests and failures (all request names) since the generation began. */
-  readonly requests: number;
-  readonly failures: number;
-  /** Users the connected workers last reported running (not the users commanded). */
-  readonly users: number;
-  /** Workers connected to the master (not missing). */
-  readonly workers: number;
-  /** Changes when the Locust master restarts. */
-  readonly bootId: string;
-  /** Changes when Locust's counters are reset. */
-  readonly generation: number;
-  readonly running: boolean;
-  /** CPU usage of each connected worker at its last heartbeat (%), as `/stats/requests` `workers[].cpu_usage`. */
+/**
+ * What the simulated Locust master reports (`/conductor/kpi` and `/stats/requests`): the controller's
+ * observation, with `users` as the workers last reported them (not as commanded), and each connected worker's
+ * CPU usage at its last heartbeat (%), as `/stats/requests` `workers[].cpu_usage`.
+ */
+export interface Reading extends Observation {
   readonly workerCpuPercent: readonly number[];
 }
 

@@ -9,6 +9,7 @@ import {
 import { type EventLog, executeLocally } from '../../../local/executor';
 import { synthesizePipeline } from '../../../local/synth';
 import { CONTROL_STATES as C, STEPS, type StepStateName } from '../../../statemachine/steps';
+import { type Handler, PASSING_RESTORE_PATH } from './passing-steps';
 
 /**
  * The history budget's arithmetic (lambdas/core/history-budget.ts) against the events a real execution of the
@@ -85,8 +86,6 @@ const RESOURCES = new Map<string, string>();
   }
 })(definition.States as never);
 
-type Handler = (input: unknown) => Promise<unknown>;
-
 /** A run over `applications` that ticks `ticks` times; the Deploy of the listed applications fails once, transiently. */
 function run(applications: number, ticks: number, retryOnce: readonly string[] = []) {
   const names = Array.from({ length: applications }, (_, i) => `app-${i}`);
@@ -117,15 +116,7 @@ function run(applications: number, ticks: number, retryOnce: readonly string[] =
       const tick = (input as { ramp: { tick: number } }).ramp.tick + 1;
       return { tick, done: tick >= ticks, nextTickAt: new Date().toISOString() };
     },
-    [STEPS['stop-load']]: async () => ({ stopped: true }),
-    [STEPS.evaluate]: async () => ({ outcome: 'pass' }),
-    [STEPS.teardown]: async () => ({ restored: [] }),
-    [STEPS.cleanup]: async () => ({ actions: [] }),
-    [STEPS['release-lock']]: async () => ({
-      lockReleased: true,
-      restore: { complete: true, errors: [], leftovers: [] },
-      restoreMessage: null,
-    }),
+    ...PASSING_RESTORE_PATH,
   };
   const handlers = Object.fromEntries(Object.entries(ok).map(([name, h]) => [name, () => h])) as Partial<
     Record<StepStateName, (real: Handler) => Handler>

@@ -4,12 +4,12 @@ import { executeLocally } from '../../../local/executor';
 import { synthesizePipeline } from '../../../local/synth';
 import { PREPARE_MAP_STATES } from '../../../statemachine/prepare-map';
 import { CONTROL_STATES as C, MAP_ITEM_TASKS, STEPS, type StepStateName } from '../../../statemachine/steps';
+import { type Handler, PASSING_RESTORE_PATH } from './passing-steps';
 
 /** The pipeline's prepare phase: Deploy and Scale as Maps over the applications, run by the local interpreter. */
 const { definition } = synthesizePipeline(loadConfigFile('config/example.json'));
 const states = definition.States as Record<string, Record<string, unknown>>;
 
-type Handler = (input: unknown) => Promise<unknown>;
 interface Item {
   state: { run: { request: { applications: string[] } } };
   application?: string;
@@ -54,15 +54,7 @@ function harness(options: { deploy?: boolean; failApplication?: string; concurre
     [STEPS.scale]: item('scale'),
     [STEPS['start-load']]: async () => ({ tick: 0, done: true, nextTickAt: new Date().toISOString() }),
     [STEPS['ramp-tick']]: async () => ({ tick: 1, done: true, nextTickAt: new Date().toISOString() }),
-    [STEPS['stop-load']]: async () => ({ stopped: true }),
-    [STEPS.evaluate]: async () => ({ outcome: 'pass' }),
-    [STEPS.teardown]: async () => ({ restored: [] }),
-    [STEPS.cleanup]: async () => ({ actions: [] }),
-    [STEPS['release-lock']]: async () => ({
-      lockReleased: true,
-      restore: { complete: true, errors: [], leftovers: [] },
-      restoreMessage: null,
-    }),
+    ...PASSING_RESTORE_PATH,
   };
   const handlers = Object.fromEntries(Object.entries(ok).map(([name, h]) => [name, () => h])) as Partial<
     Record<StepStateName, (real: Handler) => Handler>
