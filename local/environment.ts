@@ -72,8 +72,18 @@ export async function startLocalEnvironment(
   const stop = async () => {
     await Promise.allSettled(started.reverse().map((p) => p.stop()));
   };
+  // Servers started side by side: when one fails, the others still come up; wait for them, so that the
+  // clean-up stops them too instead of leaving them (and this process) running.
+  const together = async <T extends readonly unknown[]>(
+    starts: { [K in keyof T]: Promise<T[K]> },
+  ): Promise<T> => {
+    const settled = await Promise.allSettled(starts);
+    const failed = settled.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    return settled.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;
+  };
   try {
-    const [moto, paymentProvider, hoverfly] = await Promise.all([
+    const [moto, paymentProvider, hoverfly] = await together([
       startMoto().then(track),
       startRealPaymentProvider().then(track),
       startHoverfly({
@@ -81,7 +91,7 @@ export async function startLocalEnvironment(
         journalSize: 0,
       }).then(track),
     ]);
-    const [productionShop, shop] = await Promise.all([
+    const [productionShop, shop] = await together([
       startDemoShop({
         dataDir: join(workDir, 'production-shop'),
         realPaymentUrl: paymentProvider.url,
