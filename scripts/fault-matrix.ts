@@ -22,6 +22,8 @@ import { deps, resetDeps } from '../lambdas/handlers/runtime';
 import { readShopShape } from '../local/demo-shop';
 import { DEMO_TEST_REPLICAS, type LocalEnvironment, startLocalEnvironment } from '../local/environment';
 import { executeLocally, type LocalExecutionOptions, type LocalExecutionResult } from '../local/executor';
+import { MOTO_CREDENTIALS, MOTO_REGION } from '../local/moto';
+import { LIFECYCLE_STEPS, MAP_ITEM_TASKS, STEPS, type StepStateName } from '../statemachine/steps';
 import {
   awsAction,
   awsJsonError,
@@ -30,16 +32,19 @@ import {
   type ProxiedRequest,
   type InjectedFault as ProxyFault,
   startFaultProxy,
-} from '../local/fault-proxy';
-import { type FaultyPlatforms, type PlatformSnapshot, startFaultyPlatforms } from '../local/faulty-platforms';
-import { MOTO_CREDENTIALS, MOTO_REGION } from '../local/moto';
+} from '../test/support/faults/fault-proxy';
+import {
+  type FaultyPlatforms,
+  type PlatformSnapshot,
+  startFaultyPlatforms,
+} from '../test/support/faults/faulty-platforms';
 import {
   type FaultRun,
   motoKilledViolation,
   runWithMotoKilled,
   runWithShopKilled,
   shopKilledViolation,
-} from '../local/restore-faults';
+} from '../test/support/faults/restore-faults';
 import {
   createRecheckQueue,
   everyHandlerTwice,
@@ -47,8 +52,7 @@ import {
   SHORT_LOCAL_RUN,
   tickSeriesProblem,
   withTaskTimeout,
-} from '../local/retry-faults';
-import { LIFECYCLE_STEPS, MAP_ITEM_TASKS, STEPS, type StepStateName } from '../statemachine/steps';
+} from '../test/support/faults/retry-faults';
 
 const ENVIRONMENT = 'local';
 const CONTENDER = 'arn:aws:states:us-east-1:123456789012:execution:LoadTestConductor:contender';
@@ -685,7 +689,7 @@ async function repair(ctx: Context, workersBefore: number): Promise<void> {
 }
 
 /**
- * Adds a Kubernetes Deployment and an ECS service (local/faulty-platforms.ts) to the local environment's
+ * Adds a Kubernetes Deployment and an ECS service (test/support/faults/faulty-platforms.ts) to the local environment's
  * applications, and puts fault proxies between the conductor and them and the Locust master.
  */
 async function startFaultTargets(env: LocalEnvironment) {

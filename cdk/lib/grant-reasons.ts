@@ -34,7 +34,7 @@ export const LAMBDA_SERVICE_ACTIONS: Readonly<Record<string, string>> = {
   'sqs:GetQueueAttributes': 'The SQS event source mapping reads the queue’s settings.',
 };
 
-/** Actions granted on `Resource: "*"`, each with why (test/unit/cdk/iam-wildcards.test.ts). */
+/** Actions granted on `Resource: "*"`, each with why (test/unit/cdk/lib/grant-reasons.test.ts). */
 export const WILDCARD_RESOURCE_REASONS: Readonly<Record<string, string>> = {
   'xray:PutTraceSegments': 'No resource-level permissions (active tracing).',
   'xray:PutTelemetryRecords': 'No resource-level permissions (active tracing).',

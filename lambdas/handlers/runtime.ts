@@ -75,7 +75,7 @@ function missingEnv(name: string): never {
 
 /**
  * Test hook: runs around every step with its name, so a test can attribute the AWS calls made inside it to
- * that step (test/e2e/iam/aws-call-recorder.ts). Never set in AWS: a step then runs as is.
+ * that step (test/support/iam/aws-call-recorder.ts). Never set in AWS: a step then runs as is.
  */
 export const stepHooks: { around?: <O>(name: string, run: () => Promise<O>) => Promise<O> } = {};
 

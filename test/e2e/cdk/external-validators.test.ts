@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LoadTestConductorStack } from '../../../cdk/lib/load-test-conductor-stack';
 import { loadConfigFile } from '../../../lambdas/core/config-file';
 import { resolveIntrinsics } from '../../../local/synth';
-import { validateAsl } from '../../unit/statemachine/asl';
+import { validateAsl } from '../../support/asl';
 
 /**
  * The template of every example configuration through cfn-lint (from PyPI, in the project's venv:

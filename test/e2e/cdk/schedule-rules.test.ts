@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BAD_CRONS } from '../../unit/cdk/bad-schedules';
+import { BAD_CRONS } from '../../support/bad-schedules';
 
 /**
  * `cdk synth` as a user runs it (the CLI, cdk.json's app) refuses a schedule EventBridge Scheduler would refuse

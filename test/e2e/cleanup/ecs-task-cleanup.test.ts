@@ -21,7 +21,7 @@ import {
   type Moto,
   startMoto,
 } from '../../../local/moto';
-import { cleanupConfig, startRun, useCleanupConfig } from './cleanup-step';
+import { cleanupConfig, startRun, useCleanupConfig } from '../../support/cleanup-step';
 
 /**
  * The `ecs-task` cleanup action against moto's ECS, through the Cleanup step handler. moto runs no containers: its tasks go RUNNING → … → STOPPED one step per

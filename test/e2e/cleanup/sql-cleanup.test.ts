@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handler as cleanup } from '../../../lambdas/handlers/cleanup';
 import { MOTO_CREDENTIALS, MOTO_REGION, type Moto, startMoto } from '../../../local/moto';
 import { type LocalPostgres, startPostgres } from '../../../local/postgres';
-import { cleanupConfig, startRun, useCleanupConfig } from './cleanup-step';
+import { cleanupConfig, startRun, useCleanupConfig } from '../../support/cleanup-step';
 
 /**
  * The `sql` cleanup action against a real PostgreSQL (Debian's package, a throw-away server with password

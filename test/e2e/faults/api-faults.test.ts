@@ -12,9 +12,18 @@ import { handler as scale } from '../../../lambdas/handlers/scale';
 import { handler as teardown } from '../../../lambdas/handlers/teardown';
 import { handler as validateInput } from '../../../lambdas/handlers/validate-input';
 import { createLocalAwsResources, RUNS_TABLE_KEYS } from '../../../local/aws-resources';
-import { awsAction, awsJsonError, kubernetesStatus, type ProxiedRequest } from '../../../local/fault-proxy';
-import { FAULTY_APPS, type FaultyPlatforms, startFaultyPlatforms } from '../../../local/faulty-platforms';
 import { MOTO_ACCOUNT_ID, type Moto, motoEnv, startMoto } from '../../../local/moto';
+import {
+  awsAction,
+  awsJsonError,
+  kubernetesStatus,
+  type ProxiedRequest,
+} from '../../support/faults/fault-proxy';
+import {
+  FAULTY_APPS,
+  type FaultyPlatforms,
+  startFaultyPlatforms,
+} from '../../support/faults/faulty-platforms';
 
 /**
  * Kubernetes and ECS API faults — 5xx, 409 Conflict, a request never answered, ThrottlingException — injected

@@ -16,8 +16,8 @@ import { readShopShape } from '../../../local/demo-shop';
 import { DEMO_TEST_REPLICAS, type LocalEnvironment, startLocalEnvironment } from '../../../local/environment';
 import { executeLocally } from '../../../local/executor';
 import { MOTO_CREDENTIALS, MOTO_REGION } from '../../../local/moto';
-import { SHORT_LOCAL_RUN } from '../../../local/retry-faults';
 import { STEPS } from '../../../statemachine/steps';
+import { SHORT_LOCAL_RUN } from '../../support/faults/retry-faults';
 
 /**
  * "Stop execution" mid-ramp: no Catch runs, so the shop stays scaled up and the lock held — until the

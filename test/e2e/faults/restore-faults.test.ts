@@ -16,6 +16,7 @@ import { DEMO_TEST_REPLICAS, type LocalEnvironment, startLocalEnvironment } from
 import { executeLocally } from '../../../local/executor';
 import { MOTO_CREDENTIALS, MOTO_REGION } from '../../../local/moto';
 import { finalRunState } from '../../../local/progress';
+import { STEPS } from '../../../statemachine/steps';
 import {
   failedSteps,
   motoKilledViolation,
@@ -23,9 +24,8 @@ import {
   runWithShopKilled,
   shopKilledViolation,
   tickOf,
-} from '../../../local/restore-faults';
-import { SHORT_LOCAL_RUN } from '../../../local/retry-faults';
-import { STEPS } from '../../../statemachine/steps';
+} from '../../support/faults/restore-faults';
+import { SHORT_LOCAL_RUN } from '../../support/faults/retry-faults';
 
 /**
  * The two faults of issue 18 on the whole local pipeline (the synthesized state machine, the real handlers,

@@ -8,6 +8,7 @@ import { readShopShape } from '../../../local/demo-shop';
 import { DEMO_TEST_REPLICAS, type LocalEnvironment, startLocalEnvironment } from '../../../local/environment';
 import { executeLocally, type LocalExecutionResult } from '../../../local/executor';
 import { MOTO_CREDENTIALS, MOTO_REGION } from '../../../local/moto';
+import { MAP_ITEM_TASKS, STEPS } from '../../../statemachine/steps';
 import {
   createRecheckQueue,
   everyHandlerTwice,
@@ -15,8 +16,7 @@ import {
   SHORT_LOCAL_RUN,
   tickSeriesProblem,
   withTaskTimeout,
-} from '../../../local/retry-faults';
-import { MAP_ITEM_TASKS, STEPS } from '../../../statemachine/steps';
+} from '../../support/faults/retry-faults';
 
 /**
  * Retries and races on the whole local pipeline (the synthesized state machine, the real handlers, moto's

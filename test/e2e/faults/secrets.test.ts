@@ -9,7 +9,7 @@ import { resetDeps } from '../../../lambdas/handlers/runtime';
 import { type LocalEnvironment, startLocalEnvironment } from '../../../local/environment';
 import { executeLocally } from '../../../local/executor';
 import { MOTO_CREDENTIALS, MOTO_REGION } from '../../../local/moto';
-import { SHORT_LOCAL_RUN } from '../../../local/retry-faults';
+import { SHORT_LOCAL_RUN } from '../../support/faults/retry-faults';
 
 /**
  * No secret in an execution: a cleanup action's bearer token is a Secrets Manager reference in the

@@ -37,9 +37,15 @@ import {
 import { runPreparePhase } from '../../../local/prepare-phase';
 import { type SynthesizedPipeline, synthesizePipeline } from '../../../local/synth';
 import { STEPS, type StepId } from '../../../statemachine/steps';
-import { AwsCallRecorder } from './aws-call-recorder';
-import { decide, describeDenial, judgeRole, type RoleJudgement, unexplainedGrants } from './evaluate-calls';
-import { pipelineRoles, type RolePolicies, topicKeys } from './template-policies';
+import { AwsCallRecorder } from '../../support/iam/aws-call-recorder';
+import {
+  decide,
+  describeDenial,
+  judgeRole,
+  type RoleJudgement,
+  unexplainedGrants,
+} from '../../support/iam/evaluate-calls';
+import { pipelineRoles, type RolePolicies, topicKeys } from '../../support/iam/template-policies';
 
 /**
  * The ECS platform path (Deploy registers task definitions and passes their roles, Scale and Teardown update

@@ -2,11 +2,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalEnvironment, startLocalEnvironment } from '../../../local/environment';
 import { executeLocally } from '../../../local/executor';
 import { MOTO_REGION } from '../../../local/moto';
-import { SHORT_LOCAL_RUN } from '../../../local/retry-faults';
 import { STEP_IDS, STEPS, type StepId } from '../../../statemachine/steps';
-import { AwsCallRecorder } from './aws-call-recorder';
-import { describeDenial, judgeRole, type RoleJudgement, unexplainedGrants } from './evaluate-calls';
-import { pipelineRoles, type RolePolicies, topicKeys } from './template-policies';
+import { SHORT_LOCAL_RUN } from '../../support/faults/retry-faults';
+import { AwsCallRecorder } from '../../support/iam/aws-call-recorder';
+import {
+  describeDenial,
+  judgeRole,
+  type RoleJudgement,
+  unexplainedGrants,
+} from '../../support/iam/evaluate-calls';
+import { pipelineRoles, type RolePolicies, topicKeys } from '../../support/iam/template-policies';
 
 /**
  * A whole load test through the synthesized state machine (the local environment: demo shop, Locust,

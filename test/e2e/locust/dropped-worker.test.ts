@@ -9,7 +9,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FreezeCluster, startFreezeCluster, until, usersSeen } from './support';
+import { type FreezeCluster, startFreezeCluster, until, usersSeen } from '../../support/locust-cluster';
 
 describe('a worker dropped by the master and back with "spawning_complete"', () => {
   let freeze: FreezeCluster;

@@ -4,7 +4,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FreezeCluster, startFreezeCluster, until } from './support';
+import { type FreezeCluster, startFreezeCluster, until } from '../../support/locust-cluster';
 
 /** Past Locust's default: with 3 s of liveness the master marks a worker missing 4–5 s after its last heartbeat. */
 const PAUSE_MS = 6_500;

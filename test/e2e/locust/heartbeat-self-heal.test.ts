@@ -11,7 +11,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FreezeCluster, startFreezeCluster, until, usersSeen } from './support';
+import { type FreezeCluster, startFreezeCluster, until, usersSeen } from '../../support/locust-cluster';
 
 describe('a missing worker healed by its heartbeat while the master is still spawning', () => {
   let freeze: FreezeCluster;

@@ -16,7 +16,7 @@ import {
   type LocustStats,
 } from '../../../lambdas/adapters/locust/client';
 import { type LocustCluster, startLocustCluster } from '../../../local/locust-cluster';
-import { until } from './support';
+import { until } from '../../support/locust-cluster';
 
 const ORDER = 'checkout: place order';
 

@@ -35,7 +35,7 @@ import { MOTO_CREDENTIALS, MOTO_REGION } from '../../../local/moto';
 import { writeLocalReport } from '../../../local/report';
 import schema from '../../../schema/run-summary.schema.json' with { type: 'json' };
 import { CONTROL_STATES, STEPS } from '../../../statemachine/steps';
-import { openInChromium } from './chromium';
+import { openInChromium } from '../../support/chromium';
 
 /**
  * The SLO guardrails end to end: the synthesized state machine run by the local interpreter with the real

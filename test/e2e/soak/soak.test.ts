@@ -14,8 +14,8 @@ import { type EventLog, executeLocally, type LocalExecutionResult } from '../../
 import { fetchSummary } from '../../../local/report';
 import { synthesizePipeline } from '../../../local/synth';
 import { CONTROL_STATES as C, STEPS } from '../../../statemachine/steps';
-import { InMemoryRunStore } from './in-memory-run-store';
-import { SimulatedLocust } from './simulated-locust';
+import { InMemoryRunStore } from '../../support/in-memory-run-store';
+import { SimulatedLocust } from '../../support/simulated-locust';
 
 /**
  * A simulated week-long soak: the synthesized state machine with the real handlers, metrics, reports bucket

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { executionConsoleUrl, parseArn, requireStatesArn, resolveRegion } from '../../../cli/arn';
 import { UsageError } from '../../../cli/errors';
-import { EXEC_ARN, SM_ARN } from './fakes';
+import { EXEC_ARN, SM_ARN } from '../../support/cli-fakes';
 
 describe('executionConsoleUrl', () => {
   it('points at the execution in the region of its ARN', () => {

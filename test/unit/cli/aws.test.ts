@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { main } from '../../../cli/main';
 import { sdkS3 } from '../../../cli/s3';
 import { sdkSfn } from '../../../cli/sfn';
-import { EXEC_ARN, harness } from './fakes';
+import { EXEC_ARN, harness } from '../../support/cli-fakes';
 
 const sockets = new Set<Socket>();
 let silent: Server;

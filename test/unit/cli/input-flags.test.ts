@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { parseNumberFlag } from '../../../cli/args';
 import { UsageError } from '../../../cli/errors';
 import { buildInput } from '../../../cli/input-flags';
-import { harness } from './fakes';
+import { harness } from '../../support/cli-fakes';
 
 const dir = mkdtempSync(join(tmpdir(), 'ltc-flags-'));
 const file = (name: string, text: string) => {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { EXIT } from '../../../cli/errors';
 import { COMMANDS } from '../../../cli/main';
-import { harness } from './fakes';
+import { harness } from '../../support/cli-fakes';
 
 describe('ltc', () => {
   it.each([['--help'], ['-h'], ['help']])('%s lists the commands, exit 0', async (flag) => {

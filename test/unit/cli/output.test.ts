@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { escapeText, MAX_PROBLEMS_SHOWN, problemLines, shown, valueAt } from '../../../cli/output';
-import { harness } from './fakes';
+import { harness } from '../../support/cli-fakes';
 
 describe('escapeText', () => {
   it.each([

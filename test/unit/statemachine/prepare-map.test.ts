@@ -4,7 +4,7 @@ import { executeLocally } from '../../../local/executor';
 import { synthesizePipeline } from '../../../local/synth';
 import { PREPARE_MAP_STATES } from '../../../statemachine/prepare-map';
 import { CONTROL_STATES as C, MAP_ITEM_TASKS, STEPS, type StepStateName } from '../../../statemachine/steps';
-import { type Handler, PASSING_RESTORE_PATH } from './passing-steps';
+import { type Handler, PASSING_RESTORE_PATH } from '../../support/passing-steps';
 
 /** The pipeline's prepare phase: Deploy and Scale as Maps over the applications, run by the local interpreter. */
 const { definition } = synthesizePipeline(loadConfigFile('config/example.json'));

@@ -1,0 +1,110 @@
+import { Simulation, type SystemSpec } from '../../bench/sim';
+import type {
+  LocustClient,
+  LocustKpi,
+  LocustState,
+  LocustStats,
+  LocustStatsEntry,
+  SwarmRequest,
+  SwarmResult,
+} from '../../lambdas/adapters/locust/client';
+
+/** Fixed response times (ms): the soak test is about continuity, not latency. */
+const PERCENTILES = { p50: 120, p90: 250, p95: 320, p99: 600 } as const;
+
+/**
+ * A Locust master as the step handlers use it (`kpi`, `stats`, `swarm`, `stop`), backed by the ramp
+ * benchmark's simulated system and Locust cluster (bench/sim.ts) on a simulated clock, so a week of load
+ * runs in seconds. It stands in for the `LocustClient` the handlers get from `deps.locust`, not for Locust's
+ * HTTP API. `stop` freezes the counters, as Locust's `/stop` does.
+ */
+export class SimulatedLocust implements Pick<LocustClient, 'kpi' | 'stats' | 'swarm' | 'stop'> {
+  private readonly sim: Simulation;
+  /** Clock time (ms) of the first swarm: the simulation's time zero. */
+  private loadStartedAt: number | null = null;
+  private stopped = false;
+
+  constructor(
+    spec: SystemSpec,
+    seed: number,
+    private readonly clock: () => number,
+    private readonly orderRequest: string,
+  ) {
+    this.sim = new Simulation(spec, seed);
+  }
+
+  async swarm(request: SwarmRequest): Promise<SwarmResult> {
+    this.catchUp();
+    this.loadStartedAt ??= this.clock();
+    this.stopped = false;
+    this.sim.swarm({ users: request.userCount, spawnRate: request.spawnRate });
+    return { message: 'Swarming started', host: null };
+  }
+
+  async stop(): Promise<void> {
+    this.catchUp();
+    this.stopped = true;
+  }
+
+  async kpi(): Promise<LocustKpi> {
+    const r = this.reading();
+    return {
+      bootId: r.bootId,
+      generation: r.generation,
+      orders: r.orders,
+      orderFailures: 0,
+      state: this.state(),
+      workers: r.workers,
+      userCount: r.users,
+      timestamp: this.clock() / 1000,
+    };
+  }
+
+  async stats(): Promise<LocustStats> {
+    const r = this.reading();
+    const entry = (name: string, method: string | null, requests: number, failures: number) =>
+      ({
+        name,
+        method,
+        numRequests: requests,
+        numFailures: failures,
+        currentRps: null,
+        avgResponseTime: PERCENTILES.p50,
+        minResponseTime: 10,
+        maxResponseTime: 2 * PERCENTILES.p99,
+        percentiles: PERCENTILES,
+      }) satisfies LocustStatsEntry;
+    return {
+      state: this.state(),
+      userCount: r.users,
+      workerCount: r.workers,
+      workers: [],
+      failRatio: r.requests > 0 ? r.failures / r.requests : 0,
+      entries: [entry(this.orderRequest, 'POST', r.orders, 0)],
+      aggregated: entry('Aggregated', null, r.requests, r.failures),
+      errors: [],
+    };
+  }
+
+  /** Users the simulated cluster runs now. */
+  get users(): number {
+    return this.sim.users;
+  }
+
+  private reading() {
+    this.catchUp();
+    return this.sim.read();
+  }
+
+  private state(): LocustState {
+    if (this.stopped) return 'stopped';
+    return this.sim.read().running ? 'running' : 'ready';
+  }
+
+  /** Advances the simulation to the clock (a stopped test's counters stay as they were). */
+  private catchUp(): void {
+    if (this.loadStartedAt === null || this.stopped) return;
+    const due = (this.clock() - this.loadStartedAt) / 1000;
+    if (due > this.sim.t) this.sim.advance(due - this.sim.t);
+  }
+}
