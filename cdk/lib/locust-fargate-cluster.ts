@@ -231,7 +231,7 @@ export interface LocustFargateClusters {
 }
 
 /**
- * Creates the Locust cluster of every environment with `locust.fargate` (lambdas/core/config.ts), named as
+ * Creates the Locust cluster of every environment with `locust.fargate` (lambdas/core/config/locust-fargate.ts), named as
  * the parsed configuration's `locust.url` and `locust.workers` already say, in the conductor's network (its
  * one VPC and subnets), whose functions are the only source the masters accept. Null when none asks for one.
  */

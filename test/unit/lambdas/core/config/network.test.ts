@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../../../lambdas/core/config';
 import { ValidationError } from '../../../../../lambdas/core/errors';
 
-/** `network` (lambdas/core/config.ts, schema/conductor-config.schema.json): bad values are refused by field. */
+/** `network` (lambdas/core/config/network.ts, schema/conductor-config.schema.json): bad values are refused by field. */
 const example = () => JSON.parse(readFileSync('config/example-private-network.json', 'utf8'));
 
 function problems(mutate: (c: ReturnType<typeof example>) => void) {

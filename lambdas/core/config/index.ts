@@ -1,0 +1,16 @@
+/** The conductor's configuration: its types, parseConfig (schema, defaults, cross-field rules) and what reads it. */
+export * from './defaults';
+export { locustFargateNames } from './locust-fargate';
+export { parseConfig } from './parse';
+export {
+  ecsClusterName,
+  ecsClusterTarget,
+  environmentProductionTargets,
+  kubernetesClusterTarget,
+  nodeGroupTarget,
+  platformTarget,
+  productionTargets,
+} from './platforms';
+export { scheduleProblems } from './schedules';
+export * from './slos';
+export type * from './types';
