@@ -202,13 +202,13 @@ export class LocustFargateCluster extends Construct {
   }
 
   /** The `locust.workers` entry of the conductor's configuration for this cluster. */
-  workersConfig(options: { minWorkers?: number; maxWorkers?: number } = {}): LocustWorkersConfig {
+  workersConfig(bounds: { minWorkers: number; maxWorkers: number }): LocustWorkersConfig {
     return {
       type: 'ecs',
       cluster: this.cluster.clusterName,
       service: this.workerService.serviceName,
       region: Stack.of(this).region,
-      ...options,
+      ...bounds,
     };
   }
 
@@ -255,7 +255,7 @@ export function locustFargateClusters(
       conductorSecurityGroups: network.securityGroups,
       targetHost: fargate.targetHost,
       scenario: env.defaultScenario,
-      idleWorkers: fargate.minWorkers ?? 1,
+      idleWorkers: fargate.minWorkers,
       clusterName: names.clusterName,
       workerServiceName: names.workerServiceName,
       namespace: names.namespace,

@@ -2,11 +2,47 @@ import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020'
 import type { FieldProblem } from './errors';
 
 const ajv = new Ajv2020({ allErrors: true, strict: true, useDefaults: false });
+/** Fills each missing property that has a `default` in the schema: the one place defaults are written. */
+const fillingAjv = new Ajv2020({ allErrors: true, strict: true, useDefaults: true });
 
 /** Compiles a JSON Schema once; the returned function lists every broken rule by field. */
 export function schemaChecker(schema: object): (value: unknown) => FieldProblem[] {
   const validate: ValidateFunction = ajv.compile(schema);
   return (value) => (validate(value) ? [] : simplify(validate.errors ?? []));
+}
+
+export type Filled<T> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly problems: FieldProblem[] };
+
+/**
+ * Compiles a JSON Schema (with an `$id`) once; the returned function validates a copy of a value and fills the
+ * schema's defaults into it, so the caller's value is never changed. `fragment` picks a subschema, e.g.
+ * `#/$defs/slos`. `T` is what the schema guarantees after filling (config/schema-types.ts checks it).
+ */
+export function schemaFiller<T>(
+  schema: { readonly $id: string },
+  fragment = '',
+): (value: unknown) => Filled<T> {
+  if (!fillingAjv.getSchema(schema.$id)) fillingAjv.addSchema(schema);
+  const validate = fillingAjv.getSchema(`${schema.$id}${fragment}`);
+  if (!validate) throw new Error(`no schema at ${schema.$id}${fragment}`);
+  return (value) => {
+    let copy: unknown;
+    try {
+      copy = structuredClone(value);
+    } catch {
+      return {
+        ok: false,
+        problems: [
+          { field: '(input)', rule: 'must be JSON data (no functions, symbols or class instances)' },
+        ],
+      };
+    }
+    return validate(copy)
+      ? { ok: true, value: copy as T }
+      : { ok: false, problems: simplify(validate.errors ?? []) };
+  };
 }
 
 function simplify(errors: readonly ErrorObject[]): FieldProblem[] {

@@ -13,7 +13,7 @@
 import { DescribeServicesCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { request } from 'undici';
-import type { LocustWorkersConfig } from '../../core/config';
+import type { LocustWorkersConfig, LocustWorkersLocation } from '../../core/config';
 import { TransientError } from '../../core/errors';
 import { AwsClients, aws } from '../ecs/clients';
 import { type KubeConnector, kubeConnector } from '../kubernetes/connection';
@@ -35,15 +35,9 @@ export interface WorkerFleet {
   status(): Promise<FleetStatus>;
 }
 
-export const DEFAULT_MIN_WORKERS = 1;
-export const DEFAULT_MAX_WORKERS = 50;
-
-/** The fleet's bounds from the configuration, defaults filled. */
+/** The fleet's bounds from the configuration (the schema fills their defaults). */
 export function fleetBounds(config: LocustWorkersConfig): { minWorkers: number; maxWorkers: number } {
-  return {
-    minWorkers: config.minWorkers ?? DEFAULT_MIN_WORKERS,
-    maxWorkers: config.maxWorkers ?? DEFAULT_MAX_WORKERS,
-  };
+  return { minWorkers: config.minWorkers, maxWorkers: config.maxWorkers };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -57,7 +51,7 @@ export class KubernetesWorkerFleet implements WorkerFleet {
   readonly description: string;
 
   constructor(
-    private readonly config: Extract<LocustWorkersConfig, { type: 'kubernetes' }>,
+    private readonly config: Extract<LocustWorkersLocation, { type: 'kubernetes' }>,
     private readonly connect: KubeConnector = kubeConnector(),
   ) {
     this.description = `deployment ${config.namespace}/${config.deployment}`;
@@ -93,7 +87,7 @@ export class EcsWorkerFleet implements WorkerFleet {
   readonly description: string;
 
   constructor(
-    private readonly config: Extract<LocustWorkersConfig, { type: 'ecs' }>,
+    private readonly config: Extract<LocustWorkersLocation, { type: 'ecs' }>,
     private readonly clients: AwsClients = new AwsClients(),
   ) {
     this.description = `ECS service ${config.service} in ${config.cluster}`;
@@ -131,7 +125,7 @@ export class LocalWorkerFleet implements WorkerFleet {
   readonly description: string;
   private readonly url: string;
 
-  constructor(config: Extract<LocustWorkersConfig, { type: 'local' }>) {
+  constructor(config: Extract<LocustWorkersLocation, { type: 'local' }>) {
     this.url = `${config.url.replace(/\/+$/, '')}/workers`;
     this.description = `local worker processes (${config.url})`;
   }
@@ -185,7 +179,7 @@ function checkCount(workers: number): void {
   }
 }
 
-export type WorkerFleetFactory = (config: LocustWorkersConfig) => WorkerFleet;
+export type WorkerFleetFactory = (config: LocustWorkersLocation) => WorkerFleet;
 
 const defaultFactory: WorkerFleetFactory = (config) => {
   switch (config.type) {
@@ -201,7 +195,7 @@ const defaultFactory: WorkerFleetFactory = (config) => {
 let factory: WorkerFleetFactory = defaultFactory;
 
 /** The fleet adapter for a configuration (one per call: the adapters keep no state worth sharing). */
-export function workerFleet(config: LocustWorkersConfig): WorkerFleet {
+export function workerFleet(config: LocustWorkersLocation): WorkerFleet {
   return factory(config);
 }
 

@@ -1,5 +1,5 @@
 import type { FieldProblem } from '../errors';
-import type { RawConfig } from './parse';
+import type { SchemaConfig } from './parse';
 import type { LocustFargateConfig, LocustWorkersConfig } from './types';
 
 /**
@@ -28,14 +28,14 @@ export function fargateEndpoints(environment: string, fargate: LocustFargateConf
     type: 'ecs',
     cluster: names.clusterName,
     service: names.workerServiceName,
-    minWorkers: fargate.minWorkers ?? 1,
-    maxWorkers: fargate.maxWorkers ?? 50,
+    minWorkers: fargate.minWorkers,
+    maxWorkers: fargate.maxWorkers,
   };
   return { url: names.url, workers };
 }
 
 /** A Fargate cluster sets `url` and `workers` itself: a different one given beside it is a mistake. */
-export function fargateProblems(input: RawConfig): FieldProblem[] {
+export function fargateProblems(input: SchemaConfig): FieldProblem[] {
   const problems: FieldProblem[] = [];
   let vpc: { id: string; at: string } | null = null;
   for (const [name, env] of Object.entries(input.environments)) {
@@ -61,7 +61,7 @@ export function fargateProblems(input: RawConfig): FieldProblem[] {
         rule: 'leave it out: locust.fargate sizes its own worker service (minWorkers, maxWorkers there)',
       });
     }
-    if ((fargate.minWorkers ?? 1) > (fargate.maxWorkers ?? 50)) {
+    if (fargate.minWorkers > fargate.maxWorkers) {
       problems.push({ field: `${at}.fargate`, rule: 'needs minWorkers ≤ maxWorkers' });
     }
     if (vpc && vpc.id !== fargate.vpcId) {

@@ -1,117 +1,52 @@
 import configSchema from '../../../schema/conductor-config.schema.json' with { type: 'json' };
 import { ValidationError } from '../errors';
-import { schemaChecker } from '../schema-validation';
-import { DEFAULT_PREPARE_CONCURRENCY } from './defaults';
+import { schemaFiller } from '../schema-validation';
 import { fargateEndpoints, fargateProblems } from './locust-fargate';
 import { networkProblems } from './network';
 import { checkSemantics } from './semantics';
-import { type RawSloConfig, withSloDefaults } from './slos';
-import type {
-  ApplicationConfig,
-  CleanupAction,
-  ConductorConfig,
-  EcsTaskCleanupAction,
-  EnvironmentConfig,
-  HttpCleanupAction,
-  KubernetesJobCleanupAction,
-  LocustConfig,
-  NetworkConfig,
-  NodeGroupConfig,
-  ScheduleConfig,
-  SqlCleanupAction,
-} from './types';
-
-const checkSchema = schemaChecker(configSchema);
+import type { ConductorConfig, EnvironmentConfig, LocustConfig } from './types';
 
 /**
- * Validates a raw configuration (parsed JSON) and fills its defaults.
- * Throws a ValidationError listing every broken rule by field.
+ * What the schema guarantees once its defaults are filled in: a {@link ConductorConfig} but for the fields derived
+ * from others (an environment's `loadTestTarget` from `production`; `locust.url` and `workers` from `locust.fargate`).
+ */
+export interface SchemaConfig extends Omit<ConductorConfig, 'environments'> {
+  readonly environments: Readonly<Record<string, SchemaEnvironment>>;
+}
+export interface SchemaEnvironment extends Omit<EnvironmentConfig, 'loadTestTarget' | 'locust'> {
+  readonly loadTestTarget?: boolean;
+  readonly locust: Omit<LocustConfig, 'url'> & { readonly url?: string };
+}
+
+const fillSchema = schemaFiller<SchemaConfig>(configSchema);
+
+/**
+ * Validates a raw configuration (parsed JSON) and fills its defaults (the schema's) into a copy: `raw` is not
+ * changed. Throws a ValidationError listing every broken rule by field.
  */
 export function parseConfig(raw: unknown): ConductorConfig {
-  const problems = checkSchema(raw);
-  if (problems.length > 0) throw new ValidationError(problems);
-  const input = raw as RawConfig;
+  const filled = fillSchema(raw);
+  if (!filled.ok) throw new ValidationError(filled.problems);
+  const input = filled.value;
   const fargate = fargateProblems(input);
   if (fargate.length > 0) throw new ValidationError(fargate);
   const config: ConductorConfig = {
+    ...input,
     environments: Object.fromEntries(
-      Object.entries(input.environments).map(([name, env]) => [name, withEnvironmentDefaults(name, env)]),
+      Object.entries(input.environments).map(([name, env]) => [name, withDerivedFields(name, env)]),
     ),
-    schedules: (input.schedules ?? []).map((s) => ({ ...s, enabled: s.enabled ?? true })),
-    ...(input.network ? { network: input.network } : {}),
   };
   const semantic = [...checkSemantics(config), ...networkProblems(config)];
   if (semantic.length > 0) throw new ValidationError(semantic);
   return config;
 }
 
-function withEnvironmentDefaults(name: string, env: RawEnvironment): EnvironmentConfig {
-  const production = env.production ?? false;
+/** The fields the schema cannot default, because they follow from others. */
+function withDerivedFields(name: string, env: SchemaEnvironment): EnvironmentConfig {
+  const { fargate, url } = env.locust;
   return {
     ...env,
-    production,
-    loadTestTarget: env.loadTestTarget ?? !production,
-    locust: {
-      orderRequestName: 'checkout: place order',
-      usersPerWorker: 500,
-      maxUsers: 20_000,
-      initialOrdersPerUserPerMinute: 1,
-      ...env.locust,
-      ...(env.locust.fargate
-        ? fargateEndpoints(name, env.locust.fargate)
-        : { url: env.locust.url as string }),
-    },
-    applications: env.applications.map((a) => ({ readinessTimeoutSeconds: 600, ...a })),
-    slos: withSloDefaults(env.slos),
-    cleanup: (env.cleanup ?? []).map(withCleanupDefaults),
-    nodeGroups: (env.nodeGroups ?? []).map((g) => ({ readinessTimeoutSeconds: 900, ...g })),
-    prepareConcurrency: env.prepareConcurrency ?? DEFAULT_PREPARE_CONCURRENCY,
-    restoreVersions: env.restoreVersions ?? false,
+    loadTestTarget: env.loadTestTarget ?? !env.production,
+    locust: { ...env.locust, ...(fargate ? fargateEndpoints(name, fargate) : { url: url as string }) },
   };
-}
-
-function withCleanupDefaults(c: RawCleanupAction): CleanupAction {
-  switch (c.type) {
-    case 'http':
-      return { method: 'DELETE', ...c };
-    case 'sql':
-      return { timeoutSeconds: 300, ...c };
-    case 'kubernetes-job':
-    case 'ecs-task':
-      return { timeoutSeconds: 600, ...c };
-  }
-}
-
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-type RawEnvironment = Omit<
-  Mutable<EnvironmentConfig>,
-  | 'production'
-  | 'loadTestTarget'
-  | 'locust'
-  | 'applications'
-  | 'slos'
-  | 'cleanup'
-  | 'nodeGroups'
-  | 'prepareConcurrency'
-  | 'restoreVersions'
-> & {
-  production?: boolean;
-  loadTestTarget?: boolean;
-  locust: Partial<LocustConfig>;
-  applications: (Omit<ApplicationConfig, 'readinessTimeoutSeconds'> & { readinessTimeoutSeconds?: number })[];
-  slos?: RawSloConfig;
-  cleanup?: RawCleanupAction[];
-  nodeGroups?: (Omit<NodeGroupConfig, 'readinessTimeoutSeconds'> & { readinessTimeoutSeconds?: number })[];
-  prepareConcurrency?: number;
-  restoreVersions?: boolean;
-};
-type RawCleanupAction =
-  | (Omit<HttpCleanupAction, 'method'> & { method?: 'POST' | 'DELETE' })
-  | (Omit<SqlCleanupAction, 'timeoutSeconds'> & { timeoutSeconds?: number })
-  | (Omit<KubernetesJobCleanupAction, 'timeoutSeconds'> & { timeoutSeconds?: number })
-  | (Omit<EcsTaskCleanupAction, 'timeoutSeconds'> & { timeoutSeconds?: number });
-export interface RawConfig {
-  environments: Record<string, RawEnvironment>;
-  schedules?: (Omit<ScheduleConfig, 'enabled'> & { enabled?: boolean })[];
-  network?: NetworkConfig;
 }

@@ -57,7 +57,7 @@ export function checkSemantics(config: ConductorConfig): FieldProblem[] {
     if (workers?.type === 'kubernetes') {
       problems.push(...clusterProblems(workers.cluster, `${at}.locust.workers.cluster`));
     }
-    if (workers && (workers.minWorkers ?? 1) > (workers.maxWorkers ?? 50)) {
+    if (workers && workers.minWorkers > workers.maxWorkers) {
       problems.push({ field: `${at}.locust.workers`, rule: 'needs minWorkers ≤ maxWorkers' });
     }
     env.nodeGroups.forEach((g, i) => {

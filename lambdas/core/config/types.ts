@@ -1,3 +1,5 @@
+import type configSchema from '../../../schema/conductor-config.schema.json';
+
 /** Where an application runs. `http`: it exposes the conductor agent API (GET/PUT /_conductor/shape). */
 export interface HttpPlatform {
   readonly type: 'http';
@@ -95,16 +97,16 @@ export interface LocustFargateConfig {
   readonly vpcId: string;
   /** Base URL of the system under test (Locust's `--host`). */
   readonly targetHost: string;
-  /** Workers when idle, and the fewest the ramp asks for (default 1). */
-  readonly minWorkers?: number;
-  readonly maxWorkers?: number;
-  /** Fargate size of one worker task (default 1024 CPU units, 2048 MiB). */
-  readonly workerCpu?: number;
-  readonly workerMemoryMiB?: number;
+  /** Workers when idle, and the fewest the ramp asks for. */
+  readonly minWorkers: number;
+  readonly maxWorkers: number;
+  /** Fargate size of one worker task: CPU units and MiB. */
+  readonly workerCpu: number;
+  readonly workerMemoryMiB: number;
 }
 
 /** Where the Locust workers run, for fleet sizing: the worker Deployment, the worker ECS service, or local processes. */
-export type LocustWorkersConfig = (
+export type LocustWorkersLocation =
   | {
       readonly type: 'kubernetes';
       readonly cluster: KubernetesCluster;
@@ -118,12 +120,14 @@ export type LocustWorkersConfig = (
       readonly region?: string;
       readonly roleArn?: string;
     }
-  | { readonly type: 'local'; readonly url: string }
-) & {
-  /** Never fewer workers than this (default 1). */
-  readonly minWorkers?: number;
-  /** Never more workers than this (default 50). */
-  readonly maxWorkers?: number;
+  | { readonly type: 'local'; readonly url: string };
+
+/** The worker fleet the conductor sizes, and its bounds. */
+export type LocustWorkersConfig = LocustWorkersLocation & {
+  /** Never fewer workers than this. */
+  readonly minWorkers: number;
+  /** Never more workers than this. */
+  readonly maxWorkers: number;
 };
 
 /** A team's own CloudWatch alarm(s) to watch during the test: one by name, or every alarm whose name starts with a prefix. */
@@ -148,7 +152,7 @@ export interface RelativeCriteria {
   readonly p95?: number;
   readonly p99?: number;
   readonly failureRatio?: number;
-  /** What missing a relative criterion makes of the verdict. Default: warn. */
+  /** What missing a relative criterion makes of the verdict. */
   readonly severity: 'warn' | 'fail';
 }
 
@@ -261,7 +265,7 @@ export interface EnvironmentConfig {
   readonly cleanup: readonly CleanupAction[];
   /** EKS managed node groups scaled with the applications. */
   readonly nodeGroups: readonly NodeGroupConfig[];
-  /** How many applications prepare at once (Deploy, Scale, Teardown). Default {@link DEFAULT_PREPARE_CONCURRENCY}. */
+  /** How many applications prepare at once (Deploy, Scale, Teardown). */
   readonly prepareConcurrency: number;
   /** Teardown also rolls the recorded versions back (default: the test environment keeps production's). */
   readonly restoreVersions: boolean;
@@ -307,3 +311,50 @@ export interface NetworkEgressRule {
   readonly cidr: string;
   readonly description: string;
 }
+
+/*
+ * The schema is the source of truth; these types are checked against it when the project type-checks
+ * (docs/configuration.md): each interface has exactly its schema definition's properties, and every property
+ * with a schema default is present (the validator fills it in). A mismatch fails `npm run typecheck` with the
+ * offending keys in the message.
+ */
+type Defs = (typeof configSchema)['$defs'];
+type PropertiesOf<S> = S extends { readonly properties: infer P } ? P : never;
+type OptionalKeys<T> = { [K in keyof T]-?: object extends Pick<T, K> ? K : never }[keyof T];
+type DefaultedKeys<P> = { [K in keyof P]: P[K] extends { readonly default: unknown } ? K : never }[keyof P];
+type Agreement<T, S> = [
+  Exclude<keyof T, keyof PropertiesOf<S>>,
+  Exclude<keyof PropertiesOf<S>, keyof T>,
+  Extract<DefaultedKeys<PropertiesOf<S>>, OptionalKeys<T>>,
+] extends [never, never, never]
+  ? true
+  : {
+      onlyInType: Exclude<keyof T, keyof PropertiesOf<S>>;
+      onlyInSchema: Exclude<keyof PropertiesOf<S>, keyof T>;
+      defaultedButOptional: Extract<DefaultedKeys<PropertiesOf<S>>, OptionalKeys<T>>;
+    };
+type Agrees<A extends true> = A;
+
+/** The locust worker fleet's branches (`allOf` of `if`/`then`) and `alarmSelector` (`oneOf`) are not checked here. */
+export type SchemaAgreement = [
+  Agrees<Agreement<ConductorConfig & { $schema?: string }, typeof configSchema>>,
+  Agrees<Agreement<NetworkConfig, Defs['network']>>,
+  Agrees<Agreement<EnvironmentConfig, Defs['environment']>>,
+  Agrees<Agreement<LocustConfig, Defs['locust']>>,
+  Agrees<Agreement<LocustFargateConfig, Defs['locustFargate']>>,
+  Agrees<Agreement<ApplicationConfig, Defs['application']>>,
+  Agrees<Agreement<HttpPlatform, Defs['httpPlatform']>>,
+  Agrees<Agreement<KubernetesCluster, Defs['kubernetesCluster']>>,
+  Agrees<Agreement<KubernetesPlatform, Defs['kubernetesPlatform']>>,
+  Agrees<Agreement<EcsPlatform, Defs['ecsPlatform']>>,
+  Agrees<Agreement<EksNodeGroupRef, Defs['nodeGroupRef']>>,
+  Agrees<Agreement<NodeGroupConfig, Defs['nodeGroup']>>,
+  Agrees<Agreement<SloConfig, Defs['slos']>>,
+  Agrees<Agreement<RelativeCriteria, PropertiesOf<Defs['slos']>['relative']>>,
+  Agrees<Agreement<RequestSlo, Defs['requestSlo']>>,
+  Agrees<Agreement<HttpCleanupAction, Defs['httpCleanup']>>,
+  Agrees<Agreement<SqlCleanupAction, Defs['sqlCleanup']>>,
+  Agrees<Agreement<KubernetesJobCleanupAction, Defs['kubernetesJobCleanup']>>,
+  Agrees<Agreement<EcsTaskCleanupAction, Defs['ecsTaskCleanup']>>,
+  Agrees<Agreement<ScheduleConfig, Defs['schedule']>>,
+];

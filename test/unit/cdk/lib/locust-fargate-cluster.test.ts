@@ -96,7 +96,10 @@ describe('LocustFargateCluster', () => {
         ],
       },
     });
-    expect(locust.workersConfig({ maxWorkers: 20 })).toMatchObject({ type: 'ecs', maxWorkers: 20 });
+    expect(locust.workersConfig({ minWorkers: 1, maxWorkers: 20 })).toMatchObject({
+      type: 'ecs',
+      maxWorkers: 20,
+    });
   });
 
   it('is cdk-nag AwsSolutions clean, every acknowledgement with a reason', () => {

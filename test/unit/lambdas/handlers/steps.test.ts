@@ -337,8 +337,15 @@ const kubernetes: LocustWorkersConfig = {
   namespace: 'load',
   deployment: 'locust-worker',
   minWorkers: 2,
+  maxWorkers: 50,
 };
-const ecs: LocustWorkersConfig = { type: 'ecs', cluster: 'load', service: 'locust-worker', minWorkers: 1 };
+const ecs: LocustWorkersConfig = {
+  type: 'ecs',
+  cluster: 'load',
+  service: 'locust-worker',
+  minWorkers: 1,
+  maxWorkers: 50,
+};
 
 let calls: string[];
 let fleetRuns: FakeRuns;

@@ -378,6 +378,60 @@ describe('a tagged union’s type', () => {
 });
 
 describe('parseConfig accepts', () => {
+  it("fills the schema's defaults into a copy, leaving the caller's object as it was", () => {
+    const raw = deepFreeze(structuredClone(example));
+    const before = JSON.stringify(raw);
+    const config = parseConfig(raw);
+    expect(JSON.stringify(raw)).toBe(before);
+    expect(config.environments.staging?.slos.relative.severity).toBe('warn');
+  });
+
+  it("refuses a bad value naming its field, and fills nothing into the caller's object", () => {
+    const raw = structuredClone(example);
+    raw.environments.staging.slos = { graceTicks: -1 };
+    const before = JSON.stringify(raw);
+    expect(() => parseConfig(raw)).toThrow(ValidationError);
+    expect(problemsOf((c) => (c.environments.staging.slos = { graceTicks: -1 }))).toContainEqual({
+      field: 'environments.staging.slos.graceTicks',
+      rule: 'must be at least 0',
+    });
+    expect(JSON.stringify(raw)).toBe(before);
+  });
+
+  it("fills defaults inside each tagged union's branch: cleanup actions, node groups, the worker fleet", () => {
+    const raw = structuredClone(example);
+    const staging = raw.environments.staging;
+    staging.cleanup = [
+      { type: 'http', name: 'h', url: 'http://shop.test:9090/data' },
+      { type: 'sql', name: 's', database: { urlEnv: 'DB' }, statements: ['DELETE FROM orders'] },
+      { type: 'ecs-task', name: 'e', cluster: 'test', taskDefinition: 'wipe' },
+      {
+        type: 'kubernetes-job',
+        name: 'k',
+        cluster: { endpoint: 'https://k8s.test:6443', tokenEnv: 'T' },
+        namespace: 'shop',
+        fromCronJob: 'wipe',
+      },
+    ];
+    staging.nodeGroups = [
+      {
+        name: 'n',
+        test: { cluster: 'test', nodegroup: 'ng' },
+        size: { minSize: 1, maxSize: 3, desiredSize: 2 },
+      },
+    ];
+    staging.locust.workers = { type: 'local', url: 'http://127.0.0.1:9000' };
+    const env = parseConfig(raw).environments.staging;
+    expect(env?.cleanup.map((c) => ('method' in c ? c.method : c.timeoutSeconds))).toEqual([
+      'DELETE',
+      300,
+      600,
+      600,
+    ]);
+    expect(env?.nodeGroups[0]?.readinessTimeoutSeconds).toBe(900);
+    expect(env?.locust.workers).toMatchObject({ minWorkers: 1, maxWorkers: 50 });
+  });
+
   it('config/example.json as it is', () => {
     expect(problemsOf(() => {})).toEqual([]);
   });
@@ -480,16 +534,38 @@ describe('schema/conductor-config.schema.json', () => {
       httpCleanup: env?.cleanup[0],
       schedule: config.schedules[0],
     };
+    const given: Record<string, object | undefined> = {
+      environment: minimal.environments.staging,
+      locust: minimal.environments.staging.locust,
+      httpCleanup: minimal.environments.staging.cleanup[0],
+      schedule: minimal.schedules[0],
+    };
     const defs = configSchema.$defs as Record<string, { properties?: Record<string, { default?: unknown }> }>;
     let checked = 0;
     for (const [def, value] of Object.entries(parsed)) {
       expect(defs[def], `$defs.${def}`).toBeDefined();
       for (const [name, property] of Object.entries(defs[def]?.properties ?? {})) {
-        if (!('default' in property)) continue;
-        expect((value as Record<string, unknown>)[name], `$defs.${def}.${name}`).toEqual(property.default);
+        if (!('default' in property) || name in (given[def] ?? {})) continue;
+        const filled = (value as Record<string, unknown>)[name];
+        // An object's default ({}) is filled further with its own properties' defaults.
+        if (isPlainObject(property.default))
+          expect(filled, `$defs.${def}.${name}`).toMatchObject(property.default);
+        else expect(filled, `$defs.${def}.${name}`).toEqual(property.default);
         checked += 1;
       }
     }
     expect(checked).toBeGreaterThanOrEqual(10);
   });
 });
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}
