@@ -12,18 +12,22 @@
 import { join } from 'node:path';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { request } from 'undici';
-import { RunStore } from '../lambdas/adapters/aws/run-store';
-import { type WorkerFleet, workerFleet } from '../lambdas/adapters/locust/fleet';
-import type { ConductorConfig } from '../lambdas/core/config';
-import { hasShape, restoreTarget } from '../lambdas/core/shape';
-import type { AppShape } from '../lambdas/core/state';
-import { type JanitorResult, handler as janitor } from '../lambdas/handlers/janitor';
-import { deps, resetDeps } from '../lambdas/handlers/runtime';
-import { readShopShape } from '../local/demo-shop';
-import { DEMO_TEST_REPLICAS, type LocalEnvironment, startLocalEnvironment } from '../local/environment';
-import { executeLocally, type LocalExecutionOptions, type LocalExecutionResult } from '../local/executor';
-import { MOTO_CREDENTIALS, MOTO_REGION } from '../local/moto';
-import { LIFECYCLE_STEPS, MAP_ITEM_TASKS, STEPS, type StepStateName } from '../statemachine/steps';
+import { RunStore } from '../../../lambdas/adapters/aws/run-store';
+import { type WorkerFleet, workerFleet } from '../../../lambdas/adapters/locust/fleet';
+import type { ConductorConfig } from '../../../lambdas/core/config';
+import { hasShape, restoreTarget } from '../../../lambdas/core/shape';
+import type { AppShape } from '../../../lambdas/core/state';
+import { type JanitorResult, handler as janitor } from '../../../lambdas/handlers/janitor';
+import { deps, resetDeps } from '../../../lambdas/handlers/runtime';
+import { readShopShape } from '../../../local/demo-shop';
+import { DEMO_TEST_REPLICAS, type LocalEnvironment, startLocalEnvironment } from '../../../local/environment';
+import {
+  executeLocally,
+  type LocalExecutionOptions,
+  type LocalExecutionResult,
+} from '../../../local/executor';
+import { MOTO_CREDENTIALS, MOTO_REGION } from '../../../local/moto';
+import { LIFECYCLE_STEPS, MAP_ITEM_TASKS, STEPS, type StepStateName } from '../../../statemachine/steps';
 import {
   awsAction,
   awsJsonError,
@@ -32,19 +36,15 @@ import {
   type ProxiedRequest,
   type InjectedFault as ProxyFault,
   startFaultProxy,
-} from '../test/support/faults/fault-proxy';
-import {
-  type FaultyPlatforms,
-  type PlatformSnapshot,
-  startFaultyPlatforms,
-} from '../test/support/faults/faulty-platforms';
+} from './fault-proxy';
+import { type FaultyPlatforms, type PlatformSnapshot, startFaultyPlatforms } from './faulty-platforms';
 import {
   type FaultRun,
   motoKilledViolation,
   runWithMotoKilled,
   runWithShopKilled,
   shopKilledViolation,
-} from '../test/support/faults/restore-faults';
+} from './restore-faults';
 import {
   createRecheckQueue,
   everyHandlerTwice,
@@ -52,7 +52,7 @@ import {
   SHORT_LOCAL_RUN,
   tickSeriesProblem,
   withTaskTimeout,
-} from '../test/support/faults/retry-faults';
+} from './retry-faults';
 
 const ENVIRONMENT = 'local';
 const CONTENDER = 'arn:aws:states:us-east-1:123456789012:execution:LoadTestConductor:contender';
