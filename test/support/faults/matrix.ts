@@ -1,13 +1,9 @@
 /**
- * The fault matrix (issue 6): on one local environment (tsx; no AWS account), run the load test with one
- * injected fault per scenario, then check that the environment ends as it was found — the shop in its
- * recorded shape (compared with the product's own field-by-field comparison), the Locust worker fleet at its
- * size before the scenario, the lock free, the reason recorded. Executions that end FAILED or ABORTED get the janitor, as the EventBridge rule in AWS gives them
- * (cdk/lib/janitor.ts). Prints a table and "N scenarios, M environments left dirty"; exits 1 if any is dirty.
- *
- *   npm run fault-matrix [-- --only <substring>] [--no-janitor]
- *
- * `--no-janitor` leaves out the janitor, to see the matrix catch what it would leave dirty.
+ * The fault matrix (issue 6): on one local environment (no AWS account), run the load test with one injected
+ * fault per scenario, then check that the environment ends as it was found — the shop in its recorded shape
+ * (compared with the product's own field-by-field comparison), the Locust worker fleet at its size before the
+ * scenario, the lock free, the reason recorded. Executions that end FAILED or ABORTED get the janitor, as the
+ * EventBridge rule in AWS gives them (cdk/lib/janitor.ts). Run by test/e2e/faults/fault-matrix.test.ts.
  */
 import { join } from 'node:path';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -70,7 +66,7 @@ interface ScenarioOutcome {
   readonly reason?: string;
 }
 
-interface Scenario {
+export interface Scenario {
   readonly name: string;
   run(ctx: Context): Promise<ScenarioOutcome>;
 }
@@ -523,7 +519,7 @@ function killedProcessScenario(
   };
 }
 
-const SCENARIOS: Scenario[] = [
+export const SCENARIOS: readonly Scenario[] = [
   ...FAULTY_STEPS.map(
     (step): Scenario => ({
       name: `error thrown in ${step}`,
@@ -758,39 +754,36 @@ async function platformsRestored(
     : `platforms changed without a record: ${JSON.stringify(now)}`;
 }
 
-interface Row {
-  scenario: string;
-  outcome: string;
-  restored: string;
-  lockFree: string;
-  reason: string;
-  dirty: boolean;
+/**
+ * One scenario per kind of fault, run by `npm test`: a step's error, a stopped execution, a contended lock, a
+ * platform API fault, a broken Locust answer and a lost worker. `npm run fault-matrix` runs every scenario.
+ */
+export const FAST_SCENARIOS: readonly string[] = [
+  `error thrown in ${STEPS.scale}`,
+  'execution stopped mid-ramp, then the janitor',
+  'lock contended by another run',
+  'Kubernetes API 503 on 3 patches',
+  'Locust answers an HTML page with 200',
+  'a Locust worker lost mid-test',
+];
+
+/** How a scenario ended, and what it left dirty (empty: the environment is as it was found). */
+export interface ScenarioResult {
+  readonly outcome: string;
+  /** What the run recorded about the fault. */
+  readonly reason: string;
+  readonly dirty: readonly string[];
 }
 
-function printTable(rows: readonly Row[]): void {
-  const cols: [keyof Row, string][] = [
-    ['scenario', 'scenario'],
-    ['outcome', 'outcome'],
-    ['restored', 'restored?'],
-    ['lockFree', 'lock free?'],
-    ['reason', 'reason'],
-  ];
-  const cell = (r: Row, k: keyof Row) =>
-    String(r[k])
-      .replace(/\s+/g, ' ')
-      .slice(0, k === 'reason' ? 110 : 60);
-  const widths = cols.map(([k, h]) => Math.max(h.length, ...rows.map((r) => cell(r, k).length)));
-  const line = (values: string[]) => values.map((v, i) => v.padEnd(widths[i] ?? 0)).join(' | ');
-  console.log(line(cols.map(([, h]) => h)));
-  console.log(widths.map((w) => '-'.repeat(w)).join('-|-'));
-  for (const r of rows) console.log(line(cols.map(([k]) => cell(r, k))));
+/** One local environment with the fault targets, shared by the scenarios, which run one at a time. */
+export interface FaultMatrix {
+  /** Runs one scenario and checks the environment; puts a dirty one back, so the next scenario starts clean. */
+  check(scenario: Scenario): Promise<ScenarioResult>;
+  stop(): Promise<void>;
 }
 
-async function main(): Promise<number> {
-  const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
-  const scenarios = SCENARIOS.filter((s) => !only || s.name.includes(only));
-  const withJanitor = !process.argv.includes('--no-janitor');
-  console.log(`Starting one local environment for ${scenarios.length} scenarios…`);
+/** `janitor: false` leaves out the janitor, to see the matrix catch what it would leave dirty. */
+export async function startFaultMatrix(options: { readonly janitor: boolean }): Promise<FaultMatrix> {
   const env = await startLocalEnvironment({ workers: 2 });
   const runs = new RunStore(env.aws.RUNS_TABLE);
   const { platforms, locustProxy, recheck } = await startFaultTargets(env);
@@ -803,7 +796,7 @@ async function main(): Promise<number> {
     execute: (options) => executeLocally(env.pipeline.definition, SHORT_LOCAL_RUN, options),
     executeDefinition: (definition, options) => executeLocally(definition, SHORT_LOCAL_RUN, options),
     janitorFor: async (result) =>
-      result.status === 'SUCCEEDED' || !withJanitor
+      result.status === 'SUCCEEDED' || !options.janitor
         ? null
         : janitor({
             detail: {
@@ -814,13 +807,11 @@ async function main(): Promise<number> {
             },
           }),
   };
-  const rows: Row[] = [];
-  try {
-    for (const scenario of scenarios) {
-      const started = Date.now();
+  return {
+    async check(scenario) {
       const platformsBefore = await platforms.snapshot();
       const workersBefore = (await localFleet(env).status()).desired;
-      let row: Row;
+      let clean = false;
       try {
         const out = await scenario.run(ctx);
         await out.after?.();
@@ -830,52 +821,25 @@ async function main(): Promise<number> {
           (await platformsRestored(ctx, out.executions, platformsBefore)) ??
           (await fleetRestored(ctx, workersBefore));
         const holder = await runs.lockHolder(ENVIRONMENT);
-        const reason = out.reason ?? (await reasonOf(ctx, out.executions));
-        row = {
-          scenario: scenario.name,
-          outcome: out.outcome,
-          restored: notRestored ? `NO: ${notRestored}` : 'yes',
-          lockFree: holder ? `NO: ${holder.split(':').at(-1)}` : 'yes',
-          reason: out.violation ? `VIOLATION: ${out.violation}; ${reason}` : reason,
-          dirty: Boolean(notRestored || holder || out.violation),
-        };
-      } catch (err) {
-        row = {
-          scenario: scenario.name,
-          outcome: `harness error: ${(err as Error).message}`,
-          restored: '?',
-          lockFree: '?',
-          reason: (err as Error).stack?.split('\n')[1]?.trim() ?? '',
-          dirty: true,
-        };
+        const dirty = [
+          ...(notRestored ? [`not restored: ${notRestored}`] : []),
+          ...(holder ? [`lock still held by ${holder.split(':').at(-1)}`] : []),
+          ...(out.violation ? [`violation: ${out.violation}`] : []),
+        ];
+        clean = dirty.length === 0;
+        return { outcome: out.outcome, reason: out.reason ?? (await reasonOf(ctx, out.executions)), dirty };
+      } finally {
+        if (!clean) {
+          clearFaults(ctx);
+          await repair(ctx, workersBefore);
+          await platforms.reset(platformsBefore);
+        }
       }
-      if (row.dirty) {
-        clearFaults(ctx);
-        await repair(ctx, workersBefore);
-        await platforms.reset(platformsBefore);
-      }
-      rows.push(row);
-      console.log(
-        `  ${row.dirty ? 'DIRTY' : 'clean'}  ${scenario.name} (${((Date.now() - started) / 1000).toFixed(0)} s)`,
-      );
-    }
-  } finally {
-    await locustProxy.stop();
-    await platforms.stop();
-    await env.stop();
-  }
-  console.log('');
-  printTable(rows);
-  const dirty = rows.filter((r) => r.dirty).length;
-  console.log('');
-  console.log(`${rows.length} scenarios, ${dirty} environments left dirty`);
-  return dirty > 0 ? 1 : 0;
+    },
+    async stop() {
+      await locustProxy.stop();
+      await platforms.stop();
+      await env.stop();
+    },
+  };
 }
-
-main().then(
-  (code) => process.exit(code),
-  (err) => {
-    console.error(err);
-    process.exit(2);
-  },
-);
