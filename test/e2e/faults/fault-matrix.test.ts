@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FAST_SCENARIOS, type FaultMatrix, SCENARIOS, startFaultMatrix } from '../../support/faults/matrix';
+import { type FaultMatrix, startFaultMatrix } from '../../support/faults/matrix';
+import { FAST_SCENARIOS, SCENARIOS } from '../../support/faults/matrix-scenarios';
 
 /**
- * The fault matrix (test/support/faults/matrix.ts): one injected fault per scenario, and the environment must
+ * The fault matrix (test/support/faults/matrix.ts, scenarios in matrix-scenarios.ts): one injected fault per scenario, and the environment must
  * end as it was found. `npm test` runs FAST_SCENARIOS, one per kind of fault; `npm run fault-matrix`
  * (FAULT_MATRIX=full) runs every scenario. FAULT_MATRIX_JANITOR=off leaves out the janitor, to see the matrix
  * catch what it would leave dirty.
