@@ -2,7 +2,7 @@
 # Creates ./.venv (repo root) and installs locust/requirements.txt (Locust, moto) and test/requirements.txt
 # (cfn-lint) into it.
 # Idempotent: skips pip when .venv/.requirements.sha256 matches the requirements files'
-# (and interpreter) hash. Called by `npm run setup`; safe to run from a clean clone.
+# (and interpreter) hash; then it costs a Python start. Run by scripts/provision.sh; safe from a clean clone.
 #
 # Env: PYTHON        interpreter used to create the venv (default: python3)
 #      LTC_VENV_DIR  venv location (default: <repo>/.venv)
@@ -41,23 +41,20 @@ if [ ! -x "$venv/bin/python" ]; then
     rm -rf "$venv"
     die "'$python -m venv' failed (on Debian/Ubuntu: apt-get install python3-venv)"
   fi
-else
-  log "virtual environment $venv already exists ($("$venv/bin/python" --version 2>&1))"
 fi
 
 want="$( { cat "${requirements[@]}"; "$venv/bin/python" -c 'import sys; print(sys.version)'; } | sha256)"
 have="$(cat "$stamp" 2>/dev/null || true)"
 
 if [ "${LTC_FORCE:-0}" != "1" ] && [ "$want" = "$have" ]; then
-  log "requirements unchanged (stamp $stamp matches); nothing to install"
-else
-  log "installing $(cat "${requirements[@]}" | grep -cvE '^\s*(#|$)') requirement(s) from locust/requirements.txt and test/requirements.txt"
-  rm -f "$stamp"
-  "$venv/bin/python" -m pip install --disable-pip-version-check --quiet "${requirements[@]/#/-r}"
-  printf '%s\n' "$want" >"$stamp"
-  log "installed; wrote stamp $stamp"
+  log "$venv: requirements installed (stamp matches)"
+  exit 0
 fi
-
+log "installing $(cat "${requirements[@]}" | grep -cvE '^\s*(#|$)') requirement(s) from locust/requirements.txt and test/requirements.txt (about a minute)"
+rm -f "$stamp"
+"$venv/bin/python" -m pip install --disable-pip-version-check --quiet "${requirements[@]/#/-r}"
+printf '%s\n' "$want" >"$stamp"
+log "installed; wrote stamp $stamp"
 log "locust $("$venv/bin/locust" --version 2>&1 | awk '{print $2}') at $venv/bin/locust"
 log "moto_server at $venv/bin/moto_server"
 log "cfn-lint $("$venv/bin/cfn-lint" --version 2>&1 | awk '{print $2}') at $venv/bin/cfn-lint"
