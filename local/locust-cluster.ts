@@ -3,8 +3,9 @@
  * worker processes, all from the project's virtual environment (`scripts/setup-python.sh` creates
  * `.venv`). Used by the local lifecycle and the e2e tests.
  *
- * Every child is killed when `stop()` is called, when this Node process exits, and on SIGINT/SIGTERM/SIGHUP.
- * If Node itself is killed with SIGKILL, scenarios that import `locust/conductor_plugin.py` notice through
+ * Every child runs in its own process group (a terminal's Ctrl-C reaches only this process, whose owner decides
+ * what to stop) and is killed when `stop()` is called, when this Node process exits, and on SIGINT/SIGTERM/SIGHUP
+ * when nothing else in this process handles the signal. If Node itself is killed with SIGKILL, scenarios that import `locust/conductor_plugin.py` notice through
  * `LTC_EXIT_WITH_PARENT` and shut down on their own.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -83,12 +84,12 @@ function installExitHooks(): void {
   process.on('exit', killAllNow);
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     const onSignal = (): void => {
+      // Another handler (ltc local's) owns the shutdown: it stops the load first, then the cluster.
+      if (process.listenerCount(signal) > 1) return;
+      // Otherwise the default behaviour (terminate), without leaving the children running.
       killAllNow();
-      // Keep the default behaviour (terminate) unless someone else handles the signal too.
-      if (process.listenerCount(signal) === 1) {
-        process.removeListener(signal, onSignal);
-        process.kill(process.pid, signal);
-      }
+      process.removeListener(signal, onSignal);
+      process.kill(process.pid, signal);
     };
     process.on(signal, onSignal);
   }
@@ -197,6 +198,7 @@ export async function startLocustCluster(opts: LocustClusterOptions): Promise<Lo
         cwd: REPO_ROOT,
         env,
         stdio: ['ignore', fd, fd],
+        detached: true,
       });
       liveChildren.add(child);
       child.once('exit', () => liveChildren.delete(child));

@@ -83,7 +83,11 @@ export async function startMoto(): Promise<Moto> {
 
 async function launch(bin: string, port: number): Promise<Moto> {
   const endpoint = `http://127.0.0.1:${port}`;
-  const child = spawn(bin, ['-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  // Its own process group: a terminal's Ctrl-C is for this process, which still needs moto to clean up.
+  const child = spawn(bin, ['-H', '127.0.0.1', '-p', String(port)], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    detached: true,
+  });
   live.add(child);
   let log = '';
   child.stderr?.on('data', (chunk: Buffer) => {

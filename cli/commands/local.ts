@@ -6,7 +6,7 @@ import { EXIT, EXIT_CODES_HELP, InvalidInputError, LocalRunError } from '../erro
 import { exitCodeFor, parseJsonOutput, restoreOf } from '../exit-code';
 import { buildInput, INPUT_OPTIONS, inputFlagsHelp } from '../input-flags';
 import { chooseConfig, LOCAL_CONFIG, validateLocally } from '../local-validation';
-import { printJson, printRows } from '../output';
+import { printJson, println, printRows } from '../output';
 import { digestVerdict, restoreLines, sloLine } from '../run-result';
 
 export const LOCAL_OPTIONS = {
@@ -81,6 +81,22 @@ export async function localCommand(args: readonly string[], deps: CliDeps): Prom
   }
 
   const runLocal = await deps.loadRunLocal();
+  // First Ctrl-C or SIGTERM: the run stops as "Stop execution" stops it on AWS and the janitor cleans up;
+  // a second one skips to stopping the servers. The servers stop in either case.
+  const interrupt = new AbortController();
+  const shutdown = new AbortController();
+  const uninstall = deps.onInterrupt((signal) => {
+    if (!interrupt.signal.aborted) {
+      println(
+        deps.stderr,
+        `\n${signal}: stopping the run (stop the load, restore, release the lock), then the servers; interrupt again to skip to stopping the servers`,
+      );
+      interrupt.abort(signal);
+    } else if (!shutdown.signal.aborted) {
+      println(deps.stderr, `\n${signal} again: skipping the clean-up, stopping the servers`);
+      shutdown.abort(signal);
+    }
+  }, true);
   let result: RunLocalResult;
   try {
     result = await runLocal({
@@ -88,12 +104,16 @@ export async function localCommand(args: readonly string[], deps: CliDeps): Prom
       ...(workers !== undefined ? { workers } : {}),
       ...(reportDir !== undefined ? { reportDir } : {}),
       out: values.json ? deps.stderr : deps.stdout,
+      interrupt: interrupt.signal,
+      shutdown: shutdown.signal,
     });
   } catch (err) {
     throw new LocalRunError((err as Error).message ?? String(err));
+  } finally {
+    uninstall();
   }
   const output = parseJsonOutput(result.output);
-  const code = exitCodeFor(result.status, output);
+  const code = result.interrupted ? EXIT.interrupted : exitCodeFor(result.status, output);
   const verdict = digestVerdict(output);
   const restore = restoreOf(output);
   if (values.json) {

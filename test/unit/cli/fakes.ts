@@ -155,7 +155,7 @@ export function harness(
   const sleeps: number[] = [];
   const opened: string[] = [];
   const bucket = new MemoryBucket();
-  const interruptHandlers = new Set<() => void>();
+  const interruptHandlers = new Set<(signal: NodeJS.Signals) => void>();
   const deps: CliDeps = {
     stdout,
     stderr,
@@ -199,7 +199,7 @@ export function harness(
     opened,
     bucket,
     interrupt: () => {
-      for (const handler of [...interruptHandlers]) handler();
+      for (const handler of [...interruptHandlers]) handler('SIGINT');
     },
     deps,
     run: (...argv) => main(argv, deps),

@@ -187,4 +187,27 @@ describe('ltc local', () => {
       ].join('\n'),
     );
   });
+
+  it('a first interruption stops the run, a second skips to stopping the servers; the run exits 130', async () => {
+    const seen: string[] = [];
+    let h: ReturnType<typeof harness> | undefined;
+    const runLocal = async (options: RunLocalOptions): Promise<RunLocalResult> => {
+      options.interrupt?.addEventListener('abort', () => seen.push(`interrupt ${options.interrupt?.reason}`));
+      options.shutdown?.addEventListener('abort', () => seen.push(`shutdown ${options.shutdown?.reason}`));
+      h?.interrupt();
+      h?.interrupt();
+      h?.interrupt(); // a third changes nothing more
+      return {
+        status: 'ABORTED',
+        executionName: 'local-1',
+        error: { Error: 'Interrupted', Cause: 'SIGINT: skipped by a second interruption' },
+        interrupted: { signal: 'SIGINT', janitor: null },
+      };
+    };
+    h = harness({ runLocal });
+    expect(await h.run('local', '--target', '60')).toBe(130);
+    expect(seen).toEqual(['interrupt SIGINT', 'shutdown SIGINT']);
+    expect(h.stderr.text).toContain('SIGINT: stopping the run (stop the load, restore, release the lock)');
+    expect(h.stderr.text).toContain('SIGINT again: skipping the clean-up, stopping the servers');
+  });
 });

@@ -1,0 +1,163 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readShopShape } from '../../../local/demo-shop';
+import { DEMO_TEST_REPLICAS } from '../../../local/environment';
+import { REPO_ROOT, tsxCommand } from '../../../local/managed-process';
+
+/**
+ * `ltc local` as a person runs it, interrupted as a terminal interrupts it: the signal goes to its whole
+ * process group. Every process it starts inherits a marker in its environment, so that any left behind is
+ * found in /proc after it exits.
+ */
+const MARKER = 'LTC_INTERRUPTION_TEST';
+
+/** Processes whose environment carries `marker` (this machine's /proc; other users' are unreadable). */
+function processesMarked(marker: string): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const environ = readFileSync(join('/proc', entry, 'environ'), 'utf8');
+      if (environ.split('\0').includes(`${MARKER}=${marker}`)) found.push(Number(entry));
+    } catch {
+      // gone meanwhile, or not ours
+    }
+  }
+  return found;
+}
+
+interface LocalRun {
+  readonly child: ChildProcess;
+  readonly marker: string;
+  /** stdout and stderr, as printed so far. */
+  output(): string;
+  /** Resolves with the first output line matching `pattern`. */
+  line(pattern: RegExp, timeoutMs: number): Promise<RegExpMatchArray>;
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Sends `signal` to the run's process group, as a terminal's Ctrl-C does. */
+  signal(signal: NodeJS.Signals): void;
+}
+
+function startLtcLocal(args: string[], env: NodeJS.ProcessEnv = {}): LocalRun {
+  const marker = randomUUID();
+  const tsx = tsxCommand();
+  const child = spawn(tsx.command, [...tsx.args, join(REPO_ROOT, 'cli/bin/ltc.ts'), 'local', ...args], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...env, [MARKER]: marker },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let output = '';
+  const waiters = new Set<() => void>();
+  const onData = (chunk: Buffer) => {
+    output += chunk.toString('utf8');
+    for (const w of [...waiters]) w();
+  };
+  child.stdout?.on('data', onData);
+  child.stderr?.on('data', onData);
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  return {
+    child,
+    marker,
+    output: () => output,
+    exited,
+    signal: (signal) => process.kill(-(child.pid as number), signal),
+    line: (pattern, timeoutMs) =>
+      new Promise((resolve, reject) => {
+        const check = () => {
+          for (const l of output.split('\n')) {
+            const m = l.match(pattern);
+            if (m) {
+              done();
+              resolve(m);
+              return;
+            }
+          }
+        };
+        const timer = setTimeout(() => {
+          done();
+          reject(new Error(`no line ${pattern} within ${timeoutMs} ms:\n${output}`));
+        }, timeoutMs);
+        const done = () => {
+          clearTimeout(timer);
+          waiters.delete(check);
+        };
+        waiters.add(check);
+        void exited.then(() => {
+          if (waiters.has(check)) {
+            done();
+            reject(new Error(`ltc local exited before printing ${pattern}:\n${output}`));
+          }
+        });
+        check();
+      }),
+  };
+}
+
+const RUN = ['--target', '600', '--ramp-up', '1', '--plateau', '1', '--tick', '5', '--workers', '1'];
+
+/** Starts a run and resolves once its first ramp tick is printed, with the test shop's admin URL. */
+async function midRamp(run: LocalRun): Promise<{ adminUrl: string; replicasMidRamp: number }> {
+  const [, adminUrl] = await run.line(/^ {2}shop \S+ \(admin (\S+)\)/, 120_000);
+  await run.line(/^ {2}tick +1 /, 120_000);
+  const { replicas } = await readShopShape(adminUrl as string);
+  return { adminUrl: adminUrl as string, replicasMidRamp: replicas };
+}
+
+async function noProcessLeft(marker: string): Promise<number[]> {
+  // Processes killed at the very end may take a moment to be reaped.
+  for (let i = 0; i < 20 && processesMarked(marker).length > 0; i++)
+    await new Promise((r) => setTimeout(r, 250));
+  return processesMarked(marker);
+}
+
+describe('ltc local interrupted', () => {
+  it('Ctrl-C mid-ramp: the janitor stops the load, restores the shop and releases the lock, then every server stops', async () => {
+    const run = startLtcLocal(RUN);
+    const { adminUrl, replicasMidRamp } = await midRamp(run);
+    expect(replicasMidRamp).toBe(3); // scaled to production size for the test
+    run.signal('SIGINT');
+    const exit = await run.exited;
+    const out = run.output();
+    expect(exit, out).toEqual({ code: 130, signal: null });
+    expect(out).toMatch(/^■ Interrupted \(SIGINT\): the execution stopped as "Stop execution"/m);
+    const janitor = out.match(/^✓ Janitor +(.*)$/m)?.[1];
+    expect(janitor, out).toMatch(/^lock was still held; Locust stopped; restored shop; .*lock released$/);
+    // Read from the shop after the janitor, before the servers stopped: back at the size it was found at.
+    expect(out).toMatch(new RegExp(`^ {2}shop now +2\\.4\\.0 × ${DEMO_TEST_REPLICAS}$`, 'm'));
+    expect(out).toMatch(/^Stopped the local servers\.$/m);
+    expect(await noProcessLeft(run.marker)).toEqual([]);
+    await expect(fetch(`${adminUrl}/_conductor/shape`)).rejects.toThrow();
+  });
+
+  it('a second SIGTERM skips the janitor and still stops every server', async () => {
+    const run = startLtcLocal(RUN);
+    await midRamp(run);
+    run.signal('SIGTERM');
+    await run.line(/^SIGTERM: stopping the run/, 10_000);
+    run.signal('SIGTERM');
+    const exit = await run.exited;
+    const out = run.output();
+    expect(exit, out).toEqual({ code: 130, signal: null });
+    expect(out).toMatch(/^SIGTERM again: skipping the clean-up, stopping the servers$/m);
+    expect(out).toMatch(/^✗ Janitor +skipped by a second interruption/m);
+    expect(await noProcessLeft(run.marker)).toEqual([]);
+  });
+
+  // A hang (the servers started beside moto keeping the process alive) fails by this test's timeout.
+  it('a start-up failure exits with its message and leaves nothing running', {
+    timeout: 90_000,
+  }, async () => {
+    const run = startLtcLocal(RUN, { LTC_MOTO_SERVER: '/nonexistent/moto_server' });
+    const exit = await run.exited;
+    const out = run.output();
+    expect(exit.code, out).not.toBe(0);
+    expect(out).toContain('moto_server is not installed: /nonexistent/moto_server is missing');
+    expect(await noProcessLeft(run.marker)).toEqual([]);
+  });
+});
