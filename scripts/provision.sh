@@ -2,10 +2,10 @@
 # Provisions what a command needs beyond npm, on first use, cached and idempotent (on a provisioned machine it
 # checks stamps and file names only and costs well under a second):
 #
-#   scripts/provision.sh demo   the Python venv (Locust, moto) and Hoverfly: `npm run demo` runs this first
-#   scripts/provision.sh unit   the Python venv: unit tests run the Locust plugin in it
-#   scripts/provision.sh test   everything: demo's, plus etcd, the Kubernetes control plane, kwok (built from
-#                               the Go module proxy), Chromium and PostgreSQL (apt, when missing)
+#   scripts/provision.sh demo   the Python venv with Locust and moto, and Hoverfly: `npm run demo` runs this
+#   scripts/provision.sh unit   the Python venv with Locust and moto: unit tests run the Locust plugin in it
+#   scripts/provision.sh test   everything: demo's, plus cfn-lint in the venv, etcd, the Kubernetes control
+#                               plane, kwok (built from the Go module proxy), Chromium and PostgreSQL (apt)
 #
 # `npm test` runs it from vitest's global set-up (test/provision.ts) for the projects it runs; `npm run setup`
 # runs `test` up front. The venv goes to <repo>/.venv, the Go-built tools to
@@ -41,10 +41,10 @@ wait_all() {
 
 case "$target" in
 unit)
-  bash scripts/setup-python.sh
+  bash scripts/setup-python.sh locust
   ;;
 demo)
-  beside "Python venv" bash scripts/setup-python.sh
+  beside "Python venv" bash scripts/setup-python.sh locust
   bash scripts/build-go-tools.sh hoverfly >/dev/null || go_failed=1
   wait_all
   ;;
