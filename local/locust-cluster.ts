@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
-import { REPO_ROOT } from './managed-process';
+import { killOnTerminatingSignal, REPO_ROOT } from './managed-process';
 import { freePort } from './ports';
 
 export const DEFAULT_LOCUST_BIN = join(REPO_ROOT, '.venv', 'bin', 'locust');
@@ -82,17 +82,7 @@ function installExitHooks(): void {
   if (exitHooksInstalled) return;
   exitHooksInstalled = true;
   process.on('exit', killAllNow);
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-    const onSignal = (): void => {
-      // Another handler (ltc local's) owns the shutdown: it stops the load first, then the cluster.
-      if (process.listenerCount(signal) > 1) return;
-      // Otherwise the default behaviour (terminate), without leaving the children running.
-      killAllNow();
-      process.removeListener(signal, onSignal);
-      process.kill(process.pid, signal);
-    };
-    process.on(signal, onSignal);
-  }
+  killOnTerminatingSignal(killAllNow);
 }
 
 function tail(file: string, bytes = 3_000): string {

@@ -11,7 +11,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { REPO_ROOT } from './managed-process';
+import { killOnTerminatingSignal, REPO_ROOT } from './managed-process';
 import { freePort } from './ports';
 
 /** `<repo>/.venv/bin/moto_server`, or `LTC_MOTO_SERVER` when set. */
@@ -195,7 +195,7 @@ export async function createMotoTaskNetwork(
 function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
-  process.once('exit', () => {
+  const killAll = () => {
     for (const child of live) {
       try {
         child.kill('SIGKILL');
@@ -203,5 +203,7 @@ function installExitHook(): void {
         // already gone
       }
     }
-  });
+  };
+  process.once('exit', killAll);
+  killOnTerminatingSignal(killAll);
 }

@@ -1,7 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { readShopShape } from '../../../local/demo-shop';
 import { DEMO_TEST_REPLICAS } from '../../../local/environment';
@@ -159,5 +161,31 @@ describe('ltc local interrupted', () => {
     expect(exit.code, out).not.toBe(0);
     expect(out).toContain('moto_server is not installed: /nonexistent/moto_server is missing');
     expect(await noProcessLeft(run.marker)).toEqual([]);
+  });
+
+  it('a process with no handler of its own that dies of SIGINT takes its servers (own process groups) with it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ltc-signal-'));
+    const script = join(dir, 'owner.ts');
+    const managed = pathToFileURL(join(REPO_ROOT, 'local/managed-process.ts')).href;
+    writeFileSync(
+      script,
+      `import { startProcess } from '${managed}';\n` +
+        `startProcess('sleeper', 'sleep', ['300']);\nconsole.log('started');\nsetInterval(() => {}, 1000);\n`,
+    );
+    const marker = randomUUID();
+    const tsx = tsxCommand();
+    const owner = spawn(tsx.command, [...tsx.args, script], {
+      env: { ...process.env, [MARKER]: marker },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    await new Promise<void>((resolve) =>
+      owner.stdout?.on('data', (d: Buffer) => d.includes('started') && resolve()),
+    );
+    const command = (pid: number) => readFileSync(join('/proc', String(pid), 'comm'), 'utf8').trim();
+    expect(processesMarked(marker).map(command)).toContain('sleep');
+    const exited = new Promise((resolve) => owner.once('exit', (code, signal) => resolve({ code, signal })));
+    owner.kill('SIGINT');
+    expect(await exited).toEqual({ code: null, signal: 'SIGINT' });
+    expect(await noProcessLeft(marker)).toEqual([]);
   });
 });
