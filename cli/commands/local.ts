@@ -18,6 +18,9 @@ export const LOCAL_OPTIONS = {
 
 export const LOCAL_ENVIRONMENT = 'local';
 
+/** A signal this soon after the first is a relayed copy of it (npm, tsx), not a second Ctrl-C. */
+export const RELAYED_SIGNAL_MS = 1000;
+
 /** The examples `ltc local --help` gives; a test runs each one. */
 export const LOCAL_EXAMPLES = [
   'ltc local --target 600 --dry-run',
@@ -82,17 +85,21 @@ export async function localCommand(args: readonly string[], deps: CliDeps): Prom
 
   const runLocal = await deps.loadRunLocal();
   // First Ctrl-C or SIGTERM: the run stops as "Stop execution" stops it on AWS and the janitor cleans up;
-  // a second one skips to stopping the servers. The servers stop in either case.
+  // a second one skips to stopping the servers. The servers stop in either case. npm and tsx relay the
+  // signal a terminal already sent to the whole process group: a copy within a second is the same interrupt.
   const interrupt = new AbortController();
   const shutdown = new AbortController();
+  let interruptedAt = 0;
   const uninstall = deps.onInterrupt((signal) => {
+    const now = deps.now().getTime();
     if (!interrupt.signal.aborted) {
+      interruptedAt = now;
       println(
         deps.stderr,
         `\n${signal}: stopping the run (stop the load, restore, release the lock), then the servers; interrupt again to skip to stopping the servers`,
       );
       interrupt.abort(signal);
-    } else if (!shutdown.signal.aborted) {
+    } else if (!shutdown.signal.aborted && now - interruptedAt >= RELAYED_SIGNAL_MS) {
       println(deps.stderr, `\n${signal} again: skipping the clean-up, stopping the servers`);
       shutdown.abort(signal);
     }

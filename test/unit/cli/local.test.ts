@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LOCAL_EXAMPLES, LOCAL_HELP } from '../../../cli/commands/local';
+import { LOCAL_EXAMPLES, LOCAL_HELP, RELAYED_SIGNAL_MS } from '../../../cli/commands/local';
 import type { RunLocalOptions, RunLocalResult } from '../../../cli/deps';
 import { harness } from './fakes';
 
@@ -204,10 +204,40 @@ describe('ltc local', () => {
         interrupted: { signal: 'SIGINT', janitor: null },
       };
     };
-    h = harness({ runLocal });
+    let clock = Date.parse('2026-11-27T10:00:00Z');
+    // Each look at the clock is two seconds later: every interrupt is a person's, none a relayed copy.
+    const now = () => {
+      clock += 2000;
+      return new Date(clock);
+    };
+    h = harness({ runLocal, now });
     expect(await h.run('local', '--target', '60')).toBe(130);
     expect(seen).toEqual(['interrupt SIGINT', 'shutdown SIGINT']);
     expect(h.stderr.text).toContain('SIGINT: stopping the run (stop the load, restore, release the lock)');
     expect(h.stderr.text).toContain('SIGINT again: skipping the clean-up, stopping the servers');
+  });
+
+  it('a copy of the signal relayed within a second (npm, tsx) is not a second interrupt', async () => {
+    const seen: string[] = [];
+    let h: ReturnType<typeof harness> | undefined;
+    let clock = Date.parse('2026-11-27T10:00:00Z');
+    const runLocal = async (options: RunLocalOptions): Promise<RunLocalResult> => {
+      options.shutdown?.addEventListener('abort', () => seen.push('shutdown'));
+      h?.interrupt();
+      clock += RELAYED_SIGNAL_MS - 1;
+      h?.interrupt(); // relayed: ignored
+      expect(options.interrupt?.aborted).toBe(true);
+      expect(seen).toEqual([]);
+      clock += 1;
+      h?.interrupt(); // a second Ctrl-C
+      return {
+        status: 'ABORTED',
+        executionName: 'local-1',
+        interrupted: { signal: 'SIGINT', janitor: null },
+      };
+    };
+    h = harness({ runLocal, now: () => new Date(clock) });
+    expect(await h.run('local', '--target', '60')).toBe(130);
+    expect(seen).toEqual(['shutdown']);
   });
 });
