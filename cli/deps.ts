@@ -10,6 +10,10 @@ export interface RunLocalOptions {
   workers?: number;
   reportDir?: string;
   out?: NodeJS.WritableStream;
+  /** Aborted on the first interruption: stop the run as "Stop execution" does, the janitor cleans up. */
+  interrupt?: AbortSignal;
+  /** Aborted on a second interruption: skip to stopping the servers. */
+  shutdown?: AbortSignal;
 }
 export interface RunLocalResult {
   status: 'SUCCEEDED' | 'FAILED' | 'ABORTED';
@@ -18,6 +22,8 @@ export interface RunLocalResult {
   executionName: string;
   /** The HTML report, when one was written. */
   reportPath?: string;
+  /** Set when the run was interrupted: the signal, and what the janitor did (null: it did not run). */
+  interrupted?: { signal: string; janitor: { message: string } | null };
 }
 export type RunLocal = (options: RunLocalOptions) => Promise<RunLocalResult>;
 
@@ -33,10 +39,10 @@ export interface CliDeps {
   /** `--input -`: all of standard input, as text. */
   readStdin(): string;
   /**
-   * Calls `handler` on each Ctrl-C (SIGINT) until the returned function is called; while it is installed,
-   * Ctrl-C does not end the process.
+   * Calls `handler` on each Ctrl-C (SIGINT; with `alsoSigterm`, each SIGTERM too) until the returned function
+   * is called; while it is installed, those signals do not end the process.
    */
-  onInterrupt(handler: () => void): () => void;
+  onInterrupt(handler: (signal: NodeJS.Signals) => void, alsoSigterm?: boolean): () => void;
   /** Opens a file with the desktop's viewer (`ltc report --open`). */
   open(path: string): Promise<void>;
   sleep(ms: number): Promise<void>;
@@ -60,9 +66,12 @@ export function defaultDeps(): CliDeps {
     sfn: (region) => sdkSfn(region, process.env),
     s3: (region) => sdkS3(region, process.env),
     readStdin: () => readFileSync(0, 'utf8'),
-    onInterrupt(handler) {
-      process.on('SIGINT', handler);
-      return () => process.off('SIGINT', handler);
+    onInterrupt(handler, alsoSigterm = false) {
+      const signals: NodeJS.Signals[] = alsoSigterm ? ['SIGINT', 'SIGTERM'] : ['SIGINT'];
+      for (const signal of signals) process.on(signal, handler);
+      return () => {
+        for (const signal of signals) process.off(signal, handler);
+      };
     },
     open: openWithViewer,
     sleep: (ms) => sleep(ms),

@@ -33,7 +33,7 @@ export const EXIT_CODES_HELP = `Exit codes:
   5    AWS or network error (credentials, connection, timeout)
   6    the run ended but the environment's restore is incomplete
   70   an internal error of ltc (please report it)
-  130  start --wait stopped following after a second Ctrl-C`;
+  130  interrupted: local stopped by Ctrl-C/SIGTERM and cleaned up; start --wait stopped following`;
 
 /**
  * A mistake in how the command was called (unknown flag, bad flag value,

@@ -3,8 +3,9 @@
  * worker processes, all from the project's virtual environment (`scripts/setup-python.sh` creates
  * `.venv`). Used by the local lifecycle and the e2e tests.
  *
- * Every child is killed when `stop()` is called, when this Node process exits, and on SIGINT/SIGTERM/SIGHUP.
- * If Node itself is killed with SIGKILL, scenarios that import `locust/conductor_plugin.py` notice through
+ * Every child runs in its own process group (a terminal's Ctrl-C reaches only this process, whose owner decides
+ * what to stop) and is killed when `stop()` is called, when this Node process exits, and on SIGINT/SIGTERM/SIGHUP
+ * when nothing else in this process handles the signal. If Node itself is killed with SIGKILL, scenarios that import `locust/conductor_plugin.py` notice through
  * `LTC_EXIT_WITH_PARENT` and shut down on their own.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -13,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
-import { REPO_ROOT } from './managed-process';
+import { killOnTerminatingSignal, REPO_ROOT } from './managed-process';
 import { freePort } from './ports';
 
 export const DEFAULT_LOCUST_BIN = join(REPO_ROOT, '.venv', 'bin', 'locust');
@@ -81,17 +82,7 @@ function installExitHooks(): void {
   if (exitHooksInstalled) return;
   exitHooksInstalled = true;
   process.on('exit', killAllNow);
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-    const onSignal = (): void => {
-      killAllNow();
-      // Keep the default behaviour (terminate) unless someone else handles the signal too.
-      if (process.listenerCount(signal) === 1) {
-        process.removeListener(signal, onSignal);
-        process.kill(process.pid, signal);
-      }
-    };
-    process.on(signal, onSignal);
-  }
+  killOnTerminatingSignal(killAllNow);
 }
 
 function tail(file: string, bytes = 3_000): string {
@@ -197,6 +188,7 @@ export async function startLocustCluster(opts: LocustClusterOptions): Promise<Lo
         cwd: REPO_ROOT,
         env,
         stdio: ['ignore', fd, fd],
+        detached: true,
       });
       liveChildren.add(child);
       child.once('exit', () => liveChildren.delete(child));

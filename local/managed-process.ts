@@ -5,7 +5,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 /**
  * A child process for the local environment and the e2e tests: its own process group (so stopping it also
  * stops what it forked), its recent output kept for error messages, and stopped for sure when this process
- * exits normally.
+ * exits or dies of a signal.
  */
 
 export interface ManagedProcess {
@@ -23,6 +23,32 @@ export interface ManagedProcess {
 }
 
 export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+const killersOnSignal = new Set<() => void>();
+let signalHookInstalled = false;
+
+/**
+ * Calls `killNow` when this process is about to die of SIGINT, SIGTERM or SIGHUP, then lets the signal end it.
+ * The children run in process groups of their own, so a terminal's Ctrl-C reaches only this process: without
+ * this hook they would outlive it. A process whose owner handles the signal (`ltc local` stops the run, then
+ * its servers) is left to do so. Returns the function that removes `killNow` again.
+ */
+export function killOnTerminatingSignal(killNow: () => void): () => void {
+  killersOnSignal.add(killNow);
+  if (!signalHookInstalled) {
+    signalHookInstalled = true;
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+      const onSignal = (): void => {
+        if (process.listenerCount(signal) > 1) return;
+        for (const kill of killersOnSignal) kill();
+        process.removeListener(signal, onSignal);
+        process.kill(process.pid, signal);
+      };
+      process.on(signal, onSignal);
+    }
+  }
+  return () => killersOnSignal.delete(killNow);
+}
 
 const OUTPUT_LIMIT = 64 * 1024;
 
@@ -70,10 +96,12 @@ export function startProcess(
   };
   const onParentExit = () => killGroup('SIGKILL');
   process.on('exit', onParentExit);
+  const forgetOnSignal = killOnTerminatingSignal(onParentExit);
 
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     child.once('exit', (code, signal) => {
       process.off('exit', onParentExit);
+      forgetOnSignal();
       killGroup('SIGKILL'); // anything it left behind in its group
       resolve({ code, signal });
     });

@@ -11,7 +11,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { REPO_ROOT } from './managed-process';
+import { killOnTerminatingSignal, REPO_ROOT } from './managed-process';
 import { freePort } from './ports';
 
 /** `<repo>/.venv/bin/moto_server`, or `LTC_MOTO_SERVER` when set. */
@@ -83,7 +83,11 @@ export async function startMoto(): Promise<Moto> {
 
 async function launch(bin: string, port: number): Promise<Moto> {
   const endpoint = `http://127.0.0.1:${port}`;
-  const child = spawn(bin, ['-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  // Its own process group: a terminal's Ctrl-C is for this process, which still needs moto to clean up.
+  const child = spawn(bin, ['-H', '127.0.0.1', '-p', String(port)], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    detached: true,
+  });
   live.add(child);
   let log = '';
   child.stderr?.on('data', (chunk: Buffer) => {
@@ -191,7 +195,7 @@ export async function createMotoTaskNetwork(
 function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
-  process.once('exit', () => {
+  const killAll = () => {
     for (const child of live) {
       try {
         child.kill('SIGKILL');
@@ -199,5 +203,7 @@ function installExitHook(): void {
         // already gone
       }
     }
-  });
+  };
+  process.once('exit', killAll);
+  killOnTerminatingSignal(killAll);
 }

@@ -1,10 +1,13 @@
 import { join } from 'node:path';
 import { RunStore } from '../lambdas/adapters/aws/run-store';
 import type { RestoreOutcome } from '../lambdas/core/restore';
+import type { AppShape } from '../lambdas/core/state';
 import type { Verdict } from '../lambdas/core/verdict';
+import { type JanitorResult, handler as janitor } from '../lambdas/handlers/janitor';
 import { CONTROL_STATES } from '../statemachine/steps';
+import { readShopShape } from './demo-shop';
 import { type LocalEnvironment, startLocalEnvironment } from './environment';
-import { executeLocally } from './executor';
+import { executeLocally, type LocalExecutionResult } from './executor';
 import { REPO_ROOT } from './managed-process';
 import { createProgress, finalRunState, restoreLines, restoreOf } from './progress';
 import { fetchSummary, LocalBaselines, writeLocalReport } from './report';
@@ -27,6 +30,25 @@ export interface LocalRunOptions {
   readonly restoreRetries?: number;
   /** Wait before each of those attempts. Default 5 s. */
   readonly restoreRetryDelayMs?: number;
+  /**
+   * Aborted on the first interruption (Ctrl-C, SIGTERM): the execution stops as "Stop execution" stops it on
+   * AWS, and the janitor cleans up after it as on AWS (stops the load, restores, releases the lock).
+   */
+  readonly interrupt?: AbortSignal;
+  /** Aborted on a second interruption: whatever is left of the janitor's work is skipped. */
+  readonly shutdown?: AbortSignal;
+}
+
+/** What an interrupted run did to clean up after itself. */
+export interface LocalInterruption {
+  /** The signal's name, e.g. SIGINT. */
+  readonly signal: string;
+  /** What the janitor did; null when it did not run (interrupted before the run started, or skipped). */
+  readonly janitor: JanitorResult | null;
+  /** Why the janitor did not finish, when it did not. */
+  readonly janitorError?: string;
+  /** The test shop's shape once the janitor was done (read from the shop, before it stopped). */
+  readonly shop?: AppShape;
 }
 
 export interface LocalRunResult {
@@ -41,6 +63,8 @@ export interface LocalRunResult {
   readonly reportPath?: string;
   /** Whether the environment is back in its recorded shape (after the runner's own retries). */
   readonly restore: RestoreOutcome | null;
+  /** Set when the run was interrupted. */
+  readonly interrupted?: LocalInterruption;
 }
 
 /**
@@ -54,6 +78,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
   const input: Record<string, unknown> = { environment: 'local', ...options.input };
   if (!options.environment)
     print('Starting the local environment: AWS emulator, demo shop, Hoverfly, Locust …');
+  // An interruption during start-up waits for the servers to be up, to stop every one of them.
   const env =
     options.environment ??
     (await startLocalEnvironment({
@@ -61,7 +86,20 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
       scenario: typeof input.scenario === 'string' ? input.scenario : undefined,
     }));
   try {
-    print(`  shop ${env.shop.url}  Locust ${env.locust.url}  (logs in ${env.workDir})`);
+    print(
+      `  shop ${env.shop.url} (admin ${env.shop.adminUrl})  Locust ${env.locust.url}  (logs in ${env.workDir})`,
+    );
+    if (options.interrupt?.aborted) {
+      print('\n■ Interrupted before the run started: nothing was changed');
+      return {
+        status: 'ABORTED',
+        error: interruptedError(options.interrupt, 'before the run started; nothing was changed'),
+        executionName: '',
+        executions: [],
+        restore: null,
+        interrupted: { signal: signalName(options.interrupt), janitor: null },
+      };
+    }
     const reportDir = options.reportDir ?? join(REPO_ROOT, 'reports');
     const baselines = new LocalBaselines(reportDir, new RunStore(env.aws.RUNS_TABLE));
     const scenario =
@@ -71,6 +109,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
     if (scenario) await baselines.seed(String(input.environment), scenario);
     let progress = createProgress();
     const result = await executeLocally(env.pipeline.definition, input, {
+      ...(options.interrupt ? { signal: options.interrupt } : {}),
       onEvent: (event, execution) => {
         if (event.type === 'ExecutionStarted' && execution.number > 1) {
           progress = createProgress();
@@ -80,6 +119,8 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
         if (line) print(line);
       },
     });
+    if (result.status === 'ABORTED' && options.interrupt?.aborted)
+      return await cleanUpAfterInterruption(result, env, options.interrupt, options.shutdown, print);
     // The state machine's retries are spent: an incomplete restore is tried again here, as the janitor
     // would in AWS, before the run ends saying what could not be restored.
     const finalState = finalRunState(result.events);
@@ -140,6 +181,76 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
       restore,
     };
   } finally {
-    if (!options.environment) await env.stop();
+    if (!options.environment) {
+      await env.stop();
+      if (options.interrupt?.aborted) print('Stopped the local servers.');
+    }
   }
+}
+
+/**
+ * After an interrupted execution, what AWS does after "Stop execution": the execution's status change starts
+ * the janitor (here its real handler, in-process), which stops the load, restores the recorded shapes and the
+ * worker fleet, and releases the lock. A second interruption stops waiting for it.
+ */
+async function cleanUpAfterInterruption(
+  result: LocalExecutionResult,
+  env: LocalEnvironment,
+  interrupt: AbortSignal,
+  shutdown: AbortSignal | undefined,
+  print: (line: string) => void,
+): Promise<LocalRunResult> {
+  const signal = signalName(interrupt);
+  const last = result.executions.at(-1) ?? result;
+  print(`\n■ Interrupted (${signal}): the execution stopped as "Stop execution" stops it on AWS`);
+  print('  the janitor stops the load, restores the environment and releases the lock …');
+  let janitorResult: JanitorResult | null = null;
+  let janitorError: string | undefined;
+  const skipped = new Promise<'skipped'>((resolve) => {
+    if (shutdown?.aborted) resolve('skipped');
+    shutdown?.addEventListener('abort', () => resolve('skipped'), { once: true });
+  });
+  try {
+    const outcome = await Promise.race([
+      janitor({
+        detail: {
+          executionArn: last.executionArn,
+          status: 'ABORTED',
+          error: 'Interrupted',
+          cause: `${signal} to the local run`,
+        },
+      }),
+      skipped,
+    ]);
+    if (outcome === 'skipped') janitorError = 'skipped by a second interruption';
+    else janitorResult = outcome;
+  } catch (err) {
+    janitorError = (err as Error).message;
+  }
+  if (janitorResult) print(`✓ Janitor                      ${janitorResult.message}`);
+  else print(`✗ Janitor                      ${janitorError}: the environment may not be restored`);
+  const shop = janitorResult ? await readShopShape(env.shop.adminUrl).catch(() => undefined) : undefined;
+  if (shop) print(`  shop now                     ${shop.version} × ${shop.replicas}`);
+  print(`\nABORTED: interrupted by ${signal}`);
+  return {
+    status: 'ABORTED',
+    error: interruptedError(interrupt, janitorResult?.message ?? janitorError ?? ''),
+    executionName: result.executionName,
+    executions: result.executions.map((e) => e.executionName),
+    restore: null,
+    interrupted: {
+      signal,
+      janitor: janitorResult,
+      ...(janitorError ? { janitorError } : {}),
+      ...(shop ? { shop } : {}),
+    },
+  };
+}
+
+function signalName(interrupt: AbortSignal): string {
+  return typeof interrupt.reason === 'string' ? interrupt.reason : 'interrupt';
+}
+
+function interruptedError(interrupt: AbortSignal, cause: string): { Error: string; Cause: string } {
+  return { Error: 'Interrupted', Cause: `${signalName(interrupt)}: ${cause}` };
 }

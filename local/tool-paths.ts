@@ -17,9 +17,9 @@ export const TOOL_VERSIONS = {
 
 export type ToolName = keyof typeof TOOL_VERSIONS;
 
-/** `${LTC_CACHE_DIR:-$HOME/.cache/load-test-conductor}`: a cache outside the repository. */
+/** `${LTC_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/load-test-conductor}`: a cache outside the repository. */
 export function toolCacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  return env.LTC_CACHE_DIR || join(homedir(), '.cache', 'load-test-conductor');
+  return env.LTC_CACHE_DIR || join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'load-test-conductor');
 }
 
 /** The path the build script writes `<tool>-<version>` to, whether or not it is there yet. */
@@ -33,7 +33,7 @@ export function requireTool(tool: ToolName, env: NodeJS.ProcessEnv = process.env
   if (!existsSync(path)) {
     throw new Error(
       `${tool} ${TOOL_VERSIONS[tool]} is not built: ${path} is missing. ` +
-        'Run `npm run setup` (or `bash scripts/build-go-tools.sh`) once to build it.',
+        `Run \`bash scripts/build-go-tools.sh ${tool.startsWith('kube-') ? 'kubernetes' : tool}\` (or \`npm run setup\`) to build it.`,
     );
   }
   return path;

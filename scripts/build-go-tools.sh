@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Build the Go tools that the local environment and the e2e tests run, once, into a cache OUTSIDE the repo:
 #
-#   ${LTC_CACHE_DIR:-$HOME/.cache/load-test-conductor}/bin/<tool>-<version>
+#   ${LTC_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/load-test-conductor}/bin/<tool>-<version>
 #
 # Idempotent: a tool whose binary is already there is not rebuilt. Prints one binary path per line on stdout
-# (progress goes to stderr), so callers can do `HOVERFLY=$(scripts/build-go-tools.sh hoverfly)`.
+# (progress goes to stderr, a line every 30 s while Go compiles; Go's own output goes to a log that is shown
+# when a build fails), so callers can do `HOVERFLY=$(scripts/build-go-tools.sh hoverfly)`.
 #
 #   scripts/build-go-tools.sh            # every tool
 #   scripts/build-go-tools.sh hoverfly   # only the named ones
@@ -22,7 +23,7 @@ KWOK_VERSION=v0.8.0        # kwok (simulated nodes and kubelets) + its stage fil
 
 TOOLS=(hoverfly etcd kubernetes kwok)
 
-CACHE_DIR="${LTC_CACHE_DIR:-$HOME/.cache/load-test-conductor}"
+CACHE_DIR="${LTC_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/load-test-conductor}"
 BIN_DIR="$CACHE_DIR/bin"
 export GOTOOLCHAIN=local CGO_ENABLED=0
 
@@ -33,6 +34,28 @@ cleanup() { ((${#WORK_DIRS[@]})) && rm -rf "${WORK_DIRS[@]}"; return 0; }
 trap cleanup EXIT
 
 tool_path() { printf '%s/%s-%s' "$BIN_DIR" "$1" "$2"; }
+
+# quietly <label> <log> <command...>: run the command with its output appended to <log>, print a progress
+# line every 30 s while it runs, and the log's last lines when it fails.
+quietly() {
+  local label=$1 log=$2 started=$SECONDS pid status
+  shift 2
+  "$@" >>"$log" 2>&1 &
+  pid=$!
+  while kill -0 "$pid" 2>/dev/null; do
+    for _ in {1..30}; do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 1
+    done
+    kill -0 "$pid" 2>/dev/null && log "$label: still working ($((SECONDS - started)) s)"
+  done
+  wait "$pid" && status=0 || status=$?
+  if ((status != 0)); then
+    log "$label failed (exit $status); the end of $log:"
+    tail -n 30 "$log" >&2
+  fi
+  return "$status"
+}
 
 # build_go_tool <name> <version> <package> [ldflags]: build <package>@<version> into "$(tool_path name version)"
 # from a throw-away wrapper module (`go get` + `go build`), then move the binary into place atomically.
@@ -57,8 +80,9 @@ build_go_tool() {
   (
     cd "$work"
     printf 'module local/build-%s\n\ngo 1.24\n' "$name" >go.mod
-    go get "$pkg@$version" >&2
-    go build -trimpath -ldflags "-s -w $ldflags" -o "$work/$name" "$pkg" >&2
+    quietly "$name: downloading modules" "$work/build.log" go get "$pkg@$version"
+    log "$name: compiling"
+    quietly "$name: compiling" "$work/build.log" go build -trimpath -ldflags "-s -w $ldflags" -o "$work/$name" "$pkg"
   )
   mv -f "$work/$name" "$dest"
   log "$name $version: built in $((SECONDS - started)) s -> $dest"
@@ -100,18 +124,19 @@ build_kubernetes() {
     for m in $(sed -n 's|^[[:space:]]*\(k8s.io/[^ ]*\) => ./staging/.*|\1|p' "$gomod"); do
       go mod edit "-replace=$m=$m@v0.$mp"
     done
-    go get "k8s.io/kubernetes@$version" >&2
+    quietly "kubernetes: downloading modules" "$work/build.log" go get "k8s.io/kubernetes@$version"
     printf 'package tools\n\nimport (\n' >tools.go
     for p in "${pkgs[@]}"; do printf '\t_ "%s"\n' "$p" >>tools.go; done
     printf ')\n' >>tools.go
     sed -i '1i //go:build tools\n' tools.go
-    GOFLAGS=-mod=mod go mod tidy >&2
+    quietly "kubernetes: resolving modules" "$work/build.log" env GOFLAGS=-mod=mod go mod tidy
     ldf="-s -w"
     for p in k8s.io/client-go/pkg/version k8s.io/component-base/version; do
       ldf="$ldf -X $p.gitVersion=$version -X $p.gitMajor=1 -X $p.gitMinor=${mp%%.*} -X $p.gitTreeState=clean"
     done
     mkdir -p out
-    GOFLAGS=-mod=mod go build -trimpath -ldflags "$ldf" -o out/ "${pkgs[@]}" >&2
+    log "kubernetes: compiling"
+    quietly "kubernetes: compiling" "$work/build.log" env GOFLAGS=-mod=mod go build -trimpath -ldflags "$ldf" -o out/ "${pkgs[@]}"
   )
   for b in "${K8S_BINARIES[@]}"; do
     mv -f "$work/out/$b" "$(tool_path "$b" "$version")"

@@ -1,19 +1,22 @@
 #!/usr/bin/env bash
-# Creates ./.venv (repo root) and installs locust/requirements.txt (Locust, moto) and test/requirements.txt
-# (cfn-lint) into it.
-# Idempotent: skips pip when .venv/.requirements.sha256 matches the requirements files'
-# (and interpreter) hash. Called by `npm run setup`; safe to run from a clean clone.
+# Creates ./.venv (repo root) and installs requirement files into it:
+#
+#   scripts/setup-python.sh          locust/requirements.txt (Locust, moto) and test/requirements.txt (cfn-lint)
+#   scripts/setup-python.sh locust   locust/requirements.txt only: what the demo runs
+#
+# Idempotent: skips a file whose stamp (.venv/.stamp-<name>, its hash with the interpreter's version)
+# matches; then it costs a Python start. Run by scripts/provision.sh; safe from a clean clone.
 #
 # Env: PYTHON        interpreter used to create the venv (default: python3)
 #      LTC_VENV_DIR  venv location (default: <repo>/.venv)
-#      LTC_FORCE=1   reinstall even when the stamp matches
+#      LTC_FORCE=1   reinstall even when the stamps match
 set -euo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 python="${PYTHON:-python3}"
 venv="${LTC_VENV_DIR:-$repo_root/.venv}"
-requirements=("$repo_root/locust/requirements.txt" "$repo_root/test/requirements.txt")
-stamp="$venv/.requirements.sha256"
+sets=("$@")
+((${#sets[@]})) || sets=(locust test)
 
 log() { printf '[setup-python] %s\n' "$*"; }
 die() { printf '[setup-python] ERROR: %s\n' "$*" >&2; exit 1; }
@@ -23,7 +26,9 @@ command -v "$python" >/dev/null 2>&1 || die "'$python' not found; install Python
 import sys
 sys.exit(0 if sys.version_info >= (3, 10) else 1)
 PY
-for file in "${requirements[@]}"; do [ -f "$file" ] || die "missing $file"; done
+for set in "${sets[@]}"; do
+  [ -f "$repo_root/$set/requirements.txt" ] || die "unknown requirement set '$set' (no $set/requirements.txt)"
+done
 
 sha256() {
   if command -v sha256sum >/dev/null 2>&1; then sha256sum | cut -d' ' -f1; else shasum -a 256 | cut -d' ' -f1; fi
@@ -41,23 +46,21 @@ if [ ! -x "$venv/bin/python" ]; then
     rm -rf "$venv"
     die "'$python -m venv' failed (on Debian/Ubuntu: apt-get install python3-venv)"
   fi
-else
-  log "virtual environment $venv already exists ($("$venv/bin/python" --version 2>&1))"
 fi
 
-want="$( { cat "${requirements[@]}"; "$venv/bin/python" -c 'import sys; print(sys.version)'; } | sha256)"
-have="$(cat "$stamp" 2>/dev/null || true)"
-
-if [ "${LTC_FORCE:-0}" != "1" ] && [ "$want" = "$have" ]; then
-  log "requirements unchanged (stamp $stamp matches); nothing to install"
-else
-  log "installing $(cat "${requirements[@]}" | grep -cvE '^\s*(#|$)') requirement(s) from locust/requirements.txt and test/requirements.txt"
+interpreter="$("$venv/bin/python" -c 'import sys; print(sys.version)')"
+for set in "${sets[@]}"; do
+  file="$repo_root/$set/requirements.txt"
+  stamp="$venv/.stamp-$set"
+  want="$( { cat "$file"; echo "$interpreter"; } | sha256)"
+  if [ "${LTC_FORCE:-0}" != "1" ] && [ "$want" = "$(cat "$stamp" 2>/dev/null || true)" ]; then
+    log "$set/requirements.txt: installed (stamp matches)"
+    continue
+  fi
+  log "$set/requirements.txt: installing $(grep -cvE '^\s*(#|$)' "$file") requirement(s) (a minute or two)"
   rm -f "$stamp"
-  "$venv/bin/python" -m pip install --disable-pip-version-check --quiet "${requirements[@]/#/-r}"
+  started=$SECONDS
+  "$venv/bin/python" -m pip install --disable-pip-version-check --quiet -r "$file"
   printf '%s\n' "$want" >"$stamp"
-  log "installed; wrote stamp $stamp"
-fi
-
-log "locust $("$venv/bin/locust" --version 2>&1 | awk '{print $2}') at $venv/bin/locust"
-log "moto_server at $venv/bin/moto_server"
-log "cfn-lint $("$venv/bin/cfn-lint" --version 2>&1 | awk '{print $2}') at $venv/bin/cfn-lint"
+  log "$set/requirements.txt: installed in $((SECONDS - started)) s"
+done

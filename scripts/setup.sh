@@ -1,10 +1,7 @@
 #!/usr/bin/env bash
-# One-time set-up of what the local runs and the tests need beyond npm:
-# the Python venv (Locust, moto), the Go-built servers (Hoverfly), cached outside the repo, and
-# chromium for the report tests and PostgreSQL for the SQL cleanup tests (apt, only when missing).
+# Everything the local runs and the tests need beyond npm, up front (CI, or to be ready offline): the Python
+# venv (Locust, moto), the Go-built servers (Hoverfly, etcd, Kubernetes, kwok) cached outside the repo, and
+# Chromium and PostgreSQL (apt, only when missing). `npm run demo` and `npm test` provision what they need
+# themselves; this is the same, all at once.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-bash scripts/setup-python.sh
-bash scripts/build-go-tools.sh
-bash scripts/setup-chromium.sh
-bash scripts/setup-postgres.sh
+exec bash "$(dirname "$0")/provision.sh" test

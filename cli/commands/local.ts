@@ -6,7 +6,7 @@ import { EXIT, EXIT_CODES_HELP, InvalidInputError, LocalRunError } from '../erro
 import { exitCodeFor, parseJsonOutput, restoreOf } from '../exit-code';
 import { buildInput, INPUT_OPTIONS, inputFlagsHelp } from '../input-flags';
 import { chooseConfig, LOCAL_CONFIG, validateLocally } from '../local-validation';
-import { printJson, printRows } from '../output';
+import { printJson, println, printRows } from '../output';
 import { digestVerdict, restoreLines, sloLine } from '../run-result';
 
 export const LOCAL_OPTIONS = {
@@ -17,6 +17,9 @@ export const LOCAL_OPTIONS = {
 } as const;
 
 export const LOCAL_ENVIRONMENT = 'local';
+
+/** A signal this soon after the first is a relayed copy of it (npm, tsx), not a second Ctrl-C. */
+export const RELAYED_SIGNAL_MS = 1000;
 
 /** The examples `ltc local --help` gives; a test runs each one. */
 export const LOCAL_EXAMPLES = [
@@ -81,6 +84,26 @@ export async function localCommand(args: readonly string[], deps: CliDeps): Prom
   }
 
   const runLocal = await deps.loadRunLocal();
+  // First Ctrl-C or SIGTERM: the run stops as "Stop execution" stops it on AWS and the janitor cleans up;
+  // a second one skips to stopping the servers. The servers stop in either case. npm and tsx relay the
+  // signal a terminal already sent to the whole process group: a copy within a second is the same interrupt.
+  const interrupt = new AbortController();
+  const shutdown = new AbortController();
+  let interruptedAt = 0;
+  const uninstall = deps.onInterrupt((signal) => {
+    const now = deps.now().getTime();
+    if (!interrupt.signal.aborted) {
+      interruptedAt = now;
+      println(
+        deps.stderr,
+        `\n${signal}: stopping the run (stop the load, restore, release the lock), then the servers; interrupt again to skip to stopping the servers`,
+      );
+      interrupt.abort(signal);
+    } else if (!shutdown.signal.aborted && now - interruptedAt >= RELAYED_SIGNAL_MS) {
+      println(deps.stderr, `\n${signal} again: skipping the clean-up, stopping the servers`);
+      shutdown.abort(signal);
+    }
+  }, true);
   let result: RunLocalResult;
   try {
     result = await runLocal({
@@ -88,12 +111,16 @@ export async function localCommand(args: readonly string[], deps: CliDeps): Prom
       ...(workers !== undefined ? { workers } : {}),
       ...(reportDir !== undefined ? { reportDir } : {}),
       out: values.json ? deps.stderr : deps.stdout,
+      interrupt: interrupt.signal,
+      shutdown: shutdown.signal,
     });
   } catch (err) {
     throw new LocalRunError((err as Error).message ?? String(err));
+  } finally {
+    uninstall();
   }
   const output = parseJsonOutput(result.output);
-  const code = exitCodeFor(result.status, output);
+  const code = result.interrupted ? EXIT.interrupted : exitCodeFor(result.status, output);
   const verdict = digestVerdict(output);
   const restore = restoreOf(output);
   if (values.json) {

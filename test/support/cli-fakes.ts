@@ -146,6 +146,8 @@ export function harness(
     stdin?: string;
     /** Called at each sleep (e.g. to press Ctrl-C while following). */
     onSleep?: (count: number) => void;
+    /** The clock; default a fixed instant. */
+    now?: () => Date;
   } = {},
 ): Harness {
   const stdout = new Capture();
@@ -155,7 +157,7 @@ export function harness(
   const sleeps: number[] = [];
   const opened: string[] = [];
   const bucket = new MemoryBucket();
-  const interruptHandlers = new Set<() => void>();
+  const interruptHandlers = new Set<(signal: NodeJS.Signals) => void>();
   const deps: CliDeps = {
     stdout,
     stderr,
@@ -184,7 +186,7 @@ export function harness(
       sleeps.push(ms);
       options.onSleep?.(sleeps.length);
     },
-    now: () => new Date('2026-11-27T10:00:00Z'),
+    now: options.now ?? (() => new Date('2026-11-27T10:00:00Z')),
     loadRunLocal: async () => {
       if (!options.runLocal) throw new Error('runLocal not injected');
       return options.runLocal;
@@ -199,7 +201,7 @@ export function harness(
     opened,
     bucket,
     interrupt: () => {
-      for (const handler of [...interruptHandlers]) handler();
+      for (const handler of [...interruptHandlers]) handler('SIGINT');
     },
     deps,
     run: (...argv) => main(argv, deps),

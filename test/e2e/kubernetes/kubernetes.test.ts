@@ -40,8 +40,11 @@ import { runPreparePhase } from '../../../local/prepare-phase';
  * kube-controller-manager, kube-scheduler, kwok nodes), started once for this file, and the real step
  * handlers with the run store on moto. Identities: the conductor's token (its own Role in `shop` only) on
  * the test API server, the read-only token on the production one, an EKS IAM token via a TokenReview webhook.
+ * A test that changes a fleet has a namespace of its own (and an environment over it): none sees the
+ * Deployments, ReplicaSets or events another one left behind, whatever order they run in.
  */
 const NS = 'shop';
+const OWN = { hpaUndo: 'hpa-undo', deploy: 'deploy', drift: 'drift', scaleUp: 'scale-up' } as const;
 let k8s: LocalKubernetes;
 let moto: Moto;
 let webhook: EksTokenWebhook;
@@ -60,7 +63,14 @@ beforeAll(async () => {
     startLocalKubernetes({ workDir: join(dir, 'cluster'), testTokenWebhookKubeconfig: webhook.kubeconfig }),
     startMoto(),
   ]);
-  const apps = await createFleet(k8s, { names: ['checkout', 'payments'], namespace: NS, sidecar: true });
+  const both = ['checkout', 'payments'];
+  const [apps, deployApps, driftApps, scaleUpApps] = await Promise.all([
+    createFleet(k8s, { names: both, namespace: NS, sidecar: true }),
+    createFleet(k8s, { names: both, namespace: OWN.deploy, sidecar: true }),
+    createFleet(k8s, { names: both, namespace: OWN.drift, sidecar: true }),
+    createFleet(k8s, { names: ['payments'], namespace: OWN.scaleUp, sidecar: true }),
+    createFleet(k8s, { names: ['payments'], namespace: OWN.hpaUndo, sidecar: true }),
+  ]);
   // An application whose pods can never be scheduled: its rollout cannot complete.
   const stuck = deploymentManifest('stuck', NS, TEST_SIZE);
   const podSpec = stuck.spec?.template.spec;
@@ -124,6 +134,9 @@ beforeAll(async () => {
         ],
       },
       'k8s-stuck': { ...base, applications: [stripHpa(stuckApp)] },
+      'k8s-deploy': { ...base, applications: deployApps, restoreVersions: true },
+      'k8s-drift': { ...base, applications: driftApps, restoreVersions: true },
+      'k8s-scale-up': { ...base, applications: scaleUpApps, restoreVersions: true },
     },
   });
   const resources = await createLocalAwsResources(moto.endpoint, RUNS_TABLE_KEYS);
@@ -167,19 +180,20 @@ async function start(environment: string, input: Record<string, unknown> = {}): 
 const prepare = (state: RunState): Promise<RunState> => runPreparePhase(state);
 
 const admin = () => k8s.test.as('admin');
-const readDeployment = (name: string) => admin().apps.readNamespacedDeployment({ name, namespace: NS });
-const readHpa = (name: string) =>
-  admin().autoscaling.readNamespacedHorizontalPodAutoscaler({ name, namespace: NS });
+const readDeployment = (name: string, namespace = NS) =>
+  admin().apps.readNamespacedDeployment({ name, namespace });
+const readHpa = (name: string, namespace = NS) =>
+  admin().autoscaling.readNamespacedHorizontalPodAutoscaler({ name, namespace });
 
 /** Every field the conductor manages, as the API server has it. */
-async function specOf(name: string) {
-  const d = await readDeployment(name);
-  const h = await readHpa(name);
+async function specOf(name: string, namespace = NS) {
+  const d = await readDeployment(name, namespace);
+  const h = await readHpa(name, namespace);
   return { replicas: d.spec?.replicas, template: d.spec?.template, hpa: h.spec };
 }
 
-async function livePods(name: string) {
-  const pods = await admin().core.listNamespacedPod({ namespace: NS, labelSelector: `app=${name}` });
+async function livePods(name: string, namespace = NS) {
+  const pods = await admin().core.listNamespacedPod({ namespace, labelSelector: `app=${name}` });
   return pods.items.filter((p) => !p.metadata?.deletionTimestamp);
 }
 
@@ -202,56 +216,53 @@ async function eventually<T>(
   throw new Error(`${what}: not within ${timeoutMs} ms${last ? ` (${(last as Error).message})` : ''}`);
 }
 
-async function rolledOut(name: string): Promise<V1Deployment> {
-  return eventually(`${name} rolled out`, async () => {
-    const d = await readDeployment(name);
+async function rolledOut(name: string, namespace = NS): Promise<V1Deployment> {
+  return eventually(`${namespace}/${name} rolled out`, async () => {
+    const d = await readDeployment(name, namespace);
     return rolloutStatus(d).complete ? d : undefined;
   });
 }
 
 describe('Kubernetes: production version and size on the test cluster, restored after', () => {
   it('the HPA controller undoes replicas patched alone (why the conductor patches the HPA too)', async () => {
+    const ns = OWN.hpaUndo;
+    await rolledOut('payments', ns);
     await admin().apps.patchNamespacedDeployment(
-      { name: 'payments', namespace: NS, body: { spec: { replicas: 5 } } },
+      { name: 'payments', namespace: ns, body: { spec: { replicas: 5 } } },
       setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
     );
     const back = await eventually('HPA back to its maximum', async () => {
-      const d = await readDeployment('payments');
+      const d = await readDeployment('payments', ns);
       return d.spec?.replicas === TEST_SIZE.hpa.maxReplicas ? d : undefined;
     });
     expect(back.spec?.replicas).toBe(2);
-    // Put it back where the fleet started, and let the HPA (min 1) leave it there.
-    await admin().apps.patchNamespacedDeployment(
-      { name: 'payments', namespace: NS, body: { spec: { replicas: 1 } } },
-      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-    );
-    await rolledOut('payments');
   });
 
   it('deploys production images, scales replicas, resources and HPA, rolls real pods, and restores every field', async () => {
-    await Promise.all([rolledOut('checkout'), rolledOut('payments')]);
-    const before = { checkout: await specOf('checkout'), payments: await specOf('payments') };
-    const state = await start('k8s-shop');
+    const ns = OWN.deploy;
+    await Promise.all([rolledOut('checkout', ns), rolledOut('payments', ns)]);
+    const before = { checkout: await specOf('checkout', ns), payments: await specOf('payments', ns) };
+    const state = await start('k8s-deploy');
 
     const plan = await planDryRun(state);
     expect(plan.summary).toContain('checkout');
-    expect(await specOf('checkout')).toEqual(before.checkout); // the dry run wrote nothing
+    expect(await specOf('checkout', ns)).toEqual(before.checkout); // the dry run wrote nothing
 
     const started = Date.now();
     const prepared = await prepare(state);
     const prepareSeconds = (Date.now() - started) / 1000;
 
     for (const name of ['checkout', 'payments']) {
-      const d = await readDeployment(name);
+      const d = await readDeployment(name, ns);
       expect(rolloutStatus(d).complete).toBe(true);
       const [app, proxy] = d.spec?.template.spec?.containers ?? [];
       expect(app?.image).toBe(image(name, PRODUCTION_SIZE.version));
       expect(app?.resources).toEqual({ requests: PRODUCTION_SIZE.requests, limits: PRODUCTION_SIZE.limits });
       expect(proxy?.image).toBe('registry.local/envoy:1.30');
       expect(d.spec?.replicas).toBe(6);
-      expect((await readHpa(name)).spec).toMatchObject(PRODUCTION_SIZE.hpa);
+      expect((await readHpa(name, ns)).spec).toMatchObject(PRODUCTION_SIZE.hpa);
       // The controller-manager really rolled the pods and kwok made them Ready.
-      const pods = await livePods(name);
+      const pods = await livePods(name, ns);
       expect(pods).toHaveLength(6);
       for (const p of pods) {
         expect(p.spec?.containers[0]?.image).toBe(image(name, PRODUCTION_SIZE.version));
@@ -263,9 +274,10 @@ describe('Kubernetes: production version and size on the test cluster, restored 
       ['checkout', 1, 6],
       ['payments', 1, 6],
     ]);
-    // Two HPA syncs later the HPA has not undone the size: its bounds are production's too.
+    // The HPA has not undone the size: its bounds are production's too. That nothing happens can only be
+    // seen over time: two and a half of the local controller-manager's 2 s HPA sync periods.
     await new Promise((r) => setTimeout(r, 5000));
-    expect((await readDeployment('checkout')).spec?.replicas).toBe(6);
+    expect((await readDeployment('checkout', ns)).spec?.replicas).toBe(6);
 
     const down = await teardown(prepared);
     expect(down.restored.map((c) => [c.application, c.to.replicas, c.to.version])).toEqual([
@@ -273,10 +285,10 @@ describe('Kubernetes: production version and size on the test cluster, restored 
       ['payments', 1, `app=${image('payments', TEST_SIZE.version)}, proxy=registry.local/envoy:1.30`],
     ]);
     // Field by field: the pod template (images, resources, everything), replicas and the HPA's spec.
-    expect(await specOf('checkout')).toEqual(before.checkout);
-    expect(await specOf('payments')).toEqual(before.payments);
+    expect(await specOf('checkout', ns)).toEqual(before.checkout);
+    expect(await specOf('payments', ns)).toEqual(before.payments);
     const pods = await eventually('pods back to one', async () => {
-      const p = await livePods('checkout');
+      const p = await livePods('checkout', ns);
       return p.length === 1 ? p : undefined;
     });
     expect(pods[0]?.spec?.containers[0]?.image).toBe(image('checkout', TEST_SIZE.version));
@@ -286,21 +298,24 @@ describe('Kubernetes: production version and size on the test cluster, restored 
   });
 
   it('detects a rollout that reset a Deployment during the test and re-applies the prepared shape', async () => {
-    const before = await specOf('checkout');
-    const prepared = await prepare(await start('k8s-shop'));
+    const ns = OWN.drift;
+    const before = await specOf('checkout', ns);
+    const prepared = await prepare(await start('k8s-drift'));
     expect(await checkDrift(prepared, deps())).toMatchObject({ checked: 2, events: [] });
 
-    // A pipeline re-applies the test environment's manifests mid-test: small pods, old image, HPA 1–2.
-    await admin().apps.replaceNamespacedDeployment({
-      name: 'checkout',
-      namespace: NS,
-      body: deploymentManifest('checkout', NS, TEST_SIZE, { sidecar: true }),
-    });
-    const hpa = await readHpa('checkout');
+    // A pipeline re-applies the test environment's manifests mid-test: HPA 1–2, small pods, old image.
+    // The HPA first: with production's bounds still on, its controller would scale the replaced
+    // Deployment back to 6 before the check, and the drift would depend on who came first.
+    const hpa = await readHpa('checkout', ns);
     await admin().autoscaling.replaceNamespacedHorizontalPodAutoscaler({
       name: 'checkout',
-      namespace: NS,
-      body: { ...hpaManifest('checkout', NS, TEST_SIZE), metadata: hpa.metadata },
+      namespace: ns,
+      body: { ...hpaManifest('checkout', ns, TEST_SIZE), metadata: hpa.metadata },
+    });
+    await admin().apps.replaceNamespacedDeployment({
+      name: 'checkout',
+      namespace: ns,
+      body: deploymentManifest('checkout', ns, TEST_SIZE, { sidecar: true }),
     });
 
     const drift = await checkDrift(prepared, deps());
@@ -314,27 +329,28 @@ describe('Kubernetes: production version and size on the test cluster, restored 
     ]);
     expect(drift.message).toBe('checkout drifted (images, resources, hpa, replicas), re-applied');
 
-    const d = await rolledOut('checkout');
+    const d = await rolledOut('checkout', ns);
     expect(d.spec?.replicas).toBe(6);
     expect(d.spec?.template.spec?.containers[0]?.image).toBe(image('checkout', PRODUCTION_SIZE.version));
-    expect((await readHpa('checkout')).spec).toMatchObject(PRODUCTION_SIZE.hpa);
+    expect((await readHpa('checkout', ns)).spec).toMatchObject(PRODUCTION_SIZE.hpa);
     expect(await checkDrift(prepared, deps())).toMatchObject({ events: [] });
 
     await teardown(prepared);
-    expect(await specOf('checkout')).toEqual(before);
+    expect(await specOf('checkout', ns)).toEqual(before);
   });
 
   it('scales up with a new pod template by rolling the template out at the current size first', async () => {
-    await rolledOut('payments');
+    const ns = OWN.scaleUp;
+    await rolledOut('payments', ns);
     const replicaSets = await admin().apps.listNamespacedReplicaSet({
-      namespace: NS,
+      namespace: ns,
       labelSelector: 'app=payments',
     });
     const current = defined(replicaSets.items.find((rs) => (rs.spec?.replicas ?? 0) > 0)?.metadata?.name);
-    const state = await start('k8s-shop', { deployProductionVersions: false, applications: ['payments'] });
+    const state = await start('k8s-scale-up', { deployProductionVersions: false });
     await scale({ state, application: 'payments' });
     const events = await admin().core.listNamespacedEvent({
-      namespace: NS,
+      namespace: ns,
       fieldSelector: 'involvedObject.kind=Deployment,involvedObject.name=payments',
     });
     const scaledUp = events.items
@@ -342,9 +358,9 @@ describe('Kubernetes: production version and size on the test cluster, restored 
       .filter((m) => m.startsWith('Scaled up replica set'));
     // In one patch, the Deployment controller would first scale the old ReplicaSet up to 6 pods.
     expect(scaledUp).not.toContain(`Scaled up replica set ${current} from 1 to ${PRODUCTION_SIZE.replicas}`);
-    expect((await readDeployment('payments')).spec?.replicas).toBe(PRODUCTION_SIZE.replicas);
+    expect((await readDeployment('payments', ns)).spec?.replicas).toBe(PRODUCTION_SIZE.replicas);
     await teardown(state);
-    await rolledOut('payments');
+    expect((await rolledOut('payments', ns)).spec?.replicas).toBe(TEST_SIZE.replicas);
   });
 
   it('names the application when its rollout does not complete within its timeout', async () => {

@@ -10,9 +10,18 @@ describe('tool paths', () => {
     expect(script).toContain(`HOVERFLY_VERSION=${TOOL_VERSIONS.hoverfly}`);
   });
 
-  it('resolves into the cache outside the repo, LTC_CACHE_DIR first', () => {
-    expect(toolCacheDir({ HOME: '/home/u' })).toMatch(/\.cache\/load-test-conductor$/);
+  it('resolves into the cache outside the repo: LTC_CACHE_DIR, else XDG_CACHE_HOME, else ~/.cache', () => {
+    expect(toolCacheDir({})).toMatch(/\/\.cache\/load-test-conductor$/);
+    expect(toolCacheDir({ XDG_CACHE_HOME: '/x' })).toBe('/x/load-test-conductor');
+    expect(toolCacheDir({ XDG_CACHE_HOME: '/x', LTC_CACHE_DIR: '/c' })).toBe('/c');
     expect(toolPath('hoverfly', { LTC_CACHE_DIR: '/c' })).toBe(`/c/bin/hoverfly-${TOOL_VERSIONS.hoverfly}`);
+  });
+
+  it('resolves the cache as scripts/build-go-tools.sh does', () => {
+    const script = readFileSync(join(REPO_ROOT, 'scripts', 'build-go-tools.sh'), 'utf8');
+    expect(script).toMatch(
+      /^CACHE_DIR="\$\{LTC_CACHE_DIR:-\$\{XDG_CACHE_HOME:-\$HOME\/\.cache\}\/load-test-conductor\}"$/m,
+    );
   });
 
   it('says how to build a missing tool', () => {

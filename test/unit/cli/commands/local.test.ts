@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LOCAL_EXAMPLES, LOCAL_HELP } from '../../../../cli/commands/local';
+import { LOCAL_EXAMPLES, LOCAL_HELP, RELAYED_SIGNAL_MS } from '../../../../cli/commands/local';
 import type { RunLocalOptions, RunLocalResult } from '../../../../cli/deps';
 import { harness } from '../../../support/cli-fakes';
 
@@ -186,5 +186,58 @@ describe('ltc local', () => {
         '',
       ].join('\n'),
     );
+  });
+
+  it('a first interruption stops the run, a second skips to stopping the servers; the run exits 130', async () => {
+    const seen: string[] = [];
+    let h: ReturnType<typeof harness> | undefined;
+    const runLocal = async (options: RunLocalOptions): Promise<RunLocalResult> => {
+      options.interrupt?.addEventListener('abort', () => seen.push(`interrupt ${options.interrupt?.reason}`));
+      options.shutdown?.addEventListener('abort', () => seen.push(`shutdown ${options.shutdown?.reason}`));
+      h?.interrupt();
+      h?.interrupt();
+      h?.interrupt(); // a third changes nothing more
+      return {
+        status: 'ABORTED',
+        executionName: 'local-1',
+        error: { Error: 'Interrupted', Cause: 'SIGINT: skipped by a second interruption' },
+        interrupted: { signal: 'SIGINT', janitor: null },
+      };
+    };
+    let clock = Date.parse('2026-11-27T10:00:00Z');
+    // Each look at the clock is two seconds later: every interrupt is a person's, none a relayed copy.
+    const now = () => {
+      clock += 2000;
+      return new Date(clock);
+    };
+    h = harness({ runLocal, now });
+    expect(await h.run('local', '--target', '60')).toBe(130);
+    expect(seen).toEqual(['interrupt SIGINT', 'shutdown SIGINT']);
+    expect(h.stderr.text).toContain('SIGINT: stopping the run (stop the load, restore, release the lock)');
+    expect(h.stderr.text).toContain('SIGINT again: skipping the clean-up, stopping the servers');
+  });
+
+  it('a copy of the signal relayed within a second (npm, tsx) is not a second interrupt', async () => {
+    const seen: string[] = [];
+    let h: ReturnType<typeof harness> | undefined;
+    let clock = Date.parse('2026-11-27T10:00:00Z');
+    const runLocal = async (options: RunLocalOptions): Promise<RunLocalResult> => {
+      options.shutdown?.addEventListener('abort', () => seen.push('shutdown'));
+      h?.interrupt();
+      clock += RELAYED_SIGNAL_MS - 1;
+      h?.interrupt(); // relayed: ignored
+      expect(options.interrupt?.aborted).toBe(true);
+      expect(seen).toEqual([]);
+      clock += 1;
+      h?.interrupt(); // a second Ctrl-C
+      return {
+        status: 'ABORTED',
+        executionName: 'local-1',
+        interrupted: { signal: 'SIGINT', janitor: null },
+      };
+    };
+    h = harness({ runLocal, now: () => new Date(clock) });
+    expect(await h.run('local', '--target', '60')).toBe(130);
+    expect(seen).toEqual(['shutdown']);
   });
 });
