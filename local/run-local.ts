@@ -54,12 +54,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
   const input: Record<string, unknown> = { environment: 'local', ...options.input };
   if (!options.environment)
     print('Starting the local environment: AWS emulator, demo shop, Hoverfly, Locust …');
-  const env =
-    options.environment ??
-    (await startLocalEnvironment({
-      workers: options.workers,
-      scenario: typeof input.scenario === 'string' ? input.scenario : undefined,
-    }));
+  const env = options.environment ?? (await startLocalEnvironment({ workers: options.workers }));
   try {
     print(`  shop ${env.shop.url}  Locust ${env.locust.url}  (logs in ${env.workDir})`);
     const reportDir = options.reportDir ?? join(REPO_ROOT, 'reports');

@@ -359,6 +359,9 @@ export interface EnvironmentConfig {
   readonly maxOrdersPerMinute: number;
   readonly scenarios: readonly string[];
   readonly defaultScenario: string;
+  /** Per scenario, the Locust User classes it runs and their weights; a scenario not listed selects none. */
+  readonly userClasses: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  readonly kpi: KpiConfig;
   readonly locust: LocustConfig;
   readonly applications: readonly ApplicationConfig[];
   readonly slos: SloConfig;
@@ -370,6 +373,23 @@ export interface EnvironmentConfig {
   /** Teardown also rolls the recorded versions back (default: the test environment keeps production's). */
   readonly restoreVersions: boolean;
 }
+
+/** The business transaction the ramp steers on (docs/scenarios.md). */
+export interface KpiConfig {
+  /** What one unit is called, plural: "orders", "bookings". */
+  readonly name: string;
+  /** How its rate reads: "orders per minute". */
+  readonly unit: string;
+  /** The Locust request (or custom event) name whose successes count. */
+  readonly requestName: string;
+}
+
+/** Orders, counted by the demo shop's checkout request: what a configuration without `kpi` steers on. */
+export const DEFAULT_KPI: KpiConfig = {
+  name: 'orders',
+  unit: 'orders per minute',
+  requestName: 'checkout: place order',
+};
 
 export interface ScheduleConfig {
   readonly name: string;
@@ -438,12 +458,19 @@ export function parseConfig(raw: unknown): ConductorConfig {
 
 function withEnvironmentDefaults(name: string, env: RawEnvironment): EnvironmentConfig {
   const production = env.production ?? false;
+  const kpiName = env.kpi?.name ?? DEFAULT_KPI.name;
   return {
     ...env,
+    userClasses: env.userClasses ?? {},
+    kpi: {
+      name: kpiName,
+      unit: env.kpi?.unit ?? `${kpiName} per minute`,
+      requestName: env.kpi?.requestName ?? env.locust.orderRequestName ?? DEFAULT_KPI.requestName,
+    },
     production,
     loadTestTarget: env.loadTestTarget ?? !production,
     locust: {
-      orderRequestName: 'checkout: place order',
+      orderRequestName: DEFAULT_KPI.requestName,
       usersPerWorker: 500,
       maxUsers: 20_000,
       initialOrdersPerUserPerMinute: 1,
@@ -559,6 +586,14 @@ function checkSemantics(config: ConductorConfig): FieldProblem[] {
         field: `${at}.defaultScenario`,
         rule: `must be one of scenarios (${env.scenarios.join(', ')})`,
       });
+    }
+    for (const scenario of Object.keys(env.userClasses)) {
+      if (!env.scenarios.includes(scenario)) {
+        problems.push({
+          field: `${at}.userClasses.${scenario}`,
+          rule: `is not one of scenarios (${env.scenarios.join(', ')})`,
+        });
+      }
     }
     if (env.loadTestTarget && env.applications.length === 0) {
       problems.push({
@@ -740,7 +775,11 @@ type RawEnvironment = Omit<
   | 'nodeGroups'
   | 'prepareConcurrency'
   | 'restoreVersions'
+  | 'userClasses'
+  | 'kpi'
 > & {
+  userClasses?: Record<string, Record<string, number>>;
+  kpi?: Partial<KpiConfig>;
   production?: boolean;
   loadTestTarget?: boolean;
   locust: Partial<LocustConfig>;

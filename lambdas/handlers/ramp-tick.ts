@@ -1,5 +1,6 @@
 import { round } from '../core/numbers';
 import { appliedUsers, type Decision, decide, type Observation } from '../core/ramp-controller';
+import { userClassNames } from '../core/scenario';
 import type { PlateauTotals, RampState, RunState } from '../core/state';
 import { checkDrift } from './drift';
 import { controllerConfig, fleetOf, readLocust, tickDueAt } from './load';
@@ -56,7 +57,11 @@ export const handler = step('Ramp tick', async (state: RunState, deps): Promise<
     workersRequested = wanted;
   }
   if (running && (decision.users !== observation.users || !observation.running)) {
-    await locust.swarm({ userCount: decision.users, spawnRate: decision.spawnRate });
+    await locust.swarm({
+      userCount: decision.users,
+      spawnRate: decision.spawnRate,
+      userClasses: userClassNames(run.environment, run.request.scenario),
+    });
   }
   if (
     fleet &&
