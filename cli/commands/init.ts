@@ -4,10 +4,11 @@ import { parseCommandArgs } from '../args';
 import { type CliDeps, println } from '../deps';
 import { EXIT, EXIT_CODES_HELP, UsageError } from '../errors';
 import { REPO_ROOT } from '../local-validation';
+import { printJson } from '../output';
 
-export const INIT_OPTIONS = { dir: { type: 'string' } } as const;
+export const INIT_OPTIONS = { dir: { type: 'string' }, json: { type: 'boolean' } } as const;
 
-export const INIT_HELP = `Usage: ltc init [--dir DIR]
+export const INIT_HELP = `Usage: ltc init [--dir DIR] [--json]
 
 Writes a starter project into DIR (default: the current folder), which must
 be empty: a locustfile importing the conductor plugin with the KPI request
@@ -16,6 +17,10 @@ configuration (ltc.config.json) and an execution input (run.json).
 Then: ltc scenario check locust/scenarios/checkout.py
       ltc validate --config ltc.config.json --input run.json
 (docs/bring-your-own-scenario.md walks through the rest).
+
+Options:
+  --dir DIR   where to write (default: the current folder)
+  --json      one JSON document on stdout (schema/cli-output.schema.json)
 
 ${EXIT_CODES_HELP}`;
 
@@ -85,8 +90,13 @@ export async function initCommand(args: readonly string[], deps: CliDeps): Promi
   for (const file of COPIED) copyFileSync(join(REPO_ROOT, file), join(dir, file));
   writeFileSync(join(dir, 'ltc.config.json'), `${JSON.stringify(STARTER_CONFIG, null, 2)}\n`);
   writeFileSync(join(dir, 'run.json'), `${JSON.stringify(STARTER_INPUT, null, 2)}\n`);
-  println(deps.stdout, `wrote ${COPIED.length + 2} files to ${dir}:`);
-  for (const file of [...COPIED, 'ltc.config.json', 'run.json']) println(deps.stdout, `  ${file}`);
+  const files = [...COPIED, 'ltc.config.json', 'run.json'];
+  if (values.json) {
+    printJson(deps.stdout, { command: 'init', exitCode: EXIT.ok, directory: dir, files });
+    return EXIT.ok;
+  }
+  println(deps.stdout, `wrote ${files.length} files to ${dir}:`);
+  for (const file of files) println(deps.stdout, `  ${file}`);
   println(deps.stdout, 'next: ltc scenario check locust/scenarios/checkout.py');
   return EXIT.ok;
 }

@@ -3,11 +3,13 @@ import { resolve } from 'node:path';
 import { parseCommandArgs, parseIntegerFlag } from '../args';
 import { type CliDeps, println } from '../deps';
 import { EXIT, EXIT_CODES_HELP, UsageError } from '../errors';
+import { printJson } from '../output';
 
 export const SCENARIO_OPTIONS = {
   target: { type: 'string' },
   users: { type: 'string' },
   seconds: { type: 'string' },
+  json: { type: 'boolean' },
 } as const;
 
 export const SCENARIO_HELP = `Usage: ltc scenario check LOCUSTFILE [--target URL] [--users N] [--seconds S]
@@ -22,6 +24,9 @@ locust.initialOrdersPerUserPerMinute). Exits 0 when every check passes, 1
 otherwise, each failing check saying what to add.
 Locust reads LTC_* variables (LTC_ORDER_REQUEST_NAME, LTC_PACING_SECONDS,
 LTC_LOAD_TEST_HEADER) from the environment, as on the master.
+
+Options:
+  --json      one JSON document on stdout (schema/cli-output.schema.json)
 
 ${EXIT_CODES_HELP}`;
 
@@ -45,7 +50,8 @@ export async function scenarioCommand(args: readonly string[], deps: CliDeps): P
       (e): e is [string, string] => e[0].startsWith('LTC_') && e[1] !== undefined,
     ),
   );
-  if (!values.target) println(deps.stderr, 'starting the demo shop (payment provider mocked by Hoverfly) …');
+  if (!values.target && !values.json)
+    println(deps.stderr, 'starting the demo shop (payment provider mocked by Hoverfly) …');
   const result = await checkScenario({
     locustfile,
     ...(values.target ? { target: values.target } : {}),
@@ -54,6 +60,17 @@ export async function scenarioCommand(args: readonly string[], deps: CliDeps): P
     header,
     env: ltcEnv,
   });
+  const exitCode = result.ok ? EXIT.ok : EXIT.verdictFail;
+  if (values.json) {
+    printJson(deps.stdout, {
+      command: 'scenario check',
+      exitCode,
+      ok: result.ok,
+      findings: result.findings,
+      kpiPerUserPerMinute: result.kpiPerUserPerMinute,
+    });
+    return exitCode;
+  }
   for (const f of result.findings)
     println(f.ok ? deps.stdout : deps.stderr, `${f.ok ? 'ok  ' : 'FAIL'} ${f.message}`);
   if (result.kpiPerUserPerMinute !== null) {
@@ -62,5 +79,5 @@ export async function scenarioCommand(args: readonly string[], deps: CliDeps): P
       `     ${result.kpiPerUserPerMinute} '${result.offer.kpiRequestName}' per user per minute seen (${users} users, ${seconds} s): a first guess for locust.initialOrdersPerUserPerMinute`,
     );
   }
-  return result.ok ? EXIT.ok : EXIT.verdictFail;
+  return exitCode;
 }
