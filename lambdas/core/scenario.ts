@@ -91,3 +91,17 @@ export function userClassNames(
   const classes = scenarioUserClasses(environment, scenario);
   return classes ? Object.keys(classes).sort() : undefined;
 }
+
+/**
+ * The share of a scenario's users whose class counts the KPI (their weights over all weights): one user of the
+ * mix yields the KPI rate of a KPI user times this share, which is how the controller's prior is scaled.
+ */
+export function kpiShare(classes: Readonly<Record<string, number>>, offer: MasterOffer): number {
+  let all = 0;
+  let counting = 0;
+  for (const [name, weight] of Object.entries(classes)) {
+    all += weight;
+    if (offer.offered[name]?.countsKpi) counting += weight;
+  }
+  return all > 0 ? counting / all : 1;
+}

@@ -2,11 +2,20 @@ import type { LocustClient, LocustKpi, LocustStats } from '../adapters/locust/cl
 import { fleetBounds, type WorkerFleet, workerFleet } from '../adapters/locust/fleet';
 import { ValidationError } from '../core/errors';
 import type { ControllerConfig, Observation } from '../core/ramp-controller';
-import { kpiOf, masterOfferProblems, type RunEnvironment, scenarioUserClasses } from '../core/scenario';
+import {
+  kpiOf,
+  type MasterOffer,
+  masterOfferProblems,
+  type RunEnvironment,
+  scenarioUserClasses,
+} from '../core/scenario';
 import type { RunContext } from '../core/state';
 
-/** The controller's configuration for a run. */
-export function controllerConfig(run: RunContext): ControllerConfig {
+/**
+ * The controller's configuration for a run. `kpiShare` (Start load's, from the scenario's classes) scales the
+ * prior: `initialOrdersPerUserPerMinute` is a KPI user's rate, and in a mix only that share of users orders.
+ */
+export function controllerConfig(run: RunContext, kpiShare = 1): ControllerConfig {
   const { request, environment } = run;
   const { locust } = environment;
   return {
@@ -14,7 +23,7 @@ export function controllerConfig(run: RunContext): ControllerConfig {
     rampUpSeconds: request.rampUpMinutes * 60,
     plateauSeconds: request.plateauMinutes * 60,
     tickSeconds: request.tickSeconds,
-    initialOrdersPerUserPerMinute: locust.initialOrdersPerUserPerMinute,
+    initialOrdersPerUserPerMinute: locust.initialOrdersPerUserPerMinute * kpiShare,
     maxUsers: locust.maxUsers,
     usersPerWorker: locust.usersPerWorker,
     fleet: locust.workers ? fleetBounds(locust.workers) : null,
@@ -79,22 +88,18 @@ export async function waitForWorkers(
 /**
  * Refuses a scenario the environment's Locust master cannot run (classes not offered, none counting the KPI,
  * another KPI request) with a ValidationError naming what to change. Returns the scenario's classes and
- * weights, or null when it maps to none (nothing to check: the master runs its own selection).
+ * weights with the master's offer, or null when it maps to none (nothing to check: the master runs its own
+ * selection).
  */
 export async function checkMasterOffersScenario(
   locust: LocustClient,
   environment: RunEnvironment,
   scenario: string,
-): Promise<Readonly<Record<string, number>> | null> {
+): Promise<{ classes: Readonly<Record<string, number>>; offer: MasterOffer } | null> {
   const classes = scenarioUserClasses(environment, scenario);
   if (!classes) return null;
-  const problems = masterOfferProblems(
-    await locust.scenario(),
-    scenario,
-    classes,
-    kpiOf(environment),
-    environment.locust.url,
-  );
+  const offer = await locust.scenario();
+  const problems = masterOfferProblems(offer, scenario, classes, kpiOf(environment), environment.locust.url);
   if (problems.length > 0) throw new ValidationError(problems);
-  return classes;
+  return { classes, offer };
 }

@@ -21,7 +21,7 @@ export const handler = step('Ramp tick', async (state: RunState, deps): Promise<
   const locust = deps.locust(run.environment.locust.url);
   const now = deps.now();
   const { observation, stats } = await readLocust(locust, now);
-  const config = controllerConfig(run);
+  const config = controllerConfig(run, previous.kpiShare);
   const elapsedSeconds = (now.getTime() - Date.parse(previous.startedAt)) / 1000;
   const decision = decide(config, previous.controller, observation, elapsedSeconds);
   // Metrics and SLOs on the same reading; an abort by policy adds no workers or users.
@@ -114,6 +114,7 @@ export const handler = step('Ramp tick', async (state: RunState, deps): Promise<
     drift: driftEvents,
     controller: running ? controllerState : appliedUsers(controllerState, 0),
     plateau,
+    ...(previous.kpiShare !== undefined ? { kpiShare: previous.kpiShare } : {}),
   };
   await deps.runs.putTick(
     run.executionId,

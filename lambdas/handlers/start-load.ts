@@ -1,6 +1,6 @@
 import type { LocustClient } from '../adapters/locust/client';
 import { appliedUsers, decide, initialControllerState, startTrajectory } from '../core/ramp-controller';
-import { describeUserClasses, kpiOf, type RunEnvironment, userClassNames } from '../core/scenario';
+import { describeUserClasses, kpiOf, kpiShare, type RunEnvironment, userClassNames } from '../core/scenario';
 import type { RampState, RunState } from '../core/state';
 import {
   checkMasterOffersScenario,
@@ -23,10 +23,10 @@ const WORKERS_WAIT_MS = 40_000;
 export const handler = step('Start load', async (state: RunState, deps): Promise<RampState> => {
   const { run } = state;
   const locust = deps.locust(run.environment.locust.url);
-  const config = controllerConfig(run);
+  const selection = await selectUserClasses(locust, run.environment, run.request.scenario);
+  const config = controllerConfig(run, selection?.kpiShare);
   const first = decide(config, initialControllerState(), null, 0);
   const fleet = fleetOf(run);
-  const classes = await selectUserClasses(locust, run.environment, run.request.scenario);
 
   let workers = (await locust.kpi()).workers;
   let workersRequested: number | null = null;
@@ -80,7 +80,7 @@ export const handler = step('Start load', async (state: RunState, deps): Promise
     saturation: null,
     failureRatio: 0,
     message:
-      `started ${run.request.scenario}${classes ? ` (${describeUserClasses(classes)})` : ''}: ${users} users at ${first.spawnRate}/s on ${baseline.workers} workers` +
+      `started ${run.request.scenario}${selection ? ` (${describeUserClasses(selection.classes)})` : ''}: ${users} users at ${first.spawnRate}/s on ${baseline.workers} workers` +
       (fleet ? ` (${workersRequested} asked of ${fleet.description})` : '') +
       ` — assuming ${config.initialOrdersPerUserPerMinute} ${kpiOf(run.environment).name}/user/min until measured`,
     controller: {
@@ -97,21 +97,24 @@ export const handler = step('Start load', async (state: RunState, deps): Promise
       },
     },
     plateau: { ticks: 0, orders: 0, minutes: 0, requests: 0, failures: 0 },
+    ...(selection ? { kpiShare: selection.kpiShare } : {}),
   };
 });
 
 /**
  * Checks again that the master offers the scenario's classes (Acquire lock checked before anything was
  * prepared; the master may have been replaced since) and sets their weights for the test about to start.
- * Returns the classes and weights, or null when the scenario maps to none (the master runs its own selection).
+ * Returns the classes and weights with the share of users counting the KPI, or null when the scenario maps to
+ * none (the master runs its own selection).
  */
 async function selectUserClasses(
   locust: LocustClient,
   environment: RunEnvironment,
   scenario: string,
-): Promise<Readonly<Record<string, number>> | null> {
-  const classes = await checkMasterOffersScenario(locust, environment, scenario);
-  if (!classes) return null;
+): Promise<{ classes: Readonly<Record<string, number>>; kpiShare: number } | null> {
+  const checked = await checkMasterOffersScenario(locust, environment, scenario);
+  if (!checked) return null;
+  const { classes, offer } = checked;
   for (const [name, weight] of Object.entries(classes)) await locust.setUserClassWeight(name, weight);
-  return classes;
+  return { classes, kpiShare: kpiShare(classes, offer) };
 }

@@ -49,8 +49,9 @@ describe('a scenario selects the user classes of one master offering them all', 
     scenario: keyof typeof USER_CLASSES,
     users: number,
   ): Promise<Record<string, number>> {
-    const classes = await checkMasterOffersScenario(locust, environment(cluster.url), scenario);
-    if (!classes) throw new Error('no classes');
+    const checked = await checkMasterOffersScenario(locust, environment(cluster.url), scenario);
+    if (!checked) throw new Error('no classes');
+    const { classes } = checked;
     for (const [name, weight] of Object.entries(classes)) await locust.setUserClassWeight(name, weight);
     await locust.swarm({ userCount: users, spawnRate: users, userClasses: Object.keys(classes) });
     const { running } = await until(

@@ -1,11 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RunStore } from '../../../lambdas/adapters/aws/run-store';
 import { LocustClient } from '../../../lambdas/adapters/locust/client';
 import type { Verdict } from '../../../lambdas/core/verdict';
+import { resetDeps } from '../../../lambdas/handlers/runtime';
+import { readShopShape } from '../../../local/demo-shop';
 import { type LocalEnvironment, startLocalEnvironment } from '../../../local/environment';
 import { executeLocally } from '../../../local/executor';
+import { STEPS } from '../../../statemachine/steps';
 
 /**
- * The `mixed` scenario (config/local.json: CheckoutUser ×1, BrowseUser ×2) through the synthesized state machine,
+ * Scenarios through the synthesized state machine. The `mixed` scenario (config/local.json: CheckoutUser ×1, BrowseUser ×2) through the synthesized state machine,
  * on one Locust master started as the image starts it: browse users keep their share while the ramp holds the
  * checkout KPI on target.
  */
@@ -57,4 +61,55 @@ describe('the mixed scenario', () => {
       expect(Math.abs(browse - 2 * checkout)).toBeLessThanOrEqual(2);
     }
   }, 360_000);
+});
+
+describe('a scenario the master cannot run', () => {
+  it.each([
+    ['browse', { BrowseUser: 1 }, /none of the classes of 'browse' \(BrowseUser\) counts the KPI/],
+    ['search', { SearchUser: 1, CheckoutUser: 1 }, /does not offer SearchUser of 'search'/],
+  ])(
+    '%s is refused at Acquire lock: nothing deployed or scaled, no lock left',
+    async (scenario, classes, why) => {
+      // The same environment with one more scenario, as a configuration naming it would be deployed.
+      const local = env.config.environments.local;
+      if (!local) throw new Error('config/local.json has no local environment');
+      const config = {
+        ...env.config,
+        environments: {
+          ...env.config.environments,
+          local: {
+            ...local,
+            scenarios: [...local.scenarios, scenario],
+            userClasses: { ...local.userClasses, [scenario]: classes },
+          },
+        },
+      };
+      const saved = process.env.LTC_CONFIG;
+      process.env.LTC_CONFIG = JSON.stringify(config);
+      resetDeps();
+      try {
+        const before = await readShopShape(env.shop.adminUrl);
+        const result = await executeLocally(env.pipeline.definition, {
+          environment: 'local',
+          scenario,
+          targetOrdersPerMinute: 120,
+          rampUpMinutes: 0.25,
+          plateauMinutes: 0,
+          tickSeconds: 5,
+        });
+        expect(result.status).toBe('FAILED');
+        expect(result.error?.Error).toBe('ValidationError');
+        expect(result.error?.Cause).toMatch(why);
+        const entered = result.events.flatMap((e) => (e.type === 'StateEntered' ? [e.state.name] : []));
+        expect(entered).toContain(STEPS['acquire-lock']);
+        expect(entered).not.toContain(STEPS.deploy);
+        expect(entered).not.toContain(STEPS['start-load']);
+        expect(await readShopShape(env.shop.adminUrl)).toEqual(before);
+        expect(await new RunStore(env.aws.RUNS_TABLE).lockHolder('local')).toBeNull();
+      } finally {
+        process.env.LTC_CONFIG = saved;
+        resetDeps();
+      }
+    },
+  );
 });

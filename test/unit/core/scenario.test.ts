@@ -3,6 +3,7 @@ import { DEFAULT_KPI } from '../../../lambdas/core/config';
 import {
   describeUserClasses,
   kpiOf,
+  kpiShare,
   type MasterOffer,
   masterOfferProblems,
   scenarioUserClasses,
@@ -60,5 +61,14 @@ describe('a run environment without userClasses or kpi (a run continued from an 
 describe('describeUserClasses', () => {
   it('lists classes by name with their weights', () => {
     expect(describeUserClasses({ CheckoutUser: 1, BrowseUser: 2 })).toBe('BrowseUser ×2, CheckoutUser ×1');
+  });
+});
+
+describe('kpiShare', () => {
+  it('is the weight of the classes counting the KPI over all weights', () => {
+    expect(kpiShare({ CheckoutUser: 1 }, OFFER)).toBe(1);
+    expect(kpiShare({ CheckoutUser: 1, BrowseUser: 2 }, OFFER)).toBeCloseTo(1 / 3, 12);
+    expect(kpiShare({ CheckoutUser: 3, BrowseUser: 1 }, OFFER)).toBe(0.75);
+    expect(kpiShare({ BrowseUser: 1 }, OFFER)).toBe(0);
   });
 });
