@@ -34,13 +34,13 @@ describe('the mixed scenario', () => {
         await new Promise((r) => setTimeout(r, 2_000));
       }
     })();
-    const target = 120;
+    const target = 300;
     const result = await executeLocally(env.pipeline.definition, {
       environment: 'local',
       scenario: 'mixed',
       targetOrdersPerMinute: target,
       rampUpMinutes: 1,
-      plateauMinutes: 1,
+      plateauMinutes: 1.5,
       tickSeconds: 10,
     }).finally(() => {
       running = false;
@@ -51,15 +51,19 @@ describe('the mixed scenario', () => {
     const verdict = result.output as Verdict;
     expect(verdict.achievedOrdersPerMinute).toBeGreaterThanOrEqual(target * 0.9);
     expect(verdict.achievedOrdersPerMinute).toBeLessThanOrEqual(target * 1.1);
-    // Only the scenario's classes ran, and in every sample at their weights (the dispatcher rounds to ±1 user).
+    // Only the scenario's classes ran, at their weights: the workers' reports lag a ramp's spawning by up to 3 s
+    // each, so single samples stray; their median ratio is the weights'.
     expect(samples.length).toBeGreaterThan(10);
     for (const users of samples) {
-      expect(Object.keys(users).sort()).toEqual(expect.arrayContaining(['CheckoutUser']));
-      expect(Object.keys(users).every((c) => c === 'CheckoutUser' || c === 'BrowseUser')).toBe(true);
-      const checkout = users.CheckoutUser ?? 0;
-      const browse = users.BrowseUser ?? 0;
-      expect(Math.abs(browse - 2 * checkout)).toBeLessThanOrEqual(2);
+      expect(Object.keys(users).every((c) => c === 'BrowseUser' || c === 'CheckoutUser')).toBe(true);
     }
+    const ratios = samples
+      .filter((u) => (u.CheckoutUser ?? 0) >= 3)
+      .map((u) => (u.BrowseUser ?? 0) / (u.CheckoutUser ?? 1))
+      .sort((a, b) => a - b);
+    const median = ratios[Math.floor(ratios.length / 2)];
+    expect(median).toBeGreaterThanOrEqual(1.8);
+    expect(median).toBeLessThanOrEqual(2.2);
   }, 360_000);
 });
 
