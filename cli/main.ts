@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { closest } from './args';
+import { INIT_HELP, initCommand } from './commands/init';
 import { LOCAL_HELP, localCommand } from './commands/local';
 import { REPORT_HELP, reportCommand } from './commands/report';
+import { SCENARIO_HELP, scenarioCommand } from './commands/scenario';
 import { START_HELP, startCommand } from './commands/start';
 import { STATUS_HELP, statusCommand } from './commands/status';
 import { STOP_HELP, stopCommand } from './commands/stop';
@@ -43,6 +45,16 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
     summary: 'run a whole load test on this machine, no AWS account',
     help: LOCAL_HELP,
     run: localCommand,
+  },
+  init: {
+    summary: 'write a starter locustfile, plugin, Dockerfile, manifests and configuration',
+    help: INIT_HELP,
+    run: initCommand,
+  },
+  scenario: {
+    summary: 'check a locustfile headless against the demo shop (or --target) before it runs',
+    help: SCENARIO_HELP,
+    run: scenarioCommand,
   },
 };
 

@@ -14,6 +14,8 @@ export interface RampProgress {
   readonly users?: number;
   readonly workers?: number;
   readonly message?: string;
+  /** The environment's KPI unit (`run.environment.kpi.unit`), e.g. "bookings per minute". */
+  readonly kpiUnit?: string;
 }
 
 /** `state.ramp`'s known fields, or undefined when there are none. `state` may be JSON text. */
@@ -33,8 +35,13 @@ export function rampProgressOf(state: unknown): RampProgress | undefined {
     workers: num('workers'),
     message: typeof r.message === 'string' && r.message !== '' ? r.message : undefined,
   };
-  return Object.values(progress).some((v) => v !== undefined) ? progress : undefined;
+  if (!Object.values(progress).some((v) => v !== undefined)) return undefined;
+  const unit = (value as { run?: { environment?: { kpi?: { unit?: unknown } } } }).run?.environment?.kpi
+    ?.unit;
+  return typeof unit === 'string' && unit !== '' ? { ...progress, kpiUnit: unit } : progress;
 }
+
+const DEFAULT_UNIT = 'orders/min';
 
 const round = (n: number) => String(Math.round(n * 10) / 10);
 
@@ -42,7 +49,7 @@ const round = (n: number) => String(Math.round(n * 10) / 10);
 export function progressRows(p: RampProgress): [string, string][] {
   const rows: [string, string][] = [];
   if (p.tick !== undefined) rows.push(['tick', String(p.tick)]);
-  if (p.ordersPerMinute !== undefined) rows.push(['orders/min', round(p.ordersPerMinute)]);
+  if (p.ordersPerMinute !== undefined) rows.push([p.kpiUnit ?? DEFAULT_UNIT, round(p.ordersPerMinute)]);
   if (p.targetNow !== undefined) rows.push(['target now', round(p.targetNow)]);
   if (p.users !== undefined) rows.push(['users', String(p.users)]);
   if (p.workers !== undefined) rows.push(['workers', String(p.workers)]);
@@ -55,10 +62,10 @@ export function progressSummary(p: RampProgress): string {
   const parts: string[] = [];
   if (p.ordersPerMinute !== undefined) {
     parts.push(
-      `${round(p.ordersPerMinute)} orders/min${p.targetNow !== undefined ? ` (target now ${round(p.targetNow)})` : ''}`,
+      `${round(p.ordersPerMinute)} ${p.kpiUnit ?? DEFAULT_UNIT}${p.targetNow !== undefined ? ` (target now ${round(p.targetNow)})` : ''}`,
     );
   } else if (p.targetNow !== undefined) {
-    parts.push(`target now ${round(p.targetNow)} orders/min`);
+    parts.push(`target now ${round(p.targetNow)} ${p.kpiUnit ?? DEFAULT_UNIT}`);
   }
   if (p.users !== undefined) parts.push(`${p.users} users`);
   if (p.workers !== undefined) parts.push(`${p.workers} workers`);

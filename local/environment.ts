@@ -19,8 +19,6 @@ import { type Moto, motoEnv, startMoto } from './moto';
 import { type SynthesizedPipeline, synthesizePipeline } from './synth';
 
 export interface LocalEnvironmentOptions {
-  /** Locust scenario (a file under locust/scenarios/). Default: checkout. */
-  readonly scenario?: string;
   /** Locust worker processes. Default: 2. */
   readonly workers?: number;
   /** Replicas of the "production" shop: what Scale brings the test shop to. Default: 3. */
@@ -109,7 +107,9 @@ export async function startLocalEnvironment(
     ]);
     const locust = track(
       await startLocustCluster({
-        scenario: join(REPO_ROOT, 'locust/scenarios', `${options.scenario ?? 'checkout'}.py`),
+        // As the image starts it (locust/Dockerfile): every scenario's classes, selected per run.
+        scenario: join(REPO_ROOT, 'locust/scenarios'),
+        classPicker: true,
         host: shop.url,
         workers: options.workers ?? 2,
         logDir: join(workDir, 'locust'),

@@ -21,8 +21,10 @@ export const DEFAULT_LOCUST_BIN = join(REPO_ROOT, '.venv', 'bin', 'locust');
 export const LOCUST_SCENARIOS_DIR = join(REPO_ROOT, 'locust', 'scenarios');
 
 export interface LocustClusterOptions {
-  /** Locustfile path; relative paths are resolved against the repository root. */
+  /** Locustfile or directory of locustfiles; relative paths are resolved against the repository root. */
   scenario: string;
+  /** Start the master with `--class-picker`, so `/swarm` selects the user classes (docs/scenarios.md). */
+  classPicker?: boolean;
   /** Base URL of the system under test, passed as `--host`. */
   host: string;
   /** Worker processes to start (0 is allowed). */
@@ -208,6 +210,7 @@ export async function startLocustCluster(opts: LocustClusterOptions): Promise<Lo
   const startMaster = (): ChildProcess =>
     launch('master', [
       '--master',
+      ...(opts.classPicker ? ['--class-picker'] : []),
       '--master-bind-host',
       '127.0.0.1',
       '--master-bind-port',

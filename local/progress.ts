@@ -8,6 +8,7 @@ import {
   type RestoreStepSlot,
   restoreOutcome,
 } from '../lambdas/core/restore';
+import { kpiOf } from '../lambdas/core/scenario';
 import type { RunState, StepError } from '../lambdas/core/state';
 import { CONTROL_STATES, STEPS } from '../statemachine/steps';
 import type { EventLog } from './executor';
@@ -109,7 +110,7 @@ function describeStep(name: string, state: RunState): string {
   switch (name) {
     case STEPS['validate-input']: {
       const r = state.run.request;
-      return `${r.environment}/${r.scenario}: ${r.targetOrdersPerMinute} orders/min, ramp ${r.rampUpMinutes} min, plateau ${r.plateauMinutes} min, tick ${r.tickSeconds} s`;
+      return `${r.environment}/${r.scenario}: ${r.targetOrdersPerMinute} ${kpiOf(state.run.environment).unit}, ramp ${r.rampUpMinutes} min, plateau ${r.plateauMinutes} min, tick ${r.tickSeconds} s`;
     }
     case STEPS['acquire-lock']:
       return state.lock ? `held until ${state.lock.expiresAt}` : '';
@@ -125,7 +126,8 @@ function describeStep(name: string, state: RunState): string {
       const r = state.ramp;
       if (!r) return '';
       const rate = r.ordersPerMinute == null ? '   n/a' : r.ordersPerMinute.toFixed(1).padStart(6);
-      const line = `tick ${String(r.tick).padStart(3)} ${r.phase.padEnd(8)} ${rate} / ${r.targetNow.toFixed(1).padStart(6)} orders/min  users ${String(r.users).padStart(4)}  workers ${r.workers}${r.workersRequested != null && r.workersRequested !== r.workers ? `→${r.workersRequested}` : ''}  failures ${(r.failureRatio * 100).toFixed(2)} %`;
+      const unit = kpiOf(state.run.environment).unit;
+      const line = `tick ${String(r.tick).padStart(3)} ${r.phase.padEnd(8)} ${rate} / ${r.targetNow.toFixed(1).padStart(6)} ${unit}  users ${String(r.users).padStart(4)}  workers ${r.workers}${r.workersRequested != null && r.workersRequested !== r.workers ? `→${r.workersRequested}` : ''}  failures ${(r.failureRatio * 100).toFixed(2)} %`;
       // What the controller noticed (saturation, stalls, caps, resets) goes on the same line.
       const saturated = r.saturation
         ? `target unreachable: saturated at ${Math.round(r.saturation.ordersPerMinute)} orders/min with ${r.saturation.users} users`

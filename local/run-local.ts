@@ -79,12 +79,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
   if (!options.environment)
     print('Starting the local environment: AWS emulator, demo shop, Hoverfly, Locust …');
   // An interruption during start-up waits for the servers to be up, to stop every one of them.
-  const env =
-    options.environment ??
-    (await startLocalEnvironment({
-      workers: options.workers,
-      scenario: typeof input.scenario === 'string' ? input.scenario : undefined,
-    }));
+  const env = options.environment ?? (await startLocalEnvironment({ workers: options.workers }));
   try {
     print(
       `  shop ${env.shop.url} (admin ${env.shop.adminUrl})  Locust ${env.locust.url}  (logs in ${env.workDir})`,

@@ -16,6 +16,10 @@
        "state": "<runner state>", "workers": <connected workers not missing>,
        "userCount": <users>, "timestamp": <epoch seconds>, "orderRequestName": "<name>"}
 
+  and a route ``GET /conductor/scenario`` with the User classes the master offers (their weights, whether
+  they count the KPI: ``@counts_kpi``), whether the class picker is on (``--class-picker``), the selected
+  classes and the users running per class (docs/scenarios.md).
+
   The conductor computes orders per minute from two readings with the same ``bootId`` and
   ``generation``; anything else means the counters restarted and the reading is a new baseline.
 
@@ -65,6 +69,10 @@ DEFAULT_LOAD_TEST_HEADER_VALUE = "true"
 DEFAULT_ORDER_REQUEST_NAME = "checkout: place order"
 DEFAULT_PACING_SECONDS = 20.0  # one journey per user every 20 s ≈ 3 orders/min/user
 KPI_ROUTE = "/conductor/kpi"
+SCENARIO_ROUTE = "/conductor/scenario"
+# Set on a User class by ``@counts_kpi``: its users fire the KPI request (the conductor refuses a scenario
+# whose classes have none of them: its KPI could never be met).
+KPI_MARK = "conductor_counts_kpi"
 
 # Fixed for the life of this process: a master restart is visible as a new bootId.
 BOOT_ID = str(uuid.uuid4())
@@ -84,6 +92,30 @@ def load_test_headers() -> dict[str, str]:
 
 def order_request_name() -> str:
     return os.environ.get("LTC_ORDER_REQUEST_NAME", "").strip() or DEFAULT_ORDER_REQUEST_NAME
+
+
+def kpi_request_name() -> str:
+    """The request name (or custom event name) the conductor counts as one KPI unit, e.g. one order."""
+    return order_request_name()
+
+
+def counts_kpi(user_class: type) -> type:
+    """Class decorator: users of this class fire the KPI request (named ``kpi_request_name()``)."""
+    setattr(user_class, KPI_MARK, True)
+    return user_class
+
+
+def fire_kpi_event(environment: Environment, succeeded: bool = True, response_time_ms: float = 0.0) -> None:
+    """Counts one KPI unit that is not a single HTTP request (e.g. a booking confirmed after polling): a request
+    event named ``kpi_request_name()`` of type ``KPI``, counted by the conductor like an order request."""
+    environment.events.request.fire(
+        request_type="KPI",
+        name=kpi_request_name(),
+        response_time=response_time_ms,
+        response_length=0,
+        exception=None if succeeded else RuntimeError("KPI not reached"),
+        context={},
+    )
 
 
 def pacing_seconds(default: float = DEFAULT_PACING_SECONDS) -> float:
@@ -227,6 +259,51 @@ class ConductorKpi:
         }
 
 
+def offered_user_classes(environment: Environment) -> dict[str, dict[str, Any]]:
+    """The User classes this master can run (every class of every locustfile it loaded), with their weights and
+    whether they count the KPI."""
+    available = environment.available_user_classes or {c.__name__: c for c in environment.user_classes}
+    return {
+        name: {"weight": user_class.weight, "countsKpi": bool(getattr(user_class, KPI_MARK, False))}
+        for name, user_class in sorted(available.items())
+    }
+
+
+def running_users_by_class(runner: Any) -> dict[str, int]:
+    """Users running per class: as the workers reported them on a master, as spawned on a standalone runner."""
+    if runner is None:
+        return {}
+    counts = runner.reported_user_classes_count if isinstance(runner, MasterRunner) else runner.user_classes_count
+    return {name: int(n) for name, n in sorted(counts.items()) if n > 0}
+
+
+def scenario_snapshot(environment: Environment, class_picker: bool) -> dict[str, Any]:
+    """``GET /conductor/scenario``: what the conductor checks before a run that selects user classes, and the
+    users per class running now (recorded in the run's report)."""
+    return {
+        "classPicker": class_picker,
+        "offered": offered_user_classes(environment),
+        "selected": sorted(c.__name__ for c in environment.user_classes),
+        "running": running_users_by_class(environment.runner),
+        "kpiRequestName": kpi_request_name(),
+    }
+
+
+def _add_scenario_route(environment: Environment, web_ui: Any) -> None:
+    def conductor_scenario() -> Any:
+        from flask import jsonify
+
+        response = jsonify(scenario_snapshot(environment, bool(web_ui.userclass_picker_is_active)))
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    view = web_ui.auth_required_if_enabled(conductor_scenario)
+    base = (getattr(environment.parsed_options, "web_base_path", "") or "").rstrip("/")
+    web_ui.app.add_url_rule(SCENARIO_ROUTE, "conductor_scenario", view, methods=["GET"])
+    if base:
+        web_ui.app.add_url_rule(base + SCENARIO_ROUTE, "conductor_scenario_base", view, methods=["GET"])
+
+
 def _exit_with_parent(expected_ppid: int) -> None:
     """Local runs only (LTC_EXIT_WITH_PARENT=<pid>): quit when the launching process is gone, so a killed
     test runner never leaves Locust processes behind. SIGTERM takes Locust's own graceful shutdown path."""
@@ -257,6 +334,7 @@ def _on_locust_init(environment: Environment, runner: Any = None, web_ui: Any = 
         gevent.spawn(_watch_orphaned_workers, runner)
     if isinstance(runner, WorkerRunner) or web_ui is None:
         return  # workers have no web UI; --headless masters have nobody to answer
+    _add_scenario_route(environment, web_ui)
     kpi = ConductorKpi(environment, order_request_name())
     environment.conductor_kpi = kpi  # type: ignore[attr-defined]  # handy for tests and other plugins
 

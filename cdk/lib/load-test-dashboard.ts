@@ -104,14 +104,14 @@ export class LoadTestDashboards extends Construct {
       });
       dashboard.addWidgets(
         new cloudwatch.TextWidget({
-          markdown: `# Load tests on ${name}\n${env.description ?? ''}\nTarget up to ${env.maxOrdersPerMinute} orders/min · scenarios ${env.scenarios.join(', ')} · grace ${env.slos.graceTicks} tick(s), breach after ${env.slos.breachTicks} tick(s), abort on breach ${env.slos.abortOnBreach ? 'on' : 'off'}`,
+          markdown: `# Load tests on ${name}\n${env.description ?? ''}\nTarget up to ${env.maxOrdersPerMinute} ${env.kpi.unit} · scenarios ${env.scenarios.join(', ')} · grace ${env.slos.graceTicks} tick(s), breach after ${env.slos.breachTicks} tick(s), abort on breach ${env.slos.abortOnBreach ? 'on' : 'off'}`,
           width: 24,
           height: 2,
         }),
       );
       dashboard.addWidgets(
         new cloudwatch.GraphWidget({
-          title: 'Orders per minute against the target',
+          title: `${env.kpi.unit.charAt(0).toUpperCase()}${env.kpi.unit.slice(1)} against the target`,
           width: 12,
           left: [...perScenario('OrdersPerMinute'), ...perScenario('TargetOrdersPerMinute')],
         }),

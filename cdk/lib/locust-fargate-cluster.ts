@@ -29,7 +29,10 @@ export interface LocustFargateClusterProps {
   readonly conductorSecurityGroups: readonly ec2.ISecurityGroup[];
   /** Base URL of the system under test (Locust's `--host`). */
   readonly targetHost: string;
-  /** Scenario under locust/scenarios/ (without `.py`). Default `checkout`. */
+  /**
+   * One scenario file under locust/scenarios/ (without `.py`) to run alone. Default: the whole directory with
+   * `--class-picker`, as the image starts it, so the conductor selects each run's user classes (docs/scenarios.md).
+   */
   readonly scenario?: string;
   /** The image; default: built from locust/Dockerfile (scenarios and the conductor plugin baked in). */
   readonly image?: ecs.ContainerImage;
@@ -66,8 +69,10 @@ export class LocustFargateCluster extends Construct {
   constructor(scope: Construct, id: string, props: LocustFargateClusterProps) {
     super(scope, id);
     const namespaceName = props.namespace ?? 'locust.internal';
-    const scenario = props.scenario ?? 'checkout';
-    if (!/^[a-z0-9][a-z0-9_-]{0,62}$/.test(scenario)) throw new Error(`invalid scenario name '${scenario}'`);
+    const scenario = props.scenario;
+    if (scenario !== undefined && !/^[a-z0-9][a-z0-9_-]{0,62}$/.test(scenario)) {
+      throw new Error(`invalid scenario name '${scenario}'`);
+    }
     const image =
       props.image ?? ecs.ContainerImage.fromAsset(fileURLToPath(new URL('../../locust', import.meta.url)));
     const vpcSubnets = props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
@@ -107,7 +112,8 @@ export class LocustFargateCluster extends Construct {
       retention: RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
     });
-    const locustfile = `/home/locust/scenarios/${scenario}.py`;
+    const locustfile = scenario ? `/home/locust/scenarios/${scenario}.py` : '/home/locust/scenarios';
+    const classPicker = scenario ? [] : ['--class-picker'];
     const task = (
       name: string,
       cpu: number,
@@ -137,7 +143,16 @@ export class LocustFargateCluster extends Construct {
       'Master',
       props.masterCpu ?? 1024,
       props.masterMemoryMiB ?? 2048,
-      ['-f', locustfile, '--master', '--host', props.targetHost, '--web-port', String(LOCUST_WEB_PORT)],
+      [
+        '-f',
+        locustfile,
+        ...classPicker,
+        '--master',
+        '--host',
+        props.targetHost,
+        '--web-port',
+        String(LOCUST_WEB_PORT),
+      ],
       LOCUST_WEB_PORT,
     );
     this.masterService = new ecs.FargateService(this, 'MasterService', {

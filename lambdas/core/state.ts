@@ -153,6 +153,8 @@ export interface RampState {
   readonly message: string;
   readonly controller: ControllerState;
   readonly plateau: PlateauTotals;
+  /** Share of the users whose class counts the KPI (absent: all of them); scales the controller's prior. */
+  readonly kpiShare?: number;
   /** Locust workers asked of the fleet (null: the conductor does not size the fleet). */
   readonly workersRequested?: number | null;
   /**

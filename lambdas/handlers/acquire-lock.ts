@@ -1,5 +1,6 @@
 import { lockExpiresAt } from '../core/run-input';
 import type { LockHeld, RunState } from '../core/state';
+import { checkMasterOffersScenario } from './load';
 import { RECORD_DAYS } from './prepare';
 import { step } from './runtime';
 
@@ -11,6 +12,12 @@ export const handler = step('Acquire lock', async (state: RunState, deps): Promi
   const { request, executionId } = state.run;
   const now = deps.now();
   const expiresAt = lockExpiresAt(request, now, now);
+  // Before the lock and anything prepared: a scenario the master cannot run is refused with nothing to undo.
+  await checkMasterOffersScenario(
+    deps.locust(state.run.environment.locust.url),
+    state.run.environment,
+    request.scenario,
+  );
   // Before the lock: whoever holds it has its context on record, for the janitor (handlers/janitor.ts).
   await deps.runs.putRunMeta(state.run, new Date(now.getTime() + RECORD_DAYS * 86_400_000));
   await deps.runs.acquireLock(request.environment, executionId, now, expiresAt);

@@ -1,12 +1,19 @@
 import { applicationsInScope, describeChanges, describeNodeGroupChanges, desiredShape } from '../core/plan';
 import { plannedTicks } from '../core/run-input';
 import type { DryRunPlan, RunState } from '../core/state';
+import { checkMasterOffersScenario } from './load';
 import { wantedNodeGroupSize } from './prepare';
 import { step } from './runtime';
 
 /** Reads production and test shapes and says what a real run would change; writes nothing. */
 export const handler = step('Plan dry run', async (state: RunState, deps): Promise<DryRunPlan> => {
   const { request } = state.run;
+  // What a real run would refuse at Acquire lock, the dry run refuses too.
+  await checkMasterOffersScenario(
+    deps.locust(state.run.environment.locust.url),
+    state.run.environment,
+    request.scenario,
+  );
   const changes = await Promise.all(
     applicationsInScope(state.run).map(async (app) => {
       const [from, production] = await Promise.all([

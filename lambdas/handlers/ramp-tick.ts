@@ -1,5 +1,6 @@
 import { round } from '../core/numbers';
 import { appliedUsers, type Decision, decide, type Observation } from '../core/ramp-controller';
+import { userClassNames } from '../core/scenario';
 import type { PlateauTotals, RampState, RunState } from '../core/state';
 import { checkDrift } from './drift';
 import { controllerConfig, fleetOf, readLocust, tickDueAt } from './load';
@@ -20,7 +21,7 @@ export const handler = step('Ramp tick', async (state: RunState, deps): Promise<
   const locust = deps.locust(run.environment.locust.url);
   const now = deps.now();
   const { observation, stats } = await readLocust(locust, now);
-  const config = controllerConfig(run);
+  const config = controllerConfig(run, previous.kpiShare);
   const elapsedSeconds = (now.getTime() - Date.parse(previous.startedAt)) / 1000;
   const decision = decide(config, previous.controller, observation, elapsedSeconds);
   // Metrics and SLOs on the same reading; an abort by policy adds no workers or users.
@@ -56,7 +57,11 @@ export const handler = step('Ramp tick', async (state: RunState, deps): Promise<
     workersRequested = wanted;
   }
   if (running && (decision.users !== observation.users || !observation.running)) {
-    await locust.swarm({ userCount: decision.users, spawnRate: decision.spawnRate });
+    await locust.swarm({
+      userCount: decision.users,
+      spawnRate: decision.spawnRate,
+      userClasses: userClassNames(run.environment, run.request.scenario),
+    });
   }
   if (
     fleet &&
@@ -109,6 +114,7 @@ export const handler = step('Ramp tick', async (state: RunState, deps): Promise<
     drift: driftEvents,
     controller: running ? controllerState : appliedUsers(controllerState, 0),
     plateau,
+    ...(previous.kpiShare !== undefined ? { kpiShare: previous.kpiShare } : {}),
   };
   await deps.runs.putTick(
     run.executionId,

@@ -1,6 +1,15 @@
+import type { LocustClient } from '../adapters/locust/client';
 import { appliedUsers, decide, initialControllerState, startTrajectory } from '../core/ramp-controller';
+import { describeUserClasses, kpiOf, kpiShare, type RunEnvironment, userClassNames } from '../core/scenario';
 import type { RampState, RunState } from '../core/state';
-import { controllerConfig, fleetOf, observe, tickDueAt, waitForWorkers } from './load';
+import {
+  checkMasterOffersScenario,
+  controllerConfig,
+  fleetOf,
+  observe,
+  tickDueAt,
+  waitForWorkers,
+} from './load';
 import { RECORD_DAYS } from './prepare';
 import { step } from './runtime';
 
@@ -14,7 +23,8 @@ const WORKERS_WAIT_MS = 40_000;
 export const handler = step('Start load', async (state: RunState, deps): Promise<RampState> => {
   const { run } = state;
   const locust = deps.locust(run.environment.locust.url);
-  const config = controllerConfig(run);
+  const selection = await selectUserClasses(locust, run.environment, run.request.scenario);
+  const config = controllerConfig(run, selection?.kpiShare);
   const first = decide(config, initialControllerState(), null, 0);
   const fleet = fleetOf(run);
 
@@ -39,7 +49,11 @@ export const handler = step('Start load', async (state: RunState, deps): Promise
   // Users only where connected workers can host them; the first tick asks for the rest.
   const users = fleet ? Math.min(first.users, workers * config.usersPerWorker) : first.users;
   const startedAt = deps.now();
-  await locust.swarm({ userCount: users, spawnRate: first.spawnRate });
+  await locust.swarm({
+    userCount: users,
+    spawnRate: first.spawnRate,
+    userClasses: userClassNames(run.environment, run.request.scenario),
+  });
   const baseline = await observe(locust, startedAt);
   const startedIso = startedAt.toISOString();
   const controller = startTrajectory(
@@ -66,9 +80,9 @@ export const handler = step('Start load', async (state: RunState, deps): Promise
     saturation: null,
     failureRatio: 0,
     message:
-      `started ${run.request.scenario}: ${users} users at ${first.spawnRate}/s on ${baseline.workers} workers` +
+      `started ${run.request.scenario}${selection ? ` (${describeUserClasses(selection.classes)})` : ''}: ${users} users at ${first.spawnRate}/s on ${baseline.workers} workers` +
       (fleet ? ` (${workersRequested} asked of ${fleet.description})` : '') +
-      ` — assuming ${config.initialOrdersPerUserPerMinute} orders/user/min until measured`,
+      ` — assuming ${config.initialOrdersPerUserPerMinute} ${kpiOf(run.environment).name}/user/min until measured`,
     controller: {
       ...controller,
       // The first interval is measured from this reading.
@@ -83,5 +97,24 @@ export const handler = step('Start load', async (state: RunState, deps): Promise
       },
     },
     plateau: { ticks: 0, orders: 0, minutes: 0, requests: 0, failures: 0 },
+    ...(selection ? { kpiShare: selection.kpiShare } : {}),
   };
 });
+
+/**
+ * Checks again that the master offers the scenario's classes (Acquire lock checked before anything was
+ * prepared; the master may have been replaced since) and sets their weights for the test about to start.
+ * Returns the classes and weights with the share of users counting the KPI, or null when the scenario maps to
+ * none (the master runs its own selection).
+ */
+async function selectUserClasses(
+  locust: LocustClient,
+  environment: RunEnvironment,
+  scenario: string,
+): Promise<{ classes: Readonly<Record<string, number>>; kpiShare: number } | null> {
+  const checked = await checkMasterOffersScenario(locust, environment, scenario);
+  if (!checked) return null;
+  const { classes, offer } = checked;
+  for (const [name, weight] of Object.entries(classes)) await locust.setUserClassWeight(name, weight);
+  return { classes, kpiShare: kpiShare(classes, offer) };
+}

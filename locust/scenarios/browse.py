@@ -1,7 +1,7 @@
 """A lighter scenario: window shoppers who browse the catalogue and view 1-3 products, never buy.
 
-Same pacing and load-test header as the checkout scenario (see conductor_plugin). Run it alone, or next to
-checkout.py (``-f scenarios/checkout.py,scenarios/browse.py``) for background browse traffic.
+Same pacing and load-test header as the checkout scenario (see conductor_plugin). It never orders, so it does not
+count the KPI: the conductor runs it next to CheckoutUser (the ``mixed`` scenario, docs/scenarios.md), never alone.
 """
 
 from __future__ import annotations

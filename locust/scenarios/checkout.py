@@ -21,10 +21,10 @@ _LOCUST_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if _LOCUST_DIR not in sys.path:
     sys.path.insert(0, _LOCUST_DIR)
 
-from conductor_plugin import load_test_headers, order_request_name, pacing_seconds  # noqa: E402
+from conductor_plugin import counts_kpi, kpi_request_name, load_test_headers, pacing_seconds  # noqa: E402
 from locust import FastHttpUser, constant_pacing, task  # noqa: E402
 
-ORDER_REQUEST_NAME = order_request_name()
+ORDER_REQUEST_NAME = kpi_request_name()
 
 
 def _json(response: Any) -> Any:
@@ -44,6 +44,7 @@ def _product_ids(products: Any) -> list[Any]:
     return [p["id"] for p in products if isinstance(p, dict) and p.get("id") not in (None, "")]
 
 
+@counts_kpi
 class CheckoutUser(FastHttpUser):
     """A customer who buys something on every visit."""
 

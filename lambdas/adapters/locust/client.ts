@@ -108,9 +108,24 @@ export interface LocustKpi {
   readonly timestamp: number;
 }
 
+/** `GET /conductor/scenario` from locust/conductor_plugin.py: what the master can run, and runs. */
+export interface LocustScenarioInfo {
+  /** Whether the master runs with `--class-picker`, so `/swarm` can select user classes. */
+  readonly classPicker: boolean;
+  /** Every User class the master loaded, with its current weight and whether it counts the KPI. */
+  readonly offered: Readonly<Record<string, { readonly weight: number; readonly countsKpi: boolean }>>;
+  readonly selected: readonly string[];
+  /** Users running per class (as the workers reported them). */
+  readonly running: Readonly<Record<string, number>>;
+  /** The request name the master's plugin counts as the KPI. */
+  readonly kpiRequestName: string;
+}
+
 export interface SwarmRequest {
   /** Total users across all workers (0 pauses the test and keeps the counters). */
   readonly userCount: number;
+  /** The User classes to run (needs `--class-picker`); absent: the master keeps its selection. */
+  readonly userClasses?: readonly string[];
   /** Users started (or stopped) per second across the cluster; must be > 0. */
   readonly spawnRate: number;
   /** Optional new target host. */
@@ -208,6 +223,7 @@ export class LocustClient {
       spawn_rate: String(req.spawnRate),
     });
     if (req.host !== undefined) form.set('host', req.host);
+    for (const name of req.userClasses ?? []) form.append('user_classes', name);
     const res = await this.call('POST', '/swarm', form.toString());
     const body = this.json('/swarm', res);
     const reply = obj(body, '/swarm reply');
@@ -219,6 +235,31 @@ export class LocustClient {
       message: typeof reply.message === 'string' ? reply.message : '',
       host: typeof reply.host === 'string' ? reply.host : null,
     };
+  }
+
+  /**
+   * Sets a User class's weight on the master and its workers (`POST /user`, Locust's user settings): the next
+   * test started from stopped/ready dispatches users by these weights.
+   */
+  async setUserClassWeight(userClass: string, weight: number): Promise<void> {
+    if (!Number.isSafeInteger(weight) || weight < 1) {
+      throw new ValidationError([{ field: 'weight', rule: `must be an integer >= 1, got ${weight}` }]);
+    }
+    await this.call(
+      'POST',
+      '/user',
+      JSON.stringify({ user_class_name: userClass, weight }),
+      {},
+      'application/json',
+    );
+  }
+
+  /** `GET /conductor/scenario` (the plugin's). */
+  async scenario(): Promise<LocustScenarioInfo> {
+    const res = await this.call('GET', '/conductor/scenario', undefined, {
+      404: 'the master does not serve /conductor/scenario: is the scenario importing locust/conductor_plugin.py?',
+    });
+    return parseScenarioInfo(this.json('/conductor/scenario', res));
   }
 
   /** Stop all users (`POST /stop`; older masters: `GET /stop`). Counters are kept. */
@@ -271,8 +312,9 @@ export class LocustClient {
   private async call(
     method: Method,
     path: string,
-    form?: string,
+    body?: string,
     expected: Readonly<Record<number, string | null>> = {},
+    bodyType = 'application/x-www-form-urlencoded',
   ): Promise<RawResponse> {
     const url = `${this.baseUrl}${path}`;
     const what = `${method} ${url}`;
@@ -284,10 +326,10 @@ export class LocustClient {
         method,
         headers: {
           accept: 'application/json',
-          ...(form !== undefined ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+          ...(body !== undefined ? { 'content-type': bodyType } : {}),
           ...this.options.headers,
         },
-        body: form,
+        body,
         signal: AbortSignal.timeout(this.timeoutMs),
         headersTimeout: this.timeoutMs,
         bodyTimeout: this.timeoutMs,
@@ -520,6 +562,35 @@ export function parseKpi(body: unknown): LocustKpi {
     workers: count(o, 'workers', where),
     userCount: count(o, 'userCount', where),
     timestamp: num(o, 'timestamp', where),
+  };
+}
+
+/** Validate a `GET /conductor/scenario` body. */
+export function parseScenarioInfo(body: unknown): LocustScenarioInfo {
+  const where = 'conductor/scenario';
+  const o = obj(body, where);
+  if (typeof o.classPicker !== 'boolean') throw new LocustError(`${where}.classPicker is not a boolean`);
+  const offeredRaw = obj(o.offered, `${where}.offered`);
+  const offered: Record<string, { weight: number; countsKpi: boolean }> = {};
+  for (const [name, value] of Object.entries(offeredRaw)) {
+    const c = obj(value, `${where}.offered.${name}`);
+    if (typeof c.countsKpi !== 'boolean') {
+      throw new LocustError(`${where}.offered.${name}.countsKpi is not a boolean`);
+    }
+    offered[name] = { weight: num(c, 'weight', `${where}.offered.${name}`), countsKpi: c.countsKpi };
+  }
+  if (!Array.isArray(o.selected) || !o.selected.every((n) => typeof n === 'string')) {
+    throw new LocustError(`${where}.selected is not an array of class names`);
+  }
+  const runningRaw = obj(o.running, `${where}.running`);
+  const running: Record<string, number> = {};
+  for (const name of Object.keys(runningRaw)) running[name] = count(runningRaw, name, `${where}.running`);
+  return {
+    classPicker: o.classPicker,
+    offered,
+    selected: o.selected as string[],
+    running,
+    kpiRequestName: str(o, 'kpiRequestName', where),
   };
 }
 

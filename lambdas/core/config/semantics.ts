@@ -29,6 +29,14 @@ export function checkSemantics(config: ConductorConfig): FieldProblem[] {
         rule: `must be one of scenarios (${env.scenarios.join(', ')})`,
       });
     }
+    for (const scenario of Object.keys(env.userClasses)) {
+      if (!env.scenarios.includes(scenario)) {
+        problems.push({
+          field: `${at}.userClasses.${scenario}`,
+          rule: `is not one of scenarios (${env.scenarios.join(', ')})`,
+        });
+      }
+    }
     if (env.loadTestTarget && env.applications.length === 0) {
       problems.push({
         field: `${at}.applications`,

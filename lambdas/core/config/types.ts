@@ -259,6 +259,9 @@ export interface EnvironmentConfig {
   readonly maxOrdersPerMinute: number;
   readonly scenarios: readonly string[];
   readonly defaultScenario: string;
+  /** Per scenario, the Locust User classes it runs and their weights; a scenario not listed selects none. */
+  readonly userClasses: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  readonly kpi: KpiConfig;
   readonly locust: LocustConfig;
   readonly applications: readonly ApplicationConfig[];
   readonly slos: SloConfig;
@@ -269,6 +272,16 @@ export interface EnvironmentConfig {
   readonly prepareConcurrency: number;
   /** Teardown also rolls the recorded versions back (default: the test environment keeps production's). */
   readonly restoreVersions: boolean;
+}
+
+/** The business transaction the ramp steers on (docs/scenarios.md). */
+export interface KpiConfig {
+  /** What one unit is called, plural: "orders", "bookings". */
+  readonly name: string;
+  /** How its rate reads: "orders per minute". */
+  readonly unit: string;
+  /** The Locust request (or custom event) name whose successes count. */
+  readonly requestName: string;
 }
 
 export interface ScheduleConfig {

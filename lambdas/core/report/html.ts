@@ -4,6 +4,7 @@
  */
 import type { TickRecord } from '../../adapters/aws/run-store';
 import { describeLeftover, describeRestore } from '../restore';
+import { describeUserClasses } from '../scenario';
 import { AGGREGATED, type SloStatus } from '../slo';
 import type { AppChange } from '../state';
 import type { SliResult } from '../verdict';
@@ -31,6 +32,21 @@ const STATUS_LABEL: Record<SloStatus, string> = {
   'no-data': 'no data',
 };
 
+/** The KPI's unit ("bookings per minute"); summaries from before named KPIs counted orders. */
+function kpiUnit(s: RunSummary): string {
+  return s.scenario?.kpi.unit ?? 'orders per minute';
+}
+
+function capitalized(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** "mixed: BrowseUser ×2, CheckoutUser ×1", or the scenario's name when it selected no classes. */
+function scenarioFact(s: RunSummary): string {
+  const classes = s.scenario?.userClasses;
+  return classes ? `${s.request.scenario}: ${describeUserClasses(classes)}` : s.request.scenario;
+}
+
 export function renderReport(s: RunSummary): string {
   const verdict = s.verdict;
   const outcome = verdict?.outcome ?? (s.failure ? 'error' : 'unknown');
@@ -53,9 +69,10 @@ ${restoreBanner(s)}<header class="outcome-${esc(outcome)}">
     ${fact('execution', s.execution.name)}
     ${fact('started', s.execution.startedAt)}
     ${fact('ended', s.execution.endedAt ?? '—')}
-    ${fact('target', `${s.request.targetOrdersPerMinute} orders/min`)}
+    ${fact('scenario', scenarioFact(s))}
+    ${fact('target', `${s.request.targetOrdersPerMinute} ${kpiUnit(s)}`)}
     ${fact('ramp-up / plateau', `${s.request.rampUpMinutes} min / ${s.request.plateauMinutes} min, tick ${s.request.tickSeconds} s`)}
-    ${fact('achieved (plateau)', verdict?.achievedOrdersPerMinute == null ? '—' : `${verdict.achievedOrdersPerMinute} orders/min`)}
+    ${fact('achieved (plateau)', verdict?.achievedOrdersPerMinute == null ? '—' : `${verdict.achievedOrdersPerMinute} ${kpiUnit(s)}`)}
     ${fact('cost', `$${s.cost.totalUsd.toFixed(4)}`)}
   </dl>
 </header>
@@ -183,8 +200,8 @@ function chartsSection(s: RunSummary, times: Times): string {
   const axis = { start: times.loadStart, end: times.loadEnd };
   const charts: string[] = [
     lineChart({
-      title: 'Orders per minute against the target',
-      unit: 'orders/min',
+      title: `${capitalized(kpiUnit(s))} against the target`,
+      unit: kpiUnit(s),
       ...axis,
       series: [
         series(ticks, 'planned (target now)', COLORS.target, (t) => t.targetNow, true),

@@ -3,9 +3,10 @@
  * rendered from. Built in AWS by Evaluate (and again, complete, by Release lock) and locally by the runner.
  */
 import type { PhaseRecord, TickRecord } from '../../adapters/aws/run-store';
-import { type SloConfig, withSloDefaults } from '../config';
+import { type KpiConfig, type SloConfig, withSloDefaults } from '../config';
 import type { RestoreOutcome } from '../restore';
 import type { RunRequest } from '../run-input';
+import { kpiOf, scenarioUserClasses } from '../scenario';
 import type { RunAbort } from '../slo';
 import type { CleanupResult, DeployResult, RunState, ScaleResult, StepError, TeardownResult } from '../state';
 import type { Verdict } from '../verdict';
@@ -32,6 +33,12 @@ export interface RunSummary {
     readonly endedAt: string | null;
   };
   readonly request: RunRequest;
+  /** What the scenario ran (its classes and weights, as Start load selected them) and the KPI it counted. */
+  readonly scenario?: {
+    readonly name: string;
+    readonly userClasses: Readonly<Record<string, number>> | null;
+    readonly kpi: KpiConfig;
+  };
   readonly verdict: Verdict | null;
   readonly slos: SloConfig;
   readonly abort: RunAbort | null;
@@ -79,6 +86,11 @@ export function buildRunSummary(input: SummaryInput): RunSummary {
       endedAt: input.endedAt,
     },
     request: run.request,
+    scenario: {
+      name: run.request.scenario,
+      userClasses: scenarioUserClasses(run.environment, run.request.scenario),
+      kpi: kpiOf(run.environment),
+    },
     verdict: input.verdict ?? state.verdict ?? null,
     slos: withSloDefaults(run.environment.slos),
     abort: state.ramp?.abort ?? null,

@@ -22,10 +22,12 @@ function constructorConfig(): string {
   const staging = config.environments.staging as {
     scenarios: string[];
     defaultScenario: string;
+    userClasses?: Record<string, Record<string, number>>;
     applications: { name: string }[];
   };
   staging.scenarios = ['constructor'];
   staging.defaultScenario = 'constructor';
+  staging.userClasses = { constructor: { CheckoutUser: 1 } };
   (staging.applications[0] as { name: string }).name = 'constructor';
   config.environments = { constructor: staging };
   const path = join(dir, 'constructor-config.json');
@@ -178,6 +180,7 @@ describe.each(NAMES)('a configuration naming something %s', (name) => {
       (staging) => {
         staging.scenarios = [name];
         staging.defaultScenario = name;
+        staging.userClasses = {};
       },
       /^ {2}environments\.staging\.(scenarios\[0\]|defaultScenario): /m,
     ],

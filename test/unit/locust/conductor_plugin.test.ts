@@ -101,3 +101,52 @@ print(json.dumps(out))
     });
   });
 });
+
+describe('conductor_plugin scenario helpers', () => {
+  it('marks KPI classes, reports what a master offers, and counts a custom KPI event like a request', () => {
+    const script = `
+import json
+from locust import User, task
+from locust.env import Environment
+from conductor_plugin import counts_kpi, fire_kpi_event, kpi_request_name, offered_user_classes, scenario_snapshot
+
+@counts_kpi
+class BookingUser(User):
+    weight = 2
+    @task
+    def t(self): pass
+
+class SearchUser(User):
+    @task
+    def t(self): pass
+
+env = Environment(user_classes=[BookingUser, SearchUser])
+env.create_local_runner()
+fire_kpi_event(env)
+fire_kpi_event(env)
+fire_kpi_event(env, succeeded=False)
+entry = env.stats.get(kpi_request_name(), "KPI")
+snapshot = scenario_snapshot(env, class_picker=False)
+print(json.dumps({"offered": offered_user_classes(env), "requests": entry.num_requests,
+                  "failures": entry.num_failures, "snapshot": snapshot}))
+`;
+    const out = runPython(script) as {
+      offered: unknown;
+      requests: number;
+      failures: number;
+      snapshot: Record<string, unknown>;
+    };
+    expect(out.offered).toEqual({
+      BookingUser: { weight: 2, countsKpi: true },
+      SearchUser: { weight: 1, countsKpi: false },
+    });
+    expect([out.requests, out.failures]).toEqual([3, 1]);
+    expect(out.snapshot).toEqual({
+      classPicker: false,
+      offered: out.offered,
+      selected: ['BookingUser', 'SearchUser'],
+      running: {},
+      kpiRequestName: 'checkout: place order',
+    });
+  });
+});

@@ -31,7 +31,7 @@ const VALID: readonly Json[] = [
     targetOrdersPerMinute: 600,
     rampUpMinutes: 10,
     plateauMinutes: 20,
-    scenario: 'browse',
+    scenario: 'mixed',
     deployProductionVersions: false,
     applications: ['checkout'],
     tickSeconds: 30,

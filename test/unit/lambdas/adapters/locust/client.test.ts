@@ -8,6 +8,7 @@ import {
   LocustClient,
   LocustError,
   parseKpi,
+  parseScenarioInfo,
   parseStats,
 } from '../../../../../lambdas/adapters/locust/client';
 
@@ -388,5 +389,34 @@ describe('LocustClient against a closed loopback port', () => {
   it('rejects a base URL that is not http(s)', () => {
     expect(() => new LocustClient({ baseUrl: 'locust:8089' })).toThrow(/baseUrl/);
     expect(() => new LocustClient({ baseUrl: 'ftp://locust' })).toThrow(/baseUrl/);
+  });
+});
+
+describe('parseScenarioInfo', () => {
+  const body = {
+    classPicker: true,
+    offered: { BrowseUser: { weight: 2, countsKpi: false }, CheckoutUser: { weight: 1, countsKpi: true } },
+    selected: ['BrowseUser', 'CheckoutUser'],
+    running: { BrowseUser: 6, CheckoutUser: 3 },
+    kpiRequestName: 'checkout: place order',
+  };
+
+  it('reads what locust/conductor_plugin.py serves', () => {
+    expect(parseScenarioInfo(body)).toEqual(body);
+  });
+
+  it('names the field that is missing or mistyped', () => {
+    const broken = [
+      [{ ...body, classPicker: 'yes' }, /classPicker is not a boolean/],
+      [{ ...body, offered: { A: { weight: 1 } } }, /offered.A.countsKpi is not a boolean/],
+      [{ ...body, selected: [1] }, /selected is not an array of class names/],
+      [{ ...body, running: { A: -1 } }, /running.A is not a non-negative integer/],
+      [{ ...body, kpiRequestName: undefined }, /kpiRequestName is missing/],
+    ] as const;
+    for (const [value, message] of broken) {
+      const err = thrown(() => parseScenarioInfo(value));
+      expect(err).toBeInstanceOf(LocustError);
+      expect(err.message).toMatch(message);
+    }
   });
 });

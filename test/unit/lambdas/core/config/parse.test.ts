@@ -68,7 +68,7 @@ const INVALID: [string, (c: RawConfig) => void, string, RegExp][] = [
       c.environments.staging.defaultScenario = 'soak';
     },
     'environments.staging.defaultScenario',
-    /must be one of scenarios \(checkout, browse\)/,
+    /must be one of scenarios \(checkout, mixed\)/,
   ],
   [
     'two applications with one name',

@@ -203,3 +203,25 @@ describe('the run cost', () => {
     expect(niceTicks(0, 1)).toEqual([0, 0.2, 0.4, 0.6, 0.8, 1]);
   });
 });
+
+describe('a named KPI and a scenario of several classes', () => {
+  const summary = {
+    ...sampleSummary(),
+    scenario: {
+      name: 'mixed',
+      userClasses: { BookingUser: 1, SearchUser: 4 },
+      kpi: { name: 'bookings', unit: 'bookings per minute', requestName: 'book: confirm' },
+    },
+  };
+
+  it('validates against the summary schema', () => {
+    expect(validate(JSON.parse(JSON.stringify(summary))), JSON.stringify(validate.errors)).toBe(true);
+  });
+
+  it('are what the report names: the classes and weights that ran, and the KPI unit', () => {
+    const html = renderReport({ ...summary, request: { ...summary.request, scenario: 'mixed' } });
+    expect(html).toContain('<dt>scenario</dt><dd>mixed: BookingUser ×1, SearchUser ×4</dd>');
+    expect(html).toContain(`${summary.request.targetOrdersPerMinute} bookings per minute`);
+    expect(html).toContain('Bookings per minute against the target');
+  });
+});
