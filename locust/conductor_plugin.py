@@ -18,6 +18,16 @@
 
   The conductor computes orders per minute from two readings with the same ``bootId`` and
   ``generation``; anything else means the counters restarted and the reading is a new baseline.
+* Beside it, ``GET /conductor/histograms``: the master's response-time histograms (merged from every worker),
+  per request name and method and for all requests together, with the same ``bootId`` and ``generation``::
+
+      {"bootId": "<uuid>", "generation": <int>, "timestamp": <epoch seconds>,
+       "entries": [{"name": "<name>", "method": "<method>", "requests": <n>, "failures": <n>,
+                    "histogram": {"<rounded ms>": <count>, ...}}, ...],
+       "aggregated": {"name": "Aggregated", "method": "", "requests": ..., "failures": ..., "histogram": {...}}}
+
+  The conductor subtracts two readings of one generation to get an interval's histogram, from which a window's
+  percentiles are exact (lambdas/core/histogram.ts).
 
 Tested against Locust 2.47.0. Counters go back to zero when (a) ``POST /stats/reset`` (event
 ``reset_stats``), (b) a test starts from ready/stopped (``stats.clear_all()`` then event ``test_start``),
@@ -65,6 +75,7 @@ DEFAULT_LOAD_TEST_HEADER_VALUE = "true"
 DEFAULT_ORDER_REQUEST_NAME = "checkout: place order"
 DEFAULT_PACING_SECONDS = 20.0  # one journey per user every 20 s ≈ 3 orders/min/user
 KPI_ROUTE = "/conductor/kpi"
+HISTOGRAMS_ROUTE = "/conductor/histograms"
 
 # Fixed for the life of this process: a master restart is visible as a new bootId.
 BOOT_ID = str(uuid.uuid4())
@@ -227,6 +238,51 @@ class ConductorKpi:
         }
 
 
+def histogram_entry(entry: Any, name: str, method: str) -> dict[str, Any]:
+    """One stats entry's counters and its rounded response-time histogram (JSON keys are strings)."""
+    return {
+        "name": name,
+        "method": method,
+        "requests": entry.num_requests,
+        "failures": entry.num_failures,
+        # dict(): workers' reports extend the histogram while it is being read.
+        "histogram": {str(bucket): count for bucket, count in dict(entry.response_times).items() if count},
+    }
+
+
+def histograms_snapshot(kpi: ConductorKpi) -> dict[str, Any]:
+    """The master's histograms with the KPI route's generation (its reset checks run first, on the same stats)."""
+    generation = kpi.snapshot()
+    stats = kpi.environment.stats
+    return {
+        "bootId": generation["bootId"],
+        "generation": generation["generation"],
+        "timestamp": generation["timestamp"],
+        "entries": [
+            histogram_entry(entry, name, method or "")
+            for (name, method), entry in list(stats.entries.items())
+        ],
+        "aggregated": histogram_entry(stats.total, "Aggregated", ""),
+    }
+
+
+def _add_route(environment: Environment, web_ui: Any, route: str, endpoint: str, produce: Any) -> None:
+    """A GET route (also under ``--web-base-path``) answering ``produce()`` as uncached JSON."""
+
+    def answer() -> Any:
+        from flask import jsonify
+
+        response = jsonify(produce())
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    view = web_ui.auth_required_if_enabled(answer)
+    base = (getattr(environment.parsed_options, "web_base_path", "") or "").rstrip("/")
+    web_ui.app.add_url_rule(route, endpoint, view, methods=["GET"])
+    if base:
+        web_ui.app.add_url_rule(base + route, endpoint + "_base", view, methods=["GET"])
+
+
 def _exit_with_parent(expected_ppid: int) -> None:
     """Local runs only (LTC_EXIT_WITH_PARENT=<pid>): quit when the launching process is gone, so a killed
     test runner never leaves Locust processes behind. SIGTERM takes Locust's own graceful shutdown path."""
@@ -286,4 +342,5 @@ def _on_locust_init(environment: Environment, runner: Any = None, web_ui: Any = 
     web_ui.app.add_url_rule(KPI_ROUTE, "conductor_kpi", view, methods=["GET"])
     if base:
         web_ui.app.add_url_rule(base + KPI_ROUTE, "conductor_kpi_base", view, methods=["GET"])
+    _add_route(environment, web_ui, HISTOGRAMS_ROUTE, "conductor_histograms", lambda: histograms_snapshot(kpi))
     logger.info("conductor plugin: %s ready (order request %r)", KPI_ROUTE, kpi.request_name)
