@@ -229,6 +229,10 @@ export interface RelativeCriteria {
   readonly failureRatio?: number;
   /** What missing a relative criterion makes of the verdict. Default: warn. */
   readonly severity: 'warn' | 'fail';
+  /** How many of the last passing runs the plateau's per-tick values are compared with. Default: 5. */
+  readonly baselineRuns: number;
+  /** The Mann-Whitney U test's significance level: a larger value is a regression only when p < this. Default: 0.05. */
+  readonly significance: number;
 }
 
 export interface SloConfig {
@@ -241,6 +245,8 @@ export interface SloConfig {
   /** The KPI per tick during the plateau: measured orders per minute ÷ planned must stay at or above `minAttainment`. */
   readonly kpi?: { readonly minAttainment: number };
   readonly relative: RelativeCriteria;
+  /** Latency SLOs are checked on the responses of the last this many ticks (a sliding window). Default: 3. */
+  readonly windowTicks: number;
   /** Ticks after the load starts whose breaches do not count (the system warms up). */
   readonly graceTicks: number;
   /** A breach counts once it persists this many consecutive ticks. */
@@ -263,10 +269,11 @@ export function withSloDefaults(raw: RawSloConfig | undefined): SloConfig {
     requests: [],
     graceTicks: 2,
     breachTicks: 2,
+    windowTicks: 3,
     abortOnBreach: false,
     deadSystemTicks: 3,
     ...raw,
-    relative: { severity: 'warn', ...raw?.relative },
+    relative: { severity: 'warn', baselineRuns: 5, significance: 0.05, ...raw?.relative },
   };
 }
 export type RawSloConfig = Partial<Omit<SloConfig, 'relative'>> & { relative?: Partial<RelativeCriteria> };

@@ -9,7 +9,7 @@
  * ticks' percentiles.
  */
 import { type CounterGeneration, sameCounterGeneration } from './counter-generation';
-import type { RequestFigures } from './slo';
+import { AGGREGATED, byRequestName, type RequestFigures } from './slo';
 
 /** Rounded response time in milliseconds (as a decimal string, e.g. `"120"`) → number of responses. */
 export type Histogram = Readonly<Record<string, number>>;
@@ -34,6 +34,31 @@ export interface HistogramReading extends CounterGeneration {
 export interface HistogramBase {
   readonly reading: HistogramReading;
   readonly ignoredReading: boolean;
+}
+
+/**
+ * A reading from the master's entries (one per method and name, named as the SLOs name them: see
+ * {@link byRequestName}) and its all-requests total, stored as `Aggregated`.
+ */
+export function histogramReading(
+  generation: CounterGeneration,
+  entries: readonly (RequestHistogram & { readonly method: string | null })[],
+  aggregated: RequestHistogram,
+): HistogramReading {
+  const strip = (name: string, e: RequestHistogram): RequestHistogram => ({
+    name,
+    requests: e.requests,
+    failures: e.failures,
+    histogram: e.histogram,
+  });
+  return {
+    bootId: generation.bootId,
+    generation: generation.generation,
+    requests: [
+      ...byRequestName(entries, (e) => e.requests).map(({ name, entry }) => strip(name, entry)),
+      strip(AGGREGATED, aggregated),
+    ],
+  };
 }
 
 export interface TickInterval {

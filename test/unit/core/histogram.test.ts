@@ -4,8 +4,8 @@ import {
   type HistogramReading,
   histogramPercentile,
   mergeIntervals,
-  rawPercentile,
   type RequestHistogram,
+  rawPercentile,
   tickInterval,
   windowFigures,
 } from '../../../lambdas/core/histogram';

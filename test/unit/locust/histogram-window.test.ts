@@ -48,7 +48,7 @@ print(json.dumps({"ticks": ticks,
   return JSON.parse(execFileSync(python, ['-c', script, String(seed)], { encoding: 'utf8' }));
 }
 
-function intervals(ticks: readonly PythonTick[]): RequestHistogram[][] {
+function intervals(ticks: readonly PythonTick[]): (readonly RequestHistogram[])[] {
   let base: HistogramBase | null = {
     reading: { bootId: 'b', generation: 0, requests: [] },
     ignoredReading: false,

@@ -119,7 +119,8 @@ describe('the HTML report', () => {
       'What was deployed and scaled',
       'Drift during the test',
       'Cost of the run',
-      "Locust master's figures",
+      'Latency of the plateau',
+      'Per tick',
     ]) {
       expect(html, title).toContain(title);
     }
