@@ -61,9 +61,10 @@ export function runLatency(ticks: readonly TickHistograms[]): LatencyFigures | n
     plateau: t.plateau,
     requests: t.interval ? windowFigures(t.interval) : [],
   }));
-  const plateau = sorted.filter((t) => t.plateau && t.interval);
+  const responded = sorted.filter((t) => (t.interval?.length ?? 0) > 0);
+  const plateau = responded.filter((t) => t.plateau);
   const source = plateau.length > 0 ? 'plateau' : 'load';
-  const window = source === 'plateau' ? plateau : sorted.filter((t) => t.interval);
+  const window = source === 'plateau' ? plateau : responded;
   const requests = windowOf(window);
   const first = window[0];
   const last = window.at(-1);

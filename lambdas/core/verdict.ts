@@ -18,14 +18,7 @@
 import type { RelativeCriteria, SloConfig } from './config';
 import type { LatencyFigures } from './latency-window';
 import { round } from './numbers';
-import {
-  AGGREGATED,
-  type BreachEpisode,
-  latencyId,
-  type RequestFigures,
-  type RunAbort,
-  type SloWatchState,
-} from './slo';
+import { AGGREGATED, type BreachEpisode, latencyId, type RunAbort, type SloWatchState } from './slo';
 import type { PlateauTotals, StepError } from './state';
 import { hodgesLehmann, mannWhitneyGreater, median, quantile } from './statistics';
 

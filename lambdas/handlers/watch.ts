@@ -30,7 +30,7 @@ import type { TickHistogramRecord, TickSloState, TickWatchRecord } from '../adap
 import type { LocustStats, LocustStatsEntry } from '../adapters/locust/client';
 import { withSloDefaults } from '../core/config';
 import { checkSystemDown, type DownStreak } from '../core/dead-system';
-import { histogramReading, tickInterval, windowFigures } from '../core/histogram';
+import { type HistogramBase, histogramReading, tickInterval, windowFigures } from '../core/histogram';
 import { slidingWindow } from '../core/latency-window';
 import { round } from '../core/numbers';
 import {
@@ -264,7 +264,7 @@ async function tickHistograms(
     Math.max(0, reading.tick - windowTicks),
     reading.tick - 1,
   );
-  const previous = earlier.find((r) => r.tick === reading.tick - 1)?.base ?? null;
+  const previous = earlier.find((r) => r.tick === reading.tick - 1)?.base ?? loadStart(state);
   let record: TickHistogramRecord;
   try {
     const raw = await deps.locust(run.environment.locust.url).histograms();
@@ -289,6 +289,20 @@ async function tickHistograms(
     new Date(reading.at.getTime() + TICK_RETENTION_MS),
   );
   return { window: [...earlier, record], tick: record.interval ? windowFigures(record.interval) : [] };
+}
+
+/**
+ * The first tick's base: Start load's reading of the order counter, when its counters were still at zero (the
+ * load starts on reset counters) — then everything the master counts in that generation came after it. Otherwise
+ * the first tick's reading is only a baseline.
+ */
+function loadStart(state: RunState): HistogramBase | null {
+  const start = state.ramp?.controller?.last;
+  if (!start || state.ramp?.tick !== 0 || start.requests !== 0 || start.orders !== 0) return null;
+  return {
+    reading: { bootId: start.bootId, generation: start.generation, requests: [] },
+    ignoredReading: false,
+  };
 }
 
 /**

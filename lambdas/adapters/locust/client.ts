@@ -570,9 +570,9 @@ function parseHistogramEntry(value: unknown, where: string): LocustHistogramEntr
   const o = obj(value, where);
   const raw = obj(o.histogram, `${where}.histogram`);
   const histogram: Record<string, number> = {};
-  for (const [bucket, n] of Object.entries(raw)) {
+  for (const bucket of Object.keys(raw)) {
     if (!Number.isFinite(Number(bucket)))
-      throw new LocustError(`${where}.histogram has the bucket '${bucket}'`);
+      throw new LocustError(`${where}.histogram has a bucket that is not milliseconds: '${bucket}'`);
     histogram[bucket] = count(raw, bucket, `${where}.histogram`);
   }
   const method = o.method;

@@ -248,6 +248,43 @@ describe('watchTick', () => {
     expect(applyWatch({ tick: 2, done: false, message: '' } as RampState, again).done).toBe(true);
   });
 
+  it("measures the first tick from Start load's zeroed counters, and only then", async () => {
+    const started = (requests: number) =>
+      state({
+        tick: 0,
+        controller: { last: { bootId: 'boot', generation: 0, requests, orders: 0 } },
+      } as unknown as Partial<RampState>);
+    const fresh = fakes([]);
+    fresh.histograms.clear();
+    const first = await watchTick(started(0), reading(1), fresh.deps);
+    expect(first.record.requests.find((r) => r.name === 'checkout: place order')).toMatchObject({
+      requests: 100,
+      p95: 900,
+    });
+    const late = fakes([]);
+    late.histograms.clear();
+    const unknown = await watchTick(started(7), reading(1), late.deps);
+    expect(unknown.record.requests).toEqual([]);
+    expect(late.histograms.get(1)?.note).toMatch(/new baseline/);
+  });
+
+  it("stores every tick's interval and judges the SLOs on the window of the last ticks", async () => {
+    const f = fakes([]);
+    const s = state();
+    const slos = withSloDefaults({ ...s.run.environment.slos, windowTicks: 2, abortOnBreach: false });
+    const watched = { ...s, run: { ...s.run, environment: { ...s.run.environment, slos } } };
+    const observed: (number | null)[] = [];
+    for (const tick of [1, 2, 3]) {
+      const watch = await watchTick(watched, reading(tick), f.deps);
+      observed.push(watch.checks.find((c) => c.id === 'request:checkout: place order:p95')?.observed ?? null);
+    }
+    // Every tick has the same responses: the window of 2 ticks has the same p95 as one tick.
+    expect(observed).toEqual([900, 900, 900]);
+    expect((await f.deps.runs.tickHistograms('x', 1, 3)).map((r) => r.interval?.[0]?.requests)).toEqual([
+      100, 100, 100,
+    ]);
+  });
+
   it('goes on with no data for the alarms when CloudWatch fails, and says so', async () => {
     const f = fakes(new Error('throttled'));
     const watch = await watchTick(state(), reading(1), f.deps);
