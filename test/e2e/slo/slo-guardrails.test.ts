@@ -418,6 +418,7 @@ describe('SLO guardrails against moto, SNS → SQS and a real Locust', () => {
         'request:Aggregated:p99',
       ].sort(),
     );
+    console.info(`A/A comparisons: ${JSON.stringify(relative.map((x) => [x.id, x.comparison]))}`);
     for (const sli of relative) {
       expect(sli.comparison, sli.id).not.toBeNull();
       expect(sli.comparison?.runs, sli.id).toBe(1);
@@ -448,6 +449,7 @@ describe('SLO guardrails against moto, SNS → SQS and a real Locust', () => {
     const p95 = verdict.slis.find((s) => s.id === `request:${ORDER}:p95`);
     expect(p95?.comparison).toMatchObject({ runs: 2, significant: true, regression: true });
     const shift = p95?.comparison?.shift as number;
+    console.info(`A/B checkout p95: ${JSON.stringify(p95?.comparison)}`);
     expect(Math.abs(shift - DEMO_SLOW_CHECKOUT.delayMs), p95?.why ?? '').toBeLessThan(
       0.25 * DEMO_SLOW_CHECKOUT.delayMs,
     );
