@@ -27,18 +27,16 @@
 
 import type { MetricValue } from '../adapters/aws/cloudwatch';
 import type { TickHistogramRecord, TickSloState, TickWatchRecord } from '../adapters/aws/run-store';
-import type { LocustStats, LocustStatsEntry } from '../adapters/locust/client';
+import type { LocustStats } from '../adapters/locust/client';
 import { withSloDefaults } from '../core/config';
 import { checkSystemDown, type DownStreak } from '../core/dead-system';
 import { type HistogramBase, histogramReading, tickInterval, windowFigures } from '../core/histogram';
 import { slidingWindow } from '../core/latency-window';
 import { round } from '../core/numbers';
 import {
-  AGGREGATED,
   type AlarmReading,
   type BreachEpisode,
   buildChecks,
-  byRequestName,
   evaluateTick,
   type RequestFigures,
   type RunAbort,
@@ -54,7 +52,7 @@ export interface TickReading {
   readonly tick: number;
   readonly at: Date;
   readonly phase: RampState['phase'];
-  /** `GET /stats/requests` of Locust's master at this tick: percentiles per request name, never averaged. */
+  /** `GET /stats/requests` of Locust's master at this tick (the RPS when the interval has no length). */
   readonly stats: LocustStats;
   /** Orders per minute measured over the interval; null when it could not be. */
   readonly ordersPerMinute: number | null;
@@ -62,11 +60,8 @@ export interface TickReading {
   readonly users: number;
   readonly workers: number;
   /** Counter deltas since the previous tick (`decision.delta`): failure ratio and RPS of the interval. */
-  readonly interval: {
-    readonly requests: number;
-    readonly failures: number;
-    readonly minutes: number;
-  } /** Whether the interval just measured began after the ramp-up (it counts for the plateau). */;
+  readonly interval: { readonly requests: number; readonly failures: number; readonly minutes: number };
+  /** Whether the interval just measured began after the ramp-up (it counts for the plateau). */
   readonly plateau: boolean;
 }
 
@@ -317,29 +312,6 @@ export function applyWatch(next: RampState, watch: TickWatch): RampState {
     down: watch.down,
     ...(abort ? { done: true, abort } : {}),
     message: watch.message ? `${next.message}; ${watch.message}` : next.message,
-  };
-}
-
-/**
- * The master's figures per request name, `Aggregated` last. Locust reports one entry per method and name;
- * when a name has several methods, the busiest keeps the plain name and the others are `METHOD name`.
- */
-export function requestFigures(stats: LocustStats): RequestFigures[] {
-  const out = byRequestName(stats.entries, (e) => e.numRequests).map(({ name, entry }) =>
-    figures(entry, name),
-  );
-  if (stats.aggregated) out.push(figures(stats.aggregated, AGGREGATED));
-  return out;
-}
-
-function figures(e: LocustStatsEntry, name: string): RequestFigures {
-  return {
-    name,
-    requests: e.numRequests,
-    failures: e.numFailures,
-    p50: e.percentiles.p50,
-    p95: e.percentiles.p95,
-    p99: e.percentiles.p99,
   };
 }
 

@@ -3,6 +3,7 @@ import {
   bucketHalfWidth,
   type HistogramReading,
   histogramPercentile,
+  histogramReading,
   mergeIntervals,
   type RequestHistogram,
   rawPercentile,
@@ -44,6 +45,27 @@ describe('histogramPercentile', () => {
 
   it('bucket half-widths follow Locust rounding (2 significant digits above 100 ms)', () => {
     expect([99, 100, 999, 1000, 9999, 10_000].map(bucketHalfWidth)).toEqual([0.5, 5, 5, 50, 50, 500]);
+  });
+});
+
+describe('histogramReading', () => {
+  it('names entries per request name, busiest method first (others as METHOD name), Aggregated last', () => {
+    const r = histogramReading(
+      { bootId: 'b', generation: 1 },
+      [
+        { ...entry('checkout: place order', { '10': 2 }), method: 'GET' },
+        { ...entry('checkout: place order', { '900': 30 }), method: 'POST' },
+        { ...entry('cart', { '5': 1 }), method: 'POST' },
+      ],
+      entry('all', { '10': 2, '900': 30, '5': 1 }),
+    );
+    expect(r.requests.map((x) => [x.name, x.requests])).toEqual([
+      ['cart', 1],
+      ['checkout: place order', 30],
+      ['GET checkout: place order', 2],
+      ['Aggregated', 33],
+    ]);
+    expect(r).toMatchObject({ bootId: 'b', generation: 1 });
   });
 });
 

@@ -11,7 +11,7 @@ import {
 import { withSloDefaults } from '../../../lambdas/core/config';
 import type { AlarmReading } from '../../../lambdas/core/slo';
 import type { RampState, RunState } from '../../../lambdas/core/state';
-import { applyWatch, requestFigures, type TickReading, watchTick } from '../../../lambdas/handlers/watch';
+import { applyWatch, type TickReading, watchTick } from '../../../lambdas/handlers/watch';
 
 vi.mock('../../../lambdas/handlers/runtime', () => ({
   logger: { warn: vi.fn(), error: vi.fn() },
@@ -336,13 +336,5 @@ describe('watchTick', () => {
       expect(ramp.done).toBe(false);
       expect(f.published.filter((p) => p.message.type === 'system-down')).toEqual([]);
     });
-  });
-
-  it('keeps request figures per name, busiest method first, Aggregated last', () => {
-    expect(requestFigures(stats).map((r) => r.name)).toEqual([
-      'checkout: place order',
-      'GET checkout: place order',
-      'Aggregated',
-    ]);
   });
 });
