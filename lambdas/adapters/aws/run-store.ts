@@ -46,7 +46,7 @@ export interface TickRecord {
   // Added by the SLO watch (handlers/watch.ts), stored as `WATCH#<n>` and merged in by `ticks()`:
   /** Requests per second over the tick's interval. */
   readonly rps?: number | null;
-  /** Locust master's figures per request name (`Aggregated` included), cumulative since the load started. */
+  /** Per request name (`Aggregated` included), the figures of the tick's own responses (its histogram interval). */
   readonly requests?: readonly RequestFigures[];
   /** Each SLO's state at this tick. */
   readonly slo?: readonly TickSloState[];
