@@ -25,6 +25,8 @@ export interface DemoShopOptions {
   orderConcurrency?: number;
   /** Work per order besides the payment call, in ms (default 100). */
   orderWorkMs?: number;
+  /** Extra ms before placing an order, per version (`--checkout-delay`). */
+  checkoutDelayMs?: Readonly<Record<string, number>>;
   startTimeoutMs?: number;
 }
 
@@ -69,6 +71,14 @@ export async function startDemoShop(opts: DemoShopOptions): Promise<DemoShop> {
       ...(opts.readOnly ? ['--read-only'] : []),
       ...(opts.orderConcurrency ? ['--order-concurrency', String(opts.orderConcurrency)] : []),
       ...(opts.orderWorkMs !== undefined ? ['--order-work-ms', String(opts.orderWorkMs)] : []),
+      ...(opts.checkoutDelayMs && Object.keys(opts.checkoutDelayMs).length > 0
+        ? [
+            '--checkout-delay',
+            Object.entries(opts.checkoutDelayMs)
+              .map(([v, ms]) => `${v}=${ms}`)
+              .join(','),
+          ]
+        : []),
     ];
     const tsx = tsxCommand();
     const proc = startProcess('demo-shop', tsx.command, [...tsx.args, ...args]);

@@ -30,6 +30,8 @@ export interface LocalEnvironmentOptions {
 /** Versions the demo pretends run in production and in the test environment before a run. */
 export const DEMO_VERSIONS = { production: '2.4.0', test: '2.5.0-feature-x' } as const;
 export const DEMO_TEST_REPLICAS = 1;
+/** A build of the test shop whose "place order" is slower by a known amount (docs/verdict.md's A/B demonstration). */
+export const DEMO_SLOW_CHECKOUT = { version: '2.5.1-slow-checkout', delayMs: 250 } as const;
 /** Seconds per journey and user in local runs: about 12 orders per user and minute. */
 export const LOCAL_PACING_SECONDS = 5;
 /** Seconds without a heartbeat before the local Locust master counts a worker missing (Locust's own: 3). */
@@ -103,6 +105,7 @@ export async function startLocalEnvironment(
         mockPaymentUrl: hoverfly.url,
         version: DEMO_VERSIONS.test,
         replicas: DEMO_TEST_REPLICAS,
+        checkoutDelayMs: { [DEMO_SLOW_CHECKOUT.version]: DEMO_SLOW_CHECKOUT.delayMs },
       }).then(track),
     ]);
     const locust = track(

@@ -22,6 +22,16 @@
 
   The conductor computes orders per minute from two readings with the same ``bootId`` and
   ``generation``; anything else means the counters restarted and the reading is a new baseline.
+* Beside it, ``GET /conductor/histograms``: the master's response-time histograms (merged from every worker),
+  per request name and method and for all requests together, with the same ``bootId`` and ``generation``::
+
+      {"bootId": "<uuid>", "generation": <int>, "timestamp": <epoch seconds>,
+       "entries": [{"name": "<name>", "method": "<method>", "requests": <n>, "failures": <n>,
+                    "histogram": {"<rounded ms>": <count>, ...}}, ...],
+       "aggregated": {"name": "Aggregated", "method": "", "requests": ..., "failures": ..., "histogram": {...}}}
+
+  The conductor subtracts two readings of one generation to get an interval's histogram, from which a window's
+  percentiles are exact (lambdas/core/histogram.ts).
 
 Tested against Locust 2.47.0. Counters go back to zero when (a) ``POST /stats/reset`` (event
 ``reset_stats``), (b) a test starts from ready/stopped (``stats.clear_all()`` then event ``test_start``),
@@ -73,6 +83,7 @@ SCENARIO_ROUTE = "/conductor/scenario"
 # Set on a User class by ``@counts_kpi``: its users fire the KPI request (the conductor refuses a scenario
 # whose classes have none of them: its KPI could never be met).
 KPI_MARK = "conductor_counts_kpi"
+HISTOGRAMS_ROUTE = "/conductor/histograms"
 
 # Fixed for the life of this process: a master restart is visible as a new bootId.
 BOOT_ID = str(uuid.uuid4())
@@ -289,19 +300,49 @@ def scenario_snapshot(environment: Environment, class_picker: bool) -> dict[str,
     }
 
 
-def _add_scenario_route(environment: Environment, web_ui: Any) -> None:
-    def conductor_scenario() -> Any:
+def histogram_entry(entry: Any, name: str, method: str) -> dict[str, Any]:
+    """One stats entry's counters and its rounded response-time histogram (JSON keys are strings)."""
+    return {
+        "name": name,
+        "method": method,
+        "requests": entry.num_requests,
+        "failures": entry.num_failures,
+        # dict(): workers' reports extend the histogram while it is being read.
+        "histogram": {str(bucket): count for bucket, count in dict(entry.response_times).items() if count},
+    }
+
+
+def histograms_snapshot(kpi: ConductorKpi) -> dict[str, Any]:
+    """The master's histograms with the KPI route's generation (its reset checks run first, on the same stats)."""
+    generation = kpi.snapshot()
+    stats = kpi.environment.stats
+    return {
+        "bootId": generation["bootId"],
+        "generation": generation["generation"],
+        "timestamp": generation["timestamp"],
+        "entries": [
+            histogram_entry(entry, name, method or "")
+            for (name, method), entry in list(stats.entries.items())
+        ],
+        "aggregated": histogram_entry(stats.total, "Aggregated", ""),
+    }
+
+
+def _add_route(environment: Environment, web_ui: Any, route: str, endpoint: str, produce: Any) -> None:
+    """A GET route (also under ``--web-base-path``) answering ``produce()`` as uncached JSON."""
+
+    def answer() -> Any:
         from flask import jsonify
 
-        response = jsonify(scenario_snapshot(environment, bool(web_ui.userclass_picker_is_active)))
+        response = jsonify(produce())
         response.headers["Cache-Control"] = "no-store"
         return response
 
-    view = web_ui.auth_required_if_enabled(conductor_scenario)
+    view = web_ui.auth_required_if_enabled(answer)
     base = (getattr(environment.parsed_options, "web_base_path", "") or "").rstrip("/")
-    web_ui.app.add_url_rule(SCENARIO_ROUTE, "conductor_scenario", view, methods=["GET"])
+    web_ui.app.add_url_rule(route, endpoint, view, methods=["GET"])
     if base:
-        web_ui.app.add_url_rule(base + SCENARIO_ROUTE, "conductor_scenario_base", view, methods=["GET"])
+        web_ui.app.add_url_rule(base + route, endpoint + "_base", view, methods=["GET"])
 
 
 def _exit_with_parent(expected_ppid: int) -> None:
@@ -334,7 +375,13 @@ def _on_locust_init(environment: Environment, runner: Any = None, web_ui: Any = 
         gevent.spawn(_watch_orphaned_workers, runner)
     if isinstance(runner, WorkerRunner) or web_ui is None:
         return  # workers have no web UI; --headless masters have nobody to answer
-    _add_scenario_route(environment, web_ui)
+    _add_route(
+        environment,
+        web_ui,
+        SCENARIO_ROUTE,
+        "conductor_scenario",
+        lambda: scenario_snapshot(environment, bool(web_ui.userclass_picker_is_active)),
+    )
     kpi = ConductorKpi(environment, order_request_name())
     environment.conductor_kpi = kpi  # type: ignore[attr-defined]  # handy for tests and other plugins
 
@@ -352,16 +399,6 @@ def _on_locust_init(environment: Environment, runner: Any = None, web_ui: Any = 
         if environment.reset_stats:  # --reset-stats: the runner zeroes the counters after each ramp
             kpi.bump("spawning_complete with --reset-stats")
 
-    def conductor_kpi() -> Any:
-        from flask import jsonify
-
-        response = jsonify(kpi.snapshot())
-        response.headers["Cache-Control"] = "no-store"
-        return response
-
-    view = web_ui.auth_required_if_enabled(conductor_kpi)
-    base = (getattr(environment.parsed_options, "web_base_path", "") or "").rstrip("/")
-    web_ui.app.add_url_rule(KPI_ROUTE, "conductor_kpi", view, methods=["GET"])
-    if base:
-        web_ui.app.add_url_rule(base + KPI_ROUTE, "conductor_kpi_base", view, methods=["GET"])
+    _add_route(environment, web_ui, KPI_ROUTE, "conductor_kpi", kpi.snapshot)
+    _add_route(environment, web_ui, HISTOGRAMS_ROUTE, "conductor_histograms", lambda: histograms_snapshot(kpi))
     logger.info("conductor plugin: %s ready (order request %r)", KPI_ROUTE, kpi.request_name)

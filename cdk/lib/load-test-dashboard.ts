@@ -82,7 +82,7 @@ export class LoadTestDashboards extends Construct {
       const latencyWidgets = latencyRequests.slice(0, 6).map((request) => {
         const slo = env.slos.requests.find((r) => r.name === request);
         return new cloudwatch.GraphWidget({
-          title: `Latency of "${request}" (Locust master, ms)`,
+          title: `Latency of "${request}" (every response of each tick, ms)`,
           width: 12,
           left: ['LatencyP50', 'LatencyP95', 'LatencyP99'].flatMap((m) =>
             perScenario(m, 'Maximum', { Request: request }),

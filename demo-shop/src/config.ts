@@ -32,6 +32,11 @@ export interface ShopConfig {
   orderWorkMs: number;
   /** Timeout of the payment call. */
   paymentTimeoutMs: number;
+  /**
+   * Extra milliseconds a version's "place order" takes before it starts (outside the order capacity): a build with
+   * a known latency regression, to demonstrate the baseline comparison. Version → ms; a version not listed has none.
+   */
+  checkoutDelayMs: Record<string, number>;
 }
 
 export const MAX_REPLICAS = 16;
@@ -67,6 +72,7 @@ export const ENV_NAMES = {
   'order-queue-limit': 'DEMO_SHOP_ORDER_QUEUE_LIMIT',
   'order-work-ms': 'DEMO_SHOP_ORDER_WORK_MS',
   'payment-timeout-ms': 'DEMO_SHOP_PAYMENT_TIMEOUT_MS',
+  'checkout-delay': 'DEMO_SHOP_CHECKOUT_DELAY',
 } as const;
 
 type FlagName = keyof typeof ENV_NAMES;
@@ -85,7 +91,9 @@ export const USAGE = `Usage: demo-shop [options]   (each flag also reads the env
   --order-concurrency <n>        orders per worker at once (DEMO_SHOP_ORDER_CONCURRENCY, default 2)
   --order-queue-limit <n>        orders waiting per worker before 503 (DEMO_SHOP_ORDER_QUEUE_LIMIT, default 200)
   --order-work-ms <n>            work per order besides payment (DEMO_SHOP_ORDER_WORK_MS, default 100)
-  --payment-timeout-ms <n>       payment call timeout (DEMO_SHOP_PAYMENT_TIMEOUT_MS, default 5000)`;
+  --payment-timeout-ms <n>       payment call timeout (DEMO_SHOP_PAYMENT_TIMEOUT_MS, default 5000)
+  --checkout-delay <v=ms,...>    extra ms before placing an order, per version, e.g. 2.6.0-slow=150
+                                 (DEMO_SHOP_CHECKOUT_DELAY, default none)`;
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -114,6 +122,7 @@ export function parseShopConfig(argv: string[], env: NodeJS.ProcessEnv = {}): Sh
         'order-queue-limit': { type: 'string' },
         'order-work-ms': { type: 'string' },
         'payment-timeout-ms': { type: 'string' },
+        'checkout-delay': { type: 'string' },
       },
     }));
   } catch (err) {
@@ -183,5 +192,30 @@ export function parseShopConfig(argv: string[], env: NodeJS.ProcessEnv = {}): Sh
     orderQueueLimit: int('order-queue-limit', DEFAULTS.orderQueueLimit, 0, 100_000),
     orderWorkMs: int('order-work-ms', DEFAULTS.orderWorkMs, 0, 60_000),
     paymentTimeoutMs: int('payment-timeout-ms', DEFAULTS.paymentTimeoutMs, 1, 120_000),
+    checkoutDelayMs: checkoutDelays(raw('checkout-delay')),
   };
+}
+
+/** `2.6.0-slow=150,3.0.0=20` → {"2.6.0-slow": 150, "3.0.0": 20}; throws ConfigError naming the bad entry. */
+function checkoutDelays(text: string | undefined): Record<string, number> {
+  const delays: Record<string, number> = {};
+  if (text === undefined) return delays;
+  for (const entry of text.split(',')) {
+    const [version, ms, ...rest] = entry.trim().split('=');
+    const n = Number(ms);
+    if (
+      !version ||
+      !VERSION_PATTERN.test(version) ||
+      rest.length > 0 ||
+      !Number.isInteger(n) ||
+      n < 0 ||
+      n > 60_000
+    ) {
+      throw new ConfigError(
+        `--checkout-delay (DEMO_SHOP_CHECKOUT_DELAY) entries must be <version>=<ms> with ms in 0..60000, got "${entry.trim()}"`,
+      );
+    }
+    delays[version] = n;
+  }
+  return delays;
 }

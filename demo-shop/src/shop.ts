@@ -30,6 +30,8 @@ export interface ShopDeps {
   pay: PayFn;
   /** sha256 rounds of the fraud score, the CPU part of an order (about 1 µs each). */
   fraudRounds?: number;
+  /** Extra wait before an order is placed (this version's injected latency, `--checkout-delay`). */
+  checkoutDelayMs?: number;
 }
 
 export const MAX_QUANTITY = 99;
@@ -44,6 +46,7 @@ export function fraudScore(input: string, rounds: number): number {
 export function createShopHandler(deps: ShopDeps): JsonHandler {
   const { store, config, limiter, pay } = deps;
   const fraudRounds = deps.fraudRounds ?? 2000;
+  const checkoutDelayMs = deps.checkoutDelayMs ?? 0;
 
   const placeOrder = async (checkoutId: string, headers: Record<string, string | string[] | undefined>) => {
     const checkout = store.getCheckout(checkoutId);
@@ -51,6 +54,8 @@ export function createShopHandler(deps: ShopDeps): JsonHandler {
     if (checkout.orderId) return json(409, { error: 'checkout already ordered', orderId: checkout.orderId });
     const route = choosePaymentRoute(headers, config);
     if (route.target === 'none') return error(503, route.reason);
+    // Outside the order capacity: the whole delay shows in the response time, none in the throughput.
+    if (checkoutDelayMs > 0) await sleep(checkoutDelayMs);
 
     const outcome = await limiter.run(async (): Promise<JsonResponse> => {
       fraudScore(`${checkoutId}:${checkout.amountCents}`, fraudRounds);

@@ -27,6 +27,7 @@ const handler = createShopHandler({
   config,
   limiter: new ConcurrencyLimiter(config.orderConcurrency, config.orderQueueLimit),
   pay: requestPayment,
+  checkoutDelayMs: config.checkoutDelayMs?.[config.version] ?? 0,
 });
 const headers = { 'x-app-version': config.version, 'x-worker-pid': String(process.pid) };
 const server = createServer(

@@ -92,6 +92,7 @@
  *   caused the saturation) and clears the saturation when orders grow with them again (elasticity ≥ 0.5 by more
  *   than its standard error: one noisy interval must not restart the ramp into a saturated system).
  */
+import { sameCounterGeneration } from './counter-generation';
 
 export interface ControllerConfig {
   readonly targetOrdersPerMinute: number;
@@ -954,7 +955,7 @@ function invert(m: Model, rate: number): number {
 function measure(state: ControllerState, now: Observation, delaySeconds: number): Sample | null {
   const last = state.last;
   if (!last || !now.running) return null;
-  if (last.bootId !== now.bootId || last.generation !== now.generation) return null;
+  if (!sameCounterGeneration(last, now)) return null;
   if (now.orders < last.orders || now.requests < last.requests || now.at <= last.at) return null;
   const minutes = (now.at - last.at) / 60_000;
   const shift = delaySeconds * 1000;
@@ -998,8 +999,7 @@ function isBadReading(state: ControllerState, now: Observation): boolean {
   return (
     last != null &&
     now.running &&
-    last.bootId === now.bootId &&
-    last.generation === now.generation &&
+    sameCounterGeneration(last, now) &&
     (now.orders < last.orders || now.requests < last.requests || now.at <= last.at)
   );
 }

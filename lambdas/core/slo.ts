@@ -255,7 +255,7 @@ function tickMessage(tracks: readonly SloTrack[], abort: RunAbort | null): strin
 // ---------------------------------------------------------------------------------------------------------------
 // Building the checks of one tick
 
-/** One request name's figures as Locust's master reports them (cumulative since the counters' generation began). */
+/** One request name's figures over some window of responses (a tick, the SLO window, the plateau). */
 export interface RequestFigures {
   readonly name: string;
   readonly requests: number;
@@ -280,13 +280,40 @@ export interface TickMeasurements {
   readonly targetNow: number;
   /** Requests and failures over the tick's interval (all request names). */
   readonly interval: { readonly requests: number; readonly failures: number };
-  /** Per request name, the master's figures (the `Aggregated` row included). */
+  /**
+   * Per request name (the `Aggregated` row included), the figures of every response of the sliding window: the
+   * last `windowTicks` ticks (core/latency-window.ts).
+   */
   readonly requests: readonly RequestFigures[];
+  /** How many ticks the window spans (said in the latency checks' detail). */
+  readonly windowTicks?: number;
   /** The alarms the selectors matched; null when CloudWatch could not be asked this tick. */
   readonly alarms: readonly AlarmReading[] | null;
 }
 
 export const AGGREGATED = 'Aggregated';
+
+/** At most this many request names are judged, charted and stored per tick (Locust reports up to 500). */
+export const MAX_REQUESTS = 50;
+
+/**
+ * Names Locust's entries (one per method and name) by request name: when a name has several methods, the busiest
+ * keeps the plain name and the others are `METHOD name`. Sorted by name, at most {@link MAX_REQUESTS}.
+ */
+export function byRequestName<T extends { readonly name: string; readonly method: string | null }>(
+  entries: readonly T[],
+  requests: (entry: T) => number,
+): { readonly name: string; readonly entry: T }[] {
+  const seen = new Set<string>();
+  const named = [...entries]
+    .sort((a, b) => requests(b) - requests(a))
+    .map((entry) => {
+      const name = seen.has(entry.name) ? `${entry.method ?? ''} ${entry.name}`.trim() : entry.name;
+      seen.add(entry.name);
+      return { name, entry };
+    });
+  return named.sort((a, b) => a.name.localeCompare(b.name)).slice(0, MAX_REQUESTS);
+}
 
 /** The checks of one tick, one per SLO the configuration defines. */
 export function buildChecks(
@@ -334,6 +361,7 @@ export function buildChecks(
         observed,
         threshold: `≤ ${limit} ms`,
         breach: observed === null ? null : observed > limit,
+        ...(m.windowTicks ? { detail: `every response of the last ${m.windowTicks} tick(s)` } : {}),
       });
     }
     if (r.maxFailureRatio !== undefined) {

@@ -4,25 +4,23 @@
  * the delta. Pure.
  *
  * - Absolute criteria come from the configuration (`slos`); a miss fails the run.
- * - Relative criteria (`slos.relative`, e.g. p95 at most +10 % over the last passing run) warn by default
- *   (`severity: fail` makes them fail). Without a baseline (the first run) they are skipped, and the verdict
- *   says so.
+ * - Relative criteria (`slos.relative`, e.g. p95 at most +10 %) compare the plateau's per-tick values with those
+ *   of the last `baselineRuns` passing runs of the same environment and scenario: a regression is flagged only
+ *   when it is significant (one-sided Mann-Whitney U, p < `significance`) and the Hodges-Lehmann shift is larger
+ *   than the allowed increase of the baseline's median (docs/verdict.md). They warn by default (`severity: fail`
+ *   makes them fail). Without a baseline (the first run) they are skipped, and the verdict says so; a baseline
+ *   stored without per-tick values is compared value to value.
  * - A breach that counted during the run (persisted `breachTicks` ticks after the grace period) fails the
  *   SLI it belongs to; an abort by policy fails the run and names the SLO and the time.
- * - Latency percentiles are Locust master's own figures (computed from its merged histogram), never an
- *   average over workers; the verdict says which reading it used.
+ * - Latency percentiles are those of every response of the plateau window (the sum of the plateau ticks'
+ *   histograms, core/histogram.ts), never an average over workers or ticks.
  */
 import type { RelativeCriteria, SloConfig } from './config';
+import type { LatencyFigures } from './latency-window';
 import { round } from './numbers';
-import {
-  AGGREGATED,
-  type BreachEpisode,
-  latencyId,
-  type RequestFigures,
-  type RunAbort,
-  type SloWatchState,
-} from './slo';
+import { AGGREGATED, type BreachEpisode, latencyId, type RunAbort, type SloWatchState } from './slo';
 import type { PlateauTotals, StepError } from './state';
+import { hodgesLehmann, mannWhitneyGreater, median, quantile } from './statistics';
 
 export type Outcome = 'pass' | 'warn' | 'fail' | 'error';
 export type SliStatus = 'pass' | 'warn' | 'fail';
@@ -49,10 +47,45 @@ export interface SliResult {
   readonly delta: number | null;
   /** (observed − baseline) / baseline × 100; null when the baseline is 0 or missing. */
   readonly deltaPercent: number | null;
+  /** The comparison of the plateau's per-tick values with the baseline runs'; null when there was none. */
+  readonly comparison: BaselineComparison | null;
   /** The first breach of this SLO that counted during the run. */
   readonly breach: BreachEpisode | null;
   /** Why it is not `pass`; null when it is. */
   readonly why: string | null;
+}
+
+/** Five numbers of a sample. */
+export interface Distribution {
+  readonly n: number;
+  readonly min: number;
+  readonly q1: number;
+  readonly median: number;
+  readonly q3: number;
+  readonly max: number;
+}
+
+/** A relative criterion judged against the noise of the baseline runs. */
+export interface BaselineComparison {
+  readonly test: 'mann-whitney-u';
+  /** How many passing runs the baseline's values came from. */
+  readonly runs: number;
+  /** The baseline runs' per-tick values. */
+  readonly baseline: Distribution;
+  /** This run's per-tick plateau values. */
+  readonly current: Distribution;
+  /** Hodges-Lehmann estimate of how much higher this run is, with its 95 % confidence interval (SLI unit). */
+  readonly shift: number;
+  readonly shiftLow: number;
+  readonly shiftHigh: number;
+  /** The shift as a percentage of the baseline's median; null when that median is 0. */
+  readonly shiftPercent: number | null;
+  /** One-sided p-value that this run is higher. */
+  readonly pValue: number;
+  readonly significance: number;
+  readonly significant: boolean;
+  /** Significant and larger than the allowed increase. */
+  readonly regression: boolean;
 }
 
 /** Which run the relative criteria compared with. */
@@ -68,14 +101,8 @@ export interface Baseline {
   readonly ref: BaselineRef;
   /** Observed value by SLI id. */
   readonly values: Readonly<Record<string, number>>;
-}
-
-/** Locust master's per-request figures the latency SLIs were judged on. */
-export interface LatencyFigures {
-  /** `final`: read once the load had stopped; `last-tick`: the last tick's reading. */
-  readonly source: 'final' | 'last-tick';
-  readonly at: string;
-  readonly requests: readonly RequestFigures[];
+  /** The plateau's per-tick values by SLI id (runs stored before windowed percentiles have none). */
+  readonly samples?: Readonly<Record<string, readonly number[]>>;
 }
 
 export interface Verdict {
@@ -116,12 +143,13 @@ export interface VerdictInput {
   readonly watch?: SloWatchState | null;
   readonly abort?: RunAbort | null;
   readonly latency?: LatencyFigures | null;
-  /** The last passing run of the same environment and scenario; null when there is none. */
-  readonly baseline?: Baseline | null;
+  /** The last passing runs of the same environment and scenario, newest first; empty when there is none. */
+  readonly baselines?: readonly Baseline[];
 }
 
 export function judge(input: VerdictInput): Verdict {
-  const baseline = input.baseline ?? null;
+  const baselines = input.baselines ?? [];
+  const baseline = baselines[0] ?? null;
   const watch = input.watch ?? null;
   const abort = input.abort ?? watch?.abort ?? null;
   const episodes = watch?.episodes ?? [];
@@ -133,7 +161,7 @@ export function judge(input: VerdictInput): Verdict {
     executionName: input.executionName,
     targetOrdersPerMinute: input.targetOrdersPerMinute,
     baseline: baseline?.ref ?? null,
-    baselineNote: baselineNote(input, baseline),
+    baselineNote: baselineNote(input, baselines),
     abort,
     breaches,
     transientBreaches,
@@ -155,11 +183,12 @@ export function judge(input: VerdictInput): Verdict {
   const notes: string[] = [];
   const plateau = input.plateau && input.plateau.minutes > 0 ? input.plateau : null;
   const achieved = plateau ? plateau.orders / plateau.minutes : null;
+  const against: Against = { baselines, samples: sliSamples(input.latency ?? null) };
   const slis = [
-    kpiSli(input, achieved, baseline),
-    failureRatioSli(input, plateau, baseline, breaches),
+    kpiSli(input, achieved, against),
+    failureRatioSli(input, plateau, against, breaches),
     ...kpiTickSli(input, watch, breaches),
-    ...requestSlis(input, baseline, breaches, notes),
+    ...requestSlis(input, against, breaches, notes),
     ...alarmSlis(input, watch, breaches, notes),
   ];
   for (const t of transientBreaches) {
@@ -199,11 +228,87 @@ export function baselineValues(verdict: Verdict): Record<string, number> {
   return values;
 }
 
-function baselineNote(input: VerdictInput, baseline: Baseline | null): string {
-  if (!baseline) {
+/** The plateau's per-tick values by SLI id that a passing run leaves for the next runs' comparisons. */
+export function sliSamples(latency: LatencyFigures | null): Record<string, number[]> {
+  const samples: Record<string, number[]> = {};
+  const add = (id: string, value: number | null) => {
+    if (value !== null) samples[id] = [...(samples[id] ?? []), value];
+  };
+  if (!latency) return samples;
+  for (const tick of latency.perTick) {
+    if (latency.source === 'plateau' && !tick.plateau) continue;
+    for (const r of tick.requests) {
+      if (r.requests === 0) continue;
+      for (const p of ['p50', 'p95', 'p99'] as const) add(latencyId(r.name, p), r[p]);
+      const ratio = round((r.failures / r.requests) * 100, 3);
+      add(r.name === AGGREGATED ? 'failure-ratio' : `request:${r.name}:failure-ratio`, ratio);
+    }
+  }
+  return samples;
+}
+
+function baselineNote(input: VerdictInput, baselines: readonly Baseline[]): string {
+  const last = baselines[0];
+  if (!last) {
     return `no baseline: no earlier passing run of ${input.environment}/${input.scenario}, so relative criteria were not applied`;
   }
-  return `compared with the last passing run ${baseline.ref.executionName} (${baseline.ref.endedAt})`;
+  if (baselines.length === 1) {
+    return `compared with the last passing run ${last.ref.executionName} (${last.ref.endedAt})`;
+  }
+  return `compared with the last ${baselines.length} passing runs, the latest ${last.ref.executionName} (${last.ref.endedAt})`;
+}
+
+/** What the relative criteria compare with: the baseline runs, and this run's per-tick values by SLI id. */
+interface Against {
+  readonly baselines: readonly Baseline[];
+  readonly samples: Readonly<Record<string, readonly number[]>>;
+}
+
+/** Fewer per-tick values than this on either side and the comparison is value to value. */
+export const MIN_COMPARISON_SAMPLES = 3;
+
+/** Compares this run's per-tick values of an SLI with the baseline runs' (null when either side has too few). */
+export function compareWithBaseline(
+  current: readonly number[],
+  baselines: readonly Baseline[],
+  id: string,
+  allowedIncrease: number,
+  significance: number,
+): BaselineComparison | null {
+  const runs = baselines.filter((b) => (b.samples?.[id]?.length ?? 0) > 0);
+  const pooled = runs.flatMap((b) => b.samples?.[id] ?? []);
+  if (current.length < MIN_COMPARISON_SAMPLES || pooled.length < MIN_COMPARISON_SAMPLES) return null;
+  const { pValue } = mannWhitneyGreater(current, pooled);
+  const hl = hodgesLehmann(current, pooled);
+  const baseMedian = median(pooled);
+  const shiftPercent = baseMedian > 0 ? (hl.shift / baseMedian) * 100 : null;
+  const significant = pValue < significance;
+  const tooLarge = baseMedian > 0 ? hl.shift > baseMedian * allowedIncrease : hl.shift > 0;
+  return {
+    test: 'mann-whitney-u',
+    runs: runs.length,
+    baseline: distribution(pooled),
+    current: distribution(current),
+    shift: round(hl.shift, 3),
+    shiftLow: round(hl.low, 3),
+    shiftHigh: round(hl.high, 3),
+    shiftPercent: shiftPercent === null ? null : round(shiftPercent, 1),
+    pValue: Number(pValue.toPrecision(4)),
+    significance,
+    significant,
+    regression: significant && tooLarge,
+  };
+}
+
+function distribution(values: readonly number[]): Distribution {
+  return {
+    n: values.length,
+    min: round(quantile(values, 0), 3),
+    q1: round(quantile(values, 0.25), 3),
+    median: round(quantile(values, 0.5), 3),
+    q3: round(quantile(values, 0.75), 3),
+    max: round(quantile(values, 1), 3),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -224,14 +329,29 @@ interface SliDraft {
   readonly missing?: SliStatus;
 }
 
-function finish(
-  draft: SliDraft,
-  baseline: Baseline | null,
-  severity: RelativeCriteria['severity'],
-): SliResult {
-  const baseValue = baseline?.values[draft.id] ?? null;
-  const delta = baseValue !== null && draft.observed !== null ? draft.observed - baseValue : null;
-  const deltaPercent = delta !== null && baseValue ? round((delta / baseValue) * 100, 1) : null;
+function finish(draft: SliDraft, against: Against | null, criteria: RelativeCriteria): SliResult {
+  const comparison =
+    against && draft.relativeLimit !== undefined
+      ? compareWithBaseline(
+          against.samples[draft.id] ?? [],
+          against.baselines,
+          draft.id,
+          draft.relativeLimit,
+          criteria.significance,
+        )
+      : null;
+  const lastValue = against?.baselines[0]?.values[draft.id] ?? null;
+  const baseValue = comparison ? comparison.baseline.median : lastValue;
+  const delta = comparison
+    ? comparison.shift
+    : baseValue !== null && draft.observed !== null
+      ? draft.observed - baseValue
+      : null;
+  const deltaPercent = comparison
+    ? comparison.shiftPercent
+    : delta !== null && baseValue
+      ? round((delta / baseValue) * 100, 1)
+      : null;
   let status: SliStatus = 'pass';
   const why: string[] = [];
   if (draft.breach) {
@@ -251,20 +371,30 @@ function finish(
   }
   let relative: string | null = null;
   if (draft.relativeLimit !== undefined) {
-    relative = `≤ +${round(draft.relativeLimit * 100, 1)} % vs last pass`;
-    if (baseValue !== null && draft.observed !== null && baseValue > 0) {
-      const limit = baseValue * (1 + draft.relativeLimit);
-      if (draft.observed > limit) {
-        const level: SliStatus = severity === 'fail' ? 'fail' : 'warn';
+    const allowed = `+${round(draft.relativeLimit * 100, 1)} %`;
+    const level: SliStatus = criteria.severity === 'fail' ? 'fail' : 'warn';
+    if (comparison) {
+      relative = `≤ ${allowed} vs ${comparison.runs} passing run(s) (Mann-Whitney U, p < ${criteria.significance})`;
+      if (comparison.regression) {
         if (status !== 'fail') status = level;
         why.push(
-          `${fmt(draft.observed)} ${draft.unit} is ${deltaPercent === null ? '' : `+${deltaPercent} % `}over the last passing run's ${fmt(baseValue)} ${draft.unit} (allowed +${round(draft.relativeLimit * 100, 1)} %)`,
+          `per-tick values are ${fmt(comparison.shift)} ${draft.unit} higher (95 % CI ${fmt(comparison.shiftLow)} to ${fmt(comparison.shiftHigh)}${comparison.shiftPercent === null ? '' : `, +${comparison.shiftPercent} %`}) than the baseline's median ${fmt(comparison.baseline.median)} ${draft.unit} (p = ${comparison.pValue}; allowed ${allowed})`,
         );
       }
-    } else if (baseValue === null) {
-      relative = `${relative} (no baseline)`;
-    } else if (baseValue === 0) {
-      relative = `${relative} (baseline 0: not applicable)`;
+    } else {
+      relative = `≤ ${allowed} vs last pass`;
+      if (baseValue !== null && draft.observed !== null && baseValue > 0) {
+        if (draft.observed > baseValue * (1 + draft.relativeLimit)) {
+          if (status !== 'fail') status = level;
+          why.push(
+            `${fmt(draft.observed)} ${draft.unit} is ${deltaPercent === null ? '' : `+${deltaPercent} % `}over the last passing run's ${fmt(baseValue)} ${draft.unit} (allowed ${allowed})`,
+          );
+        }
+      } else if (baseValue === null) {
+        relative = `${relative} (no baseline)`;
+      } else if (baseValue === 0) {
+        relative = `${relative} (baseline 0: not applicable)`;
+      }
     }
   }
   return {
@@ -280,12 +410,13 @@ function finish(
     baseline: baseValue,
     delta: delta === null ? null : round(delta, 3),
     deltaPercent,
+    comparison,
     breach: draft.breach ?? null,
     why: why.length > 0 ? why.join('; ') : null,
   };
 }
 
-function kpiSli(input: VerdictInput, achieved: number | null, baseline: Baseline | null): SliResult {
+function kpiSli(input: VerdictInput, achieved: number | null, against: Against): SliResult {
   const tolerance = input.slos.targetTolerance;
   const target = input.targetOrdersPerMinute;
   const ok = achieved === null ? null : Math.abs(achieved - target) / target <= tolerance;
@@ -300,15 +431,15 @@ function kpiSli(input: VerdictInput, achieved: number | null, baseline: Baseline
       absoluteOk: ok,
       missing: 'warn',
     },
-    baseline,
-    input.slos.relative.severity,
+    against,
+    input.slos.relative,
   );
 }
 
 function failureRatioSli(
   input: VerdictInput,
   plateau: PlateauTotals | null,
-  baseline: Baseline | null,
+  against: Against,
   breaches: readonly BreachEpisode[],
 ): SliResult {
   const ratio = plateau ? (plateau.requests > 0 ? plateau.failures / plateau.requests : 0) : null;
@@ -326,8 +457,8 @@ function failureRatioSli(
         : {}),
       breach: breaches.find((b) => b.id === 'failure-ratio') ?? null,
     },
-    baseline,
-    input.slos.relative.severity,
+    against,
+    input.slos.relative,
   );
 }
 
@@ -353,14 +484,14 @@ function kpiTickSli(
         breach: breaches.find((b) => b.id === 'kpi-attainment') ?? null,
       },
       null,
-      input.slos.relative.severity,
+      input.slos.relative,
     ),
   ];
 }
 
 function requestSlis(
   input: VerdictInput,
-  baseline: Baseline | null,
+  against: Against,
   breaches: readonly BreachEpisode[],
   notes: string[],
 ): SliResult[] {
@@ -393,8 +524,8 @@ function requestSlis(
             breach: breaches.find((b) => b.id === latencyId(r.name, p)) ?? null,
             missing: 'warn',
           },
-          baseline,
-          slos.relative.severity,
+          against,
+          slos.relative,
         ),
       );
     }
@@ -417,8 +548,8 @@ function requestSlis(
             breach: breaches.find((b) => b.id === id) ?? null,
             missing: 'warn',
           },
-          baseline,
-          slos.relative.severity,
+          against,
+          slos.relative,
         ),
       );
     }
@@ -451,7 +582,7 @@ function alarmSlis(
         breach: breaches.find((b) => b.id === t.id) ?? null,
       },
       null,
-      input.slos.relative.severity,
+      input.slos.relative,
     ),
   );
 }

@@ -24,6 +24,9 @@ export const handler = step('Ramp tick', async (state: RunState, deps): Promise<
   const config = controllerConfig(run, previous.kpiShare);
   const elapsedSeconds = (now.getTime() - Date.parse(previous.startedAt)) / 1000;
   const decision = decide(config, previous.controller, observation, elapsedSeconds);
+  // The interval just measured counts for the plateau when it began after the ramp-up.
+  const intervalStart = (previous.controller.last?.at ?? now.getTime()) - Date.parse(previous.startedAt);
+  const inPlateau = intervalStart >= config.rampUpSeconds * 1000 && decision.delta.minutes > 0;
   // Metrics and SLOs on the same reading; an abort by policy adds no workers or users.
   const watch = await watchTick(
     state,
@@ -37,6 +40,7 @@ export const handler = step('Ramp tick', async (state: RunState, deps): Promise<
       users: decision.users,
       workers: observation.workers,
       interval: decision.delta,
+      plateau: inPlateau,
     },
     deps,
   );
@@ -73,9 +77,6 @@ export const handler = step('Ramp tick', async (state: RunState, deps): Promise<
     workersRequested = wanted;
   }
 
-  // The interval just measured counts for the plateau when it began after the ramp-up.
-  const intervalStart = (previous.controller.last?.at ?? now.getTime()) - Date.parse(previous.startedAt);
-  const inPlateau = intervalStart >= config.rampUpSeconds * 1000 && decision.delta.minutes > 0;
   const plateau: PlateauTotals = inPlateau
     ? {
         ticks: previous.plateau.ticks + 1,

@@ -99,7 +99,25 @@ export const handler = step('Release lock', async (state: RunState, deps): Promi
       threshold: s.threshold,
       baseline: s.baseline,
       delta: s.delta,
+      // Against the last passing runs' per-tick values: the shift with its 95 % CI, and whether it is a regression.
+      comparison: s.comparison
+        ? {
+            runs: s.comparison.runs,
+            baselineMedian: s.comparison.baseline.median,
+            shift: s.comparison.shift,
+            shiftLow: s.comparison.shiftLow,
+            shiftHigh: s.comparison.shiftHigh,
+            pValue: s.comparison.pValue,
+            regression: s.comparison.regression,
+          }
+        : null,
     })),
+    latency: verdict?.latency
+      ? {
+          window: `${verdict.latency.source} ticks ${verdict.latency.fromTick}-${verdict.latency.toTick}`,
+          requests: verdict.latency.requests,
+        }
+      : null,
     evaluateError: state.evaluateError ?? null,
   };
   let notified = false;

@@ -26,13 +26,14 @@
  */
 
 import type { MetricValue } from '../adapters/aws/cloudwatch';
-import type { TickSloState, TickWatchRecord } from '../adapters/aws/run-store';
-import type { LocustStats, LocustStatsEntry } from '../adapters/locust/client';
+import type { TickHistogramRecord, TickSloState, TickWatchRecord } from '../adapters/aws/run-store';
+import type { LocustStats } from '../adapters/locust/client';
 import { withSloDefaults } from '../core/config';
 import { checkSystemDown, type DownStreak } from '../core/dead-system';
+import { type HistogramBase, histogramReading, tickInterval, windowFigures } from '../core/histogram';
+import { slidingWindow } from '../core/latency-window';
 import { round } from '../core/numbers';
 import {
-  AGGREGATED,
   type AlarmReading,
   type BreachEpisode,
   buildChecks,
@@ -51,7 +52,7 @@ export interface TickReading {
   readonly tick: number;
   readonly at: Date;
   readonly phase: RampState['phase'];
-  /** `GET /stats/requests` of Locust's master at this tick: percentiles per request name, never averaged. */
+  /** `GET /stats/requests` of Locust's master at this tick (the RPS when the interval has no length). */
   readonly stats: LocustStats;
   /** Orders per minute measured over the interval; null when it could not be. */
   readonly ordersPerMinute: number | null;
@@ -60,9 +61,11 @@ export interface TickReading {
   readonly workers: number;
   /** Counter deltas since the previous tick (`decision.delta`): failure ratio and RPS of the interval. */
   readonly interval: { readonly requests: number; readonly failures: number; readonly minutes: number };
+  /** Whether the interval just measured began after the ramp-up (it counts for the plateau). */
+  readonly plateau: boolean;
 }
 
-export type WatchDeps = Pick<StepDeps, 'runs' | 'notifier' | 'cloudwatch' | 'now'>;
+export type WatchDeps = Pick<StepDeps, 'runs' | 'notifier' | 'cloudwatch' | 'locust' | 'now'>;
 
 export interface TickWatch {
   /** Carry into `RampState.slo`. */
@@ -86,8 +89,6 @@ export interface TickWatch {
 }
 
 const TICK_RETENTION_MS = 30 * 86_400_000;
-/** At most this many request names become metrics and records (Locust reports up to 500). */
-const MAX_REQUESTS = 50;
 
 export async function watchTick(state: RunState, reading: TickReading, deps: WatchDeps): Promise<TickWatch> {
   const { run } = state;
@@ -108,7 +109,8 @@ export async function watchTick(state: RunState, reading: TickReading, deps: Wat
     }
   }
 
-  const requests = requestFigures(reading.stats);
+  const histograms = await tickHistograms(state, reading, slos.windowTicks, deps, warnings);
+  const window = slidingWindow(histograms.window, reading.tick, slos.windowTicks);
   const checks = buildChecks(
     slos,
     {
@@ -116,7 +118,8 @@ export async function watchTick(state: RunState, reading: TickReading, deps: Wat
       ordersPerMinute: reading.ordersPerMinute,
       targetNow: reading.targetNow,
       interval: reading.interval,
-      requests,
+      requests: window ?? [],
+      windowTicks: slos.windowTicks,
       alarms,
     },
     previous,
@@ -156,7 +159,7 @@ export async function watchTick(state: RunState, reading: TickReading, deps: Wat
     await deps.cloudwatch.putMetrics(
       dimensions,
       reading.at,
-      metricValues(reading, rps, failureRatio, requests, evaluation.state),
+      metricValues(reading, rps, failureRatio, histograms.tick, evaluation.state),
     );
   } catch (err) {
     warnings.push(`metrics not published: ${(err as Error).message}`);
@@ -218,7 +221,7 @@ export async function watchTick(state: RunState, reading: TickReading, deps: Wat
     tick: reading.tick,
     at,
     rps,
-    requests,
+    requests: histograms.tick,
     slo: evaluation.state.tracks.map(
       (t): TickSloState => ({ id: t.id, label: t.label, status: t.status, observed: t.observed }),
     ),
@@ -239,6 +242,65 @@ export async function watchTick(state: RunState, reading: TickReading, deps: Wat
 }
 
 /**
+ * Reads the master's histograms, stores this tick's interval (`HIST#<tick>`: the difference from the last good
+ * reading, core/histogram.ts) and returns the ticks of the sliding window ending here and this tick's own figures.
+ * A failed read leaves the tick without an interval (its latency is no data) and keeps the last good reading.
+ */
+async function tickHistograms(
+  state: RunState,
+  reading: TickReading,
+  windowTicks: number,
+  deps: WatchDeps,
+  warnings: string[],
+): Promise<{ window: TickHistogramRecord[]; tick: RequestFigures[] }> {
+  const { run } = state;
+  const earlier = await deps.runs.tickHistograms(
+    run.executionId,
+    Math.max(0, reading.tick - windowTicks),
+    reading.tick - 1,
+  );
+  const previous = earlier.find((r) => r.tick === reading.tick - 1)?.base ?? loadStart(state);
+  let record: TickHistogramRecord;
+  try {
+    const raw = await deps.locust(run.environment.locust.url).histograms();
+    const next = tickInterval(previous, histogramReading(raw, raw.entries, raw.aggregated));
+    record = { tick: reading.tick, at: reading.at.toISOString(), plateau: reading.plateau, ...next };
+  } catch (err) {
+    warnings.push(`histograms not read: ${(err as Error).message}`);
+    logger.warn('SLO watch: Locust histograms could not be read', err as Error);
+    if (!previous) return { window: earlier, tick: [] };
+    record = {
+      tick: reading.tick,
+      at: reading.at.toISOString(),
+      plateau: reading.plateau,
+      interval: null,
+      base: previous,
+      note: 'histograms not read',
+    };
+  }
+  await deps.runs.putTickHistograms(
+    run.executionId,
+    record,
+    new Date(reading.at.getTime() + TICK_RETENTION_MS),
+  );
+  return { window: [...earlier, record], tick: record.interval ? windowFigures(record.interval) : [] };
+}
+
+/**
+ * The first tick's base: Start load's reading of the order counter, when its counters were still at zero (the
+ * load starts on reset counters) — then everything the master counts in that generation came after it. Otherwise
+ * the first tick's reading is only a baseline.
+ */
+function loadStart(state: RunState): HistogramBase | null {
+  const start = state.ramp?.controller?.last;
+  if (!start || state.ramp?.tick !== 0 || start.requests !== 0 || start.orders !== 0) return null;
+  return {
+    reading: { bootId: start.bootId, generation: start.generation, requests: [] },
+    ignoredReading: false,
+  };
+}
+
+/**
  * The ramp state with the watch's result: `slo` always; on abort `done: true`, `abort` and the reason in the
  * message. An abort decided at an earlier tick stays (a retried tick cannot un-abort).
  */
@@ -250,36 +312,6 @@ export function applyWatch(next: RampState, watch: TickWatch): RampState {
     down: watch.down,
     ...(abort ? { done: true, abort } : {}),
     message: watch.message ? `${next.message}; ${watch.message}` : next.message,
-  };
-}
-
-/**
- * The master's figures per request name, `Aggregated` last. Locust reports one entry per method and name;
- * when a name has several methods, the busiest keeps the plain name and the others are `METHOD name`.
- */
-export function requestFigures(stats: LocustStats): RequestFigures[] {
-  const byName = new Map<string, LocustStatsEntry>();
-  const extra: RequestFigures[] = [];
-  const sorted = [...stats.entries].sort((a, b) => b.numRequests - a.numRequests);
-  for (const e of sorted) {
-    if (!byName.has(e.name)) byName.set(e.name, e);
-    else extra.push(figures(e, `${e.method ?? ''} ${e.name}`.trim()));
-  }
-  const out = [...[...byName.values()].map((e) => figures(e, e.name)), ...extra]
-    .sort((a, b) => a.name.localeCompare(b.name))
-    .slice(0, MAX_REQUESTS);
-  if (stats.aggregated) out.push(figures(stats.aggregated, AGGREGATED));
-  return out;
-}
-
-function figures(e: LocustStatsEntry, name: string): RequestFigures {
-  return {
-    name,
-    requests: e.numRequests,
-    failures: e.numFailures,
-    p50: e.percentiles.p50,
-    p95: e.percentiles.p95,
-    p99: e.percentiles.p99,
   };
 }
 

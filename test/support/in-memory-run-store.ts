@@ -2,6 +2,7 @@ import type {
   JanitorRecord,
   PhaseRecord,
   RunStore,
+  TickHistogramRecord,
   TickRecord,
   TickWatchRecord,
 } from '../../lambdas/adapters/aws/run-store';
@@ -131,6 +132,19 @@ export class InMemoryRunStore implements Pick<RunStore, keyof RunStore> {
     this.put(`RUN#${executionId}`, `WATCH#${String(record.tick).padStart(6, '0')}`, { ...record });
   }
 
+  async putTickHistograms(executionId: string, record: TickHistogramRecord): Promise<void> {
+    this.put(`RUN#${executionId}`, `HIST#${String(record.tick).padStart(6, '0')}`, { ...record });
+  }
+
+  async tickHistograms(executionId: string, from = 0, to = 999_999): Promise<TickHistogramRecord[]> {
+    const key = (tick: number) => `HIST#${String(tick).padStart(6, '0')}`;
+    // A key range, as DynamoDB's BETWEEN: a week's soak has thousands of ticks and reads a few per tick.
+    return [...(this.items.get(`RUN#${executionId}`) ?? new Map<string, Item>()).entries()]
+      .filter(([sk]) => sk >= key(from) && sk <= key(to))
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([, item]) => structuredClone(item) as unknown as TickHistogramRecord);
+  }
+
   async putPhase(executionId: string, phase: PhaseRecord): Promise<void> {
     this.put(`RUN#${executionId}`, `PHASE#${phase.startedAt}#${phase.name}`, { ...phase });
   }
@@ -141,6 +155,15 @@ export class InMemoryRunStore implements Pick<RunStore, keyof RunStore> {
 
   async putBaseline(environment: string, scenario: string, baseline: Baseline): Promise<void> {
     this.put(`BASELINE#${environment}`, `SCENARIO#${scenario}`, { ...baseline });
+    this.put(`BASELINE#${environment}`, `PASS#${scenario}#${baseline.ref.endedAt}`, { ...baseline });
+  }
+
+  async lastPassingRuns(environment: string, scenario: string, count: number): Promise<Baseline[]> {
+    return [...(this.items.get(`BASELINE#${environment}`) ?? new Map<string, Item>()).entries()]
+      .filter(([sk]) => sk.startsWith(`PASS#${scenario}#`))
+      .sort(([a], [b]) => (a < b ? 1 : a > b ? -1 : 0))
+      .slice(0, count)
+      .map(([, item]) => structuredClone(item) as unknown as Baseline);
   }
 
   async lastPassingRun(environment: string, scenario: string): Promise<Baseline | null> {

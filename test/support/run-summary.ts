@@ -138,8 +138,20 @@ export function sampleSummary(overrides: { abort?: boolean; requestName?: string
     failure: null,
     watch,
     abort,
-    latency: { source: 'final', at: last.at, requests: last.requests ?? [] },
-    baseline: null,
+    latency: {
+      source: 'plateau',
+      fromTick: 7,
+      toTick: last.tick,
+      ticks: last.tick - 6,
+      requests: last.requests ?? [],
+      perTick: ticks.map((t) => ({
+        tick: t.tick,
+        at: t.at,
+        plateau: t.tick > 6,
+        requests: t.requests ?? [],
+      })),
+    },
+    baselines: [],
   });
   const phase = (name: string, from: number, to: number, outcome: PhaseRecord['outcome'] = 'succeeded') => ({
     name,

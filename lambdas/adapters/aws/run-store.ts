@@ -8,6 +8,8 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { EnvironmentLockedError } from '../../core/errors';
+import type { HistogramBase } from '../../core/histogram';
+import type { TickHistograms } from '../../core/latency-window';
 import type { Saturation as RampSaturation } from '../../core/ramp-controller';
 import type { RequestFigures, SloStatus } from '../../core/slo';
 import type { AppShape, DriftEvent, FleetRestore, RunContext } from '../../core/state';
@@ -44,7 +46,7 @@ export interface TickRecord {
   // Added by the SLO watch (handlers/watch.ts), stored as `WATCH#<n>` and merged in by `ticks()`:
   /** Requests per second over the tick's interval. */
   readonly rps?: number | null;
-  /** Locust master's figures per request name (`Aggregated` included), cumulative since the load started. */
+  /** Per request name (`Aggregated` included), the figures of the tick's own responses (its histogram interval). */
   readonly requests?: readonly RequestFigures[];
   /** Each SLO's state at this tick. */
   readonly slo?: readonly TickSloState[];
@@ -58,6 +60,16 @@ export interface TickSloState {
   readonly label: string;
   readonly status: SloStatus;
   readonly observed: number | null;
+}
+
+/**
+ * A tick's response-time histograms (`HIST#<n>`, handlers/watch.ts): the interval's, for exact percentiles of any
+ * window, and the reading the next tick subtracts from.
+ */
+export interface TickHistogramRecord extends TickHistograms {
+  readonly base: HistogramBase;
+  /** Why there is no interval, when there is none. */
+  readonly note: string | null;
 }
 
 /** What the janitor did for an execution that ended ABORTED, TIMED_OUT or FAILED (lambdas/handlers/janitor.ts). */
@@ -99,9 +111,10 @@ export interface PhaseRecord {
  * restore works even after the Lambda that recorded it is gone) and its ticks.
  * Keys: `pk` = `LOCK#<env>` or `RUN#<execution>` (a run's first execution; a continuation has only
  * `CONTINUES`, naming its run), `sk` = `LOCK`, `META`, `CONTINUES`, `SHAPE#<app>`, `TICK#<n>`,
- * `WATCH#<n>` (the SLO watch's part of a tick), `PHASE#<startedAt>#<name>`, `JANITOR#<at>`, `FLEET` (the Locust
+ * `WATCH#<n>` (the SLO watch's part of a tick), `HIST#<n>` (its response-time histograms), `PHASE#<startedAt>#<name>`, `JANITOR#<at>`, `FLEET` (the Locust
  * worker fleet's size before the run); the last passing run of an
- * environment and scenario is `pk` = `BASELINE#<env>`, `sk` = `SCENARIO#<scenario>` (no expiry).
+ * environment and scenario is `pk` = `BASELINE#<env>`, `sk` = `SCENARIO#<scenario>`, and every passing run
+ * `sk` = `PASS#<scenario>#<endedAt>` (the baseline history the relative criteria compare with; no expiry).
  * `expiresAt` (epoch seconds) is the table's TTL attribute.
  */
 export class RunStore {
@@ -370,6 +383,29 @@ export class RunStore {
     );
   }
 
+  /** Records a tick's histograms (idempotent: a retried tick overwrites them). */
+  async putTickHistograms(executionId: string, record: TickHistogramRecord, expiresAt: Date): Promise<void> {
+    await withTransientAws('record tick histograms', () =>
+      this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            pk: `RUN#${executionId}`,
+            sk: histogramKey(record.tick),
+            ...record,
+            expiresAt: epoch(expiresAt),
+          },
+        }),
+      ),
+    );
+  }
+
+  /** The ticks' histograms from tick `from` to tick `to` (inclusive), in order. */
+  async tickHistograms(executionId: string, from = 0, to = 999_999): Promise<TickHistogramRecord[]> {
+    const items = await this.query(executionId, 'HIST#', [histogramKey(from), histogramKey(to)]);
+    return items.map((i) => strip(i) as unknown as TickHistogramRecord);
+  }
+
   /** Records one phase of the run (a step, its start and end) for the report's timeline and cost. */
   async putPhase(executionId: string, phase: PhaseRecord, expiresAt: Date): Promise<void> {
     await withTransientAws('record phase', () =>
@@ -406,6 +442,33 @@ export class RunStore {
         }),
       ),
     );
+    await withTransientAws('store baseline history', () =>
+      this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { pk: `BASELINE#${environment}`, sk: passKey(scenario, baseline.ref.endedAt), ...baseline },
+        }),
+      ),
+    );
+  }
+
+  /** The last `count` passing runs of an environment and scenario, newest first (none when none passed yet). */
+  async lastPassingRuns(environment: string, scenario: string, count: number): Promise<Baseline[]> {
+    const { Items } = await withTransientAws('read baselines', () =>
+      this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': `BASELINE#${environment}`, ':prefix': passKey(scenario, '') },
+          ScanIndexForward: false,
+          Limit: count,
+          ConsistentRead: true,
+        }),
+      ),
+    );
+    return (Items ?? []).map(
+      (i) => ({ ref: i.ref, values: i.values ?? {}, samples: i.samples ?? {} }) as Baseline,
+    );
   }
 
   /** The last passing run of an environment and scenario, or null when none passed yet. */
@@ -423,7 +486,12 @@ export class RunStore {
     return Item;
   }
 
-  private async query(executionId: string, prefix: string): Promise<Record<string, unknown>[]> {
+  /** A run's items whose key starts with `prefix` (or, given `between`, lies between two keys). */
+  private async query(
+    executionId: string,
+    prefix: string,
+    between?: readonly [string, string],
+  ): Promise<Record<string, unknown>[]> {
     const items: Record<string, unknown>[] = [];
     let start: Record<string, unknown> | undefined;
     do {
@@ -431,8 +499,12 @@ export class RunStore {
         this.db.send(
           new QueryCommand({
             TableName: this.tableName,
-            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-            ExpressionAttributeValues: { ':pk': `RUN#${executionId}`, ':prefix': prefix },
+            KeyConditionExpression: between
+              ? 'pk = :pk AND sk BETWEEN :from AND :to'
+              : 'pk = :pk AND begins_with(sk, :prefix)',
+            ExpressionAttributeValues: between
+              ? { ':pk': `RUN#${executionId}`, ':from': between[0], ':to': between[1] }
+              : { ':pk': `RUN#${executionId}`, ':prefix': prefix },
             ExclusiveStartKey: start,
             ConsistentRead: true,
           }),
@@ -448,6 +520,15 @@ export class RunStore {
 function strip(item: Record<string, unknown>): Record<string, unknown> {
   const { pk: _pk, sk: _sk, expiresAt: _e, ...rest } = item;
   return rest;
+}
+
+function histogramKey(tick: number): string {
+  return `HIST#${String(tick).padStart(6, '0')}`;
+}
+
+/** A passing run in the baseline history: newest last in key order. */
+function passKey(scenario: string, endedAt: string): string {
+  return `PASS#${scenario}#${endedAt}`;
 }
 
 function epoch(date: Date): number {

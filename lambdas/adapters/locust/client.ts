@@ -121,6 +121,25 @@ export interface LocustScenarioInfo {
   readonly kpiRequestName: string;
 }
 
+/** One entry of `GET /conductor/histograms`: a request name and method's counters and rounded response times. */
+export interface LocustHistogramEntry {
+  readonly name: string;
+  readonly method: string | null;
+  readonly requests: number;
+  readonly failures: number;
+  /** Rounded milliseconds → responses. */
+  readonly histogram: Readonly<Record<string, number>>;
+}
+
+/** `GET /conductor/histograms` from locust/conductor_plugin.py. */
+export interface LocustHistograms {
+  readonly bootId: string;
+  readonly generation: number;
+  readonly entries: readonly LocustHistogramEntry[];
+  /** All requests together (`stats.total`). */
+  readonly aggregated: LocustHistogramEntry;
+}
+
 export interface SwarmRequest {
   /** Total users across all workers (0 pauses the test and keeps the counters). */
   readonly userCount: number;
@@ -297,6 +316,14 @@ export class LocustClient {
       404: 'the master does not serve /conductor/kpi: is the scenario importing locust/conductor_plugin.py?',
     });
     return parseKpi(this.json('/conductor/kpi', res));
+  }
+
+  /** `GET /conductor/histograms` (not cached): the master's response-time histograms. */
+  async histograms(): Promise<LocustHistograms> {
+    const res = await this.call('GET', '/conductor/histograms', undefined, {
+      404: 'the master does not serve /conductor/histograms: is its locust/conductor_plugin.py older than the conductor?',
+    });
+    return parseHistograms(this.json('/conductor/histograms', res));
   }
 
   private async callPostOrGet(path: string): Promise<RawResponse> {
@@ -591,6 +618,41 @@ export function parseScenarioInfo(body: unknown): LocustScenarioInfo {
     selected: o.selected as string[],
     running,
     kpiRequestName: str(o, 'kpiRequestName', where),
+  };
+}
+
+/** Validate a `GET /conductor/histograms` body. */
+export function parseHistograms(body: unknown): LocustHistograms {
+  const where = 'conductor/histograms';
+  const o = obj(body, where);
+  const bootId = str(o, 'bootId', where);
+  if (!bootId) throw new LocustError(`${where}.bootId is empty`);
+  const entries = o.entries;
+  if (!Array.isArray(entries)) throw new LocustError(`${where}.entries is not an array (${kind(entries)})`);
+  return {
+    bootId,
+    generation: count(o, 'generation', where),
+    entries: entries.map((e, i) => parseHistogramEntry(e, `${where}.entries[${i}]`)),
+    aggregated: parseHistogramEntry(o.aggregated, `${where}.aggregated`),
+  };
+}
+
+function parseHistogramEntry(value: unknown, where: string): LocustHistogramEntry {
+  const o = obj(value, where);
+  const raw = obj(o.histogram, `${where}.histogram`);
+  const histogram: Record<string, number> = {};
+  for (const bucket of Object.keys(raw)) {
+    if (!Number.isFinite(Number(bucket)))
+      throw new LocustError(`${where}.histogram has a bucket that is not milliseconds: '${bucket}'`);
+    histogram[bucket] = count(raw, bucket, `${where}.histogram`);
+  }
+  const method = o.method;
+  return {
+    name: str(o, 'name', where),
+    method: typeof method === 'string' && method ? method : null,
+    requests: count(o, 'requests', where),
+    failures: count(o, 'failures', where),
+    histogram,
   };
 }
 

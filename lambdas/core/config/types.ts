@@ -154,6 +154,10 @@ export interface RelativeCriteria {
   readonly failureRatio?: number;
   /** What missing a relative criterion makes of the verdict. */
   readonly severity: 'warn' | 'fail';
+  /** How many of the last passing runs the plateau's per-tick values are compared with. */
+  readonly baselineRuns: number;
+  /** The Mann-Whitney U test's significance level: a larger value is a regression only when p < this. */
+  readonly significance: number;
 }
 
 export interface SloConfig {
@@ -166,6 +170,8 @@ export interface SloConfig {
   /** The KPI per tick during the plateau: measured orders per minute ÷ planned must stay at or above `minAttainment`. */
   readonly kpi?: { readonly minAttainment: number };
   readonly relative: RelativeCriteria;
+  /** Latency SLOs are checked on the responses of the last this many ticks (a sliding window). */
+  readonly windowTicks: number;
   /** Ticks after the load starts whose breaches do not count (the system warms up). */
   readonly graceTicks: number;
   /** A breach counts once it persists this many consecutive ticks. */

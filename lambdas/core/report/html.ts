@@ -162,6 +162,16 @@ function verdictSection(s: RunSummary): string {
         )
         .join('')}</ul>`
     : '';
+  const compared = v.slis.filter((x) => x.comparison);
+  const comparisons = compared.length
+    ? `<h3>Against the baseline runs</h3><table class="comparison"><thead><tr><th>SLI</th><th>baseline runs</th><th>baseline per tick (min · q1 · median · q3 · max)</th><th>this run per tick (median)</th><th>shift (95 % CI)</th><th>p</th><th>regression</th></tr></thead><tbody>${compared
+        .map((x) => {
+          const c = x.comparison as NonNullable<SliResult['comparison']>;
+          const b = c.baseline;
+          return `<tr class="${esc(x.status)}"><td>${esc(x.name)}</td><td class="n">${c.runs} (${b.n} ticks)</td><td class="n">${[b.min, b.q1, b.median, b.q3, b.max].map((n) => esc(num(n))).join(' · ')} ${esc(x.unit)}</td><td class="n">${esc(num(c.current.median, x.unit))} (${c.current.n} ticks)</td><td class="n">${esc(num(c.shift))} (${esc(num(c.shiftLow))} to ${esc(num(c.shiftHigh))}) ${esc(x.unit)}${c.shiftPercent === null ? '' : ` · ${c.shiftPercent > 0 ? '+' : ''}${c.shiftPercent} %`}</td><td class="n">${esc(String(c.pValue))}</td><td>${c.regression ? 'yes' : c.significant ? 'significant, within tolerance' : 'no'}</td></tr>`;
+        })
+        .join('')}</tbody></table>`
+    : '';
   const notes = v.notes.length
     ? `<h3>Notes</h3><ul>${v.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>`
     : '';
@@ -172,9 +182,9 @@ function verdictSection(s: RunSummary): string {
   return `<section><h2>Verdict: <span class="badge ${esc(v.outcome)}">${esc(v.outcome.toUpperCase())}</span></h2>
 ${abort}${reasons}
 <p class="baseline">${esc(v.baselineNote)}</p>
-<table class="verdict"><thead><tr><th>SLI</th><th>threshold</th><th>relative</th><th>observed</th><th>last pass</th><th>delta</th><th>status</th><th>why</th></tr></thead>
+<table class="verdict"><thead><tr><th>SLI</th><th>threshold</th><th>relative</th><th>observed</th><th>baseline</th><th>delta</th><th>status</th><th>why</th></tr></thead>
 <tbody>${rows || '<tr><td colspan="8">no SLI was judged</td></tr>'}</tbody></table>
-${breaches}${notes}</section>`;
+${comparisons}${breaches}${notes}</section>`;
 }
 
 function sliRow(sli: SliResult): string {
@@ -252,9 +262,10 @@ function chartsSection(s: RunSummary, times: Times): string {
     const slo = s.slos.requests.find((r) => r.name === name);
     const pick = (p: 'p50' | 'p95' | 'p99') => (t: TickRecord) =>
       t.requests?.find((r) => r.name === name)?.[p];
+    const plateauP95 = s.verdict?.latency?.requests.find((r) => r.name === name)?.p95 ?? null;
     charts.push(
       lineChart({
-        title: `Latency of "${name}" (Locust master, since the load started)`,
+        title: `Latency of "${name}" (every response of each tick)`,
         unit: 'ms',
         ...axis,
         series: [
@@ -268,6 +279,9 @@ function chartsSection(s: RunSummary, times: Times): string {
             : []),
           ...(slo?.p99Ms !== undefined
             ? [{ label: `p99 SLO ${slo.p99Ms} ms`, value: slo.p99Ms, color: COLORS.p99 }]
+            : []),
+          ...(plateauP95 !== null
+            ? [{ label: `plateau p95 ${plateauP95} ms`, value: plateauP95, color: COLORS.target }]
             : []),
         ],
       }),
@@ -379,8 +393,25 @@ function latencySection(s: RunSummary): string {
         `<tr><td>${esc(r.name)}</td><td class="n">${r.requests}</td><td class="n">${r.failures}</td><td class="n">${esc(num(r.p50))}</td><td class="n">${esc(num(r.p95))}</td><td class="n">${esc(num(r.p99))}</td></tr>`,
     )
     .join('');
-  return `<section><h2>Locust master's figures</h2><p class="hint">Percentiles per request name as Locust's master computed them from all workers' response times (${l.source === 'final' ? 'read after the load stopped' : 'the last tick’s reading'}, ${esc(l.at)}); never an average across workers.</p>
-<table><thead><tr><th>request</th><th>requests</th><th>failures</th><th>p50 ms</th><th>p95 ms</th><th>p99 ms</th></tr></thead><tbody>${rows}</tbody></table></section>`;
+  const window = `${l.source === 'plateau' ? 'the plateau' : 'the whole load (no plateau tick had responses)'}: ticks ${l.fromTick}–${l.toTick}, ${l.ticks} with responses`;
+  const names = s.slos.requests.map((r) => r.name).slice(0, 3);
+  const head = names.map((n) => `<th colspan="3">${esc(n)} p50 / p95 / p99 ms</th>`).join('');
+  const tickRows = l.perTick
+    .map((t) => {
+      const cells = names
+        .map((n) => {
+          const f = t.requests.find((r) => r.name === n);
+          return `<td class="n">${esc(num(f?.p50))}</td><td class="n">${esc(num(f?.p95))}</td><td class="n">${esc(num(f?.p99))}</td>`;
+        })
+        .join('');
+      return `<tr${t.plateau ? ' class="plateau"' : ''}><td class="n">${t.tick}</td><td>${t.plateau ? 'plateau' : 'ramp'}</td>${cells}</tr>`;
+    })
+    .join('');
+  const perTick = names.length
+    ? `<h3>Per tick</h3><table class="ticks"><thead><tr><th>tick</th><th>phase</th>${head}</tr></thead><tbody>${tickRows}</tbody></table>`
+    : '';
+  return `<section><h2>Latency of the plateau</h2><p class="hint">Percentiles of every response of ${esc(window)}, from the sum of the ticks' histograms (Locust's buckets, merged from all workers): never an average across workers or ticks.</p>
+<table><thead><tr><th>request</th><th>requests</th><th>failures</th><th>p50 ms</th><th>p95 ms</th><th>p99 ms</th></tr></thead><tbody>${rows}</tbody></table>${perTick}</section>`;
 }
 
 function costSection(s: RunSummary): string {

@@ -58,8 +58,8 @@ describe('the CloudWatch dashboard per environment', () => {
     ]) {
       expect(text, title).toContain(title);
     }
-    expect(text).toMatch(/Latency of \W+Aggregated\W+ \(Locust master, ms\)/);
-    expect(text).toMatch(/Latency of \W+checkout: place order\W+ \(Locust master, ms\)/);
+    expect(text).toMatch(/Latency of \W+Aggregated\W+ \(every response of each tick, ms\)/);
+    expect(text).toMatch(/Latency of \W+checkout: place order\W+ \(every response of each tick, ms\)/);
     for (const metric of [
       'OrdersPerMinute',
       'TargetOrdersPerMinute',

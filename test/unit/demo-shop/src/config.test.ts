@@ -69,4 +69,17 @@ describe('parseShopConfig', () => {
   ])('%j is refused', (argv, message) => {
     expect(() => parseShopConfig(argv)).toThrow(message);
   });
+
+  it('reads checkout delays per version, and names a bad entry', () => {
+    expect(parseShopConfig(REAL).checkoutDelayMs).toEqual({});
+    expect(parseShopConfig([...REAL, '--checkout-delay', '2.6.0-slow=150, 3.0.0=0']).checkoutDelayMs).toEqual(
+      { '2.6.0-slow': 150, '3.0.0': 0 },
+    );
+    expect(parseShopConfig(REAL, { DEMO_SHOP_CHECKOUT_DELAY: 'x=5' }).checkoutDelayMs).toEqual({ x: 5 });
+    for (const bad of ['2.6.0', '2.6.0=-1', '=5', '2.6.0=1.5', 'a=1=2']) {
+      expect(() => parseShopConfig([...REAL, '--checkout-delay', bad]), bad).toThrow(
+        /^--checkout-delay \(DEMO_SHOP_CHECKOUT_DELAY\) entries must be <version>=<ms>/,
+      );
+    }
+  });
 });

@@ -174,6 +174,29 @@ describe('placing orders', () => {
   });
 });
 
+describe('injected checkout latency (--checkout-delay)', () => {
+  it("delays placing an order by the version's configured time, outside the order capacity", async () => {
+    handler = createShopHandler({
+      store,
+      config,
+      limiter: new ConcurrencyLimiter(1, 0),
+      pay,
+      fraudRounds: 10,
+      checkoutDelayMs: 120,
+    });
+    const [a, b] = [await checkout(), await checkout()];
+    const started = performance.now();
+    // Two orders at once on a capacity of 1 without a queue: both placed, so neither held a slot while waiting.
+    const placed = await Promise.all([
+      call('POST', '/api/orders', { checkoutId: a }),
+      call('POST', '/api/orders', { checkoutId: b }),
+    ]);
+    const elapsed = performance.now() - started;
+    expect(placed.map((r) => r.status)).toEqual([201, 201]);
+    expect(elapsed).toBeGreaterThanOrEqual(119);
+  });
+});
+
 describe('test data cleanup', () => {
   it('deletes orders, checkouts and carts of load-test traffic only', async () => {
     await call('POST', '/api/orders', { checkoutId: await checkout() });

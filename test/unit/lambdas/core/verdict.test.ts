@@ -1,13 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { withSloDefaults } from '../../../../lambdas/core/config';
+import type { LatencyFigures } from '../../../../lambdas/core/latency-window';
 import { evaluateTick, type SloCheck, type SloWatchState } from '../../../../lambdas/core/slo';
 import {
   type Baseline,
   baselineValues,
+  compareWithBaseline,
   judge,
-  type LatencyFigures,
+  sliSamples,
   type VerdictInput,
 } from '../../../../lambdas/core/verdict';
+import { Rng } from '../../../support/schema-generator';
 
 const slos = withSloDefaults({
   maxFailureRatio: 0.01,
@@ -19,12 +22,15 @@ const slos = withSloDefaults({
 });
 
 const latency: LatencyFigures = {
-  source: 'final',
-  at: '2026-11-27T02:10:00.000Z',
+  source: 'plateau',
+  fromTick: 7,
+  toTick: 12,
+  ticks: 6,
   requests: [
     { name: 'checkout: place order', requests: 600, failures: 1, p50: 210, p95: 640, p99: 1100 },
     { name: 'Aggregated', requests: 9000, failures: 20, p50: 30, p95: 250, p99: 900 },
   ],
+  perTick: [],
 };
 
 const input: VerdictInput = {
@@ -76,15 +82,15 @@ describe('judge', () => {
     expect(sli(v, 'request:Aggregated:p95')).toMatchObject({ threshold: '—', observed: 250, status: 'pass' });
   });
 
-  it('takes the percentiles from the master figures it is given, unchanged', () => {
+  it('takes the percentiles from the window figures it is given, unchanged', () => {
     const v = judge(input);
     expect(v.latency).toEqual(latency);
     expect(sli(v, 'request:checkout: place order:p99')?.observed).toBe(1100);
     expect(sli(v, 'request:Aggregated:p99')?.observed).toBe(900);
   });
 
-  it('compares with the last passing run: value, delta and a warning past the relative criterion', () => {
-    const v = judge({ ...input, baseline });
+  it('compares value to value with a baseline stored without per-tick values: delta and a warning past the relative criterion', () => {
+    const v = judge({ ...input, baselines: [baseline] });
     expect(v.baseline).toEqual(baseline.ref);
     expect(v.baselineNote).toContain('run-1');
     // Aggregated p95: 250 vs 200 = +25 % > +10 %: warn (default severity).
@@ -108,7 +114,7 @@ describe('judge', () => {
   it('fails on a relative criterion when its severity is fail', () => {
     const v = judge({
       ...input,
-      baseline,
+      baselines: [baseline],
       slos: { ...slos, relative: { ...slos.relative, severity: 'fail' } },
     });
     expect(v.outcome).toBe('fail');
@@ -199,6 +205,122 @@ describe('judge', () => {
       'orders-per-minute': 595,
       'request:checkout: place order:p95': 640,
       'request:Aggregated:p99': 900,
+    });
+  });
+});
+
+describe('relative criteria against the noise of the last passing runs', () => {
+  const P95 = 'request:checkout: place order:p95';
+  const rng = new Rng(3);
+  const normal = () => Math.sqrt(-2 * Math.log(1 - rng.next())) * Math.cos(2 * Math.PI * rng.next());
+  /** Per-tick p95s of a steady plateau: 12 ticks around `center` ms with 8 % noise. */
+  const ticks = (center: number, n = 12) =>
+    Array.from({ length: n }, () => Math.round(center * (1 + 0.08 * normal())));
+  const run = (i: number, center: number): Baseline => ({
+    ...baseline,
+    ref: { ...baseline.ref, executionName: `run-${i}` },
+    samples: { [P95]: ticks(center) },
+  });
+
+  it('two runs of one build are not flagged; a shift larger than the tolerance is, with its size and CI (200 seeds)', () => {
+    let falseFlags = 0;
+    let detected = 0;
+    const shifts: number[] = [];
+    for (let seed = 0; seed < 200; seed++) {
+      const baselines = [1, 2, 3, 4, 5].map((i) => run(i, 300));
+      const same = compareWithBaseline(ticks(300), baselines, P95, 0.1, 0.05);
+      if (same?.regression) falseFlags++;
+      const slower = compareWithBaseline(ticks(400), baselines, P95, 0.1, 0.05);
+      if (slower?.regression) detected++;
+      shifts.push(slower?.shift ?? Number.NaN);
+      expect(slower?.shiftLow).toBeLessThanOrEqual(slower?.shift as number);
+      expect(slower?.shiftHigh).toBeGreaterThanOrEqual(slower?.shift as number);
+    }
+    // A/A: significance alone would flag ~5 %; the +10 % tolerance on top leaves almost none.
+    expect(falseFlags).toBeLessThanOrEqual(2);
+    // A/B (+100 ms on 300 ms, noise 24 ms per tick): flagged every time, measured shift close to 100 ms.
+    expect(detected).toBe(200);
+    const meanShift = shifts.reduce((a, b) => a + b, 0) / shifts.length;
+    expect(meanShift).toBeGreaterThan(95);
+    expect(meanShift).toBeLessThan(105);
+  });
+
+  it('a significant change within the tolerance is reported but not flagged', () => {
+    const baselines = [1, 2, 3].map((i) => ({
+      ...run(i, 0),
+      samples: { [P95]: [300, 301, 299, 300, 302, 298] },
+    }));
+    const c = compareWithBaseline([312, 311, 313, 312, 314, 310], baselines, P95, 0.1, 0.05);
+    expect(c).toMatchObject({ runs: 3, significant: true, regression: false, shift: 12, shiftPercent: 4 });
+    expect(c?.baseline).toEqual({ n: 18, min: 298, q1: 299, median: 300, q3: 301, max: 302 });
+  });
+
+  it('needs at least 3 values on each side', () => {
+    expect(compareWithBaseline([1, 2], [run(1, 300)], P95, 0.1, 0.05)).toBeNull();
+    expect(
+      compareWithBaseline([1, 2, 3], [{ ...baseline, samples: { [P95]: [1, 2] } }], P95, 0.1, 0.05),
+    ).toBeNull();
+  });
+
+  it("the verdict shows the baseline's distribution and the shift, and warns only on a regression", () => {
+    const perTick = (p95s: readonly number[]) =>
+      p95s.map((p95, i) => ({
+        tick: i + 1,
+        at: `2026-12-06T08:00:${String(i).padStart(2, '0')}.000Z`,
+        plateau: true,
+        requests: [{ name: 'checkout: place order', requests: 100, failures: 0, p50: 200, p95, p99: 700 }],
+      }));
+    const baselines = [1, 2].map((i) => ({
+      ...baseline,
+      ref: { ...baseline.ref, executionName: `run-${i}` },
+      samples: { [P95]: [600, 610, 590, 605, 595, 600] },
+    }));
+    const slow = judge({
+      ...input,
+      latency: { ...latency, perTick: perTick([700, 710, 690, 705, 695, 700]) },
+      baselines,
+    });
+    expect(slow.baselineNote).toMatch(/^compared with the last 2 passing runs, the latest run-1/);
+    const s = slow.slis.find((x) => x.id === P95);
+    expect(s).toMatchObject({ status: 'warn', baseline: 600, delta: 100, deltaPercent: 16.7 });
+    expect(s?.relative).toBe('≤ +10 % vs 2 passing run(s) (Mann-Whitney U, p < 0.05)');
+    expect(s?.comparison).toMatchObject({ runs: 2, regression: true, baseline: { n: 12, median: 600 } });
+    expect(s?.why).toMatch(/per-tick values are 100 ms higher \(95 % CI \d+ to \d+, \+16\.7 %\)/);
+    const same = judge({
+      ...input,
+      latency: { ...latency, perTick: perTick([600, 612, 588, 603, 597, 601]) },
+      baselines,
+    });
+    expect(same.slis.find((x) => x.id === P95)).toMatchObject({
+      status: 'pass',
+      comparison: { regression: false },
+    });
+  });
+
+  it("a passing run leaves the plateau's per-tick values as samples (not the ramp's)", () => {
+    const samples = sliSamples({
+      ...latency,
+      perTick: [
+        {
+          tick: 1,
+          at: 'a',
+          plateau: false,
+          requests: [{ name: 'Aggregated', requests: 10, failures: 5, p50: 1, p95: 2, p99: 3 }],
+        },
+        {
+          tick: 2,
+          at: 'b',
+          plateau: true,
+          requests: [{ name: 'Aggregated', requests: 10, failures: 1, p50: 4, p95: 5, p99: 6 }],
+        },
+        { tick: 3, at: 'c', plateau: true, requests: [] },
+      ],
+    });
+    expect(samples).toEqual({
+      'request:Aggregated:p50': [4],
+      'request:Aggregated:p95': [5],
+      'request:Aggregated:p99': [6],
+      'failure-ratio': [10],
     });
   });
 });

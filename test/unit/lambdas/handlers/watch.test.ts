@@ -1,12 +1,21 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { CloudWatchGateway, MetricValue } from '../../../../lambdas/adapters/aws/cloudwatch';
 import type { Notifier } from '../../../../lambdas/adapters/aws/notifier';
-import type { RunStore, TickWatchRecord } from '../../../../lambdas/adapters/aws/run-store';
-import { type LocustStats, parseStats } from '../../../../lambdas/adapters/locust/client';
+import type {
+  RunStore,
+  TickHistogramRecord,
+  TickWatchRecord,
+} from '../../../../lambdas/adapters/aws/run-store';
+import {
+  type LocustClient,
+  type LocustHistogramEntry,
+  type LocustStats,
+  parseStats,
+} from '../../../../lambdas/adapters/locust/client';
 import { withSloDefaults } from '../../../../lambdas/core/config';
 import type { AlarmReading } from '../../../../lambdas/core/slo';
 import type { RampState, RunState } from '../../../../lambdas/core/state';
-import { applyWatch, requestFigures, type TickReading, watchTick } from '../../../../lambdas/handlers/watch';
+import { applyWatch, type TickReading, watchTick } from '../../../../lambdas/handlers/watch';
 
 vi.mock('../../../../lambdas/handlers/runtime', () => ({
   logger: { warn: vi.fn(), error: vi.fn() },
@@ -57,15 +66,70 @@ const stats: LocustStats = parseStats({
   errors: [],
 });
 
+/**
+ * One tick's responses on the master: POST p50 250, p95 900, p99 1600 ms; GET 30 ms; all requests together.
+ * Each reading of the fake master adds one such tick to its cumulative histograms.
+ */
+const TICK_ENTRIES: LocustHistogramEntry[] = [
+  {
+    name: 'checkout: place order',
+    method: 'POST',
+    requests: 100,
+    failures: 1,
+    histogram: { '250': 90, '900': 6, '1600': 4 },
+  },
+  { name: 'checkout: place order', method: 'GET', requests: 10, failures: 0, histogram: { '30': 10 } },
+];
+const TICK_AGGREGATED: LocustHistogramEntry = {
+  name: 'Aggregated',
+  method: null,
+  requests: 1000,
+  failures: 10,
+  histogram: { '40': 940, '400': 50, '1200': 10 },
+};
+
+function times(e: LocustHistogramEntry, n: number): LocustHistogramEntry {
+  const histogram = Object.fromEntries(Object.entries(e.histogram).map(([b, c]) => [b, c * n]));
+  return { ...e, requests: e.requests * n, failures: e.failures * n, histogram };
+}
+
 function fakes(alarms: AlarmReading[] | Error) {
   const metrics: MetricValue[][] = [];
   const published: { subject: string; message: Record<string, unknown> }[] = [];
   const records: TickWatchRecord[] = [];
+  // A hand-written stand-in for the run store's HIST# items; tick 0 is the reading the load started from.
+  const histograms = new Map<number, TickHistogramRecord>([
+    [
+      0,
+      {
+        tick: 0,
+        at: '2026-11-27T02:00:00.000Z',
+        plateau: false,
+        interval: null,
+        note: null,
+        base: { reading: { bootId: 'boot', generation: 0, requests: [] }, ignoredReading: false },
+      },
+    ],
+  ]);
+  let readings = 0;
   return {
     metrics,
     published,
     records,
+    histograms,
     deps: {
+      locust: () =>
+        ({
+          histograms: async () => {
+            readings++;
+            return {
+              bootId: 'boot',
+              generation: 0,
+              entries: TICK_ENTRIES.map((e) => times(e, readings)),
+              aggregated: times(TICK_AGGREGATED, readings),
+            };
+          },
+        }) as unknown as LocustClient,
       cloudwatch: {
         alarmStates: async () => {
           if (alarms instanceof Error) throw alarms;
@@ -84,6 +148,13 @@ function fakes(alarms: AlarmReading[] | Error) {
         putTickWatch: async (_id: string, record: TickWatchRecord) => {
           records.push(record);
         },
+        putTickHistograms: async (_id: string, record: TickHistogramRecord) => {
+          histograms.set(record.tick, structuredClone(record));
+        },
+        tickHistograms: async (_id: string, from: number, to: number) =>
+          [...histograms.values()]
+            .filter((r) => r.tick >= from && r.tick <= to)
+            .sort((a, b) => a.tick - b.tick),
       } as unknown as RunStore,
       now: () => new Date('2026-11-27T02:01:00.000Z'),
     },
@@ -108,6 +179,7 @@ function state(ramp?: Partial<RampState>): RunState {
         dryRun: false,
       },
       environment: {
+        locust: { url: 'http://locust.test:8089' },
         slos: withSloDefaults({
           alarms: [{ prefix: 'checkout-' }],
           requests: [{ name: 'checkout: place order', p95Ms: 800 }],
@@ -132,10 +204,11 @@ const reading = (tick: number): TickReading => ({
   users: 40,
   workers: 2,
   interval: { requests: 330, failures: 3, minutes: 1 / 6 },
+  plateau: false,
 });
 
 describe('watchTick', () => {
-  it('publishes the tick metrics with the master percentiles per request name', async () => {
+  it("publishes the tick metrics with the percentiles of the tick's responses per request name", async () => {
     const f = fakes([{ name: 'checkout-5xx', state: 'OK' }]);
     await watchTick(state(), reading(1), f.deps);
     const values = f.metrics[0] ?? [];
@@ -148,7 +221,8 @@ describe('watchTick', () => {
     expect(value('RequestsPerSecond')).toBe(33);
     expect(value('FailureRatio')).toBeCloseTo(0.9091, 3);
     expect(value('LatencyP95', 'checkout: place order')).toBe(900);
-    expect(value('LatencyP99', 'Aggregated')).toBe(1200);
+    expect(value('LatencyP99', 'checkout: place order')).toBe(1600);
+    expect(value('LatencyP95', 'Aggregated')).toBe(400);
     expect(value('LatencyP95', 'GET checkout: place order')).toBe(30);
   });
 
@@ -176,6 +250,43 @@ describe('watchTick', () => {
     expect(again.abort).toBeNull();
     expect(f.published).toHaveLength(2);
     expect(applyWatch({ tick: 2, done: false, message: '' } as RampState, again).done).toBe(true);
+  });
+
+  it("measures the first tick from Start load's zeroed counters, and only then", async () => {
+    const started = (requests: number) =>
+      state({
+        tick: 0,
+        controller: { last: { bootId: 'boot', generation: 0, requests, orders: 0 } },
+      } as unknown as Partial<RampState>);
+    const fresh = fakes([]);
+    fresh.histograms.clear();
+    const first = await watchTick(started(0), reading(1), fresh.deps);
+    expect(first.record.requests.find((r) => r.name === 'checkout: place order')).toMatchObject({
+      requests: 100,
+      p95: 900,
+    });
+    const late = fakes([]);
+    late.histograms.clear();
+    const unknown = await watchTick(started(7), reading(1), late.deps);
+    expect(unknown.record.requests).toEqual([]);
+    expect(late.histograms.get(1)?.note).toMatch(/new baseline/);
+  });
+
+  it("stores every tick's interval and judges the SLOs on the window of the last ticks", async () => {
+    const f = fakes([]);
+    const s = state();
+    const slos = withSloDefaults({ ...s.run.environment.slos, windowTicks: 2, abortOnBreach: false });
+    const watched = { ...s, run: { ...s.run, environment: { ...s.run.environment, slos } } };
+    const observed: (number | null)[] = [];
+    for (const tick of [1, 2, 3]) {
+      const watch = await watchTick(watched, reading(tick), f.deps);
+      observed.push(watch.checks.find((c) => c.id === 'request:checkout: place order:p95')?.observed ?? null);
+    }
+    // Every tick has the same responses: the window of 2 ticks has the same p95 as one tick.
+    expect(observed).toEqual([900, 900, 900]);
+    expect((await f.deps.runs.tickHistograms('x', 1, 3)).map((r) => r.interval?.[0]?.requests)).toEqual([
+      100, 100, 100,
+    ]);
   });
 
   it('goes on with no data for the alarms when CloudWatch fails, and says so', async () => {
@@ -229,13 +340,5 @@ describe('watchTick', () => {
       expect(ramp.done).toBe(false);
       expect(f.published.filter((p) => p.message.type === 'system-down')).toEqual([]);
     });
-  });
-
-  it('keeps request figures per name, busiest method first, Aggregated last', () => {
-    expect(requestFigures(stats).map((r) => r.name)).toEqual([
-      'checkout: place order',
-      'GET checkout: place order',
-      'Aggregated',
-    ]);
   });
 });

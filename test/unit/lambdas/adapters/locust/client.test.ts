@@ -7,6 +7,7 @@ import {
   isTransientNetworkError,
   LocustClient,
   LocustError,
+  parseHistograms,
   parseKpi,
   parseScenarioInfo,
   parseStats,
@@ -206,6 +207,68 @@ describe('parseKpi', () => {
     const err = thrown(() => parseKpi(body));
     expect(err).toBeInstanceOf(LocustError);
     expect(err.message).toContain(message);
+  });
+});
+
+describe('parseHistograms', () => {
+  const body = {
+    bootId: 'b-1',
+    generation: 2,
+    timestamp: 1,
+    entries: [
+      {
+        name: 'checkout: place order',
+        method: 'POST',
+        requests: 3,
+        failures: 1,
+        histogram: { '120': 2, '1300': 1 },
+      },
+    ],
+    aggregated: {
+      name: 'Aggregated',
+      method: '',
+      requests: 3,
+      failures: 1,
+      histogram: { '120': 2, '1300': 1 },
+    },
+  };
+
+  it('reads the generation, each entry and the total', () => {
+    expect(parseHistograms(body)).toEqual({
+      bootId: 'b-1',
+      generation: 2,
+      entries: [
+        {
+          name: 'checkout: place order',
+          method: 'POST',
+          requests: 3,
+          failures: 1,
+          histogram: { '120': 2, '1300': 1 },
+        },
+      ],
+      aggregated: {
+        name: 'Aggregated',
+        method: null,
+        requests: 3,
+        failures: 1,
+        histogram: { '120': 2, '1300': 1 },
+      },
+    });
+  });
+
+  it.each([
+    [{ ...body, bootId: '' }, 'conductor/histograms.bootId is empty'],
+    [{ ...body, entries: {} }, 'conductor/histograms.entries is not an array (object)'],
+    [
+      { ...body, aggregated: { ...body.aggregated, histogram: { fast: 1 } } },
+      "conductor/histograms.aggregated.histogram has a bucket that is not milliseconds: 'fast'",
+    ],
+    [
+      { ...body, entries: [{ ...body.entries[0], histogram: { '10': -1 } }] },
+      'conductor/histograms.entries[0].histogram.10 is not a non-negative integer (-1)',
+    ],
+  ])('refuses a malformed body, naming the field (%#)', (bad, message) => {
+    expect(() => parseHistograms(bad)).toThrow(message);
   });
 });
 

@@ -5,6 +5,7 @@ import { costFromEvents, estimateCost, PRICES, runCost } from '../../../../../la
 import { renderReport } from '../../../../../lambdas/core/report/html';
 import { niceTicks } from '../../../../../lambdas/core/report/svg';
 import { restoreOutcome } from '../../../../../lambdas/core/restore';
+import { compareWithBaseline } from '../../../../../lambdas/core/verdict';
 import schema from '../../../../../schema/run-summary.schema.json' with { type: 'json' };
 import { sampleSummary } from '../../../../support/run-summary';
 
@@ -97,6 +98,42 @@ describe('the HTML report', () => {
     expect(withLogs).toMatch(/ul\.cleanup li\{white-space:pre-wrap\}/);
   });
 
+  it("shows a relative criterion's comparison with the baseline runs, and validates with it", () => {
+    const summary = sampleSummary();
+    const verdict = summary.verdict as NonNullable<typeof summary.verdict>;
+    const p95 = 'request:checkout: place order:p95';
+    const compared = compareWithBaseline(
+      [700, 710, 690, 705, 695, 700],
+      [
+        {
+          ref: {
+            executionId: 'arn:1',
+            executionName: 'run-0',
+            endedAt: '2026-11-26T00:00:00.000Z',
+            targetOrdersPerMinute: 600,
+          },
+          values: {},
+          samples: { [p95]: [600, 610, 590, 605, 595, 600] },
+        },
+      ],
+      p95,
+      0.1,
+      0.05,
+    );
+    const withComparison = {
+      ...summary,
+      verdict: {
+        ...verdict,
+        slis: verdict.slis.map((x) => (x.id === p95 ? { ...x, comparison: compared } : x)),
+      },
+    };
+    expect(validate(JSON.parse(JSON.stringify(withComparison))), JSON.stringify(validate.errors)).toBe(true);
+    const page = renderReport(withComparison);
+    expect(page).toContain('Against the baseline runs');
+    expect(page).toContain('590 · 596.25 · 600 · 603.75 · 610 ms');
+    expect(page).toMatch(/100 \(\d+ to \d+\) ms · \+16\.7 %/);
+  });
+
   it('is self-contained: no script, no external resource, a restrictive CSP', () => {
     expect(html).not.toMatch(/<script/i);
     expect(html).not.toMatch(/\b(src|href)=/i);
@@ -119,7 +156,8 @@ describe('the HTML report', () => {
       'What was deployed and scaled',
       'Drift during the test',
       'Cost of the run',
-      "Locust master's figures",
+      'Latency of the plateau',
+      'Per tick',
     ]) {
       expect(html, title).toContain(title);
     }
