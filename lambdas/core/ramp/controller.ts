@@ -75,6 +75,7 @@ export function decide(
     state.estimate ??
     priorEstimate(config.initialOrdersPerUserPerMinute, config.targetOrdersPerMinute, observation?.at ?? 0);
   let { pending, changedAtTick, recent, stalledTicks, badReadings, path, last } = state;
+  let unusual = state.unusual ?? null;
   let spawn = state.spawn ?? NO_SPAWN_EVIDENCE;
   let measured: Sample | null = null;
   let taken: Sample | null = null;
@@ -138,9 +139,19 @@ export function decide(
         // interval is past the change (the held-back one may straddle it), so it measures the new conversion.
         const lasted =
           heldBack != null && Math.sign(heldBack.nu) === Math.sign(inn.nu) && Math.abs(inn.z) > CHANGE_Z;
+        // Two intervals in a row off the same way beyond CHANGE_Z, neither a surprise: a change of conversion
+        // smaller than a surprise (counting noise does that once in ~6,000 ticks; read as noise, it lingers).
+        const drifted =
+          !surprise &&
+          !pending &&
+          unusual != null &&
+          Math.sign(unusual) === Math.sign(inn.z) &&
+          Math.abs(inn.z) > CHANGE_Z;
         if (!surprise && !lasted) {
           if (pending) notes.push('the change of orders per user did not last: estimate from before it kept');
-          estimate = update(estimate, s);
+          estimate = update(estimate, s, drifted ? 'conversion' : null);
+          if (drifted) notes.push(`orders per user changed by ${pct(ratio - 1)}: estimate moved`);
+          unusual = Math.abs(inn.z) > CHANGE_Z && !drifted ? inn.z : null;
           pending = null;
           taken = s;
         } else if (changedAtTick === tick - 1 && !pending && inn.nu > 0 && grew) {
@@ -155,7 +166,7 @@ export function decide(
         } else if (lasted || (heldBack && Math.sign(heldBack.nu) === Math.sign(inn.nu))) {
           // Two surprising intervals in a row, the same way: the change lasted. The held-back one may straddle
           // it, so only this one is taken in.
-          estimate = update(estimate, s, 'a');
+          estimate = update(estimate, s, 'conversion');
           // A drop of conversion, not a knee: if orders fall short again as users grow, the next tick reads a
           // slope (above) and suspects then.
           pending = null;
@@ -185,7 +196,7 @@ export function decide(
   // ---- 3. Saturation.
   const beyondReach = usersAhead(
     config,
-    pending ? update(estimate, pending, 'a') : estimate,
+    pending ? update(estimate, pending, 'conversion') : estimate,
     elapsedSeconds,
   ).beyondReach;
   const aim = plannedRate(config, elapsedSeconds + T + J);
@@ -212,7 +223,7 @@ export function decide(
   let satPhase = sat.phase;
   const saturation = sat.saturation;
   // The decision follows a held-back change at once; the estimate carried takes it only once confirmed.
-  const model = pending ? update(estimate, pending, 'a') : estimate;
+  const model = pending ? update(estimate, pending, 'conversion') : estimate;
   const ahead = usersAhead(config, model, elapsedSeconds);
 
   // ---- 4. Feed-forward; 5. limits.
@@ -306,6 +317,7 @@ export function decide(
       spawn,
       estimate: state.estimate == null && taken == null && !pending ? null : estimate,
       pending,
+      unusual,
       changedAtTick,
       recent,
       phase: satPhase,

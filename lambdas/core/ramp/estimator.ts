@@ -67,11 +67,17 @@ function advance(e: Estimate, s: Sample): Estimate {
   // predicts there stays, and only the extrapolation away from it grows uncertain.
   const pivot = e.users;
   const bend = pivot > 0 ? ((K_BEND * e.a * Math.log(users / pivot)) / users) ** 2 : 0;
+  const [paa, pak, pkk] = conversionNoise(e, A_DRIFT ** 2 * minutes);
+  return { ...e, P: [paa + bend * pivot * pivot, pak - bend * pivot, pkk + bend] };
+}
+
+/**
+ * The conversion scales the whole cycle per order (cycles per journey ÷ orders per journey), so a change of it
+ * moves θ along itself, Δθ = ε·[a, k]: `variance` is that of the relative change ε.
+ */
+function conversionNoise(e: Estimate, variance: number): Estimate['P'] {
   const [paa, pak, pkk] = e.P;
-  return {
-    ...e,
-    P: [paa + (A_DRIFT * e.a) ** 2 * minutes + bend * pivot * pivot, pak - bend * pivot, pkk + bend],
-  };
+  return [paa + variance * e.a * e.a, pak + variance * e.a * e.k, pkk + variance * e.k * e.k];
 }
 
 function counting(e: Estimate, s: Sample, predicted: number): number {
@@ -92,16 +98,15 @@ export function innovation(estimate: Estimate, s: Sample): Innovation {
 }
 
 /**
- * Takes the sample in. `change` says what a surprise is explained by: 'a' (the conversion moved: the
- * innovation is put within a's uncertainty) or 'k' (orders stopped following users: within k's).
+ * Takes the sample in. `change` says what a surprise is explained by: 'conversion' (the conversion moved:
+ * the innovation is put within the uncertainty of θ's scale) or 'k' (orders stopped following users: within k's).
  */
-export function update(estimate: Estimate, s: Sample, change: 'a' | 'k' | null = null): Estimate {
+export function update(estimate: Estimate, s: Sample, change: 'conversion' | 'k' | null = null): Estimate {
   const e = advance(estimate, s);
   const { users, nu } = innovation(estimate, s);
-  let [paa, pak, pkk] = e.P;
-  if (change === 'a') paa += nu * nu;
-  if (change === 'k') pkk += (nu / users) ** 2;
   const predicted = Math.max(1e-9, e.a + e.k * users);
+  let [paa, pak, pkk] = change === 'conversion' ? conversionNoise(e, (nu / predicted) ** 2) : e.P;
+  if (change === 'k') pkk += (nu / users) ** 2;
   const R = counting(e, s, predicted);
   const ha = paa + pak * users;
   const hk = pak + pkk * users;
@@ -109,14 +114,22 @@ export function update(estimate: Estimate, s: Sample, change: 'a' | 'k' | null =
   const ka = ha / S;
   const kk = hk / S;
   // The overdispersion from the normalised innovation (a surprise is not noise: it does not count).
-  const r = Math.min(nu ** 2 / (ha + hk * users + R / e.dispersion), 9 * e.dispersion);
-  const dispersion = change ? e.dispersion : Math.min(25, Math.max(1, 0.8 * e.dispersion + 0.2 * r));
-  return {
-    a: Math.max(1e-6, e.a + ka * nu),
-    k: e.k + kk * nu,
-    P: [paa - ka * ka * S, pak - ka * kk * S, pkk - kk * kk * S],
-    dispersion,
-    at: s.at,
-    users,
-  };
+  // An innovation beyond CHANGE_Z may be a change of conversion: it says nothing of the counts' noise.
+  const r = nu ** 2 / (ha + hk * users + R / e.dispersion);
+  const dispersion =
+    change || r > CHANGE_Z ** 2 * e.dispersion
+      ? e.dispersion
+      : Math.min(25, Math.max(1, 0.8 * e.dispersion + 0.2 * r));
+  const P: Estimate['P'] = [paa - ka * ka * S, pak - ka * kk * S, pkk - kk * kk * S];
+  return { ...physical(e.a + ka * nu, e.k + kk * nu, P), P, dispersion, at: s.at, users };
+}
+
+/**
+ * A closed system's cycle per order never shrinks as users are added (a response time does not fall with the
+ * load): an estimate with k < 0 is projected onto k = 0 along the covariance, which moves `a` by what the
+ * correlation says the slope was standing in for.
+ */
+function physical(a: number, k: number, P: Estimate['P']): { a: number; k: number } {
+  if (k >= 0) return { a: Math.max(1e-6, a), k };
+  return { a: Math.max(1e-6, a - (P[1] / Math.max(1e-30, P[2])) * k), k: 0 };
 }

@@ -4,7 +4,7 @@
  * is spread over the tick so that users move along a line, as the plan does; on the plateau the plan stands
  * still and the filter's level is the correction, applied within a few seconds.
  */
-import { usersAtElasticity, usersFor } from './model';
+import { CAPACITY_Z, optimistic, usersAtElasticity, usersFor } from './model';
 import type { ControllerConfig, Estimate } from './types';
 
 /** Seconds over which a correction on the plateau is spawned (or stopped). */
@@ -34,7 +34,8 @@ export function usersAhead(
 ): { users: number; needed: number; beyondReach: boolean } {
   const J = config.orderDelaySeconds ?? DEFAULT_ORDER_DELAY_SECONDS;
   const needed = usersFor(estimate, plannedRate(config, elapsedSeconds + config.tickSeconds + J));
-  const reach = usersAtElasticity(estimate, MIN_ELASTICITY);
+  // The useful range on the most optimistic slope the data allow: one noisy interval must not hold users back.
+  const reach = usersAtElasticity(optimistic(estimate, CAPACITY_Z), MIN_ELASTICITY);
   return { users: Math.ceil(Math.min(needed, reach) - 1e-9), needed, beyondReach: needed > reach };
 }
 

@@ -43,13 +43,16 @@ export function usersAtElasticity(θ: Theta, floor: number): number {
   return k > 0 ? (θ.a * (1 - floor)) / (floor * k) : Number.POSITIVE_INFINITY;
 }
 
-/** Standard deviation of k. */
-export function kSd(e: Estimate): number {
-  return Math.sqrt(Math.max(0, e.P[2]));
+/** Confidence (standard deviations of k) of what the data allow the system to deliver at most. */
+export const CAPACITY_Z = 2;
+
+/** The line with the slope `z` standard deviations lower (not below 0): the most the data allow the system to deliver. */
+export function optimistic(e: Estimate, z: number): Estimate {
+  return { ...e, k: Math.max(0, e.k - z * Math.sqrt(Math.max(0, e.P[2]))) };
 }
 
 /** The capacity's upper confidence bound 1/(k − z·σ_k): infinite while k is not significantly above 0. */
 export function capacityUpperBound(e: Estimate, z: number): number {
-  const low = e.k - z * kSd(e);
-  return low > 0 ? 1 / low : Number.POSITIVE_INFINITY;
+  const { k } = optimistic(e, z);
+  return k > 0 ? 1 / k : Number.POSITIVE_INFINITY;
 }

@@ -13,15 +13,13 @@
  * - saturated: users are held at the knee (the fewest that reached 97 % of the best rate); every PROBE_TICKS
  *   ticks a probe adds PROBE_STEP users; orders following it clear the saturation.
  */
-import { capacityUpperBound } from './model';
+import { CAPACITY_Z, capacityUpperBound } from './model';
 import type { Estimate, Recent, Saturation, SaturationPhase } from './types';
 
 /** Ticks between two saturation probes. */
 export const PROBE_TICKS = 4;
 /** Users a probe adds (fraction). */
 export const PROBE_STEP = 0.15;
-/** Confidence of the capacity bound (standard deviations). */
-export const CAPACITY_Z = 2;
 /** Worker CPU (%) from which the load generators, not the system, are the limit. */
 export const GENERATORS_CPU_PERCENT = 90;
 /**
@@ -114,7 +112,11 @@ export function nextSaturation(i: SaturationInput): SaturationOutput {
     }
     case 'suspected': {
       if (i.generatorsAtLimit) return saturated('generators-busy', 'load generators at their CPU limit');
-      if (failuresClimb)
+      // Suspected from climbing failures, they stay past their limit as a probe adds users: orders refused.
+      if (
+        failuresClimb ||
+        (now != null && before != null && now.failureRatio >= Math.max(i.failureLimit, before.failureRatio))
+      )
         return saturated(
           'failures-climb',
           `failures ${pct(before?.failureRatio ?? 0)} → ${pct(now?.failureRatio ?? 0)}`,

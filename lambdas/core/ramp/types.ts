@@ -140,6 +140,8 @@ export interface ControllerState {
   readonly estimate: Estimate | null;
   /** A surprising interval held back from the estimate until the next one says whether the change lasted. */
   readonly pending: Sample | null;
+  /** The last interval's innovation (σ) when it was beyond CHANGE_Z yet taken as noise (absent: none). */
+  readonly unusual?: number | null;
   /** Tick at which the last change of conversion was taken into the estimate. */
   readonly changedAtTick: number | null;
   /** The last few intervals' users and orders per minute (the knee held on saturation). */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  CHANGE_Z,
   innovation,
   priorEstimate,
   reanchor,
@@ -49,7 +50,7 @@ describe('the estimator of U/X = a + k·U', () => {
     const before = feed(priorEstimate(2, 3000, 0), [100, 200, 350, 500, 700, 900, 1000], 1 / 3, 0);
     const dropped = sample(8 * 60_000, 1000, 1 / 3 / 0.6, 0);
     expect(innovation(before, dropped).z).toBeGreaterThan(SURPRISE_Z);
-    const after = update(before, dropped, 'a');
+    const after = update(before, dropped, 'conversion');
     expect(1 / after.a).toBeCloseTo(1.8, 1);
     expect(Math.abs(after.k - before.k)).toBeLessThan(1e-5);
   });
@@ -59,5 +60,27 @@ describe('the estimator of U/X = a + k·U', () => {
     const r = reanchor(e, 1);
     expect(r.k).toBe(0);
     expect(ordersPerMinute(r, 500)).toBeCloseTo(ordersPerMinute(e, 500), 6);
+  });
+
+  it('never lets the cycle shrink with users: orders per user rising as users grow move a, not the slope below 0', () => {
+    // A conversion rising by 30 % while users grow, taken in as it comes: a line with k < 0 would fit it.
+    const before = feed(priorEstimate(2, 3000, 0), [100, 200, 350, 500], 1 / 3, 0);
+    const after = feed(before, [600, 700, 800], 1 / 3 / 1.3, 0, 5);
+    expect(after.k).toBeGreaterThanOrEqual(0);
+    // Where it was last measured it still predicts what it measured.
+    expect(ordersPerMinute(after, 800) / (800 * 3 * 1.3)).toBeGreaterThan(0.9);
+  });
+
+  it('does not read a lasting change of conversion as noisier counts', () => {
+    const before = feed(priorEstimate(2, 3000, 0), [100, 200, 350, 500, 700, 900, 1000], 1 / 3, 0);
+    let e = before;
+    const beyond: number[] = [];
+    for (let i = 0; i < 2; i++) {
+      const risen = sample((8 + i) * 60_000, 1000, 1 / 3 / 1.15, 0);
+      beyond.push(Math.abs(innovation(e, risen).z));
+      e = update(e, risen);
+    }
+    expect(Math.min(...beyond)).toBeGreaterThan(CHANGE_Z);
+    expect(e.dispersion).toBe(before.dispersion);
   });
 });
