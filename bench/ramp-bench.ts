@@ -130,14 +130,24 @@ interface Controller<S> {
 export type ControllerName = 'controller' | 'previous';
 const CONTROLLERS: Record<ControllerName, Controller<unknown>> = { controller: current, previous };
 
-/** Runs a controller on a system, as the Start load and Ramp tick handlers do. */
+/**
+ * Runs a controller on a system, as the Start load and Ramp tick handlers do. With `upgradeAtTick`, the
+ * controller (lambdas/core/ramp/) takes over at that tick from the state `name` left: a run in flight during an
+ * upgrade.
+ */
 export function runController(
   system: SystemSpec,
   seed: number,
   scenario = DEFAULT_SCENARIO,
   name: ControllerName = 'controller',
+  upgradeAtTick: number | null = null,
 ): RunResult {
-  const { decide, initialControllerState, startTrajectory } = CONTROLLERS[name];
+  const { initialControllerState, startTrajectory } = CONTROLLERS[name];
+  const decide: Controller<unknown>['decide'] = (config, state, observation, elapsed) => {
+    const tick = Math.round(elapsed / scenario.tickSeconds);
+    const c = upgradeAtTick != null && tick >= upgradeAtTick ? CONTROLLERS.controller : CONTROLLERS[name];
+    return c.decide(config, state, observation, elapsed);
+  };
   const config = controllerConfig(scenario);
   const sim = new Simulation(system, seed);
   const first = decide(config, initialControllerState(), null, 0);
