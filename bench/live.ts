@@ -25,7 +25,7 @@ import { STEPS } from '../statemachine/steps';
 import { SeedAlgorithm } from './baseline';
 import { outsideShare } from './noise-floor';
 import { pct, printTable } from './ramp';
-import type { Figures } from './ramp-bench';
+import { type Figures, RUNAWAY_FACTOR } from './ramp-bench';
 
 export interface LiveScenario {
   readonly targetOrdersPerMinute: number;
@@ -165,7 +165,10 @@ export async function runLiveBenchmark(
                 dueAt,
                 startedAt: begun,
                 endedAt: Date.now(),
-                read: out.controller.ignoredReading ? null : out.controller.last,
+                read:
+                  'badReadings' in out.controller && out.controller.badReadings > 0
+                    ? null
+                    : out.controller.last,
                 users: out.users,
                 spawnRate: out.spawnRate,
                 workers: out.workers,
@@ -240,8 +243,10 @@ export async function runLiveBenchmark(
     printTable(
       `live demo shop (${scenarioName})`,
       'real Locust, real shop; delivered orders counted at the shop every second',
-      [(ours as Analysis).figures],
-      seed ? [seed.figures] : [],
+      [
+        { name: 'controller', runs: [(ours as Analysis).figures] },
+        { name: 'seed', runs: seed ? [seed.figures] : [] },
+      ],
       null,
     );
     for (const [i, r] of runs.entries()) printDetails(r, analysed[i] as Analysis, trace);
@@ -366,7 +371,11 @@ function analyse(r: LiveRun, scenario: LiveScenario): Analysis {
       plateauUsers: usersFrom.reduce((a, t) => a + t.users, 0) / Math.max(1, usersFrom.length),
       saturates: false,
       saturationTicks: null,
-      falseSaturation: false,
+      falseSaturation: r.ticks.some((t) => /target unreachable/.test(t.message)),
+      // The shop's curve is not known here: users beyond twice the plateau's mean count as running away.
+      runaway:
+        Math.max(0, ...r.ticks.map((t) => t.users)) >
+        RUNAWAY_FACTOR * (usersFrom.reduce((a, t) => a + t.users, 0) / Math.max(1, usersFrom.length)),
     },
     end,
     ramp,

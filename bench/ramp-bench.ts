@@ -1,18 +1,22 @@
 /**
- * The ramp benchmark's systems, runners and figures: the controller (lambdas/core/ramp-controller.ts) and the
- * seed's algorithm (bench/baseline.ts) each drive the same simulated systems (bench/sim.ts, same seed), and the
- * same figures are computed from what the system really delivered.
+ * The ramp benchmark's systems, runners and figures: the controller (lambdas/core/ramp/), the previous
+ * controller (bench/previous-controller.ts) and the seed's algorithm (bench/baseline.ts) each drive the same
+ * simulated systems (bench/sim.ts, same seed), and the same figures are computed from what the system really
+ * delivered.
  */
-import {
-  type ControllerConfig,
-  type ControllerState,
-  decide,
-  initialControllerState,
-  plannedRate,
-  startTrajectory,
-} from '../lambdas/core/ramp-controller';
+import * as current from '../lambdas/core/ramp-controller';
+import { type ControllerConfig, plannedRate } from '../lambdas/core/ramp-controller';
 import { SeedAlgorithm } from './baseline';
-import { DT, Simulation, type SystemSpec } from './sim';
+import * as previous from './previous-controller';
+import {
+  capacityOrdersPerMinute,
+  DT,
+  MAX_USERS,
+  Simulation,
+  type SystemSpec,
+  steadyOrdersPerMinute,
+} from './sim';
+import { type BenchSystem, capacityCrossingSeconds } from './systems';
 
 export { SYSTEMS } from './systems';
 
@@ -76,7 +80,14 @@ export interface Figures {
   readonly saturationTicks: number | null;
   /** Saturation reported on a system that can reach the target. */
   readonly falseSaturation: boolean;
+  /**
+   * Users ran away: at some tick more than {@link RUNAWAY_FACTOR}× the users that deliver what the system can
+   * (the target, or its capacity when lower) at that moment.
+   */
+  readonly runaway: boolean;
 }
+
+export const RUNAWAY_FACTOR = 2;
 
 export interface RunResult {
   readonly system: SystemSpec;
@@ -96,15 +107,54 @@ function controllerConfig(s: Scenario): ControllerConfig {
   };
 }
 
-/** Runs the controller on a system, as the Start load and Ramp tick handlers do. */
-export function runController(system: SystemSpec, seed: number, scenario = DEFAULT_SCENARIO): RunResult {
+/** What the benchmark needs of a controller: both the current and the previous one have this shape. */
+interface Controller<S> {
+  initialControllerState(): S;
+  decide(
+    config: ControllerConfig,
+    state: S,
+    observation: current.Observation | null,
+    elapsedSeconds: number,
+  ): {
+    users: number;
+    spawnRate: number;
+    phase: current.Decision['phase'];
+    saturation: object | null;
+    message: string;
+    ordersPerMinute: number | null;
+    state: S;
+  };
+  startTrajectory(state: S, at: number, users: number, spawnRate: number): S;
+}
+
+export type ControllerName = 'controller' | 'previous';
+const CONTROLLERS: Record<ControllerName, Controller<unknown>> = { controller: current, previous };
+
+/**
+ * Runs a controller on a system, as the Start load and Ramp tick handlers do. With `upgradeAtTick`, the
+ * controller (lambdas/core/ramp/) takes over at that tick from the state `name` left: a run in flight during an
+ * upgrade.
+ */
+export function runController(
+  system: SystemSpec,
+  seed: number,
+  scenario = DEFAULT_SCENARIO,
+  name: ControllerName = 'controller',
+  upgradeAtTick: number | null = null,
+): RunResult {
+  const { initialControllerState, startTrajectory } = CONTROLLERS[name];
+  const decide: Controller<unknown>['decide'] = (config, state, observation, elapsed) => {
+    const tick = Math.round(elapsed / scenario.tickSeconds);
+    const c = upgradeAtTick != null && tick >= upgradeAtTick ? CONTROLLERS.controller : CONTROLLERS[name];
+    return c.decide(config, state, observation, elapsed);
+  };
   const config = controllerConfig(scenario);
   const sim = new Simulation(system, seed);
   const first = decide(config, initialControllerState(), null, 0);
   sim.swarm(first);
   const baseline = sim.read();
-  let state: ControllerState = {
-    ...startTrajectory(first.state, 0, first.users, first.spawnRate),
+  let state: unknown = {
+    ...(startTrajectory(first.state, 0, first.users, first.spawnRate) as object),
     last: { ...baseline, users: 0 },
   };
   const ticks: Trace['ticks'][number][] = [];
@@ -223,22 +273,15 @@ export function figures(sim: Simulation, s: Scenario, trace: Trace): Figures {
   const plateauFrom = Math.round(s.rampUpSeconds / DT);
   const plateauUsers =
     users.slice(plateauFrom).reduce((a, b) => a + b, 0) / Math.max(1, users.length - plateauFrom);
-  const capacity = sim.capacity;
+  const system = sim.spec as BenchSystem;
   let saturationTicks: number | null = null;
-  let falseSaturation = false;
-  const saturates = Number.isFinite(capacity) && capacity < target;
-  if (saturates) {
-    let firstOver = 0;
-    for (let k = 1; k * s.tickSeconds <= total; k++) {
-      if (planAt(s, k * s.tickSeconds) > capacity) {
-        firstOver = k;
-        break;
-      }
-    }
-    saturationTicks = trace.saturationTick == null ? null : trace.saturationTick - firstOver;
-  } else {
-    falseSaturation = trace.saturationTick != null;
+  const saturates = !system.reachable;
+  const crossing = capacityCrossingSeconds(system, s);
+  if (saturates && crossing != null && trace.saturationTick != null) {
+    // The first tick whose plan is beyond the capacity.
+    saturationTicks = trace.saturationTick - (Math.floor(crossing / s.tickSeconds) + 1);
   }
+  const runaway = trace.ticks.some((t) => t.users > RUNAWAY_FACTOR * usefulUsers(system, target, t.at));
   return {
     reachSeconds,
     endOfRampError:
@@ -252,6 +295,39 @@ export function figures(sim: Simulation, s: Scenario, trace: Trace): Figures {
     plateauUsers,
     saturates,
     saturationTicks,
-    falseSaturation,
+    falseSaturation: system.reachable && trace.saturationTick != null,
+    runaway,
   };
+}
+
+const usefulCache = new Map<string, number>();
+
+/**
+ * The fewest users that deliver the target at `t` in the steady state, or 97 % of the capacity when that is
+ * lower. The systems are deterministic, so it is cached across seeds.
+ */
+function usefulUsers(system: SystemSpec, target: number, t: number): number {
+  const key = `${system.name}@${t}/${target}`;
+  let users = usefulCache.get(key);
+  if (users == null) {
+    users = usersDelivering(system, Math.min(target, 0.97 * capacityOrdersPerMinute(system, t)), t);
+    usefulCache.set(key, users);
+  }
+  return users;
+}
+
+/** The fewest users that deliver `rate` orders per minute at `t` in the steady state. */
+function usersDelivering(system: SystemSpec, rate: number, t: number): number {
+  let low = 1;
+  let high = 1;
+  while (high < MAX_USERS && steadyOrdersPerMinute(system, high, t) < rate) {
+    low = high;
+    high = Math.min(MAX_USERS, Math.ceil(high * 1.1));
+  }
+  while (high - low > 1) {
+    const mid = Math.floor((low + high) / 2);
+    if (steadyOrdersPerMinute(system, mid, t) >= rate) high = mid;
+    else low = mid;
+  }
+  return high;
 }

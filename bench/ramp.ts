@@ -1,16 +1,19 @@
 /**
- * `npm run bench:ramp` — the ramp controller against the seed's algorithm on simulated systems, side by side.
+ * `npm run bench:ramp` — the ramp controller, the previous controller and the seed's algorithm on the simulated
+ * systems, side by side: pass counts on tuning seeds and on held-out seeds never looked at while tuning.
  *
- *   npm run bench:ramp                      # all simulated systems, seed 1
- *   npm run bench:ramp -- --seeds 40        # medians over seeds 1..40, and how many seeds meet each goal
- *   npm run bench:ramp -- --seeds 40 --first 101   # seeds 101..140: a set not looked at while tuning
- *   npm run bench:ramp -- --trace linear    # also print the controller's ticks on one system
+ *   npm run bench:ramp                      # seeds 1..40 (tuning) and 5001..5040 (held out)
+ *   npm run bench:ramp -- --seeds 100 --first 1 --held-out 5001   # other ranges
+ *   npm run bench:ramp -- --systems queueing,spawn --tuning-only --controller-only   # a subset, while tuning
+ *   npm run bench:ramp -- --detail          # also each system's median figures over the held-out seeds
+ *   npm run bench:ramp -- --trace linear    # also the controllers' ticks on one system (first tuning seed)
  *   npm run bench:ramp -- --live            # also a real local run on the demo shop (the controller, ~5 min)
  *   npm run bench:ramp -- --live --live-baseline   # …and the seed's algorithm on it too (another ~5 min)
  *   npm run bench:ramp -- --live --live-scenario short --trace live   # the demo's 1 min / 10-s ticks, every tick
  *
- * Goals (issue 4): within ±3 % of the target at the end of the ramp-up, overshoot ≤ 5 %, plateau error ≤ 2 %,
- * saturation reported within 3 ticks — better than the baseline on every system.
+ * Goals: within ±3 % of the plan at the end of the ramp-up, overshoot ≤ 5 %, plateau error ≤ 2 %, no saturation
+ * on a reachable system and one within 3 ticks of the plan crossing the capacity on an unreachable one, users
+ * never beyond twice those the system can use.
  */
 import { parseArgs } from 'node:util';
 import { type IdealShares, idealShares, outsideShare, tickNoise } from './noise-floor';
@@ -23,20 +26,31 @@ import {
   SYSTEMS,
 } from './ramp-bench';
 import type { SystemSpec } from './sim';
+import type { BenchSystem } from './systems';
 
 const { values } = parseArgs({
   options: {
-    seeds: { type: 'string', default: '1' },
+    seeds: { type: 'string', default: '40' },
     first: { type: 'string', default: '1' },
+    'held-out': { type: 'string', default: '5001' },
+    detail: { type: 'boolean', default: false },
     trace: { type: 'string' },
     live: { type: 'boolean', default: false },
     'live-baseline': { type: 'boolean', default: false },
     'live-scenario': { type: 'string', default: 'measured' },
+    systems: { type: 'string' },
+    'tuning-only': { type: 'boolean', default: false },
+    'controller-only': { type: 'boolean', default: false },
   },
 });
 
-const seeds = Math.max(1, Number.parseInt(values.seeds ?? '1', 10) || 1);
-const firstSeed = Number.parseInt(values.first ?? '1', 10) || 1;
+const seeds = Math.max(1, Number.parseInt(values.seeds ?? '40', 10) || 1);
+const tuneFirst = Number.parseInt(values.first ?? '1', 10) || 1;
+const heldOutFirst = Number.parseInt(values['held-out'] ?? '5001', 10) || 5001;
+/** Systems whose name contains one of the comma-separated words (all when absent). */
+const selectedSystems = SYSTEMS.filter(
+  (s) => !values.systems || values.systems.split(',').some((word) => s.name.includes(word.trim())),
+);
 
 export function pct(x: number | null, signed = false): string {
   if (x == null) return '—';
@@ -54,6 +68,8 @@ interface Row {
   readonly goal: string;
   readonly show: (f: Figures) => string;
   readonly ok?: (f: Figures) => boolean;
+  /** Column title in the pass counts. */
+  readonly short?: string;
 }
 
 export const ROWS: readonly Row[] = [
@@ -61,13 +77,21 @@ export const ROWS: readonly Row[] = [
   {
     label: 'error at end of ramp-up',
     goal: '±3 %',
+    short: 'end of ramp ±3 %',
     show: (f) => pct(f.endOfRampError, true),
     ok: (f) => Math.abs(f.endOfRampError) <= 0.03,
   },
-  { label: 'overshoot', goal: '≤ 5 %', show: (f) => pct(f.overshoot), ok: (f) => f.overshoot <= 0.05 },
+  {
+    label: 'overshoot',
+    goal: '≤ 5 %',
+    short: 'overshoot ≤ 5 %',
+    show: (f) => pct(f.overshoot),
+    ok: (f) => f.overshoot <= 0.05,
+  },
   {
     label: 'plateau mean abs. error',
     goal: '≤ 2 %',
+    short: 'plateau ≤ 2 %',
     show: (f) => pct(f.plateauMae),
     ok: (f) => f.plateauMae <= 0.02,
   },
@@ -79,6 +103,7 @@ export const ROWS: readonly Row[] = [
   },
   {
     label: 'ticks to detect saturation',
+    short: 'saturation right',
     goal: '≤ 3',
     show: (f) =>
       f.saturationTicks != null
@@ -91,50 +116,49 @@ export const ROWS: readonly Row[] = [
     // Where the target is reachable, the goal is not to cry saturation.
     ok: (f) => (f.saturates ? f.saturationTicks != null && f.saturationTicks <= 3 : !f.falseSaturation),
   },
+  {
+    label: 'users run away',
+    short: 'no runaway',
+    goal: 'never',
+    show: (f) => (f.runaway ? 'RUN AWAY' : 'no'),
+    ok: (f) => !f.runaway,
+  },
 ];
 
+/** One column of a system's table: a controller's figures over the runs. */
+export interface Column {
+  readonly name: string;
+  readonly runs: readonly Figures[];
+}
+
 /**
- * Prints one system's table: the controller and the baseline side by side, the median of each figure over the
- * runs and, with more than one run, on how many runs each side meets the goal.
+ * Prints one system's table: the median of each figure over the runs, side by side, and, with more than one
+ * run, on how many runs each meets its goal.
  */
 export function printTable(
   title: string,
   description: string,
-  ours: readonly Figures[],
-  seed: readonly Figures[],
+  columns: readonly Column[],
   saturationNote: string | null,
   out: (line: string) => void = console.log,
 ): void {
   out(`\n${title} — ${description}`);
-  const counted = ours.length > 1;
+  const counted = (columns[0]?.runs.length ?? 0) > 1;
   const passes = (runs: readonly Figures[], row: Row) =>
     counted && row.ok && runs.length ? `${runs.filter(row.ok).length}/${runs.length}` : '';
-  const median = combine(ours);
-  const seedMedian = seed.length ? combine(seed) : null;
-  const w = [28, 14, 7, 16, 7];
-  const head = [
-    'figure',
-    'controller',
-    counted ? 'goal ok' : '',
-    'seed (baseline)',
-    counted ? 'goal ok' : '',
-  ];
+  const withRuns = columns.filter((c) => c.runs.length > 0);
   const line = (cells: readonly string[]) =>
-    `  ${cells.map((c, i) => (i === 0 ? c.padEnd(w[0] as number) : c.padStart(w[i] as number))).join(' ')}`;
-  out(`${line(head)}   goal`);
+    `  ${cells.map((c, i) => (i === 0 ? c.padEnd(28) : c.padStart(i % 2 ? 16 : 8))).join(' ')}`;
+  out(`${line(['figure', ...withRuns.flatMap((c) => [c.name, counted ? 'goal ok' : ''])])}   goal`);
   for (const row of ROWS) {
-    const mark = row.ok ? (row.ok(median) ? ' ' : '!') : ' ';
-    out(
-      `${line([
-        row.label,
-        row.show(median) + mark,
-        passes(ours, row),
-        seedMedian ? row.show(seedMedian) : '',
-        passes(seed, row),
-      ])}   ${row.goal}`,
-    );
+    const cells = withRuns.flatMap((c) => {
+      const median = combine(c.runs);
+      const mark = row.ok && !row.ok(median) ? '!' : ' ';
+      return [row.show(median) + mark, passes(c.runs, row)];
+    });
+    out(`${line([row.label, ...cells])}   ${row.goal}`);
   }
-  if (saturationNote) out(`  controller said: ${saturationNote}`);
+  if (saturationNote) out(`  ${withRuns[0]?.name} said: ${saturationNote}`);
 }
 
 function median(xs: number[]): number {
@@ -158,6 +182,7 @@ function combine(f: readonly Figures[]): Figures {
     saturates: f.some((x) => x.saturates),
     saturationTicks: sat.includes(null) ? null : Math.max(...(sat as number[])),
     falseSaturation: f.some((x) => x.falseSaturation),
+    runaway: f.some((x) => x.runaway),
   };
 }
 
@@ -186,31 +211,73 @@ function printNoise(system: SystemSpec, runs: number): void {
   console.log(`    learning the conversion from the counts, as a controller must: ${meets(learns)}`);
 }
 
-async function main(): Promise<void> {
-  const lastSeed = firstSeed + seeds - 1;
+const CONTROLLERS: readonly {
+  readonly name: string;
+  readonly run: (s: BenchSystem, seed: number) => RunResult;
+}[] = [
+  { name: 'controller', run: (s, seed) => runController(s, seed) },
+  { name: 'previous', run: (s, seed) => runController(s, seed, DEFAULT_SCENARIO, 'previous') },
+  { name: 'seed', run: (s, seed) => runBaseline(s, seed) },
+];
+
+/** Pass counts (controller / previous / seed) of each goal, one line per system, over a range of seeds. */
+function printPassCounts(title: string, first: number, count: number): Map<string, RunResult[][]> {
+  const last = first + count - 1;
   console.log(
-    `Ramp benchmark: target 3,000 orders/min, 10 min ramp-up, 10 min plateau, 60 s ticks; ${seeds === 1 ? `seed ${firstSeed}` : `median of seeds ${firstSeed}..${lastSeed}, "goal ok": seeds meeting the goal`}.`,
+    `\n${title}: seeds ${first}..${last} — runs meeting each goal, ${CONTROLLERS.map((c) => c.name).join(' / ')}`,
+  );
+  const goals = ROWS.filter((r) => r.ok);
+  const head = ['system'.padEnd(30), ...goals.map((g) => (g.short ?? g.label).padStart(22))];
+  console.log(`  ${head.join(' ')}`);
+  const results = new Map<string, RunResult[][]>();
+  for (const system of selectedSystems) {
+    const runs = CONTROLLERS.slice(0, values['controller-only'] ? 1 : undefined).map((c) => {
+      const out: RunResult[] = [];
+      for (let seed = first; seed <= last; seed++) out.push(c.run(system, seed));
+      return out;
+    });
+    results.set(system.name, runs);
+    const cells = goals.map((g) =>
+      runs
+        .map((r) => String(r.filter((x) => g.ok?.(x.figures)).length))
+        .join(' / ')
+        .padStart(22),
+    );
+    console.log(
+      `  ${`${system.name}${system.reachable ? '' : ' (unreachable)'}`.padEnd(30)} ${cells.join(' ')}`,
+    );
+  }
+  return results;
+}
+
+async function main(): Promise<void> {
+  console.log(
+    'Ramp benchmark: target 3,000 orders/min, 10 min ramp-up, 10 min plateau, 60 s ticks; the controller (lambdas/core/ramp/), the previous controller (bench/previous-controller.ts) and the seed’s algorithm on the same simulated systems and seeds.',
   );
   console.log('Figures from the orders the system really delivered (not from Locust’s lagging counters).');
-  console.log('"!" marks a controller figure that misses its goal.');
-  for (const system of SYSTEMS) {
-    const ours: RunResult[] = [];
-    const base: RunResult[] = [];
-    for (let s = firstSeed; s <= lastSeed; s++) {
-      ours.push(runController(system, s));
-      base.push(runBaseline(system, s));
+  console.log(
+    `Tuning seeds ${tuneFirst}..${tuneFirst + seeds - 1}; held-out seeds ${heldOutFirst}..${heldOutFirst + seeds - 1}, never looked at while tuning.`,
+  );
+  printPassCounts('Tuning', tuneFirst, seeds);
+  const heldOut = values['tuning-only'] ? null : printPassCounts('Held out', heldOutFirst, seeds);
+  if (heldOut && values.detail) {
+    console.log('\nMedians over the held-out seeds ("!" marks a median that misses its goal):');
+    for (const system of selectedSystems) {
+      const runs = heldOut.get(system.name) ?? [];
+      printTable(
+        system.name,
+        system.description,
+        CONTROLLERS.map((c, i) => ({ name: c.name, runs: (runs[i] ?? []).map((r) => r.figures) })),
+        runs[0]?.[0]?.trace.saturationMessage ?? null,
+      );
+      if (system.reachable) printNoise(system, seeds);
     }
-    printTable(
-      system.name,
-      system.description,
-      ours.map((r) => r.figures),
-      base.map((r) => r.figures),
-      ours[0]?.trace.saturationMessage ?? null,
-    );
-    if (!system.capacity || system.capacity >= DEFAULT_SCENARIO.targetOrdersPerMinute)
-      printNoise(system, seeds);
-    if (values.trace === system.name) {
-      for (const t of ours[0]?.trace.ticks ?? [])
+  }
+  if (values.trace) {
+    const system = SYSTEMS.find((s) => s.name === values.trace);
+    for (const c of system ? CONTROLLERS.slice(0, 2) : []) {
+      console.log(`\n${values.trace}, ${c.name}, seed ${tuneFirst}:`);
+      for (const t of c.run(system as BenchSystem, tuneFirst).trace.ticks)
         console.log(`    tick ${String(t.tick).padStart(2)}  ${t.message}`);
     }
   }

@@ -1,6 +1,6 @@
 import type { EnvironmentConfig } from './config';
 import type { DownStreak } from './dead-system';
-import type { ControllerState, Saturation } from './ramp-controller';
+import type { ControllerState, ControllerStateV2, Saturation } from './ramp-controller';
 import type { RestoreErrorSlots, RestoreOutcome } from './restore';
 import type { RunRequest } from './run-input';
 import type { ContainerResources, HpaBounds, NodeGroupSize, ShapeDifference } from './shape';
@@ -151,7 +151,8 @@ export interface RampState {
   readonly workers: number;
   readonly failureRatio: number;
   readonly message: string;
-  readonly controller: ControllerState;
+  /** Version 2 only in runs started before the upgrade: the next tick migrates it. */
+  readonly controller: ControllerState | ControllerStateV2;
   readonly plateau: PlateauTotals;
   /** Share of the users whose class counts the KPI (absent: all of them); scales the controller's prior. */
   readonly kpiShare?: number;

@@ -59,6 +59,10 @@ function toObservation(kpi: LocustKpi, stats: LocustStats, at: Date): Observatio
     failures: stats.aggregated?.numFailures ?? 0,
     users: kpi.userCount,
     workers: kpi.workers,
+    // Each connected worker's CPU at its last heartbeat: at ~90 % the load generators are the limit.
+    workerCpuPercent: stats.workers
+      .filter((w) => w.state !== 'missing' && w.cpuUsage != null)
+      .map((w) => w.cpuUsage as number),
     bootId: kpi.bootId,
     generation: kpi.generation,
     running: kpi.state === 'running' || kpi.state === 'spawning',

@@ -105,9 +105,7 @@ export const handler = step('Ramp tick', async (state: RunState, deps): Promise<
     workersBefore: previous.workersBefore ?? null,
     expectedOrdersPerMinute: round(decision.expectedOrdersPerMinute),
     ordersPerUserPerMinute:
-      controllerState.ordersPerUserPerMinute == null
-        ? null
-        : round(controllerState.ordersPerUserPerMinute, 3),
+      decision.ordersPerUserPerMinute == null ? null : round(decision.ordersPerUserPerMinute, 3),
     saturation: decision.saturation,
     notes,
     failureRatio: round(failureRatio, 4),
@@ -133,7 +131,7 @@ export const handler = step('Ramp tick', async (state: RunState, deps): Promise<
       workersRequested,
       expectedOrdersPerMinute: next.expectedOrdersPerMinute,
       ordersPerUserPerMinute: next.ordersPerUserPerMinute,
-      elasticity: round(controllerState.elasticity, 3),
+      elasticity: round(decision.elasticity, 3),
       saturation: decision.saturation,
       notes,
       drift: driftEvents,

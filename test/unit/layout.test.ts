@@ -16,10 +16,6 @@ const CROSS_CUTTING: Readonly<Record<string, string>> = {
     'drives seven step handlers (Deploy, Scale, Teardown, Drift, Dry run, Validate, Stop load) through their shared runtime',
   'test/unit/locust/packaging.test.ts':
     'pins one Locust version across locust/requirements.txt, locust/Dockerfile, locust/k8s and scripts/setup-python.sh',
-  'test/unit/core/ramp-controller.test.ts':
-    'to move to test/unit/lambdas/core/ once the ramp work that edits it is merged',
-  'test/unit/core/ramp-controller-sim.test.ts':
-    'to move to test/unit/lambdas/core/ once the ramp work that edits it is merged',
 };
 
 function files(dir: string): string[] {

@@ -1,0 +1,424 @@
+/**
+ * The ramp controller: from what Locust measured since the last tick, decide how many users to run (how fast to
+ * spawn them, how many workers they need) so that the orders per minute follow the plan — a line from zero to
+ * the target over the ramp-up, then the target. Pure; its state is small JSON. One tick:
+ * measure (measurement.ts) → estimate (estimator.ts) → saturation (saturation.ts) → feed-forward
+ * (feedforward.ts) → limits (limits.ts). docs/ramp-controller.md follows one tick through it.
+ */
+import { NO_SPAWN_EVIDENCE, observeSpawn, spawnGain } from './actuator';
+import { CHANGE_Z, innovation, priorEstimate, reanchor, SURPRISE_Z, update } from './estimator';
+import { DEFAULT_ORDER_DELAY_SECONDS, plannedRate, spawnRate, usersAhead } from './feedforward';
+import { applyLimits, workersNeeded } from './limits';
+import { extendPath, measure } from './measurement';
+import { elasticity, ordersPerMinute } from './model';
+import { GENERATORS_CPU_PERCENT, nextSaturation, probeDue, probeUsers } from './saturation';
+import type {
+  Baseline,
+  ControllerConfig,
+  ControllerState,
+  Decision,
+  Estimate,
+  Observation,
+  Recent,
+  Sample,
+  Saturation,
+  UsersKnot,
+} from './types';
+
+export const DEFAULT_STATS_LAG_SECONDS = 2;
+export const DEFAULT_SATURATION_FAILURE_RATIO = 0.05;
+/** Ticks an order collapse (< half of expected) is held as an outage before it counts as the new rate. */
+const COLLAPSE_TICKS = 3;
+const RECENT = 6;
+
+export function initialControllerState(): ControllerState {
+  return {
+    version: 3,
+    tick: 0,
+    last: null,
+    badReadings: 0,
+    path: [],
+    command: null,
+    estimate: null,
+    pending: null,
+    changedAtTick: null,
+    recent: [],
+    strikes: 0,
+    phase: 'ramping',
+    phaseSince: 0,
+    saturation: null,
+    usersSet: 0,
+    stalledTicks: 0,
+  };
+}
+
+/** Decides users and spawn rate for the interval that starts now (`observation` is null only at the start). */
+export function decide(
+  config: ControllerConfig,
+  stored: ControllerState | ControllerStateV2,
+  observation: Observation | null,
+  elapsedSeconds: number,
+): Decision {
+  const state = migrate(stored);
+  const tick = state.tick + 1;
+  const T = config.tickSeconds;
+  const J = config.orderDelaySeconds ?? DEFAULT_ORDER_DELAY_SECONDS;
+  const D = J + (config.statsLagSeconds ?? DEFAULT_STATS_LAG_SECONDS);
+  const phase: Decision['phase'] =
+    elapsedSeconds >= config.rampUpSeconds + config.plateauSeconds
+      ? 'done'
+      : elapsedSeconds < config.rampUpSeconds
+        ? 'ramp-up'
+        : 'plateau';
+  const notes: string[] = [];
+  let estimate =
+    state.estimate ??
+    priorEstimate(config.initialOrdersPerUserPerMinute, config.targetOrdersPerMinute, observation?.at ?? 0);
+  let { pending, changedAtTick, recent, stalledTicks, badReadings, path, last } = state;
+  let unusual = state.unusual ?? null;
+  let spawn = state.spawn ?? NO_SPAWN_EVIDENCE;
+  let measured: Sample | null = null;
+  let taken: Sample | null = null;
+  let hold = false;
+  let suspicious = false;
+  /** Fewer orders than expected as users grew, held back: grow by no more than a probe's step until it is told. */
+  let cautious = false;
+  const inRamp = elapsedSeconds < config.rampUpSeconds;
+
+  // ---- 1. Measure; 2. estimate.
+  if (observation) {
+    const before = path.at(-1);
+    // The users moved at the commanded rate times the gain known before this interval.
+    const followed = state.command ? { ...state.command, rate: state.command.rate * spawnGain(spawn) } : null;
+    path = extendPath(path, followed, observation, observation.at - (2 * T + D + 60) * 1000);
+    if (before && state.command)
+      spawn = observeSpawn(
+        spawn,
+        state.command,
+        before.users,
+        observation.users,
+        (observation.at - Math.max(before.at, state.command.at)) / 1000,
+      );
+    const m = measure(state.last, observation, path, D * 1000, state.badReadings);
+    if (m.kind === 'rejected') {
+      badReadings = m.reason === 'bad reading' ? badReadings + 1 : 0;
+      if (m.rebase) last = baselineOf(observation);
+      if (m.reason === 'stall') {
+        stalledTicks += 1;
+        hold = true;
+        notes.push(`stalled: no orders this tick (${stalledTicks} in a row), holding users`);
+      } else if (state.last) {
+        notes.push(
+          m.rebase
+            ? `counters not comparable with the last reading (${m.text}): new baseline`
+            : `reading ignored (${m.text}): baseline kept until the next reading`,
+        );
+      }
+    } else {
+      const s = m.sample;
+      measured = s;
+      badReadings = 0;
+      last = baselineOf(observation);
+      const grew = recent.length > 0 && s.userMinutes / s.minutes >= 1.05 * (recent.at(-1) as Recent).users;
+      const inn = innovation(estimate, s);
+      const surprise = Math.abs(inn.z) > SURPRISE_Z;
+      const ratio = (inn.y - inn.nu) / inn.y; // measured orders / predicted
+      if (surprise && ratio < 0.5 && stalledTicks + 1 < COLLAPSE_TICKS) {
+        // An outage, not a change of conversion: adding users into it would only overshoot after it.
+        stalledTicks += 1;
+        hold = true;
+        notes.push(`orders collapsed to ${pct(ratio)} of expected (${stalledTicks} in a row): holding users`);
+      } else if (surprise && state.stalledTicks > 0) {
+        stalledTicks = 0;
+        hold = true;
+        notes.push('recovering from a stall: holding users, interval not used for the estimate');
+      } else {
+        stalledTicks = 0;
+        const heldBack = pending ? innovation(estimate, pending) : null;
+        // A held-back change lasted when the next interval is off the same way beyond counting noise: that
+        // interval is past the change (the held-back one may straddle it), so it measures the new conversion.
+        const lasted =
+          heldBack != null && Math.sign(heldBack.nu) === Math.sign(inn.nu) && Math.abs(inn.z) > CHANGE_Z;
+        // Two intervals in a row off the same way beyond CHANGE_Z, neither a surprise: a change of conversion
+        // smaller than a surprise (counting noise does that once in ~6,000 ticks; read as noise, it lingers).
+        const drifted =
+          !surprise &&
+          !pending &&
+          unusual != null &&
+          Math.sign(unusual) === Math.sign(inn.z) &&
+          Math.abs(inn.z) > CHANGE_Z;
+        if (!surprise && !lasted) {
+          if (pending) notes.push('the change of orders per user did not last: estimate from before it kept');
+          estimate = update(estimate, s, drifted ? 'conversion' : null);
+          if (drifted) notes.push(`orders per user changed by ${pct(ratio - 1)}: estimate moved`);
+          unusual = Math.abs(inn.z) > CHANGE_Z && !drifted ? inn.z : null;
+          pending = null;
+          taken = s;
+        } else if (changedAtTick === tick - 1 && !pending && inn.nu > 0 && grew) {
+          // Right after a change was taken into `a`, orders fall short again as users grow: the cycle grows
+          // with the users (a knee), which `a` cannot explain.
+          estimate = update(estimate, s, 'k');
+          suspicious = inRamp;
+          taken = s;
+          notes.push(
+            `orders per user keep falling as users grow (${pct(1 / ratio - 1)}): slope re-estimated`,
+          );
+        } else if (lasted || (heldBack && Math.sign(heldBack.nu) === Math.sign(inn.nu))) {
+          // Two surprising intervals in a row, the same way: the change lasted. The held-back one may straddle
+          // it, so only this one is taken in.
+          estimate = update(estimate, s, 'conversion');
+          // A drop of conversion, not a knee: if orders fall short again as users grow, the next tick reads a
+          // slope (above) and suspects then.
+          pending = null;
+          changedAtTick = tick;
+          taken = s;
+          notes.push(`orders per user changed by ${pct(ratio - 1)}: estimate moved`);
+        } else {
+          pending = s;
+          cautious = inn.nu > 0 && grew;
+          notes.push(
+            `orders per user off by ${pct(ratio - 1)} (${inn.z.toFixed(1)} σ): held back until the next tick`,
+          );
+        }
+      }
+      const failureRatio = s.requests > 0 ? s.failures / s.requests : 0;
+      const entry = {
+        users: s.userMinutes / s.minutes,
+        orders: s.orders,
+        minutes: s.minutes,
+        failureRatio,
+        // Not held back (it cannot straddle a change), and not from no users (mostly the interpolated spawn).
+        clean: taken === s && (state.last?.users ?? 0) > 0,
+      };
+      recent = [...recent, entry].slice(-RECENT);
+    }
+  }
+  // ---- 3. Saturation.
+  const beyondReach = usersAhead(
+    config,
+    pending ? update(estimate, pending, 'conversion') : estimate,
+    elapsedSeconds,
+  ).beyondReach;
+  const aim = plannedRate(config, elapsedSeconds + T + J);
+  const cpu = measured?.workerCpuPercent ?? null;
+  const generatorsBusy = cpu != null && cpu >= GENERATORS_CPU_PERCENT;
+  const fleetFull = !config.fleet || (observation?.workers ?? 0) >= config.fleet.maxWorkers;
+  const sat = nextSaturation({
+    tick,
+    phase: state.phase,
+    since: state.phaseSince,
+    strikes: state.strikes,
+    saturation: state.saturation,
+    estimate,
+    recent,
+    measured: taken != null || (measured != null && generatorsBusy),
+    aim,
+    failureLimit: config.saturationFailureRatio ?? DEFAULT_SATURATION_FAILURE_RATIO,
+    suspicious: suspicious || (beyondReach && inRamp),
+    generatorsAtLimit: generatorsBusy && fleetFull,
+  });
+  if (sat.note) notes.push(sat.note);
+  // A refuted knee: the slope is learnt again (the line turned around where it was measured).
+  if (sat.refuted != null) estimate = reanchor(estimate, sat.refuted);
+  let satPhase = sat.phase;
+  const saturation = sat.saturation;
+  // The decision follows a held-back change at once; the estimate carried takes it only once confirmed.
+  const model = pending ? update(estimate, pending, 'conversion') : estimate;
+  const ahead = usersAhead(config, model, elapsedSeconds);
+
+  // ---- 4. Feed-forward; 5. limits.
+  const current = observation?.users ?? 0;
+  let users = ahead.users;
+  const raw = users;
+  if (hold) users = Math.max(1, state.usersSet);
+  else if (satPhase === 'suspected' && phase !== 'done' && (ahead.beyondReach || users > state.usersSet)) {
+    users = probeUsers(Math.max(1, state.usersSet));
+    notes.push(`testing the suspected saturation with ${users} users`);
+  } else if (saturation) {
+    // Held at the knee (the model's slope there is what saturation means, not a reason to go lower).
+    users = saturation.users;
+    if (
+      probeDue(satPhase, sat.since, tick) &&
+      plannedRate(config, elapsedSeconds) > saturation.ordersPerMinute
+    ) {
+      users = probeUsers(saturation.users);
+      satPhase = 'probing';
+      notes.push(`probing saturation with ${users} users`);
+    }
+  } else if (state.tick > 0) {
+    // The model's reach near its capacity limits growth, never takes users below those set.
+    users = Math.max(users, Math.min(ahead.needed, state.usersSet));
+    if (cautious) users = Math.min(users, probeUsers(Math.max(1, state.usersSet)));
+  }
+  const limited = applyLimits({
+    config,
+    users,
+    current,
+    usersSet: state.usersSet,
+    firstTick: state.tick === 0,
+    workers: observation?.workers ?? null,
+    workerCpuPercent: measured?.workerCpuPercent ?? null,
+  });
+  notes.push(...limited.notes);
+  users = phase === 'done' ? 0 : limited.users;
+  if (raw !== users && notes.length === 0 && phase !== 'done') notes.push(`model asked for ${raw} users`);
+  const next = Math.min(config.maxUsers, usersAhead(config, model, elapsedSeconds + T).users);
+  const fleet = workersNeeded(
+    config,
+    users,
+    phase === 'done' ? 0 : saturation ? users : next,
+    observation?.workers ?? null,
+    limited.generatorsBusy,
+  );
+  if (fleet.note) notes.push(fleet.note);
+  const rate = spawnRate(config, current, users, inRamp, spawnGain(spawn));
+
+  const perUser = 1 / (model.a + Math.max(0, model.k) * Math.max(users, 1));
+  const e = elasticity(model, users);
+  const rateText = measured ? (measured.orders / measured.minutes).toFixed(1) : 'n/a';
+  const targetNow = plannedRate(config, elapsedSeconds);
+  const assumed = state.estimate == null && taken == null ? ' assumed' : '';
+  const head =
+    phase === 'done'
+      ? `done: ${rateText} orders/min in the last tick`
+      : `${phase}: ${rateText} of ${targetNow.toFixed(1)} orders/min planned; ${users} users (${perUser.toFixed(2)} orders/user/min${assumed}${e < 0.95 ? `, elasticity ${e.toFixed(2)}` : ''})`;
+  const satText = saturation
+    ? `target unreachable: saturated at ${Math.round(saturation.ordersPerMinute)} orders/min with ${saturation.users} users, limited by ${saturation.limitedBy === 'system' ? 'the system under test' : 'the load generators (their CPU)'} (${saturation.evidence})`
+    : null;
+  const command = observation ? { at: observation.at, users, rate } : state.command;
+  return {
+    users,
+    spawnRate: rate,
+    workersNeeded: fleet.workers,
+    targetNow,
+    expectedOrdersPerMinute: phase === 'done' ? 0 : ordersPerMinute(model, users),
+    ordersPerMinute: measured ? measured.orders / measured.minutes : null,
+    ordersPerUserPerMinute: assumed ? null : perUser,
+    elasticity: e,
+    delta: measured
+      ? {
+          orders: measured.orders,
+          requests: measured.requests,
+          failures: measured.failures,
+          minutes: measured.minutes,
+        }
+      : { orders: 0, requests: 0, failures: 0, minutes: 0 },
+    phase,
+    message: [satText, head, ...notes].filter(Boolean).join('; '),
+    notes,
+    saturation,
+    state: {
+      version: 3,
+      tick,
+      last,
+      badReadings,
+      path,
+      command,
+      spawn,
+      estimate: state.estimate == null && taken == null && !pending ? null : estimate,
+      pending,
+      unusual,
+      changedAtTick,
+      recent,
+      phase: satPhase,
+      phaseSince: satPhase === sat.phase ? sat.since : tick,
+      strikes: sat.strikes,
+      saturation,
+      usersSet: users,
+      stalledTicks,
+    },
+  };
+}
+
+/** Records the very first command (start of the load): the users spawn from zero at `at`. */
+export function startTrajectory(
+  state: ControllerState,
+  at: number,
+  users: number,
+  rate: number,
+): ControllerState {
+  return { ...state, path: [{ at, users: 0 }], command: { at, users, rate } };
+}
+
+/** When a tick could not apply the decision as decided (e.g. fewer workers): what Locust was really told. */
+export function appliedUsers(state: ControllerState, users: number): ControllerState {
+  return { ...state, usersSet: users, command: state.command ? { ...state.command, users } : null };
+}
+
+function baselineOf(o: Observation): Baseline {
+  const { at, orders, requests, failures, users, bootId, generation } = o;
+  return { at, orders, requests, failures, users, bootId, generation };
+}
+
+function pct(x: number): string {
+  return `${x >= 0 ? '+' : ''}${(x * 100).toFixed(0)} %`;
+}
+
+/** The state version 2 (the controller before this one) wrote: what a run in flight carries. */
+export interface ControllerStateV2 {
+  readonly version: 2;
+  readonly tick: number;
+  readonly last: Baseline | null;
+  readonly segments: readonly { at: number; from: number; to: number; rate: number }[];
+  readonly history: readonly Pick<Sample, 'minutes' | 'orders' | 'userMinutes' | 'requests' | 'failures'>[];
+  readonly ordersPerUserPerMinute: number | null;
+  readonly referenceUsers: number | null;
+  readonly elasticity: number;
+  readonly dispersion?: number;
+  readonly usersSet: number;
+  readonly stalledTicks: number;
+  readonly saturation: Omit<Saturation, 'limitedBy'> | null;
+  readonly probeUsers: number | null;
+  readonly ignoredReading?: boolean;
+}
+
+/**
+ * Carries a version-2 state on: its commanded segments become the users' path, its local power law
+ * X ∝ U^e at U₀ becomes the tangent line of U/X there (a = e·y₀, k = (1 − e)·y₀/U₀), with a loose covariance.
+ */
+export function migrate(state: ControllerState | ControllerStateV2): ControllerState {
+  if (state.version === 3) return state;
+  const path: UsersKnot[] = [];
+  for (const s of state.segments) {
+    path.push({ at: s.at, users: s.from });
+    if (s.rate > 0) path.push({ at: s.at + (Math.abs(s.to - s.from) / s.rate) * 1000, users: s.to });
+  }
+  const ordered = path.filter((k, i) => i === 0 || k.at > (path[i - 1] as UsersKnot).at);
+  const lastSegment = state.segments.at(-1);
+  let estimate: Estimate | null = null;
+  if (state.ordersPerUserPerMinute && state.referenceUsers) {
+    const y0 = 1 / state.ordersPerUserPerMinute;
+    const U0 = state.referenceUsers;
+    const e = Math.min(1, Math.max(0, state.elasticity));
+    estimate = {
+      a: e * y0,
+      k: ((1 - e) * y0) / U0,
+      P: [(0.1 * y0) ** 2, 0, ((0.3 * y0) / U0) ** 2],
+      dispersion: state.dispersion ?? 1,
+      at: state.last?.at ?? 0,
+      users: U0,
+    };
+  }
+  const saturation = state.saturation ? { ...state.saturation, limitedBy: 'system' as const } : null;
+  return {
+    ...initialControllerState(),
+    tick: state.tick,
+    last: state.last,
+    badReadings: state.ignoredReading ? 1 : 0,
+    path: ordered,
+    command: lastSegment ? { at: lastSegment.at, users: lastSegment.to, rate: lastSegment.rate } : null,
+    estimate,
+    recent: state.history.map((h) => ({
+      users: h.userMinutes / h.minutes,
+      orders: h.orders,
+      minutes: h.minutes,
+      failureRatio: h.requests > 0 ? h.failures / h.requests : 0,
+      clean: true,
+    })),
+    phase: saturation ? (state.probeUsers != null ? 'probing' : 'saturated') : 'ramping',
+    phaseSince: saturation?.sinceTick ?? 0,
+    saturation,
+    usersSet: state.usersSet,
+    stalledTicks: state.stalledTicks,
+  };
+}

@@ -1,0 +1,191 @@
+/**
+ * Saturation as a state machine: ramping → suspected → saturated → probing → (saturated | ramping).
+ *
+ * - ramping → suspected: the model says the plan is out of reach — the capacity's upper confidence bound
+ *   1/(k − 2σ_k) is below the rate the next users are aimed at — or failures climb past their limit, or the
+ *   load generators are at their CPU limit with no worker left to add, or orders fell short again as users grew
+ *   right after a change was taken in. Suspected, users grow by a probe's step each tick.
+ * - suspected → saturated: on two comparisons in a row of an interval with the one before, users grew and
+ *   orders did not follow (their elasticity is below 1/2 by more than one standard error of the counts). It
+ *   compares two intervals of the same conversion, so a change of conversion alone never satisfies it; the one
+ *   interval that straddles a change can make one comparison look flat, never two. Orders clearly following the
+ *   users (above 1/2 by a standard error) end the suspicion. Generators at their limit confirm on the next tick.
+ * - saturated: users are held at the knee (the fewest that reached 97 % of the best rate); every PROBE_TICKS
+ *   ticks a probe adds PROBE_STEP users; orders following it clear the saturation.
+ */
+import { CAPACITY_Z, capacityUpperBound } from './model';
+import type { Estimate, Recent, Saturation, SaturationPhase } from './types';
+
+/** Ticks between two saturation probes. */
+export const PROBE_TICKS = 4;
+/** Users a probe adds (fraction). */
+export const PROBE_STEP = 0.15;
+/** Worker CPU (%) from which the load generators, not the system, are the limit. */
+export const GENERATORS_CPU_PERCENT = 90;
+/**
+ * Flat comparisons in a row that confirm a saturation. An interval that straddles a change of conversion takes
+ * part in two comparisons and can make both look flat; three would exclude that, at the cost of a tick or more
+ * on slow knees (docs/ramp-controller.md, "what was measured").
+ */
+const STRIKES = 2;
+/** Elasticity of orders to users below which orders do not follow users. */
+const FOLLOWS = 0.5;
+
+export interface SaturationInput {
+  readonly tick: number;
+  readonly phase: SaturationPhase;
+  readonly since: number;
+  readonly strikes: number;
+  readonly saturation: Saturation | null;
+  readonly estimate: Estimate;
+  /** Intervals, oldest first; the newest is this tick's, when `measured`. */
+  readonly recent: readonly Recent[];
+  readonly measured: boolean;
+  /** Orders per minute the next users are aimed at. */
+  readonly aim: number;
+  readonly failureLimit: number;
+  /** This tick took in a change with fewer orders than expected while users grew. */
+  readonly suspicious: boolean;
+  /** The generators are at their CPU limit and no worker can be added. */
+  readonly generatorsAtLimit: boolean;
+}
+
+export interface SaturationOutput {
+  readonly phase: SaturationPhase;
+  readonly since: number;
+  readonly strikes: number;
+  readonly saturation: Saturation | null;
+  readonly note: string | null;
+  /** Elasticity measured when orders following users refuted the knee (null otherwise). */
+  readonly refuted: number | null;
+}
+
+export function nextSaturation(i: SaturationInput): SaturationOutput {
+  const stay = {
+    phase: i.phase,
+    since: i.since,
+    strikes: i.strikes,
+    saturation: i.saturation,
+    note: null,
+    refuted: null,
+  };
+  if (!i.measured) return stay;
+  const [before, now] = i.recent.slice(-2) as [Recent | undefined, Recent | undefined];
+  // Only intervals of one conversion are compared: none held back as a possible straddle of a change.
+  const step = before?.clean && now?.clean ? compare(before, now, i.estimate.dispersion) : null;
+  const failuresClimb =
+    before != null &&
+    now != null &&
+    now.failureRatio >= i.failureLimit &&
+    now.failureRatio > before.failureRatio + 0.01;
+  const bound = capacityUpperBound(i.estimate, CAPACITY_Z);
+  const saturated = (reason: Saturation['reason'], evidence: string): SaturationOutput => ({
+    phase: 'saturated',
+    since: i.tick,
+    strikes: 0,
+    saturation: {
+      ...kneeOf(i.recent),
+      reason,
+      limitedBy: reason === 'generators-busy' ? 'load-generators' : 'system',
+      evidence,
+      sinceTick: i.tick,
+    },
+    note: null,
+    refuted: null,
+  });
+  switch (i.phase) {
+    case 'ramping': {
+      const why = i.generatorsAtLimit
+        ? 'load generators at their CPU limit'
+        : failuresClimb
+          ? `failures ${pct(before?.failureRatio ?? 0)} → ${pct(now?.failureRatio ?? 0)}`
+          : bound < i.aim
+            ? `capacity ≤ ${Math.round(bound)} orders/min (${CAPACITY_Z} σ), aimed at ${Math.round(i.aim)}`
+            : i.suspicious
+              ? 'orders fell short as users grew'
+              : null;
+      // Two clean intervals already showing orders flat count as the first strike.
+      const strikes = step && step.elasticity < FOLLOWS ? 1 : 0;
+      return why
+        ? { ...stay, phase: 'suspected', since: i.tick, strikes, note: `saturation suspected: ${why}` }
+        : stay;
+    }
+    case 'suspected': {
+      if (i.generatorsAtLimit) return saturated('generators-busy', 'load generators at their CPU limit');
+      // Suspected from climbing failures, they stay past their limit as a probe adds users: orders refused.
+      if (
+        failuresClimb ||
+        (now != null && before != null && now.failureRatio >= Math.max(i.failureLimit, before.failureRatio))
+      )
+        return saturated(
+          'failures-climb',
+          `failures ${pct(before?.failureRatio ?? 0)} → ${pct(now?.failureRatio ?? 0)}`,
+        );
+      if (!step) return stay;
+      if (step.elasticity < FOLLOWS) {
+        const strikes = i.strikes + 1;
+        return strikes >= STRIKES ? saturated('orders-flat', step.evidence) : { ...stay, strikes };
+      }
+      return step.elasticity - step.se >= FOLLOWS
+        ? {
+            ...stay,
+            phase: 'ramping',
+            since: i.tick,
+            strikes: 0,
+            note: `saturation refuted: ${step.evidence}`,
+            refuted: step.elasticity,
+          }
+        : { ...stay, strikes: 0 };
+    }
+    case 'saturated':
+      return stay;
+    case 'probing':
+      return step && step.elasticity - step.se >= FOLLOWS
+        ? {
+            ...stay,
+            phase: 'ramping',
+            since: i.tick,
+            saturation: null,
+            note: `saturation cleared: orders grew with the probe (${step.evidence})`,
+            refuted: step.elasticity,
+          }
+        : { ...stay, phase: 'saturated', since: i.tick };
+  }
+}
+
+/** Users of a probe: one step above those held or set. */
+export function probeUsers(users: number): number {
+  return Math.ceil(users * (1 + PROBE_STEP)) + 1;
+}
+
+/** Whether a saturated tick probes now. */
+export function probeDue(phase: SaturationPhase, since: number, tick: number): boolean {
+  return phase === 'saturated' && tick > since && (tick - since) % PROBE_TICKS === 0;
+}
+
+/** Elasticity of orders to users from one interval to the next, with its standard error; null if users did not grow. */
+function compare(
+  a: Recent,
+  b: Recent,
+  dispersion: number,
+): { elasticity: number; se: number; evidence: string } | null {
+  const growth = b.users / a.users;
+  if (!(growth >= 1 + PROBE_STEP / 2) || a.orders <= 0 || b.orders <= 0) return null;
+  const ratio = b.orders / b.minutes / (a.orders / a.minutes);
+  const elasticity = Math.log(ratio) / Math.log(growth);
+  const se = Math.sqrt(dispersion * (1 / a.orders + 1 / b.orders)) / Math.log(growth);
+  const evidence = `users +${pct(growth - 1, 0)}, orders ${ratio >= 1 ? '+' : ''}${pct(ratio - 1, 0)}`;
+  return { elasticity, se, evidence };
+}
+
+/** The knee: the highest recent rate, and the fewest users that reached 97 % of it. */
+function kneeOf(recent: readonly Recent[]): { ordersPerMinute: number; users: number } {
+  const rates = recent.map((r) => ({ users: r.users, rate: r.orders / r.minutes }));
+  const rate = Math.max(...rates.map((r) => r.rate));
+  const users = Math.min(...rates.filter((r) => r.rate >= 0.97 * rate).map((r) => r.users));
+  return { ordersPerMinute: rate, users: Math.max(1, Math.ceil(users)) };
+}
+
+function pct(x: number, digits = 1): string {
+  return `${(x * 100).toFixed(digits)} %`;
+}

@@ -1,0 +1,30 @@
+import { rampProperties } from '../../support/ramp-properties';
+
+// 200 seeds of every simulated system (~8 min on one core): too slow for the unit tier. The known faults are
+// the runs of these 200 seeds observed failing (docs/ramp-controller.md, "What was measured"); each is pinned
+// so that its test flips when it is fixed and fails if more runs fail.
+rampProperties(
+  Array.from({ length: 200 }, (_, i) => i + 1),
+  {
+    reachable: {
+      // Seed 145: a false saturation.
+      noisy: 1,
+      // Seeds 15, 82, 181: a drop mid-interval read as a slope, then one flat comparison within ±0.3 σ.
+      'conversion drop, early ramp': 3,
+      // Seed 36: a pause's interval read as a slope, the burst after it as a change of conversion.
+      'GC pauses': 1,
+    },
+    lateSaturation: {
+      // Two runs saturated 4 and 6 ticks after the plan crossed the capacity.
+      'capacity < target': 2,
+      // One run at 4 ticks.
+      'soft knee': 1,
+      // Three runs at 4 ticks.
+      'hard limit 50 %': 3,
+    },
+    runaway: {
+      // Two runs beyond twice the users the knee can use.
+      'soft knee': 2,
+    },
+  },
+);

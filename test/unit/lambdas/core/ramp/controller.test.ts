@@ -1,0 +1,201 @@
+import { describe, expect, it } from 'vitest';
+import {
+  type ControllerStateV2,
+  decide,
+  initialControllerState,
+  migrate,
+  startTrajectory,
+} from '../../../../../lambdas/core/ramp/controller';
+import type { ControllerConfig, ControllerState, Observation } from '../../../../../lambdas/core/ramp/types';
+
+const config: ControllerConfig = {
+  targetOrdersPerMinute: 3000,
+  rampUpSeconds: 600,
+  plateauSeconds: 600,
+  tickSeconds: 60,
+  initialOrdersPerUserPerMinute: 2,
+  maxUsers: 20_000,
+  usersPerWorker: 500,
+};
+
+/**
+ * A system of exactly 3 orders per user and minute whose Locust runs the users commanded, spawning at the
+ * commanded rate times `spawnGain`.
+ */
+function run(
+  cfg: ControllerConfig,
+  ticks: number,
+  tweak: (o: Observation, k: number) => Observation = (o) => o,
+  spawnGain = 1,
+) {
+  const first = decide(cfg, initialControllerState(), null, 0);
+  let state: ControllerState = {
+    ...startTrajectory(first.state, 0, first.users, first.spawnRate),
+    last: { at: 0, orders: 0, requests: 0, failures: 0, users: 0, bootId: 'b', generation: 1 },
+  };
+  let orders = 0;
+  let users = 0;
+  let target = first.users;
+  const decisions = [first];
+  for (let k = 1; k <= ticks; k++) {
+    for (let s = 0; s < 60; s++) {
+      const step = (decisions.at(-1)?.spawnRate ?? 1) * spawnGain;
+      users = target >= users ? Math.min(target, users + step) : Math.max(target, users - step);
+      orders += (users * 3) / 60;
+    }
+    const o = tweak(
+      {
+        at: k * 60_000,
+        orders: Math.round(orders),
+        requests: Math.round(orders) * 6,
+        failures: 0,
+        users: Math.round(users),
+        workers: 4,
+        bootId: 'b',
+        generation: 1,
+        running: true,
+      },
+      k,
+    );
+    const d = decide(cfg, state, o, k * 60);
+    decisions.push(d);
+    state = d.state;
+    target = d.users;
+  }
+  return decisions;
+}
+
+describe('decide', () => {
+  it('learns that Locust spawns at half the commanded rate and commands twice as fast, so users reach the plan', () => {
+    const slow = run(config, 12, (o) => o, 0.5);
+    const atEnd = slow[10] as (typeof slow)[number];
+    // 3,000 orders/min at 3 per user: 1,000 users at the end of the ramp, as reported by Locust.
+    expect((atEnd.state.path.at(-1)?.users ?? 0) / 1000).toBeGreaterThan(0.95);
+    const ramp = slow.slice(4, 9);
+    const perSecond = ramp.map((d, i) => Math.abs(d.users - (slow[i + 3]?.users ?? 0)) / 60);
+    for (const [i, d] of ramp.entries()) expect(d.spawnRate).toBeGreaterThan(1.6 * (perSecond[i] as number));
+  });
+
+  it('starts from the configured guess, spreading the first users over the tick', () => {
+    const d = decide(config, initialControllerState(), null, 0);
+    // Users for 2 orders/user/min at the plan 63 s on (315 orders/min).
+    expect(d.users).toBe(158);
+    expect(d.spawnRate).toBeCloseTo(158 / 60, 1);
+    expect(d.ordersPerUserPerMinute).toBeNull();
+  });
+
+  it('follows the plan on a linear system and holds the target on the plateau', () => {
+    const decisions = run(config, 19);
+    const plateau = decisions.slice(12).map((d) => d.ordersPerMinute ?? 0);
+    for (const rate of plateau) expect(Math.abs(rate / 3000 - 1)).toBeLessThan(0.03);
+    expect(decisions.every((d) => d.saturation == null)).toBe(true);
+    expect(decisions.at(-1)?.users).toBeGreaterThan(950);
+    expect(decisions.at(-1)?.users).toBeLessThan(1060);
+  });
+
+  it('says the load generators are the limit when their CPU is at 90 % and holds users', () => {
+    const decisions = run(config, 6, (o, k) => (k >= 5 ? { ...o, workerCpuPercent: [95, 93] } : o));
+    const busy = decisions[5];
+    expect(busy?.notes.join('; ')).toMatch(/load generators at 95 % CPU: they are the limit, not the system/);
+    expect(busy?.users).toBeLessThanOrEqual(decisions[4]?.users ?? 0);
+    expect(decisions[6]?.saturation).toMatchObject({
+      limitedBy: 'load-generators',
+      reason: 'generators-busy',
+    });
+  });
+
+  it('with a managed fleet: asks for more workers when theirs are at their CPU limit', () => {
+    const fleet = { ...config, fleet: { minWorkers: 1, maxWorkers: 10 } };
+    const decisions = run(fleet, 5, (o, k) =>
+      k >= 5 ? { ...o, workers: 2, workerCpuPercent: [96, 94] } : { ...o, workers: 2 },
+    );
+    expect(decisions[5]?.workersNeeded).toBeGreaterThanOrEqual(3);
+    expect(decisions[5]?.saturation).toBeNull();
+  });
+
+  it('caps users at maxUsers and says so; ends with no users', () => {
+    const capped = run({ ...config, maxUsers: 300 }, 8);
+    expect(Math.max(...capped.map((d) => d.users))).toBe(300);
+    expect(capped.at(-1)?.notes).toContain('capped at maxUsers 300');
+    const done = run(config, 20).at(-1);
+    expect(done?.phase).toBe('done');
+    expect(done?.users).toBe(0);
+  });
+});
+
+describe('migrate: a run in flight during the upgrade continues', () => {
+  const v2: ControllerStateV2 = {
+    version: 2,
+    tick: 6,
+    last: {
+      at: 360_000,
+      orders: 9000,
+      requests: 54_000,
+      failures: 0,
+      users: 600,
+      bootId: 'b',
+      generation: 1,
+    },
+    segments: [{ at: 300_000, from: 500, to: 600, rate: 1.67 }],
+    history: [{ minutes: 1, orders: 1650, userMinutes: 550, requests: 9900, failures: 0 }],
+    ordersPerUserPerMinute: 3,
+    referenceUsers: 550,
+    elasticity: 1,
+    dispersion: 1.2,
+    usersSet: 600,
+    stalledTicks: 0,
+    saturation: null,
+    probeUsers: null,
+  };
+
+  it('carries the baseline, the users’ path, the estimate and the noise into version 3', () => {
+    const s = migrate(v2);
+    expect(s.version).toBe(3);
+    expect(s.last).toEqual(v2.last);
+    expect(s.path).toEqual([
+      { at: 300_000, users: 500 },
+      { at: 300_000 + (100 / 1.67) * 1000, users: 600 },
+    ]);
+    expect(1 / (s.estimate?.a ?? 0)).toBeCloseTo(3, 6);
+    expect(s.estimate?.k).toBe(0);
+    expect(s.estimate?.dispersion).toBe(1.2);
+    expect(s.usersSet).toBe(600);
+  });
+
+  it('decides the next tick from a version-2 state as it would have: the plan’s users, no saturation', () => {
+    const o: Observation = {
+      at: 420_000,
+      orders: 10_800,
+      requests: 64_800,
+      failures: 0,
+      users: 600,
+      workers: 4,
+      bootId: 'b',
+      generation: 1,
+      running: true,
+    };
+    const d = decide(config, v2, o, 420);
+    expect(d.state.version).toBe(3);
+    expect(d.ordersPerMinute).toBe(1800);
+    // The plan 483 s in: 2,415 orders/min at 3 per user.
+    expect(d.users).toBeGreaterThan(760);
+    expect(d.users).toBeLessThan(850);
+    expect(d.saturation).toBeNull();
+  });
+
+  it('keeps a saturation found before the upgrade', () => {
+    const saturated: ControllerStateV2 = {
+      ...v2,
+      saturation: {
+        ordersPerMinute: 1500,
+        users: 500,
+        reason: 'orders-flat',
+        evidence: 'users +20 %, orders +1 %',
+        sinceTick: 5,
+      },
+    };
+    const s = migrate(saturated);
+    expect(s.phase).toBe('saturated');
+    expect(s.saturation).toMatchObject({ users: 500, limitedBy: 'system' });
+  });
+});

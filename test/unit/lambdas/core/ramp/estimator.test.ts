@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import {
+  CHANGE_Z,
+  innovation,
+  priorEstimate,
+  reanchor,
+  SURPRISE_Z,
+  update,
+} from '../../../../../lambdas/core/ramp/estimator';
+import { capacityUpperBound, ordersPerMinute, usersFor } from '../../../../../lambdas/core/ramp/model';
+import type { Estimate, Sample } from '../../../../../lambdas/core/ramp/types';
+
+/** An interval of one minute at `users` of a system whose cycle per order is `a + k·users` (exact counts). */
+const sample = (at: number, users: number, a: number, k: number): Sample => {
+  const orders = Math.round(users / (a + k * users));
+  return {
+    at,
+    minutes: 1,
+    orders,
+    userMinutes: users,
+    requests: orders * 6,
+    failures: 0,
+    users,
+    workerCpuPercent: null,
+  };
+};
+
+const feed = (e: Estimate, users: readonly number[], a: number, k: number, from = 1) =>
+  users.reduce((acc, u, i) => update(acc, sample((from + i) * 60_000, u, a, k)), e);
+
+describe('the estimator of U/X = a + k·U', () => {
+  it('learns a linear system: a = 1/(orders per user), no slope, no capacity bound', () => {
+    const e = feed(priorEstimate(2, 3000, 0), [100, 200, 350, 500, 700, 900, 1000], 1 / 3, 0);
+    expect(1 / e.a).toBeCloseTo(3, 1);
+    expect(Math.abs(e.k) * 1000).toBeLessThan(0.02);
+    expect(capacityUpperBound(e, 2)).toBe(Number.POSITIVE_INFINITY);
+    expect(usersFor(e, 3000)).toBeGreaterThan(970);
+    expect(usersFor(e, 3000)).toBeLessThan(1030);
+  });
+
+  it('learns a queueing system’s slope and, with it, the users the target needs', () => {
+    // Capacity 1/k = 4,000 orders/min.
+    const e = feed(priorEstimate(2, 3000, 0), [100, 200, 350, 500, 700, 900, 1100, 1300], 1 / 3, 1 / 4000);
+    expect(1 / e.k).toBeGreaterThan(3000);
+    expect(1 / e.k).toBeLessThan(5500);
+    expect(ordersPerMinute(e, usersFor(e, 2500)) / 2500).toBeCloseTo(1, 2);
+  });
+
+  it('takes a change of conversion into a when told so, leaving the slope where it was', () => {
+    const before = feed(priorEstimate(2, 3000, 0), [100, 200, 350, 500, 700, 900, 1000], 1 / 3, 0);
+    const dropped = sample(8 * 60_000, 1000, 1 / 3 / 0.6, 0);
+    expect(innovation(before, dropped).z).toBeGreaterThan(SURPRISE_Z);
+    const after = update(before, dropped, 'conversion');
+    expect(1 / after.a).toBeCloseTo(1.8, 1);
+    expect(Math.abs(after.k - before.k)).toBeLessThan(1e-5);
+  });
+
+  it('re-anchors a refuted slope at the elasticity measured, predicting the same where it was measured', () => {
+    const e: Estimate = { a: 0.1, k: 0.0005, P: [1e-4, 0, 1e-8], dispersion: 1, at: 0, users: 500 };
+    const r = reanchor(e, 1);
+    expect(r.k).toBe(0);
+    expect(ordersPerMinute(r, 500)).toBeCloseTo(ordersPerMinute(e, 500), 6);
+  });
+
+  it('never lets the cycle shrink with users: orders per user rising as users grow move a, not the slope below 0', () => {
+    // A conversion rising by 30 % while users grow, taken in as it comes: a line with k < 0 would fit it.
+    const before = feed(priorEstimate(2, 3000, 0), [100, 200, 350, 500], 1 / 3, 0);
+    const after = feed(before, [600, 700, 800], 1 / 3 / 1.3, 0, 5);
+    expect(after.k).toBeGreaterThanOrEqual(0);
+    // Where it was last measured it still predicts what it measured.
+    expect(ordersPerMinute(after, 800) / (800 * 3 * 1.3)).toBeGreaterThan(0.9);
+  });
+
+  it('does not read a lasting change of conversion as noisier counts', () => {
+    const before = feed(priorEstimate(2, 3000, 0), [100, 200, 350, 500, 700, 900, 1000], 1 / 3, 0);
+    let e = before;
+    const beyond: number[] = [];
+    for (let i = 0; i < 2; i++) {
+      const risen = sample((8 + i) * 60_000, 1000, 1 / 3 / 1.15, 0);
+      beyond.push(Math.abs(innovation(e, risen).z));
+      e = update(e, risen);
+    }
+    expect(Math.min(...beyond)).toBeGreaterThan(CHANGE_Z);
+    expect(e.dispersion).toBe(before.dispersion);
+  });
+});
