@@ -18,7 +18,7 @@ import {
   type WorkerFleetFactory,
 } from '../lambdas/adapters/locust/fleet';
 import type { RampState, RunState } from '../lambdas/core/state';
-import { deps } from '../lambdas/handlers/runtime';
+import { deps } from '../lambdas/runtime/step';
 import { startLocalEnvironment } from '../local/environment';
 import { executeLocally } from '../local/executor';
 import { STEPS } from '../statemachine/steps';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ConductorConfig } from '../lambdas/core/config';
 import { loadConfigFile } from '../lambdas/core/config-file';
-import { logger, resetDeps } from '../lambdas/handlers/runtime';
+import { logger, resetDeps } from '../lambdas/runtime/step';
 import { createLocalAwsResources, type LocalAwsResources } from './aws-resources';
 import {
   type DemoShop,

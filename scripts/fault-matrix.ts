@@ -18,7 +18,7 @@ import type { ConductorConfig } from '../lambdas/core/config';
 import { hasShape, restoreTarget } from '../lambdas/core/shape';
 import type { AppShape } from '../lambdas/core/state';
 import { type JanitorResult, handler as janitor } from '../lambdas/handlers/janitor';
-import { deps, resetDeps } from '../lambdas/handlers/runtime';
+import { deps, resetDeps } from '../lambdas/runtime/step';
 import { readShopShape } from '../local/demo-shop';
 import { DEMO_TEST_REPLICAS, type LocalEnvironment, startLocalEnvironment } from '../local/environment';
 import { executeLocally, type LocalExecutionOptions, type LocalExecutionResult } from '../local/executor';

@@ -1,5 +1,5 @@
 import type { CleanupAction } from '../core/config';
-import { AwsClients } from './ecs/clients';
+import { AwsClients } from './aws/clients';
 import { runEcsTaskCleanup } from './ecs/task-cleanup';
 import { type KubeConnector, kubeConnector } from './kubernetes/connection';
 import { runKubernetesJobCleanup } from './kubernetes/job-cleanup';

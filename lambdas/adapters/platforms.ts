@@ -1,7 +1,7 @@
 import type { Platform } from '../core/config';
 import type { AppShape } from '../core/state';
 import { EcsPlatformAdapter } from './ecs/ecs-adapter';
-import { HttpPlatformAdapter } from './http-platform';
+import { HttpPlatformAdapter } from './http/http-platform';
 import { type KubeConnector, kubeConnector } from './kubernetes/connection';
 import { KubernetesPlatformAdapter } from './kubernetes/deployment-adapter';
 

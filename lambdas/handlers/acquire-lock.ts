@@ -1,7 +1,7 @@
 import { lockExpiresAt } from '../core/run-input';
 import type { LockHeld, RunState } from '../core/state';
-import { RECORD_DAYS } from './prepare';
-import { step } from './runtime';
+import { step } from '../runtime/step';
+import { RECORD_DAYS } from '../use-cases/prepare';
 
 /**
  * One test per environment: refuses with the id of the running execution. The lock lasts the planned test

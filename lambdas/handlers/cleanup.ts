@@ -3,7 +3,7 @@ import { readSecretString } from '../adapters/aws/secrets';
 import type { HttpCleanupAction } from '../core/config';
 import { TransientError } from '../core/errors';
 import type { CleanupResult, RunState } from '../core/state';
-import { step } from './runtime';
+import { step } from '../runtime/step';
 
 /**
  * Removes the test data the run created: every cleanup action of the

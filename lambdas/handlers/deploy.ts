@@ -1,7 +1,7 @@
 import { deployTarget } from '../core/shape';
 import type { AppChange } from '../core/state';
-import { type ApplicationItemEvent, prepareApplication } from './prepare';
-import { step } from './runtime';
+import { step } from '../runtime/step';
+import { type ApplicationItemEvent, prepareApplication } from '../use-cases/prepare';
 
 /**
  * Rolls production's versions out to one application of the run and waits for the rollout. The prepare

@@ -1,15 +1,15 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { PhaseRecord, TickRecord } from '../adapters/aws/run-store';
 import type { LocustClient, LocustStats } from '../adapters/locust/client';
 import { withSloDefaults } from '../core/config';
+import type { PhaseRecord, TickRecord } from '../core/records';
 import { estimateCost, runCost } from '../core/report/cost';
 import { renderReport } from '../core/report/html';
 import { buildRunSummary, type RunSummary } from '../core/report/summary';
 import type { RunState } from '../core/state';
 import { baselineValues, judge, type LatencyFigures, type Verdict } from '../core/verdict';
-import { derivedPhases, recordPhase } from './phases';
-import { logger, type StepDeps, step } from './runtime';
-import { requestFigures } from './watch';
+import { logger, type StepDeps, step } from '../runtime/step';
+import { derivedPhases, recordPhase } from '../use-cases/phases';
+import { requestFigures } from '../use-cases/watch';
 
 /**
  * Judges the run against its SLOs (the watch's breaches and abort, Locust master's final figures, the last

@@ -1,15 +1,13 @@
 import { janitorRecheckQueue } from '../adapters/aws/janitor-recheck';
-import type { JanitorRecord } from '../adapters/aws/run-store';
+import { JANITOR_STATUSES } from '../contracts';
 import { EnvironmentLockedError } from '../core/errors';
+import type { JanitorRecord } from '../core/records';
 import { type ContinuationInput, isContinuation } from '../core/run-input';
 import { hasShape } from '../core/shape';
 import type { FleetRestore, RunContext, TeardownResult } from '../core/state';
-import { RECORD_DAYS } from './prepare';
-import { restoreFleetSize, restoreRecordedShapes, stopLocust } from './restore';
-import { logger, type StepDeps, step } from './runtime';
-
-/** The statuses the EventBridge rule sends (cdk/lib/janitor.ts): the ends a Catch cannot cover. */
-export const JANITOR_STATUSES = ['ABORTED', 'TIMED_OUT', 'FAILED'] as const;
+import { logger, type StepDeps, step } from '../runtime/step';
+import { RECORD_DAYS } from '../use-cases/prepare';
+import { restoreFleetSize, restoreRecordedShapes, stopLocust } from '../use-cases/restore';
 
 /** The part of a "Step Functions Execution Status Change" event the janitor reads. */
 export interface ExecutionStatusChangeEvent {

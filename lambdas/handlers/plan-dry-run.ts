@@ -1,8 +1,8 @@
 import { applicationsInScope, describeChanges, describeNodeGroupChanges, desiredShape } from '../core/plan';
 import { plannedTicks } from '../core/run-input';
 import type { DryRunPlan, RunState } from '../core/state';
-import { wantedNodeGroupSize } from './prepare';
-import { step } from './runtime';
+import { step } from '../runtime/step';
+import { wantedNodeGroupSize } from '../use-cases/prepare';
 
 /** Reads production and test shapes and says what a real run would change; writes nothing. */
 export const handler = step('Plan dry run', async (state: RunState, deps): Promise<DryRunPlan> => {

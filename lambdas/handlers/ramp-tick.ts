@@ -1,10 +1,10 @@
 import { round } from '../core/numbers';
 import { appliedUsers, type Decision, decide, type Observation } from '../core/ramp-controller';
 import type { PlateauTotals, RampState, RunState } from '../core/state';
-import { checkDrift } from './drift';
-import { controllerConfig, fleetOf, readLocust, tickDueAt } from './load';
-import { step } from './runtime';
-import { applyWatch, watchTick } from './watch';
+import { step } from '../runtime/step';
+import { checkDrift } from '../use-cases/drift';
+import { controllerConfig, fleetOf, readLocust, tickDueAt } from '../use-cases/load';
+import { applyWatch, watchTick } from '../use-cases/watch';
 
 /**
  * Reads Locust, lets the controller decide the next users, spawn rate and worker count, sizes the worker

@@ -1,10 +1,10 @@
 import { retryTransient } from '../adapters/aws/transient';
 import { describeRestore, type Leftover, type RestoreError, restoreOutcome } from '../core/restore';
 import type { ReleaseResult, RunState } from '../core/state';
+import { logger, step } from '../runtime/step';
+import { derivedPhases, recordPhase } from '../use-cases/phases';
+import { leftoversAfterRestore } from '../use-cases/restore';
 import { phase, storeReport } from './evaluate';
-import { derivedPhases, recordPhase } from './phases';
-import { leftoversAfterRestore } from './restore';
-import { logger, step } from './runtime';
 
 /**
  * The last step of every run that took the lock: frees the environment, writes the report once more now that

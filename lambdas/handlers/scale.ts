@@ -1,12 +1,12 @@
 import { scaleTarget } from '../core/shape';
 import type { AppChange, ScaleResult } from '../core/state';
+import { step } from '../runtime/step';
 import {
   type ApplicationItemEvent,
   type NodeGroupsItemEvent,
   prepareApplication,
   prepareNodeGroups,
-} from './prepare';
-import { step } from './runtime';
+} from '../use-cases/prepare';
 
 /**
  * Scales to production's size and waits until ready. The prepare phase (statemachine/prepare-map.ts)

@@ -1,8 +1,8 @@
 import { appliedUsers, decide, initialControllerState, startTrajectory } from '../core/ramp-controller';
 import type { RampState, RunState } from '../core/state';
-import { controllerConfig, fleetOf, observe, tickDueAt, waitForWorkers } from './load';
-import { RECORD_DAYS } from './prepare';
-import { step } from './runtime';
+import { step } from '../runtime/step';
+import { controllerConfig, fleetOf, observe, tickDueAt, waitForWorkers } from '../use-cases/load';
+import { RECORD_DAYS } from '../use-cases/prepare';
 
 /** How long Start load waits for the first worker(s) of a fleet it just scaled (its Lambda has 1 min). */
 const WORKERS_WAIT_MS = 40_000;

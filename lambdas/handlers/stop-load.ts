@@ -1,6 +1,6 @@
 import type { RunState, StopLoadResult } from '../core/state';
-import { restoreFleetSize, stopLocust } from './restore';
-import { logger, step } from './runtime';
+import { logger, step } from '../runtime/step';
+import { restoreFleetSize, stopLocust } from '../use-cases/restore';
 
 /**
  * Stops every Locust user, then scales the worker fleet (when the conductor sizes it) back to the size Start

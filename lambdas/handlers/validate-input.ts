@@ -11,8 +11,8 @@ import {
   validateRunInput,
 } from '../core/run-input';
 import type { RunState } from '../core/state';
-import { RECORD_DAYS } from './prepare';
-import { type StepDeps, step } from './runtime';
+import { type StepDeps, step } from '../runtime/step';
+import { RECORD_DAYS } from '../use-cases/prepare';
 
 export interface ValidateEvent {
   readonly input: unknown;

@@ -15,7 +15,7 @@ import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { request } from 'undici';
 import type { LocustWorkersConfig } from '../../core/config';
 import { TransientError } from '../../core/errors';
-import { AwsClients, aws } from '../ecs/clients';
+import { AwsClients, aws } from '../aws/clients';
 import { type KubeConnector, kubeConnector } from '../kubernetes/connection';
 import { kube } from '../kubernetes/errors';
 import { isTransientNetworkError } from './client';

@@ -27,7 +27,7 @@ import type { RunSummary } from '../../../lambdas/core/report/summary';
 import { plannedTicks } from '../../../lambdas/core/run-input';
 import type { RunState } from '../../../lambdas/core/state';
 import type { Verdict } from '../../../lambdas/core/verdict';
-import { resetDeps } from '../../../lambdas/handlers/runtime';
+import { resetDeps } from '../../../lambdas/runtime/step';
 import { DEMO_TEST_REPLICAS, type LocalEnvironment, startLocalEnvironment } from '../../../local/environment';
 import { executeLocally, type LocalExecutionResult } from '../../../local/executor';
 import { REPO_ROOT } from '../../../local/managed-process';
@@ -40,7 +40,7 @@ import { openInChromium } from './chromium';
 /**
  * The SLO guardrails end to end: the synthesized state machine run by the local interpreter with the real
  * handlers, a real Locust master with two workers, moto for CloudWatch (alarms, metrics), SNS → SQS and
- * DynamoDB. The ramp tick calls the watch exactly as lambdas/handlers/watch.ts documents (`withWatch` below),
+ * DynamoDB. The ramp tick calls the watch exactly as lambdas/use-cases/watch.ts documents (`withWatch` below),
  * until ramp-tick.ts calls it itself — then the wrapper steps aside.
  */
 const ALARM = 'checkout-5xx';

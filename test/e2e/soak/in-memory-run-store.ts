@@ -1,11 +1,6 @@
-import type {
-  JanitorRecord,
-  PhaseRecord,
-  RunStore,
-  TickRecord,
-  TickWatchRecord,
-} from '../../../lambdas/adapters/aws/run-store';
+import type { RunStore } from '../../../lambdas/adapters/aws/run-store';
 import { EnvironmentLockedError } from '../../../lambdas/core/errors';
+import type { JanitorRecord, PhaseRecord, TickRecord, TickWatchRecord } from '../../../lambdas/core/records';
 import type { AppShape, RunContext } from '../../../lambdas/core/state';
 import type { Baseline } from '../../../lambdas/core/verdict';
 

@@ -1,4 +1,3 @@
-import { ProductionTargetError } from '../adapters/kubernetes/errors';
 import { mapLimit } from '../core/concurrency';
 import {
   DEFAULT_PREPARE_CONCURRENCY,
@@ -9,10 +8,11 @@ import {
   type Platform,
   platformTarget,
 } from '../core/config';
+import { ProductionTargetError } from '../core/errors';
 import { applicationsInScope } from '../core/plan';
 import { hasShape, type NodeGroupSize } from '../core/shape';
 import type { AppChange, AppShape, NodeGroupChange, RunState } from '../core/state';
-import type { StepDeps } from './runtime';
+import type { StepDeps } from '../runtime/step';
 
 /** How long recorded shapes are kept after a run (for the report and a late restore). */
 export const RECORD_DAYS = 30;

@@ -4,11 +4,11 @@ import { Notifier } from '../adapters/aws/notifier';
 import { ReportStore } from '../adapters/aws/report-store';
 import { RunStore } from '../adapters/aws/run-store';
 import { type CleanupRunner, defaultCleanupRunner } from '../adapters/cleanup-actions';
-import { EksNodeGroupAdapter, type NodeGroupAdapter } from '../adapters/ecs/node-groups';
+import { EksNodeGroupAdapter, type NodeGroupAdapter } from '../adapters/eks/node-groups';
 import { LocustClient } from '../adapters/locust/client';
 import { defaultPlatforms, type PlatformAdapter } from '../adapters/platforms';
 import { type ConductorConfig, parseConfig } from '../core/config';
-import { recordStepPhase } from './phases';
+import { recordStepPhase } from '../use-cases/phases';
 
 /** What the step handlers need from the outside world; built from the Lambda's environment. */
 export interface StepDeps {

@@ -3,9 +3,10 @@
  * the same). Evaluate and Release lock record their own; the `step()` wrapper in runtime.ts records every
  * other step through `recordStepPhase`.
  */
-import type { PhaseRecord, RunStore } from '../adapters/aws/run-store';
+import type { RunStore } from '../adapters/aws/run-store';
+import type { PhaseRecord } from '../core/records';
 import type { RunState } from '../core/state';
-import { logger } from './runtime';
+import { logger } from '../runtime/step';
 
 const PHASE_RETENTION_MS = 30 * 86_400_000;
 

@@ -12,9 +12,9 @@ import type {
   RunState,
   TeardownResult,
 } from '../core/state';
+import type { StepDeps } from '../runtime/step';
 import { fleetOf } from './load';
 import { assertWritable, concurrencyOf, nodeGroupRecordKey } from './prepare';
-import type { StepDeps } from './runtime';
 
 /**
  * Restores each application's recorded shape — replicas, container resources, HPA bounds, ECS desired

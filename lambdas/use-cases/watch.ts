@@ -26,11 +26,11 @@
  */
 
 import type { MetricValue } from '../adapters/aws/cloudwatch';
-import type { TickSloState, TickWatchRecord } from '../adapters/aws/run-store';
 import type { LocustStats, LocustStatsEntry } from '../adapters/locust/client';
 import { withSloDefaults } from '../core/config';
 import { checkSystemDown, type DownStreak } from '../core/dead-system';
 import { round } from '../core/numbers';
+import type { TickSloState, TickWatchRecord } from '../core/records';
 import {
   AGGREGATED,
   type AlarmReading,
@@ -43,7 +43,7 @@ import {
   type SloWatchState,
 } from '../core/slo';
 import type { RampState, RunState } from '../core/state';
-import { logger, type StepDeps } from './runtime';
+import { logger, type StepDeps } from '../runtime/step';
 
 /** What the ramp tick measured and decided, handed to the watch. */
 export interface TickReading {
