@@ -2,13 +2,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { LocustClient, LocustStats } from '../adapters/locust/client';
 import { withSloDefaults } from '../core/config';
 import type { PhaseRecord, TickRecord } from '../core/records';
-import { estimateCost, runCost } from '../core/report/cost';
-import { renderReport } from '../core/report/html';
-import { buildRunSummary, type RunSummary } from '../core/report/summary';
 import type { RunState } from '../core/state';
 import { baselineValues, judge, type LatencyFigures, type Verdict } from '../core/verdict';
 import { logger, type StepDeps, step } from '../runtime/step';
-import { derivedPhases, recordPhase } from '../use-cases/phases';
+import { derivedPhases, phase, recordPhase } from '../use-cases/phases';
+import { storeReport } from '../use-cases/report';
 import { requestFigures } from '../use-cases/watch';
 
 /**
@@ -63,69 +61,6 @@ export const handler = step('Evaluate', async (state: RunState, deps): Promise<V
   await recordPhase(deps.runs, run.executionId, phase('Evaluate', startedAt, deps.now()));
   return { ...judged, report };
 });
-
-export function phase(
-  name: string,
-  startedAt: Date,
-  endedAt: Date,
-  outcome: PhaseRecord['outcome'] = 'succeeded',
-): PhaseRecord {
-  return {
-    name,
-    startedAt: startedAt.toISOString(),
-    endedAt: endedAt.toISOString(),
-    outcome,
-    lambdaMs: Math.max(0, endedAt.getTime() - startedAt.getTime()),
-  };
-}
-
-/**
- * Renders and stores `report.html` and `summary.json` under `runs/<environment>/<execution>/`; returns the
- * report's location. Release lock calls it again at the end of the run, with teardown and cleanup in.
- */
-export async function storeReport(
-  state: RunState,
-  verdict: Verdict,
-  ticks: readonly TickRecord[],
-  phases: readonly PhaseRecord[],
-  generator: RunSummary['generator'],
-  endedAt: string | null,
-  deps: Pick<StepDeps, 'reports' | 'now'>,
-): Promise<string> {
-  const { run } = state;
-  const summary = buildRunSummary({
-    state,
-    verdict,
-    ticks,
-    phases,
-    cost: runCost(
-      estimateCost(ticks, phases, {
-        applications: run.request.applications.length,
-        deployed: run.request.deployProductionVersions,
-        executions: state.execution?.number ?? 1,
-      }),
-    ),
-    generator,
-    generatedAt: deps.now().toISOString(),
-    endedAt,
-  });
-  const report = await deps.reports.put(
-    run.request.environment,
-    run.executionName,
-    'report.html',
-    renderReport(summary),
-    'text/html; charset=utf-8',
-  );
-  const withLocation: RunSummary = { ...summary, verdict: { ...verdict, report } };
-  await deps.reports.put(
-    run.request.environment,
-    run.executionName,
-    'summary.json',
-    JSON.stringify(withLocation, null, 2),
-    'application/json',
-  );
-  return report;
-}
 
 /** How long Evaluate waits for the master's counters to settle after the load stopped. */
 const SETTLE_DEADLINE_MS = 12_000;

@@ -2,9 +2,9 @@ import { retryTransient } from '../adapters/aws/transient';
 import { describeRestore, type Leftover, type RestoreError, restoreOutcome } from '../core/restore';
 import type { ReleaseResult, RunState } from '../core/state';
 import { logger, step } from '../runtime/step';
-import { derivedPhases, recordPhase } from '../use-cases/phases';
+import { derivedPhases, phase, recordPhase } from '../use-cases/phases';
+import { storeReport } from '../use-cases/report';
 import { leftoversAfterRestore } from '../use-cases/restore';
-import { phase, storeReport } from './evaluate';
 
 /**
  * The last step of every run that took the lock: frees the environment, writes the report once more now that

@@ -89,3 +89,19 @@ export function derivedPhases(
   }
   return out;
 }
+
+/** A phase that ran from `startedAt` to `endedAt` (Evaluate and Release lock record their own). */
+export function phase(
+  name: string,
+  startedAt: Date,
+  endedAt: Date,
+  outcome: PhaseRecord['outcome'] = 'succeeded',
+): PhaseRecord {
+  return {
+    name,
+    startedAt: startedAt.toISOString(),
+    endedAt: endedAt.toISOString(),
+    outcome,
+    lambdaMs: Math.max(0, endedAt.getTime() - startedAt.getTime()),
+  };
+}
