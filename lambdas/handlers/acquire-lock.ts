@@ -1,5 +1,6 @@
 import { lockExpiresAt } from '../core/run-input';
 import type { LockHeld, RunState } from '../core/state';
+import { runs } from '../runtime/providers/runs';
 import { step } from '../runtime/step';
 import { RECORD_DAYS } from '../use-cases/prepare';
 
@@ -7,7 +8,7 @@ import { RECORD_DAYS } from '../use-cases/prepare';
  * One test per environment: refuses with the id of the running execution. The lock lasts the planned test
  * and a margin; a run that continues in a new execution renews it there (handlers/validate-input.ts).
  */
-export const handler = step('Acquire lock', async (state: RunState, deps): Promise<LockHeld> => {
+export const handler = step('Acquire lock', { runs }, async (state: RunState, deps): Promise<LockHeld> => {
   const { request, executionId } = state.run;
   const now = deps.now();
   const expiresAt = lockExpiresAt(request, now, now);

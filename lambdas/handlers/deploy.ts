@@ -1,5 +1,8 @@
 import { deployTarget } from '../core/shape';
 import type { AppChange } from '../core/state';
+import { nodeGroups } from '../runtime/providers/node-groups';
+import { platform } from '../runtime/providers/platform';
+import { runs } from '../runtime/providers/runs';
 import { step } from '../runtime/step';
 import { type ApplicationItemEvent, prepareApplication } from '../use-cases/prepare';
 
@@ -10,5 +13,6 @@ import { type ApplicationItemEvent, prepareApplication } from '../use-cases/prep
  */
 export const handler: (event: ApplicationItemEvent) => Promise<AppChange> = step(
   'Deploy production versions',
+  { runs, platform, nodeGroups },
   (event: ApplicationItemEvent, deps) => prepareApplication(event, deps, deployTarget),
 );

@@ -4,7 +4,11 @@ import { withSloDefaults } from '../core/config';
 import type { PhaseRecord, TickRecord } from '../core/records';
 import type { RunState } from '../core/state';
 import { baselineValues, judge, type LatencyFigures, type Verdict } from '../core/verdict';
-import { logger, type StepDeps, step } from '../runtime/step';
+import { logger } from '../runtime/logger';
+import { locust } from '../runtime/providers/locust';
+import { reports } from '../runtime/providers/reports';
+import { runs } from '../runtime/providers/runs';
+import { type StepDeps, step } from '../runtime/step';
 import { derivedPhases, phase, recordPhase } from '../use-cases/phases';
 import { storeReport } from '../use-cases/report';
 import { requestFigures } from '../use-cases/watch';
@@ -15,52 +19,56 @@ import { requestFigures } from '../use-cases/watch';
  * reports bucket, and keeps a passing run as the next runs' baseline. On the failure path it explains the error.
  * Its result is the execution's output: the CLI's exit code follows `outcome`.
  */
-export const handler = step('Evaluate', async (state: RunState, deps): Promise<Verdict> => {
-  const startedAt = deps.now();
-  const { run } = state;
-  const { environment, scenario } = run.request;
-  const [baseline, ticks, recorded] = await Promise.all([
-    deps.runs.lastPassingRun(environment, scenario),
-    deps.runs.ticks(run.executionId),
-    deps.runs.phases(run.executionId),
-  ]);
-  const latency = await masterFigures(state, ticks, deps);
-  const judged = judge({
-    environment,
-    scenario,
-    executionName: run.executionName,
-    targetOrdersPerMinute: run.request.targetOrdersPerMinute,
-    slos: withSloDefaults(run.environment.slos),
-    plateau: state.ramp?.plateau ?? null,
-    failure: state.failure ?? null,
-    watch: state.ramp?.slo ?? null,
-    abort: state.ramp?.abort ?? null,
-    latency,
-    baseline,
-  });
-
-  const now = deps.now();
-  const phases: PhaseRecord[] = [
-    ...recorded,
-    ...derivedPhases(state, ticks.at(-1)?.at ?? null, recorded),
-    phase('Evaluate', startedAt, now),
-  ];
-  const report = await storeReport(state, judged, ticks, phases, 'evaluate', null, deps);
-
-  if (judged.outcome === 'pass') {
-    await deps.runs.putBaseline(environment, scenario, {
-      ref: {
-        executionId: run.executionId,
-        executionName: run.executionName,
-        endedAt: now.toISOString(),
-        targetOrdersPerMinute: run.request.targetOrdersPerMinute,
-      },
-      values: baselineValues(judged),
+export const handler = step(
+  'Evaluate',
+  { runs, reports, locust },
+  async (state: RunState, deps): Promise<Verdict> => {
+    const startedAt = deps.now();
+    const { run } = state;
+    const { environment, scenario } = run.request;
+    const [baseline, ticks, recorded] = await Promise.all([
+      deps.runs.lastPassingRun(environment, scenario),
+      deps.runs.ticks(run.executionId),
+      deps.runs.phases(run.executionId),
+    ]);
+    const latency = await masterFigures(state, ticks, deps);
+    const judged = judge({
+      environment,
+      scenario,
+      executionName: run.executionName,
+      targetOrdersPerMinute: run.request.targetOrdersPerMinute,
+      slos: withSloDefaults(run.environment.slos),
+      plateau: state.ramp?.plateau ?? null,
+      failure: state.failure ?? null,
+      watch: state.ramp?.slo ?? null,
+      abort: state.ramp?.abort ?? null,
+      latency,
+      baseline,
     });
-  }
-  await recordPhase(deps.runs, run.executionId, phase('Evaluate', startedAt, deps.now()));
-  return { ...judged, report };
-});
+
+    const now = deps.now();
+    const phases: PhaseRecord[] = [
+      ...recorded,
+      ...derivedPhases(state, ticks.at(-1)?.at ?? null, recorded),
+      phase('Evaluate', startedAt, now),
+    ];
+    const report = await storeReport(state, judged, ticks, phases, 'evaluate', null, deps);
+
+    if (judged.outcome === 'pass') {
+      await deps.runs.putBaseline(environment, scenario, {
+        ref: {
+          executionId: run.executionId,
+          executionName: run.executionName,
+          endedAt: now.toISOString(),
+          targetOrdersPerMinute: run.request.targetOrdersPerMinute,
+        },
+        values: baselineValues(judged),
+      });
+    }
+    await recordPhase(deps.runs, run.executionId, phase('Evaluate', startedAt, deps.now()));
+    return { ...judged, report };
+  },
+);
 
 /** How long Evaluate waits for the master's counters to settle after the load stopped. */
 const SETTLE_DEADLINE_MS = 12_000;

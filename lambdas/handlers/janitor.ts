@@ -5,7 +5,12 @@ import type { JanitorRecord } from '../core/records';
 import { type ContinuationInput, isContinuation } from '../core/run-input';
 import { hasShape } from '../core/shape';
 import type { FleetRestore, RunContext, TeardownResult } from '../core/state';
-import { logger, type StepDeps, step } from '../runtime/step';
+import { logger } from '../runtime/logger';
+import { locust } from '../runtime/providers/locust';
+import { nodeGroups } from '../runtime/providers/node-groups';
+import { platform } from '../runtime/providers/platform';
+import { runs } from '../runtime/providers/runs';
+import { type StepDeps, step } from '../runtime/step';
 import { RECORD_DAYS } from '../use-cases/prepare';
 import { restoreFleetSize, restoreRecordedShapes, stopLocust } from '../use-cases/restore';
 
@@ -68,6 +73,7 @@ const JANITOR_LOCK_MINUTES = 30;
  */
 const cleanUpAfterRun = step(
   'Janitor',
+  { runs, locust, platform, nodeGroups },
   async (event: ExecutionStatusChangeEvent, deps): Promise<JanitorResult> => {
     const { executionArn, status } = event.detail;
     const none = (message: string, lock: JanitorResult['lock'] = 'unknown'): JanitorResult => ({
@@ -194,7 +200,7 @@ const cleanUpAfterRun = step(
 );
 
 /** Whether the environment's Locust master is spawning or running users. */
-async function locustHasUsers(run: RunContext, deps: StepDeps): Promise<boolean> {
+async function locustHasUsers(run: RunContext, deps: Pick<StepDeps, 'locust'>): Promise<boolean> {
   const { state } = await deps.locust(run.environment.locust.url).kpi();
   return state === 'spawning' || state === 'running';
 }

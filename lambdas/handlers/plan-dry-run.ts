@@ -1,42 +1,49 @@
 import { applicationsInScope, describeChanges, describeNodeGroupChanges, desiredShape } from '../core/plan';
 import { plannedTicks } from '../core/run-input';
 import type { DryRunPlan, RunState } from '../core/state';
+import { nodeGroups } from '../runtime/providers/node-groups';
+import { platform } from '../runtime/providers/platform';
+import { runs } from '../runtime/providers/runs';
 import { step } from '../runtime/step';
 import { wantedNodeGroupSize } from '../use-cases/prepare';
 
 /** Reads production and test shapes and says what a real run would change; writes nothing. */
-export const handler = step('Plan dry run', async (state: RunState, deps): Promise<DryRunPlan> => {
-  const { request } = state.run;
-  const changes = await Promise.all(
-    applicationsInScope(state.run).map(async (app) => {
-      const [from, production] = await Promise.all([
-        deps.platform.readShape(app.name, app.test),
-        deps.platform.readShape(app.name, app.production),
-      ]);
-      return {
-        application: app.name,
-        from,
-        to: desiredShape(from, production, request.deployProductionVersions),
-      };
-    }),
-  );
-  const nodeGroups = await Promise.all(
-    (state.run.environment.nodeGroups ?? []).map(async (g) => {
-      const [from, to] = await Promise.all([
-        deps.nodeGroups.readSize(g.name, g.test),
-        wantedNodeGroupSize(g, deps),
-      ]);
-      return { nodeGroup: g.name, from, to };
-    }),
-  );
-  const ticks = plannedTicks(request);
-  const groups = nodeGroups.length > 0 ? `; ${describeNodeGroupChanges(nodeGroups)}` : '';
-  return {
-    dryRun: true,
-    environment: request.environment,
-    changes,
-    ...(nodeGroups.length > 0 ? { nodeGroups } : {}),
-    plannedTicks: ticks,
-    summary: `dry run: ${describeChanges(changes)}${groups}; then ${request.scenario} to ${request.targetOrdersPerMinute} orders/min over ${request.rampUpMinutes} + ${request.plateauMinutes} min in ${ticks} ticks`,
-  };
-});
+export const handler = step(
+  'Plan dry run',
+  { runs, platform, nodeGroups },
+  async (state: RunState, deps): Promise<DryRunPlan> => {
+    const { request } = state.run;
+    const changes = await Promise.all(
+      applicationsInScope(state.run).map(async (app) => {
+        const [from, production] = await Promise.all([
+          deps.platform.readShape(app.name, app.test),
+          deps.platform.readShape(app.name, app.production),
+        ]);
+        return {
+          application: app.name,
+          from,
+          to: desiredShape(from, production, request.deployProductionVersions),
+        };
+      }),
+    );
+    const nodeGroups = await Promise.all(
+      (state.run.environment.nodeGroups ?? []).map(async (g) => {
+        const [from, to] = await Promise.all([
+          deps.nodeGroups.readSize(g.name, g.test),
+          wantedNodeGroupSize(g, deps),
+        ]);
+        return { nodeGroup: g.name, from, to };
+      }),
+    );
+    const ticks = plannedTicks(request);
+    const groups = nodeGroups.length > 0 ? `; ${describeNodeGroupChanges(nodeGroups)}` : '';
+    return {
+      dryRun: true,
+      environment: request.environment,
+      changes,
+      ...(nodeGroups.length > 0 ? { nodeGroups } : {}),
+      plannedTicks: ticks,
+      summary: `dry run: ${describeChanges(changes)}${groups}; then ${request.scenario} to ${request.targetOrdersPerMinute} orders/min over ${request.rampUpMinutes} + ${request.plateauMinutes} min in ${ticks} ticks`,
+    };
+  },
+);

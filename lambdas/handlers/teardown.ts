@@ -1,4 +1,7 @@
 import type { RunState, TeardownResult } from '../core/state';
+import { nodeGroups } from '../runtime/providers/node-groups';
+import { platform } from '../runtime/providers/platform';
+import { runs } from '../runtime/providers/runs';
 import { step } from '../runtime/step';
 import { restoreRecordedShapes } from '../use-cases/restore';
 
@@ -8,5 +11,6 @@ import { restoreRecordedShapes } from '../use-cases/restore';
  */
 export const handler = step(
   'Teardown',
+  { runs, platform, nodeGroups },
   async (state: RunState, deps): Promise<TeardownResult> => restoreRecordedShapes(state.run, deps),
 );

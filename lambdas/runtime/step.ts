@@ -1,14 +1,14 @@
-import { Logger } from '@aws-lambda-powertools/logger';
-import { CloudWatchGateway } from '../adapters/aws/cloudwatch';
-import { Notifier } from '../adapters/aws/notifier';
-import { ReportStore } from '../adapters/aws/report-store';
-import { RunStore } from '../adapters/aws/run-store';
-import { type CleanupRunner, defaultCleanupRunner } from '../adapters/cleanup-actions';
-import { EksNodeGroupAdapter, type NodeGroupAdapter } from '../adapters/eks/node-groups';
-import { LocustClient } from '../adapters/locust/client';
-import { defaultPlatforms, type PlatformAdapter } from '../adapters/platforms';
-import { type ConductorConfig, parseConfig } from '../core/config';
+import type { CloudWatchGateway } from '../adapters/aws/cloudwatch';
+import type { Notifier } from '../adapters/aws/notifier';
+import type { ReportStore } from '../adapters/aws/report-store';
+import type { RunStore } from '../adapters/aws/run-store';
+import type { CleanupRunner } from '../adapters/cleanup-actions';
+import type { NodeGroupAdapter } from '../adapters/eks/node-groups';
+import type { LocustClient } from '../adapters/locust/client';
+import type { PlatformAdapter } from '../adapters/platforms';
+import type { ConductorConfig } from '../core/config';
 import { recordStepPhase } from '../use-cases/phases';
+import { logger } from './logger';
 
 /** What the step handlers need from the outside world; built from the Lambda's environment. */
 export interface StepDeps {
@@ -28,49 +28,40 @@ export interface StepDeps {
   now(): Date;
 }
 
-export const logger = new Logger({ serviceName: 'load-test-conductor' });
-
-let cached: StepDeps | undefined;
+type Provided = Exclude<keyof StepDeps, 'now'>;
 
 /**
- * Dependencies from environment variables: `RUNS_TABLE`, `REPORTS_BUCKET`,
- * `TOPIC_ARN`, `LTC_CONFIG` (the configuration as JSON; inlined at bundle time
- * in AWS). Built once per Lambda container.
+ * How a step builds the dependencies it uses, one factory each (lambdas/runtime/providers/): a step's bundle
+ * holds only the adapters and clients of the factories it names.
+ */
+export type Providers = { readonly [K in Provided]?: () => StepDeps[K] };
+
+/** A step's dependencies: those it named, and the clock. */
+export type DepsOf<P extends Providers> = Pick<StepDeps, Extract<keyof P, Provided> | 'now'>;
+
+const registered = new Map<Provided, () => unknown>();
+let cached: Record<string, unknown> | undefined;
+
+function register(providers: Providers): void {
+  for (const [key, make] of Object.entries(providers) as [Provided, () => unknown][]) {
+    if (!registered.has(key)) registered.set(key, make);
+  }
+}
+
+/**
+ * The dependencies of the steps loaded in this process (in a Lambda, its one step's), built from the
+ * environment (`RUNS_TABLE`, `REPORTS_BUCKET`, `TOPIC_ARN`, `LTC_CONFIG`) when first asked for, and kept for the
+ * container's life. Tests and the local runner may replace a member (they load every step).
  */
 export function deps(): StepDeps {
-  if (cached) return cached;
-  let config: ConductorConfig | undefined;
-  cached = {
-    runs: new RunStore(requireEnv('RUNS_TABLE')),
-    reports: new ReportStore(requireEnv('REPORTS_BUCKET')),
-    notifier: new Notifier(requireEnv('TOPIC_ARN')),
-    cloudwatch: new CloudWatchGateway(),
-    platform: defaultPlatforms(),
-    nodeGroups: new EksNodeGroupAdapter(),
-    cleanupActions: defaultCleanupRunner(),
-    locust: (url) => new LocustClient({ baseUrl: url }),
-    config: () => {
-      // Written out as `process.env.LTC_CONFIG`: esbuild's `define` only replaces that exact
-      // expression, so a dynamic `process.env[name]` would miss the configuration inlined in AWS.
-      config ??= parseConfig(JSON.parse(process.env.LTC_CONFIG || missingEnv('LTC_CONFIG')));
-      return config;
-    },
-    now: () => new Date(),
-  };
-  return cached;
+  cached ??= { now: () => new Date() };
+  for (const [key, make] of registered) if (!(key in cached)) cached[key] = make();
+  return cached as unknown as StepDeps;
 }
 
 /** Forgets the built dependencies, so a changed environment is read again (the local runner, tests). */
 export function resetDeps(): void {
   cached = undefined;
-}
-
-function requireEnv(name: string): string {
-  return process.env[name] || missingEnv(name);
-}
-
-function missingEnv(name: string): never {
-  throw new Error(`environment variable ${name} is not set`);
 }
 
 /**
@@ -83,17 +74,19 @@ export const stepHooks: { around?: <O>(name: string, run: () => Promise<O>) => P
 const RECORD_OWN_PHASE = new Set(['Evaluate', 'Release lock']);
 
 /**
- * Wraps a step's logic as a Lambda handler: dependencies injected, the step's
- * phase recorded for the report's timeline (never failing the step), the
- * error logged with the step's name and rethrown unchanged (its `name` is the
- * error code Step Functions sees).
+ * Wraps a step's logic as a Lambda handler: the dependencies it names injected (`providers`, which also
+ * records the run's phases), the step's phase recorded for the report's timeline (never failing the step),
+ * the error logged with the step's name and rethrown unchanged (its `name` is the error code Step Functions
+ * sees).
  */
-export function step<I, O>(
+export function step<I, O, P extends Providers & { readonly runs: () => RunStore }>(
   name: string,
-  run: (input: I, deps: StepDeps) => Promise<O>,
+  providers: P,
+  run: (input: I, deps: DepsOf<P>) => Promise<O>,
 ): (input: I) => Promise<O> {
+  register(providers);
   const handle = async (input: I): Promise<O> => {
-    const d = deps();
+    const d = deps() as DepsOf<P>;
     const startedAt = d.now();
     const record = (outcome: 'succeeded' | 'failed', detail?: string) =>
       RECORD_OWN_PHASE.has(name) ? undefined : recordStepPhase(name, input, startedAt, outcome, d, detail);

@@ -6,7 +6,7 @@
 import type { RunStore } from '../adapters/aws/run-store';
 import type { PhaseRecord } from '../core/records';
 import type { RunState } from '../core/state';
-import { logger } from '../runtime/step';
+import { logger } from '../runtime/logger';
 
 const PHASE_RETENTION_MS = 30 * 86_400_000;
 

@@ -43,7 +43,8 @@ import {
   type SloWatchState,
 } from '../core/slo';
 import type { RampState, RunState } from '../core/state';
-import { logger, type StepDeps } from '../runtime/step';
+import { logger } from '../runtime/logger';
+import type { StepDeps } from '../runtime/step';
 
 /** What the ramp tick measured and decided, handed to the watch. */
 export interface TickReading {

@@ -9,7 +9,7 @@ vi.mock('../../../lambdas/runtime/step', async (original) => {
   return {
     ...real,
     step:
-      <I, O>(_name: string, run: (input: I, d: never) => Promise<O>) =>
+      <I, O>(_name: string, _providers: unknown, run: (input: I, d: never) => Promise<O>) =>
       (input: I) =>
         run(input, deps.current as never),
   };

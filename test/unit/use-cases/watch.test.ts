@@ -9,7 +9,7 @@ import type { AlarmReading } from '../../../lambdas/core/slo';
 import type { RampState, RunState } from '../../../lambdas/core/state';
 import { applyWatch, requestFigures, type TickReading, watchTick } from '../../../lambdas/use-cases/watch';
 
-vi.mock('../../../lambdas/runtime/step', () => ({
+vi.mock('../../../lambdas/runtime/logger', () => ({
   logger: { warn: vi.fn(), error: vi.fn() },
 }));
 
