@@ -24,8 +24,8 @@ import { executeLocally } from '../local/executor';
 import { STEPS } from '../statemachine/steps';
 import { SeedAlgorithm } from './baseline';
 import { outsideShare } from './noise-floor';
-import { pct, printTable } from './ramp';
 import type { Figures } from './ramp-bench';
+import { pct, printTable } from './ramp-table';
 
 export interface LiveScenario {
   readonly targetOrdersPerMinute: number;
