@@ -42,9 +42,13 @@ export type DepsOf<P extends Providers> = Pick<StepDeps, Extract<keyof P, Provid
 const registered = new Map<Provided, () => unknown>();
 let cached: Record<string, unknown> | undefined;
 
-function register(providers: Providers): void {
+/** Every step names the same factory for a dependency (the one of runtime/providers/): one container serves all. */
+function register(step: string, providers: Providers): void {
   for (const [key, make] of Object.entries(providers) as [Provided, () => unknown][]) {
-    if (!registered.has(key)) registered.set(key, make);
+    const known = registered.get(key);
+    if (known && known !== make)
+      throw new Error(`${step}: another step builds '${key}' with another factory`);
+    registered.set(key, make);
   }
 }
 
@@ -84,7 +88,7 @@ export function step<I, O, P extends Providers & { readonly runs: () => RunStore
   providers: P,
   run: (input: I, deps: DepsOf<P>) => Promise<O>,
 ): (input: I) => Promise<O> {
-  register(providers);
+  register(name, providers);
   const handle = async (input: I): Promise<O> => {
     const d = deps() as DepsOf<P>;
     const startedAt = d.now();
