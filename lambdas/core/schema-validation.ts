@@ -1,12 +1,19 @@
 import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
 import type { FieldProblem } from './errors';
 
-const ajv = new Ajv2020({ allErrors: true, strict: true, useDefaults: false });
+let ajv: Ajv2020 | undefined;
 
-/** Compiles a JSON Schema once; the returned function lists every broken rule by field. */
+/**
+ * Compiles a JSON Schema once, on the first check (compiling at import cost every step that imports a
+ * contract's helpers, checking or not); the returned function lists every broken rule by field.
+ */
 export function schemaChecker(schema: object): (value: unknown) => FieldProblem[] {
-  const validate: ValidateFunction = ajv.compile(schema);
-  return (value) => (validate(value) ? [] : simplify(validate.errors ?? []));
+  let validate: ValidateFunction | undefined;
+  return (value) => {
+    ajv ??= new Ajv2020({ allErrors: true, strict: true, useDefaults: false });
+    validate ??= ajv.compile(schema);
+    return validate(value) ? [] : simplify(validate.errors ?? []);
+  };
 }
 
 function simplify(errors: readonly ErrorObject[]): FieldProblem[] {
