@@ -6,6 +6,7 @@ import type { AppShape } from '../../core/state';
 import type { ApplyOptions, PlatformAdapter } from '../platforms';
 import type { KubeApis, KubeConnector } from './connection';
 import { isConflict, kube, kubernetesError } from './errors';
+import { mergePatch } from './patch';
 
 export interface KubernetesAdapterOptions {
   readonly connect: KubeConnector;
@@ -128,7 +129,7 @@ export class KubernetesPlatformAdapter implements PlatformAdapter {
       await conflictAsIs(`${application}: patch HPA ${p.namespace}/${p.hpa} on ${apis.target}`, () =>
         apis.autoscaling.patchNamespacedHorizontalPodAutoscaler(
           { name: p.hpa as string, namespace: p.namespace, body: { spec: { minReplicas, maxReplicas } } },
-          setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+          mergePatch(),
         ),
       );
       bounds = shape.hpa;

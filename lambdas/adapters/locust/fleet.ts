@@ -69,16 +69,17 @@ export class KubernetesWorkerFleet implements WorkerFleet {
 
   async scale(workers: number): Promise<void> {
     checkCount(workers);
-    const [apis, { kube }, { PatchStrategy, setHeaderOptions }] = await Promise.all([
+    // Modules of ours, not the client's package: importing the package itself would bundle all of it.
+    const [apis, { kube }, { mergePatch }] = await Promise.all([
       this.apis(),
       import('../kubernetes/errors'),
-      import('@kubernetes/client-node'),
+      import('../kubernetes/patch'),
     ]);
     const { namespace, deployment: name } = this.config;
     await kube(`Locust workers: scale ${this.description} on ${apis.target} to ${workers}`, () =>
       apis.apps.patchNamespacedDeploymentScale(
         { name, namespace, body: { spec: { replicas: workers } } },
-        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+        mergePatch(),
       ),
     );
   }
