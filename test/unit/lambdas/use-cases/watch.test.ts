@@ -1,15 +1,15 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { CloudWatchGateway, MetricValue } from '../../../lambdas/adapters/aws/cloudwatch';
-import type { Notifier } from '../../../lambdas/adapters/aws/notifier';
-import type { RunStore } from '../../../lambdas/adapters/aws/run-store';
-import { type LocustStats, parseStats } from '../../../lambdas/adapters/locust/client';
-import { withSloDefaults } from '../../../lambdas/core/config';
-import type { TickWatchRecord } from '../../../lambdas/core/records';
-import type { AlarmReading } from '../../../lambdas/core/slo';
-import type { RampState, RunState } from '../../../lambdas/core/state';
-import { applyWatch, requestFigures, type TickReading, watchTick } from '../../../lambdas/use-cases/watch';
+import type { CloudWatchGateway, MetricValue } from '../../../../lambdas/adapters/aws/cloudwatch';
+import type { Notifier } from '../../../../lambdas/adapters/aws/notifier';
+import type { RunStore } from '../../../../lambdas/adapters/aws/run-store';
+import { type LocustStats, parseStats } from '../../../../lambdas/adapters/locust/client';
+import { withSloDefaults } from '../../../../lambdas/core/config';
+import type { TickWatchRecord } from '../../../../lambdas/core/records';
+import type { AlarmReading } from '../../../../lambdas/core/slo';
+import type { RampState, RunState } from '../../../../lambdas/core/state';
+import { applyWatch, requestFigures, type TickReading, watchTick } from '../../../../lambdas/use-cases/watch';
 
-vi.mock('../../../lambdas/runtime/logger', () => ({
+vi.mock('../../../../lambdas/runtime/logger', () => ({
   logger: { warn: vi.fn(), error: vi.fn() },
 }));
 

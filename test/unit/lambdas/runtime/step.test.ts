@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { RunStore } from '../../../lambdas/adapters/aws/run-store';
-import type { PhaseRecord } from '../../../lambdas/core/records';
-import { deps, resetDeps, step, stepHooks } from '../../../lambdas/runtime/step';
+import type { RunStore } from '../../../../lambdas/adapters/aws/run-store';
+import type { PhaseRecord } from '../../../../lambdas/core/records';
+import { deps, resetDeps, step, stepHooks } from '../../../../lambdas/runtime/step';
 
-vi.mock('../../../lambdas/runtime/logger', () => ({ logger: { error: vi.fn(), warn: vi.fn() } }));
+vi.mock('../../../../lambdas/runtime/logger', () => ({ logger: { error: vi.fn(), warn: vi.fn() } }));
 
 /** A run store that keeps the phases it is given (the only call `step()` makes itself). */
 function phaseStore() {
