@@ -18,14 +18,14 @@ import {
   type WorkerFleetFactory,
 } from '../lambdas/adapters/locust/fleet';
 import type { RampState, RunState } from '../lambdas/core/state';
-import { deps } from '../lambdas/handlers/runtime';
+import { deps } from '../lambdas/runtime/step';
 import { startLocalEnvironment } from '../local/environment';
 import { executeLocally } from '../local/executor';
 import { STEPS } from '../statemachine/steps';
 import { SeedAlgorithm } from './baseline';
 import { outsideShare } from './noise-floor';
-import { pct, printTable } from './ramp';
 import { type Figures, RUNAWAY_FACTOR } from './ramp-bench';
+import { pct, printTable } from './ramp-table';
 
 export interface LiveScenario {
   readonly targetOrdersPerMinute: number;

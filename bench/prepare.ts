@@ -28,8 +28,8 @@ import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { deploymentPatch, rolloutStatus } from '../lambdas/adapters/kubernetes/deployment-adapter';
 import { parseConfig } from '../lambdas/core/config';
 import type { AppShape, RunState } from '../lambdas/core/state';
-import { HANDLERS } from '../lambdas/handlers';
-import { resetDeps } from '../lambdas/handlers/runtime';
+import { HANDLERS } from '../lambdas/handlers/index';
+import { resetDeps } from '../lambdas/runtime/step';
 import { createLocalAwsResources, RUNS_TABLE_KEYS } from '../local/aws-resources';
 import { type LocalKubernetes, startLocalKubernetes } from '../local/kubernetes/control-plane';
 import {

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ConductorConfig } from '../lambdas/core/config';
 import { loadConfigFile } from '../lambdas/core/config-file';
-import { logger, resetDeps } from '../lambdas/handlers/runtime';
+import { logger } from '../lambdas/runtime/logger';
+import { resetDeps } from '../lambdas/runtime/step';
 import { createLocalAwsResources, type LocalAwsResources } from './aws-resources';
 import {
   type DemoShop,

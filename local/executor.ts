@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { StateMachine } from 'aws-local-stepfunctions';
-import { HANDLERS } from '../lambdas/handlers';
+import { HANDLERS } from '../lambdas/handlers/index';
 import { CONTROL_STATES, MAP_ITEM_TASK_STEPS, STEPS, type StepStateName } from '../statemachine/steps';
 
 type Handler = (input: unknown) => Promise<unknown>;

@@ -3,7 +3,7 @@ import { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { StateMachine } from 'aws-local-stepfunctions';
 import type { RunState, StepError } from '../lambdas/core/state';
-import { HANDLERS } from '../lambdas/handlers';
+import { HANDLERS } from '../lambdas/handlers/index';
 import { preparePhase } from '../statemachine/prepare-map';
 import { MAP_ITEM_TASK_STEPS } from '../statemachine/steps';
 

@@ -6,8 +6,9 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { GetObjectCommand, NoSuchKey, S3Client } from '@aws-sdk/client-s3';
-import { REPORTS_PREFIX } from '../lambdas/adapters/aws/report-store';
-import type { PhaseRecord, RunStore } from '../lambdas/adapters/aws/run-store';
+import type { RunStore } from '../lambdas/adapters/aws/run-store';
+import { REPORTS_PREFIX } from '../lambdas/contracts';
+import type { PhaseRecord } from '../lambdas/core/records';
 import { costFromEvents, type ExecutionEvent, runCost } from '../lambdas/core/report/cost';
 import { renderReport } from '../lambdas/core/report/html';
 import type { RunSummary } from '../lambdas/core/report/summary';

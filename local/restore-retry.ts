@@ -1,6 +1,6 @@
 import { RESTORE_STEP_SLOTS, type RestoreOutcome, type RestoreStepSlot } from '../lambdas/core/restore';
 import type { RunState } from '../lambdas/core/state';
-import { HANDLERS } from '../lambdas/handlers';
+import { HANDLERS } from '../lambdas/handlers/index';
 import type { StepId } from '../statemachine/steps';
 import { restoreOf } from './progress';
 

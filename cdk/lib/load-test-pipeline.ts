@@ -20,7 +20,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { REPORTS_PREFIX } from '../../lambdas/adapters/aws/report-store';
+import { REPORTS_PREFIX } from '../../lambdas/contracts';
 import { type ConductorConfig, scheduleProblems } from '../../lambdas/core/config';
 import { ValidationError } from '../../lambdas/core/errors';
 import { buildLoadTestDefinition } from '../../statemachine/definition';
@@ -186,7 +186,7 @@ export class LoadTestPipeline extends Construct {
     }
     for (const s of ['start-load', 'ramp-tick', 'stop-load'] as const)
       props.locustFleet?.grantScaleWorkers(functions[s].function);
-    // The SLO watch, the verdict's baseline and the final report (lambdas/handlers/watch.ts, evaluate, release-lock).
+    // The SLO watch, the verdict's baseline and the final report (lambdas/use-cases/watch.ts, evaluate, release-lock).
     grantSloWatch(this, {
       config: props.config,
       functions,

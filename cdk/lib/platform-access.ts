@@ -3,7 +3,7 @@ import * as eks from 'aws-cdk-lib/aws-eks';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { CONDUCTOR_GROUP, PRODUCTION_READER_GROUP } from '../../lambdas/adapters/kubernetes/rbac';
+import { CONDUCTOR_GROUP, PRODUCTION_READER_GROUP } from '../../lambdas/contracts';
 import {
   type ConductorConfig,
   type EcsTaskCleanupAction,

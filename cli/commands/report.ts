@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { REPORTS_PREFIX } from '../../lambdas/adapters/aws/report-store';
+import { REPORTS_PREFIX } from '../../lambdas/contracts';
 import { parseCommandArgs } from '../args';
 import { requireStatesArn, resolveRegion } from '../arn';
 import { currentExecution, errorCode } from '../chain';

@@ -1,9 +1,6 @@
 import type { Platform } from '../core/config';
 import type { AppShape } from '../core/state';
-import { EcsPlatformAdapter } from './ecs/ecs-adapter';
-import { HttpPlatformAdapter } from './http-platform';
-import { type KubeConnector, kubeConnector } from './kubernetes/connection';
-import { KubernetesPlatformAdapter } from './kubernetes/deployment-adapter';
+import type { KubeConnector } from './kubernetes/connection';
 
 export interface ApplyOptions {
   /**
@@ -26,28 +23,41 @@ export interface PlatformAdapter {
   ): Promise<AppShape>;
 }
 
-/** One adapter per platform type; the registry hands each call to the adapter of the platform's type. */
-export class PlatformRegistry implements PlatformAdapter {
-  constructor(private readonly adapters: Readonly<Partial<Record<Platform['type'], PlatformAdapter>>>) {}
+/** Loads a platform type's adapter: its module (and client) only when an application of that type is met. */
+export type AdapterLoader = () => Promise<PlatformAdapter>;
 
-  adapterFor(application: string, platform: Platform): PlatformAdapter {
-    const adapter = this.adapters[platform.type];
-    if (!adapter) throw new Error(`${application}: no adapter for platform type '${platform.type}'`);
+/**
+ * One adapter per platform type; the registry hands each call to the adapter of the platform's type, loading
+ * it on first use.
+ */
+export class PlatformRegistry implements PlatformAdapter {
+  private readonly loaded = new Map<Platform['type'], Promise<PlatformAdapter>>();
+
+  constructor(private readonly adapters: Readonly<Partial<Record<Platform['type'], AdapterLoader>>>) {}
+
+  private async adapterFor(application: string, platform: Platform): Promise<PlatformAdapter> {
+    const load = this.adapters[platform.type];
+    if (!load) throw new Error(`${application}: no adapter for platform type '${platform.type}'`);
+    let adapter = this.loaded.get(platform.type);
+    if (!adapter) {
+      adapter = load();
+      this.loaded.set(platform.type, adapter);
+    }
     return adapter;
   }
 
-  readShape(application: string, platform: Platform): Promise<AppShape> {
-    return this.adapterFor(application, platform).readShape(application, platform);
+  async readShape(application: string, platform: Platform): Promise<AppShape> {
+    return (await this.adapterFor(application, platform)).readShape(application, platform);
   }
 
-  applyShape(
+  async applyShape(
     application: string,
     platform: Platform,
     shape: Partial<AppShape>,
     timeoutSeconds: number,
     options?: ApplyOptions,
   ): Promise<AppShape> {
-    return this.adapterFor(application, platform).applyShape(
+    return (await this.adapterFor(application, platform)).applyShape(
       application,
       platform,
       shape,
@@ -64,17 +74,23 @@ export interface DefaultPlatformsOptions {
   readonly pollMs?: number;
 }
 
-/** The adapters of every supported platform type: `http` (agent API), `kubernetes`, `ecs`. */
+/**
+ * The adapters of every supported platform type: `http` (agent API), `kubernetes`, `ecs`. Each is imported
+ * when first used, so a step whose applications are all `http` never loads the Kubernetes client.
+ */
 export function defaultPlatforms(options: DefaultPlatformsOptions = {}): PlatformRegistry {
   // LTC_POLL_MS: a shorter poll for local runs and benchmarks (the defaults suit real clusters).
   const fromEnv = Number(process.env.LTC_POLL_MS);
   const pollMs = options.pollMs ?? (fromEnv > 0 ? fromEnv : undefined);
   return new PlatformRegistry({
-    http: new HttpPlatformAdapter(),
-    kubernetes: new KubernetesPlatformAdapter({
-      connect: options.kube ?? kubeConnector(),
-      pollMs,
-    }),
-    ecs: new EcsPlatformAdapter({ pollMs }),
+    http: async () => new (await import('./http/http-platform')).HttpPlatformAdapter(),
+    kubernetes: async () => {
+      const [{ KubernetesPlatformAdapter }, { kubeConnector }] = await Promise.all([
+        import('./kubernetes/deployment-adapter'),
+        import('./kubernetes/connection'),
+      ]);
+      return new KubernetesPlatformAdapter({ connect: options.kube ?? kubeConnector(), pollMs });
+    },
+    ecs: async () => new (await import('./ecs/ecs-adapter')).EcsPlatformAdapter({ pollMs }),
   });
 }

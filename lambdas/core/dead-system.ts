@@ -1,6 +1,6 @@
 /**
  * A dead system under test ends the load early: holding users on it helps nobody and can hamper its
- * recovery. Pure; the SLO watch (handlers/watch.ts) feeds it each tick's reading and carries its state in
+ * recovery. Pure; the SLO watch (use-cases/watch.ts) feeds it each tick's reading and carries its state in
  * `RampState.down`.
  *
  * A tick is "down" when the KPI is zero and at least `DOWN_FAILURE_RATIO` of the interval's requests failed.

@@ -43,3 +43,18 @@ export const RETRYABLE_ERRORS = [
   'Lambda.SdkClientException',
   'Lambda.TooManyRequestsException',
 ] as const;
+
+/** A rollout that did not complete within the application's readiness timeout. */
+export class RolloutTimeoutError extends Error {
+  override readonly name = 'RolloutTimeoutError';
+}
+
+/** A rollout the Deployment controller gave up on (ProgressDeadlineExceeded). */
+export class RolloutFailedError extends Error {
+  override readonly name = 'RolloutFailedError';
+}
+
+/** The conductor was asked to write to a production platform: refused before any write. */
+export class ProductionTargetError extends Error {
+  override readonly name = 'ProductionTargetError';
+}

@@ -1,14 +1,21 @@
 import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
 import type { FieldProblem } from './errors';
 
-const ajv = new Ajv2020({ allErrors: true, strict: true, useDefaults: false });
+let ajv: Ajv2020 | undefined;
 /** Fills each missing property that has a `default` in the schema: the one place defaults are written. */
-const fillingAjv = new Ajv2020({ allErrors: true, strict: true, useDefaults: true });
+let fillingAjv: Ajv2020 | undefined;
 
-/** Compiles a JSON Schema once; the returned function lists every broken rule by field. */
+/**
+ * Compiles a JSON Schema once, on the first check (compiling at import cost every step that imports a
+ * contract's helpers, checking or not); the returned function lists every broken rule by field.
+ */
 export function schemaChecker(schema: object): (value: unknown) => FieldProblem[] {
-  const validate: ValidateFunction = ajv.compile(schema);
-  return (value) => (validate(value) ? [] : simplify(validate.errors ?? []));
+  let validate: ValidateFunction | undefined;
+  return (value) => {
+    ajv ??= new Ajv2020({ allErrors: true, strict: true, useDefaults: false });
+    validate ??= ajv.compile(schema);
+    return validate(value) ? [] : simplify(validate.errors ?? []);
+  };
 }
 
 export type Filled<T> =
@@ -16,7 +23,7 @@ export type Filled<T> =
   | { readonly ok: false; readonly problems: FieldProblem[] };
 
 /**
- * Compiles a JSON Schema (with an `$id`) once; the returned function validates a copy of a value and fills the
+ * Compiles a JSON Schema (with an `$id`) once, on the first check; the returned function validates a copy of a value and fills the
  * schema's defaults into it, so the caller's value is never changed. `fragment` picks a subschema, e.g.
  * `#/$defs/slos`. `T` is what the schema guarantees after filling (config/schema-types.ts checks it).
  */
@@ -24,10 +31,16 @@ export function schemaFiller<T>(
   schema: { readonly $id: string },
   fragment = '',
 ): (value: unknown) => Filled<T> {
-  if (!fillingAjv.getSchema(schema.$id)) fillingAjv.addSchema(schema);
-  const validate = fillingAjv.getSchema(`${schema.$id}${fragment}`);
-  if (!validate) throw new Error(`no schema at ${schema.$id}${fragment}`);
+  let validate: ValidateFunction | undefined;
+  const compiled = (): ValidateFunction => {
+    fillingAjv ??= new Ajv2020({ allErrors: true, strict: true, useDefaults: true });
+    if (!fillingAjv.getSchema(schema.$id)) fillingAjv.addSchema(schema);
+    const found = fillingAjv.getSchema(`${schema.$id}${fragment}`);
+    if (!found) throw new Error(`no schema at ${schema.$id}${fragment}`);
+    return found;
+  };
   return (value) => {
+    validate ??= compiled();
     let copy: unknown;
     try {
       copy = structuredClone(value);

@@ -3,29 +3,35 @@ import { readSecretString } from '../adapters/aws/secrets';
 import type { HttpCleanupAction } from '../core/config';
 import { TransientError } from '../core/errors';
 import type { CleanupResult, RunState } from '../core/state';
-import { step } from './runtime';
+import { cleanupActions } from '../runtime/providers/cleanup-actions';
+import { runs } from '../runtime/providers/runs';
+import { step } from '../runtime/step';
 
 /**
  * Removes the test data the run created: every cleanup action of the
  * environment runs, even when another failed; a failure is raised after all ran.
  */
-export const handler = step('Cleanup', async (state: RunState, deps): Promise<CleanupResult> => {
-  const configured = state.run.environment.cleanup;
-  const settled = await Promise.allSettled(
-    configured.map((action) =>
-      action.type === 'http'
-        ? runAction(action)
-        : deps.cleanupActions(action, { executionId: state.run.executionId }),
-    ),
-  );
-  const actions = settled.map((s, i) => ({
-    name: configured[i]?.name ?? `action ${i}`,
-    result: s.status === 'fulfilled' ? s.value : `failed: ${(s.reason as Error).message}`,
-  }));
-  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-  if (failed) throw failed.reason;
-  return { actions };
-});
+export const handler = step(
+  'Cleanup',
+  { runs, cleanupActions },
+  async (state: RunState, deps): Promise<CleanupResult> => {
+    const configured = state.run.environment.cleanup;
+    const settled = await Promise.allSettled(
+      configured.map((action) =>
+        action.type === 'http'
+          ? runAction(action)
+          : deps.cleanupActions(action, { executionId: state.run.executionId }),
+      ),
+    );
+    const actions = settled.map((s, i) => ({
+      name: configured[i]?.name ?? `action ${i}`,
+      result: s.status === 'fulfilled' ? s.value : `failed: ${(s.reason as Error).message}`,
+    }));
+    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) throw failed.reason;
+    return { actions };
+  },
+);
 
 /** Runs one action and returns what it reported (e.g. what it removed). */
 async function runAction(action: HttpCleanupAction): Promise<string> {

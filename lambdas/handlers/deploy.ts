@@ -1,7 +1,10 @@
 import { deployTarget } from '../core/shape';
 import type { AppChange } from '../core/state';
-import { type ApplicationItemEvent, prepareApplication } from './prepare';
-import { step } from './runtime';
+import { nodeGroups } from '../runtime/providers/node-groups';
+import { platform } from '../runtime/providers/platform';
+import { runs } from '../runtime/providers/runs';
+import { step } from '../runtime/step';
+import { type ApplicationItemEvent, prepareApplication } from '../use-cases/prepare';
 
 /**
  * Rolls production's versions out to one application of the run and waits for the rollout. The prepare
@@ -10,5 +13,6 @@ import { step } from './runtime';
  */
 export const handler: (event: ApplicationItemEvent) => Promise<AppChange> = step(
   'Deploy production versions',
+  { runs, platform, nodeGroups },
   (event: ApplicationItemEvent, deps) => prepareApplication(event, deps, deployTarget),
 );

@@ -1,15 +1,18 @@
 import { janitorRecheckQueue } from '../adapters/aws/janitor-recheck';
-import type { JanitorRecord } from '../adapters/aws/run-store';
+import { JANITOR_STATUSES } from '../contracts';
 import { EnvironmentLockedError } from '../core/errors';
+import type { JanitorRecord } from '../core/records';
 import { type ContinuationInput, isContinuation } from '../core/run-input';
 import { hasShape } from '../core/shape';
 import type { FleetRestore, RunContext, TeardownResult } from '../core/state';
-import { RECORD_DAYS } from './prepare';
-import { restoreFleetSize, restoreRecordedShapes, stopLocust } from './restore';
-import { logger, type StepDeps, step } from './runtime';
-
-/** The statuses the EventBridge rule sends (cdk/lib/janitor.ts): the ends a Catch cannot cover. */
-export const JANITOR_STATUSES = ['ABORTED', 'TIMED_OUT', 'FAILED'] as const;
+import { logger } from '../runtime/logger';
+import { locust } from '../runtime/providers/locust';
+import { nodeGroups } from '../runtime/providers/node-groups';
+import { platform } from '../runtime/providers/platform';
+import { runs } from '../runtime/providers/runs';
+import { type StepDeps, step } from '../runtime/step';
+import { RECORD_DAYS } from '../use-cases/prepare';
+import { restoreFleetSize, restoreRecordedShapes, stopLocust } from '../use-cases/restore';
 
 /** The part of a "Step Functions Execution Status Change" event the janitor reads. */
 export interface ExecutionStatusChangeEvent {
@@ -70,6 +73,7 @@ const JANITOR_LOCK_MINUTES = 30;
  */
 const cleanUpAfterRun = step(
   'Janitor',
+  { runs, locust, platform, nodeGroups },
   async (event: ExecutionStatusChangeEvent, deps): Promise<JanitorResult> => {
     const { executionArn, status } = event.detail;
     const none = (message: string, lock: JanitorResult['lock'] = 'unknown'): JanitorResult => ({
@@ -196,7 +200,7 @@ const cleanUpAfterRun = step(
 );
 
 /** Whether the environment's Locust master is spawning or running users. */
-async function locustHasUsers(run: RunContext, deps: StepDeps): Promise<boolean> {
+async function locustHasUsers(run: RunContext, deps: Pick<StepDeps, 'locust'>): Promise<boolean> {
   const { state } = await deps.locust(run.environment.locust.url).kpi();
   return state === 'spawning' || state === 'running';
 }

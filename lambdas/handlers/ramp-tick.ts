@@ -2,10 +2,16 @@ import { round } from '../core/numbers';
 import { appliedUsers, type Decision, decide, type Observation } from '../core/ramp-controller';
 import { userClassNames } from '../core/scenario';
 import type { PlateauTotals, RampState, RunState } from '../core/state';
-import { checkDrift } from './drift';
-import { controllerConfig, fleetOf, readLocust, tickDueAt } from './load';
-import { step } from './runtime';
-import { applyWatch, watchTick } from './watch';
+import { cloudwatch } from '../runtime/providers/cloudwatch';
+import { locust } from '../runtime/providers/locust';
+import { nodeGroups } from '../runtime/providers/node-groups';
+import { notifier } from '../runtime/providers/notifier';
+import { platform } from '../runtime/providers/platform';
+import { runs } from '../runtime/providers/runs';
+import { step } from '../runtime/step';
+import { checkDrift } from '../use-cases/drift';
+import { controllerConfig, fleetOf, readLocust, tickDueAt } from '../use-cases/load';
+import { applyWatch, watchTick } from '../use-cases/watch';
 
 /**
  * Reads Locust, lets the controller decide the next users, spawn rate and worker count, sizes the worker
@@ -14,132 +20,136 @@ import { applyWatch, watchTick } from './watch';
  * The SLO watch checks the same reading and may end the test by policy.
  * Its output is the console's view of where the test stands.
  */
-export const handler = step('Ramp tick', async (state: RunState, deps): Promise<RampState> => {
-  const { run } = state;
-  const previous = state.ramp;
-  if (!previous) throw new Error('Ramp tick without a started load ($.ramp is missing)');
-  const locust = deps.locust(run.environment.locust.url);
-  const now = deps.now();
-  const { observation, stats } = await readLocust(locust, now);
-  const config = controllerConfig(run, previous.kpiShare);
-  const elapsedSeconds = (now.getTime() - Date.parse(previous.startedAt)) / 1000;
-  const decision = decide(config, previous.controller, observation, elapsedSeconds);
-  // The interval just measured counts for the plateau when it began after the ramp-up.
-  const intervalStart = (previous.controller.last?.at ?? now.getTime()) - Date.parse(previous.startedAt);
-  const inPlateau = intervalStart >= config.rampUpSeconds * 1000 && decision.delta.minutes > 0;
-  // Metrics and SLOs on the same reading; an abort by policy adds no workers or users.
-  const watch = await watchTick(
-    state,
-    {
-      tick: previous.tick + 1,
-      at: now,
-      phase: decision.phase,
-      stats,
-      ordersPerMinute: decision.ordersPerMinute,
-      targetNow: decision.targetNow,
-      users: decision.users,
-      workers: observation.workers,
-      interval: decision.delta,
-      plateau: inPlateau,
-    },
-    deps,
-  );
-  const running = decision.phase !== 'done' && !watch.abort;
-  const notFollowing = unfollowedUsers(previous, observation);
-  const notes = notFollowing ? [...decision.notes, notFollowing] : decision.notes;
-  const message = notFollowing ? `${decision.message}; ${notFollowing}` : decision.message;
-  // The drift guard: a rollout or an HPA edit during the test must not silently shrink the system.
-  const drift = running ? await checkDrift(state, deps) : null;
-  const driftEvents = drift?.events ?? [];
+export const handler = step(
+  'Ramp tick',
+  { runs, locust, platform, nodeGroups, cloudwatch, notifier },
+  async (state: RunState, deps): Promise<RampState> => {
+    const { run } = state;
+    const previous = state.ramp;
+    if (!previous) throw new Error('Ramp tick without a started load ($.ramp is missing)');
+    const locust = deps.locust(run.environment.locust.url);
+    const now = deps.now();
+    const { observation, stats } = await readLocust(locust, now);
+    const config = controllerConfig(run, previous.kpiShare);
+    const elapsedSeconds = (now.getTime() - Date.parse(previous.startedAt)) / 1000;
+    const decision = decide(config, previous.controller, observation, elapsedSeconds);
+    // The interval just measured counts for the plateau when it began after the ramp-up.
+    const intervalStart = (previous.controller.last?.at ?? now.getTime()) - Date.parse(previous.startedAt);
+    const inPlateau = intervalStart >= config.rampUpSeconds * 1000 && decision.delta.minutes > 0;
+    // Metrics and SLOs on the same reading; an abort by policy adds no workers or users.
+    const watch = await watchTick(
+      state,
+      {
+        tick: previous.tick + 1,
+        at: now,
+        phase: decision.phase,
+        stats,
+        ordersPerMinute: decision.ordersPerMinute,
+        targetNow: decision.targetNow,
+        users: decision.users,
+        workers: observation.workers,
+        interval: decision.delta,
+        plateau: inPlateau,
+      },
+      deps,
+    );
+    const running = decision.phase !== 'done' && !watch.abort;
+    const notFollowing = unfollowedUsers(previous, observation);
+    const notes = notFollowing ? [...decision.notes, notFollowing] : decision.notes;
+    const message = notFollowing ? `${decision.message}; ${notFollowing}` : decision.message;
+    // The drift guard: a rollout or an HPA edit during the test must not silently shrink the system.
+    const drift = running ? await checkDrift(state, deps) : null;
+    const driftEvents = drift?.events ?? [];
 
-  // Workers first: the controller only spawns users on connected workers and asks one tick ahead.
-  const fleet = fleetOf(run);
-  let workersRequested = previous.workersRequested ?? null;
-  const wanted = decision.workersNeeded;
-  if (fleet && running && (workersRequested == null || wanted > workersRequested)) {
-    await fleet.scale(wanted);
-    workersRequested = wanted;
-  }
-  if (running && (decision.users !== observation.users || !observation.running)) {
-    await locust.swarm({
-      userCount: decision.users,
-      spawnRate: decision.spawnRate,
-      userClasses: userClassNames(run.environment, run.request.scenario),
-    });
-  }
-  if (
-    fleet &&
-    running &&
-    workersRequested != null &&
-    shrinksFleet(decision.phase, workersRequested, wanted, previous.users, config.usersPerWorker)
-  ) {
-    await fleet.scale(wanted);
-    workersRequested = wanted;
-  }
+    // Workers first: the controller only spawns users on connected workers and asks one tick ahead.
+    const fleet = fleetOf(run);
+    let workersRequested = previous.workersRequested ?? null;
+    const wanted = decision.workersNeeded;
+    if (fleet && running && (workersRequested == null || wanted > workersRequested)) {
+      await fleet.scale(wanted);
+      workersRequested = wanted;
+    }
+    if (running && (decision.users !== observation.users || !observation.running)) {
+      await locust.swarm({
+        userCount: decision.users,
+        spawnRate: decision.spawnRate,
+        userClasses: userClassNames(run.environment, run.request.scenario),
+      });
+    }
+    if (
+      fleet &&
+      running &&
+      workersRequested != null &&
+      shrinksFleet(decision.phase, workersRequested, wanted, previous.users, config.usersPerWorker)
+    ) {
+      await fleet.scale(wanted);
+      workersRequested = wanted;
+    }
 
-  const plateau: PlateauTotals = inPlateau
-    ? {
-        ticks: previous.plateau.ticks + 1,
-        orders: previous.plateau.orders + decision.delta.orders,
-        minutes: previous.plateau.minutes + decision.delta.minutes,
-        requests: previous.plateau.requests + decision.delta.requests,
-        failures: previous.plateau.failures + decision.delta.failures,
-      }
-    : previous.plateau;
-  const failureRatio = decision.delta.requests > 0 ? decision.delta.failures / decision.delta.requests : 0;
+    const plateau: PlateauTotals = inPlateau
+      ? {
+          ticks: previous.plateau.ticks + 1,
+          orders: previous.plateau.orders + decision.delta.orders,
+          minutes: previous.plateau.minutes + decision.delta.minutes,
+          requests: previous.plateau.requests + decision.delta.requests,
+          failures: previous.plateau.failures + decision.delta.failures,
+        }
+      : previous.plateau;
+    const failureRatio = decision.delta.requests > 0 ? decision.delta.failures / decision.delta.requests : 0;
 
-  const tick = previous.tick + 1;
-  const controllerState = decision.state;
-  const next: RampState = {
-    tick,
-    phase: decision.phase,
-    done: decision.phase === 'done',
-    startedAt: previous.startedAt,
-    nextTickAt: tickDueAt(previous.startedAt, tick + 1, run.request.tickSeconds),
-    targetNow: round(decision.targetNow),
-    ordersPerMinute: decision.ordersPerMinute == null ? null : round(decision.ordersPerMinute),
-    users: decision.users,
-    spawnRate: decision.spawnRate,
-    workers: observation.workers,
-    workersRequested,
-    workersBefore: previous.workersBefore ?? null,
-    expectedOrdersPerMinute: round(decision.expectedOrdersPerMinute),
-    ordersPerUserPerMinute:
-      decision.ordersPerUserPerMinute == null ? null : round(decision.ordersPerUserPerMinute, 3),
-    saturation: decision.saturation,
-    notes,
-    failureRatio: round(failureRatio, 4),
-    message: driftEvents.length > 0 ? `${message}; ${drift?.message}` : message,
-    drift: driftEvents,
-    controller: running ? controllerState : appliedUsers(controllerState, 0),
-    plateau,
-    ...(previous.kpiShare !== undefined ? { kpiShare: previous.kpiShare } : {}),
-  };
-  await deps.runs.putTick(
-    run.executionId,
-    {
+    const tick = previous.tick + 1;
+    const controllerState = decision.state;
+    const next: RampState = {
       tick,
-      at: now.toISOString(),
-      phase: next.phase,
-      targetNow: next.targetNow,
-      ordersPerMinute: next.ordersPerMinute,
-      users: next.users,
-      workers: next.workers,
-      failureRatio: next.failureRatio,
-      message: next.message,
-      spawnRate: next.spawnRate,
+      phase: decision.phase,
+      done: decision.phase === 'done',
+      startedAt: previous.startedAt,
+      nextTickAt: tickDueAt(previous.startedAt, tick + 1, run.request.tickSeconds),
+      targetNow: round(decision.targetNow),
+      ordersPerMinute: decision.ordersPerMinute == null ? null : round(decision.ordersPerMinute),
+      users: decision.users,
+      spawnRate: decision.spawnRate,
+      workers: observation.workers,
       workersRequested,
-      expectedOrdersPerMinute: next.expectedOrdersPerMinute,
-      ordersPerUserPerMinute: next.ordersPerUserPerMinute,
-      elasticity: round(decision.elasticity, 3),
+      workersBefore: previous.workersBefore ?? null,
+      expectedOrdersPerMinute: round(decision.expectedOrdersPerMinute),
+      ordersPerUserPerMinute:
+        decision.ordersPerUserPerMinute == null ? null : round(decision.ordersPerUserPerMinute, 3),
       saturation: decision.saturation,
       notes,
+      failureRatio: round(failureRatio, 4),
+      message: driftEvents.length > 0 ? `${message}; ${drift?.message}` : message,
       drift: driftEvents,
-    },
-    new Date(now.getTime() + 30 * 86_400_000),
-  );
-  return applyWatch(next, watch);
-});
+      controller: running ? controllerState : appliedUsers(controllerState, 0),
+      plateau,
+      ...(previous.kpiShare !== undefined ? { kpiShare: previous.kpiShare } : {}),
+    };
+    await deps.runs.putTick(
+      run.executionId,
+      {
+        tick,
+        at: now.toISOString(),
+        phase: next.phase,
+        targetNow: next.targetNow,
+        ordersPerMinute: next.ordersPerMinute,
+        users: next.users,
+        workers: next.workers,
+        failureRatio: next.failureRatio,
+        message: next.message,
+        spawnRate: next.spawnRate,
+        workersRequested,
+        expectedOrdersPerMinute: next.expectedOrdersPerMinute,
+        ordersPerUserPerMinute: next.ordersPerUserPerMinute,
+        elasticity: round(decision.elasticity, 3),
+        saturation: decision.saturation,
+        notes,
+        drift: driftEvents,
+      },
+      new Date(now.getTime() + 30 * 86_400_000),
+    );
+    return applyWatch(next, watch);
+  },
+);
 
 /**
  * Whether the fleet goes down to `wanted` workers: only on the plateau (the ramp only grows), and only when the

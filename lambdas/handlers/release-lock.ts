@@ -1,10 +1,16 @@
 import { retryTransient } from '../adapters/aws/transient';
 import { describeRestore, type Leftover, type RestoreError, restoreOutcome } from '../core/restore';
 import type { ReleaseResult, RunState } from '../core/state';
-import { phase, storeReport } from './evaluate';
-import { derivedPhases, recordPhase } from './phases';
-import { leftoversAfterRestore } from './restore';
-import { logger, step } from './runtime';
+import { logger } from '../runtime/logger';
+import { nodeGroups } from '../runtime/providers/node-groups';
+import { notifier } from '../runtime/providers/notifier';
+import { platform } from '../runtime/providers/platform';
+import { reports } from '../runtime/providers/reports';
+import { runs } from '../runtime/providers/runs';
+import { step } from '../runtime/step';
+import { derivedPhases, phase, recordPhase } from '../use-cases/phases';
+import { storeReport } from '../use-cases/report';
+import { leftoversAfterRestore } from '../use-cases/restore';
 
 /**
  * The last step of every run that took the lock: frees the environment, writes the report once more now that
@@ -15,124 +21,128 @@ import { logger, step } from './runtime';
  * notification are retried in place and, failing that, counted in the restore's errors; the report is best
  * effort (Evaluate already stored one).
  */
-export const handler = step('Release lock', async (state: RunState, deps): Promise<ReleaseResult> => {
-  const startedAt = deps.now();
-  const { run } = state;
-  const ownErrors: RestoreError[] = [];
-  const ownError = (what: string, err: unknown) => {
-    ownErrors.push({
-      step: 'Release lock',
-      error: `${what}: ${(err as Error).message}`,
-      at: deps.now().toISOString(),
-    });
-    logger.error(`Release lock: ${what}`, err as Error);
-  };
-  let lockReleased = false;
-  let lockLeft: Leftover[] = [];
-  try {
-    lockReleased = await retryTransient(() =>
-      deps.runs.releaseLock(run.request.environment, run.executionId),
-    );
-  } catch (err) {
-    ownError('the lock was not released', err);
-    lockLeft = [{ kind: 'lock', name: run.request.environment }];
-  }
-  const leftovers = [...(await leftoversAfterRestore(state, deps)), ...lockLeft];
-  const restore = restoreOutcome(state.restoreErrors, ownErrors, leftovers);
-  const restoreMessage = describeRestore(restore);
-  const restored: RunState = { ...state, restore };
-  const failure = state.failure ?? state.evaluateError;
-  const verdict = state.verdict;
-  const outcome = failure && !verdict ? 'error' : (verdict?.outcome ?? (failure ? 'error' : 'unknown'));
-
-  let report = verdict?.report ?? null;
-  let reportError: string | null = null;
-  if (verdict) {
+export const handler = step(
+  'Release lock',
+  { runs, reports, notifier, platform, nodeGroups },
+  async (state: RunState, deps): Promise<ReleaseResult> => {
+    const startedAt = deps.now();
+    const { run } = state;
+    const ownErrors: RestoreError[] = [];
+    const ownError = (what: string, err: unknown) => {
+      ownErrors.push({
+        step: 'Release lock',
+        error: `${what}: ${(err as Error).message}`,
+        at: deps.now().toISOString(),
+      });
+      logger.error(`Release lock: ${what}`, err as Error);
+    };
+    let lockReleased = false;
+    let lockLeft: Leftover[] = [];
     try {
-      const [ticks, recorded] = await Promise.all([
-        deps.runs.ticks(run.executionId),
-        deps.runs.phases(run.executionId),
-      ]);
-      const endedAt = deps.now();
-      report = await storeReport(
-        restored,
-        verdict,
-        ticks,
-        [
-          ...recorded,
-          ...derivedPhases(state, ticks.at(-1)?.at ?? null, recorded),
-          phase('Release lock', startedAt, endedAt),
-        ],
-        'release-lock',
-        endedAt.toISOString(),
-        deps,
+      lockReleased = await retryTransient(() =>
+        deps.runs.releaseLock(run.request.environment, run.executionId),
       );
     } catch (err) {
-      reportError = (err as Error).message;
-      logger.warn(
-        'Release lock: the final report could not be written; the one Evaluate wrote stays',
-        err as Error,
-      );
+      ownError('the lock was not released', err);
+      lockLeft = [{ kind: 'lock', name: run.request.environment }];
     }
-  }
+    const leftovers = [...(await leftoversAfterRestore(state, deps)), ...lockLeft];
+    const restore = restoreOutcome(state.restoreErrors, ownErrors, leftovers);
+    const restoreMessage = describeRestore(restore);
+    const restored: RunState = { ...state, restore };
+    const failure = state.failure ?? state.evaluateError;
+    const verdict = state.verdict;
+    const outcome = failure && !verdict ? 'error' : (verdict?.outcome ?? (failure ? 'error' : 'unknown'));
 
-  const subject = `${restore.complete ? '' : 'RESTORE INCOMPLETE — '}Load test ${outcome}: ${run.request.environment} / ${run.request.scenario}`;
-  const message = {
-    type: 'run-ended',
-    // First: whether the environment is back in its recorded shape, and what may be left.
-    restoreMessage,
-    restore,
-    outcome,
-    environment: run.request.environment,
-    scenario: run.request.scenario,
-    execution: run.executionId,
-    summary: verdict?.summary ?? failure?.Cause ?? outcome,
-    report,
-    reportError,
-    baseline: verdict?.baselineNote ?? null,
-    abort: verdict?.abort?.reason ?? null,
-    slis: (verdict?.slis ?? []).map((s) => ({
-      name: s.name,
-      status: s.status,
-      observed: s.observed,
-      unit: s.unit,
-      threshold: s.threshold,
-      baseline: s.baseline,
-      delta: s.delta,
-      // Against the last passing runs' per-tick values: the shift with its 95 % CI, and whether it is a regression.
-      comparison: s.comparison
+    let report = verdict?.report ?? null;
+    let reportError: string | null = null;
+    if (verdict) {
+      try {
+        const [ticks, recorded] = await Promise.all([
+          deps.runs.ticks(run.executionId),
+          deps.runs.phases(run.executionId),
+        ]);
+        const endedAt = deps.now();
+        report = await storeReport(
+          restored,
+          verdict,
+          ticks,
+          [
+            ...recorded,
+            ...derivedPhases(state, ticks.at(-1)?.at ?? null, recorded),
+            phase('Release lock', startedAt, endedAt),
+          ],
+          'release-lock',
+          endedAt.toISOString(),
+          deps,
+        );
+      } catch (err) {
+        reportError = (err as Error).message;
+        logger.warn(
+          'Release lock: the final report could not be written; the one Evaluate wrote stays',
+          err as Error,
+        );
+      }
+    }
+
+    const subject = `${restore.complete ? '' : 'RESTORE INCOMPLETE — '}Load test ${outcome}: ${run.request.environment} / ${run.request.scenario}`;
+    const message = {
+      type: 'run-ended',
+      // First: whether the environment is back in its recorded shape, and what may be left.
+      restoreMessage,
+      restore,
+      outcome,
+      environment: run.request.environment,
+      scenario: run.request.scenario,
+      execution: run.executionId,
+      summary: verdict?.summary ?? failure?.Cause ?? outcome,
+      report,
+      reportError,
+      baseline: verdict?.baselineNote ?? null,
+      abort: verdict?.abort?.reason ?? null,
+      slis: (verdict?.slis ?? []).map((s) => ({
+        name: s.name,
+        status: s.status,
+        observed: s.observed,
+        unit: s.unit,
+        threshold: s.threshold,
+        baseline: s.baseline,
+        delta: s.delta,
+        // Against the last passing runs' per-tick values: the shift with its 95 % CI, and whether it is a regression.
+        comparison: s.comparison
+          ? {
+              runs: s.comparison.runs,
+              baselineMedian: s.comparison.baseline.median,
+              shift: s.comparison.shift,
+              shiftLow: s.comparison.shiftLow,
+              shiftHigh: s.comparison.shiftHigh,
+              pValue: s.comparison.pValue,
+              regression: s.comparison.regression,
+            }
+          : null,
+      })),
+      latency: verdict?.latency
         ? {
-            runs: s.comparison.runs,
-            baselineMedian: s.comparison.baseline.median,
-            shift: s.comparison.shift,
-            shiftLow: s.comparison.shiftLow,
-            shiftHigh: s.comparison.shiftHigh,
-            pValue: s.comparison.pValue,
-            regression: s.comparison.regression,
+            window: `${verdict.latency.source} ticks ${verdict.latency.fromTick}-${verdict.latency.toTick}`,
+            requests: verdict.latency.requests,
           }
         : null,
-    })),
-    latency: verdict?.latency
-      ? {
-          window: `${verdict.latency.source} ticks ${verdict.latency.fromTick}-${verdict.latency.toTick}`,
-          requests: verdict.latency.requests,
-        }
-      : null,
-    evaluateError: state.evaluateError ?? null,
-  };
-  let notified = false;
-  try {
-    await retryTransient(() => deps.notifier.publish(subject, message));
-    notified = true;
-  } catch (err) {
-    ownError('the topic was not notified', err);
-  }
-  await recordPhase(
-    deps.runs,
-    run.executionId,
-    phase('Release lock', startedAt, deps.now(), ownErrors.length > 0 ? 'failed' : 'succeeded'),
-  );
-  // The notification's own failure is known only now: the result says it too.
-  const final = notified ? restore : restoreOutcome(state.restoreErrors, ownErrors, leftovers);
-  return { lockReleased, notified, report, restore: final, restoreMessage: describeRestore(final) };
-});
+      evaluateError: state.evaluateError ?? null,
+    };
+    let notified = false;
+    try {
+      await retryTransient(() => deps.notifier.publish(subject, message));
+      notified = true;
+    } catch (err) {
+      ownError('the topic was not notified', err);
+    }
+    await recordPhase(
+      deps.runs,
+      run.executionId,
+      phase('Release lock', startedAt, deps.now(), ownErrors.length > 0 ? 'failed' : 'succeeded'),
+    );
+    // The notification's own failure is known only now: the result says it too.
+    const final = notified ? restore : restoreOutcome(state.restoreErrors, ownErrors, leftovers);
+    return { lockReleased, notified, report, restore: final, restoreMessage: describeRestore(final) };
+  },
+);

@@ -1,12 +1,15 @@
 import { scaleTarget } from '../core/shape';
 import type { AppChange, ScaleResult } from '../core/state';
+import { nodeGroups } from '../runtime/providers/node-groups';
+import { platform } from '../runtime/providers/platform';
+import { runs } from '../runtime/providers/runs';
+import { step } from '../runtime/step';
 import {
   type ApplicationItemEvent,
   type NodeGroupsItemEvent,
   prepareApplication,
   prepareNodeGroups,
-} from './prepare';
-import { step } from './runtime';
+} from '../use-cases/prepare';
 
 /**
  * Scales to production's size and waits until ready. The prepare phase (statemachine/prepare-map.ts)
@@ -19,6 +22,7 @@ export const handler: {
   (event: NodeGroupsItemEvent): Promise<ScaleResult>;
 } = step(
   'Scale to production size',
+  { runs, platform, nodeGroups },
   async (event: ApplicationItemEvent | NodeGroupsItemEvent, deps): Promise<ScaleResult | AppChange> =>
     'application' in event
       ? prepareApplication(event, deps, scaleTarget)

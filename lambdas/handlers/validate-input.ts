@@ -11,8 +11,10 @@ import {
   validateRunInput,
 } from '../core/run-input';
 import type { RunState } from '../core/state';
-import { RECORD_DAYS } from './prepare';
-import { type StepDeps, step } from './runtime';
+import { config } from '../runtime/providers/config';
+import { runs } from '../runtime/providers/runs';
+import { type StepDeps, step } from '../runtime/step';
+import { RECORD_DAYS } from '../use-cases/prepare';
 
 export interface ValidateEvent {
   readonly input: unknown;
@@ -35,39 +37,43 @@ const TICK_MARGIN = 5;
  * (renewed for the rest of the test; otherwise the execution fails here without touching anything), and it is
  * recorded as the run's, for the janitor.
  */
-export const handler = step('Validate input', async (event: ValidateEvent, deps): Promise<RunState> => {
-  if (isContinuation(event.input)) return continueRun(event, deps);
-  const config = deps.config();
-  const result = validateRunInput(event.input, config);
-  if (!result.ok) throw new ValidationError(result.problems);
-  const { request } = result;
-  const environment = config.environments[request.environment];
-  if (!environment) throw new ValidationError([{ field: 'environment', rule: 'is not configured' }]);
-  return {
-    run: {
-      executionId: event.execution.id,
-      executionName: event.execution.name,
-      startedAt: event.execution.startTime,
-      request,
-      environment,
-      maxTicks: plannedTicks(request) + TICK_MARGIN,
-    },
-    execution: {
-      id: event.execution.id,
-      name: event.execution.name,
-      startedAt: event.execution.startTime,
-      number: 1,
-      continueAtTick: ticksPerExecution(
-        event.budget ?? HISTORY_ONLY,
-        request.tickSeconds,
-        request.applications.length,
-      ),
-      nextName: continuationName(event.execution.name, 2),
-    },
-  };
-});
+export const handler = step(
+  'Validate input',
+  { runs, config },
+  async (event: ValidateEvent, deps): Promise<RunState> => {
+    if (isContinuation(event.input)) return continueRun(event, deps);
+    const config = deps.config();
+    const result = validateRunInput(event.input, config);
+    if (!result.ok) throw new ValidationError(result.problems);
+    const { request } = result;
+    const environment = config.environments[request.environment];
+    if (!environment) throw new ValidationError([{ field: 'environment', rule: 'is not configured' }]);
+    return {
+      run: {
+        executionId: event.execution.id,
+        executionName: event.execution.name,
+        startedAt: event.execution.startTime,
+        request,
+        environment,
+        maxTicks: plannedTicks(request) + TICK_MARGIN,
+      },
+      execution: {
+        id: event.execution.id,
+        name: event.execution.name,
+        startedAt: event.execution.startTime,
+        number: 1,
+        continueAtTick: ticksPerExecution(
+          event.budget ?? HISTORY_ONLY,
+          request.tickSeconds,
+          request.applications.length,
+        ),
+        nextName: continuationName(event.execution.name, 2),
+      },
+    };
+  },
+);
 
-async function continueRun(event: ValidateEvent, deps: StepDeps): Promise<RunState> {
+async function continueRun(event: ValidateEvent, deps: Pick<StepDeps, 'runs' | 'now'>): Promise<RunState> {
   const result = validateContinuation(event.input);
   if (!result.ok) throw new ValidationError(result.problems);
   const { state } = result;

@@ -11,7 +11,7 @@ import {
 } from '@kubernetes/client-node';
 import { Agent, request } from 'undici';
 import { type KubeApis, makeApis } from '../../lambdas/adapters/kubernetes/connection';
-import { CONDUCTOR_GROUP, PRODUCTION_READER_GROUP } from '../../lambdas/adapters/kubernetes/rbac';
+import { CONDUCTOR_GROUP, PRODUCTION_READER_GROUP } from '../../lambdas/contracts';
 import { type ManagedProcess, startProcess, waitUntil } from '../managed-process';
 import { freePort } from '../ports';
 import { kwokStagesPath, requireTool } from '../tool-paths';

@@ -1,7 +1,7 @@
 import { type ConductorConfig, parseConfig } from '../../lambdas/core/config';
 import type { RunState } from '../../lambdas/core/state';
-import { resetDeps } from '../../lambdas/handlers/runtime';
 import { handler as validateInput } from '../../lambdas/handlers/validate-input';
+import { resetDeps } from '../../lambdas/runtime/step';
 import { MOTO_ACCOUNT_ID, MOTO_REGION, motoEnv } from '../../local/moto';
 
 /**

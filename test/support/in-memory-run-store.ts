@@ -1,12 +1,12 @@
+import type { RunStore } from '../../lambdas/adapters/aws/run-store';
+import { EnvironmentLockedError } from '../../lambdas/core/errors';
 import type {
   JanitorRecord,
   PhaseRecord,
-  RunStore,
   TickHistogramRecord,
   TickRecord,
   TickWatchRecord,
-} from '../../lambdas/adapters/aws/run-store';
-import { EnvironmentLockedError } from '../../lambdas/core/errors';
+} from '../../lambdas/core/records';
 import type { AppShape, RunContext } from '../../lambdas/core/state';
 import type { Baseline } from '../../lambdas/core/verdict';
 

@@ -1,5 +1,5 @@
-import type { PhaseRecord, TickRecord } from '../../lambdas/adapters/aws/run-store';
 import { withSloDefaults } from '../../lambdas/core/config';
+import type { PhaseRecord, TickRecord } from '../../lambdas/core/records';
 import { estimateCost, runCost } from '../../lambdas/core/report/cost';
 import { buildRunSummary, type RunSummary } from '../../lambdas/core/report/summary';
 import { buildChecks, evaluateTick, type SloWatchState } from '../../lambdas/core/slo';

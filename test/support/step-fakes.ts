@@ -1,5 +1,5 @@
 import type { RunStore } from '../../lambdas/adapters/aws/run-store';
-import type { NodeGroupAdapter } from '../../lambdas/adapters/ecs/node-groups';
+import type { NodeGroupAdapter } from '../../lambdas/adapters/eks/node-groups';
 import type { ApplyOptions, PlatformAdapter } from '../../lambdas/adapters/platforms';
 import type {
   ApplicationConfig,
@@ -9,7 +9,7 @@ import type {
 } from '../../lambdas/core/config';
 import type { NodeGroupSize } from '../../lambdas/core/shape';
 import type { AppShape, RampState, RunState } from '../../lambdas/core/state';
-import type { StepDeps } from '../../lambdas/handlers/runtime';
+import type { StepDeps } from '../../lambdas/runtime/step';
 
 /** Platforms in memory, keyed by `<namespace>/<deployment>` of a kubernetes platform. */
 export class FakePlatforms implements PlatformAdapter {

@@ -6,12 +6,10 @@ import {
   PutMetricDataCommand,
   type StandardUnit,
 } from '@aws-sdk/client-cloudwatch';
+import { METRICS_NAMESPACE } from '../../contracts';
 import type { AlarmSelector } from '../../core/config';
 import type { AlarmReading } from '../../core/slo';
 import { withTransientAws } from './transient';
-
-/** The namespace of the test's metrics (the dashboard reads the same). */
-export const METRICS_NAMESPACE = 'LoadTestConductor';
 
 /** The dimensions every metric of a run carries; latency metrics add `Request`. */
 export interface MetricDimensions {

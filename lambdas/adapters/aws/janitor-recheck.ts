@@ -1,4 +1,5 @@
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { MAX_RECHECK_DELAY_SECONDS } from '../../contracts';
 import { withTransientAws } from './transient';
 
 /**
@@ -29,9 +30,6 @@ export class JanitorRecheckQueue {
     return new Date(now.getTime() + this.delaySeconds * 1000);
   }
 }
-
-/** The re-check delay SQS allows at most; a step Lambda runs 15 minutes at most, too. */
-export const MAX_RECHECK_DELAY_SECONDS = 900;
 
 /**
  * The queue from `JANITOR_RECHECK_QUEUE_URL` and `JANITOR_RECHECK_DELAY_SECONDS` (cdk/lib/janitor.ts sets

@@ -1,8 +1,6 @@
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { REPORTS_PREFIX } from '../../contracts';
 import { withTransientAws } from './transient';
-
-/** Every report lives below this prefix (the Evaluate function may write nowhere else). */
-export const REPORTS_PREFIX = 'runs/';
 
 /** Run reports in the reports bucket, under `runs/<environment>/<execution name>/`. */
 export class ReportStore {

@@ -8,11 +8,11 @@ import {
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
 import type { EcsPlatform, Platform } from '../../core/config';
+import { RolloutFailedError, RolloutTimeoutError } from '../../core/errors';
 import { type ContainerResources, canonical, versionOf } from '../../core/shape';
 import type { AppShape } from '../../core/state';
-import { RolloutFailedError, RolloutTimeoutError } from '../kubernetes/errors';
+import { AwsClients, aws } from '../aws/clients';
 import type { ApplyOptions, PlatformAdapter } from '../platforms';
-import { AwsClients, aws } from './clients';
 
 /** The key under which a task's own cpu/memory sit in an ECS shape's `resources`. */
 export const TASK_RESOURCES = '(task)';

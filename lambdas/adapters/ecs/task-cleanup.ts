@@ -14,9 +14,9 @@ import {
   type TaskOverride,
 } from '@aws-sdk/client-ecs';
 import type { EcsTaskCleanupAction } from '../../core/config';
-import { RolloutFailedError, RolloutTimeoutError } from '../kubernetes/errors';
+import { RolloutFailedError, RolloutTimeoutError } from '../../core/errors';
+import { aws } from '../aws/clients';
 import { jobName } from '../kubernetes/job-cleanup';
-import { aws } from './clients';
 
 /** Each container's last log lines in the report, at most this many… */
 export const TASK_LOG_LINES = 20;

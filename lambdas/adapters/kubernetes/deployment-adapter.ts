@@ -1,10 +1,12 @@
 import { PatchStrategy, setHeaderOptions, type V1Deployment } from '@kubernetes/client-node';
 import type { KubernetesPlatform, Platform } from '../../core/config';
+import { RolloutFailedError, RolloutTimeoutError } from '../../core/errors';
 import { type ContainerResources, canonical, clamp, type HpaBounds, versionOf } from '../../core/shape';
 import type { AppShape } from '../../core/state';
 import type { ApplyOptions, PlatformAdapter } from '../platforms';
 import type { KubeApis, KubeConnector } from './connection';
-import { isConflict, kube, kubernetesError, RolloutFailedError, RolloutTimeoutError } from './errors';
+import { isConflict, kube, kubernetesError } from './errors';
+import { mergePatch } from './patch';
 
 export interface KubernetesAdapterOptions {
   readonly connect: KubeConnector;
@@ -127,7 +129,7 @@ export class KubernetesPlatformAdapter implements PlatformAdapter {
       await conflictAsIs(`${application}: patch HPA ${p.namespace}/${p.hpa} on ${apis.target}`, () =>
         apis.autoscaling.patchNamespacedHorizontalPodAutoscaler(
           { name: p.hpa as string, namespace: p.namespace, body: { spec: { minReplicas, maxReplicas } } },
-          setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+          mergePatch(),
         ),
       );
       bounds = shape.hpa;

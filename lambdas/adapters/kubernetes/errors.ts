@@ -6,21 +6,6 @@ export class KubernetesForbiddenError extends Error {
   override readonly name = 'KubernetesForbiddenError';
 }
 
-/** A rollout that did not complete within the application's readiness timeout. */
-export class RolloutTimeoutError extends Error {
-  override readonly name = 'RolloutTimeoutError';
-}
-
-/** A rollout the Deployment controller gave up on (ProgressDeadlineExceeded). */
-export class RolloutFailedError extends Error {
-  override readonly name = 'RolloutFailedError';
-}
-
-/** The conductor was asked to write to a production platform: refused before any write. */
-export class ProductionTargetError extends Error {
-  override readonly name = 'ProductionTargetError';
-}
-
 /**
  * A Kubernetes API failure as the conductor's error: 403 → {@link KubernetesForbiddenError}, 409/429/5xx,
  * network failures and request timeouts → TransientError (retried by the state machine), the rest as they

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { ApiException, type V1Job, type V1JobSpec } from '@kubernetes/client-node';
 import type { KubernetesJobCleanupAction } from '../../core/config';
+import { RolloutFailedError, RolloutTimeoutError } from '../../core/errors';
 import type { KubeConnector } from './connection';
-import { kube, RolloutFailedError, RolloutTimeoutError } from './errors';
+import { kube } from './errors';
 
 /**
  * Runs a `kubernetes-job` cleanup action: creates a Job in the test namespace from a CronJob's job template

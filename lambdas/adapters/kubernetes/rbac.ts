@@ -1,4 +1,5 @@
 import type { V1PolicyRule, V1Role, V1RoleBinding } from '@kubernetes/client-node';
+import { CONDUCTOR_GROUP, PRODUCTION_READER_GROUP } from '../../contracts';
 
 /**
  * The Kubernetes RBAC the conductor needs, and nothing more. Bound to groups, so that on EKS an access
@@ -6,11 +7,6 @@ import type { V1PolicyRule, V1Role, V1RoleBinding } from '@kubernetes/client-nod
  * in tokens.csv carries the group. The local cluster of the tests applies exactly these objects, so the
  * e2e tests prove they are enough.
  */
-
-/** The group of the conductor's identity on test clusters (EKS access entry `kubernetesGroups`). */
-export const CONDUCTOR_GROUP = 'load-test-conductor';
-/** The group of the conductor's read-only identity on production clusters. */
-export const PRODUCTION_READER_GROUP = 'load-test-conductor-readers';
 
 /** What the conductor does in a test namespace: patch Deployments and HPAs, run cleanup Jobs. */
 export const CONDUCTOR_RULES: readonly V1PolicyRule[] = [

@@ -11,13 +11,11 @@
  * platform it is: {@link workerFleet} builds the adapter from the configuration, and tests swap the factory.
  */
 import { DescribeServicesCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
-import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { request } from 'undici';
 import type { LocustWorkersConfig, LocustWorkersLocation } from '../../core/config';
 import { TransientError } from '../../core/errors';
-import { AwsClients, aws } from '../ecs/clients';
-import { type KubeConnector, kubeConnector } from '../kubernetes/connection';
-import { kube } from '../kubernetes/errors';
+import { AwsClients, aws } from '../aws/clients';
+import type { KubeConnector } from '../kubernetes/connection';
 import { isTransientNetworkError } from './client';
 
 export interface FleetStatus {
@@ -45,32 +43,43 @@ export function fleetBounds(config: LocustWorkersConfig): { minWorkers: number; 
 
 /**
  * The worker Deployment's replicas. Needs `get` on `deployments` and `patch` on `deployments/scale` in its
- * namespace (the conductor's Role there: kubernetes/rbac.ts `locustWorkersRbac`).
+ * namespace (the conductor's Role there: kubernetes/rbac.ts `locustWorkersRbac`). The Kubernetes client is
+ * imported on the first call: a step that may size a fleet does not evaluate it at its cold start.
  */
 export class KubernetesWorkerFleet implements WorkerFleet {
   readonly description: string;
 
   constructor(
     private readonly config: Extract<LocustWorkersLocation, { type: 'kubernetes' }>,
-    private readonly connect: KubeConnector = kubeConnector(),
+    private connect?: KubeConnector,
   ) {
     this.description = `deployment ${config.namespace}/${config.deployment}`;
   }
 
+  private async apis() {
+    this.connect ??= (await import('../kubernetes/connection')).kubeConnector();
+    return this.connect(this.config.cluster);
+  }
+
   async scale(workers: number): Promise<void> {
     checkCount(workers);
-    const apis = await this.connect(this.config.cluster);
+    // Modules of ours, not the client's package: importing the package itself would bundle all of it.
+    const [apis, { kube }, { mergePatch }] = await Promise.all([
+      this.apis(),
+      import('../kubernetes/errors'),
+      import('../kubernetes/patch'),
+    ]);
     const { namespace, deployment: name } = this.config;
     await kube(`Locust workers: scale ${this.description} on ${apis.target} to ${workers}`, () =>
       apis.apps.patchNamespacedDeploymentScale(
         { name, namespace, body: { spec: { replicas: workers } } },
-        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+        mergePatch(),
       ),
     );
   }
 
   async status(): Promise<FleetStatus> {
-    const apis = await this.connect(this.config.cluster);
+    const [apis, { kube }] = await Promise.all([this.apis(), import('../kubernetes/errors')]);
     const { namespace, deployment: name } = this.config;
     const d = await kube(`Locust workers: read ${this.description} on ${apis.target}`, () =>
       apis.apps.readNamespacedDeployment({ name, namespace }),

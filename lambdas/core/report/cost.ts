@@ -3,8 +3,8 @@
  * step Lambdas' GB-seconds on arm64 plus their requests. The load itself (Locust, the system under test)
  * is not included: it runs on the team's own infrastructure.
  */
-import type { PhaseRecord, TickRecord } from '../../adapters/aws/run-store';
 import { round } from '../numbers';
+import type { PhaseRecord, TickRecord } from '../records';
 
 export const PRICES = {
   /** Step Functions Standard: $0.025 per 1,000 state transitions. */

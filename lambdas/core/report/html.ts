@@ -2,7 +2,7 @@
  * The run report: one self-contained HTML file (inline CSS and SVG, no script, no external resource), from
  * the run's JSON summary. Opens offline, in any browser, from S3 or a local folder.
  */
-import type { TickRecord } from '../../adapters/aws/run-store';
+import type { TickRecord } from '../records';
 import { describeLeftover, describeRestore } from '../restore';
 import { describeUserClasses } from '../scenario';
 import { AGGREGATED, type SloStatus } from '../slo';

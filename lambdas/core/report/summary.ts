@@ -2,8 +2,8 @@
  * The JSON summary of a run, for machines (schema/run-summary.schema.json), and what the HTML report is
  * rendered from. Built in AWS by Evaluate (and again, complete, by Release lock) and locally by the runner.
  */
-import type { PhaseRecord, TickRecord } from '../../adapters/aws/run-store';
 import { type KpiConfig, type SloConfig, withSloDefaults } from '../config';
+import type { PhaseRecord, TickRecord } from '../records';
 import type { RestoreOutcome } from '../restore';
 import type { RunRequest } from '../run-input';
 import { kpiOf, scenarioUserClasses } from '../scenario';
@@ -112,7 +112,7 @@ export function buildRunSummary(input: SummaryInput): RunSummary {
 /**
  * Drift events wherever the run recorded them: the ticks' `drift` and `ramp.drift` — arrays of
  * `{ at?, application, message }` or the drift guard's `{ at, application, differences[], reapplied, error? }`
- * (lambdas/handlers/drift.ts). Both are optional.
+ * (lambdas/use-cases/drift.ts). Both are optional.
  */
 function driftEvents(state: RunState, ticks: readonly TickRecord[]): DriftEvent[] {
   const out: DriftEvent[] = [];

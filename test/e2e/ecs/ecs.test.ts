@@ -18,12 +18,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TASK_RESOURCES } from '../../../lambdas/adapters/ecs/ecs-adapter';
 import { type ConductorConfig, parseConfig } from '../../../lambdas/core/config';
 import type { RunState } from '../../../lambdas/core/state';
-import { checkDrift } from '../../../lambdas/handlers/drift';
 import { handler as planDryRun } from '../../../lambdas/handlers/plan-dry-run';
-import { deps, resetDeps } from '../../../lambdas/handlers/runtime';
 import { handler as scale } from '../../../lambdas/handlers/scale';
 import { handler as teardown } from '../../../lambdas/handlers/teardown';
 import { handler as validateInput } from '../../../lambdas/handlers/validate-input';
+import { deps, resetDeps } from '../../../lambdas/runtime/step';
+import { checkDrift } from '../../../lambdas/use-cases/drift';
 import { createLocalAwsResources, RUNS_TABLE_KEYS } from '../../../local/aws-resources';
 import {
   MOTO_ACCOUNT_ID,

@@ -7,10 +7,10 @@ import { parseConfig } from '../../../lambdas/core/config';
 import { TransientError } from '../../../lambdas/core/errors';
 import type { AppChange, RunState } from '../../../lambdas/core/state';
 import { handler as deploy } from '../../../lambdas/handlers/deploy';
-import { resetDeps } from '../../../lambdas/handlers/runtime';
 import { handler as scale } from '../../../lambdas/handlers/scale';
 import { handler as teardown } from '../../../lambdas/handlers/teardown';
 import { handler as validateInput } from '../../../lambdas/handlers/validate-input';
+import { resetDeps } from '../../../lambdas/runtime/step';
 import { createLocalAwsResources, RUNS_TABLE_KEYS } from '../../../local/aws-resources';
 import { MOTO_ACCOUNT_ID, type Moto, motoEnv, startMoto } from '../../../local/moto';
 import {

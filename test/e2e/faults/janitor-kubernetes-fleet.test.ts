@@ -9,8 +9,8 @@ import { type LocustWorkersConfig, parseConfig } from '../../../lambdas/core/con
 import type { RunState } from '../../../lambdas/core/state';
 import { handler as acquireLock } from '../../../lambdas/handlers/acquire-lock';
 import { handler as janitor } from '../../../lambdas/handlers/janitor';
-import { resetDeps } from '../../../lambdas/handlers/runtime';
 import { handler as validateInput } from '../../../lambdas/handlers/validate-input';
+import { resetDeps } from '../../../lambdas/runtime/step';
 import { createLocalAwsResources, RUNS_TABLE_KEYS } from '../../../local/aws-resources';
 import {
   applyRbac,

@@ -11,7 +11,7 @@ import { RunStore } from '../../../lambdas/adapters/aws/run-store';
 import type { ConductorConfig, LocustWorkersConfig } from '../../../lambdas/core/config';
 import type { AppShape, RampState } from '../../../lambdas/core/state';
 import { handler as janitor } from '../../../lambdas/handlers/janitor';
-import { resetDeps } from '../../../lambdas/handlers/runtime';
+import { resetDeps } from '../../../lambdas/runtime/step';
 import { readShopShape } from '../../../local/demo-shop';
 import { DEMO_TEST_REPLICAS, type LocalEnvironment, startLocalEnvironment } from '../../../local/environment';
 import { executeLocally } from '../../../local/executor';

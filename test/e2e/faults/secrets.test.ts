@@ -5,7 +5,7 @@ import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secre
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RunStore } from '../../../lambdas/adapters/aws/run-store';
 import type { ConductorConfig } from '../../../lambdas/core/config';
-import { resetDeps } from '../../../lambdas/handlers/runtime';
+import { resetDeps } from '../../../lambdas/runtime/step';
 import { type LocalEnvironment, startLocalEnvironment } from '../../../local/environment';
 import { executeLocally } from '../../../local/executor';
 import { MOTO_CREDENTIALS, MOTO_REGION } from '../../../local/moto';

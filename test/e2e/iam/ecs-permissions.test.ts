@@ -17,13 +17,13 @@ import { type ConductorConfig, parseConfig } from '../../../lambdas/core/config'
 import type { RunState } from '../../../lambdas/core/state';
 import { handler as acquireLock } from '../../../lambdas/handlers/acquire-lock';
 import { handler as cleanup } from '../../../lambdas/handlers/cleanup';
-import { checkDrift } from '../../../lambdas/handlers/drift';
 import { handler as janitor } from '../../../lambdas/handlers/janitor';
 import { handler as planDryRun } from '../../../lambdas/handlers/plan-dry-run';
 import { handler as releaseLock } from '../../../lambdas/handlers/release-lock';
-import { deps, resetDeps } from '../../../lambdas/handlers/runtime';
 import { handler as teardown } from '../../../lambdas/handlers/teardown';
 import { handler as validateInput } from '../../../lambdas/handlers/validate-input';
+import { deps, resetDeps } from '../../../lambdas/runtime/step';
+import { checkDrift } from '../../../lambdas/use-cases/drift';
 import { createLocalAwsResources, RUNS_TABLE_KEYS } from '../../../local/aws-resources';
 import {
   createMotoTaskNetwork,

@@ -5,17 +5,17 @@ import { ApiException, PatchStrategy, setHeaderOptions, type V1Deployment } from
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kubeConnector } from '../../../lambdas/adapters/kubernetes/connection';
 import { rolloutStatus } from '../../../lambdas/adapters/kubernetes/deployment-adapter';
-import { CONDUCTOR_GROUP, PRODUCTION_READER_GROUP } from '../../../lambdas/adapters/kubernetes/rbac';
 import { defaultPlatforms } from '../../../lambdas/adapters/platforms';
+import { CONDUCTOR_GROUP, PRODUCTION_READER_GROUP } from '../../../lambdas/contracts';
 import { type ConductorConfig, parseConfig } from '../../../lambdas/core/config';
 import type { RunState } from '../../../lambdas/core/state';
 import { handler as cleanup } from '../../../lambdas/handlers/cleanup';
-import { checkDrift } from '../../../lambdas/handlers/drift';
 import { handler as planDryRun } from '../../../lambdas/handlers/plan-dry-run';
-import { deps, resetDeps } from '../../../lambdas/handlers/runtime';
 import { handler as scale } from '../../../lambdas/handlers/scale';
 import { handler as teardown } from '../../../lambdas/handlers/teardown';
 import { handler as validateInput } from '../../../lambdas/handlers/validate-input';
+import { deps, resetDeps } from '../../../lambdas/runtime/step';
+import { checkDrift } from '../../../lambdas/use-cases/drift';
 import { createLocalAwsResources, RUNS_TABLE_KEYS } from '../../../local/aws-resources';
 import {
   ignoreConflict,

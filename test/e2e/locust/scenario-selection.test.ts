@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocustClient } from '../../../lambdas/adapters/locust/client';
 import { DEFAULT_KPI } from '../../../lambdas/core/config';
 import { ValidationError } from '../../../lambdas/core/errors';
-import { checkMasterOffersScenario } from '../../../lambdas/handlers/load';
+import { checkMasterOffersScenario } from '../../../lambdas/use-cases/scenario';
 import { type LocustCluster, startLocustCluster } from '../../../local/locust-cluster';
 import { until } from '../../support/locust-cluster';
 

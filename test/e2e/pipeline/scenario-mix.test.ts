@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RunStore } from '../../../lambdas/adapters/aws/run-store';
 import { LocustClient } from '../../../lambdas/adapters/locust/client';
 import type { Verdict } from '../../../lambdas/core/verdict';
-import { resetDeps } from '../../../lambdas/handlers/runtime';
+import { resetDeps } from '../../../lambdas/runtime/step';
 import { readShopShape } from '../../../local/demo-shop';
 import { type LocalEnvironment, startLocalEnvironment } from '../../../local/environment';
 import { executeLocally } from '../../../local/executor';

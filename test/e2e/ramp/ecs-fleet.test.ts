@@ -6,7 +6,7 @@ import {
   RegisterTaskDefinitionCommand,
 } from '@aws-sdk/client-ecs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AwsClients } from '../../../lambdas/adapters/ecs/clients';
+import { AwsClients } from '../../../lambdas/adapters/aws/clients';
 import { EcsWorkerFleet } from '../../../lambdas/adapters/locust/fleet';
 import { MOTO_CREDENTIALS, MOTO_REGION, type Moto, motoEnv, startMoto } from '../../../local/moto';
 

@@ -28,7 +28,7 @@ import type { RunSummary } from '../../../lambdas/core/report/summary';
 import { plannedTicks } from '../../../lambdas/core/run-input';
 import type { RunState } from '../../../lambdas/core/state';
 import type { Verdict } from '../../../lambdas/core/verdict';
-import { resetDeps } from '../../../lambdas/handlers/runtime';
+import { resetDeps } from '../../../lambdas/runtime/step';
 import {
   DEMO_SLOW_CHECKOUT,
   DEMO_TEST_REPLICAS,
@@ -47,7 +47,7 @@ import { openInChromium } from '../../support/chromium';
 /**
  * The SLO guardrails end to end: the synthesized state machine run by the local interpreter with the real
  * handlers, a real Locust master with two workers, moto for CloudWatch (alarms, metrics), SNS → SQS and
- * DynamoDB. The ramp tick calls the watch exactly as lambdas/handlers/watch.ts documents (`withWatch` below),
+ * DynamoDB. The ramp tick calls the watch exactly as lambdas/use-cases/watch.ts documents (`withWatch` below),
  * until ramp-tick.ts calls it itself — then the wrapper steps aside.
  */
 const ALARM = 'checkout-5xx';

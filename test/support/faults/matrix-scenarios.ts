@@ -2,7 +2,7 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { RunStore } from '../../../lambdas/adapters/aws/run-store';
 import type { AppShape } from '../../../lambdas/core/state';
 import { type JanitorResult, handler as janitor } from '../../../lambdas/handlers/janitor';
-import { resetDeps } from '../../../lambdas/handlers/runtime';
+import { resetDeps } from '../../../lambdas/runtime/step';
 import { readShopShape } from '../../../local/demo-shop';
 import { DEMO_TEST_REPLICAS, type LocalEnvironment, startLocalEnvironment } from '../../../local/environment';
 import type { LocalExecutionOptions, LocalExecutionResult } from '../../../local/executor';

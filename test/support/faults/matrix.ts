@@ -13,7 +13,7 @@ import { type WorkerFleet, workerFleet } from '../../../lambdas/adapters/locust/
 import type { ConductorConfig, EnvironmentConfig } from '../../../lambdas/core/config';
 import { hasShape, restoreTarget } from '../../../lambdas/core/shape';
 import { handler as janitor } from '../../../lambdas/handlers/janitor';
-import { deps, resetDeps } from '../../../lambdas/handlers/runtime';
+import { deps, resetDeps } from '../../../lambdas/runtime/step';
 import { DEMO_TEST_REPLICAS, type LocalEnvironment, startLocalEnvironment } from '../../../local/environment';
 import { executeLocally, type LocalExecutionResult } from '../../../local/executor';
 import { MOTO_CREDENTIALS, MOTO_REGION } from '../../../local/moto';

@@ -4,7 +4,7 @@ import {
   ReceiveMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import type { TickRecord } from '../../../lambdas/adapters/aws/run-store';
+import type { TickRecord } from '../../../lambdas/core/records';
 import type { ExecutionStatusChangeEvent, JanitorRecheckEvent } from '../../../lambdas/handlers/janitor';
 import type { LocalExecutionOptions } from '../../../local/executor';
 import { LIFECYCLE_STEPS } from '../../../statemachine/steps';

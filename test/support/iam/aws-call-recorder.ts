@@ -3,7 +3,7 @@ import { appendFileSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { Client } from '@smithy/core/client';
-import { stepHooks } from '../../../lambdas/handlers/runtime';
+import { stepHooks } from '../../../lambdas/runtime/step';
 import { REPO_ROOT } from '../../../local/managed-process';
 import { type IamRequest, iamRequests, type KnownResources } from './iam-requests';
 
@@ -22,7 +22,7 @@ type Stack = { add(middleware: unknown, options: Record<string, unknown>): void 
 type AnyClient = { middlewareStack: Stack; config: { region?: () => Promise<string> | string } };
 
 /**
- * Records every AWS SDK call made inside a step (`step()` in lambdas/handlers/runtime.ts calls
+ * Records every AWS SDK call made inside a step (`step()` in lambdas/runtime/step.ts calls
  * `stepHooks.around`), through a middleware added to each SDK client the first time it sends while
  * recording is on. Calls outside a step (a test's own set-up) are not recorded. Nothing here is imported
  * by a handler: production clients are untouched.

@@ -12,12 +12,12 @@ import {
 } from '../../../support/step-fakes';
 
 const deps = vi.hoisted(() => ({ current: undefined as unknown }));
-vi.mock('../../../../lambdas/handlers/runtime', async (original) => {
-  const real = await original<typeof import('../../../../lambdas/handlers/runtime')>();
+vi.mock('../../../../lambdas/runtime/step', async (original) => {
+  const real = await original<typeof import('../../../../lambdas/runtime/step')>();
   return {
     ...real,
     step:
-      <I, O>(_name: string, run: (input: I, d: never) => Promise<O>) =>
+      <I, O>(_name: string, _providers: unknown, run: (input: I, d: never) => Promise<O>) =>
       (input: I) =>
         run(input, deps.current as never),
   };
@@ -25,7 +25,7 @@ vi.mock('../../../../lambdas/handlers/runtime', async (original) => {
 
 const { handler: scale } = await import('../../../../lambdas/handlers/scale');
 const { handler: teardown } = await import('../../../../lambdas/handlers/teardown');
-const { checkDrift } = await import('../../../../lambdas/handlers/drift');
+const { checkDrift } = await import('../../../../lambdas/use-cases/drift');
 const { handler: dryRun } = await import('../../../../lambdas/handlers/plan-dry-run');
 const { runPreparePhase } = await import('../../../../local/prepare-phase');
 const { handler: validate } = await import('../../../../lambdas/handlers/validate-input');

@@ -1,8 +1,8 @@
 import { ApiException } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
+import { aws } from '../../../../../lambdas/adapters/aws/clients';
 import { janitorRecheckQueue } from '../../../../../lambdas/adapters/aws/janitor-recheck';
 import { isTransientAwsError, retryTransient } from '../../../../../lambdas/adapters/aws/transient';
-import { aws } from '../../../../../lambdas/adapters/ecs/clients';
 import { isConflict, kubernetesError } from '../../../../../lambdas/adapters/kubernetes/errors';
 import { TransientError } from '../../../../../lambdas/core/errors';
 

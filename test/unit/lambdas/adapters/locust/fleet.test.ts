@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { AwsClients } from '../../../../../lambdas/adapters/ecs/clients';
+import type { AwsClients } from '../../../../../lambdas/adapters/aws/clients';
 import type { KubeApis } from '../../../../../lambdas/adapters/kubernetes/connection';
 import {
   EcsWorkerFleet,

@@ -1,8 +1,8 @@
 import { request } from 'undici';
-import type { Platform } from '../core/config';
-import { TransientError } from '../core/errors';
-import type { AppShape } from '../core/state';
-import type { PlatformAdapter } from './platforms';
+import type { Platform } from '../../core/config';
+import { TransientError } from '../../core/errors';
+import type { AppShape } from '../../core/state';
+import type { PlatformAdapter } from '../platforms';
 
 interface AgentShape extends AppShape {
   readonly ready: boolean;

@@ -3,7 +3,7 @@ import { ECSClient } from '@aws-sdk/client-ecs';
 import { EKSClient } from '@aws-sdk/client-eks';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { TransientError } from '../../core/errors';
-import { apiRequestTimeoutMs, isTransientAwsError } from '../aws/transient';
+import { apiRequestTimeoutMs, isTransientAwsError } from './transient';
 
 /**
  * AWS clients per region and identity: the Lambda's own (test writes), or an assumed role (e.g. a

@@ -3,9 +3,10 @@
  * the same). Evaluate and Release lock record their own; the `step()` wrapper in runtime.ts records every
  * other step through `recordStepPhase`.
  */
-import type { PhaseRecord, RunStore } from '../adapters/aws/run-store';
+import type { RunStore } from '../adapters/aws/run-store';
+import type { PhaseRecord } from '../core/records';
 import type { RunState } from '../core/state';
-import { logger } from './runtime';
+import { logger } from '../runtime/logger';
 
 const PHASE_RETENTION_MS = 30 * 86_400_000;
 
@@ -87,4 +88,20 @@ export function derivedPhases(
     });
   }
   return out;
+}
+
+/** A phase that ran from `startedAt` to `endedAt` (Evaluate and Release lock record their own). */
+export function phase(
+  name: string,
+  startedAt: Date,
+  endedAt: Date,
+  outcome: PhaseRecord['outcome'] = 'succeeded',
+): PhaseRecord {
+  return {
+    name,
+    startedAt: startedAt.toISOString(),
+    endedAt: endedAt.toISOString(),
+    outcome,
+    lambdaMs: Math.max(0, endedAt.getTime() - startedAt.getTime()),
+  };
 }

@@ -1,11 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { CloudWatchGateway, MetricValue } from '../../../../lambdas/adapters/aws/cloudwatch';
 import type { Notifier } from '../../../../lambdas/adapters/aws/notifier';
-import type {
-  RunStore,
-  TickHistogramRecord,
-  TickWatchRecord,
-} from '../../../../lambdas/adapters/aws/run-store';
+import type { RunStore } from '../../../../lambdas/adapters/aws/run-store';
 import {
   type LocustClient,
   type LocustHistogramEntry,
@@ -13,11 +9,12 @@ import {
   parseStats,
 } from '../../../../lambdas/adapters/locust/client';
 import { withSloDefaults } from '../../../../lambdas/core/config';
+import type { TickHistogramRecord, TickWatchRecord } from '../../../../lambdas/core/records';
 import type { AlarmReading } from '../../../../lambdas/core/slo';
 import type { RampState, RunState } from '../../../../lambdas/core/state';
-import { applyWatch, type TickReading, watchTick } from '../../../../lambdas/handlers/watch';
+import { applyWatch, type TickReading, watchTick } from '../../../../lambdas/use-cases/watch';
 
-vi.mock('../../../../lambdas/handlers/runtime', () => ({
+vi.mock('../../../../lambdas/runtime/step', () => ({
   logger: { warn: vi.fn(), error: vi.fn() },
 }));
 

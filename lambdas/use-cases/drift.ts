@@ -2,8 +2,8 @@ import { settleLimit } from '../core/concurrency';
 import { applicationsInScope } from '../core/plan';
 import { type NodeGroupSize, nodeGroupDifferences, shapeDifferences } from '../core/shape';
 import type { AppShape, DriftEvent, RunState } from '../core/state';
+import type { StepDeps } from '../runtime/step';
 import { assertNodeGroupWritable, assertWritable, concurrencyOf, nodeGroupRecordKey } from './prepare';
-import type { StepDeps } from './runtime';
 
 export interface DriftCheck {
   /** Applications and node groups compared (those the run prepared). */

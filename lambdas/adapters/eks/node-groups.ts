@@ -1,8 +1,8 @@
 import { DescribeNodegroupCommand, type Nodegroup, UpdateNodegroupConfigCommand } from '@aws-sdk/client-eks';
 import type { EksNodeGroupRef } from '../../core/config';
+import { RolloutFailedError, RolloutTimeoutError } from '../../core/errors';
 import { type NodeGroupSize, sameNodeGroupSize } from '../../core/shape';
-import { RolloutFailedError, RolloutTimeoutError } from '../kubernetes/errors';
-import { AwsClients, aws } from './clients';
+import { AwsClients, aws } from '../aws/clients';
 
 /** Reads and changes the size of EKS managed node groups. */
 export interface NodeGroupAdapter {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { executionIdOf } from '../../../../lambdas/handlers/phases';
+import { executionIdOf } from '../../../../lambdas/use-cases/phases';
 
 describe('executionIdOf: which run a step invocation belongs to, for its recorded phase', () => {
   const id = 'arn:aws:states:us-east-1:123456789012:execution:LoadTestConductor:run-1';

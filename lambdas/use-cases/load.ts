@@ -1,14 +1,6 @@
 import type { LocustClient, LocustKpi, LocustStats } from '../adapters/locust/client';
 import { fleetBounds, type WorkerFleet, workerFleet } from '../adapters/locust/fleet';
-import { ValidationError } from '../core/errors';
 import type { ControllerConfig, Observation } from '../core/ramp-controller';
-import {
-  kpiOf,
-  type MasterOffer,
-  masterOfferProblems,
-  type RunEnvironment,
-  scenarioUserClasses,
-} from '../core/scenario';
 import type { RunContext } from '../core/state';
 
 /**
@@ -87,23 +79,4 @@ export async function waitForWorkers(
     if (connected >= workers || Date.now() >= deadline) return connected;
     await new Promise((r) => setTimeout(r, pollMs));
   }
-}
-
-/**
- * Refuses a scenario the environment's Locust master cannot run (classes not offered, none counting the KPI,
- * another KPI request) with a ValidationError naming what to change. Returns the scenario's classes and
- * weights with the master's offer, or null when it maps to none (nothing to check: the master runs its own
- * selection).
- */
-export async function checkMasterOffersScenario(
-  locust: LocustClient,
-  environment: RunEnvironment,
-  scenario: string,
-): Promise<{ classes: Readonly<Record<string, number>>; offer: MasterOffer } | null> {
-  const classes = scenarioUserClasses(environment, scenario);
-  if (!classes) return null;
-  const offer = await locust.scenario();
-  const problems = masterOfferProblems(offer, scenario, classes, kpiOf(environment), environment.locust.url);
-  if (problems.length > 0) throw new ValidationError(problems);
-  return { classes, offer };
 }

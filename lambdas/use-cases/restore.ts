@@ -12,9 +12,9 @@ import type {
   RunState,
   TeardownResult,
 } from '../core/state';
+import type { StepDeps } from '../runtime/step';
 import { fleetOf } from './load';
 import { assertWritable, concurrencyOf, nodeGroupRecordKey } from './prepare';
-import type { StepDeps } from './runtime';
 
 /**
  * Restores each application's recorded shape — replicas, container resources, HPA bounds, ECS desired
@@ -24,7 +24,10 @@ import type { StepDeps } from './runtime';
  * throttling, a timeout) is retried in place with backoff before it counts. Every restore is attempted even
  * when one fails; the failure is raised after all settled. Shared by Teardown and the janitor.
  */
-export async function restoreRecordedShapes(run: RunContext, deps: StepDeps): Promise<TeardownResult> {
+export async function restoreRecordedShapes(
+  run: RunContext,
+  deps: Pick<StepDeps, 'runs' | 'platform' | 'nodeGroups'>,
+): Promise<TeardownResult> {
   const env = run.environment;
   const recorded = await deps.runs.recordedShapes(run.executionId);
   const apps = applicationsInScope(run).filter((app) => recorded.has(app.name));
@@ -71,7 +74,7 @@ export async function restoreRecordedShapes(run: RunContext, deps: StepDeps): Pr
 }
 
 /** Stops every Locust user of the run's environment. Shared by Stop load and the janitor. */
-export async function stopLocust(run: RunContext, deps: StepDeps): Promise<void> {
+export async function stopLocust(run: RunContext, deps: Pick<StepDeps, 'locust'>): Promise<void> {
   await deps.locust(run.environment.locust.url).stop();
 }
 
@@ -80,7 +83,10 @@ export async function stopLocust(run: RunContext, deps: StepDeps): Promise<void>
  * conductor does not size the fleet or the run never scaled it (no record). Idempotent: a fleet already at
  * that size is not asked again. Shared by Stop load and the janitor.
  */
-export async function restoreFleetSize(run: RunContext, deps: StepDeps): Promise<FleetRestore | null> {
+export async function restoreFleetSize(
+  run: RunContext,
+  deps: Pick<StepDeps, 'runs'>,
+): Promise<FleetRestore | null> {
   const fleet = fleetOf(run);
   if (!fleet) return null;
   const before = await deps.runs.recordedFleetSize(run.executionId);
@@ -97,7 +103,10 @@ export async function restoreFleetSize(run: RunContext, deps: StepDeps): Promise
  * changed), where they can be read; one that cannot be read counts as left. Never throws: it is what a person
  * reads when other things already failed.
  */
-export async function leftoversAfterRestore(state: RunState, deps: StepDeps): Promise<Leftover[]> {
+export async function leftoversAfterRestore(
+  state: RunState,
+  deps: Pick<StepDeps, 'runs' | 'platform' | 'nodeGroups'>,
+): Promise<Leftover[]> {
   const { run } = state;
   const leftovers: Leftover[] = [];
   if (state.restoreErrors?.teardown || !state.teardown) {
@@ -161,7 +170,7 @@ async function readOrNull<T>(read: () => Promise<T>): Promise<T | null> {
  */
 async function recordedOrFromState(
   state: RunState,
-  deps: StepDeps,
+  deps: Pick<StepDeps, 'runs' | 'nodeGroups'>,
 ): Promise<{ apps: Map<string, AppShape>; nodeGroups: Map<string, NodeGroupSize> }> {
   const stored = await readOrNull(() => deps.runs.recordedShapes(state.run.executionId));
   const apps = new Map<string, AppShape>();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LocustClient, LocustKpi, LocustStats } from '../../../../lambdas/adapters/locust/client';
-import { readLocust } from '../../../../lambdas/handlers/load';
+import { readLocust } from '../../../../lambdas/use-cases/load';
 
 // A hand-written stand-in for the master's two routes (the e2e tier reads a real Locust).
 const kpi: LocustKpi = {

@@ -1,4 +1,3 @@
-import { ProductionTargetError } from '../adapters/kubernetes/errors';
 import { mapLimit } from '../core/concurrency';
 import {
   DEFAULT_PREPARE_CONCURRENCY,
@@ -9,10 +8,11 @@ import {
   type Platform,
   platformTarget,
 } from '../core/config';
+import { ProductionTargetError } from '../core/errors';
 import { applicationsInScope } from '../core/plan';
 import { hasShape, type NodeGroupSize } from '../core/shape';
 import type { AppChange, AppShape, NodeGroupChange, RunState } from '../core/state';
-import type { StepDeps } from './runtime';
+import type { StepDeps } from '../runtime/step';
 
 /** How long recorded shapes are kept after a run (for the report and a late restore). */
 export const RECORD_DAYS = 30;
@@ -36,7 +36,7 @@ export interface NodeGroupsItemEvent {
  */
 export async function prepareApplication(
   event: ApplicationItemEvent,
-  deps: StepDeps,
+  deps: Pick<StepDeps, 'platform' | 'runs' | 'now'>,
   target: (current: AppShape, production: AppShape) => AppShape,
 ): Promise<AppChange> {
   const { state } = event;
@@ -62,7 +62,10 @@ export async function prepareApplication(
  * Scales the environment's node groups to production's size (or their fixed size) before the
  * applications, so their pods have nodes. Recorded like applications, under `nodegroup/<name>`.
  */
-export async function prepareNodeGroups(state: RunState, deps: StepDeps): Promise<NodeGroupChange[]> {
+export async function prepareNodeGroups(
+  state: RunState,
+  deps: Pick<StepDeps, 'nodeGroups' | 'runs' | 'now'>,
+): Promise<NodeGroupChange[]> {
   const env = state.run.environment;
   const groups = env.nodeGroups ?? [];
   const expiresAt = new Date(deps.now().getTime() + RECORD_DAYS * 86_400_000);

@@ -26,13 +26,13 @@
  */
 
 import type { MetricValue } from '../adapters/aws/cloudwatch';
-import type { TickHistogramRecord, TickSloState, TickWatchRecord } from '../adapters/aws/run-store';
 import type { LocustStats } from '../adapters/locust/client';
 import { withSloDefaults } from '../core/config';
 import { checkSystemDown, type DownStreak } from '../core/dead-system';
 import { type HistogramBase, histogramReading, tickInterval, windowFigures } from '../core/histogram';
 import { slidingWindow } from '../core/latency-window';
 import { round } from '../core/numbers';
+import type { TickHistogramRecord, TickSloState, TickWatchRecord } from '../core/records';
 import {
   type AlarmReading,
   type BreachEpisode,
@@ -44,7 +44,8 @@ import {
   type SloWatchState,
 } from '../core/slo';
 import type { RampState, RunState } from '../core/state';
-import { logger, type StepDeps } from './runtime';
+import { logger } from '../runtime/logger';
+import type { StepDeps } from '../runtime/step';
 
 /** What the ramp tick measured and decided, handed to the watch. */
 export interface TickReading {
