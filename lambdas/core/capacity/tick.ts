@@ -1,0 +1,55 @@
+/**
+ * What one ramp tick hands the capacity search: the controller's decision and the SLO watch's judgement,
+ * reduced to {@link CapacityTick}. Pure; shared by the Ramp tick handler and the simulations that test it.
+ */
+import type { ControllerConfig, Decision } from '../ramp-controller';
+import type { SloTrack } from '../slo';
+import type { CapacityTick } from './search';
+
+export interface TickJudged {
+  readonly tick: number;
+  readonly elapsedSeconds: number;
+  /** The decision whose interval was measured (taken with the search's plan before this tick). */
+  readonly decision: Decision;
+  readonly workers: number;
+  /** The SLO watch's tracks after this tick (core/slo.ts `evaluateTick`). */
+  readonly tracks: readonly SloTrack[];
+}
+
+export function capacityTick(config: ControllerConfig, judged: TickJudged): CapacityTick {
+  const { decision } = judged;
+  return {
+    tick: judged.tick,
+    elapsedSeconds: judged.elapsedSeconds,
+    orders: decision.delta.orders,
+    minutes: decision.delta.minutes,
+    requests: decision.delta.requests,
+    failures: decision.delta.failures,
+    users: decision.state.last?.users ?? decision.users,
+    workers: judged.workers,
+    breaches: countedBreaches(judged.tracks),
+    saturation: decision.saturation,
+    generatorLimit: generatorLimit(config, decision),
+    dispersion: decision.state.dispersion ?? 1,
+  };
+}
+
+/**
+ * The SLOs whose breach counts at this tick. The KPI's attainment is left out: whether a level is delivered is
+ * the search's own judgement (a shortfall is the system's or the load generators' limit, not an SLO's).
+ */
+export function countedBreaches(tracks: readonly SloTrack[]): { id: string; label: string }[] {
+  return tracks
+    .filter((t) => t.status === 'breached' && t.kind !== 'kpi')
+    .map((t) => ({ id: t.id, label: t.label }));
+}
+
+/** Why the load generators held the users below what the controller wanted, or null when they did not. */
+export function generatorLimit(config: ControllerConfig, decision: Decision): string | null {
+  if (decision.users >= config.maxUsers)
+    return `users capped at maxUsers ${config.maxUsers}`;
+  const fleet = config.fleet;
+  if (fleet && decision.users >= fleet.maxWorkers * config.usersPerWorker)
+    return `users capped by the fleet: ${fleet.maxWorkers} workers host ${fleet.maxWorkers * config.usersPerWorker} users`;
+  return null;
+}
