@@ -295,27 +295,32 @@ function hold(plan: CapacityPlan, state: CapacityState, tick: CapacityTick): Cap
 
 /**
  * Where the next level goes once one was judged, or the end of the search: bisection between the highest level
- * met and the lowest level not met. Before a held level failed, the climb's stop (never held) is the upper end;
- * once the bracket against it is closed, levels go up by {@link BACKOFF} until one fails.
+ * met and the lowest level not met. Before a held level failed, the climb's stop (never held) is held next;
+ * above it levels go up by {@link BACKOFF} until one fails.
  */
 function nextLevel(plan: CapacityPlan, state: CapacityState, tick: CapacityTick): CapacityState {
   const { met, failed, climb } = state;
   const ceiling = plan.parameters.maxOrdersPerMinute;
   const resolution = state.resolution ?? Math.max(1, DEFAULT_RESOLUTION_SHARE * ceiling);
-  const upperOutcome = failed ?? climb;
+  const below = failed ?? climb;
   let next: number;
   if (!met) {
-    if (!upperOutcome) return finish(state, 'nothing-met');
-    next = bisectionEnd(upperOutcome) * (1 - BACKOFF);
+    if (!below) return finish(state, 'nothing-met');
+    next = bisectionEnd(below) * (1 - BACKOFF);
     if (next < resolution) return finish(state, 'nothing-met');
   } else if ((met.level as number) >= ceiling) {
     return finish(state, 'ceiling');
   } else {
     const metLevel = met.level as number;
-    const upper = upperOutcome ? bisectionEnd(upperOutcome) : ceiling;
-    if (upper - metLevel > resolution && met.ordersPerMinute < upper) next = (metLevel + upper) / 2;
-    else if (!failed) next = Math.min(ceiling, Math.max(metLevel + resolution, metLevel * (1 + BACKOFF)));
-    else return finish(state, 'converged');
+    if (failed) {
+      const upper = bisectionEnd(failed);
+      if (upper - metLevel <= resolution || met.ordersPerMinute >= upper) return finish(state, 'converged');
+      next = (metLevel + upper) / 2;
+    } else if (climb && climb.ordersPerMinute - metLevel > resolution) {
+      next = climb.ordersPerMinute;
+    } else {
+      next = Math.min(ceiling, Math.max(metLevel + resolution, metLevel * (1 + BACKOFF)));
+    }
   }
   return startLevel(plan, state, next, tick);
 }
@@ -325,7 +330,12 @@ function bisectionEnd(failed: LevelOutcome): number {
   return Math.min(failed.level ?? failed.ordersPerMinute, failed.high ?? Number.POSITIVE_INFINITY);
 }
 
-function startLevel(plan: CapacityPlan, state: CapacityState, level: number, tick: CapacityTick): CapacityState {
+function startLevel(
+  plan: CapacityPlan,
+  state: CapacityState,
+  level: number,
+  tick: CapacityTick,
+): CapacityState {
   const ticksLeft = Math.floor((plan.totalSeconds - tick.elapsedSeconds) / plan.tickSeconds);
   const moved = { ...state, phase: 'hold' as const, level: round(level), since: tick.tick, window: null };
   if (ticksLeft < SETTLE_TICKS + plan.parameters.holdTicks) return finish(moved, 'out-of-time');
@@ -347,7 +357,10 @@ export function capacityResult(state: CapacityState, end: CapacityEnd = 'stopped
     state.failed?.limit ??
     state.climb?.limit ??
     (met && end === 'ceiling'
-      ? { kind: 'ceiling', evidence: `capacity.maxOrdersPerMinute ${met.level} met: the search went no higher` }
+      ? {
+          kind: 'ceiling',
+          evidence: `capacity.maxOrdersPerMinute ${met.level} met: the search went no higher`,
+        }
       : null);
   const range = high === null || low === null || high >= low ? { low, high } : { low: high, high: low };
   const why = limit ? ` (limit: ${describeLimit(limit)})` : '';

@@ -46,8 +46,7 @@ export function countedBreaches(tracks: readonly SloTrack[]): { id: string; labe
 
 /** Why the load generators held the users below what the controller wanted, or null when they did not. */
 export function generatorLimit(config: ControllerConfig, decision: Decision): string | null {
-  if (decision.users >= config.maxUsers)
-    return `users capped at maxUsers ${config.maxUsers}`;
+  if (decision.users >= config.maxUsers) return `users capped at maxUsers ${config.maxUsers}`;
   const fleet = config.fleet;
   if (fleet && decision.users >= fleet.maxWorkers * config.usersPerWorker)
     return `users capped by the fleet: ${fleet.maxWorkers} workers host ${fleet.maxWorkers * config.usersPerWorker} users`;

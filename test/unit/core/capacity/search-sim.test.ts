@@ -50,7 +50,9 @@ describe.each([
   it('reports a capacity near the truth, in a range narrower than a quarter of it (median of seeds)', () => {
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
     const errors = runs.map(({ run, truth }) => Math.abs((run.result.ordersPerMinute ?? 0) - truth) / truth);
-    const widths = runs.map(({ run, truth }) => ((run.result.range.high ?? 0) - (run.result.range.low ?? 0)) / truth);
+    const widths = runs.map(
+      ({ run, truth }) => ((run.result.range.high ?? 0) - (run.result.range.low ?? 0)) / truth,
+    );
     expect(median(errors)).toBeLessThanOrEqual(0.08);
     expect(median(widths)).toBeLessThanOrEqual(0.25);
   });
@@ -64,15 +66,20 @@ describe.each([
 });
 
 describe('on systems beyond the ceiling', () => {
-  it.each(['queueing', 'noisy'])('%s: the ceiling is met and named as the limit, no upper bound stated', (name) => {
-    for (const seed of SEEDS.slice(0, 4)) {
-      const { result, seconds } = runCapacitySearch(system(name), seed);
-      expect(result.end).toBe('ceiling');
-      expect(result.limit?.kind).toBe('ceiling');
-      expect(result.range.high).toBeNull();
-      expect(result.range.low as number).toBeLessThanOrEqual(capacityOrdersPerMinute(system(name), seconds));
-      // Met: delivered within DELIVERY_TOLERANCE (5 %) and the counting noise of the clumped orders.
-      expect(Math.abs((result.ordersPerMinute as number) / SCENARIO.ceiling - 1)).toBeLessThanOrEqual(0.1);
-    }
-  });
+  it.each(['queueing', 'noisy'])(
+    '%s: the ceiling is met and named as the limit, no upper bound stated',
+    (name) => {
+      for (const seed of SEEDS.slice(0, 4)) {
+        const { result, seconds } = runCapacitySearch(system(name), seed);
+        expect(result.end).toBe('ceiling');
+        expect(result.limit?.kind).toBe('ceiling');
+        expect(result.range.high).toBeNull();
+        expect(result.range.low as number).toBeLessThanOrEqual(
+          capacityOrdersPerMinute(system(name), seconds),
+        );
+        // Met: delivered within DELIVERY_TOLERANCE (5 %) and the counting noise of the clumped orders.
+        expect(Math.abs((result.ordersPerMinute as number) / SCENARIO.ceiling - 1)).toBeLessThanOrEqual(0.1);
+      }
+    },
+  );
 });

@@ -4,7 +4,6 @@
  * (`buildChecks` + `evaluateTick`) on what the simulated master reports, and the search advances.
  */
 import { Simulation, type SystemSpec } from '../../../../bench/sim';
-import { withSloDefaults } from '../../../../lambdas/core/config';
 import {
   advance,
   type CapacityParameters,
@@ -16,6 +15,7 @@ import {
   initialCapacityState,
 } from '../../../../lambdas/core/capacity/search';
 import { capacityTick } from '../../../../lambdas/core/capacity/tick';
+import { withSloDefaults } from '../../../../lambdas/core/config';
 import {
   type ControllerConfig,
   type ControllerState,
@@ -32,7 +32,11 @@ export interface SimulatedScenario {
   readonly tickSeconds: number;
   readonly capacity: Omit<CapacityParameters, 'maxOrdersPerMinute'>;
   readonly maxUsers: number;
-  readonly fleet?: { readonly minWorkers: number; readonly maxWorkers: number; readonly usersPerWorker: number };
+  readonly fleet?: {
+    readonly minWorkers: number;
+    readonly maxWorkers: number;
+    readonly usersPerWorker: number;
+  };
 }
 
 export const SCENARIO: SimulatedScenario = {
