@@ -29,6 +29,7 @@ describe('ltc validate', () => {
       applications: ['checkout', 'payments'],
       tickSeconds: 60,
       dryRun: false,
+      mode: 'target',
     });
     expect(h.stderr.text).toBe('');
   });
