@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { PhaseRecord, TickRecord } from '../adapters/aws/run-store';
 import type { LocustClient, LocustStats } from '../adapters/locust/client';
+import { capacityVerdictScope } from '../core/capacity/section';
 import { withSloDefaults } from '../core/config';
 import { estimateCost, runCost } from '../core/report/cost';
 import { renderReport } from '../core/report/html';
@@ -39,6 +40,8 @@ export const handler = step('Evaluate', async (state: RunState, deps): Promise<V
     abort: state.ramp?.abort ?? null,
     latency,
     baseline,
+    // Mode capacity: the window of the highest level met, not the whole search.
+    ...capacityVerdictScope(state),
   });
 
   const now = deps.now();

@@ -1,3 +1,11 @@
+import {
+  advance,
+  type CapacityState,
+  capacityControllerConfig,
+  describeCapacity,
+  initialCapacityState,
+} from '../core/capacity/search';
+import { capacityPlanOf, capacityTick, withoutAbortPolicy } from '../core/capacity/tick';
 import { round } from '../core/numbers';
 import { appliedUsers, type Decision, decide, type Observation } from '../core/ramp-controller';
 import type { PlateauTotals, RampState, RunState } from '../core/state';
@@ -22,27 +30,52 @@ export const handler = step('Ramp tick', async (state: RunState, deps): Promise<
   const { observation, stats } = await readLocust(locust, now);
   const config = controllerConfig(run);
   const elapsedSeconds = (now.getTime() - Date.parse(previous.startedAt)) / 1000;
-  const decision = decide(config, previous.controller, observation, elapsedSeconds);
+  // Mode capacity: the search sets the plan the controller follows (docs/capacity-mode.md).
+  const capacityPlan = capacityPlanOf(run.request);
+  const search = capacityPlan ? (previous.capacity ?? initialCapacityState()) : null;
+  const plan = (s: CapacityState | null) => (s ? capacityControllerConfig(config, s) : config);
+  const measured = decide(plan(search), previous.controller, observation, elapsedSeconds);
   // Metrics and SLOs on the same reading; an abort by policy adds no workers or users.
   const watch = await watchTick(
-    state,
+    search ? withoutAbortPolicy(state) : state,
     {
       tick: previous.tick + 1,
       at: now,
-      phase: decision.phase,
+      phase: measured.phase,
       stats,
-      ordersPerMinute: decision.ordersPerMinute,
-      targetNow: decision.targetNow,
-      users: decision.users,
+      ordersPerMinute: measured.ordersPerMinute,
+      targetNow: measured.targetNow,
+      users: measured.users,
       workers: observation.workers,
-      interval: decision.delta,
+      interval: measured.delta,
     },
     deps,
   );
+  const capacity =
+    capacityPlan && search
+      ? advance(
+          capacityPlan,
+          search,
+          capacityTick(config, {
+            tick: previous.tick + 1,
+            elapsedSeconds,
+            decision: measured,
+            workers: observation.workers,
+            tracks: watch.slo.tracks,
+          }),
+        )
+      : null;
+  // A new level (or the search's end) is decided on the same reading, with its plan.
+  const decision =
+    capacity && (capacity.phase !== search?.phase || capacity.level !== search?.level)
+      ? decide(plan(capacity), previous.controller, observation, elapsedSeconds)
+      : measured;
   const running = decision.phase !== 'done' && !watch.abort;
   const notFollowing = unfollowedUsers(previous, observation);
   const notes = notFollowing ? [...decision.notes, notFollowing] : decision.notes;
-  const message = notFollowing ? `${decision.message}; ${notFollowing}` : decision.message;
+  const capacityText =
+    capacity && capacityPlan ? describeCapacity(capacity, capacityPlan.parameters.holdTicks) : null;
+  const message = [capacityText, decision.message, notFollowing].filter(Boolean).join('; ');
   // The drift guard: a rollout or an HPA edit during the test must not silently shrink the system.
   const drift = running ? await checkDrift(state, deps) : null;
   const driftEvents = drift?.events ?? [];
@@ -109,6 +142,7 @@ export const handler = step('Ramp tick', async (state: RunState, deps): Promise<
     drift: driftEvents,
     controller: running ? controllerState : appliedUsers(controllerState, 0),
     plateau,
+    ...(capacity ? { capacity } : {}),
   };
   await deps.runs.putTick(
     run.executionId,

@@ -1,4 +1,5 @@
 import { retryTransient } from '../adapters/aws/transient';
+import { capacityNotification } from '../core/capacity/section';
 import { describeRestore, type Leftover, type RestoreError, restoreOutcome } from '../core/restore';
 import type { ReleaseResult, RunState } from '../core/state';
 import { phase, storeReport } from './evaluate';
@@ -101,6 +102,7 @@ export const handler = step('Release lock', async (state: RunState, deps): Promi
       delta: s.delta,
     })),
     evaluateError: state.evaluateError ?? null,
+    capacity: capacityNotification(state),
   };
   let notified = false;
   try {

@@ -3,8 +3,37 @@
  * reduced to {@link CapacityTick}. Pure; shared by the Ramp tick handler and the simulations that test it.
  */
 import type { ControllerConfig, Decision } from '../ramp-controller';
+import type { RunRequest } from '../run-input';
 import type { SloTrack } from '../slo';
-import type { CapacityTick } from './search';
+import type { RunState } from '../state';
+import type { CapacityPlan, CapacityTick } from './search';
+
+/** The search's plan for a run in mode capacity; null in mode target. */
+export function capacityPlanOf(request: RunRequest): CapacityPlan | null {
+  if (request.mode !== 'capacity' || !request.capacity) return null;
+  return {
+    parameters: request.capacity,
+    rampUpSeconds: request.rampUpMinutes * 60,
+    totalSeconds: (request.rampUpMinutes + request.plateauMinutes) * 60,
+    tickSeconds: request.tickSeconds,
+  };
+}
+
+/**
+ * The state the SLO watch judges a capacity tick in: without the abort policy, since a breach ends a level of
+ * the search, not the run (a dead system still stops it).
+ */
+export function withoutAbortPolicy(state: RunState): RunState {
+  const { environment } = state.run;
+  if (!environment.slos.abortOnBreach) return state;
+  return {
+    ...state,
+    run: {
+      ...state.run,
+      environment: { ...environment, slos: { ...environment.slos, abortOnBreach: false } },
+    },
+  };
+}
 
 export interface TickJudged {
   readonly tick: number;

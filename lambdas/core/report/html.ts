@@ -2,7 +2,9 @@
  * The run report: one self-contained HTML file (inline CSS and SVG, no script, no external resource), from
  * the run's JSON summary. Opens offline, in any browser, from S3 or a local folder.
  */
+
 import type { TickRecord } from '../../adapters/aws/run-store';
+import { renderCapacitySection } from '../capacity/section';
 import { describeLeftover, describeRestore } from '../restore';
 import { AGGREGATED, type SloStatus } from '../slo';
 import type { AppChange } from '../state';
@@ -61,6 +63,7 @@ ${restoreBanner(s)}<header class="outcome-${esc(outcome)}">
 </header>
 <main>
 ${verdictSection(s)}
+${renderCapacitySection(s.capacity)}
 ${chartsSection(s, times)}
 ${sloSection(s, times)}
 ${timelineSection(s, times)}

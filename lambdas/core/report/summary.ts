@@ -3,6 +3,7 @@
  * rendered from. Built in AWS by Evaluate (and again, complete, by Release lock) and locally by the runner.
  */
 import type { PhaseRecord, TickRecord } from '../../adapters/aws/run-store';
+import { type CapacitySummary, capacitySummary } from '../capacity/section';
 import { type SloConfig, withSloDefaults } from '../config';
 import type { RestoreOutcome } from '../restore';
 import type { RunRequest } from '../run-input';
@@ -51,6 +52,8 @@ export interface RunSummary {
   readonly ticks: readonly TickRecord[];
   readonly phases: readonly PhaseRecord[];
   readonly cost: RunCost;
+  /** Mode capacity: the search's result, levels and curves (core/capacity/section.ts); null in mode target. */
+  readonly capacity: CapacitySummary | null;
 }
 
 export interface SummaryInput {
@@ -94,6 +97,7 @@ export function buildRunSummary(input: SummaryInput): RunSummary {
     ticks: input.ticks,
     phases: [...input.phases].sort((a, b) => a.startedAt.localeCompare(b.startedAt)),
     cost: input.cost,
+    capacity: capacitySummary(state, input.ticks),
   };
 }
 

@@ -56,6 +56,10 @@ export interface SimulatedRun {
   /** Simulated seconds at the end of the search. */
   readonly seconds: number;
   readonly ticks: number;
+  /** What each tick would store: the rate measured, the users commanded. */
+  readonly records: readonly { tick: number; ordersPerMinute: number | null; users: number }[];
+  /** The SLO watch after the last tick. */
+  readonly watch: SloWatchState | null;
 }
 
 export function runCapacitySearch(spec: SystemSpec, seed: number, scenario = SCENARIO): SimulatedRun {
@@ -85,6 +89,7 @@ export function runCapacitySearch(spec: SystemSpec, seed: number, scenario = SCE
   let search = initialCapacityState();
   let watch: SloWatchState | null = null;
   let tick = 0;
+  const records: { tick: number; ordersPerMinute: number | null; users: number }[] = [];
   while (search.phase !== 'done' && sim.t < plan.totalSeconds) {
     tick += 1;
     sim.advance(scenario.tickSeconds);
@@ -116,8 +121,9 @@ export function runCapacitySearch(spec: SystemSpec, seed: number, scenario = SCE
         : decide(capacityControllerConfig(base, next), controller, reading, sim.t);
     search = next;
     controller = decision.state;
+    records.push({ tick, ordersPerMinute: measured.ordersPerMinute, users: decision.users });
     if (decision.phase === 'done') break;
     if (decision.users !== reading.users || !reading.running) sim.swarm(decision);
   }
-  return { result: capacityResult(search), state: search, seconds: sim.t, ticks: tick };
+  return { result: capacityResult(search), state: search, seconds: sim.t, ticks: tick, records, watch };
 }
