@@ -135,6 +135,8 @@ export interface CapacityState {
   readonly window: WindowTotals | null;
   /** Consecutive climb ticks the load generators capped the users. */
   readonly generatorTicks: number;
+  /** The climb's last measured rate (orders/min): where it stopped when the stopping tick measured none. */
+  readonly climbRate?: number;
   /** Orders per minute of the bisection step (null until the climb stopped). */
   readonly resolution: number | null;
   /** The highest level met. */
@@ -208,9 +210,10 @@ export function advance(plan: CapacityPlan, state: CapacityState, tick: Capacity
 
 function climb(plan: CapacityPlan, state: CapacityState, tick: CapacityTick): CapacityState {
   const generatorTicks = tick.generatorLimit ? state.generatorTicks + 1 : 0;
+  const climbRate = tick.minutes > 0 ? rateOf(tick) : (state.climbRate ?? 0);
   const breach = tick.breaches[0];
   let limit: CapacityLimit | null = null;
-  let stopRate = rateOf(tick);
+  let stopRate = climbRate;
   if (breach) {
     limit = { kind: 'slo', slo: breach.id, label: breach.label };
   } else if (tick.saturation) {
@@ -220,9 +223,14 @@ function climb(plan: CapacityPlan, state: CapacityState, tick: CapacityTick): Ca
     limit = { kind: 'load-generators', evidence: tick.generatorLimit };
   }
   if (!limit) {
-    if (tick.elapsedSeconds < plan.rampUpSeconds) return { ...state, generatorTicks };
+    if (tick.elapsedSeconds < plan.rampUpSeconds) return { ...state, generatorTicks, climbRate };
     // The plan reached the ceiling without a limit: hold the ceiling.
-    return startLevel(plan, { ...state, generatorTicks }, plan.parameters.maxOrdersPerMinute, tick);
+    return startLevel(
+      plan,
+      { ...state, generatorTicks, climbRate },
+      plan.parameters.maxOrdersPerMinute,
+      tick,
+    );
   }
   const stop: LevelOutcome = {
     level: null,
@@ -238,7 +246,7 @@ function climb(plan: CapacityPlan, state: CapacityState, tick: CapacityTick): Ca
   };
   const resolution =
     plan.parameters.resolutionOrdersPerMinute ?? Math.max(1, DEFAULT_RESOLUTION_SHARE * stopRate);
-  const next = { ...state, generatorTicks, resolution, climb: stop, levels: [stop] };
+  const next = { ...state, generatorTicks, climbRate, resolution, climb: stop, levels: [stop] };
   const first = Math.min(plan.parameters.maxOrdersPerMinute, stopRate * (1 - BACKOFF));
   if (first < resolution) return finish(next, 'nothing-met');
   return startLevel(plan, next, first, tick);
