@@ -61,6 +61,10 @@ describe.each([
     for (const { seed, run } of runs) {
       expect(limits, `seed ${seed}: ${run.result.message}`).toContain(run.result.limit?.kind);
       expect(run.result.end, `seed ${seed}`).toMatch(/converged|out-of-time/);
+      // Never more ticks than the run planned: the history budget's count of ticks holds.
+      expect(run.ticks).toBeLessThanOrEqual(
+        (scenario.rampUpSeconds + scenario.plateauSeconds) / scenario.tickSeconds,
+      );
     }
   });
 });
