@@ -66,10 +66,11 @@ export const handler = step('Ramp tick', async (state: RunState, deps): Promise<
         )
       : null;
   // A new level (or the search's end) is decided on the same reading, with its plan.
-  const decision =
-    capacity && (capacity.phase !== search?.phase || capacity.level !== search?.level)
-      ? decide(plan(capacity), previous.controller, observation, elapsedSeconds)
-      : measured;
+  const newLevel =
+    capacity !== null && (capacity.phase !== search?.phase || capacity.level !== search?.level);
+  const decision = newLevel
+    ? decide(plan(capacity), previous.controller, observation, elapsedSeconds)
+    : measured;
   const running = decision.phase !== 'done' && !watch.abort;
   const notFollowing = unfollowedUsers(previous, observation);
   const notes = notFollowing ? [...decision.notes, notFollowing] : decision.notes;
@@ -87,6 +88,11 @@ export const handler = step('Ramp tick', async (state: RunState, deps): Promise<
   if (fleet && running && (workersRequested == null || wanted > workersRequested)) {
     await fleet.scale(wanted);
     workersRequested = wanted;
+  }
+  if (running && newLevel && capacity?.phase === 'hold') {
+    // Locust's percentiles run since its last reset: each level's SLOs are judged on that level's requests.
+    // The settling tick after it measures no interval (a new baseline), and is not judged anyway.
+    await locust.resetStats();
   }
   if (running && (decision.users !== observation.users || !observation.running)) {
     await locust.swarm({ userCount: decision.users, spawnRate: decision.spawnRate });

@@ -143,8 +143,13 @@ export interface CapacityState {
   readonly met: LevelOutcome | null;
   /** Where and why the climb stopped (a bound never held); null while climbing or when it reached the ceiling. */
   readonly climb: LevelOutcome | null;
-  /** The lowest level not met. */
+  /** The lowest level not met: the bisection's upper end. */
   readonly failed: LevelOutcome | null;
+  /**
+   * The tightest bound on the capacity from above over every level not met ({@link LevelOutcome.high}), and
+   * the limit of the level that set it; absent until a held level failed.
+   */
+  readonly upper?: { readonly high: number; readonly limit: CapacityLimit | null };
   /** Every level judged, oldest first (the last {@link MAX_LEVELS}). */
   readonly levels: readonly LevelOutcome[];
   readonly result: CapacityResult | null;
@@ -294,9 +299,12 @@ function hold(plan: CapacityPlan, state: CapacityState, tick: CapacityTick): Cap
     levels,
     met: outcome.met && (state.met?.level ?? 0) <= level ? outcome : state.met,
     failed:
-      outcome.high !== null && outcome.high < (state.failed?.high ?? Number.POSITIVE_INFINITY)
+      !outcome.met && (!state.failed || bisectionEnd(outcome) < bisectionEnd(state.failed))
         ? outcome
         : state.failed,
+    ...(outcome.high !== null && outcome.high < (state.upper?.high ?? Number.POSITIVE_INFINITY)
+      ? { upper: { high: outcome.high, limit: outcome.limit } }
+      : {}),
   };
   return nextLevel(plan, judged, tick);
 }
@@ -360,9 +368,9 @@ export function capacityResult(state: CapacityState, end: CapacityEnd = 'stopped
   const { met } = state;
   const low = met ? Math.max(0, met.ordersPerMinute - NOISE_Z * met.sigma) : null;
   // Only a level held and not met bounds the capacity from above; the climb's stop names the limit until one is.
-  const high = state.failed?.high ?? null;
+  const high = state.upper?.high ?? null;
   const limit: CapacityLimit | null =
-    state.failed?.limit ??
+    state.upper?.limit ??
     state.climb?.limit ??
     (met && end === 'ceiling'
       ? {
