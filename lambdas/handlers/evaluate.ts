@@ -41,7 +41,7 @@ export const handler = step('Evaluate', async (state: RunState, deps): Promise<V
     latency,
     baseline,
     // Mode capacity: the window of the highest level met, not the whole search.
-    ...capacityVerdictScope(state),
+    ...capacityVerdictScope(state, ticks),
   });
 
   const now = deps.now();

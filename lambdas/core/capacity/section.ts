@@ -6,6 +6,7 @@
 import { esc, niceTicks } from '../report/svg';
 import type { RequestFigures, SloWatchState } from '../slo';
 import type { PlateauTotals, RunState } from '../state';
+import type { LatencyFigures } from '../verdict';
 import {
   type CapacityLimit,
   type CapacityParameters,
@@ -105,16 +106,25 @@ function levelSummary(o: LevelOutcome): CapacityLevelSummary {
 }
 
 /**
- * What the verdict judges in mode capacity: the window of the highest level met, at that level, and only the
- * breaches within it — a breach above the capacity is what the search looked for, not a failure of the run.
+ * What the verdict judges in mode capacity: the window of the highest level met, at that level, only the
+ * breaches within it — a breach above the capacity is what the search looked for, not a failure of the run —
+ * and Locust's figures at the window's last tick.
  * Null in mode target (the verdict judges the plateau) or when no level was met.
  */
 export function capacityVerdictScope(
   state: RunState,
-): { targetOrdersPerMinute: number; plateau: PlateauTotals; watch: SloWatchState | null } | null {
+  ticks: readonly (CapacityTickRecord & { readonly at: string })[],
+): {
+  targetOrdersPerMinute: number;
+  plateau: PlateauTotals;
+  watch: SloWatchState | null;
+  latency?: LatencyFigures;
+} | null {
   const met = state.ramp?.capacity?.met;
   if (state.run.request.mode !== 'capacity' || !met || met.level === null) return null;
   const { window } = met;
+  // Locust's figures at the window's last tick cover the level alone (its statistics reset with each level).
+  const last = ticks.find((t) => t.tick === window.toTick);
   const slo = state.ramp?.slo ?? null;
   const within = (tick: number) => tick >= window.fromTick && tick <= window.toTick;
   return {
@@ -132,6 +142,9 @@ export function capacityVerdictScope(
           episodes: slo.episodes.filter((e) => within(e.from.tick) || within(e.until?.tick ?? e.from.tick)),
         }
       : null,
+    ...(last?.requests
+      ? { latency: { source: 'last-tick' as const, at: last.at, requests: last.requests } }
+      : {}),
   };
 }
 

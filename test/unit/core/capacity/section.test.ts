@@ -106,7 +106,7 @@ describe("a capacity run's summary, report and notification", () => {
     };
     expect(capacitySummary(target, ticks)).toBeNull();
     expect(capacityNotification(target)).toBeNull();
-    expect(capacityVerdictScope(target)).toBeNull();
+    expect(capacityVerdictScope(target, ticks)).toBeNull();
     expect(renderCapacitySection(null)).toBe('');
   });
 
@@ -131,10 +131,12 @@ describe("a capacity run's summary, report and notification", () => {
   });
 
   it('lets the verdict judge the window of the highest level met, which passes', () => {
-    const scope = capacityVerdictScope(state);
+    const scope = capacityVerdictScope(state, ticks);
     const met = search.state.met;
     expect(scope?.targetOrdersPerMinute).toBe(met?.level);
     expect(scope?.plateau.minutes).toBeCloseTo(met?.window.minutes ?? 0);
+    // Locust's figures at the met window's last tick: that level's requests alone.
+    expect(scope?.latency?.at).toBe(ticks.find((t) => t.tick === met?.window.toTick)?.at);
     const verdict = judge({
       environment: 'staging',
       scenario: 'checkout',
@@ -144,11 +146,6 @@ describe("a capacity run's summary, report and notification", () => {
       plateau: null,
       failure: null,
       watch: search.watch,
-      latency: {
-        source: 'final',
-        at: '2026-12-06T07:00:00.000Z',
-        requests: [{ name: 'Aggregated', requests: 1000, failures: 0, p50: 100, p95: 300, p99: 600 }],
-      },
       ...scope,
     });
     // Over the whole search the failure ratio breached (above the capacity); within the met window it did not.
