@@ -4,6 +4,7 @@ import {
   capacityControllerConfig,
   describeCapacity,
   initialCapacityState,
+  settledAt,
 } from '../core/capacity/search';
 import { capacityPlanOf, capacityTick, withoutAbortPolicy } from '../core/capacity/tick';
 import { round } from '../core/numbers';
@@ -89,9 +90,9 @@ export const handler = step('Ramp tick', async (state: RunState, deps): Promise<
     await fleet.scale(wanted);
     workersRequested = wanted;
   }
-  if (running && newLevel && capacity?.phase === 'hold') {
-    // Locust's percentiles run since its last reset: each level's SLOs are judged on that level's requests.
-    // The settling tick after it measures no interval (a new baseline), and is not judged anyway.
+  if (running && capacity && settledAt(capacity, previous.tick + 1)) {
+    // Locust's percentiles run since its last reset: each level's SLOs are judged on that level's requests,
+    // once the previous level's queued requests are through. The next tick measures no interval (a new baseline).
     await locust.resetStats();
   }
   if (running && (decision.users !== observation.users || !observation.running)) {

@@ -206,6 +206,14 @@ export function capacityControllerConfig(base: ControllerConfig, state: Capacity
   };
 }
 
+/**
+ * Whether `tick` is the last settling tick of the level held: from its reading on, the level has settled
+ * (the previous level's queued requests are through), and its SLOs can be judged on its own requests.
+ */
+export function settledAt(state: CapacityState, tick: number): boolean {
+  return state.phase === 'hold' && tick === state.since + SETTLE_TICKS;
+}
+
 /** Advances the search by one tick. */
 export function advance(plan: CapacityPlan, state: CapacityState, tick: CapacityTick): CapacityState {
   if (state.phase === 'done') return state;

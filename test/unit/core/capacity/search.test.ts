@@ -10,6 +10,7 @@ import {
   DELIVERY_TOLERANCE,
   initialCapacityState,
   SETTLE_TICKS,
+  settledAt,
 } from '../../../../lambdas/core/capacity/search';
 import { countedBreaches, generatorLimit } from '../../../../lambdas/core/capacity/tick';
 import type { ControllerConfig, Decision } from '../../../../lambdas/core/ramp-controller';
@@ -122,6 +123,13 @@ describe('holding a level', () => {
     expect(judged.window?.ticks).toBe(2);
     const third = advance(PLAN, judged, tick(9, 640));
     expect(third.levels.at(-1)).toMatchObject({ level: 640, met: true, ordersPerMinute: 640 });
+  });
+
+  it('says at which tick the level has settled (the Ramp tick restarts the statistics there)', () => {
+    const s = climbToBreachAt(800);
+    expect(settledAt(s, 5)).toBe(false);
+    expect(settledAt(s, 5 + SETTLE_TICKS)).toBe(true);
+    expect(settledAt(initialCapacityState(), SETTLE_TICKS)).toBe(false);
   });
 
   it('fails a level at once when a breach counts in its window, naming the SLO', () => {

@@ -1,7 +1,9 @@
 /**
  * A capacity-mode run on a simulated system under test and Locust (bench/sim.ts), tick by tick as Start load
  * and Ramp tick run it: the controller decides with the search's plan, the SLOs are judged by core/slo.ts
- * (`buildChecks` + `evaluateTick`) on what the simulated master reports, and the search advances.
+ * (`buildChecks` + `evaluateTick`) on what the simulated master reports, and the search advances. The
+ * simulation has no latency, so the Ramp tick's statistics reset at a level's settling is left out: every
+ * judged tick measures its rate here.
  */
 import { Simulation, type SystemSpec } from '../../../../bench/sim';
 import {
