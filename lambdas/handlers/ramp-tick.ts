@@ -7,6 +7,7 @@ import {
   settledAt,
 } from '../core/capacity/search';
 import { capacityPlanOf, capacityTick, withoutAbortPolicy } from '../core/capacity/tick';
+import { withSloDefaults } from '../core/config';
 import { round } from '../core/numbers';
 import { appliedUsers, type Decision, decide, type Observation } from '../core/ramp-controller';
 import type { PlateauTotals, RampState, RunState } from '../core/state';
@@ -32,7 +33,7 @@ export const handler = step('Ramp tick', async (state: RunState, deps): Promise<
   const config = controllerConfig(run);
   const elapsedSeconds = (now.getTime() - Date.parse(previous.startedAt)) / 1000;
   // Mode capacity: the search sets the plan the controller follows (docs/capacity-mode.md).
-  const capacityPlan = capacityPlanOf(run.request);
+  const capacityPlan = capacityPlanOf(run.request, withSloDefaults(run.environment.slos));
   const search = capacityPlan ? (previous.capacity ?? initialCapacityState()) : null;
   const plan = (s: CapacityState | null) => (s ? capacityControllerConfig(config, s) : config);
   const measured = decide(plan(search), previous.controller, observation, elapsedSeconds);

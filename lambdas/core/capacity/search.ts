@@ -12,7 +12,7 @@
  *   stopped at bounds the capacity from above; the first level held is {@link BACKOFF} below it.
  * - **hold**: the controller holds one level (orders/min). The first {@link SETTLE_TICKS} tick(s) after a change
  *   of level are not judged (users move, orders lag); then `holdTicks` ticks are. A level is **met** when no
- *   SLO breach counts in its window and the window's orders per minute reach the level (within
+ *   SLO breaches `breachTicks` judged ticks in a row and the window's orders per minute reach the level (within
  *   {@link DELIVERY_TOLERANCE} and the counting noise). Then bisection: the next level is halfway between the
  *   highest level met and the lowest bound not met, until they are `resolutionOrdersPerMinute` apart.
  * - **done**: the result: the orders per minute delivered at the highest level met, the range the true capacity
@@ -37,6 +37,8 @@ export interface CapacityParameters {
 /** The run's timing the search plans in. */
 export interface CapacityPlan {
   readonly parameters: CapacityParameters;
+  /** The SLO policy's persistence: consecutive breaching ticks that make a breach count (`slos.breachTicks`). */
+  readonly breachTicks: number;
   readonly rampUpSeconds: number;
   /** Ramp-up and plateau: the longest the search may run (s). */
   readonly totalSeconds: number;
@@ -80,6 +82,8 @@ export interface WindowTotals {
   readonly maxWorkers: number;
   /** Why the load generators capped the users during the window, when they did. */
   readonly generatorLimit: string | null;
+  /** Per SLO breaching at the window's last tick: its consecutive breaching ticks within the window. */
+  readonly streaks?: Readonly<Record<string, number>>;
 }
 
 /** One level held and judged (or the climb's stop, `level: null`). */
@@ -169,6 +173,8 @@ export interface CapacityTick {
   readonly workers: number;
   /** The SLOs whose breach counts at this tick (core/slo.ts `evaluateTick`: status `breached`). */
   readonly breaches: readonly { readonly id: string; readonly label: string }[];
+  /** The SLOs breached at this tick, counted or not yet (status `breaching` or `breached`). */
+  readonly breaching: readonly { readonly id: string; readonly label: string }[];
   /** The controller's saturation finding. */
   readonly saturation: Saturation | null;
   /** Why the load generators capped the users this tick (maxUsers, the fleet), or null. */
@@ -269,7 +275,9 @@ function hold(plan: CapacityPlan, state: CapacityState, tick: CapacityTick): Cap
   const level = state.level as number;
   if (tick.tick <= state.since + SETTLE_TICKS) return state;
   const window = addTick(state.window, tick);
-  const breach = tick.breaches[0];
+  // A breach counts for a level when it persists the policy's breachTicks within the level's judged ticks: one
+  // carried over from the level before (its queued requests) must not end this one.
+  const breach = tick.breaching.find((b) => (window.streaks?.[b.id] ?? 0) >= plan.breachTicks);
   if (!breach && window.ticks < plan.parameters.holdTicks) return { ...state, window };
 
   const ordersPerMinute = window.minutes > 0 ? window.orders / window.minutes : 0;
@@ -279,7 +287,7 @@ function hold(plan: CapacityPlan, state: CapacityState, tick: CapacityTick): Cap
   let high: number | null = null;
   if (breach) {
     limit = { kind: 'slo', slo: breach.id, label: breach.label };
-    high = ordersPerMinute + NOISE_Z * sigma;
+    high = window.minutes > 0 ? ordersPerMinute + NOISE_Z * sigma : level;
   } else if (ordersPerMinute < level * (1 - DELIVERY_TOLERANCE) - NOISE_Z * sigma) {
     // Near a queueing system's peak the last few per cent take many more users than one window gives: a level
     // within the tolerance above the capacity may go undelivered, so the bound is the level widened by it.
@@ -446,6 +454,7 @@ function addTick(window: WindowTotals | null, tick: CapacityTick): WindowTotals 
     userTicks: (window?.userTicks ?? 0) + tick.users,
     maxWorkers: Math.max(window?.maxWorkers ?? 0, tick.workers),
     generatorLimit: tick.generatorLimit ?? window?.generatorLimit ?? null,
+    streaks: Object.fromEntries(tick.breaching.map((b) => [b.id, (window?.streaks?.[b.id] ?? 0) + 1])),
   };
 }
 

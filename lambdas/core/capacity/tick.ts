@@ -2,6 +2,7 @@
  * What one ramp tick hands the capacity search: the controller's decision and the SLO watch's judgement,
  * reduced to {@link CapacityTick}. Pure; shared by the Ramp tick handler and the simulations that test it.
  */
+import type { SloConfig } from '../config';
 import type { ControllerConfig, Decision } from '../ramp-controller';
 import type { RunRequest } from '../run-input';
 import type { SloTrack } from '../slo';
@@ -9,10 +10,14 @@ import type { RunState } from '../state';
 import type { CapacityPlan, CapacityTick } from './search';
 
 /** The search's plan for a run in mode capacity; null in mode target. */
-export function capacityPlanOf(request: RunRequest): CapacityPlan | null {
+export function capacityPlanOf(
+  request: RunRequest,
+  slos: Pick<SloConfig, 'breachTicks'>,
+): CapacityPlan | null {
   if (request.mode !== 'capacity' || !request.capacity) return null;
   return {
     parameters: request.capacity,
+    breachTicks: Math.max(1, slos.breachTicks),
     rampUpSeconds: request.rampUpMinutes * 60,
     totalSeconds: (request.rampUpMinutes + request.plateauMinutes) * 60,
     tickSeconds: request.tickSeconds,
@@ -57,6 +62,9 @@ export function capacityTick(config: ControllerConfig, judged: TickJudged): Capa
     users: decision.state.last?.users ?? decision.users,
     workers: judged.workers,
     breaches: countedBreaches(judged.tracks),
+    breaching: judged.tracks
+      .filter((t) => (t.status === 'breaching' || t.status === 'breached') && t.kind !== 'kpi')
+      .map((t) => ({ id: t.id, label: t.label })),
     saturation: decision.saturation,
     generatorLimit: generatorLimit(config, decision),
     dispersion: decision.state.dispersion ?? 1,

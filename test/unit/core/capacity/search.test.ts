@@ -19,6 +19,7 @@ import type { SloTrack } from '../../../../lambdas/core/slo';
 /** 10 ticks of climb (60 s), 30 of plateau; a level is judged over 3 ticks after one settling tick. */
 const PLAN: CapacityPlan = {
   parameters: { maxOrdersPerMinute: 1000, holdTicks: 3, resolutionOrdersPerMinute: 20 },
+  breachTicks: 1,
   rampUpSeconds: 600,
   totalSeconds: 2400,
   tickSeconds: 60,
@@ -35,6 +36,7 @@ function tick(n: number, ordersPerMinute: number, extra: Partial<CapacityTick> =
     users: Math.round(ordersPerMinute / 3),
     workers: 2,
     breaches: [],
+    breaching: [],
     saturation: null,
     generatorLimit: null,
     dispersion: 1,
@@ -42,7 +44,8 @@ function tick(n: number, ordersPerMinute: number, extra: Partial<CapacityTick> =
   };
 }
 
-const BREACH = { breaches: [{ id: 'request:checkout:p95', label: 'p95 of "checkout"' }] };
+const P95 = { id: 'request:checkout:p95', label: 'p95 of "checkout"' };
+const BREACH = { breaches: [P95], breaching: [P95] };
 
 /** Runs the search over ticks from `from` on, each delivering `rate(level)` (with a breach when `breaches`). */
 function run(
@@ -137,6 +140,19 @@ describe('holding a level', () => {
     const failed = advance(PLAN, s, tick(7, 640, BREACH));
     expect(failed.levels.at(-1)).toMatchObject({ level: 640, met: false, limit: { kind: 'slo' } });
     expect(failed.level).toBe(640 * (1 - BACKOFF));
+  });
+
+  it('fails a level on an SLO only when its breach persists breachTicks of the level’s own ticks', () => {
+    const twoTicks = { ...PLAN, breachTicks: 2 };
+    const s = advance(twoTicks, climbToBreachAt(800), tick(6, 640));
+    // Carried over from the level before: breached at the first judged tick, then over.
+    const carried = advance(twoTicks, s, tick(7, 640, BREACH));
+    expect(carried.levels).toHaveLength(1);
+    const met = [8, 9].reduce((acc, n) => advance(twoTicks, acc, tick(n, 640)), carried);
+    expect(met.levels.at(-1)).toMatchObject({ level: 640, met: true });
+    // Breaching two judged ticks in a row: not met.
+    const twice = [7, 8].reduce((acc, n) => advance(twoTicks, acc, tick(n, 640, BREACH)), s);
+    expect(twice.levels.at(-1)).toMatchObject({ level: 640, met: false, limit: { kind: 'slo' } });
   });
 
   it('fails a level not delivered: the system, or the load generators when they capped the users', () => {

@@ -77,6 +77,7 @@ export function runCapacitySearch(spec: SystemSpec, seed: number, scenario = SCE
   };
   const plan: CapacityPlan = {
     parameters: { maxOrdersPerMinute: scenario.ceiling, ...scenario.capacity },
+    breachTicks: SLOS.breachTicks,
     rampUpSeconds: scenario.rampUpSeconds,
     totalSeconds: scenario.rampUpSeconds + scenario.plateauSeconds,
     tickSeconds: scenario.tickSeconds,
