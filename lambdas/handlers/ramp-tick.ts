@@ -4,6 +4,7 @@ import {
   capacityControllerConfig,
   describeCapacity,
   initialCapacityState,
+  levelUsersCap,
   settledAt,
 } from '../core/capacity/search';
 import { capacityPlanOf, capacityTick, withoutAbortPolicy } from '../core/capacity/tick';
@@ -70,9 +71,22 @@ export const handler = step('Ramp tick', async (state: RunState, deps): Promise<
   // A new level (or the search's end) is decided on the same reading, with its plan.
   const newLevel =
     capacity !== null && (capacity.phase !== search?.phase || capacity.level !== search?.level);
-  const decision = newLevel
+  const decided = newLevel
     ? decide(plan(capacity), previous.controller, observation, elapsedSeconds)
     : measured;
+  const usersCap = capacity ? levelUsersCap(capacity) : null;
+  const decision =
+    usersCap !== null && decided.users > usersCap
+      ? {
+          ...decided,
+          users: usersCap,
+          notes: [
+            ...decided.notes,
+            `capacity: at most ${usersCap} users, what delivered this level on the climb`,
+          ],
+          state: appliedUsers(decided.state, usersCap),
+        }
+      : decided;
   const running = decision.phase !== 'done' && !watch.abort;
   const notFollowing = unfollowedUsers(previous, observation);
   const notes = notFollowing ? [...decision.notes, notFollowing] : decision.notes;

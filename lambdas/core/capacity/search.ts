@@ -60,6 +60,24 @@ export const DEFAULT_RESOLUTION_SHARE = 0.05;
 export const GENERATOR_LIMIT_TICKS = 2;
 /** Levels kept in the state's trace (bisection needs about log₂(range / resolution) of them). */
 const MAX_LEVELS = 30;
+/** Climb ticks kept for {@link levelUsersCap}. */
+const MAX_CLIMB_POINTS = 60;
+/** Users a level may take beyond the fewest that delivered its rate on the climb (dimensionless). */
+export const LEVEL_USERS_MARGIN = 0.25;
+
+/**
+ * The most users a level held below the climb's stop may take: the fewest that delivered its rate on the
+ * climb, plus {@link LEVEL_USERS_MARGIN}. After an overload the controller's fit has learnt the overload's
+ * orders per user and would keep the system overloaded; the climb's users, measured before it, unload it.
+ * Null (no cap) while climbing, and for a level the climb never delivered.
+ */
+export function levelUsersCap(state: CapacityState): number | null {
+  if (state.phase !== 'hold' || state.level === null) return null;
+  const level = state.level;
+  const reached = (state.climbCurve ?? []).filter((p) => p.ordersPerMinute >= level);
+  if (reached.length === 0) return null;
+  return Math.ceil(Math.min(...reached.map((p) => p.users)) * (1 + LEVEL_USERS_MARGIN));
+}
 
 /** What bounds the capacity from above. */
 export type CapacityLimit =
@@ -141,6 +159,8 @@ export interface CapacityState {
   readonly generatorTicks: number;
   /** The climb's last measured rate (orders/min): where it stopped when the stopping tick measured none. */
   readonly climbRate?: number;
+  /** The climb's measured ticks: users and the orders per minute they delivered, before any overload. */
+  readonly climbCurve?: readonly { readonly users: number; readonly ordersPerMinute: number }[];
   /** Orders per minute of the bisection step (null until the climb stopped). */
   readonly resolution: number | null;
   /** The highest level met. */
@@ -227,9 +247,17 @@ export function advance(plan: CapacityPlan, state: CapacityState, tick: Capacity
   return hold(plan, state, tick);
 }
 
-function climb(plan: CapacityPlan, state: CapacityState, tick: CapacityTick): CapacityState {
+function climb(plan: CapacityPlan, before: CapacityState, tick: CapacityTick): CapacityState {
+  let state = before;
   const generatorTicks = tick.generatorLimit ? state.generatorTicks + 1 : 0;
   const climbRate = tick.minutes > 0 ? rateOf(tick) : (state.climbRate ?? 0);
+  const climbCurve =
+    tick.minutes > 0
+      ? [...(state.climbCurve ?? []), { users: tick.users, ordersPerMinute: climbRate }].slice(
+          -MAX_CLIMB_POINTS,
+        )
+      : state.climbCurve;
+  state = { ...state, ...(climbCurve ? { climbCurve } : {}) };
   const breach = tick.breaches[0];
   let limit: CapacityLimit | null = null;
   let stopRate = climbRate;

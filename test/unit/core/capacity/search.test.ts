@@ -9,6 +9,8 @@ import {
   capacityResult,
   DELIVERY_TOLERANCE,
   initialCapacityState,
+  LEVEL_USERS_MARGIN,
+  levelUsersCap,
   SETTLE_TICKS,
   settledAt,
 } from '../../../../lambdas/core/capacity/search';
@@ -133,6 +135,15 @@ describe('holding a level', () => {
     expect(settledAt(s, 5)).toBe(false);
     expect(settledAt(s, 5 + SETTLE_TICKS)).toBe(true);
     expect(settledAt(initialCapacityState(), SETTLE_TICKS)).toBe(false);
+  });
+
+  it("bounds a level's users by the fewest that delivered its rate on the climb, plus the margin", () => {
+    // climbToBreachAt(800): 160, 320, 480, 640 orders/min measured with a third as many users, then 800.
+    const s = climbToBreachAt(800);
+    expect(s.level).toBe(640);
+    expect(levelUsersCap(s)).toBe(Math.ceil(Math.round(640 / 3) * (1 + LEVEL_USERS_MARGIN)));
+    expect(levelUsersCap(initialCapacityState())).toBeNull();
+    expect(levelUsersCap({ ...s, level: 900 })).toBeNull();
   });
 
   it('fails a level at once when a breach counts in its window, naming the SLO', () => {
