@@ -16,6 +16,7 @@ export const INPUT_OPTIONS = {
   applications: { type: 'string' },
   tick: { type: 'string' },
   'dry-run': { type: 'boolean' },
+  capacity: { type: 'boolean' },
 } as const;
 
 export type InputFlagValues = {
@@ -42,6 +43,8 @@ export const inputFlagsHelp = (example: string) => `Input (flags override the fi
   --applications A,B    applications in scope
   --tick SEC            tickSeconds
   --dry-run             dryRun: true (plan, change nothing)
+  --capacity            mode: "capacity": find the highest orders/min that meets every SLO (no --target;
+                        the search's parameters go in the input's "capacity", docs/capacity-mode.md)
 Only the fields given are put in the input; the defaults are filled in by validation.`;
 
 /**
@@ -68,6 +71,7 @@ export function buildInput(
   if (values['no-deploy']) input.deployProductionVersions = false;
   if (values.applications !== undefined) input.applications = parseList('applications', values.applications);
   if (values['dry-run']) input.dryRun = true;
+  if (values.capacity) input.mode = 'capacity';
   return input;
 }
 

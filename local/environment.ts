@@ -26,6 +26,8 @@ export interface LocalEnvironmentOptions {
   readonly productionReplicas?: number;
   /** Where processes keep their data and logs. Default: a new temporary folder. */
   readonly workDir?: string;
+  /** Work per order of the test shop besides the payment call (ms): lower it to lower its capacity. Default 100. */
+  readonly shopOrderWorkMs?: number;
 }
 
 /** Versions the demo pretends run in production and in the test environment before a run. */
@@ -107,6 +109,7 @@ export async function startLocalEnvironment(
         version: DEMO_VERSIONS.test,
         replicas: DEMO_TEST_REPLICAS,
         checkoutDelayMs: { [DEMO_SLOW_CHECKOUT.version]: DEMO_SLOW_CHECKOUT.delayMs },
+        ...(options.shopOrderWorkMs !== undefined ? { orderWorkMs: options.shopOrderWorkMs } : {}),
       }).then(track),
     ]);
     const locust = track(

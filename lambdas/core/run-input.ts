@@ -1,5 +1,7 @@
 import runContinuationSchema from '../../schema/run-continuation.schema.json' with { type: 'json' };
 import runInputSchema from '../../schema/run-input.schema.json' with { type: 'json' };
+import { checkCapacityInput, type RawModeInput, type RunMode } from './capacity/input';
+import type { CapacityParameters } from './capacity/search';
 import type { ConductorConfig } from './config';
 import type { FieldProblem } from './errors';
 import { historyTicks } from './history-budget';
@@ -18,6 +20,13 @@ export interface RunRequest {
   readonly applications: readonly string[];
   readonly tickSeconds: number;
   readonly dryRun: boolean;
+  /**
+   * `target` (absent in states written before modes existed) or `capacity`; in mode `capacity`,
+   * `targetOrdersPerMinute` is the search's ceiling, `capacity.maxOrdersPerMinute` (docs/capacity-mode.md).
+   */
+  readonly mode?: RunMode;
+  /** Mode `capacity` only. */
+  readonly capacity?: CapacityParameters;
 }
 
 /** The longest test (ramp-up and plateau): 14 days, however many executions it continues in. */
@@ -168,7 +177,7 @@ export function validateRunInput(raw: unknown, config: ConductorConfig): RunInpu
       rule: `'${input.environment}' is ${env.production ? 'a production environment' : 'not a load-test target'}: tests never run there`,
     });
   }
-  if (input.targetOrdersPerMinute > env.maxOrdersPerMinute) {
+  if (input.targetOrdersPerMinute !== undefined && input.targetOrdersPerMinute > env.maxOrdersPerMinute) {
     problems.push({
       field: 'targetOrdersPerMinute',
       rule: `must be at most ${env.maxOrdersPerMinute}, the maximum of environment '${input.environment}'`,
@@ -191,16 +200,24 @@ export function validateRunInput(raw: unknown, config: ConductorConfig): RunInpu
     }
   });
 
-  const request: RunRequest = {
-    environment: input.environment,
-    targetOrdersPerMinute: input.targetOrdersPerMinute,
+  const timing = {
     rampUpMinutes: input.rampUpMinutes ?? 30,
     plateauMinutes: input.plateauMinutes ?? 60,
+    tickSeconds: input.tickSeconds ?? 60,
+  };
+  const mode = checkCapacityInput(input, input.environment, env, timing);
+  problems.push(...mode.problems);
+  const request: RunRequest = {
+    environment: input.environment,
+    targetOrdersPerMinute:
+      mode.mode === 'capacity' ? mode.parameters.maxOrdersPerMinute : (input.targetOrdersPerMinute as number),
+    ...timing,
     scenario,
     deployProductionVersions: input.deployProductionVersions ?? true,
     applications: input.applications ?? known,
-    tickSeconds: input.tickSeconds ?? 60,
     dryRun: input.dryRun ?? false,
+    mode: mode.mode,
+    ...(mode.mode === 'capacity' ? { capacity: mode.parameters } : {}),
   };
   if (request.rampUpMinutes > 0 && request.rampUpMinutes * 60 < request.tickSeconds) {
     problems.push({
@@ -221,9 +238,9 @@ export function validateRunInput(raw: unknown, config: ConductorConfig): RunInpu
   return problems.length > 0 ? { ok: false, problems } : { ok: true, request };
 }
 
-interface RawRunInput {
+interface RawRunInput extends RawModeInput {
   environment: string;
-  targetOrdersPerMinute: number;
+  targetOrdersPerMinute?: number;
   rampUpMinutes?: number;
   plateauMinutes?: number;
   scenario?: string;

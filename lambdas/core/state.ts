@@ -1,3 +1,4 @@
+import type { CapacityState } from './capacity/search';
 import type { EnvironmentConfig } from './config';
 import type { DownStreak } from './dead-system';
 import type { ControllerState, ControllerStateV2, Saturation } from './ramp-controller';
@@ -179,6 +180,8 @@ export interface RampState {
   readonly down?: DownStreak | null;
   /** What the drift guard found (and re-applied) at this tick; empty when the prepared shape held. */
   readonly drift?: readonly DriftEvent[];
+  /** Mode capacity: where the search stands (core/capacity/search.ts); absent in mode target. */
+  readonly capacity?: CapacityState;
 }
 
 /** One application found out of the shape the run prepared (a rollout, an HPA edit, a manual change). */

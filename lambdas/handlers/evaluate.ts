@@ -1,3 +1,4 @@
+import { capacityVerdictScope } from '../core/capacity/section';
 import { withSloDefaults } from '../core/config';
 import { runLatency } from '../core/latency-window';
 import type { PhaseRecord } from '../core/records';
@@ -42,6 +43,8 @@ export const handler = step(
       abort: state.ramp?.abort ?? null,
       latency,
       baselines,
+      // Mode capacity: the window of the highest level met, not the whole search.
+      ...capacityVerdictScope(state, histograms),
     });
 
     const now = deps.now();

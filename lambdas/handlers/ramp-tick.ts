@@ -1,3 +1,14 @@
+import {
+  advance,
+  type CapacityState,
+  capacityControllerConfig,
+  describeCapacity,
+  initialCapacityState,
+  levelUsersCap,
+  settledAt,
+} from '../core/capacity/search';
+import { capacityPlanOf, capacityTick, withoutAbortPolicy } from '../core/capacity/tick';
+import { withSloDefaults } from '../core/config';
 import { round } from '../core/numbers';
 import { appliedUsers, type Decision, decide, type Observation } from '../core/ramp-controller';
 import { userClassNames } from '../core/scenario';
@@ -32,31 +43,70 @@ export const handler = step(
     const { observation, stats } = await readLocust(locust, now);
     const config = controllerConfig(run, previous.kpiShare);
     const elapsedSeconds = (now.getTime() - Date.parse(previous.startedAt)) / 1000;
-    const decision = decide(config, previous.controller, observation, elapsedSeconds);
+    // Mode capacity: the search sets the plan the controller follows (docs/capacity-mode.md).
+    const capacityPlan = capacityPlanOf(run.request, withSloDefaults(run.environment.slos));
+    const search = capacityPlan ? (previous.capacity ?? initialCapacityState()) : null;
+    const plan = (s: CapacityState | null) => (s ? capacityControllerConfig(config, s) : config);
+    const measured = decide(plan(search), previous.controller, observation, elapsedSeconds);
     // The interval just measured counts for the plateau when it began after the ramp-up.
     const intervalStart = (previous.controller.last?.at ?? now.getTime()) - Date.parse(previous.startedAt);
-    const inPlateau = intervalStart >= config.rampUpSeconds * 1000 && decision.delta.minutes > 0;
+    const inPlateau = intervalStart >= config.rampUpSeconds * 1000 && measured.delta.minutes > 0;
     // Metrics and SLOs on the same reading; an abort by policy adds no workers or users.
     const watch = await watchTick(
-      state,
+      search ? withoutAbortPolicy(state) : state,
       {
         tick: previous.tick + 1,
         at: now,
-        phase: decision.phase,
+        phase: measured.phase,
         stats,
-        ordersPerMinute: decision.ordersPerMinute,
-        targetNow: decision.targetNow,
-        users: decision.users,
+        ordersPerMinute: measured.ordersPerMinute,
+        targetNow: measured.targetNow,
+        users: measured.users,
         workers: observation.workers,
-        interval: decision.delta,
+        interval: measured.delta,
         plateau: inPlateau,
       },
       deps,
     );
+    const capacity =
+      capacityPlan && search
+        ? advance(
+            capacityPlan,
+            search,
+            capacityTick(config, {
+              tick: previous.tick + 1,
+              elapsedSeconds,
+              decision: measured,
+              workers: observation.workers,
+              tracks: watch.slo.tracks,
+            }),
+          )
+        : null;
+    // A new level (or the search's end) is decided on the same reading, with its plan.
+    const newLevel =
+      capacity !== null && (capacity.phase !== search?.phase || capacity.level !== search?.level);
+    const decided = newLevel
+      ? decide(plan(capacity), previous.controller, observation, elapsedSeconds)
+      : measured;
+    const usersCap = capacity ? levelUsersCap(capacity) : null;
+    const decision =
+      usersCap !== null && decided.users > usersCap
+        ? {
+            ...decided,
+            users: usersCap,
+            notes: [
+              ...decided.notes,
+              `capacity: at most ${usersCap} users, what delivered this level on the climb`,
+            ],
+            state: appliedUsers(decided.state, usersCap),
+          }
+        : decided;
     const running = decision.phase !== 'done' && !watch.abort;
     const notFollowing = unfollowedUsers(previous, observation);
     const notes = notFollowing ? [...decision.notes, notFollowing] : decision.notes;
-    const message = notFollowing ? `${decision.message}; ${notFollowing}` : decision.message;
+    const capacityText =
+      capacity && capacityPlan ? describeCapacity(capacity, capacityPlan.parameters.holdTicks) : null;
+    const message = [capacityText, decision.message, notFollowing].filter(Boolean).join('; ');
     // The drift guard: a rollout or an HPA edit during the test must not silently shrink the system.
     const drift = running ? await checkDrift(state, deps) : null;
     const driftEvents = drift?.events ?? [];
@@ -68,6 +118,11 @@ export const handler = step(
     if (fleet && running && (workersRequested == null || wanted > workersRequested)) {
       await fleet.scale(wanted);
       workersRequested = wanted;
+    }
+    if (running && capacity && settledAt(capacity, previous.tick + 1)) {
+      // Each level is judged on its own requests, once the previous level's queued requests are through; the
+      // next tick measures no interval (a new baseline).
+      await locust.resetStats();
     }
     if (running && (decision.users !== observation.users || !observation.running)) {
       await locust.swarm({
@@ -123,6 +178,7 @@ export const handler = step(
       controller: running ? controllerState : appliedUsers(controllerState, 0),
       plateau,
       ...(previous.kpiShare !== undefined ? { kpiShare: previous.kpiShare } : {}),
+      ...(capacity ? { capacity } : {}),
     };
     await deps.runs.putTick(
       run.executionId,

@@ -1,4 +1,5 @@
 import { retryTransient } from '../adapters/aws/transient';
+import { capacityNotification } from '../core/capacity/section';
 import { describeRestore, type Leftover, type RestoreError, restoreOutcome } from '../core/restore';
 import type { ReleaseResult, RunState } from '../core/state';
 import { logger } from '../runtime/logger';
@@ -128,6 +129,7 @@ export const handler = step(
           }
         : null,
       evaluateError: state.evaluateError ?? null,
+      capacity: capacityNotification(state),
     };
     let notified = false;
     try {

@@ -2,6 +2,8 @@
  * The run report: one self-contained HTML file (inline CSS and SVG, no script, no external resource), from
  * the run's JSON summary. Opens offline, in any browser, from S3 or a local folder.
  */
+
+import { renderCapacitySection } from '../capacity/section';
 import type { TickRecord } from '../records';
 import { describeLeftover, describeRestore } from '../restore';
 import { describeUserClasses } from '../scenario';
@@ -78,6 +80,7 @@ ${restoreBanner(s)}<header class="outcome-${esc(outcome)}">
 </header>
 <main>
 ${verdictSection(s)}
+${renderCapacitySection(s.capacity)}
 ${chartsSection(s, times)}
 ${sloSection(s, times)}
 ${timelineSection(s, times)}

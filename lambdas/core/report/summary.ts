@@ -2,6 +2,7 @@
  * The JSON summary of a run, for machines (schema/run-summary.schema.json), and what the HTML report is
  * rendered from. Built in AWS by Evaluate (and again, complete, by Release lock) and locally by the runner.
  */
+import { type CapacitySummary, capacitySummary } from '../capacity/section';
 import { type KpiConfig, type SloConfig, withSloDefaults } from '../config';
 import type { PhaseRecord, TickRecord } from '../records';
 import type { RestoreOutcome } from '../restore';
@@ -58,6 +59,8 @@ export interface RunSummary {
   readonly ticks: readonly TickRecord[];
   readonly phases: readonly PhaseRecord[];
   readonly cost: RunCost;
+  /** Mode capacity: the search's result, levels and curves (core/capacity/section.ts); null in mode target. */
+  readonly capacity: CapacitySummary | null;
 }
 
 export interface SummaryInput {
@@ -106,6 +109,7 @@ export function buildRunSummary(input: SummaryInput): RunSummary {
     ticks: input.ticks,
     phases: [...input.phases].sort((a, b) => a.startedAt.localeCompare(b.startedAt)),
     cost: input.cost,
+    capacity: capacitySummary(state, input.ticks),
   };
 }
 

@@ -45,6 +45,7 @@ describe('buildInput', () => {
           applications: 'checkout, payments',
           tick: '30',
           'dry-run': true,
+          capacity: true,
         },
         dir,
         noStdin,
@@ -59,6 +60,7 @@ describe('buildInput', () => {
       applications: ['checkout', 'payments'],
       tickSeconds: 30,
       dryRun: true,
+      mode: 'capacity',
     });
   });
 

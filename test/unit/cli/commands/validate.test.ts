@@ -29,8 +29,32 @@ describe('ltc validate', () => {
       applications: ['checkout', 'payments'],
       tickSeconds: 60,
       dryRun: false,
+      mode: 'target',
     });
     expect(h.stderr.text).toBe('');
+  });
+
+  it('--capacity asks for mode capacity: no target, the search filled in; a target beside it is refused', async () => {
+    const h = harness();
+    const flags = [
+      '--config',
+      'config/local.json',
+      '--environment',
+      'local',
+      '--ramp-up',
+      '2',
+      '--plateau',
+      '6',
+    ];
+    expect(await h.run('validate', ...flags, '--tick', '10', '--capacity')).toBe(0);
+    expect(JSON.parse(h.stdout.text)).toMatchObject({
+      mode: 'capacity',
+      targetOrdersPerMinute: 3000,
+      capacity: { maxOrdersPerMinute: 3000, holdTicks: 3, resolutionOrdersPerMinute: null },
+    });
+    const both = harness();
+    expect(await both.run('validate', ...flags, '--capacity', '--target', '600')).toBe(2);
+    expect(both.stderr.text).toContain("targetOrdersPerMinute: not with mode 'capacity'");
   });
 
   it('validates the shipped examples', async () => {

@@ -41,6 +41,11 @@ raw.environments.sandbox = {
   locust: { url: 'http://locust.sandbox.internal:8089' },
   applications: [],
 };
+// Staging with a latency SLO: what capacity mode needs to judge.
+raw.environments.measured = {
+  ...raw.environments.staging,
+  slos: { ...raw.environments.staging.slos, requests: [{ name: 'Aggregated', p95Ms: 800 }] },
+};
 const config = deepFreeze(parseConfig(raw));
 const ok = { environment: 'staging', targetOrdersPerMinute: 1200 } as const;
 
@@ -213,6 +218,7 @@ describe('valid input', () => {
         applications: ['checkout', 'payments'],
         tickSeconds: 60,
         dryRun: false,
+        mode: 'target',
       },
     });
   });
@@ -337,8 +343,10 @@ describe('schema/run-input.schema.json', () => {
     expect(() => ajv.compile(runInputSchema)).not.toThrow();
   });
 
-  it('requires exactly environment and targetOrdersPerMinute', () => {
-    expect(runInputSchema.required).toEqual(['environment', 'targetOrdersPerMinute']);
+  it('requires exactly environment, and targetOrdersPerMinute unless the mode is capacity', () => {
+    expect(runInputSchema.required).toEqual(['environment']);
+    expect(runInputSchema.then.required).toEqual(['targetOrdersPerMinute']);
+    expect(runInputSchema.if.not.properties.mode.const).toBe('capacity');
     expect(runInputSchema.additionalProperties).toBe(false);
   });
 
@@ -351,7 +359,7 @@ describe('schema/run-input.schema.json', () => {
     >;
     const documented = Object.entries(properties).filter(([, p]) => 'default' in p);
     expect(documented.map(([name]) => name).sort()).toEqual(
-      ['deployProductionVersions', 'dryRun', 'plateauMinutes', 'rampUpMinutes', 'tickSeconds'].sort(),
+      ['deployProductionVersions', 'dryRun', 'mode', 'plateauMinutes', 'rampUpMinutes', 'tickSeconds'].sort(),
     );
     for (const [name, p] of documented) {
       expect(result.request[name as keyof typeof result.request], name).toEqual(p.default);
@@ -362,7 +370,7 @@ describe('schema/run-input.schema.json', () => {
   });
 
   it('every field of the request is a field of the schema', () => {
-    const result = validateRunInput(ok, config);
+    const result = validateRunInput({ environment: 'measured', mode: 'capacity' }, config);
     expect(Object.keys(result.ok ? result.request : {}).sort()).toEqual(
       Object.keys(runInputSchema.properties).sort(),
     );

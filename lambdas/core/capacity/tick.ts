@@ -1,0 +1,91 @@
+/**
+ * What one ramp tick hands the capacity search: the controller's decision and the SLO watch's judgement,
+ * reduced to {@link CapacityTick}. Pure; shared by the Ramp tick handler and the simulations that test it.
+ */
+import type { SloConfig } from '../config';
+import type { ControllerConfig, Decision } from '../ramp-controller';
+import type { RunRequest } from '../run-input';
+import type { SloTrack } from '../slo';
+import type { RunState } from '../state';
+import type { CapacityPlan, CapacityTick } from './search';
+
+/** The search's plan for a run in mode capacity; null in mode target. */
+export function capacityPlanOf(
+  request: RunRequest,
+  slos: Pick<SloConfig, 'breachTicks'>,
+): CapacityPlan | null {
+  if (request.mode !== 'capacity' || !request.capacity) return null;
+  return {
+    parameters: request.capacity,
+    breachTicks: Math.max(1, slos.breachTicks),
+    rampUpSeconds: request.rampUpMinutes * 60,
+    totalSeconds: (request.rampUpMinutes + request.plateauMinutes) * 60,
+    tickSeconds: request.tickSeconds,
+  };
+}
+
+/**
+ * The state the SLO watch judges a capacity tick in: without the abort policy, since a breach ends a level of
+ * the search, not the run (a dead system still stops it).
+ */
+export function withoutAbortPolicy(state: RunState): RunState {
+  const { environment } = state.run;
+  if (!environment.slos.abortOnBreach) return state;
+  return {
+    ...state,
+    run: {
+      ...state.run,
+      environment: { ...environment, slos: { ...environment.slos, abortOnBreach: false } },
+    },
+  };
+}
+
+export interface TickJudged {
+  readonly tick: number;
+  readonly elapsedSeconds: number;
+  /** The decision whose interval was measured (taken with the search's plan before this tick). */
+  readonly decision: Decision;
+  readonly workers: number;
+  /** The SLO watch's tracks after this tick (core/slo.ts `evaluateTick`). */
+  readonly tracks: readonly SloTrack[];
+}
+
+export function capacityTick(config: ControllerConfig, judged: TickJudged): CapacityTick {
+  const { decision } = judged;
+  return {
+    tick: judged.tick,
+    elapsedSeconds: judged.elapsedSeconds,
+    orders: decision.delta.orders,
+    minutes: decision.delta.minutes,
+    requests: decision.delta.requests,
+    failures: decision.delta.failures,
+    users: decision.state.last?.users ?? decision.users,
+    workers: judged.workers,
+    breaches: countedBreaches(judged.tracks),
+    breaching: judged.tracks
+      .filter((t) => (t.status === 'breaching' || t.status === 'breached') && t.kind !== 'kpi')
+      .map((t) => ({ id: t.id, label: t.label })),
+    saturation: decision.saturation,
+    generatorLimit: generatorLimit(config, decision),
+    dispersion: decision.state.estimate?.dispersion ?? 1,
+  };
+}
+
+/**
+ * The SLOs whose breach counts at this tick. The KPI's attainment is left out: whether a level is delivered is
+ * the search's own judgement (a shortfall is the system's or the load generators' limit, not an SLO's).
+ */
+export function countedBreaches(tracks: readonly SloTrack[]): { id: string; label: string }[] {
+  return tracks
+    .filter((t) => t.status === 'breached' && t.kind !== 'kpi')
+    .map((t) => ({ id: t.id, label: t.label }));
+}
+
+/** Why the load generators held the users below what the controller wanted, or null when they did not. */
+export function generatorLimit(config: ControllerConfig, decision: Decision): string | null {
+  if (decision.users >= config.maxUsers) return `users capped at maxUsers ${config.maxUsers}`;
+  const fleet = config.fleet;
+  if (fleet && decision.users >= fleet.maxWorkers * config.usersPerWorker)
+    return `users capped by the fleet: ${fleet.maxWorkers} workers host ${fleet.maxWorkers * config.usersPerWorker} users`;
+  return null;
+}

@@ -1,0 +1,293 @@
+import { describe, expect, it } from 'vitest';
+import {
+  advance,
+  BACKOFF,
+  type CapacityPlan,
+  type CapacityState,
+  type CapacityTick,
+  capacityControllerConfig,
+  capacityResult,
+  DELIVERY_TOLERANCE,
+  initialCapacityState,
+  LEVEL_USERS_MARGIN,
+  levelUsersCap,
+  SETTLE_TICKS,
+  settledAt,
+} from '../../../../../lambdas/core/capacity/search';
+import { countedBreaches, generatorLimit } from '../../../../../lambdas/core/capacity/tick';
+import type { ControllerConfig, Decision } from '../../../../../lambdas/core/ramp-controller';
+import type { SloTrack } from '../../../../../lambdas/core/slo';
+
+/** 10 ticks of climb (60 s), 30 of plateau; a level is judged over 3 ticks after one settling tick. */
+const PLAN: CapacityPlan = {
+  parameters: { maxOrdersPerMinute: 1000, holdTicks: 3, resolutionOrdersPerMinute: 20 },
+  breachTicks: 1,
+  rampUpSeconds: 600,
+  totalSeconds: 2400,
+  tickSeconds: 60,
+};
+
+function tick(n: number, ordersPerMinute: number, extra: Partial<CapacityTick> = {}): CapacityTick {
+  return {
+    tick: n,
+    elapsedSeconds: n * 60,
+    orders: ordersPerMinute,
+    minutes: 1,
+    requests: ordersPerMinute * 4,
+    failures: 0,
+    users: Math.round(ordersPerMinute / 3),
+    workers: 2,
+    breaches: [],
+    breaching: [],
+    saturation: null,
+    generatorLimit: null,
+    dispersion: 1,
+    ...extra,
+  };
+}
+
+const P95 = { id: 'request:checkout:p95', label: 'p95 of "checkout"' };
+const BREACH = { breaches: [P95], breaching: [P95] };
+
+/** Runs the search over ticks from `from` on, each delivering `rate(level)` (with a breach when `breaches`). */
+function run(
+  state: CapacityState,
+  from: number,
+  deliver: (level: number) => { rate: number; breach?: boolean },
+  plan = PLAN,
+): { state: CapacityState; ticks: number } {
+  let s = state;
+  let n = from;
+  while (s.phase === 'hold' && n < 200) {
+    n += 1;
+    const { rate, breach } = deliver(s.level as number);
+    s = advance(plan, s, tick(n, rate, breach ? BREACH : {}));
+  }
+  return { state: s, ticks: n };
+}
+
+function climbToBreachAt(rate: number): CapacityState {
+  let s = initialCapacityState();
+  for (let n = 1; n <= 4; n++) s = advance(PLAN, s, tick(n, rate * (n / 5)));
+  expect(s.phase).toBe('climb');
+  return advance(PLAN, s, tick(5, rate, BREACH));
+}
+
+describe('the climb', () => {
+  it('goes on while the plan rises and nothing limits it', () => {
+    let s = initialCapacityState();
+    for (let n = 1; n <= 9; n++) s = advance(PLAN, s, tick(n, n * 100));
+    expect(s.phase).toBe('climb');
+  });
+
+  it('stops at a counted SLO breach and holds a level BACKOFF below the rate it stopped at', () => {
+    const s = climbToBreachAt(800);
+    expect(s.phase).toBe('hold');
+    expect(s.level).toBe(800 * (1 - BACKOFF));
+    expect(s.climb?.limit).toEqual({ kind: 'slo', slo: 'request:checkout:p95', label: 'p95 of "checkout"' });
+  });
+
+  it("stops at the controller's saturation, from the best rate it saw", () => {
+    const saturation = {
+      ordersPerMinute: 700,
+      users: 240,
+      reason: 'orders-flat' as const,
+      evidence: 'users +24 %, orders +2 %',
+      sinceTick: 6,
+      limitedBy: 'system' as const,
+    };
+    const s = advance(PLAN, initialCapacityState(), tick(6, 650, { saturation }));
+    expect(s.level).toBe(700 * (1 - BACKOFF));
+    expect(s.climb?.limit).toMatchObject({ kind: 'system' });
+  });
+
+  it('stops when the load generators cap the users two ticks in a row, not one', () => {
+    const capped = { generatorLimit: 'users capped at maxUsers 400' };
+    const once = advance(PLAN, initialCapacityState(), tick(3, 500, capped));
+    expect(once.phase).toBe('climb');
+    const twice = advance(PLAN, once, tick(4, 520, capped));
+    expect(twice.phase).toBe('hold');
+    expect(twice.climb?.limit).toEqual({ kind: 'load-generators', evidence: 'users capped at maxUsers 400' });
+  });
+
+  it('holds the ceiling when the plan reaches it unlimited; met, the search ends there', () => {
+    let s = initialCapacityState();
+    for (let n = 1; n <= 10; n++) s = advance(PLAN, s, tick(n, n * 100));
+    expect(s).toMatchObject({ phase: 'hold', level: 1000 });
+    const { state } = run(s, 10, (level) => ({ rate: level }));
+    expect(state.result).toMatchObject({ end: 'ceiling', level: 1000, range: { high: null } });
+    expect(state.result?.limit?.kind).toBe('ceiling');
+  });
+});
+
+describe('holding a level', () => {
+  it(`does not judge the ${SETTLE_TICKS} tick(s) after a change, then judges holdTicks ticks`, () => {
+    const s = climbToBreachAt(800);
+    const settled = advance(PLAN, s, tick(6, 10, BREACH)); // a breach carried over from above: not judged
+    expect(settled.window).toBeNull();
+    const judged = [7, 8].reduce((acc, n) => advance(PLAN, acc, tick(n, 640)), settled);
+    expect(judged.window?.ticks).toBe(2);
+    const third = advance(PLAN, judged, tick(9, 640));
+    expect(third.levels.at(-1)).toMatchObject({ level: 640, met: true, ordersPerMinute: 640 });
+  });
+
+  it('says at which tick the level has settled (the Ramp tick restarts the statistics there)', () => {
+    const s = climbToBreachAt(800);
+    expect(settledAt(s, 5)).toBe(false);
+    expect(settledAt(s, 5 + SETTLE_TICKS)).toBe(true);
+    expect(settledAt(initialCapacityState(), SETTLE_TICKS)).toBe(false);
+  });
+
+  it("bounds a level's users by the fewest that delivered its rate on the climb, plus the margin", () => {
+    // climbToBreachAt(800): 160, 320, 480, 640 orders/min measured with a third as many users, then 800.
+    const s = climbToBreachAt(800);
+    expect(s.level).toBe(640);
+    expect(levelUsersCap(s)).toBe(Math.ceil(Math.round(640 / 3) * (1 + LEVEL_USERS_MARGIN)));
+    expect(levelUsersCap(initialCapacityState())).toBeNull();
+    expect(levelUsersCap({ ...s, level: 900 })).toBeNull();
+  });
+
+  it('fails a level at once when a breach counts in its window, naming the SLO', () => {
+    const s = advance(PLAN, climbToBreachAt(800), tick(6, 640));
+    const failed = advance(PLAN, s, tick(7, 640, BREACH));
+    expect(failed.levels.at(-1)).toMatchObject({ level: 640, met: false, limit: { kind: 'slo' } });
+    expect(failed.level).toBe(640 * (1 - BACKOFF));
+  });
+
+  it('fails a level on an SLO only when its breach persists breachTicks of the level’s own ticks', () => {
+    const twoTicks = { ...PLAN, breachTicks: 2 };
+    const s = advance(twoTicks, climbToBreachAt(800), tick(6, 640));
+    // Carried over from the level before: breached at the first judged tick, then over.
+    const carried = advance(twoTicks, s, tick(7, 640, BREACH));
+    expect(carried.levels).toHaveLength(1);
+    const met = [8, 9].reduce((acc, n) => advance(twoTicks, acc, tick(n, 640)), carried);
+    expect(met.levels.at(-1)).toMatchObject({ level: 640, met: true });
+    // Breaching two judged ticks in a row: not met.
+    const twice = [7, 8].reduce((acc, n) => advance(twoTicks, acc, tick(n, 640, BREACH)), s);
+    expect(twice.levels.at(-1)).toMatchObject({ level: 640, met: false, limit: { kind: 'slo' } });
+  });
+
+  it('fails a level not delivered: the system, or the load generators when they capped the users', () => {
+    const s = advance(PLAN, climbToBreachAt(800), tick(6, 640));
+    const short = [7, 8, 9].reduce((acc, n) => advance(PLAN, acc, tick(n, 500)), s);
+    expect(short.levels.at(-1)).toMatchObject({ met: false, limit: { kind: 'system' } });
+    expect(short.failed?.high).toBeCloseTo(640 / (1 - DELIVERY_TOLERANCE));
+    const capped = [7, 8, 9].reduce(
+      (acc, n) => advance(PLAN, acc, tick(n, 500, { generatorLimit: 'users capped by the fleet' })),
+      s,
+    );
+    expect(capped.levels.at(-1)?.limit?.kind).toBe('load-generators');
+  });
+
+  it('counts a level as delivered within the tolerance and the counting noise', () => {
+    const s = advance(PLAN, climbToBreachAt(800), tick(6, 640));
+    const near = [7, 8, 9].reduce((acc, n) => advance(PLAN, acc, tick(n, 640 * (1 - DELIVERY_TOLERANCE))), s);
+    expect(near.levels.at(-1)?.met).toBe(true);
+  });
+});
+
+describe('the bisection', () => {
+  it('converges between the highest level met and the lowest not met, to the resolution', () => {
+    // SLOs hold up to 730 orders/min; the system delivers whatever is asked.
+    const { state } = run(climbToBreachAt(800), 5, (level) => ({ rate: level, breach: level > 730 }));
+    const result = capacityResult(state);
+    expect(result.end).toBe('converged');
+    expect(result.ordersPerMinute as number).toBeLessThanOrEqual(730);
+    expect(result.ordersPerMinute as number).toBeGreaterThan(
+      730 - (PLAN.parameters.resolutionOrdersPerMinute ?? 0),
+    );
+    expect(result.range.low as number).toBeLessThanOrEqual(730);
+    expect(result.range.high as number).toBeGreaterThanOrEqual(730);
+    expect(result.limit).toMatchObject({ kind: 'slo', slo: 'request:checkout:p95' });
+  });
+
+  it('looks above a climb that stopped low, until a held level fails', () => {
+    // The climb stopped at 500 (a transient), the system sustains 900.
+    const { state } = run(climbToBreachAt(500), 5, (level) => ({ rate: Math.min(level, 900) }));
+    const result = capacityResult(state);
+    expect(result.range.low as number).toBeLessThanOrEqual(900);
+    expect(result.range.high as number).toBeGreaterThanOrEqual(900);
+    expect(
+      result.ordersPerMinute as number,
+      JSON.stringify(state.levels.map((l) => [l.level, l.met, l.ordersPerMinute])),
+    ).toBeGreaterThan(850);
+    expect(result.limit?.kind).toBe('system');
+  });
+
+  it('says so when the plateau ends before it converged, with the bracket it has', () => {
+    const short = {
+      ...PLAN,
+      totalSeconds: 600 + 8 * 60,
+      parameters: { ...PLAN.parameters, resolutionOrdersPerMinute: 1 },
+    };
+    let s = initialCapacityState();
+    for (let n = 1; n <= 4; n++) s = advance(short, s, tick(n, n * 150));
+    s = advance(short, s, tick(5, 800, BREACH));
+    const { state } = run(s, 5, (level) => ({ rate: level, breach: level > 730 }), short);
+    expect(state.result?.end).toBe('out-of-time');
+    expect(state.result?.ordersPerMinute).not.toBeNull();
+  });
+
+  it('finds nothing to hold when every level breaches, down to the resolution', () => {
+    const { state } = run(climbToBreachAt(800), 5, (level) => ({ rate: level, breach: true }));
+    expect(state.result).toMatchObject({ end: 'nothing-met', ordersPerMinute: null, range: { low: null } });
+  });
+});
+
+describe("the controller's plan", () => {
+  const base: ControllerConfig = {
+    targetOrdersPerMinute: 1000,
+    rampUpSeconds: 600,
+    plateauSeconds: 1800,
+    tickSeconds: 60,
+    initialOrdersPerUserPerMinute: 3,
+    maxUsers: 400,
+    usersPerWorker: 100,
+    fleet: { minWorkers: 1, maxWorkers: 3 },
+  };
+
+  it('climbs as the ordinary ramp, holds a level flat to the same end, and stops when done', () => {
+    expect(capacityControllerConfig(base, initialCapacityState())).toEqual(base);
+    const holding = climbToBreachAt(800);
+    expect(capacityControllerConfig(base, holding)).toMatchObject({
+      targetOrdersPerMinute: 640,
+      rampUpSeconds: 0,
+      plateauSeconds: 2400,
+    });
+    const done = { ...holding, phase: 'done' as const };
+    expect(capacityControllerConfig(base, done)).toMatchObject({ rampUpSeconds: 0, plateauSeconds: 0 });
+  });
+
+  it('reads the load generators’ limit from maxUsers and the fleet', () => {
+    const decision = (users: number) => ({ users }) as Decision;
+    expect(generatorLimit(base, decision(400))).toContain('maxUsers 400');
+    expect(generatorLimit({ ...base, maxUsers: 1000 }, decision(300))).toContain('3 workers host 300 users');
+    expect(generatorLimit({ ...base, maxUsers: 1000 }, decision(299))).toBeNull();
+  });
+
+  it('takes counted breaches from the SLO watch, but not the KPI’s attainment', () => {
+    const track = (id: string, kind: SloTrack['kind'], status: SloTrack['status']): SloTrack => ({
+      id,
+      kind,
+      label: id,
+      threshold: '',
+      status,
+      observed: 1,
+      consecutive: 2,
+      since: null,
+      longest: 2,
+      worst: 1,
+    });
+    expect(
+      countedBreaches([
+        track('a', 'latency', 'breached'),
+        track('b', 'latency', 'breaching'),
+        track('kpi-attainment', 'kpi', 'breached'),
+        track('c', 'alarm', 'breached'),
+      ]),
+    ).toEqual([
+      { id: 'a', label: 'a' },
+      { id: 'c', label: 'c' },
+    ]);
+  });
+});
