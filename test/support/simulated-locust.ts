@@ -4,6 +4,7 @@ import type {
   LocustHistogramEntry,
   LocustHistograms,
   LocustKpi,
+  LocustScenarioInfo,
   LocustState,
   LocustStats,
   LocustStatsEntry,
@@ -15,18 +16,21 @@ import type {
 const PERCENTILES = { p50: 120, p90: 250, p95: 320, p99: 600 } as const;
 
 /**
- * A Locust master as the step handlers use it (`kpi`, `stats`, `swarm`, `stop`), backed by the ramp
+ * A Locust master as the step handlers use it (`kpi`, `stats`, `histograms`, `swarm`, `stop`, and the class
+ * picker's `scenario` and `setUserClassWeight`: every simulated user is a checkout user), backed by the ramp
  * benchmark's simulated system and Locust cluster (bench/sim.ts) on a simulated clock, so a week of load
  * runs in seconds. It stands in for the `LocustClient` the handlers get from `deps.locust`, not for Locust's
  * HTTP API. `stop` freezes the counters, as Locust's `/stop` does.
  */
 export class SimulatedLocust
-  implements Pick<LocustClient, 'kpi' | 'stats' | 'histograms' | 'swarm' | 'stop'>
+  implements
+    Pick<LocustClient, 'kpi' | 'stats' | 'histograms' | 'swarm' | 'stop' | 'scenario' | 'setUserClassWeight'>
 {
   private readonly sim: Simulation;
   /** Clock time (ms) of the first swarm: the simulation's time zero. */
   private loadStartedAt: number | null = null;
   private stopped = false;
+  private checkoutWeight = 1;
 
   constructor(
     spec: SystemSpec,
@@ -43,6 +47,22 @@ export class SimulatedLocust
     this.stopped = false;
     this.sim.swarm({ users: request.userCount, spawnRate: request.spawnRate });
     return { message: 'Swarming started', host: null };
+  }
+
+  async scenario(): Promise<LocustScenarioInfo> {
+    return {
+      classPicker: true,
+      offered: { CheckoutUser: { weight: this.checkoutWeight, countsKpi: true } },
+      selected: ['CheckoutUser'],
+      running: this.sim.users > 0 ? { CheckoutUser: this.sim.users } : {},
+      kpiRequestName: this.orderRequest,
+    };
+  }
+
+  async setUserClassWeight(name: string, weight: number): Promise<void> {
+    if (name !== 'CheckoutUser')
+      throw new Error(`the simulated master offers CheckoutUser only, not ${name}`);
+    this.checkoutWeight = weight;
   }
 
   async stop(): Promise<void> {
