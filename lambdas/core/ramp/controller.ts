@@ -9,7 +9,7 @@ import { NO_SPAWN_EVIDENCE, observeSpawn, spawnGain } from './actuator';
 import { CHANGE_Z, innovation, priorEstimate, reanchor, SURPRISE_Z, update } from './estimator';
 import { DEFAULT_ORDER_DELAY_SECONDS, plannedRate, spawnRate, usersAhead } from './feedforward';
 import { applyLimits, workersNeeded } from './limits';
-import { extendPath, measure } from './measurement';
+import { type CountedInterval, extendPath, measure } from './measurement';
 import { elasticity, ordersPerMinute } from './model';
 import { GENERATORS_CPU_PERCENT, nextSaturation, probeDue, probeUsers } from './saturation';
 import type {
@@ -78,6 +78,8 @@ export function decide(
   let unusual = state.unusual ?? null;
   let spawn = state.spawn ?? NO_SPAWN_EVIDENCE;
   let measured: Sample | null = null;
+  /** What Locust counted this tick: the sample, or a stall's interval (no orders, yet requests and failures). */
+  let counted: CountedInterval | null = null;
   let taken: Sample | null = null;
   let hold = false;
   let suspicious = false;
@@ -104,6 +106,7 @@ export function decide(
       badReadings = m.reason === 'bad reading' ? badReadings + 1 : 0;
       if (m.rebase) last = baselineOf(observation);
       if (m.reason === 'stall') {
+        counted = m.interval ?? null;
         stalledTicks += 1;
         hold = true;
         notes.push(`stalled: no orders this tick (${stalledTicks} in a row), holding users`);
@@ -117,6 +120,7 @@ export function decide(
     } else {
       const s = m.sample;
       measured = s;
+      counted = s;
       badReadings = 0;
       last = baselineOf(observation);
       const grew = recent.length > 0 && s.userMinutes / s.minutes >= 1.05 * (recent.at(-1) as Recent).users;
@@ -292,15 +296,15 @@ export function decide(
     workersNeeded: fleet.workers,
     targetNow,
     expectedOrdersPerMinute: phase === 'done' ? 0 : ordersPerMinute(model, users),
-    ordersPerMinute: measured ? measured.orders / measured.minutes : null,
+    ordersPerMinute: counted ? counted.orders / counted.minutes : null,
     ordersPerUserPerMinute: assumed ? null : perUser,
     elasticity: e,
-    delta: measured
+    delta: counted
       ? {
-          orders: measured.orders,
-          requests: measured.requests,
-          failures: measured.failures,
-          minutes: measured.minutes,
+          orders: counted.orders,
+          requests: counted.requests,
+          failures: counted.failures,
+          minutes: counted.minutes,
         }
       : { orders: 0, requests: 0, failures: 0, minutes: 0 },
     phase,

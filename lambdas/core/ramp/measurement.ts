@@ -8,7 +8,17 @@ export type Measurement =
       /** Whether the next interval is measured from this reading (else from the old baseline). */
       readonly rebase: boolean;
       readonly text: string;
+      /** A stall's counters: comparable, only not an estimate's sample (the dead-system check needs them). */
+      readonly interval?: CountedInterval;
     };
+
+/** What Locust counted between two comparable readings. */
+export interface CountedInterval {
+  readonly orders: number;
+  readonly requests: number;
+  readonly failures: number;
+  readonly minutes: number;
+}
 
 /**
  * Adds the users Locust ran between the last reading and `now`: from the users reported then towards those
@@ -82,7 +92,17 @@ export function measure(
   }
   const exposure = userMinutes(path, last.at - delayMs, now.at - delayMs);
   const orders = now.orders - last.orders;
-  if (orders === 0 && exposure > 0) return reject('stall', 'no orders while users ran');
+  if (orders === 0 && exposure > 0) {
+    return {
+      ...reject('stall', 'no orders while users ran'),
+      interval: {
+        orders,
+        requests: now.requests - last.requests,
+        failures: now.failures - last.failures,
+        minutes: (now.at - last.at) / 60_000,
+      },
+    };
+  }
   const cpu = now.workerCpuPercent?.length ? Math.max(...now.workerCpuPercent) : null;
   return {
     kind: 'sample',

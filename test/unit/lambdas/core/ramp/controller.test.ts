@@ -93,6 +93,19 @@ describe('decide', () => {
     expect(decisions.at(-1)?.users).toBeLessThan(1060);
   });
 
+  it('reports what a dead system answered: no orders, every request failed, as the dead-system check reads it', () => {
+    let frozen = 0;
+    const decisions = run(config, 7, (o, k) => {
+      if (k === 5) frozen = o.orders;
+      return k > 5 ? { ...o, orders: frozen, failures: o.requests - frozen * 6 } : o;
+    });
+    const dead = decisions[6];
+    expect(dead?.notes.join('; ')).toMatch(/stalled/);
+    expect(dead?.ordersPerMinute).toBe(0);
+    expect(dead?.delta.requests).toBeGreaterThan(0);
+    expect((dead?.delta.failures ?? 0) / (dead?.delta.requests ?? 1)).toBeGreaterThan(0.99);
+  });
+
   it('says the load generators are the limit when their CPU is at 90 % and holds users', () => {
     const decisions = run(config, 6, (o, k) => (k >= 5 ? { ...o, workerCpuPercent: [95, 93] } : o));
     const busy = decisions[5];

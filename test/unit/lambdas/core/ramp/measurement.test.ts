@@ -96,6 +96,21 @@ describe('measure', () => {
     expect(measure(base, reading(over), path, 5000, 0)).toMatchObject({ kind: 'rejected', reason, rebase });
   });
 
+  it('keeps what a stall counted: no orders, yet the requests and failures a dead system answers with', () => {
+    const m = measure(
+      base,
+      reading({ orders: 0, requests: base.requests + 900, failures: base.failures + 890 }),
+      path,
+      5000,
+      0,
+    );
+    expect(m).toMatchObject({
+      kind: 'rejected',
+      reason: 'stall',
+      interval: { orders: 0, requests: 900, failures: 890, minutes: 1 },
+    });
+  });
+
   it('keeps the baseline over one reading whose counter went down, rebases on the second in a row', () => {
     const back = { ...base, orders: 500 };
     expect(measure(back, reading({}), path, 5000, 0)).toMatchObject({ reason: 'bad reading', rebase: false });
