@@ -293,9 +293,12 @@ export class LoadTestPipeline extends Construct {
     table('stop-load', ['dynamodb:GetItem'], ['RUN#*']);
     // Teardown reads the recorded shapes and fleet size back.
     table('teardown', ['dynamodb:GetItem', 'dynamodb:Query'], ['RUN#*']);
-    // Evaluate reads the run's ticks and phases and the last passing run's baseline, and writes a new baseline.
+    // Ramp tick reads the last ticks' histograms back for the SLOs' sliding window.
+    table('ramp-tick', ['dynamodb:Query'], ['RUN#*'], 'RampTickReadsHistogramWindow');
+    // Evaluate reads the run's ticks, phases and histograms and the last passing runs (a query of the
+    // environment's baseline history), and writes this run into it when it passes.
     table('evaluate', ['dynamodb:Query'], ['RUN#*']);
-    table('evaluate', ['dynamodb:GetItem', 'dynamodb:PutItem'], ['BASELINE#*']);
+    table('evaluate', ['dynamodb:Query', 'dynamodb:PutItem'], ['BASELINE#*'], 'EvaluateBaselineHistory');
     const evaluate = fn('evaluate');
     evaluate.addToRolePolicy(
       new iam.PolicyStatement({

@@ -288,14 +288,20 @@ describe('IAM is scoped to the resources each step uses', () => {
       reports: false,
       publish: false,
     },
-    // The SLO watch publishes metrics and raises breach alarms on the topic.
-    'ramp-tick': { table: [], reports: false, publish: true },
+    // The SLO watch reads the last ticks' histograms back (its sliding window), publishes metrics and raises
+    // breach alarms on the topic.
+    'ramp-tick': {
+      table: [onItems(['dynamodb:Query'], ['RUN#*'], 'RampTickReadsHistogramWindow')],
+      reports: false,
+      publish: true,
+    },
     'stop-load': { table: [onItems(['dynamodb:GetItem'], ['RUN#*'])], reports: false, publish: false },
-    // Evaluate reads the run's ticks and records a passing run as the baseline of the next ones.
+    // Evaluate reads the run's ticks and histograms and the last passing runs, and records a passing run in
+    // that history for the next ones.
     evaluate: {
       table: [
         onItems(['dynamodb:Query'], ['RUN#*']),
-        onItems(['dynamodb:GetItem', 'dynamodb:PutItem'], ['BASELINE#*']),
+        onItems(['dynamodb:Query', 'dynamodb:PutItem'], ['BASELINE#*'], 'EvaluateBaselineHistory'),
       ],
       reports: true,
       publish: false,
