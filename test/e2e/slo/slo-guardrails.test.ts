@@ -442,7 +442,12 @@ describe('SLO guardrails against moto, SNS → SQS and a real Locust', () => {
       0.25 * DEMO_SLOW_CHECKOUT.delayMs,
     );
     expect(p50?.status).toBe('warn');
-    expect(verdict.outcome).toBe('warn');
+    // The relative criterion warns; on a loaded 2-core runner the slowed build may also break an absolute SLO
+    // (then the run fails for that reason too), but it never passes.
+    const others = verdict.slis.filter((s) => s.status === 'fail').map((s) => s.id);
+    expect(verdict.outcome, `failed besides the comparison: ${others.join(', ')}`).toBe(
+      others.length > 0 ? 'fail' : 'warn',
+    );
     expect(verdict.reasons.join(' ')).toContain(`p50 of "${ORDER}": per-tick values are`);
     // A warning is not a pass: the slow build does not become a baseline.
     const baselines = await runs.lastPassingRuns('local', 'checkout', 5);
