@@ -18,7 +18,7 @@ import sys
 import uuid
 
 # Load the conductor plugin (KPI route, liveness setting, orphan watcher) as the real scenarios do.
-_REPO_LOCUST_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "locust")
+_REPO_LOCUST_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "locust")
 if _REPO_LOCUST_DIR not in sys.path:
     sys.path.insert(0, _REPO_LOCUST_DIR)
 
