@@ -40,7 +40,7 @@ export function extendPath(
     const reached = last.at + Math.min(now.at - last.at, (change / rate) * 1000);
     if (reached > last.at && reached < now.at) knots.push({ at: reached, users: now.users });
   }
-  if (!last || now.at > last.at) knots.push(now);
+  if (!last || now.at > last.at) knots.push({ at: now.at, users: now.users });
   const firstKept = knots.findIndex((k) => k.at >= keepFromMs);
   return firstKept > 0 ? knots.slice(firstKept - 1) : knots;
 }
