@@ -28,7 +28,16 @@ const REPORT_SECONDS = 3;
 /** Before any measurement: the configured orders per user (±50 %), and k = 0 ± 1/target. */
 export function priorEstimate(ordersPerUserPerMinute: number, target: number, at: number): Estimate {
   const a = 1 / ordersPerUserPerMinute;
-  return { a, k: 0, P: [(0.5 * a) ** 2, 0, (1 / target) ** 2], dispersion: 1, at, users: 0 };
+  const slopePriorVariance = (1 / target) ** 2;
+  return {
+    a,
+    k: 0,
+    P: [(0.5 * a) ** 2, 0, slopePriorVariance],
+    slopePriorVariance,
+    dispersion: 1,
+    at,
+    users: 0,
+  };
 }
 
 export interface Innovation {
@@ -66,8 +75,11 @@ function advance(e: Estimate, s: Sample): Estimate {
   // The bend turns the line around the users it was last measured at (Ū₀): Δθ = Δk·[−Ū₀, 1], so what it
   // predicts there stays, and only the extrapolation away from it grows uncertain.
   const pivot = e.users;
-  const bend = pivot > 0 ? ((K_BEND * e.a * Math.log(users / pivot)) / users) ** 2 : 0;
   const [paa, pak, pkk] = conversionNoise(e, A_DRIFT ** 2 * minutes);
+  // A bend forgets what was learnt of the slope, never more than was known before any measurement (at a few
+  // users a/Ū is far above any slope the target's range allows).
+  const forgotten = pivot > 0 ? ((K_BEND * e.a * Math.log(users / pivot)) / users) ** 2 : 0;
+  const bend = Math.min(forgotten, Math.max(0, (e.slopePriorVariance ?? Number.POSITIVE_INFINITY) - pkk));
   return { ...e, P: [paa + bend * pivot * pivot, pak - bend * pivot, pkk + bend] };
 }
 
@@ -121,7 +133,7 @@ export function update(estimate: Estimate, s: Sample, change: 'conversion' | 'k'
       ? e.dispersion
       : Math.min(25, Math.max(1, 0.8 * e.dispersion + 0.2 * r));
   const P: Estimate['P'] = [paa - ka * ka * S, pak - ka * kk * S, pkk - kk * kk * S];
-  return { ...physical(e.a + ka * nu, e.k + kk * nu, P), P, dispersion, at: s.at, users };
+  return { ...e, ...physical(e.a + ka * nu, e.k + kk * nu, P), P, dispersion, at: s.at, users };
 }
 
 /**

@@ -90,6 +90,11 @@ export interface Estimate {
   readonly k: number;
   /** Covariance [Paa, Pak, Pkk]. */
   readonly P: readonly [number, number, number];
+  /**
+   * Variance of k before any measurement: the slope's bend never makes it less known than that (absent in
+   * states written before it: no bound).
+   */
+  readonly slopePriorVariance?: number;
   /** Noise of the counts relative to Poisson (≥ 1). */
   readonly dispersion: number;
   /** Epoch ms and users (Ū) of the last update: process noise grows with the time and the users moved since. */

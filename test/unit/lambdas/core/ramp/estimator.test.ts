@@ -46,6 +46,28 @@ describe('the estimator of U/X = a + k·U', () => {
     expect(ordersPerMinute(e, usersFor(e, 2500)) / 2500).toBeCloseTo(1, 2);
   });
 
+  it('never knows the slope less than before any measurement, though users grow many-fold from a few', () => {
+    const prior = priorEstimate(12, 240, 0);
+    // The first ticks of a ramp: 2, 7, 19 users, few orders each (Poisson-sized deviations both ways).
+    const counts = [
+      [2, 4],
+      [7, 6],
+      [19, 20],
+    ] as const;
+    let e = prior;
+    counts.forEach(([users, orders], i) => {
+      e = update(e, {
+        ...sample((i + 1) * 5000, users, 1 / 12, 0),
+        minutes: 1 / 12,
+        userMinutes: users / 12,
+        orders,
+      });
+      expect(e.P[2]).toBeLessThanOrEqual(prior.P[2] * (1 + 1e-9));
+    });
+    // So two noisy intervals at a few users do not make up a knee below the target.
+    expect(capacityUpperBound(e, 0)).toBeGreaterThan(240);
+  });
+
   it('takes a change of conversion into a when told so, leaving the slope where it was', () => {
     const before = feed(priorEstimate(2, 3000, 0), [100, 200, 350, 500, 700, 900, 1000], 1 / 3, 0);
     const dropped = sample(8 * 60_000, 1000, 1 / 3 / 0.6, 0);
