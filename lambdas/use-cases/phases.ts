@@ -1,6 +1,6 @@
 /**
  * The run's phases as the report's timeline and cost need them in AWS (locally, the executor's events give
- * the same). Evaluate and Release lock record their own; the `step()` wrapper in runtime.ts records every
+ * the same). Evaluate and Release lock record their own; the `step()` wrapper (runtime/step.ts) records every
  * other step through `recordStepPhase`.
  */
 import type { RunStore } from '../adapters/aws/run-store';
@@ -56,13 +56,8 @@ export async function recordStepPhase(
 ): Promise<void> {
   const executionId = executionIdOf(input);
   if (!executionId) return;
-  const endedAt = deps.now();
   await recordPhase(deps.runs, executionId, {
-    name,
-    startedAt: startedAt.toISOString(),
-    endedAt: endedAt.toISOString(),
-    outcome,
-    lambdaMs: Math.max(0, endedAt.getTime() - startedAt.getTime()),
+    ...phase(name, startedAt, deps.now(), outcome),
     ...(detail ? { detail: detail.slice(0, 500) } : {}),
   });
 }
