@@ -53,7 +53,7 @@ export const handler = step(
     const restored: RunState = { ...state, restore };
     const failure = state.failure ?? state.evaluateError;
     const verdict = state.verdict;
-    const outcome = failure && !verdict ? 'error' : (verdict?.outcome ?? (failure ? 'error' : 'unknown'));
+    const outcome = verdict?.outcome ?? (failure ? 'error' : 'unknown');
 
     let report = verdict?.report ?? null;
     let reportError: string | null = null;
