@@ -18,7 +18,6 @@ import { killOnTerminatingSignal, REPO_ROOT } from './managed-process';
 import { freePort } from './ports';
 
 export const DEFAULT_LOCUST_BIN = join(REPO_ROOT, '.venv', 'bin', 'locust');
-export const LOCUST_SCENARIOS_DIR = join(REPO_ROOT, 'locust', 'scenarios');
 
 export interface LocustClusterOptions {
   /** Locustfile or directory of locustfiles; relative paths are resolved against the repository root. */
