@@ -35,7 +35,7 @@ export const MAX_TEST_MINUTES = 14 * 1440;
  * Minutes a lock outlives the planned end of the load, for stopping and restoring; also the room for
  * preparing, since the lock is taken before. Past it, a crashed run's lock can be taken over.
  */
-export const LOCK_MARGIN_MINUTES = 120;
+const LOCK_MARGIN_MINUTES = 120;
 
 export type RunInputResult =
   | { readonly ok: true; readonly request: RunRequest }

@@ -116,18 +116,14 @@ function driftEvents(
 }
 
 /** The shape each application was prepared to, by name. */
-export function preparedShapes(state: RunState): Map<string, AppShape> {
+function preparedShapes(state: RunState): Map<string, AppShape> {
   const out = new Map<string, AppShape>();
   for (const c of state.deploy?.changes ?? []) out.set(c.application, c.to);
   for (const c of state.scale?.changes ?? []) out.set(c.application, c.to);
   return out;
 }
 
-export function describeDrift(
-  applications: number,
-  nodeGroups: number,
-  events: readonly DriftEvent[],
-): string {
+function describeDrift(applications: number, nodeGroups: number, events: readonly DriftEvent[]): string {
   if (events.length === 0) {
     const groups = nodeGroups > 0 ? `, ${nodeGroups} node group${nodeGroups === 1 ? '' : 's'}` : '';
     return `shape holds (${applications} application${applications === 1 ? '' : 's'}${groups})`;

@@ -91,7 +91,7 @@ export async function wantedNodeGroupSize(
   return g.size ?? deps.nodeGroups.readSize(g.name, g.production ?? g.test);
 }
 
-export function nodeGroupShape(size: NodeGroupSize): AppShape {
+function nodeGroupShape(size: NodeGroupSize): AppShape {
   return { version: 'nodegroup', replicas: size.desiredSize, nodeGroup: size };
 }
 
