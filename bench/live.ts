@@ -39,7 +39,7 @@ export interface LiveScenario {
  * what they do at 10 s, and a 1-min window around the end of the ramp with ~560 orders. `short` is the
  * scenario of `npm run demo` (1 min ramp-up, 10-s ticks).
  */
-export const LIVE_SCENARIOS: Readonly<Record<string, LiveScenario>> = {
+const LIVE_SCENARIOS: Readonly<Record<string, LiveScenario>> = {
   measured: { targetOrdersPerMinute: 600, rampUpMinutes: 2, plateauMinutes: 2.5, tickSeconds: 30 },
   short: { targetOrdersPerMinute: 600, rampUpMinutes: 1, plateauMinutes: 2, tickSeconds: 10 },
 };
