@@ -8,6 +8,7 @@ import { resetDeps } from '../lambdas/runtime/step';
 import { createLocalAwsResources, type LocalAwsResources } from './aws-resources';
 import {
   type DemoShop,
+  PAYMENT_PROVIDER_SIMULATION,
   type RealPaymentProvider,
   startDemoShop,
   startRealPaymentProvider,
@@ -90,7 +91,7 @@ export async function startLocalEnvironment(
       startMoto().then(track),
       startRealPaymentProvider().then(track),
       startHoverfly({
-        simulation: join(REPO_ROOT, 'mocks/payment-provider/simulation.json'),
+        simulation: PAYMENT_PROVIDER_SIMULATION,
         journalSize: 0,
       }).then(track),
     ]);
