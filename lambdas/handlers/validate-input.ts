@@ -45,9 +45,7 @@ export const handler = step(
     const config = deps.config();
     const result = validateRunInput(event.input, config);
     if (!result.ok) throw new ValidationError(result.problems);
-    const { request } = result;
-    const environment = config.environments[request.environment];
-    if (!environment) throw new ValidationError([{ field: 'environment', rule: 'is not configured' }]);
+    const { request, environment } = result;
     return {
       run: {
         executionId: event.execution.id,
