@@ -8,7 +8,10 @@ import type { Saturation as RampSaturation } from './ramp-controller';
 import type { RequestFigures, SloStatus } from './slo';
 import type { DriftEvent, FleetRestore } from './state';
 
-/** How long a run's records (recorded shapes and fleet size, run meta) are kept: for the report and a late restore. */
+/**
+ * How long a run's records are kept (recorded shapes and fleet size, run meta, ticks, phases): for the report
+ * and a late restore.
+ */
 export const RECORD_DAYS = 30;
 
 /** When the records a step writes at `now` expire. */

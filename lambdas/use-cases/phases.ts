@@ -4,11 +4,9 @@
  * other step through `recordStepPhase`.
  */
 import type { RunStore } from '../adapters/aws/run-store';
-import type { PhaseRecord } from '../core/records';
+import { type PhaseRecord, recordsExpireAt } from '../core/records';
 import type { RunState } from '../core/state';
 import { logger } from '../runtime/logger';
-
-const PHASE_RETENTION_MS = 30 * 86_400_000;
 
 /**
  * The run's id in any step's input: the run state's `run.executionId` (a prepare Map item carries the state
@@ -38,7 +36,7 @@ export async function recordPhase(
   phase: PhaseRecord,
 ): Promise<void> {
   try {
-    await runs.putPhase(executionId, phase, new Date(Date.parse(phase.endedAt) + PHASE_RETENTION_MS));
+    await runs.putPhase(executionId, phase, recordsExpireAt(new Date(phase.endedAt)));
   } catch (err) {
     logger.warn(`phase ${phase.name} not recorded`, err as Error);
   }
