@@ -18,6 +18,7 @@ import { parseArgs } from 'node:util';
 import { App } from 'aws-cdk-lib';
 import { LoadTestConductorStack } from '../cdk/lib/load-test-conductor-stack';
 import { loadConfigFile } from '../lambdas/core/config-file';
+import { median } from '../lambdas/core/statistics';
 
 /** Goals (issue 15): the import within 3× bare Node plus its SDK clients; steps without Kubernetes under 1 MB. */
 export const MAX_IMPORT_RATIO = 3;
@@ -101,12 +102,6 @@ Promise.resolve().then(() => h({})).then(() => { throw new Error('the step did n
   if (result.status !== 0)
     throw new Error(`first error in ${bundleDir}: exit ${result.status}: ${result.stderr}`);
   return Number(result.stdout);
-}
-
-export function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
 }
 
 const requireAll = (modules: readonly string[]) =>

@@ -39,7 +39,7 @@ export interface LiveScenario {
  * what they do at 10 s, and a 1-min window around the end of the ramp with ~560 orders. `short` is the
  * scenario of `npm run demo` (1 min ramp-up, 10-s ticks).
  */
-export const LIVE_SCENARIOS: Readonly<Record<string, LiveScenario>> = {
+const LIVE_SCENARIOS: Readonly<Record<string, LiveScenario>> = {
   measured: { targetOrdersPerMinute: 600, rampUpMinutes: 2, plateauMinutes: 2.5, tickSeconds: 30 },
   short: { targetOrdersPerMinute: 600, rampUpMinutes: 1, plateauMinutes: 2, tickSeconds: 10 },
 };
@@ -357,6 +357,8 @@ function analyse(r: LiveRun, scenario: LiveScenario): Analysis {
   const end = window(rampEnd - (END_WINDOW_SECONDS / 2) * 1000, rampEnd + (END_WINDOW_SECONDS / 2) * 1000);
   const mean = plateau.reduce((a, w) => a + w.shopRate, 0) / Math.max(1, plateau.length);
   const usersFrom = r.ticks.filter((t) => t.startedAt >= rampEnd);
+  const maxUsers = Math.max(0, ...r.ticks.map((t) => t.users));
+  const plateauUsers = usersFrom.reduce((a, t) => a + t.users, 0) / Math.max(1, usersFrom.length);
   const cpu = samples.map((s) => s.workerCpu ?? 0);
   const lastFail = samples.filter((s) => s.failRatio != null).at(-1)?.failRatio ?? 0;
   return {
@@ -367,15 +369,13 @@ function analyse(r: LiveRun, scenario: LiveScenario): Analysis {
       plateauMae:
         plateau.reduce((a, w) => a + Math.abs(w.shopRate / target - 1), 0) / Math.max(1, plateau.length),
       plateauMeanError: mean / target - 1,
-      maxUsers: Math.max(0, ...r.ticks.map((t) => t.users)),
-      plateauUsers: usersFrom.reduce((a, t) => a + t.users, 0) / Math.max(1, usersFrom.length),
+      maxUsers,
+      plateauUsers,
       saturates: false,
       saturationTicks: null,
       falseSaturation: r.ticks.some((t) => /target unreachable/.test(t.message)),
       // The shop's curve is not known here: users beyond twice the plateau's mean count as running away.
-      runaway:
-        Math.max(0, ...r.ticks.map((t) => t.users)) >
-        RUNAWAY_FACTOR * (usersFrom.reduce((a, t) => a + t.users, 0) / Math.max(1, usersFrom.length)),
+      runaway: maxUsers > RUNAWAY_FACTOR * plateauUsers,
     },
     end,
     ramp,

@@ -26,6 +26,7 @@ import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { deploymentPatch, rolloutStatus } from '../lambdas/adapters/kubernetes/deployment-adapter';
+import { mergePatch } from '../lambdas/adapters/kubernetes/patch';
 import { parseConfig } from '../lambdas/core/config';
 import type { AppShape, RunState } from '../lambdas/core/state';
 import { HANDLERS } from '../lambdas/handlers/index';
@@ -123,7 +124,7 @@ async function direct(k8s: LocalKubernetes, namespace: string, to: FleetSize): P
     hpas.map((h) =>
       autoscaling.patchNamespacedHorizontalPodAutoscaler(
         { name: h.metadata?.name as string, namespace, body: { spec: to.hpa } },
-        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+        mergePatch(),
       ),
     ),
   );

@@ -110,14 +110,15 @@ export function printTable(
   if (saturationNote) out(`  ${withRuns[0]?.name} said: ${saturationNote}`);
 }
 
-function median(xs: number[]): number {
+/** The middle value, the lower of the two for an even count (not their mean, as core/statistics.ts's median). */
+function lowerMedian(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor((s.length - 1) / 2)] as number;
 }
 
 /** Median figures over several runs (saturation ticks: the worst). */
 function combine(f: readonly Figures[]): Figures {
-  const med = (g: (x: Figures) => number) => median(f.map(g));
+  const med = (g: (x: Figures) => number) => lowerMedian(f.map(g));
   const reach = f.map((x) => x.reachSeconds);
   const sat = f.map((x) => x.saturationTicks);
   return {

@@ -225,14 +225,14 @@ function normal(random: () => number): number {
 }
 
 /** Product of the conversion changes in effect `t` seconds after the load started. */
-export function conversionFactor(spec: SystemSpec, t: number): number {
+function conversionFactor(spec: SystemSpec, t: number): number {
   let factor = 1;
   for (const change of spec.conversionChanges ?? []) if (t >= change.atSeconds) factor *= change.factor;
   return factor;
 }
 
 /** The system's speed `t` seconds after the load started, as a share of its warm speed. */
-export function warmUpSpeed(spec: SystemSpec, t: number): number {
+function warmUpSpeed(spec: SystemSpec, t: number): number {
   if (!spec.warmUp) return 1;
   return 1 - (1 - spec.warmUp.initialShare) * Math.exp(-Math.max(0, t) / spec.warmUp.seconds);
 }
@@ -245,7 +245,7 @@ export function pausedAt(spec: SystemSpec, t: number): boolean {
 }
 
 /** A worker's CPU demand (%) with `users` running: may exceed 100, which slows its users. */
-export function cpuDemandPercent(spec: SystemSpec, users: number): number {
+function cpuDemandPercent(spec: SystemSpec, users: number): number {
   const cpu = spec.generatorCpu ?? DEFAULT_GENERATOR_CPU;
   return cpu.basePercent + cpu.percentPerUser * users;
 }

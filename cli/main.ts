@@ -59,10 +59,10 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
 };
 
 /** The project's version, from package.json. */
-export const VERSION = (JSON.parse(readFileSync(`${REPO_ROOT}/package.json`, 'utf8')) as { version: string })
+const VERSION = (JSON.parse(readFileSync(`${REPO_ROOT}/package.json`, 'utf8')) as { version: string })
   .version;
 
-export const MAIN_HELP = `ltc — Load Test Conductor command line
+const MAIN_HELP = `ltc — Load Test Conductor command line
 
 Usage: ltc <command> [flags]
        ltc --version

@@ -4,7 +4,7 @@ import { parseJsonOutput } from './exit-code';
 import type { Sfn } from './sfn';
 
 /** The state whose output says where the test stands. */
-export const RAMP_TICK_STATE = STEPS['ramp-tick'];
+const RAMP_TICK_STATE = STEPS['ramp-tick'];
 
 /** What a ramp tick reports (`$.ramp` in the execution state); every field optional. */
 export interface RampProgress {

@@ -52,6 +52,8 @@ export interface RealPaymentProvider {
 
 const SHOP_MAIN = join(REPO_ROOT, 'demo-shop', 'src', 'main.ts');
 const PROVIDER_MAIN = join(REPO_ROOT, 'demo-shop', 'src', 'real-payment-provider.ts');
+/** The Hoverfly simulation of the payment provider the shop calls for load-test traffic. */
+export const PAYMENT_PROVIDER_SIMULATION = join(REPO_ROOT, 'mocks', 'payment-provider', 'simulation.json');
 
 export async function startDemoShop(opts: DemoShopOptions): Promise<DemoShop> {
   mkdirSync(opts.dataDir, { recursive: true });

@@ -8,6 +8,7 @@ import { resetDeps } from '../lambdas/runtime/step';
 import { createLocalAwsResources, type LocalAwsResources } from './aws-resources';
 import {
   type DemoShop,
+  PAYMENT_PROVIDER_SIMULATION,
   type RealPaymentProvider,
   startDemoShop,
   startRealPaymentProvider,
@@ -36,9 +37,9 @@ export const DEMO_TEST_REPLICAS = 1;
 /** A build of the test shop whose "place order" is slower by a known amount (docs/verdict.md's A/B demonstration). */
 export const DEMO_SLOW_CHECKOUT = { version: '2.5.1-slow-checkout', delayMs: 250 } as const;
 /** Seconds per journey and user in local runs: about 12 orders per user and minute. */
-export const LOCAL_PACING_SECONDS = 5;
+const LOCAL_PACING_SECONDS = 5;
 /** Seconds without a heartbeat before the local Locust master counts a worker missing (Locust's own: 3). */
-export const LOCAL_HEARTBEAT_LIVENESS_SECONDS = 10;
+const LOCAL_HEARTBEAT_LIVENESS_SECONDS = 10;
 
 /**
  * Everything a local run needs, started on 127.0.0.1: the AWS emulator with
@@ -90,7 +91,7 @@ export async function startLocalEnvironment(
       startMoto().then(track),
       startRealPaymentProvider().then(track),
       startHoverfly({
-        simulation: join(REPO_ROOT, 'mocks/payment-provider/simulation.json'),
+        simulation: PAYMENT_PROVIDER_SIMULATION,
         journalSize: 0,
       }).then(track),
     ]);

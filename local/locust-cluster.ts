@@ -14,11 +14,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
-import { killOnTerminatingSignal, REPO_ROOT } from './managed-process';
+import { killWithThisProcess, REPO_ROOT } from './managed-process';
 import { freePort } from './ports';
 
 export const DEFAULT_LOCUST_BIN = join(REPO_ROOT, '.venv', 'bin', 'locust');
-export const LOCUST_SCENARIOS_DIR = join(REPO_ROOT, 'locust', 'scenarios');
 
 export interface LocustClusterOptions {
   /** Locustfile or directory of locustfiles; relative paths are resolved against the repository root. */
@@ -65,28 +64,6 @@ export interface LocustCluster {
 const POLL_MS = 200;
 const GRACE_MS = 8_000;
 
-/** Every child of every cluster, so an exiting Node process can kill them synchronously. */
-const liveChildren = new Set<ChildProcess>();
-let exitHooksInstalled = false;
-
-function killAllNow(): void {
-  for (const child of liveChildren) {
-    try {
-      child.kill('SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
-  liveChildren.clear();
-}
-
-function installExitHooks(): void {
-  if (exitHooksInstalled) return;
-  exitHooksInstalled = true;
-  process.on('exit', killAllNow);
-  killOnTerminatingSignal(killAllNow);
-}
-
 function tail(file: string, bytes = 3_000): string {
   try {
     const size = statSync(file).size;
@@ -128,7 +105,6 @@ async function terminate(children: ChildProcess[], graceMs = GRACE_MS): Promise<
         child.kill('SIGKILL');
         await waitForExit(child, 5_000);
       }
-      liveChildren.delete(child);
     }),
   );
 }
@@ -174,8 +150,6 @@ export async function startLocustCluster(opts: LocustClusterOptions): Promise<Lo
     ...opts.env,
   };
 
-  installExitHooks();
-
   let master: ChildProcess | undefined;
   const workers: ChildProcess[] = [];
   let workerSeq = 0;
@@ -192,11 +166,9 @@ export async function startLocustCluster(opts: LocustClusterOptions): Promise<Lo
         stdio: ['ignore', fd, fd],
         detached: true,
       });
-      liveChildren.add(child);
-      child.once('exit', () => liveChildren.delete(child));
+      killWithThisProcess(child);
       child.once('error', (err) => {
         spawnErrors.set(child, err);
-        liveChildren.delete(child);
         child.emit('exit', null, null);
       });
       return child;

@@ -50,6 +50,33 @@ export function killOnTerminatingSignal(killNow: () => void): () => void {
   return () => killersOnSignal.delete(killNow);
 }
 
+const childrenOfThisProcess = new Set<ChildProcess>();
+let childHooksInstalled = false;
+
+/**
+ * For a child spawned in a process group of its own outside {@link startProcess} (Locust, moto): SIGKILLed
+ * synchronously when this process exits or dies of a signal, unless it exited first.
+ */
+export function killWithThisProcess(child: ChildProcess): void {
+  if (!childHooksInstalled) {
+    childHooksInstalled = true;
+    const killAll = (): void => {
+      for (const c of childrenOfThisProcess) {
+        try {
+          c.kill('SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+      childrenOfThisProcess.clear();
+    };
+    process.on('exit', killAll);
+    killOnTerminatingSignal(killAll);
+  }
+  childrenOfThisProcess.add(child);
+  child.once('exit', () => childrenOfThisProcess.delete(child));
+}
+
 const OUTPUT_LIMIT = 64 * 1024;
 
 /** Node 24 (this process if it is one, else the repo's node_modules/.bin/node) with the tsx loader. */

@@ -7,11 +7,11 @@
  * `new SFNClient({ endpoint, region: MOTO_REGION, credentials: MOTO_CREDENTIALS })`, or for a child process
  * `{ ...process.env, ...motoEnv(endpoint) }` (the AWS SDK reads `AWS_ENDPOINT_URL` itself).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { killOnTerminatingSignal, REPO_ROOT } from './managed-process';
+import { killWithThisProcess, REPO_ROOT } from './managed-process';
 import { freePort } from './ports';
 
 /** `<repo>/.venv/bin/moto_server`, or `LTC_MOTO_SERVER` when set. */
@@ -53,9 +53,6 @@ const READY_TIMEOUT_MS = 30_000;
 const GRACE_MS = 5_000;
 const ATTEMPTS = 3;
 
-const live = new Set<ChildProcess>();
-let exitHookInstalled = false;
-
 /**
  * Starts `moto_server -H 127.0.0.1 -p <free port>` and waits until it answers. Throws, naming `npm run setup`,
  * when the binary is missing. The server is killed when this Node process exits.
@@ -67,7 +64,6 @@ export async function startMoto(): Promise<Moto> {
       `moto_server is not installed: ${bin} is missing. Run \`npm run setup\` once to create .venv.`,
     );
   }
-  installExitHook();
   let lastError: unknown;
   // The free port can be taken between the probe and moto's bind: then try another one.
   for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
@@ -88,7 +84,7 @@ async function launch(bin: string, port: number): Promise<Moto> {
     stdio: ['ignore', 'ignore', 'pipe'],
     detached: true,
   });
-  live.add(child);
+  killWithThisProcess(child);
   let log = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     log = (log + chunk.toString()).slice(-4000);
@@ -97,14 +93,12 @@ async function launch(bin: string, port: number): Promise<Moto> {
   const exit = new Promise<void>((done) => {
     child.once('exit', () => {
       exited = true;
-      live.delete(child);
       done();
     });
   });
   // A spawn error (e.g. not executable) arrives as an 'error' event, and 'exit' may never follow.
   child.once('error', (err) => {
     exited = true;
-    live.delete(child);
     log += String(err);
   });
 
@@ -190,20 +184,4 @@ export async function createMotoTaskNetwork(
     'groupId',
   );
   return { subnet, securityGroup };
-}
-
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  const killAll = () => {
-    for (const child of live) {
-      try {
-        child.kill('SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-  };
-  process.once('exit', killAll);
-  killOnTerminatingSignal(killAll);
 }

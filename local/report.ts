@@ -30,10 +30,7 @@ export interface LocalReport {
  * Phases from the execution's events: each task and wait state from entering to leaving it (failed when it
  * failed or its error was caught). Choices and end states take no time and are left out.
  */
-export function phasesFromEvents(
-  events: readonly ExecutionEvent[],
-  waitStates: ReadonlySet<string>,
-): PhaseRecord[] {
+function phasesFromEvents(events: readonly ExecutionEvent[], waitStates: ReadonlySet<string>): PhaseRecord[] {
   const open = new Map<string, number>();
   const caught = new Set<string>();
   const phases: PhaseRecord[] = [];

@@ -9,7 +9,7 @@ import { createServer, request as httpRequest, type IncomingMessage, type Server
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { startDemoShop, startRealPaymentProvider } from './demo-shop';
+import { PAYMENT_PROVIDER_SIMULATION, startDemoShop, startRealPaymentProvider } from './demo-shop';
 import { startHoverfly } from './hoverfly';
 import { DEFAULT_LOCUST_BIN } from './locust-cluster';
 import { REPO_ROOT } from './managed-process';
@@ -149,7 +149,7 @@ export async function checkScenario(options: ScenarioCheckOptions): Promise<Scen
       const payment = await startRealPaymentProvider();
       stops.push(() => payment.stop());
       const hoverfly = await startHoverfly({
-        simulation: join(REPO_ROOT, 'mocks/payment-provider/simulation.json'),
+        simulation: PAYMENT_PROVIDER_SIMULATION,
         journalSize: 0,
       });
       stops.push(() => hoverfly.stop());

@@ -15,8 +15,8 @@ import type { ConductorNetwork } from './conductor-network';
 import type { LoadTestPipelineProps } from './load-test-pipeline';
 
 /** Locust's web UI / API port and the port workers connect to the master on. */
-export const LOCUST_WEB_PORT = 8089;
-export const LOCUST_MASTER_PORT = 5557;
+const LOCUST_WEB_PORT = 8089;
+const LOCUST_MASTER_PORT = 5557;
 
 export interface LocustFargateClusterProps {
   readonly vpc: ec2.IVpc;

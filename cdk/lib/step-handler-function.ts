@@ -95,7 +95,7 @@ export class StepHandlerFunction extends Construct {
  * function is created or updated that the role may call these on "*"; the Describe actions have no
  * resource-level permissions. The Sid marks it as used by the Lambda service, not by the handler.
  */
-export function lambdaVpcEniStatement(): iam.PolicyStatement {
+function lambdaVpcEniStatement(): iam.PolicyStatement {
   return new iam.PolicyStatement({
     sid: 'LambdaVpcEni',
     actions: [

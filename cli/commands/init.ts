@@ -34,7 +34,7 @@ const COPIED = [
 ] as const;
 
 /** One staging environment running the starter's `checkout` scenario; replace the placeholders. */
-export const STARTER_CONFIG = {
+const STARTER_CONFIG = {
   environments: {
     staging: {
       description: 'Your test environment: replace the URLs, cluster and deployment names.',
@@ -69,7 +69,7 @@ export const STARTER_CONFIG = {
   },
 };
 
-export const STARTER_INPUT = {
+const STARTER_INPUT = {
   environment: 'staging',
   scenario: 'checkout',
   targetOrdersPerMinute: 600,

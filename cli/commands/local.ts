@@ -16,7 +16,7 @@ export const LOCAL_OPTIONS = {
   json: { type: 'boolean' },
 } as const;
 
-export const LOCAL_ENVIRONMENT = 'local';
+const LOCAL_ENVIRONMENT = 'local';
 
 /** A signal this soon after the first is a relayed copy of it (npm, tsx), not a second Ctrl-C. */
 export const RELAYED_SIGNAL_MS = 1000;

@@ -18,7 +18,7 @@ export const REPORT_OPTIONS = {
   json: { type: 'boolean' },
 } as const;
 
-export const DEFAULT_REPORT_DIR = 'reports';
+const DEFAULT_REPORT_DIR = 'reports';
 
 export const REPORT_HELP = `Usage: ltc report <executionArn> [--out DIR] [--open] [--bucket NAME] [--region REGION] [--json]
 

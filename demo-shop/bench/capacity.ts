@@ -2,9 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { startDemoShop } from '../../local/demo-shop';
+import { PAYMENT_PROVIDER_SIMULATION, startDemoShop } from '../../local/demo-shop';
 import { startHoverfly } from '../../local/hoverfly';
-import { REPO_ROOT } from '../../local/managed-process';
 import { measureShopCapacity } from './measure';
 
 /**
@@ -27,7 +26,7 @@ const usersPerReplica = Number(values['users-per-replica']);
 
 const dataDir = mkdtempSync(join(tmpdir(), 'ltc-capacity-'));
 const hoverfly = await startHoverfly({
-  simulation: join(REPO_ROOT, 'mocks', 'payment-provider', 'simulation.json'),
+  simulation: PAYMENT_PROVIDER_SIMULATION,
   journalSize: 0,
 });
 const shop = await startDemoShop({

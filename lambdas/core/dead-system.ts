@@ -11,7 +11,7 @@
 import type { RunAbort, TickTime } from './slo';
 
 /** Failures per request at and above which a tick with no orders counts as the system being down. */
-export const DOWN_FAILURE_RATIO = 0.99;
+const DOWN_FAILURE_RATIO = 0.99;
 /** The abort's `sloId` when the dead-system rule stopped the test. */
 export const SYSTEM_DOWN_ID = 'system-down';
 

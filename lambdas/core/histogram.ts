@@ -70,8 +70,8 @@ export interface TickInterval {
 }
 
 /**
- * The interval between the last good reading and this one, with the order counter's rules
- * (core/ramp-controller.ts): another boot or generation starts a new baseline; a counter that went down within
+ * The interval between the last good reading and this one, with the order counter's rules (`measure` in
+ * core/ramp/measurement.ts): another boot or generation starts a new baseline; a counter that went down within
  * the same generation is a bad reading, ignored once (the old baseline kept), a new baseline the second time.
  */
 export function tickInterval(previous: HistogramBase | null, current: HistogramReading): TickInterval {

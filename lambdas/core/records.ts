@@ -8,6 +8,17 @@ import type { Saturation as RampSaturation } from './ramp-controller';
 import type { RequestFigures, SloStatus } from './slo';
 import type { DriftEvent, FleetRestore } from './state';
 
+/**
+ * How long a run's records are kept (recorded shapes and fleet size, run meta, ticks, phases): for the report
+ * and a late restore.
+ */
+export const RECORD_DAYS = 30;
+
+/** When the records a step writes at `now` expire. */
+export function recordsExpireAt(now: Date): Date {
+  return new Date(now.getTime() + RECORD_DAYS * 86_400_000);
+}
+
 /** One tick as kept for the report: what was measured and what was decided. */
 export interface TickRecord {
   readonly tick: number;

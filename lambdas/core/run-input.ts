@@ -2,7 +2,7 @@ import runContinuationSchema from '../../schema/run-continuation.schema.json' wi
 import runInputSchema from '../../schema/run-input.schema.json' with { type: 'json' };
 import { checkCapacityInput, type RawModeInput, type RunMode } from './capacity/input';
 import type { CapacityParameters } from './capacity/search';
-import type { ConductorConfig } from './config';
+import type { ConductorConfig, EnvironmentConfig } from './config';
 import type { FieldProblem } from './errors';
 import { historyTicks } from './history-budget';
 import { schemaChecker } from './schema-validation';
@@ -35,10 +35,15 @@ export const MAX_TEST_MINUTES = 14 * 1440;
  * Minutes a lock outlives the planned end of the load, for stopping and restoring; also the room for
  * preparing, since the lock is taken before. Past it, a crashed run's lock can be taken over.
  */
-export const LOCK_MARGIN_MINUTES = 120;
+const LOCK_MARGIN_MINUTES = 120;
 
 export type RunInputResult =
-  | { readonly ok: true; readonly request: RunRequest }
+  | {
+      readonly ok: true;
+      readonly request: RunRequest;
+      /** The configuration of the request's environment, which the run carries. */
+      readonly environment: EnvironmentConfig;
+    }
   | { readonly ok: false; readonly problems: readonly FieldProblem[] };
 
 const checkSchema = schemaChecker(runInputSchema);
@@ -235,7 +240,7 @@ export function validateRunInput(raw: unknown, config: ConductorConfig): RunInpu
       rule: `ramp-up and plateau last ${minutes} minutes, more than ${MAX_TEST_MINUTES} (14 days): shorten the test`,
     });
   }
-  return problems.length > 0 ? { ok: false, problems } : { ok: true, request };
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, request, environment: env };
 }
 
 interface RawRunInput extends RawModeInput {

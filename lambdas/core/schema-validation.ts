@@ -25,7 +25,7 @@ export type Filled<T> =
 /**
  * Compiles a JSON Schema (with an `$id`) once, on the first check; the returned function validates a copy of a value and fills the
  * schema's defaults into it, so the caller's value is never changed. `fragment` picks a subschema, e.g.
- * `#/$defs/slos`. `T` is what the schema guarantees after filling (config/schema-types.ts checks it).
+ * `#/$defs/slos`. `T` is what the schema guarantees after filling (config/types.ts's SchemaAgreement checks it).
  */
 export function schemaFiller<T>(
   schema: { readonly $id: string },

@@ -210,16 +210,3 @@ function normalise(value: unknown): unknown {
 function isEmptyObject(v: unknown): boolean {
   return !!v && typeof v === 'object' && !Array.isArray(v) && Object.keys(v as object).length === 0;
 }
-
-/** A short human summary of a shape for the console: `img:1.2 × 5 (hpa 5–20, cpu 500m/1)`. */
-export function describeShape(shape: AppShape): string {
-  const extras: string[] = [];
-  if (shape.hpa) extras.push(`hpa ${shape.hpa.minReplicas}–${shape.hpa.maxReplicas}`);
-  if (shape.resources) {
-    const cpu = Object.values(shape.resources)
-      .map((r) => `${r.requests?.cpu ?? '-'}/${r.limits?.cpu ?? '-'}`)
-      .join(',');
-    if (cpu.replace(/[-/,]/g, '')) extras.push(`cpu ${cpu}`);
-  }
-  return `${shape.version} × ${shape.replicas}${extras.length ? ` (${extras.join(', ')})` : ''}`;
-}

@@ -110,7 +110,7 @@ export interface TickEvaluation {
 
 export const MAX_EPISODES = 50;
 
-export function initialWatchState(): SloWatchState {
+function initialWatchState(): SloWatchState {
   return { ticks: 0, tracks: [], episodes: [], abort: null };
 }
 
@@ -294,7 +294,7 @@ export interface TickMeasurements {
 export const AGGREGATED = 'Aggregated';
 
 /** At most this many request names are judged, charted and stored per tick (Locust reports up to 500). */
-export const MAX_REQUESTS = 50;
+const MAX_REQUESTS = 50;
 
 /**
  * Names Locust's entries (one per method and name) by request name: when a name has several methods, the busiest
@@ -412,7 +412,7 @@ export function latencyId(request: string, percentile: 'p50' | 'p95' | 'p99'): s
   return `request:${request}:${percentile}`;
 }
 
-export function alarmId(name: string): string {
+function alarmId(name: string): string {
   return `alarm:${name}`;
 }
 

@@ -97,7 +97,7 @@ export function quantile(values: readonly number[], q: number): number {
 }
 
 /** P(Z > z) for a standard normal Z. */
-export function normalSurvival(z: number): number {
+function normalSurvival(z: number): number {
   return 0.5 * erfc(z / Math.SQRT2);
 }
 

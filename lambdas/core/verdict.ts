@@ -265,7 +265,7 @@ interface Against {
 }
 
 /** Fewer per-tick values than this on either side and the comparison is value to value. */
-export const MIN_COMPARISON_SAMPLES = 3;
+const MIN_COMPARISON_SAMPLES = 3;
 
 /** Compares this run's per-tick values of an SLI with the baseline runs' (null when either side has too few). */
 export function compareWithBaseline(

@@ -1,9 +1,9 @@
+import { recordsExpireAt } from '../core/records';
 import { lockExpiresAt } from '../core/run-input';
 import type { LockHeld, RunState } from '../core/state';
 import { locust } from '../runtime/providers/locust';
 import { runs } from '../runtime/providers/runs';
 import { step } from '../runtime/step';
-import { RECORD_DAYS } from '../use-cases/prepare';
 import { checkMasterOffersScenario } from '../use-cases/scenario';
 
 /**
@@ -24,7 +24,7 @@ export const handler = step(
       request.scenario,
     );
     // Before the lock: whoever holds it has its context on record, for the janitor (handlers/janitor.ts).
-    await deps.runs.putRunMeta(state.run, new Date(now.getTime() + RECORD_DAYS * 86_400_000));
+    await deps.runs.putRunMeta(state.run, recordsExpireAt(now));
     await deps.runs.acquireLock(request.environment, executionId, now, expiresAt);
     return { environment: request.environment, holder: executionId, expiresAt: expiresAt.toISOString() };
   },

@@ -1,7 +1,7 @@
 import { janitorRecheckQueue } from '../adapters/aws/janitor-recheck';
 import { JANITOR_STATUSES } from '../contracts';
 import { EnvironmentLockedError } from '../core/errors';
-import type { JanitorRecord } from '../core/records';
+import { type JanitorRecord, recordsExpireAt } from '../core/records';
 import { type ContinuationInput, isContinuation } from '../core/run-input';
 import { hasShape } from '../core/shape';
 import type { FleetRestore, RunContext, TeardownResult } from '../core/state';
@@ -11,7 +11,6 @@ import { nodeGroups } from '../runtime/providers/node-groups';
 import { platform } from '../runtime/providers/platform';
 import { runs } from '../runtime/providers/runs';
 import { type StepDeps, step } from '../runtime/step';
-import { RECORD_DAYS } from '../use-cases/prepare';
 import { restoreFleetSize, restoreRecordedShapes, stopLocust } from '../use-cases/restore';
 
 /** The part of a "Step Functions Execution Status Change" event the janitor reads. */
@@ -132,7 +131,7 @@ const cleanUpAfterRun = step(
       logger.warn('Janitor: Locust not reachable', err as Error);
     }
 
-    const expiresAt = new Date(now.getTime() + RECORD_DAYS * 86_400_000);
+    const expiresAt = recordsExpireAt(now);
     let result: TeardownResult;
     let fleet: FleetRestore | null;
     try {

@@ -1,5 +1,5 @@
 import { retryTransient } from '../adapters/aws/transient';
-import { capacityNotification } from '../core/capacity/section';
+import { runEndedNotification } from '../core/notification';
 import { describeRestore, type Leftover, type RestoreError, restoreOutcome } from '../core/restore';
 import type { ReleaseResult, RunState } from '../core/state';
 import { logger } from '../runtime/logger';
@@ -49,11 +49,8 @@ export const handler = step(
     }
     const leftovers = [...(await leftoversAfterRestore(state, deps)), ...lockLeft];
     const restore = restoreOutcome(state.restoreErrors, ownErrors, leftovers);
-    const restoreMessage = describeRestore(restore);
     const restored: RunState = { ...state, restore };
-    const failure = state.failure ?? state.evaluateError;
     const verdict = state.verdict;
-    const outcome = failure && !verdict ? 'error' : (verdict?.outcome ?? (failure ? 'error' : 'unknown'));
 
     let report = verdict?.report ?? null;
     let reportError: string | null = null;
@@ -86,51 +83,7 @@ export const handler = step(
       }
     }
 
-    const subject = `${restore.complete ? '' : 'RESTORE INCOMPLETE — '}Load test ${outcome}: ${run.request.environment} / ${run.request.scenario}`;
-    const message = {
-      type: 'run-ended',
-      // First: whether the environment is back in its recorded shape, and what may be left.
-      restoreMessage,
-      restore,
-      outcome,
-      environment: run.request.environment,
-      scenario: run.request.scenario,
-      execution: run.executionId,
-      summary: verdict?.summary ?? failure?.Cause ?? outcome,
-      report,
-      reportError,
-      baseline: verdict?.baselineNote ?? null,
-      abort: verdict?.abort?.reason ?? null,
-      slis: (verdict?.slis ?? []).map((s) => ({
-        name: s.name,
-        status: s.status,
-        observed: s.observed,
-        unit: s.unit,
-        threshold: s.threshold,
-        baseline: s.baseline,
-        delta: s.delta,
-        // Against the last passing runs' per-tick values: the shift with its 95 % CI, and whether it is a regression.
-        comparison: s.comparison
-          ? {
-              runs: s.comparison.runs,
-              baselineMedian: s.comparison.baseline.median,
-              shift: s.comparison.shift,
-              shiftLow: s.comparison.shiftLow,
-              shiftHigh: s.comparison.shiftHigh,
-              pValue: s.comparison.pValue,
-              regression: s.comparison.regression,
-            }
-          : null,
-      })),
-      latency: verdict?.latency
-        ? {
-            window: `${verdict.latency.source} ticks ${verdict.latency.fromTick}-${verdict.latency.toTick}`,
-            requests: verdict.latency.requests,
-          }
-        : null,
-      evaluateError: state.evaluateError ?? null,
-      capacity: capacityNotification(state),
-    };
+    const { subject, message } = runEndedNotification(state, restore, report, reportError);
     let notified = false;
     try {
       await retryTransient(() => deps.notifier.publish(subject, message));

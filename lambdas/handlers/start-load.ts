@@ -1,12 +1,12 @@
 import type { LocustClient } from '../adapters/locust/client';
 import { appliedUsers, decide, initialControllerState, startTrajectory } from '../core/ramp-controller';
+import { recordsExpireAt } from '../core/records';
 import { describeUserClasses, kpiOf, kpiShare, type RunEnvironment, userClassNames } from '../core/scenario';
 import type { RampState, RunState } from '../core/state';
 import { locust } from '../runtime/providers/locust';
 import { runs } from '../runtime/providers/runs';
 import { step } from '../runtime/step';
 import { controllerConfig, fleetOf, observe, tickDueAt, waitForWorkers } from '../use-cases/load';
-import { RECORD_DAYS } from '../use-cases/prepare';
 import { checkMasterOffersScenario } from '../use-cases/scenario';
 
 /** How long Start load waits for the first worker(s) of a fleet it just scaled (its Lambda has 1 min). */
@@ -33,11 +33,10 @@ export const handler = step(
     if (fleet) {
       // Recorded durably before the first change: Stop load and the janitor (after an aborted execution)
       // scale the fleet back to it. A retry keeps the first record, not the size this step already set.
-      const expiresAt = new Date(deps.now().getTime() + RECORD_DAYS * 86_400_000);
       workersBefore = await deps.runs.recordFleetSizeOnce(
         run.executionId,
         (await fleet.status()).desired,
-        expiresAt,
+        recordsExpireAt(deps.now()),
       );
       workersRequested = first.workersNeeded;
       await fleet.scale(workersRequested);

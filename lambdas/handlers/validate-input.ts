@@ -1,5 +1,6 @@
 import { ValidationError } from '../core/errors';
 import { TICKS_PER_EXECUTION } from '../core/history-budget';
+import { recordsExpireAt } from '../core/records';
 import {
   continuationName,
   type ExecutionBudget,
@@ -14,7 +15,6 @@ import type { RunState } from '../core/state';
 import { config } from '../runtime/providers/config';
 import { runs } from '../runtime/providers/runs';
 import { type StepDeps, step } from '../runtime/step';
-import { RECORD_DAYS } from '../use-cases/prepare';
 
 export interface ValidateEvent {
   readonly input: unknown;
@@ -45,9 +45,7 @@ export const handler = step(
     const config = deps.config();
     const result = validateRunInput(event.input, config);
     if (!result.ok) throw new ValidationError(result.problems);
-    const { request } = result;
-    const environment = config.environments[request.environment];
-    if (!environment) throw new ValidationError([{ field: 'environment', rule: 'is not configured' }]);
+    const { request, environment } = result;
     return {
       run: {
         executionId: event.execution.id,
@@ -90,11 +88,7 @@ async function continueRun(event: ValidateEvent, deps: Pick<StepDeps, 'runs' | '
       },
     ]);
   }
-  await deps.runs.putContinuation(
-    event.execution.id,
-    run.executionId,
-    new Date(now.getTime() + RECORD_DAYS * 86_400_000),
-  );
+  await deps.runs.putContinuation(event.execution.id, run.executionId, recordsExpireAt(now));
   const number = (state.execution?.number ?? 1) + 1;
   return {
     ...state,

@@ -14,23 +14,15 @@ export interface DriftCheck {
   readonly message: string;
 }
 
-export interface DriftOptions {
-  /** Submit the prepared shape again where it drifted. Default true. */
-  readonly reapply?: boolean;
-  /**
-   * Wait for the re-applied rollout to complete. Default false: a ramp tick has a minute; the patch is
-   * submitted and the next tick's check sees whether it held (a rollout in progress already has the right spec).
-   */
-  readonly wait?: boolean;
-}
-
 /**
  * The drift guard, for the ramp tick to call once per tick: compares every prepared application's current
  * shape on the test platform with the shape Scale (or Deploy) left it in — `state.scale.changes[].to`, else
  * `state.deploy.changes[].to` — and re-applies that shape where a rollout, an HPA edit or a manual change
  * undid it. The node groups Scale sized (`state.scale.nodeGroups[].to`) too: scaled back down or their
  * bounds changed. Never throws for one of them: a read or re-apply failure is reported in its event, so a
- * drift never stops the load by itself.
+ * drift never stops the load by itself. A re-apply does not wait for its rollout: a ramp tick has a minute; the
+ * patch is submitted and the next tick's check sees whether it held (a rollout in progress already has the
+ * right spec).
  *
  *     const drift = await checkDrift(state, deps);
  *     if (drift.events.length) → record drift.events with the tick; put drift.message in the tick's message
@@ -38,7 +30,6 @@ export interface DriftOptions {
 export async function checkDrift(
   state: RunState,
   deps: Pick<StepDeps, 'platform' | 'nodeGroups' | 'now'>,
-  options: DriftOptions = {},
 ): Promise<DriftCheck> {
   const expected = preparedShapes(state);
   const apps = applicationsInScope(state.run).filter((a) => expected.has(a.name));
@@ -46,10 +37,10 @@ export async function checkDrift(
   const settled = await settleLimit(apps, concurrencyOf(state.run.environment), async (app) => {
     const wanted = expected.get(app.name) as AppShape;
     const actual = await deps.platform.readShape(app.name, app.test);
-    return driftEvent(app.name, at, shapeDifferences(wanted, actual), options, async () => {
+    return driftEvent(app.name, at, shapeDifferences(wanted, actual), async () => {
       assertWritable(app.name, app.test, state.run.environment);
       await deps.platform.applyShape(app.name, app.test, wanted, app.readinessTimeoutSeconds, {
-        wait: options.wait ?? false,
+        wait: false,
       });
     });
   });
@@ -58,7 +49,7 @@ export async function checkDrift(
     apps.map((a) => a.name),
     at,
   );
-  const groups = await checkNodeGroups(state, deps, at, options);
+  const groups = await checkNodeGroups(state, deps, at);
   const events = [...appEvents, ...groups.events];
   const checked = apps.length + groups.checked;
   return { checked, events, message: describeDrift(apps.length, groups.checked, events) };
@@ -69,7 +60,6 @@ async function checkNodeGroups(
   state: RunState,
   deps: Pick<StepDeps, 'nodeGroups'>,
   at: string,
-  options: DriftOptions,
 ): Promise<{ checked: number; events: DriftEvent[] }> {
   const env = state.run.environment;
   const prepared = new Map((state.scale?.nodeGroups ?? []).map((c) => [c.nodeGroup, c.to]));
@@ -80,10 +70,10 @@ async function checkNodeGroups(
     async (g): Promise<DriftEvent | undefined> => {
       const wanted = prepared.get(g.name) as NodeGroupSize;
       const differences = nodeGroupDifferences(wanted, await deps.nodeGroups.readSize(g.name, g.test));
-      return driftEvent(nodeGroupRecordKey(g.name), at, differences, options, async () => {
+      return driftEvent(nodeGroupRecordKey(g.name), at, differences, async () => {
         assertNodeGroupWritable(g, env);
         await deps.nodeGroups.applySize(g.name, g.test, wanted, g.readinessTimeoutSeconds, {
-          wait: options.wait ?? false,
+          wait: false,
         });
       });
     },
@@ -101,11 +91,9 @@ async function driftEvent(
   application: string,
   at: string,
   differences: DriftEvent['differences'],
-  options: DriftOptions,
   reapply: () => Promise<void>,
 ): Promise<DriftEvent | undefined> {
   if (differences.length === 0) return undefined;
-  if (options.reapply === false) return { application, at, differences, reapplied: false };
   try {
     await reapply();
     return { application, at, differences, reapplied: true };
@@ -128,18 +116,14 @@ function driftEvents(
 }
 
 /** The shape each application was prepared to, by name. */
-export function preparedShapes(state: RunState): Map<string, AppShape> {
+function preparedShapes(state: RunState): Map<string, AppShape> {
   const out = new Map<string, AppShape>();
   for (const c of state.deploy?.changes ?? []) out.set(c.application, c.to);
   for (const c of state.scale?.changes ?? []) out.set(c.application, c.to);
   return out;
 }
 
-export function describeDrift(
-  applications: number,
-  nodeGroups: number,
-  events: readonly DriftEvent[],
-): string {
+function describeDrift(applications: number, nodeGroups: number, events: readonly DriftEvent[]): string {
   if (events.length === 0) {
     const groups = nodeGroups > 0 ? `, ${nodeGroups} node group${nodeGroups === 1 ? '' : 's'}` : '';
     return `shape holds (${applications} application${applications === 1 ? '' : 's'}${groups})`;

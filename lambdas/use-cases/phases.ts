@@ -1,14 +1,12 @@
 /**
  * The run's phases as the report's timeline and cost need them in AWS (locally, the executor's events give
- * the same). Evaluate and Release lock record their own; the `step()` wrapper in runtime.ts records every
+ * the same). Evaluate and Release lock record their own; the `step()` wrapper (runtime/step.ts) records every
  * other step through `recordStepPhase`.
  */
 import type { RunStore } from '../adapters/aws/run-store';
-import type { PhaseRecord } from '../core/records';
+import { type PhaseRecord, recordsExpireAt } from '../core/records';
 import type { RunState } from '../core/state';
 import { logger } from '../runtime/logger';
-
-const PHASE_RETENTION_MS = 30 * 86_400_000;
 
 /**
  * The run's id in any step's input: the run state's `run.executionId` (a prepare Map item carries the state
@@ -38,7 +36,7 @@ export async function recordPhase(
   phase: PhaseRecord,
 ): Promise<void> {
   try {
-    await runs.putPhase(executionId, phase, new Date(Date.parse(phase.endedAt) + PHASE_RETENTION_MS));
+    await runs.putPhase(executionId, phase, recordsExpireAt(new Date(phase.endedAt)));
   } catch (err) {
     logger.warn(`phase ${phase.name} not recorded`, err as Error);
   }
@@ -56,13 +54,8 @@ export async function recordStepPhase(
 ): Promise<void> {
   const executionId = executionIdOf(input);
   if (!executionId) return;
-  const endedAt = deps.now();
   await recordPhase(deps.runs, executionId, {
-    name,
-    startedAt: startedAt.toISOString(),
-    endedAt: endedAt.toISOString(),
-    outcome,
-    lambdaMs: Math.max(0, endedAt.getTime() - startedAt.getTime()),
+    ...phase(name, startedAt, deps.now(), outcome),
     ...(detail ? { detail: detail.slice(0, 500) } : {}),
   });
 }

@@ -10,12 +10,11 @@ import {
 } from '../core/config';
 import { ProductionTargetError } from '../core/errors';
 import { applicationsInScope } from '../core/plan';
+import { recordsExpireAt } from '../core/records';
 import { hasShape, type NodeGroupSize } from '../core/shape';
 import type { AppChange, AppShape, NodeGroupChange, RunState } from '../core/state';
 import type { StepDeps } from '../runtime/step';
 
-/** How long recorded shapes are kept after a run (for the report and a late restore). */
-export const RECORD_DAYS = 30;
 /** The recorded-shape key of a node group (application names cannot contain `/`). */
 export const nodeGroupRecordKey = (name: string) => `nodegroup/${name}`;
 
@@ -49,7 +48,7 @@ export async function prepareApplication(
     deps.platform.readShape(app.name, app.test),
     deps.platform.readShape(app.name, app.production),
   ]);
-  const expiresAt = new Date(deps.now().getTime() + RECORD_DAYS * 86_400_000);
+  const expiresAt = recordsExpireAt(deps.now());
   await deps.runs.recordShapeOnce(state.run.executionId, app.name, current, expiresAt);
   const wanted = target(current, production);
   const to = hasShape(current, wanted)
@@ -68,7 +67,7 @@ export async function prepareNodeGroups(
 ): Promise<NodeGroupChange[]> {
   const env = state.run.environment;
   const groups = env.nodeGroups ?? [];
-  const expiresAt = new Date(deps.now().getTime() + RECORD_DAYS * 86_400_000);
+  const expiresAt = recordsExpireAt(deps.now());
   assertRunWritable(state);
   return mapLimit(groups, concurrencyOf(env), async (g) => {
     const current = await deps.nodeGroups.readSize(g.name, g.test);
@@ -92,7 +91,7 @@ export async function wantedNodeGroupSize(
   return g.size ?? deps.nodeGroups.readSize(g.name, g.production ?? g.test);
 }
 
-export function nodeGroupShape(size: NodeGroupSize): AppShape {
+function nodeGroupShape(size: NodeGroupSize): AppShape {
   return { version: 'nodegroup', replicas: size.desiredSize, nodeGroup: size };
 }
 

@@ -32,7 +32,12 @@ import { checkSystemDown, type DownStreak } from '../core/dead-system';
 import { type HistogramBase, histogramReading, tickInterval, windowFigures } from '../core/histogram';
 import { slidingWindow } from '../core/latency-window';
 import { round } from '../core/numbers';
-import type { TickHistogramRecord, TickSloState, TickWatchRecord } from '../core/records';
+import {
+  recordsExpireAt,
+  type TickHistogramRecord,
+  type TickSloState,
+  type TickWatchRecord,
+} from '../core/records';
 import {
   type AlarmReading,
   type BreachEpisode,
@@ -88,8 +93,6 @@ export interface TickWatch {
   /** Things that did not work but did not stop the tick (metrics not published, alarms not read). */
   readonly warnings: readonly string[];
 }
-
-const TICK_RETENTION_MS = 30 * 86_400_000;
 
 export async function watchTick(state: RunState, reading: TickReading, deps: WatchDeps): Promise<TickWatch> {
   const { run } = state;
@@ -228,7 +231,7 @@ export async function watchTick(state: RunState, reading: TickReading, deps: Wat
     ),
     watchMessage: message,
   };
-  await deps.runs.putTickWatch(run.executionId, record, new Date(reading.at.getTime() + TICK_RETENTION_MS));
+  await deps.runs.putTickWatch(run.executionId, record, recordsExpireAt(reading.at));
 
   return {
     slo: evaluation.state,
@@ -279,11 +282,7 @@ async function tickHistograms(
       note: 'histograms not read',
     };
   }
-  await deps.runs.putTickHistograms(
-    run.executionId,
-    record,
-    new Date(reading.at.getTime() + TICK_RETENTION_MS),
-  );
+  await deps.runs.putTickHistograms(run.executionId, record, recordsExpireAt(reading.at));
   return { window: [...earlier, record], tick: record.interval ? windowFigures(record.interval) : [] };
 }
 

@@ -5,7 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 
 /** Debian's chromium (scripts/setup-chromium.sh installs it), or LTC_CHROMIUM. */
-export function chromiumPath(): string {
+function chromiumPath(): string {
   const path = process.env.LTC_CHROMIUM || '/usr/bin/chromium';
   if (!existsSync(path)) {
     throw new Error(`chromium not found at ${path}: run \`npm run setup\` (scripts/setup-chromium.sh)`);

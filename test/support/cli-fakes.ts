@@ -123,6 +123,18 @@ export class MemoryBucket implements Bucket {
   }
 }
 
+/** An `ltc local` runner that succeeds at once and counts its runs: a check that must refuse first expects none. */
+export function countingRunLocal(): { readonly runLocal: RunLocal; runs(): number } {
+  let runs = 0;
+  return {
+    runLocal: async () => {
+      runs += 1;
+      return { status: 'SUCCEEDED', executionName: 'x' };
+    },
+    runs: () => runs,
+  };
+}
+
 export interface Harness {
   readonly stdout: Capture;
   readonly stderr: Capture;

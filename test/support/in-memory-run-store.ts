@@ -13,11 +13,11 @@ import type { Baseline } from '../../lambdas/core/verdict';
 type Item = Record<string, unknown>;
 
 /**
- * A stand-in for the DynamoDB run store (a hand-written fake, named as such), for the simulated week only:
- * in moto, its 2,016 ticks took 125–140 s, most of it the end-of-run queries over ~8,000 items of one
- * partition (moto pages them at 1 MB, re-reading the partition per page). Same keys, order and conditions
- * as lambdas/adapters/aws/run-store.ts, which the other tests of the soak (and every other e2e test) run
- * against moto.
+ * A stand-in for the DynamoDB run store (a hand-written fake, named as such), for the simulated week and the
+ * step handlers' unit tests (test/support/step-fakes.ts): in moto, the week's 2,016 ticks took 125–140 s, most
+ * of it the end-of-run queries over ~8,000 items of one partition (moto pages them at 1 MB, re-reading the
+ * partition per page). Same keys, order and conditions as lambdas/adapters/aws/run-store.ts, which the other
+ * tests of the soak (and every other e2e test) run against moto.
  */
 export class InMemoryRunStore implements Pick<RunStore, keyof RunStore> {
   private readonly items = new Map<string, Map<string, Item>>();

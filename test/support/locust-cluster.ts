@@ -33,7 +33,7 @@ export interface PingTarget {
   close(): Promise<void>;
 }
 
-export async function startPingTarget(): Promise<PingTarget> {
+async function startPingTarget(): Promise<PingTarget> {
   const lastPing = new Map<string, number>();
   const server: Server = createServer((req, res) => {
     const user = /^\/ping\/([0-9a-f]+)$/.exec(req.url ?? '')?.[1];

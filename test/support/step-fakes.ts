@@ -10,6 +10,7 @@ import type {
 import type { NodeGroupSize } from '../../lambdas/core/shape';
 import type { AppShape, RampState, RunState } from '../../lambdas/core/state';
 import type { StepDeps } from '../../lambdas/runtime/step';
+import { InMemoryRunStore } from './in-memory-run-store';
 
 /** Platforms in memory, keyed by `<namespace>/<deployment>` of a kubernetes platform. */
 export class FakePlatforms implements PlatformAdapter {
@@ -66,34 +67,13 @@ export class FakeNodeGroups implements NodeGroupAdapter {
   }
 }
 
-export class FakeRuns {
-  readonly records = new Map<string, Map<string, AppShape>>();
-  async recordShapeOnce(executionId: string, application: string, shape: AppShape): Promise<void> {
-    const run = this.records.get(executionId) ?? new Map<string, AppShape>();
-    this.records.set(executionId, run);
-    if (!run.has(application)) run.set(application, structuredClone(shape));
-  }
-  async recordedShapes(executionId: string): Promise<Map<string, AppShape>> {
-    return new Map(this.records.get(executionId) ?? []);
-  }
-  /** The worker fleet's size before each run. */
-  readonly fleetSizes = new Map<string, number>();
-  async recordFleetSizeOnce(executionId: string, workers: number): Promise<number> {
-    if (!this.fleetSizes.has(executionId)) this.fleetSizes.set(executionId, workers);
-    return this.fleetSizes.get(executionId) as number;
-  }
-  async recordedFleetSize(executionId: string): Promise<number | null> {
-    return this.fleetSizes.get(executionId) ?? null;
-  }
-}
-
 export function fakeDeps(parts: {
   platform: FakePlatforms;
-  runs?: FakeRuns;
+  runs?: InMemoryRunStore;
   nodeGroups?: FakeNodeGroups;
 }): StepDeps {
   return {
-    runs: (parts.runs ?? new FakeRuns()) as unknown as RunStore,
+    runs: (parts.runs ?? new InMemoryRunStore()) as unknown as RunStore,
     platform: parts.platform,
     nodeGroups: parts.nodeGroups ?? new FakeNodeGroups(),
     cleanupActions: async () => 'nothing',

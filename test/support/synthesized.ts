@@ -9,7 +9,7 @@ import { loadConfigFile } from '../../lambdas/core/config-file';
 export const ACCOUNT = '123456789012';
 export const REGION = 'eu-central-1';
 /** The VPC the Fargate examples name. */
-export const EXAMPLE_VPC = 'vpc-0a1b2c3d4e5f67890';
+const EXAMPLE_VPC = 'vpc-0a1b2c3d4e5f67890';
 
 export interface CfnResourceJson {
   readonly Type: string;
@@ -57,7 +57,7 @@ export function vpcLookupContext(
 }
 
 /** The example VPC as looked up: two private subnets with a NAT route, two public ones. */
-export const EXAMPLE_VPC_CONTEXT = vpcLookupContext(EXAMPLE_VPC, [
+const EXAMPLE_VPC_CONTEXT = vpcLookupContext(EXAMPLE_VPC, [
   { name: 'Private', type: 'Private', subnets: 2 },
   { name: 'Public', type: 'Public', subnets: 2 },
 ]);

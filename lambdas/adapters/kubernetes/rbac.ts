@@ -9,7 +9,7 @@ import { CONDUCTOR_GROUP, PRODUCTION_READER_GROUP } from '../../contracts';
  */
 
 /** What the conductor does in a test namespace: patch Deployments and HPAs, run cleanup Jobs. */
-export const CONDUCTOR_RULES: readonly V1PolicyRule[] = [
+const CONDUCTOR_RULES: readonly V1PolicyRule[] = [
   { apiGroups: ['apps'], resources: ['deployments'], verbs: ['get', 'list', 'watch', 'patch'] },
   { apiGroups: ['autoscaling'], resources: ['horizontalpodautoscalers'], verbs: ['get', 'patch'] },
   { apiGroups: ['batch'], resources: ['jobs'], verbs: ['get', 'create'] },
@@ -18,7 +18,7 @@ export const CONDUCTOR_RULES: readonly V1PolicyRule[] = [
 ];
 
 /** What it reads in a production namespace: the Deployments' images and sizes, the HPAs' bounds. */
-export const PRODUCTION_READER_RULES: readonly V1PolicyRule[] = [
+const PRODUCTION_READER_RULES: readonly V1PolicyRule[] = [
   { apiGroups: ['apps'], resources: ['deployments'], verbs: ['get'] },
   { apiGroups: ['autoscaling'], resources: ['horizontalpodautoscalers'], verbs: ['get'] },
 ];
@@ -28,13 +28,13 @@ export const PRODUCTION_READER_RULES: readonly V1PolicyRule[] = [
  * read the Deployment, set its replicas through the scale subresource — which the Role of the applications'
  * namespaces does not cover (patch on `deployments` is not patch on `deployments/scale`).
  */
-export const LOCUST_WORKERS_RULES: readonly V1PolicyRule[] = [
+const LOCUST_WORKERS_RULES: readonly V1PolicyRule[] = [
   { apiGroups: ['apps'], resources: ['deployments'], verbs: ['get'] },
   { apiGroups: ['apps'], resources: ['deployments/scale'], verbs: ['patch'] },
 ];
 
 /** A Role and its RoleBinding to a group in one namespace. */
-export function namespacedRbac(
+function namespacedRbac(
   name: string,
   namespace: string,
   group: string,

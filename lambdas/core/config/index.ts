@@ -4,12 +4,10 @@ export { locustFargateNames } from './locust-fargate';
 export { parseConfig } from './parse';
 export {
   ecsClusterName,
-  ecsClusterTarget,
   environmentProductionTargets,
   kubernetesClusterTarget,
   nodeGroupTarget,
   platformTarget,
-  productionTargets,
 } from './platforms';
 export { scheduleProblems } from './schedules';
 export * from './slos';

@@ -16,7 +16,7 @@ export const PRICES = {
 } as const;
 
 /** Memory of every step function (cdk/lib/step-handler-function.ts). */
-export const STEP_MEMORY_MB = 256;
+const STEP_MEMORY_MB = 256;
 
 export interface LambdaInvocation {
   readonly step: string;
@@ -109,7 +109,7 @@ export function costFromEvents(
 }
 
 /** Lambda time assumed for a step that left no record of its duration. */
-export const ASSUMED_STEP_MS = 1000;
+const ASSUMED_STEP_MS = 1000;
 
 /** What of the run's shape decides how many states it entered besides its ticks. */
 export interface RunShapeForCost {

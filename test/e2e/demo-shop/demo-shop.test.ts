@@ -5,12 +5,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type DemoShop,
+  PAYMENT_PROVIDER_SIMULATION,
   type RealPaymentProvider,
   startDemoShop,
   startRealPaymentProvider,
 } from '../../../local/demo-shop';
 import { type Hoverfly, startHoverfly } from '../../../local/hoverfly';
-import { REPO_ROOT } from '../../../local/managed-process';
 import { freePort } from '../../../local/ports';
 import { hoverflyBinary } from '../../../local/tool-paths';
 
@@ -19,7 +19,6 @@ import { hoverflyBinary } from '../../../local/tool-paths';
  * Hoverfly for load-test traffic and a "real" provider for everything else.
  */
 
-const SIMULATION = join(REPO_ROOT, 'mocks', 'payment-provider', 'simulation.json');
 const TEST = { 'x-load-test': 'true' };
 
 let hoverfly: Hoverfly;
@@ -93,7 +92,7 @@ beforeAll(async () => {
   }
   dataDir = mkdtempSync(join(tmpdir(), 'ltc-demo-shop-e2e-'));
   [hoverfly, provider] = await Promise.all([
-    startHoverfly({ simulation: SIMULATION }),
+    startHoverfly({ simulation: PAYMENT_PROVIDER_SIMULATION }),
     startRealPaymentProvider(),
   ]);
   const deadProvider = `http://127.0.0.1:${await freePort()}`; // nothing listens there

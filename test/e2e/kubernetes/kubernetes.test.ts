@@ -1,10 +1,11 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ApiException, PatchStrategy, setHeaderOptions, type V1Deployment } from '@kubernetes/client-node';
+import { ApiException, type V1Deployment } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kubeConnector } from '../../../lambdas/adapters/kubernetes/connection';
 import { rolloutStatus } from '../../../lambdas/adapters/kubernetes/deployment-adapter';
+import { mergePatch } from '../../../lambdas/adapters/kubernetes/patch';
 import { defaultPlatforms } from '../../../lambdas/adapters/platforms';
 import { CONDUCTOR_GROUP, PRODUCTION_READER_GROUP } from '../../../lambdas/contracts';
 import { type ConductorConfig, parseConfig } from '../../../lambdas/core/config';
@@ -229,7 +230,7 @@ describe('Kubernetes: production version and size on the test cluster, restored 
     await rolledOut('payments', ns);
     await admin().apps.patchNamespacedDeployment(
       { name: 'payments', namespace: ns, body: { spec: { replicas: 5 } } },
-      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+      mergePatch(),
     );
     const back = await eventually('HPA back to its maximum', async () => {
       const d = await readDeployment('payments', ns);
@@ -406,7 +407,7 @@ describe('Kubernetes: least privilege and production safety', () => {
     const denied = await reader.apps
       .patchNamespacedDeployment(
         { name: 'checkout', namespace: NS, body: { spec: { replicas: 1 } } },
-        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+        mergePatch(),
       )
       .then(
         () => undefined,

@@ -8,6 +8,7 @@ import {
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
 import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { mergePatch } from '../../../lambdas/adapters/kubernetes/patch';
 import type { ApplicationConfig } from '../../../lambdas/core/config';
 import { type LocalKubernetes, startLocalKubernetes } from '../../../local/kubernetes/control-plane';
 import { createFleet, fleetTokenEnv } from '../../../local/kubernetes/fleet';
@@ -120,7 +121,7 @@ export async function startFaultyPlatforms(options: {
     const reset = async (s: PlatformSnapshot) => {
       await admin.autoscaling.patchNamespacedHorizontalPodAutoscaler(
         { name, namespace: NAMESPACE, body: { spec: s.kubernetes.hpa } },
-        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+        mergePatch(),
       );
       await admin.apps.patchNamespacedDeployment(
         {

@@ -85,7 +85,7 @@ export function failedSteps(lines: readonly string[]): string[] {
 }
 
 /** A step printed both as failed and with a ✓: what issue 18 forbids. Null when there is none. */
-export function successShownForFailure(lines: readonly string[]): string | null {
+function successShownForFailure(lines: readonly string[]): string | null {
   const shown = failedSteps(lines).filter((name) => lines.some((l) => l.startsWith(`✓ ${name} `)));
   return shown.length > 0 ? `printed with a ✓ after failing: ${shown.join(', ')}` : null;
 }

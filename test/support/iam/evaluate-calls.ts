@@ -91,7 +91,7 @@ export async function judgeRole(role: RolePolicies, calls: readonly RecordedCall
  * What removing each statement does: `needed` when the role then denies some recorded request, `redundant`
  * when every request it allows stays allowed by the others, `unused` when it allows none of them.
  */
-export function statementRoles(judgement: RoleJudgement): Map<string, 'needed' | 'redundant' | 'unused'> {
+function statementRoles(judgement: RoleJudgement): Map<string, 'needed' | 'redundant' | 'unused'> {
   return new Map(
     [...judgement.allows].map(([origin, allowed]) => [
       origin,

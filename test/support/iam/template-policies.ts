@@ -38,12 +38,7 @@ export interface TemplateNames {
  * `AWS::IAM::Policy` attached to it, with `Ref`, `Fn::GetAtt`, `Fn::Join`, `Fn::Select` and `Fn::Split`
  * resolved to the ARNs the resources would have in the fixed test account and `names.region`.
  */
-export function rolePolicies(
-  stack: Stack,
-  template: Template,
-  fn: IFunction,
-  names: TemplateNames,
-): RolePolicies {
+function rolePolicies(stack: Stack, template: Template, fn: IFunction, names: TemplateNames): RolePolicies {
   const role = fn.role?.node.defaultChild as CfnRole | undefined;
   if (!role) throw new Error(`${fn.node.path} has no role of this stack`);
   const roleId = stack.resolve(stack.getLogicalId(role)) as string;

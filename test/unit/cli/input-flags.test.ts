@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { parseNumberFlag } from '../../../cli/args';
 import { UsageError } from '../../../cli/errors';
 import { buildInput } from '../../../cli/input-flags';
-import { harness } from '../../support/cli-fakes';
+import { countingRunLocal, harness } from '../../support/cli-fakes';
 
 const dir = mkdtempSync(join(tmpdir(), 'ltc-flags-'));
 const file = (name: string, text: string) => {
@@ -171,16 +171,11 @@ describe('bad flags are rejected with a message naming the flag', () => {
 
   it.each(cases)('local: %s (runner not loaded)', async (what, args, message) => {
     if (what === 'a flag of another command') return;
-    let loaded = false;
-    const h = harness({
-      runLocal: async () => {
-        loaded = true;
-        return { status: 'SUCCEEDED', executionName: 'x' };
-      },
-    });
+    const local = countingRunLocal();
+    const h = harness({ runLocal: local.runLocal });
     expect(await h.run('local', ...args)).toBe(2);
     expect(h.stderr.text).toMatch(message);
-    expect(loaded).toBe(false);
+    expect(local.runs()).toBe(0);
   });
 });
 

@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { describe_, EXEC_ARN, FakeSfn, harness, SM_ARN } from '../../support/cli-fakes';
+import { countingRunLocal, describe_, EXEC_ARN, FakeSfn, harness, SM_ARN } from '../../support/cli-fakes';
 
 const NAMES = ['__proto__', 'constructor', 'toString', 'hasOwnProperty'] as const;
 const dir = mkdtempSync(join(tmpdir(), 'ltc-own-'));
@@ -70,16 +70,11 @@ describe.each(NAMES)('%s', (name) => {
   });
 
   it.each(inputCases(name))('local %s: a named input error, nothing started, exit 2', async (_what, args) => {
-    let loaded = false;
-    const h = harness({
-      runLocal: async () => {
-        loaded = true;
-        return { status: 'SUCCEEDED', executionName: 'x' };
-      },
-    });
+    const local = countingRunLocal();
+    const h = harness({ runLocal: local.runLocal });
     expect(await h.run('local', ...args.map((a) => (a === 'staging' ? 'local' : a)))).toBe(2);
     expect(h.stderr.text).toMatch(/^ltc local: invalid input; nothing was started:\n {2}\w/);
-    expect(loaded).toBe(false);
+    expect(local.runs()).toBe(0);
   });
 
   it('as an input field name: not a known field', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LOCAL_EXAMPLES, LOCAL_HELP, RELAYED_SIGNAL_MS } from '../../../../cli/commands/local';
 import type { RunLocalOptions, RunLocalResult } from '../../../../cli/deps';
-import { harness } from '../../../support/cli-fakes';
+import { countingRunLocal, harness } from '../../../support/cli-fakes';
 
 function fakeRunner(result: RunLocalResult) {
   const calls: RunLocalOptions[] = [];
@@ -105,13 +105,8 @@ describe('ltc local', () => {
   });
 
   it('--dry-run checks and plans without loading the runner (no server starts)', async () => {
-    let loaded = false;
-    const h = harness({
-      runLocal: async () => {
-        loaded = true;
-        return { status: 'SUCCEEDED', executionName: 'x' };
-      },
-    });
+    const local = countingRunLocal();
+    const h = harness({ runLocal: local.runLocal });
     expect(
       await h.run(
         'local',
@@ -126,7 +121,7 @@ describe('ltc local', () => {
         '--dry-run',
       ),
     ).toBe(0);
-    expect(loaded).toBe(false);
+    expect(local.runs()).toBe(0);
     expect(h.stdout.text).toBe(
       [
         'environment    local',

@@ -220,6 +220,7 @@ describe('valid input', () => {
         dryRun: false,
         mode: 'target',
       },
+      environment: config.environments.staging,
     });
   });
 

@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { setWorkerFleetFactory } from '../../../../lambdas/adapters/locust/fleet';
 import type { LocustWorkersConfig } from '../../../../lambdas/core/config';
+import { InMemoryRunStore } from '../../../support/in-memory-run-store';
 import {
   FakeNodeGroups,
   FakePlatforms,
-  FakeRuns,
   fakeDeps,
   handedOnState,
   k8sApp,
@@ -55,7 +55,7 @@ function at<T>(xs: readonly (T | undefined)[], i: number): T {
 }
 
 let platform: FakePlatforms;
-let runs: FakeRuns;
+let runs: InMemoryRunStore;
 let nodeGroups: FakeNodeGroups;
 
 function seed(names: string[]) {
@@ -69,7 +69,7 @@ function seed(names: string[]) {
 
 beforeEach(() => {
   platform = new FakePlatforms();
-  runs = new FakeRuns();
+  runs = new InMemoryRunStore();
   nodeGroups = new FakeNodeGroups();
   deps.current = fakeDeps({ platform, runs, nodeGroups });
 });
@@ -83,7 +83,7 @@ describe('Deploy, Scale and Teardown with the richer shape', () => {
     const state = await prepared(runState(apps));
     expect(state.scale?.changes[0]?.to).toEqual({ ...prodShape, version: 'shop:2.4.0' });
     // Recorded once, before the first change.
-    expect(runs.records.get(state.run.executionId)?.get('checkout')).toEqual(testShape);
+    expect((await runs.recordedShapes(state.run.executionId)).get('checkout')).toEqual(testShape);
 
     const down = await teardown(state);
     const now = platform.shapes.get(FakePlatforms.key(at(apps, 0).test));
@@ -115,15 +115,14 @@ describe('Deploy, Scale and Teardown with the richer shape', () => {
   it('refuses a production target before writing anything', async () => {
     const apps = seed(['checkout', 'payments']);
     const bad = { ...at(apps, 1), test: at(apps, 0).production };
-    await expect(
-      scale({ state: runState([at(apps, 0), bad]), application: 'checkout' }),
-    ).rejects.toMatchObject({
+    const state = runState([at(apps, 0), bad]);
+    await expect(scale({ state, application: 'checkout' })).rejects.toMatchObject({
       name: 'ProductionTargetError',
       message:
         'payments: kubernetes:https://prod:6443 is a production platform; the conductor never writes to production',
     });
     expect(platform.applied).toEqual([]);
-    expect(runs.records.size).toBe(0);
+    expect((await runs.recordedShapes(state.run.executionId)).size).toBe(0);
   });
 
   it('restores every application even when one restore fails, then fails naming it', async () => {
@@ -348,13 +347,13 @@ const ecs: LocustWorkersConfig = {
 };
 
 let calls: string[];
-let fleetRuns: FakeRuns;
+let fleetRuns: InMemoryRunStore;
 /** What the fleet stand-in answers for `desired` until it is scaled. */
 let desiredNow: number;
 const stopLoadDeps = () => {
   calls = [];
   desiredNow = 8;
-  fleetRuns = new FakeRuns();
+  fleetRuns = new InMemoryRunStore();
   setWorkerFleetFactory((config) => ({
     description: `${config.type} fleet`,
     scale: async (workers) => {
