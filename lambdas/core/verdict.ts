@@ -274,6 +274,7 @@ export function compareWithBaseline(
   id: string,
   allowedIncrease: number,
   significance: number,
+  minShift = 0,
 ): BaselineComparison | null {
   const runs = baselines.filter((b) => (b.samples?.[id]?.length ?? 0) > 0);
   const pooled = runs.flatMap((b) => b.samples?.[id] ?? []);
@@ -284,8 +285,8 @@ export function compareWithBaseline(
   const shiftPercent = baseMedian > 0 ? (hl.shift / baseMedian) * 100 : null;
   const significant = pValue < significance;
   // Larger than allowed with the interval's confidence, not by the point estimate alone: a shift within the
-  // histogram's resolution (1 ms below 100 ms) or the run-to-run noise keeps its interval's low end below it.
-  const tooLarge = baseMedian > 0 ? hl.low > baseMedian * allowedIncrease : hl.low > 0;
+  // run-to-run noise keeps its interval's low end below it. `minShift` is the smallest shift that matters at all.
+  const tooLarge = hl.low > Math.max(minShift, baseMedian > 0 ? baseMedian * allowedIncrease : 0);
   return {
     test: 'mann-whitney-u',
     runs: runs.length,
@@ -331,6 +332,11 @@ interface SliDraft {
   readonly missing?: SliStatus;
 }
 
+/** The smallest increase that can be a regression: latencies below `minLatencyShiftMs` are noise. */
+function minShiftOf(draft: SliDraft, criteria: RelativeCriteria): number {
+  return draft.unit === 'ms' ? criteria.minLatencyShiftMs : 0;
+}
+
 function finish(draft: SliDraft, against: Against | null, criteria: RelativeCriteria): SliResult {
   const comparison =
     against && draft.relativeLimit !== undefined
@@ -340,6 +346,7 @@ function finish(draft: SliDraft, against: Against | null, criteria: RelativeCrit
           draft.id,
           draft.relativeLimit,
           criteria.significance,
+          minShiftOf(draft, criteria),
         )
       : null;
   const lastValue = against?.baselines[0]?.values[draft.id] ?? null;
@@ -386,7 +393,8 @@ function finish(draft: SliDraft, against: Against | null, criteria: RelativeCrit
     } else {
       relative = `≤ ${allowed} vs last pass`;
       if (baseValue !== null && draft.observed !== null && baseValue > 0) {
-        if (draft.observed > baseValue * (1 + draft.relativeLimit)) {
+        const increase = draft.observed - baseValue;
+        if (increase > Math.max(baseValue * draft.relativeLimit, minShiftOf(draft, criteria))) {
           if (status !== 'fail') status = level;
           why.push(
             `${fmt(draft.observed)} ${draft.unit} is ${deltaPercent === null ? '' : `+${deltaPercent} % `}over the last passing run's ${fmt(baseValue)} ${draft.unit} (allowed ${allowed})`,

@@ -158,6 +158,8 @@ export interface RelativeCriteria {
   readonly baselineRuns: number;
   /** The Mann-Whitney U test's significance level: a larger value is a regression only when p < this. */
   readonly significance: number;
+  /** Smallest latency increase (ms) that can be a regression, whatever its percentage. */
+  readonly minLatencyShiftMs: number;
 }
 
 export interface SloConfig {

@@ -297,6 +297,51 @@ describe('relative criteria against the noise of the last passing runs', () => {
     });
   });
 
+  it('a latency shift below minLatencyShiftMs is never a regression, whatever its percentage; above it, it is', () => {
+    const AGG_P95 = 'request:Aggregated:p95';
+    const perTick = (p95s: readonly number[]) =>
+      p95s.map((p95, i) => ({
+        tick: i + 1,
+        at: `2026-12-06T08:00:${String(i).padStart(2, '0')}.000Z`,
+        plateau: true,
+        requests: [{ name: 'Aggregated', requests: 100, failures: 0, p50: 1, p95, p99: 40 }],
+      }));
+    const baselines = [1, 2].map((i) => ({
+      ...baseline,
+      ref: { ...baseline.ref, executionName: `run-${i}` },
+      samples: { [AGG_P95]: [2, 1, 2, 2, 1, 2] },
+    }));
+    const verdictOf = (p95s: readonly number[], minLatencyShiftMs: number) =>
+      judge({
+        ...input,
+        slos: { ...slos, relative: { ...slos.relative, minLatencyShiftMs } },
+        latency: { ...latency, perTick: perTick(p95s) },
+        baselines,
+      }).slis.find((x) => x.id === AGG_P95);
+    // 1–2 ms to 7–9 ms: +400 %, significant, and only ~6 ms (the default floor is 10 ms).
+    const small = verdictOf([7, 8, 9, 7, 8, 8], slos.relative.minLatencyShiftMs);
+    expect(slos.relative.minLatencyShiftMs).toBe(10);
+    expect(small).toMatchObject({ status: 'pass', comparison: { significant: true, regression: false } });
+    expect(verdictOf([7, 8, 9, 7, 8, 8], 0)).toMatchObject({
+      status: 'warn',
+      comparison: { regression: true },
+    });
+    expect(verdictOf([17, 18, 19, 17, 18, 18], 10)).toMatchObject({
+      status: 'warn',
+      comparison: { regression: true },
+    });
+    // Value to value (a baseline stored without per-tick values) uses the same floor.
+    const valueOnly = [{ ...baseline, samples: undefined, values: { ...baseline.values, [AGG_P95]: 2 } }];
+    const judged = (p95: number) =>
+      judge({
+        ...input,
+        latency: { ...latency, requests: [{ ...latency.requests[1], p95 } as never] },
+        baselines: valueOnly,
+      }).slis.find((x) => x.id === AGG_P95);
+    expect(judged(8)?.status).toBe('pass');
+    expect(judged(20)?.status).toBe('warn');
+  });
+
   it("a passing run leaves the plateau's per-tick values as samples (not the ramp's)", () => {
     const samples = sliSamples({
       ...latency,
