@@ -11,6 +11,7 @@ import { capacityPlanOf, capacityTick, withoutAbortPolicy } from '../core/capaci
 import { withSloDefaults } from '../core/config';
 import { round } from '../core/numbers';
 import { appliedUsers, type Decision, decide, type Observation } from '../core/ramp-controller';
+import { recordsExpireAt } from '../core/records';
 import { userClassNames } from '../core/scenario';
 import type { PlateauTotals, RampState, RunState } from '../core/state';
 import { cloudwatch } from '../runtime/providers/cloudwatch';
@@ -201,7 +202,7 @@ export const handler = step(
         notes,
         drift: driftEvents,
       },
-      new Date(now.getTime() + 30 * 86_400_000),
+      recordsExpireAt(now),
     );
     return applyWatch(next, watch);
   },

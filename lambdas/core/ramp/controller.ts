@@ -5,6 +5,7 @@
  * measure (measurement.ts) → estimate (estimator.ts) → saturation (saturation.ts) → feed-forward
  * (feedforward.ts) → limits (limits.ts). docs/ramp-controller.md follows one tick through it.
  */
+import { percent } from '../numbers';
 import { NO_SPAWN_EVIDENCE, observeSpawn, spawnGain } from './actuator';
 import { CHANGE_Z, innovation, priorEstimate, reanchor, SURPRISE_Z, update } from './estimator';
 import { DEFAULT_ORDER_DELAY_SECONDS, plannedRate, spawnRate, usersAhead } from './feedforward';
@@ -131,7 +132,9 @@ export function decide(
         // An outage, not a change of conversion: adding users into it would only overshoot after it.
         stalledTicks += 1;
         hold = true;
-        notes.push(`orders collapsed to ${pct(ratio)} of expected (${stalledTicks} in a row): holding users`);
+        notes.push(
+          `orders collapsed to ${percent(ratio, 0)} of expected (${stalledTicks} in a row): holding users`,
+        );
       } else if (surprise && state.stalledTicks > 0) {
         stalledTicks = 0;
         hold = true;
@@ -154,7 +157,8 @@ export function decide(
         if (!surprise && !lasted) {
           if (pending) notes.push('the change of orders per user did not last: estimate from before it kept');
           estimate = update(estimate, s, drifted ? 'conversion' : null);
-          if (drifted) notes.push(`orders per user changed by ${pct(ratio - 1)}: estimate moved`);
+          if (drifted)
+            notes.push(`orders per user changed by ${percent(ratio - 1, 0, true)}: estimate moved`);
           unusual = Math.abs(inn.z) > CHANGE_Z && !drifted ? inn.z : null;
           pending = null;
           taken = s;
@@ -165,7 +169,7 @@ export function decide(
           suspicious = inRamp;
           taken = s;
           notes.push(
-            `orders per user keep falling as users grow (${pct(1 / ratio - 1)}): slope re-estimated`,
+            `orders per user keep falling as users grow (${percent(1 / ratio - 1, 0, true)}): slope re-estimated`,
           );
         } else if (lasted || (heldBack && Math.sign(heldBack.nu) === Math.sign(inn.nu))) {
           // Two surprising intervals in a row, the same way: the change lasted. The held-back one may straddle
@@ -176,12 +180,12 @@ export function decide(
           pending = null;
           changedAtTick = tick;
           taken = s;
-          notes.push(`orders per user changed by ${pct(ratio - 1)}: estimate moved`);
+          notes.push(`orders per user changed by ${percent(ratio - 1, 0, true)}: estimate moved`);
         } else {
           pending = s;
           cautious = inn.nu > 0 && grew;
           notes.push(
-            `orders per user off by ${pct(ratio - 1)} (${inn.z.toFixed(1)} σ): held back until the next tick`,
+            `orders per user off by ${percent(ratio - 1, 0, true)} (${inn.z.toFixed(1)} σ): held back until the next tick`,
           );
         }
       }
@@ -352,10 +356,6 @@ export function appliedUsers(state: ControllerState, users: number): ControllerS
 function baselineOf(o: Observation): Baseline {
   const { at, orders, requests, failures, users, bootId, generation } = o;
   return { at, orders, requests, failures, users, bootId, generation };
-}
-
-function pct(x: number): string {
-  return `${x >= 0 ? '+' : ''}${(x * 100).toFixed(0)} %`;
 }
 
 /** The state version 2 (the controller before this one) wrote: what a run in flight carries. */

@@ -1,3 +1,4 @@
+import { sameCounterGeneration } from '../counter-generation';
 import type { Baseline, Command, Observation, Sample, UsersKnot } from './types';
 
 export type Measurement =
@@ -82,8 +83,11 @@ export function measure(
   const reject = (reason: Exclude<Measurement, { kind: 'sample' }>['reason'], text: string, rebase = true) =>
     ({ kind: 'rejected', reason, text, rebase }) as const;
   if (!last) return reject('no baseline', 'no baseline');
-  if (last.bootId !== now.bootId) return reject('restart', 'the Locust master restarted');
-  if (last.generation !== now.generation) return reject('reset', 'the counters were reset');
+  if (!sameCounterGeneration(last, now)) {
+    return last.bootId !== now.bootId
+      ? reject('restart', 'the Locust master restarted')
+      : reject('reset', 'the counters were reset');
+  }
   if (!now.running) return reject('not running', 'Locust is not running');
   if (now.orders < last.orders || now.requests < last.requests || now.at <= last.at) {
     // One reading that went backwards is a bad reading: keep the baseline, so the next good reading measures the

@@ -13,6 +13,7 @@
  * - saturated: users are held at the knee (the fewest that reached 97 % of the best rate); every PROBE_TICKS
  *   ticks a probe adds PROBE_STEP users; orders following it clear the saturation.
  */
+import { percent } from '../numbers';
 import { CAPACITY_Z, capacityUpperBound } from './model';
 import type { Estimate, Recent, Saturation, SaturationPhase } from './types';
 
@@ -98,7 +99,7 @@ export function nextSaturation(i: SaturationInput): SaturationOutput {
       const why = i.generatorsAtLimit
         ? 'load generators at their CPU limit'
         : failuresClimb
-          ? `failures ${pct(before?.failureRatio ?? 0)} → ${pct(now?.failureRatio ?? 0)}`
+          ? `failures ${percent(before?.failureRatio ?? 0)} → ${percent(now?.failureRatio ?? 0)}`
           : bound < i.aim
             ? `capacity ≤ ${Math.round(bound)} orders/min (${CAPACITY_Z} σ), aimed at ${Math.round(i.aim)}`
             : i.suspicious
@@ -119,7 +120,7 @@ export function nextSaturation(i: SaturationInput): SaturationOutput {
       )
         return saturated(
           'failures-climb',
-          `failures ${pct(before?.failureRatio ?? 0)} → ${pct(now?.failureRatio ?? 0)}`,
+          `failures ${percent(before?.failureRatio ?? 0)} → ${percent(now?.failureRatio ?? 0)}`,
         );
       if (!step) return stay;
       if (step.elasticity < FOLLOWS) {
@@ -174,7 +175,7 @@ function compare(
   const ratio = b.orders / b.minutes / (a.orders / a.minutes);
   const elasticity = Math.log(ratio) / Math.log(growth);
   const se = Math.sqrt(dispersion * (1 / a.orders + 1 / b.orders)) / Math.log(growth);
-  const evidence = `users +${pct(growth - 1, 0)}, orders ${ratio >= 1 ? '+' : ''}${pct(ratio - 1, 0)}`;
+  const evidence = `users +${percent(growth - 1, 0)}, orders ${ratio >= 1 ? '+' : ''}${percent(ratio - 1, 0)}`;
   return { elasticity, se, evidence };
 }
 
@@ -184,8 +185,4 @@ function kneeOf(recent: readonly Recent[]): { ordersPerMinute: number; users: nu
   const rate = Math.max(...rates.map((r) => r.rate));
   const users = Math.min(...rates.filter((r) => r.rate >= 0.97 * rate).map((r) => r.users));
   return { ordersPerMinute: rate, users: Math.max(1, Math.ceil(users)) };
-}
-
-function pct(x: number, digits = 1): string {
-  return `${(x * 100).toFixed(digits)} %`;
 }
