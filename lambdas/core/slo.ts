@@ -9,7 +9,7 @@
  *   that tick on). One tick without a breach ends the episode; a tick without data neither ends nor extends it.
  * - When a breach counts and `abortOnBreach` is set, the test is aborted with the first SLO that counted.
  */
-import type { AlarmSelector, SloConfig } from './config';
+import { type AlarmSelector, DEFAULT_KPI, type SloConfig } from './config';
 import { round } from './numbers';
 
 export type SloKind = 'alarm' | 'failure-ratio' | 'latency' | 'kpi';
@@ -289,6 +289,8 @@ export interface TickMeasurements {
   readonly windowTicks?: number;
   /** The alarms the selectors matched; null when CloudWatch could not be asked this tick. */
   readonly alarms: readonly AlarmReading[] | null;
+  /** How the KPI's rate reads ("bookings per minute"); absent: orders per minute. */
+  readonly kpiUnit?: string;
 }
 
 export const AGGREGATED = 'Aggregated';
@@ -341,7 +343,7 @@ export function buildChecks(
     checks.push({
       id: 'kpi-attainment',
       kind: 'kpi',
-      label: 'orders per minute vs plan (plateau tick)',
+      label: `${m.kpiUnit ?? DEFAULT_KPI.unit} vs plan (plateau tick)`,
       observed: attainment,
       threshold: `≥ ${pct(min)} of plan`,
       breach: attainment === null ? null : attainment < min,

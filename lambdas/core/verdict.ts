@@ -15,7 +15,7 @@
  * - Latency percentiles are those of every response of the plateau window (the sum of the plateau ticks'
  *   histograms, core/histogram.ts), never an average over workers or ticks.
  */
-import type { RelativeCriteria, SloConfig } from './config';
+import { DEFAULT_KPI, type KpiConfig, type RelativeCriteria, type SloConfig } from './config';
 import type { LatencyFigures } from './latency-window';
 import { round } from './numbers';
 import { AGGREGATED, type BreachEpisode, latencyId, type RunAbort, type SloWatchState } from './slo';
@@ -145,6 +145,8 @@ export interface VerdictInput {
   readonly latency?: LatencyFigures | null;
   /** The last passing runs of the same environment and scenario, newest first; empty when there is none. */
   readonly baselines?: readonly Baseline[];
+  /** What the target counts (the environment's `kpi`); absent: orders. */
+  readonly kpi?: Pick<KpiConfig, 'name' | 'unit'>;
 }
 
 export function judge(input: VerdictInput): Verdict {
@@ -198,7 +200,7 @@ export function judge(input: VerdictInput): Verdict {
   }
   if (baseline && baseline.ref.targetOrdersPerMinute !== input.targetOrdersPerMinute) {
     notes.push(
-      `the baseline ran at ${baseline.ref.targetOrdersPerMinute} orders/min, this run at ${input.targetOrdersPerMinute}`,
+      `the baseline ran at ${baseline.ref.targetOrdersPerMinute} ${kpiRate(input)}, this run at ${input.targetOrdersPerMinute}`,
     );
   }
 
@@ -426,6 +428,11 @@ function finish(draft: SliDraft, against: Against | null, criteria: RelativeCrit
   };
 }
 
+/** The KPI's rate, short: "orders/min", "bookings/min". */
+function kpiRate(input: Pick<VerdictInput, 'kpi'>): string {
+  return `${(input.kpi ?? DEFAULT_KPI).name}/min`;
+}
+
 function kpiSli(input: VerdictInput, achieved: number | null, against: Against): SliResult {
   const tolerance = input.slos.targetTolerance;
   const target = input.targetOrdersPerMinute;
@@ -434,10 +441,10 @@ function kpiSli(input: VerdictInput, achieved: number | null, against: Against):
     {
       id: 'orders-per-minute',
       kind: 'kpi',
-      name: 'orders per minute (plateau mean)',
+      name: `${(input.kpi ?? DEFAULT_KPI).unit} (plateau mean)`,
       threshold: `${target} ± ${round(tolerance * 100, 1)} %`,
       observed: achieved === null ? null : round(achieved, 1),
-      unit: 'orders/min',
+      unit: kpiRate(input),
       absoluteOk: ok,
       missing: 'warn',
     },
@@ -486,7 +493,7 @@ function kpiTickSli(
       {
         id: 'kpi-attainment',
         kind: 'kpi',
-        name: 'orders per minute vs plan (worst plateau tick)',
+        name: `${(input.kpi ?? DEFAULT_KPI).unit} vs plan (worst plateau tick)`,
         threshold: `≥ ${round(kpi.minAttainment * 100, 1)} % of plan for ${input.slos.breachTicks} ticks`,
         observed: worst === null ? null : round(worst * 100, 1),
         unit: '%',

@@ -2,6 +2,7 @@ import { capacityVerdictScope } from '../core/capacity/section';
 import { withSloDefaults } from '../core/config';
 import { runLatency } from '../core/latency-window';
 import type { PhaseRecord } from '../core/records';
+import { kpiOf } from '../core/scenario';
 import type { RunState } from '../core/state';
 import { baselineValues, judge, sliSamples, type Verdict } from '../core/verdict';
 import { reports } from '../runtime/providers/reports';
@@ -43,6 +44,7 @@ export const handler = step(
       abort: state.ramp?.abort ?? null,
       latency,
       baselines,
+      kpi: kpiOf(run.environment),
       // Mode capacity: the window of the highest level met, not the whole search.
       ...capacityVerdictScope(state, histograms),
     });

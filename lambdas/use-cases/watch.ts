@@ -38,6 +38,7 @@ import {
   type TickSloState,
   type TickWatchRecord,
 } from '../core/records';
+import { kpiOf } from '../core/scenario';
 import {
   type AlarmReading,
   type BreachEpisode,
@@ -125,6 +126,7 @@ export async function watchTick(state: RunState, reading: TickReading, deps: Wat
       requests: window ?? [],
       windowTicks: slos.windowTicks,
       alarms,
+      kpiUnit: kpiOf(run.environment).unit,
     },
     previous,
   );

@@ -158,6 +158,15 @@ describe('buildChecks', () => {
     expect(checks.find((c) => c.id === 'kpi-attainment')?.breach).toBeNull();
   });
 
+  it("labels the KPI check with the environment's KPI", () => {
+    const label = (kpiUnit?: string) =>
+      buildChecks(slos, { ...measurements, ...(kpiUnit ? { kpiUnit } : {}) }).find(
+        (c) => c.id === 'kpi-attainment',
+      )?.label;
+    expect(label('bookings per minute')).toBe('bookings per minute vs plan (plateau tick)');
+    expect(label()).toBe('orders per minute vs plan (plateau tick)');
+  });
+
   it('marks the watched alarms as no data when CloudWatch could not be asked', () => {
     const first = evaluateTick(slos, null, buildChecks(slos, measurements), at(1));
     const checks = buildChecks(slos, { ...measurements, alarms: null }, first.state);

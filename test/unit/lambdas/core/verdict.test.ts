@@ -82,6 +82,25 @@ describe('judge', () => {
     expect(sli(v, 'request:Aggregated:p95')).toMatchObject({ threshold: '—', observed: 250, status: 'pass' });
   });
 
+  it("names the KPI as the environment counts it: a travel shop's bookings, not orders", () => {
+    const kpi = { name: 'bookings', unit: 'bookings per minute' };
+    const v = judge({
+      ...input,
+      kpi,
+      slos: { ...slos, kpi: { minAttainment: 0.9 } },
+      baselines: [{ ...baseline, ref: { ...baseline.ref, targetOrdersPerMinute: 500 } }],
+    });
+    expect(sli(v, 'orders-per-minute')).toMatchObject({
+      name: 'bookings per minute (plateau mean)',
+      unit: 'bookings/min',
+    });
+    expect(sli(v, 'kpi-attainment')?.name).toBe('bookings per minute vs plan (worst plateau tick)');
+    expect(v.notes.join('\n')).toContain('the baseline ran at 500 bookings/min, this run at 600');
+    expect(JSON.stringify(v)).not.toMatch(/orders per minute|orders\/min/);
+    // Without a KPI, as before: orders.
+    expect(sli(judge(input), 'orders-per-minute')).toMatchObject({ unit: 'orders/min' });
+  });
+
   it('takes the percentiles from the window figures it is given, unchanged', () => {
     const v = judge(input);
     expect(v.latency).toEqual(latency);
