@@ -191,9 +191,11 @@ export async function watchTick(state: RunState, reading: TickReading, deps: Wat
           ticks: breach.ticks,
           action: aborting
             ? 'aborting the test (abortOnBreach)'
-            : slos.abortOnBreach
-              ? 'the test is already stopping'
-              : 'the test goes on (abortOnBreach is off); the verdict will fail',
+            : run.request.mode === 'capacity'
+              ? 'capacity search: this level does not meet the SLOs; the search goes on below it'
+              : slos.abortOnBreach
+                ? 'the test is already stopping'
+                : 'the test goes on (abortOnBreach is off); the verdict will fail',
         },
       );
     } catch (err) {

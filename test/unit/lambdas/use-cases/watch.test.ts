@@ -249,6 +249,30 @@ describe('watchTick', () => {
     expect(applyWatch({ tick: 2, done: false, message: '' } as RampState, again).done).toBe(true);
   });
 
+  it('in a capacity search, says a breach rules out the level rather than failing the verdict', async () => {
+    const f = fakes([{ name: 'checkout-5xx', state: 'ALARM', reason: 'errors' }]);
+    const search = state();
+    const capacityRun: RunState = {
+      ...search,
+      run: {
+        ...search.run,
+        request: { ...search.run.request, mode: 'capacity' },
+        environment: {
+          ...search.run.environment,
+          slos: { ...search.run.environment.slos, abortOnBreach: false },
+        },
+      },
+    };
+    const watch = await watchTick(capacityRun, reading(1), f.deps);
+    expect(watch.abort).toBeNull();
+    expect(f.published.length).toBeGreaterThan(0);
+    for (const p of f.published) {
+      expect(p.message.action).toBe(
+        'capacity search: this level does not meet the SLOs; the search goes on below it',
+      );
+    }
+  });
+
   it("measures the first tick from Start load's zeroed counters, and only then", async () => {
     const started = (requests: number) =>
       state({
