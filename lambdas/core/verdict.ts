@@ -210,13 +210,14 @@ export function judge(input: VerdictInput): Verdict {
   const warnings = slis.filter((s) => s.status === 'warn' && s.why).map((s) => `${s.name}: ${s.why}`);
   const failed = abort !== null || slis.some((s) => s.status === 'fail');
   const outcome: Outcome = failed ? 'fail' : warnings.length > 0 ? 'warn' : 'pass';
-  if (outcome === 'warn') reasons.push(...warnings);
+  // A failed verdict still says what it warns of: a regression beside a broken SLO is the lead to follow.
+  reasons.push(...warnings);
 
   const achievedRounded = achieved === null ? null : round(achieved, 1);
   let summary: string;
   if (outcome === 'pass') {
     const failureRatio = plateau && plateau.requests > 0 ? plateau.failures / plateau.requests : 0;
-    summary = `PASS — held ${achievedRounded} orders/min (target ${input.targetOrdersPerMinute}) with ${round(failureRatio * 100, 2)} % failures; ${base.baselineNote}`;
+    summary = `PASS — held ${achievedRounded} ${kpiRate(input)} (target ${input.targetOrdersPerMinute}) with ${round(failureRatio * 100, 2)} % failures; ${base.baselineNote}`;
   } else {
     summary = `${outcome.toUpperCase()} — ${reasons.join('; ')}`;
   }

@@ -130,6 +130,25 @@ describe('judge', () => {
     expect(v.reasons.join(' ')).toContain('+25 %');
   });
 
+  it('a failed verdict gives its failures first and still says what it warns of', () => {
+    const slowAndShort = judge({
+      ...input,
+      plateau: { ...input.plateau, orders: 600 } as VerdictInput['plateau'],
+      baselines: [baseline],
+      latency: {
+        ...latency,
+        requests: latency.requests.map((r) => (r.name === 'Aggregated' ? { ...r, p99: 1200 } : r)),
+      },
+    });
+    expect(slowAndShort.outcome).toBe('fail');
+    const failing = slowAndShort.slis.filter((s) => s.status === 'fail').map((s) => s.name);
+    const warning = slowAndShort.slis.filter((s) => s.status === 'warn').map((s) => s.name);
+    expect(failing.length).toBeGreaterThan(0);
+    expect(warning.length).toBeGreaterThan(0);
+    expect(slowAndShort.reasons.map((r) => r.split(':')[0])).toEqual([...failing, ...warning]);
+    expect(slowAndShort.summary).toContain(warning[0] as string);
+  });
+
   it('fails on a relative criterion when its severity is fail', () => {
     const v = judge({
       ...input,
