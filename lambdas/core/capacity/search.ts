@@ -60,23 +60,88 @@ export const DEFAULT_RESOLUTION_SHARE = 0.05;
 export const GENERATOR_LIMIT_TICKS = 2;
 /** Levels kept in the state's trace (bisection needs about log₂(range / resolution) of them). */
 const MAX_LEVELS = 30;
-/** Climb ticks kept for {@link levelUsersCap}. */
+/** Climb ticks kept for {@link levelUsers}. */
 const MAX_CLIMB_POINTS = 60;
-/** Users a level may take beyond the fewest that delivered its rate on the climb (dimensionless). */
-export const LEVEL_USERS_MARGIN = 0.25;
+/** The measured points a level's users are fitted on: those at or above this share of the best rate (dimensionless). */
+export const LEVEL_FIT_SHARE = 0.5;
+/** A level takes at most this many times the most users measured so far (dimensionless). */
+export const LEVEL_USERS_GROWTH = 2;
+
+/** A measured point of the system's curve: mean users and the orders per minute they delivered. */
+export interface CurvePoint {
+  readonly users: number;
+  readonly ordersPerMinute: number;
+}
 
 /**
- * The most users a level held below the climb's stop may take: the fewest that delivered its rate on the
- * climb, plus {@link LEVEL_USERS_MARGIN}. After an overload the controller's fit has learnt the overload's
- * orders per user and would keep the system overloaded; the climb's users, measured before it, unload it.
- * Null (no cap) while climbing, and for a level the climb never delivered.
+ * The users a held level takes, from the system's measured curve (the climb's ticks and the levels held, each
+ * its mean users and the orders per minute they delivered). Within what was delivered: interpolated between the
+ * two points of the curve's rising envelope around the level. Above it: the tangent line of Little's law,
+ * U/X = a + k·U (the ramp controller's model), fitted by least squares on the points at or above
+ * {@link LEVEL_FIT_SHARE} of the best rate and solved for X = level, U = a·X / (1 − k·X); beyond the line's
+ * capacity (k·X ≥ 1), and at most, {@link LEVEL_USERS_GROWTH} times the most users measured.
+ *
+ * The controller cannot be left to find them: it follows its model only while an added user still adds half an
+ * order's worth (elasticity ½) and, once it found a saturation, holds the knee — so near a queueing system's
+ * capacity a level would go undelivered for want of users; and after an overload its fit (the overload's orders
+ * per user) keeps a lower level overloaded. Null (the controller decides) while climbing or without a point.
  */
-export function levelUsersCap(state: CapacityState): number | null {
+export function levelUsers(state: CapacityState): number | null {
   if (state.phase !== 'hold' || state.level === null) return null;
+  const points = curveOf(state).sort((p, q) => p.users - q.users);
+  const first = points[0];
+  if (!first) return null;
   const level = state.level;
-  const reached = (state.climbCurve ?? []).filter((p) => p.ordersPerMinute >= level);
-  if (reached.length === 0) return null;
-  return Math.ceil(Math.min(...reached.map((p) => p.users)) * (1 + LEVEL_USERS_MARGIN));
+  const most = (points.at(-1) as CurvePoint).users;
+  // The rising envelope: each point that delivered more than every point with fewer users.
+  const rising: CurvePoint[] = [];
+  for (const p of points) if (p.ordersPerMinute > (rising.at(-1)?.ordersPerMinute ?? 0)) rising.push(p);
+  const above = rising.findIndex((p) => p.ordersPerMinute >= level);
+  let users: number;
+  if (above === 0) users = (level * first.users) / first.ordersPerMinute;
+  else if (above > 0) {
+    const p0 = rising[above - 1] as CurvePoint;
+    const p1 = rising[above] as CurvePoint;
+    const share = (level - p0.ordersPerMinute) / (p1.ordersPerMinute - p0.ordersPerMinute);
+    users = p0.users + share * (p1.users - p0.users);
+  } else {
+    const best = (rising.at(-1) as CurvePoint).ordersPerMinute;
+    const { a, k } = fitCycle(points.filter((p) => p.ordersPerMinute >= LEVEL_FIT_SHARE * best));
+    users = k * level < 1 && a > 0 ? (a * level) / (1 - k * level) : Number.POSITIVE_INFINITY;
+  }
+  return Math.max(1, Math.ceil(Math.min(users, most * LEVEL_USERS_GROWTH)));
+}
+
+/** The measured curve: the climb's ticks and every level held (its window's mean users and rate). */
+export function curveOf(state: CapacityState): CurvePoint[] {
+  const held = state.levels
+    .filter((l) => l.level !== null && l.window.minutes > 0)
+    .map((l) => ({ users: l.users, ordersPerMinute: l.ordersPerMinute }));
+  return [...(state.climbCurve ?? []), ...held].filter((p) => p.users > 0 && p.ordersPerMinute > 0);
+}
+
+/** Least squares of the cycle per order y = U/X on the users, weighted by the rate (orders counted ∝ X). */
+function fitCycle(points: readonly CurvePoint[]): { a: number; k: number } {
+  let sw = 0;
+  let su = 0;
+  let sy = 0;
+  for (const p of points) {
+    sw += p.ordersPerMinute;
+    su += p.ordersPerMinute * p.users;
+    sy += p.users;
+  }
+  const meanU = su / sw;
+  const meanY = sy / sw;
+  let suu = 0;
+  let suy = 0;
+  for (const p of points) {
+    const du = p.users - meanU;
+    suu += p.ordersPerMinute * du * du;
+    suy += p.ordersPerMinute * du * (p.users / p.ordersPerMinute - meanY);
+  }
+  // A slope below 0 (orders per user growing with users) is noise on a closed system: the line is flat there.
+  const k = suu > 0 ? Math.max(0, suy / suu) : 0;
+  return { a: meanY - k * meanU, k };
 }
 
 /** What bounds the capacity from above. */
@@ -190,6 +255,8 @@ export interface CapacityTick {
   readonly requests: number;
   readonly failures: number;
   readonly users: number;
+  /** Mean users over the tick's interval, which delivered its orders (null: none measured). */
+  readonly meanUsers?: number | null;
   readonly workers: number;
   /** The SLOs whose breach counts at this tick (core/slo.ts `evaluateTick`: status `breached`). */
   readonly breaches: readonly { readonly id: string; readonly label: string }[];
@@ -253,9 +320,10 @@ function climb(plan: CapacityPlan, before: CapacityState, tick: CapacityTick): C
   const climbRate = tick.minutes > 0 ? rateOf(tick) : (state.climbRate ?? 0);
   const climbCurve =
     tick.minutes > 0
-      ? [...(state.climbCurve ?? []), { users: tick.users, ordersPerMinute: climbRate }].slice(
-          -MAX_CLIMB_POINTS,
-        )
+      ? [
+          ...(state.climbCurve ?? []),
+          { users: tick.meanUsers ?? tick.users, ordersPerMinute: climbRate },
+        ].slice(-MAX_CLIMB_POINTS)
       : state.climbCurve;
   state = { ...state, ...(climbCurve ? { climbCurve } : {}) };
   const breach = tick.breaches[0];

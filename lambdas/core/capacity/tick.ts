@@ -3,11 +3,16 @@
  * reduced to {@link CapacityTick}. Pure; shared by the Ramp tick handler and the simulations that test it.
  */
 import type { SloConfig } from '../config';
-import type { ControllerConfig, Decision } from '../ramp-controller';
+import {
+  appliedUsers,
+  type ControllerConfig,
+  type Decision,
+  PLATEAU_SPREAD_SECONDS,
+} from '../ramp-controller';
 import type { RunRequest } from '../run-input';
 import type { SloTrack } from '../slo';
 import type { RunState } from '../state';
-import type { CapacityPlan, CapacityTick } from './search';
+import { type CapacityPlan, type CapacityState, type CapacityTick, levelUsers } from './search';
 
 /** The search's plan for a run in mode capacity; null in mode target. */
 export function capacityPlanOf(
@@ -60,6 +65,7 @@ export function capacityTick(config: ControllerConfig, judged: TickJudged): Capa
     requests: decision.delta.requests,
     failures: decision.delta.failures,
     users: decision.state.last?.users ?? decision.users,
+    meanUsers: meanUsersOf(decision),
     workers: judged.workers,
     breaches: countedBreaches(judged.tracks),
     breaching: judged.tracks
@@ -88,4 +94,47 @@ export function generatorLimit(config: ControllerConfig, decision: Decision): st
   if (fleet && decision.users >= fleet.maxWorkers * config.usersPerWorker)
     return `users capped by the fleet: ${fleet.maxWorkers} workers host ${fleet.maxWorkers * config.usersPerWorker} users`;
   return null;
+}
+
+/**
+ * The decision a held level runs: the controller's, with the users the search fits for the level
+ * ({@link levelUsers}) within the load generators' limits (maxUsers, the fleet's workers). While climbing, or
+ * without a fit, the controller's decision as it is.
+ */
+export function levelDecision(
+  config: ControllerConfig,
+  search: CapacityState,
+  decided: Decision,
+  currentUsers: number,
+): Decision {
+  const wanted = levelUsers(search);
+  if (wanted === null || decided.phase === 'done') return decided;
+  const hosted = config.fleet ? config.fleet.maxWorkers * config.usersPerWorker : Number.POSITIVE_INFINITY;
+  const users = Math.max(1, Math.min(wanted, config.maxUsers, hosted));
+  if (users === decided.users) return decided;
+  const spawnRate = Math.max(
+    decided.spawnRate,
+    Math.ceil((Math.abs(users - currentUsers) / PLATEAU_SPREAD_SECONDS) * 100) / 100,
+  );
+  return {
+    ...decided,
+    users,
+    spawnRate,
+    workersNeeded: Math.max(decided.workersNeeded, Math.ceil(users / config.usersPerWorker)),
+    notes: [
+      ...decided.notes,
+      `capacity: ${users} users for ${search.level} orders/min, from the measured curve`,
+    ],
+    state: appliedUsers(decided.state, users),
+  };
+}
+
+/**
+ * Mean users over the interval just measured (its exposure ÷ its length, shifted by the orders' delay: the
+ * controller's `recent` entry for it); null when the tick measured no interval.
+ */
+function meanUsersOf(decision: Decision): number | null {
+  const entry = decision.state.recent.at(-1);
+  const { orders, minutes } = decision.delta;
+  return entry && minutes > 0 && entry.orders === orders && entry.minutes === minutes ? entry.users : null;
 }

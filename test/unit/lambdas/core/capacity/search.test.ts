@@ -9,8 +9,8 @@ import {
   capacityResult,
   DELIVERY_TOLERANCE,
   initialCapacityState,
-  LEVEL_USERS_MARGIN,
-  levelUsersCap,
+  LEVEL_USERS_GROWTH,
+  levelUsers,
   SETTLE_TICKS,
   settledAt,
 } from '../../../../../lambdas/core/capacity/search';
@@ -138,13 +138,26 @@ describe('holding a level', () => {
     expect(settledAt(initialCapacityState(), SETTLE_TICKS)).toBe(false);
   });
 
-  it("bounds a level's users by the fewest that delivered its rate on the climb, plus the margin", () => {
+  it("takes a level's users from the measured curve: Little's law's tangent line, solved for the level", () => {
     // climbToBreachAt(800): 160, 320, 480, 640 orders/min measured with a third as many users, then 800.
     const s = climbToBreachAt(800);
     expect(s.level).toBe(640);
-    expect(levelUsersCap(s)).toBe(Math.ceil(Math.round(640 / 3) * (1 + LEVEL_USERS_MARGIN)));
-    expect(levelUsersCap(initialCapacityState())).toBeNull();
-    expect(levelUsersCap({ ...s, level: 900 })).toBeNull();
+    // A linear curve (3 orders per user and minute): the users that delivered 640 on the climb, to rounding.
+    expect(Math.abs((levelUsers(s) as number) - 640 / 3)).toBeLessThanOrEqual(2);
+    expect(levelUsers(initialCapacityState())).toBeNull();
+  });
+
+  it('extrapolates a queueing curve beyond what was measured, and at most doubles the most users measured', () => {
+    // U/X = a + k·U with a = 0.3 min, k = 1/2000 (a capacity of 2,000 orders/min): X = U / (0.3 + U/2000).
+    const X = (users: number) => users / (0.3 + users / 2000);
+    const climbCurve = [300, 500, 700, 900].map((users) => ({ users, ordersPerMinute: X(users) }));
+    const s: CapacityState = { ...initialCapacityState(), phase: 'hold', level: 1400, climbCurve };
+    // U = a·X / (1 − k·X): 0.3 × 1400 / 0.3 = 1400 users, beyond the 900 measured.
+    expect(levelUsers(s)).toBe(1400);
+    // 1,900 orders/min needs 11,400 users by the line: at most twice the 900 measured.
+    expect(levelUsers({ ...s, level: 1900 })).toBe(900 * LEVEL_USERS_GROWTH);
+    // Beyond the line's capacity.
+    expect(levelUsers({ ...s, level: 2500 })).toBe(900 * LEVEL_USERS_GROWTH);
   });
 
   it('fails a level at once when a breach counts in its window, naming the SLO', () => {
