@@ -64,7 +64,17 @@ const MAX_LEVELS = 30;
 const MAX_CLIMB_POINTS = 60;
 /** The measured points a level's users are fitted on: those at or above this share of the best rate (dimensionless). */
 export const LEVEL_FIT_SHARE = 0.5;
-/** A level takes at most this many times the most users measured so far (dimensionless). */
+/**
+ * Elasticity of orders to users (d ln X / d ln U) from which a level that fell short is taken as given too few
+ * users, not as the system's limit: an added user still brought at least half its orders (dimensionless).
+ */
+export const FOLLOWS_ELASTICITY = 0.5;
+/** The curve's point an elasticity is measured from has at least this share fewer users (dimensionless). */
+const RETRY_USERS_GAP = 0.05;
+/**
+ * A level takes at most this many times the knee's users: the fewest measured that delivered the best rate
+ * within {@link DELIVERY_TOLERANCE} (dimensionless). More only adds queueing where the curve is flat.
+ */
 export const LEVEL_USERS_GROWTH = 2;
 
 /** A measured point of the system's curve: mean users and the orders per minute they delivered. */
@@ -79,7 +89,7 @@ export interface CurvePoint {
  * two points of the curve's rising envelope around the level. Above it: the tangent line of Little's law,
  * U/X = a + k·U (the ramp controller's model), fitted by least squares on the points at or above
  * {@link LEVEL_FIT_SHARE} of the best rate and solved for X = level, U = a·X / (1 − k·X); beyond the line's
- * capacity (k·X ≥ 1), and at most, {@link LEVEL_USERS_GROWTH} times the most users measured.
+ * capacity (k·X ≥ 1), and at most, {@link LEVEL_USERS_GROWTH} times the knee's users.
  *
  * The controller cannot be left to find them: it follows its model only while an added user still adds half an
  * order's worth (elasticity ½) and, once it found a saturation, holds the knee — so near a queueing system's
@@ -88,11 +98,16 @@ export interface CurvePoint {
  */
 export function levelUsers(state: CapacityState): number | null {
   if (state.phase !== 'hold' || state.level === null) return null;
+  if (state.retry?.level === state.level) return state.retry.users;
   const points = curveOf(state).sort((p, q) => p.users - q.users);
   const first = points[0];
   if (!first) return null;
   const level = state.level;
-  const most = (points.at(-1) as CurvePoint).users;
+  const best = Math.max(...points.map((p) => p.ordersPerMinute));
+  // The knee: the fewest users that delivered the best rate within the delivery tolerance.
+  const knee = Math.min(
+    ...points.filter((p) => p.ordersPerMinute >= (1 - DELIVERY_TOLERANCE) * best).map((p) => p.users),
+  );
   // The rising envelope: each point that delivered more than every point with fewer users.
   const rising: CurvePoint[] = [];
   for (const p of points) if (p.ordersPerMinute > (rising.at(-1)?.ordersPerMinute ?? 0)) rising.push(p);
@@ -105,11 +120,10 @@ export function levelUsers(state: CapacityState): number | null {
     const share = (level - p0.ordersPerMinute) / (p1.ordersPerMinute - p0.ordersPerMinute);
     users = p0.users + share * (p1.users - p0.users);
   } else {
-    const best = (rising.at(-1) as CurvePoint).ordersPerMinute;
     const { a, k } = fitCycle(points.filter((p) => p.ordersPerMinute >= LEVEL_FIT_SHARE * best));
     users = k * level < 1 && a > 0 ? (a * level) / (1 - k * level) : Number.POSITIVE_INFINITY;
   }
-  return Math.max(1, Math.ceil(Math.min(users, most * LEVEL_USERS_GROWTH)));
+  return Math.max(1, Math.ceil(Math.min(users, knee * LEVEL_USERS_GROWTH)));
 }
 
 /** The measured curve: the climb's ticks and every level held (its window's mean users and rate). */
@@ -118,6 +132,27 @@ export function curveOf(state: CapacityState): CurvePoint[] {
     .filter((l) => l.level !== null && l.window.minutes > 0)
     .map((l) => ({ users: l.users, ordersPerMinute: l.ordersPerMinute }));
   return [...(state.climbCurve ?? []), ...held].filter((p) => p.users > 0 && p.ordersPerMinute > 0);
+}
+
+/**
+ * When a level fell short with `users` that delivered `ordersPerMinute`: the users it takes along the elasticity
+ * of orders to users measured from the curve's point with the most users below them (U·(level/X)^(1/e), e at
+ * most 1), or null when orders did not follow the users (e below {@link FOLLOWS_ELASTICITY}: the system's limit)
+ * or no point lies below.
+ */
+function retryUsers(
+  state: CapacityState,
+  users: number,
+  ordersPerMinute: number,
+  level: number,
+): number | null {
+  const below = curveOf(state)
+    .filter((p) => p.users <= users * (1 - RETRY_USERS_GAP))
+    .sort((p, q) => q.users - p.users)[0];
+  if (!below || ordersPerMinute <= 0) return null;
+  const elasticity = Math.log(ordersPerMinute / below.ordersPerMinute) / Math.log(users / below.users);
+  if (!(elasticity >= FOLLOWS_ELASTICITY)) return null;
+  return Math.ceil(users * (level / ordersPerMinute) ** (1 / Math.min(1, elasticity)));
 }
 
 /** Least squares of the cycle per order y = U/X on the users, weighted by the rate (orders counted ∝ X). */
@@ -226,6 +261,8 @@ export interface CapacityState {
   readonly climbRate?: number;
   /** The climb's measured ticks: users and the orders per minute they delivered, before any overload. */
   readonly climbCurve?: readonly { readonly users: number; readonly ordersPerMinute: number }[];
+  /** A level held once more because its users fell short (users that the window's rate asked for). */
+  readonly retry?: { readonly level: number; readonly users: number };
   /** Orders per minute of the bisection step (null until the climb stopped). */
   readonly resolution: number | null;
   /** The highest level met. */
@@ -385,7 +422,15 @@ function hold(plan: CapacityPlan, state: CapacityState, tick: CapacityTick): Cap
     limit = { kind: 'slo', slo: breach.id, label: breach.label };
     high = window.minutes > 0 ? ordersPerMinute + NOISE_Z * sigma : level;
   } else if (ordersPerMinute < level * (1 - DELIVERY_TOLERANCE) - NOISE_Z * sigma) {
-    // Near a queueing system's peak the last few per cent take many more users than one window gives: a level
+    // Too few users, not the system's limit, when orders still followed the users: held once more, with the
+    // users this window's rate asks for along the elasticity measured.
+    const retry =
+      window.generatorLimit || state.retry?.level === level
+        ? null
+        : retryUsers(state, users, ordersPerMinute, level);
+    if (retry !== null)
+      return startLevel(plan, { ...state, window, retry: { level, users: retry } }, level, tick);
+    // Near a queueing system's peak the last few per cent take many more users than the fit foresees: a level
     // within the tolerance above the capacity may go undelivered, so the bound is the level widened by it.
     high = level / (1 - DELIVERY_TOLERANCE);
     const evidence = `${round(ordersPerMinute)} of ${round(level)} orders/min delivered with ${Math.round(users)} users`;

@@ -87,11 +87,15 @@ export function countedBreaches(tracks: readonly SloTrack[]): { id: string; labe
     .map((t) => ({ id: t.id, label: t.label }));
 }
 
-/** Why the load generators held the users below what the controller wanted, or null when they did not. */
+/**
+ * Why the load generators held the users below what was wanted, or null when they did not: the users decided
+ * (the climb's controller) or those that ran the interval (a held level's, set by the search) at their limit.
+ */
 export function generatorLimit(config: ControllerConfig, decision: Decision): string | null {
-  if (decision.users >= config.maxUsers) return `users capped at maxUsers ${config.maxUsers}`;
+  const users = Math.max(decision.users, decision.state.last?.users ?? 0);
+  if (users >= config.maxUsers) return `users capped at maxUsers ${config.maxUsers}`;
   const fleet = config.fleet;
-  if (fleet && decision.users >= fleet.maxWorkers * config.usersPerWorker)
+  if (fleet && users >= fleet.maxWorkers * config.usersPerWorker)
     return `users capped by the fleet: ${fleet.maxWorkers} workers host ${fleet.maxWorkers * config.usersPerWorker} users`;
   return null;
 }

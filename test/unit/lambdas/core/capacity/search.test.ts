@@ -180,9 +180,11 @@ describe('holding a level', () => {
     expect(twice.levels.at(-1)).toMatchObject({ level: 640, met: false, limit: { kind: 'slo' } });
   });
 
-  it('fails a level not delivered: the system, or the load generators when they capped the users', () => {
+  it('fails a level not delivered when orders did not follow the users: the system, or the load generators', () => {
     const s = advance(PLAN, climbToBreachAt(800), tick(6, 640));
-    const short = [7, 8, 9].reduce((acc, n) => advance(PLAN, acc, tick(n, 500)), s);
+    // 500 orders/min with 400 users, where the climb delivered 480 with 160: orders flat, the system's limit.
+    const flat = { users: 400 };
+    const short = [7, 8, 9].reduce((acc, n) => advance(PLAN, acc, tick(n, 500, flat)), s);
     expect(short.levels.at(-1)).toMatchObject({ met: false, limit: { kind: 'system' } });
     expect(short.failed?.high).toBeCloseTo(640 / (1 - DELIVERY_TOLERANCE));
     const capped = [7, 8, 9].reduce(
@@ -190,6 +192,19 @@ describe('holding a level', () => {
       s,
     );
     expect(capped.levels.at(-1)?.limit?.kind).toBe('load-generators');
+  });
+
+  it('holds a level once more when it fell short but orders followed the users (too few users, not the limit)', () => {
+    const s = advance(PLAN, climbToBreachAt(800), tick(6, 640));
+    // 500 orders/min with 167 users: 3 orders per user and minute, as on the climb.
+    const short = [7, 8, 9].reduce((acc, n) => advance(PLAN, acc, tick(n, 500)), s);
+    expect(short.levels).toHaveLength(s.levels.length);
+    expect(short).toMatchObject({ phase: 'hold', level: 640, since: 9, window: null, failed: null });
+    // The users 640 orders/min asks for at the elasticity measured (1): 167 × 640/500.
+    expect(levelUsers(short)).toBe(Math.ceil(167 * (640 / 500)));
+    // Short again: now it counts.
+    const again = [10, 11, 12, 13].reduce((acc, n) => advance(PLAN, acc, tick(n, 500)), short);
+    expect(again.levels.at(-1)).toMatchObject({ level: 640, met: false, limit: { kind: 'system' } });
   });
 
   it('counts a level as delivered within the tolerance and the counting noise', () => {
@@ -272,10 +287,12 @@ describe("the controller's plan", () => {
   });
 
   it('reads the load generators’ limit from maxUsers and the fleet', () => {
-    const decision = (users: number) => ({ users }) as Decision;
+    const decision = (users: number, ran = 0) => ({ users, state: { last: { users: ran } } }) as Decision;
     expect(generatorLimit(base, decision(400))).toContain('maxUsers 400');
     expect(generatorLimit({ ...base, maxUsers: 1000 }, decision(300))).toContain('3 workers host 300 users');
     expect(generatorLimit({ ...base, maxUsers: 1000 }, decision(299))).toBeNull();
+    // A held level's users are the search's: those that ran the interval at the fleet's limit.
+    expect(generatorLimit({ ...base, maxUsers: 1000 }, decision(120, 300))).toContain('3 workers host');
   });
 
   it('takes counted breaches from the SLO watch, but not the KPI’s attainment', () => {
