@@ -10,7 +10,7 @@
  *   ordinary ramp, `controllerConfig(run)`), until an SLO breach counts, the controller finds the system
  *   saturated, or the load generators cap the users ({@link GENERATOR_LIMIT_TICKS} ticks in a row). The rate it
  *   stopped at bounds the capacity from above; the first level held is {@link BACKOFF} below it.
- * - **hold**: the controller holds one level (orders/min). The first {@link SETTLE_TICKS} tick(s) after a change
+ * - **hold**: the search holds one level (orders/min). The first {@link SETTLE_SECONDS} after a change
  *   of level are not judged (users move, orders lag); then `holdTicks` ticks are. A level is **met** when no
  *   SLO breaches `breachTicks` judged ticks in a row and the window's orders per minute reach the level (within
  *   {@link DELIVERY_TOLERANCE} and the counting noise). Then bisection: the next level is halfway between the
@@ -46,8 +46,16 @@ export interface CapacityPlan {
 }
 
 export const DEFAULT_HOLD_TICKS = 3;
-/** Ticks after a change of level that are not judged: the users move and the orders lag (ticks). */
-export const SETTLE_TICKS = 1;
+/**
+ * Seconds after a change of level that are not judged, at least one tick: the users move, the orders lag, and
+ * the requests queued at the level before — an overload's, seconds each — go through (s).
+ */
+export const SETTLE_SECONDS = 30;
+
+/** Ticks a level settles before it is judged: {@link SETTLE_SECONDS}, at least one tick (ticks). */
+export function settleTicks(tickSeconds: number): number {
+  return Math.max(1, Math.ceil(SETTLE_SECONDS / tickSeconds));
+}
 /** The first level after the climb stops is this share below the rate it stopped at (dimensionless). */
 export const BACKOFF = 0.2;
 /** A level is delivered when its window's rate is at least `level × (1 − this)`, less the noise (dimensionless). */
@@ -81,6 +89,8 @@ export const LEVEL_USERS_GROWTH = 2;
 export interface CurvePoint {
   readonly users: number;
   readonly ordersPerMinute: number;
+  /** Orders counted (the rate's counting noise); absent: a point stored before it was kept. */
+  readonly orders?: number;
 }
 
 /**
@@ -98,16 +108,17 @@ export interface CurvePoint {
  */
 export function levelUsers(state: CapacityState): number | null {
   if (state.phase !== 'hold' || state.level === null) return null;
-  if (state.retry?.level === state.level) return state.retry.users;
   const points = curveOf(state).sort((p, q) => p.users - q.users);
   const first = points[0];
-  if (!first) return null;
+  if (!first) return state.retry?.users ?? null;
   const level = state.level;
   const best = Math.max(...points.map((p) => p.ordersPerMinute));
   // The knee: the fewest users that delivered the best rate within the delivery tolerance.
   const knee = Math.min(
     ...points.filter((p) => p.ordersPerMinute >= (1 - DELIVERY_TOLERANCE) * best).map((p) => p.users),
   );
+  const most = knee * LEVEL_USERS_GROWTH;
+  if (state.retry?.level === level) return Math.max(1, Math.ceil(Math.min(state.retry.users, most)));
   // The rising envelope: each point that delivered more than every point with fewer users.
   const rising: CurvePoint[] = [];
   for (const p of points) if (p.ordersPerMinute > (rising.at(-1)?.ordersPerMinute ?? 0)) rising.push(p);
@@ -123,36 +134,42 @@ export function levelUsers(state: CapacityState): number | null {
     const { a, k } = fitCycle(points.filter((p) => p.ordersPerMinute >= LEVEL_FIT_SHARE * best));
     users = k * level < 1 && a > 0 ? (a * level) / (1 - k * level) : Number.POSITIVE_INFINITY;
   }
-  return Math.max(1, Math.ceil(Math.min(users, knee * LEVEL_USERS_GROWTH)));
+  return Math.max(1, Math.ceil(Math.min(users, most)));
 }
 
 /** The measured curve: the climb's ticks and every level held (its window's mean users and rate). */
 export function curveOf(state: CapacityState): CurvePoint[] {
   const held = state.levels
     .filter((l) => l.level !== null && l.window.minutes > 0)
-    .map((l) => ({ users: l.users, ordersPerMinute: l.ordersPerMinute }));
+    .map((l) => ({ users: l.users, ordersPerMinute: l.ordersPerMinute, orders: l.window.orders }));
   return [...(state.climbCurve ?? []), ...held].filter((p) => p.users > 0 && p.ordersPerMinute > 0);
 }
 
 /**
- * When a level fell short with `users` that delivered `ordersPerMinute`: the users it takes along the elasticity
- * of orders to users measured from the curve's point with the most users below them (U·(level/X)^(1/e), e at
- * most 1), or null when orders did not follow the users (e below {@link FOLLOWS_ELASTICITY}: the system's limit)
- * or no point lies below.
+ * When a level fell short with `users` that delivered `ordersPerMinute` (`orders` counted, `dispersion`): the
+ * users it takes along the elasticity e of orders to users measured from the curve's point with the most users
+ * below them, U·(level/X)^(1/e) with e within [{@link FOLLOWS_ELASTICITY}, 1]; or null — the shortfall is the
+ * system's — when orders did not follow the users beyond the counting noise (e + {@link NOISE_Z} σₑ below
+ * {@link FOLLOWS_ELASTICITY}), or no point lies below.
  */
 function retryUsers(
   state: CapacityState,
-  users: number,
-  ordersPerMinute: number,
+  window: { users: number; ordersPerMinute: number; orders: number; dispersion: number },
   level: number,
 ): number | null {
+  const { users, ordersPerMinute, orders, dispersion } = window;
   const below = curveOf(state)
     .filter((p) => p.users <= users * (1 - RETRY_USERS_GAP))
     .sort((p, q) => q.users - p.users)[0];
   if (!below || ordersPerMinute <= 0) return null;
-  const elasticity = Math.log(ordersPerMinute / below.ordersPerMinute) / Math.log(users / below.users);
-  if (!(elasticity >= FOLLOWS_ELASTICITY)) return null;
-  return Math.ceil(users * (level / ordersPerMinute) ** (1 / Math.min(1, elasticity)));
+  const spread = Math.log(users / below.users);
+  const elasticity = Math.log(ordersPerMinute / below.ordersPerMinute) / spread;
+  const belowOrders = below.orders ?? Number.POSITIVE_INFINITY;
+  const se =
+    Math.sqrt(Math.max(1, dispersion) * (1 / Math.max(1, orders) + 1 / Math.max(1, belowOrders))) / spread;
+  if (elasticity + NOISE_Z * se < FOLLOWS_ELASTICITY) return null;
+  const e = Math.min(1, Math.max(FOLLOWS_ELASTICITY, elasticity));
+  return Math.ceil(users * (level / ordersPerMinute) ** (1 / e));
 }
 
 /** Least squares of the cycle per order y = U/X on the users, weighted by the rate (orders counted ∝ X). */
@@ -253,6 +270,8 @@ export interface CapacityState {
   readonly level: number | null;
   /** The tick at which the current level was set. */
   readonly since: number;
+  /** The current level's last settling tick (absent: one tick after `since`). */
+  readonly settled?: number;
   /** The judged ticks of the current level so far. */
   readonly window: WindowTotals | null;
   /** Consecutive climb ticks the load generators capped the users. */
@@ -260,7 +279,7 @@ export interface CapacityState {
   /** The climb's last measured rate (orders/min): where it stopped when the stopping tick measured none. */
   readonly climbRate?: number;
   /** The climb's measured ticks: users and the orders per minute they delivered, before any overload. */
-  readonly climbCurve?: readonly { readonly users: number; readonly ordersPerMinute: number }[];
+  readonly climbCurve?: readonly CurvePoint[];
   /** A level held once more because its users fell short (users that the window's rate asked for). */
   readonly retry?: { readonly level: number; readonly users: number };
   /** Orders per minute of the bisection step (null until the climb stopped). */
@@ -341,7 +360,11 @@ export function capacityControllerConfig(base: ControllerConfig, state: Capacity
  * (the previous level's queued requests are through), and its SLOs can be judged on its own requests.
  */
 export function settledAt(state: CapacityState, tick: number): boolean {
-  return state.phase === 'hold' && tick === state.since + SETTLE_TICKS;
+  return state.phase === 'hold' && tick === settledTick(state);
+}
+
+function settledTick(state: CapacityState): number {
+  return state.settled ?? state.since + 1;
 }
 
 /** Advances the search by one tick. */
@@ -359,7 +382,7 @@ function climb(plan: CapacityPlan, before: CapacityState, tick: CapacityTick): C
     tick.minutes > 0
       ? [
           ...(state.climbCurve ?? []),
-          { users: tick.meanUsers ?? tick.users, ordersPerMinute: climbRate },
+          { users: tick.meanUsers ?? tick.users, ordersPerMinute: climbRate, orders: tick.orders },
         ].slice(-MAX_CLIMB_POINTS)
       : state.climbCurve;
   state = { ...state, ...(climbCurve ? { climbCurve } : {}) };
@@ -406,7 +429,7 @@ function climb(plan: CapacityPlan, before: CapacityState, tick: CapacityTick): C
 
 function hold(plan: CapacityPlan, state: CapacityState, tick: CapacityTick): CapacityState {
   const level = state.level as number;
-  if (tick.tick <= state.since + SETTLE_TICKS) return state;
+  if (tick.tick <= settledTick(state)) return state;
   const window = addTick(state.window, tick);
   // A breach counts for a level when it persists the policy's breachTicks within the level's judged ticks: one
   // carried over from the level before (its queued requests) must not end this one.
@@ -427,7 +450,11 @@ function hold(plan: CapacityPlan, state: CapacityState, tick: CapacityTick): Cap
     const retry =
       window.generatorLimit || state.retry?.level === level
         ? null
-        : retryUsers(state, users, ordersPerMinute, level);
+        : retryUsers(
+            state,
+            { users, ordersPerMinute, orders: window.orders, dispersion: tick.dispersion },
+            level,
+          );
     if (retry !== null)
       return startLevel(plan, { ...state, window, retry: { level, users: retry } }, level, tick);
     // Near a queueing system's peak the last few per cent take many more users than the fit foresees: a level
@@ -510,8 +537,16 @@ function startLevel(
   tick: CapacityTick,
 ): CapacityState {
   const ticksLeft = Math.floor((plan.totalSeconds - tick.elapsedSeconds) / plan.tickSeconds);
-  const moved = { ...state, phase: 'hold' as const, level: round(level), since: tick.tick, window: null };
-  if (ticksLeft < SETTLE_TICKS + plan.parameters.holdTicks) return finish(moved, 'out-of-time');
+  const settle = settleTicks(plan.tickSeconds);
+  const moved = {
+    ...state,
+    phase: 'hold' as const,
+    level: round(level),
+    since: tick.tick,
+    settled: tick.tick + settle,
+    window: null,
+  };
+  if (ticksLeft < settle + plan.parameters.holdTicks) return finish(moved, 'out-of-time');
   return moved;
 }
 

@@ -11,8 +11,9 @@ import {
   initialCapacityState,
   LEVEL_USERS_GROWTH,
   levelUsers,
-  SETTLE_TICKS,
+  SETTLE_SECONDS,
   settledAt,
+  settleTicks,
 } from '../../../../../lambdas/core/capacity/search';
 import { countedBreaches, generatorLimit } from '../../../../../lambdas/core/capacity/tick';
 import type { ControllerConfig, Decision } from '../../../../../lambdas/core/ramp-controller';
@@ -121,7 +122,7 @@ describe('the climb', () => {
 });
 
 describe('holding a level', () => {
-  it(`does not judge the ${SETTLE_TICKS} tick(s) after a change, then judges holdTicks ticks`, () => {
+  it('does not judge the tick after a change (60-s ticks), then judges holdTicks ticks', () => {
     const s = climbToBreachAt(800);
     const settled = advance(PLAN, s, tick(6, 10, BREACH)); // a breach carried over from above: not judged
     expect(settled.window).toBeNull();
@@ -134,8 +135,24 @@ describe('holding a level', () => {
   it('says at which tick the level has settled (the Ramp tick restarts the statistics there)', () => {
     const s = climbToBreachAt(800);
     expect(settledAt(s, 5)).toBe(false);
-    expect(settledAt(s, 5 + SETTLE_TICKS)).toBe(true);
-    expect(settledAt(initialCapacityState(), SETTLE_TICKS)).toBe(false);
+    expect(settledAt(s, 6)).toBe(true);
+    expect(settledAt(initialCapacityState(), 1)).toBe(false);
+  });
+
+  it(`settles ${SETTLE_SECONDS} s on short ticks: an overload's queued requests go through before the judging`, () => {
+    expect(settleTicks(60)).toBe(1);
+    expect(settleTicks(10)).toBe(3);
+    const short = { ...PLAN, tickSeconds: 10, rampUpSeconds: 100, totalSeconds: 400 };
+    let s = initialCapacityState();
+    for (let n = 1; n <= 5; n++) s = advance(short, s, { ...tick(n, 160 * n), elapsedSeconds: n * 10 });
+    s = advance(short, s, { ...tick(6, 800, BREACH), elapsedSeconds: 60 });
+    expect(s).toMatchObject({ phase: 'hold', since: 6 });
+    expect([7, 8, 9].map((n) => settledAt(s, n))).toEqual([false, false, true]);
+    // Breaching through the settling (the overload's queue), then not: the level is met.
+    for (const n of [7, 8, 9]) s = advance(short, s, { ...tick(n, 640, BREACH), elapsedSeconds: n * 10 });
+    expect(s.window).toBeNull();
+    for (const n of [10, 11, 12]) s = advance(short, s, { ...tick(n, 640), elapsedSeconds: n * 10 });
+    expect(s.levels.at(-1)).toMatchObject({ level: 640, met: true });
   });
 
   it("takes a level's users from the measured curve: Little's law's tangent line, solved for the level", () => {
