@@ -10,10 +10,12 @@
  *   ordinary ramp, `controllerConfig(run)`), until an SLO breach counts, the controller finds the system
  *   saturated, or the load generators cap the users ({@link GENERATOR_LIMIT_TICKS} ticks in a row). The rate it
  *   stopped at bounds the capacity from above; the first level held is {@link BACKOFF} below it.
- * - **hold**: the search holds one level (orders/min). The first {@link SETTLE_SECONDS} after a change
- *   of level are not judged (users move, orders lag); then `holdTicks` ticks are. A level is **met** when no
+ * - **hold**: the search holds one level (orders/min) with the users it reads off the measured curve
+ *   ({@link levelUsers}). The first {@link SETTLE_SECONDS} after a change of level are not judged (users move,
+ *   orders lag, queued requests go through); then `holdTicks` ticks are. A level is **met** when no
  *   SLO breaches `breachTicks` judged ticks in a row and the window's orders per minute reach the level (within
- *   {@link DELIVERY_TOLERANCE} and the counting noise). Then bisection: the next level is halfway between the
+ *   {@link DELIVERY_TOLERANCE} and the counting noise); a shortfall while orders still followed the users is held
+ *   once more with more users ({@link FOLLOWS_ELASTICITY}). Then bisection: the next level is halfway between the
  *   highest level met and the lowest bound not met, until they are `resolutionOrdersPerMinute` apart.
  * - **done**: the result: the orders per minute delivered at the highest level met, the range the true capacity
  *   lies in, the users and workers it took, and which limit bounds it from above.
