@@ -435,8 +435,12 @@ function hold(plan: CapacityPlan, state: CapacityState, tick: CapacityTick): Cap
   const window = addTick(state.window, tick);
   // A breach counts for a level when it persists the policy's breachTicks within the level's judged ticks: one
   // carried over from the level before (its queued requests) must not end this one.
-  const breach = tick.breaching.find((b) => (window.streaks?.[b.id] ?? 0) >= plan.breachTicks);
-  if (!breach && window.ticks < plan.parameters.holdTicks) return { ...state, window };
+  const persisting = tick.breaching.find((b) => (window.streaks?.[b.id] ?? 0) >= plan.breachTicks);
+  if (!persisting && window.ticks < plan.parameters.holdTicks) return { ...state, window };
+  // At the window's end, an SLO breaching at its last tick fails the level, persisting or not: that tick judges
+  // the last `slos.windowTicks` ticks' responses (by default as many as the window holds), and the verdict judges
+  // the met level on its window's responses.
+  const breach = persisting ?? tick.breaching[0];
 
   const ordersPerMinute = window.minutes > 0 ? window.orders / window.minutes : 0;
   const sigma = sigmaOf(window.orders, window.minutes, tick.dispersion);

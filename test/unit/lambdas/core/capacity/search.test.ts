@@ -197,6 +197,20 @@ describe('holding a level', () => {
     expect(twice.levels.at(-1)).toMatchObject({ level: 640, met: false, limit: { kind: 'slo' } });
   });
 
+  it('fails a level whose SLO breaches at the last judged tick, persisting or not: that tick judges the window', () => {
+    const twoTicks = { ...PLAN, breachTicks: 2 };
+    const s = advance(twoTicks, climbToBreachAt(800), tick(6, 640));
+    const late = [7, 8].reduce((acc, n) => advance(twoTicks, acc, tick(n, 640)), s);
+    const failed = advance(twoTicks, late, tick(9, 640, { breaches: [], breaching: [P95] }));
+    expect(failed.levels.at(-1)).toMatchObject({
+      level: 640,
+      met: false,
+      limit: { kind: 'slo', slo: P95.id },
+    });
+    // The bound is the rate it breached at, plus the counting noise.
+    expect(failed.levels.at(-1)?.high).toBeGreaterThan(640);
+  });
+
   it('fails a level not delivered when orders did not follow the users: the system, or the load generators', () => {
     const s = advance(PLAN, climbToBreachAt(800), tick(6, 640));
     // 500 orders/min with 400 users, where the climb delivered 480 with 160: orders flat, the system's limit.
