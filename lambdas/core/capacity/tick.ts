@@ -116,6 +116,8 @@ export function levelDecision(
   const hosted = config.fleet ? config.fleet.maxWorkers * config.usersPerWorker : Number.POSITIVE_INFINITY;
   const users = Math.max(1, Math.min(wanted, config.maxUsers, hosted));
   if (users === decided.users) return decided;
+  // The controller's message names its own users; the note says which ran.
+  const note = `capacity: ${users} users for ${search.level} orders/min, from the measured curve`;
   const spawnRate = Math.max(
     decided.spawnRate,
     Math.ceil((Math.abs(users - currentUsers) / PLATEAU_SPREAD_SECONDS) * 100) / 100,
@@ -125,10 +127,8 @@ export function levelDecision(
     users,
     spawnRate,
     workersNeeded: Math.max(decided.workersNeeded, Math.ceil(users / config.usersPerWorker)),
-    notes: [
-      ...decided.notes,
-      `capacity: ${users} users for ${search.level} orders/min, from the measured curve`,
-    ],
+    message: `${decided.message}; ${note}`,
+    notes: [...decided.notes, note],
     state: appliedUsers(decided.state, users),
   };
 }

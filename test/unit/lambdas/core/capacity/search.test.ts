@@ -15,7 +15,7 @@ import {
   settledAt,
   settleTicks,
 } from '../../../../../lambdas/core/capacity/search';
-import { countedBreaches, generatorLimit } from '../../../../../lambdas/core/capacity/tick';
+import { countedBreaches, generatorLimit, levelDecision } from '../../../../../lambdas/core/capacity/tick';
 import type { ControllerConfig, Decision } from '../../../../../lambdas/core/ramp-controller';
 import type { SloTrack } from '../../../../../lambdas/core/slo';
 
@@ -162,6 +162,39 @@ describe('holding a level', () => {
     // A linear curve (3 orders per user and minute): the users that delivered 640 on the climb, to rounding.
     expect(Math.abs((levelUsers(s) as number) - 640 / 3)).toBeLessThanOrEqual(2);
     expect(levelUsers(initialCapacityState())).toBeNull();
+  });
+
+  it("runs a held level's users within maxUsers and the fleet, and says so beside the controller's message", () => {
+    const s = climbToBreachAt(800);
+    const config: ControllerConfig = {
+      targetOrdersPerMinute: 1000,
+      rampUpSeconds: 600,
+      plateauSeconds: 1800,
+      tickSeconds: 60,
+      initialOrdersPerUserPerMinute: 3,
+      maxUsers: 1000,
+      usersPerWorker: 100,
+      fleet: { minWorkers: 1, maxWorkers: 4 },
+    };
+    const decided = {
+      users: 900,
+      spawnRate: 1,
+      workersNeeded: 1,
+      phase: 'plateau',
+      message: 'plateau: 900 users',
+      notes: [],
+      state: { usersSet: 900, command: null },
+    } as unknown as Decision;
+    const wanted = levelUsers(s) as number;
+    const held = levelDecision(config, s, decided, 900);
+    expect(held.users).toBe(wanted);
+    expect(held.state.usersSet).toBe(wanted);
+    expect(held.message).toContain(`capacity: ${wanted} users for 640 orders/min`);
+    // Beyond the fleet's 4 workers × 100 users: capped there.
+    const far = levelDecision(config, { ...s, level: 5000 }, decided, 900);
+    expect(far.users).toBe(400);
+    // Climbing: the controller's decision as it is.
+    expect(levelDecision(config, initialCapacityState(), decided, 900)).toBe(decided);
   });
 
   it('extrapolates a queueing curve beyond what was measured, and at most doubles the most users measured', () => {
