@@ -4,10 +4,9 @@ import {
   capacityControllerConfig,
   describeCapacity,
   initialCapacityState,
-  levelUsersCap,
   settledAt,
 } from '../core/capacity/search';
-import { capacityPlanOf, capacityTick, withoutAbortPolicy } from '../core/capacity/tick';
+import { capacityPlanOf, capacityTick, levelDecision, withoutAbortPolicy } from '../core/capacity/tick';
 import { withSloDefaults } from '../core/config';
 import { round } from '../core/numbers';
 import { appliedUsers, type Decision, decide, type Observation } from '../core/ramp-controller';
@@ -89,19 +88,8 @@ export const handler = step(
     const decided = newLevel
       ? decide(plan(capacity), previous.controller, observation, elapsedSeconds)
       : measured;
-    const usersCap = capacity ? levelUsersCap(capacity) : null;
-    const decision =
-      usersCap !== null && decided.users > usersCap
-        ? {
-            ...decided,
-            users: usersCap,
-            notes: [
-              ...decided.notes,
-              `capacity: at most ${usersCap} users, what delivered this level on the climb`,
-            ],
-            state: appliedUsers(decided.state, usersCap),
-          }
-        : decided;
+    // A held level runs the users the search fits for it from the measured curve (docs/capacity-mode.md).
+    const decision = capacity ? levelDecision(config, capacity, decided, observation.users) : decided;
     const running = decision.phase !== 'done' && !watch.abort;
     const notFollowing = unfollowedUsers(previous, observation);
     const notes = notFollowing ? [...decision.notes, notFollowing] : decision.notes;

@@ -15,12 +15,10 @@ import {
   capacityControllerConfig,
   capacityResult,
   initialCapacityState,
-  levelUsersCap,
 } from '../../lambdas/core/capacity/search';
-import { capacityTick } from '../../lambdas/core/capacity/tick';
+import { capacityTick, levelDecision } from '../../lambdas/core/capacity/tick';
 import { withSloDefaults } from '../../lambdas/core/config';
 import {
-  appliedUsers,
   type ControllerConfig,
   type ControllerState,
   decide,
@@ -124,11 +122,7 @@ export function runCapacitySearch(spec: SystemSpec, seed: number, scenario = SCE
       next.phase === search.phase && next.level === search.level
         ? measured
         : decide(capacityControllerConfig(base, next), controller, reading, sim.t);
-    const cap = levelUsersCap(next);
-    const decision =
-      cap !== null && decided.users > cap
-        ? { ...decided, users: cap, state: appliedUsers(decided.state, cap) }
-        : decided;
+    const decision = levelDecision(base, next, decided, reading.users);
     search = next;
     controller = decision.state;
     records.push({ tick, ordersPerMinute: measured.ordersPerMinute, users: decision.users });

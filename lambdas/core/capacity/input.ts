@@ -4,7 +4,7 @@
  */
 import type { EnvironmentConfig } from '../config';
 import type { FieldProblem } from '../errors';
-import { type CapacityParameters, DEFAULT_HOLD_TICKS, SETTLE_TICKS } from './search';
+import { type CapacityParameters, DEFAULT_HOLD_TICKS, settleTicks } from './search';
 
 export type RunMode = 'target' | 'capacity';
 
@@ -81,11 +81,12 @@ export function checkCapacityInput(
       rule: `must be more than 0 in mode 'capacity': the climb from zero to ${parameters.maxOrdersPerMinute} orders/min takes it`,
     });
   }
-  const windowTicks = SETTLE_TICKS + parameters.holdTicks;
+  const settle = settleTicks(timing.tickSeconds);
+  const windowTicks = settle + parameters.holdTicks;
   if (timing.plateauMinutes * 60 < windowTicks * timing.tickSeconds) {
     problems.push({
       field: 'plateauMinutes',
-      rule: `must hold at least one capacity window in mode 'capacity': (${SETTLE_TICKS} settling + ${parameters.holdTicks} judged) ticks × ${timing.tickSeconds} s = ${(windowTicks * timing.tickSeconds) / 60} min`,
+      rule: `must hold at least one capacity window in mode 'capacity': (${settle} settling + ${parameters.holdTicks} judged) ticks × ${timing.tickSeconds} s = ${(windowTicks * timing.tickSeconds) / 60} min`,
     });
   }
   return { mode: 'capacity', parameters, problems };

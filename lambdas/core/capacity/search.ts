@@ -10,10 +10,12 @@
  *   ordinary ramp, `controllerConfig(run)`), until an SLO breach counts, the controller finds the system
  *   saturated, or the load generators cap the users ({@link GENERATOR_LIMIT_TICKS} ticks in a row). The rate it
  *   stopped at bounds the capacity from above; the first level held is {@link BACKOFF} below it.
- * - **hold**: the controller holds one level (orders/min). The first {@link SETTLE_TICKS} tick(s) after a change
- *   of level are not judged (users move, orders lag); then `holdTicks` ticks are. A level is **met** when no
+ * - **hold**: the search holds one level (orders/min) with the users it reads off the measured curve
+ *   ({@link levelUsers}). The first {@link SETTLE_SECONDS} after a change of level are not judged (users move,
+ *   orders lag, queued requests go through); then `holdTicks` ticks are. A level is **met** when no
  *   SLO breaches `breachTicks` judged ticks in a row and the window's orders per minute reach the level (within
- *   {@link DELIVERY_TOLERANCE} and the counting noise). Then bisection: the next level is halfway between the
+ *   {@link DELIVERY_TOLERANCE} and the counting noise); a shortfall while orders still followed the users is held
+ *   once more with more users ({@link FOLLOWS_ELASTICITY}). Then bisection: the next level is halfway between the
  *   highest level met and the lowest bound not met, until they are `resolutionOrdersPerMinute` apart.
  * - **done**: the result: the orders per minute delivered at the highest level met, the range the true capacity
  *   lies in, the users and workers it took, and which limit bounds it from above.
@@ -46,8 +48,16 @@ export interface CapacityPlan {
 }
 
 export const DEFAULT_HOLD_TICKS = 3;
-/** Ticks after a change of level that are not judged: the users move and the orders lag (ticks). */
-export const SETTLE_TICKS = 1;
+/**
+ * Seconds after a change of level that are not judged, at least one tick: the users move, the orders lag, and
+ * the requests queued at the level before — an overload's, seconds each — go through (s).
+ */
+export const SETTLE_SECONDS = 30;
+
+/** Ticks a level settles before it is judged: {@link SETTLE_SECONDS}, at least one tick (ticks). */
+export function settleTicks(tickSeconds: number): number {
+  return Math.max(1, Math.ceil(SETTLE_SECONDS / tickSeconds));
+}
 /** The first level after the climb stops is this share below the rate it stopped at (dimensionless). */
 export const BACKOFF = 0.2;
 /** A level is delivered when its window's rate is at least `level × (1 − this)`, less the noise (dimensionless). */
@@ -60,23 +70,132 @@ export const DEFAULT_RESOLUTION_SHARE = 0.05;
 export const GENERATOR_LIMIT_TICKS = 2;
 /** Levels kept in the state's trace (bisection needs about log₂(range / resolution) of them). */
 const MAX_LEVELS = 30;
-/** Climb ticks kept for {@link levelUsersCap}. */
+/** Climb ticks kept for {@link levelUsers}. */
 const MAX_CLIMB_POINTS = 60;
-/** Users a level may take beyond the fewest that delivered its rate on the climb (dimensionless). */
-export const LEVEL_USERS_MARGIN = 0.25;
+/** The measured points a level's users are fitted on: those at or above this share of the best rate (dimensionless). */
+export const LEVEL_FIT_SHARE = 0.5;
+/**
+ * Elasticity of orders to users (d ln X / d ln U) from which a level that fell short is taken as given too few
+ * users, not as the system's limit: an added user still brought at least half its orders (dimensionless).
+ */
+export const FOLLOWS_ELASTICITY = 0.5;
+/** The curve's point an elasticity is measured from has at least this share fewer users (dimensionless). */
+const RETRY_USERS_GAP = 0.05;
+/**
+ * A level takes at most this many times the knee's users: the fewest measured that delivered the best rate
+ * within {@link DELIVERY_TOLERANCE} (dimensionless). More only adds queueing where the curve is flat.
+ */
+export const LEVEL_USERS_GROWTH = 2;
+
+/** A measured point of the system's curve: mean users and the orders per minute they delivered. */
+export interface CurvePoint {
+  readonly users: number;
+  readonly ordersPerMinute: number;
+  /** Orders counted (the rate's counting noise); absent: a point stored before it was kept. */
+  readonly orders?: number;
+}
 
 /**
- * The most users a level held below the climb's stop may take: the fewest that delivered its rate on the
- * climb, plus {@link LEVEL_USERS_MARGIN}. After an overload the controller's fit has learnt the overload's
- * orders per user and would keep the system overloaded; the climb's users, measured before it, unload it.
- * Null (no cap) while climbing, and for a level the climb never delivered.
+ * The users a held level takes, from the system's measured curve (the climb's ticks and the levels held, each
+ * its mean users and the orders per minute they delivered). Within what was delivered: interpolated between the
+ * two points of the curve's rising envelope around the level. Above it: the tangent line of Little's law,
+ * U/X = a + k·U (the ramp controller's model), fitted by least squares on the points at or above
+ * {@link LEVEL_FIT_SHARE} of the best rate and solved for X = level, U = a·X / (1 − k·X); beyond the line's
+ * capacity (k·X ≥ 1), and at most, {@link LEVEL_USERS_GROWTH} times the knee's users.
+ *
+ * The controller cannot be left to find them: it follows its model only while an added user still adds half an
+ * order's worth (elasticity ½) and, once it found a saturation, holds the knee — so near a queueing system's
+ * capacity a level would go undelivered for want of users; and after an overload its fit (the overload's orders
+ * per user) keeps a lower level overloaded. Null (the controller decides) while climbing or without a point.
  */
-export function levelUsersCap(state: CapacityState): number | null {
+export function levelUsers(state: CapacityState): number | null {
   if (state.phase !== 'hold' || state.level === null) return null;
+  const points = curveOf(state).sort((p, q) => p.users - q.users);
+  const first = points[0];
+  if (!first) return state.retry?.users ?? null;
   const level = state.level;
-  const reached = (state.climbCurve ?? []).filter((p) => p.ordersPerMinute >= level);
-  if (reached.length === 0) return null;
-  return Math.ceil(Math.min(...reached.map((p) => p.users)) * (1 + LEVEL_USERS_MARGIN));
+  const best = Math.max(...points.map((p) => p.ordersPerMinute));
+  // The knee: the fewest users that delivered the best rate within the delivery tolerance.
+  const knee = Math.min(
+    ...points.filter((p) => p.ordersPerMinute >= (1 - DELIVERY_TOLERANCE) * best).map((p) => p.users),
+  );
+  const most = knee * LEVEL_USERS_GROWTH;
+  if (state.retry?.level === level) return Math.max(1, Math.ceil(Math.min(state.retry.users, most)));
+  // The rising envelope: each point that delivered more than every point with fewer users.
+  const rising: CurvePoint[] = [];
+  for (const p of points) if (p.ordersPerMinute > (rising.at(-1)?.ordersPerMinute ?? 0)) rising.push(p);
+  const above = rising.findIndex((p) => p.ordersPerMinute >= level);
+  let users: number;
+  if (above === 0) users = (level * first.users) / first.ordersPerMinute;
+  else if (above > 0) {
+    const p0 = rising[above - 1] as CurvePoint;
+    const p1 = rising[above] as CurvePoint;
+    const share = (level - p0.ordersPerMinute) / (p1.ordersPerMinute - p0.ordersPerMinute);
+    users = p0.users + share * (p1.users - p0.users);
+  } else {
+    const { a, k } = fitCycle(points.filter((p) => p.ordersPerMinute >= LEVEL_FIT_SHARE * best));
+    users = k * level < 1 && a > 0 ? (a * level) / (1 - k * level) : Number.POSITIVE_INFINITY;
+  }
+  return Math.max(1, Math.ceil(Math.min(users, most)));
+}
+
+/** The measured curve: the climb's ticks and every level held (its window's mean users and rate). */
+export function curveOf(state: CapacityState): CurvePoint[] {
+  const held = state.levels
+    .filter((l) => l.level !== null && l.window.minutes > 0)
+    .map((l) => ({ users: l.users, ordersPerMinute: l.ordersPerMinute, orders: l.window.orders }));
+  return [...(state.climbCurve ?? []), ...held].filter((p) => p.users > 0 && p.ordersPerMinute > 0);
+}
+
+/**
+ * When a level fell short with `users` that delivered `ordersPerMinute` (`orders` counted, `dispersion`): the
+ * users it takes along the elasticity e of orders to users measured from the curve's point with the most users
+ * below them, U·(level/X)^(1/e) with e within [{@link FOLLOWS_ELASTICITY}, 1]; or null — the shortfall is the
+ * system's — when orders did not follow the users beyond the counting noise (e + {@link NOISE_Z} σₑ below
+ * {@link FOLLOWS_ELASTICITY}), or no point lies below.
+ */
+function retryUsers(
+  state: CapacityState,
+  window: { users: number; ordersPerMinute: number; orders: number; dispersion: number },
+  level: number,
+): number | null {
+  const { users, ordersPerMinute, orders, dispersion } = window;
+  const below = curveOf(state)
+    .filter((p) => p.users <= users * (1 - RETRY_USERS_GAP))
+    .sort((p, q) => q.users - p.users)[0];
+  if (!below || ordersPerMinute <= 0) return null;
+  const spread = Math.log(users / below.users);
+  const elasticity = Math.log(ordersPerMinute / below.ordersPerMinute) / spread;
+  const belowOrders = below.orders ?? Number.POSITIVE_INFINITY;
+  const se =
+    Math.sqrt(Math.max(1, dispersion) * (1 / Math.max(1, orders) + 1 / Math.max(1, belowOrders))) / spread;
+  if (elasticity + NOISE_Z * se < FOLLOWS_ELASTICITY) return null;
+  const e = Math.min(1, Math.max(FOLLOWS_ELASTICITY, elasticity));
+  return Math.ceil(users * (level / ordersPerMinute) ** (1 / e));
+}
+
+/** Least squares of the cycle per order y = U/X on the users, weighted by the rate (orders counted ∝ X). */
+function fitCycle(points: readonly CurvePoint[]): { a: number; k: number } {
+  let sw = 0;
+  let su = 0;
+  let sy = 0;
+  for (const p of points) {
+    sw += p.ordersPerMinute;
+    su += p.ordersPerMinute * p.users;
+    sy += p.users;
+  }
+  const meanU = su / sw;
+  const meanY = sy / sw;
+  let suu = 0;
+  let suy = 0;
+  for (const p of points) {
+    const du = p.users - meanU;
+    suu += p.ordersPerMinute * du * du;
+    suy += p.ordersPerMinute * du * (p.users / p.ordersPerMinute - meanY);
+  }
+  // A slope below 0 (orders per user growing with users) is noise on a closed system: the line is flat there.
+  const k = suu > 0 ? Math.max(0, suy / suu) : 0;
+  return { a: meanY - k * meanU, k };
 }
 
 /** What bounds the capacity from above. */
@@ -153,6 +272,8 @@ export interface CapacityState {
   readonly level: number | null;
   /** The tick at which the current level was set. */
   readonly since: number;
+  /** The current level's last settling tick (absent: one tick after `since`). */
+  readonly settled?: number;
   /** The judged ticks of the current level so far. */
   readonly window: WindowTotals | null;
   /** Consecutive climb ticks the load generators capped the users. */
@@ -160,7 +281,9 @@ export interface CapacityState {
   /** The climb's last measured rate (orders/min): where it stopped when the stopping tick measured none. */
   readonly climbRate?: number;
   /** The climb's measured ticks: users and the orders per minute they delivered, before any overload. */
-  readonly climbCurve?: readonly { readonly users: number; readonly ordersPerMinute: number }[];
+  readonly climbCurve?: readonly CurvePoint[];
+  /** A level held once more because its users fell short (users that the window's rate asked for). */
+  readonly retry?: { readonly level: number; readonly users: number };
   /** Orders per minute of the bisection step (null until the climb stopped). */
   readonly resolution: number | null;
   /** The highest level met. */
@@ -190,6 +313,8 @@ export interface CapacityTick {
   readonly requests: number;
   readonly failures: number;
   readonly users: number;
+  /** Mean users over the tick's interval, which delivered its orders (null: none measured). */
+  readonly meanUsers?: number | null;
   readonly workers: number;
   /** The SLOs whose breach counts at this tick (core/slo.ts `evaluateTick`: status `breached`). */
   readonly breaches: readonly { readonly id: string; readonly label: string }[];
@@ -237,7 +362,11 @@ export function capacityControllerConfig(base: ControllerConfig, state: Capacity
  * (the previous level's queued requests are through), and its SLOs can be judged on its own requests.
  */
 export function settledAt(state: CapacityState, tick: number): boolean {
-  return state.phase === 'hold' && tick === state.since + SETTLE_TICKS;
+  return state.phase === 'hold' && tick === settledTick(state);
+}
+
+function settledTick(state: CapacityState): number {
+  return state.settled ?? state.since + 1;
 }
 
 /** Advances the search by one tick. */
@@ -253,9 +382,10 @@ function climb(plan: CapacityPlan, before: CapacityState, tick: CapacityTick): C
   const climbRate = tick.minutes > 0 ? rateOf(tick) : (state.climbRate ?? 0);
   const climbCurve =
     tick.minutes > 0
-      ? [...(state.climbCurve ?? []), { users: tick.users, ordersPerMinute: climbRate }].slice(
-          -MAX_CLIMB_POINTS,
-        )
+      ? [
+          ...(state.climbCurve ?? []),
+          { users: tick.meanUsers ?? tick.users, ordersPerMinute: climbRate, orders: tick.orders },
+        ].slice(-MAX_CLIMB_POINTS)
       : state.climbCurve;
   state = { ...state, ...(climbCurve ? { climbCurve } : {}) };
   const breach = tick.breaches[0];
@@ -301,12 +431,16 @@ function climb(plan: CapacityPlan, before: CapacityState, tick: CapacityTick): C
 
 function hold(plan: CapacityPlan, state: CapacityState, tick: CapacityTick): CapacityState {
   const level = state.level as number;
-  if (tick.tick <= state.since + SETTLE_TICKS) return state;
+  if (tick.tick <= settledTick(state)) return state;
   const window = addTick(state.window, tick);
   // A breach counts for a level when it persists the policy's breachTicks within the level's judged ticks: one
   // carried over from the level before (its queued requests) must not end this one.
-  const breach = tick.breaching.find((b) => (window.streaks?.[b.id] ?? 0) >= plan.breachTicks);
-  if (!breach && window.ticks < plan.parameters.holdTicks) return { ...state, window };
+  const persisting = tick.breaching.find((b) => (window.streaks?.[b.id] ?? 0) >= plan.breachTicks);
+  if (!persisting && window.ticks < plan.parameters.holdTicks) return { ...state, window };
+  // At the window's end, an SLO breaching at its last tick fails the level, persisting or not: that tick judges
+  // the last `slos.windowTicks` ticks' responses (by default as many as the window holds), and the verdict judges
+  // the met level on its window's responses.
+  const breach = persisting ?? tick.breaching[0];
 
   const ordersPerMinute = window.minutes > 0 ? window.orders / window.minutes : 0;
   const sigma = sigmaOf(window.orders, window.minutes, tick.dispersion);
@@ -317,7 +451,19 @@ function hold(plan: CapacityPlan, state: CapacityState, tick: CapacityTick): Cap
     limit = { kind: 'slo', slo: breach.id, label: breach.label };
     high = window.minutes > 0 ? ordersPerMinute + NOISE_Z * sigma : level;
   } else if (ordersPerMinute < level * (1 - DELIVERY_TOLERANCE) - NOISE_Z * sigma) {
-    // Near a queueing system's peak the last few per cent take many more users than one window gives: a level
+    // Too few users, not the system's limit, when orders still followed the users: held once more, with the
+    // users this window's rate asks for along the elasticity measured.
+    const retry =
+      window.generatorLimit || state.retry?.level === level
+        ? null
+        : retryUsers(
+            state,
+            { users, ordersPerMinute, orders: window.orders, dispersion: tick.dispersion },
+            level,
+          );
+    if (retry !== null)
+      return startLevel(plan, { ...state, window, retry: { level, users: retry } }, level, tick);
+    // Near a queueing system's peak the last few per cent take many more users than the fit foresees: a level
     // within the tolerance above the capacity may go undelivered, so the bound is the level widened by it.
     high = level / (1 - DELIVERY_TOLERANCE);
     const evidence = `${round(ordersPerMinute)} of ${round(level)} orders/min delivered with ${Math.round(users)} users`;
@@ -397,8 +543,16 @@ function startLevel(
   tick: CapacityTick,
 ): CapacityState {
   const ticksLeft = Math.floor((plan.totalSeconds - tick.elapsedSeconds) / plan.tickSeconds);
-  const moved = { ...state, phase: 'hold' as const, level: round(level), since: tick.tick, window: null };
-  if (ticksLeft < SETTLE_TICKS + plan.parameters.holdTicks) return finish(moved, 'out-of-time');
+  const settle = settleTicks(plan.tickSeconds);
+  const moved = {
+    ...state,
+    phase: 'hold' as const,
+    level: round(level),
+    since: tick.tick,
+    settled: tick.tick + settle,
+    window: null,
+  };
+  if (ticksLeft < settle + plan.parameters.holdTicks) return finish(moved, 'out-of-time');
   return moved;
 }
 

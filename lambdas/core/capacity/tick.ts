@@ -3,11 +3,16 @@
  * reduced to {@link CapacityTick}. Pure; shared by the Ramp tick handler and the simulations that test it.
  */
 import type { SloConfig } from '../config';
-import type { ControllerConfig, Decision } from '../ramp-controller';
+import {
+  appliedUsers,
+  type ControllerConfig,
+  type Decision,
+  PLATEAU_SPREAD_SECONDS,
+} from '../ramp-controller';
 import type { RunRequest } from '../run-input';
 import type { SloTrack } from '../slo';
 import type { RunState } from '../state';
-import type { CapacityPlan, CapacityTick } from './search';
+import { type CapacityPlan, type CapacityState, type CapacityTick, levelUsers } from './search';
 
 /** The search's plan for a run in mode capacity; null in mode target. */
 export function capacityPlanOf(
@@ -60,6 +65,7 @@ export function capacityTick(config: ControllerConfig, judged: TickJudged): Capa
     requests: decision.delta.requests,
     failures: decision.delta.failures,
     users: decision.state.last?.users ?? decision.users,
+    meanUsers: meanUsersOf(decision),
     workers: judged.workers,
     breaches: countedBreaches(judged.tracks),
     breaching: judged.tracks
@@ -81,11 +87,58 @@ export function countedBreaches(tracks: readonly SloTrack[]): { id: string; labe
     .map((t) => ({ id: t.id, label: t.label }));
 }
 
-/** Why the load generators held the users below what the controller wanted, or null when they did not. */
+/**
+ * Why the load generators held the users below what was wanted, or null when they did not: the users decided
+ * (the climb's controller) or those that ran the interval (a held level's, set by the search) at their limit.
+ */
 export function generatorLimit(config: ControllerConfig, decision: Decision): string | null {
-  if (decision.users >= config.maxUsers) return `users capped at maxUsers ${config.maxUsers}`;
+  const users = Math.max(decision.users, decision.state.last?.users ?? 0);
+  if (users >= config.maxUsers) return `users capped at maxUsers ${config.maxUsers}`;
   const fleet = config.fleet;
-  if (fleet && decision.users >= fleet.maxWorkers * config.usersPerWorker)
+  if (fleet && users >= fleet.maxWorkers * config.usersPerWorker)
     return `users capped by the fleet: ${fleet.maxWorkers} workers host ${fleet.maxWorkers * config.usersPerWorker} users`;
   return null;
+}
+
+/**
+ * The decision a held level runs: the controller's, with the users the search fits for the level
+ * ({@link levelUsers}) within the load generators' limits (maxUsers, the fleet's workers). While climbing, or
+ * without a fit, the controller's decision as it is.
+ */
+export function levelDecision(
+  config: ControllerConfig,
+  search: CapacityState,
+  decided: Decision,
+  currentUsers: number,
+): Decision {
+  const wanted = levelUsers(search);
+  if (wanted === null || decided.phase === 'done') return decided;
+  const hosted = config.fleet ? config.fleet.maxWorkers * config.usersPerWorker : Number.POSITIVE_INFINITY;
+  const users = Math.max(1, Math.min(wanted, config.maxUsers, hosted));
+  if (users === decided.users) return decided;
+  // The controller's message names its own users; the note says which ran.
+  const note = `capacity: ${users} users for ${search.level} orders/min, from the measured curve`;
+  const spawnRate = Math.max(
+    decided.spawnRate,
+    Math.ceil((Math.abs(users - currentUsers) / PLATEAU_SPREAD_SECONDS) * 100) / 100,
+  );
+  return {
+    ...decided,
+    users,
+    spawnRate,
+    workersNeeded: Math.max(decided.workersNeeded, Math.ceil(users / config.usersPerWorker)),
+    message: `${decided.message}; ${note}`,
+    notes: [...decided.notes, note],
+    state: appliedUsers(decided.state, users),
+  };
+}
+
+/**
+ * Mean users over the interval just measured (its exposure ÷ its length, shifted by the orders' delay: the
+ * controller's `recent` entry for it); null when the tick measured no interval.
+ */
+function meanUsersOf(decision: Decision): number | null {
+  const entry = decision.state.recent.at(-1);
+  const { orders, minutes } = decision.delta;
+  return entry && minutes > 0 && entry.orders === orders && entry.minutes === minutes ? entry.users : null;
 }

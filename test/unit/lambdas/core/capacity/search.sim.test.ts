@@ -26,19 +26,6 @@ const SMALL_FLEET: SimulatedScenario = {
   fleet: { minWorkers: 1, maxWorkers: 4, usersPerWorker: 100 },
 };
 
-/**
- * Known misses with the rebuilt ramp controller (docs/capacity-mode.md, "Not there yet"), pinned so they flip
- * when fixed: near a queueing system's capacity a level is not delivered within its hold, so the stated upper
- * bound falls below the truth (4 of 12 seeds, up to 5.9 %) and the capacity reads ~11 % low (median); on the
- * generators' CPU system the median error is ~10 %.
- */
-const KNOWN_MISSES: Readonly<Record<string, readonly ('range' | 'precision')[]>> = {
-  'capacity < target': ['range', 'precision'],
-  'generators’ CPU': ['precision'],
-};
-const pinned = (system: string, property: 'range' | 'precision') =>
-  KNOWN_MISSES[system]?.includes(property) ? it.fails : it;
-
 describe.each([
   ['capacity < target', SCENARIO, ['system', 'slo']],
   ['soft knee', SCENARIO, ['system']],
@@ -53,34 +40,26 @@ describe.each([
   });
 
   // Each bound is NOISE_Z = 2 σ of counting noise (≈ 97.5 % one-sided): one seed in twelve may fall just outside.
-  pinned(name, 'range')(
-    'states a range that holds the true capacity, on all seeds but at most one, and misses by ≤ 2 %',
-    () => {
-      const misses = runs.flatMap(({ seed, run, truth }) => {
-        const low = run.result.range.low ?? Number.POSITIVE_INFINITY;
-        const high = run.result.range.high ?? Number.POSITIVE_INFINITY;
-        const by = Math.max(low - truth, truth - high, 0) / truth;
-        return by > 0 ? [{ seed, by, message: run.result.message, truth }] : [];
-      });
-      expect(misses.length, JSON.stringify(misses)).toBeLessThanOrEqual(1);
-      for (const miss of misses) expect(miss.by, JSON.stringify(miss)).toBeLessThanOrEqual(0.02);
-    },
-  );
+  it('states a range that holds the true capacity, on all seeds but at most one, and misses by ≤ 2 %', () => {
+    const misses = runs.flatMap(({ seed, run, truth }) => {
+      const low = run.result.range.low ?? Number.POSITIVE_INFINITY;
+      const high = run.result.range.high ?? Number.POSITIVE_INFINITY;
+      const by = Math.max(low - truth, truth - high, 0) / truth;
+      return by > 0 ? [{ seed, by, message: run.result.message, truth }] : [];
+    });
+    expect(misses.length, JSON.stringify(misses)).toBeLessThanOrEqual(1);
+    for (const miss of misses) expect(miss.by, JSON.stringify(miss)).toBeLessThanOrEqual(0.02);
+  });
 
-  pinned(name, 'precision')(
-    'reports a capacity near the truth, in a range narrower than a quarter of it (median of seeds)',
-    () => {
-      const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
-      const errors = runs.map(
-        ({ run, truth }) => Math.abs((run.result.ordersPerMinute ?? 0) - truth) / truth,
-      );
-      const widths = runs.map(
-        ({ run, truth }) => ((run.result.range.high ?? 0) - (run.result.range.low ?? 0)) / truth,
-      );
-      expect(median(errors)).toBeLessThanOrEqual(0.08);
-      expect(median(widths)).toBeLessThanOrEqual(0.25);
-    },
-  );
+  it('reports a capacity near the truth, in a range narrower than a quarter of it (median of seeds)', () => {
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+    const errors = runs.map(({ run, truth }) => Math.abs((run.result.ordersPerMinute ?? 0) - truth) / truth);
+    const widths = runs.map(
+      ({ run, truth }) => ((run.result.range.high ?? 0) - (run.result.range.low ?? 0)) / truth,
+    );
+    expect(median(errors)).toBeLessThanOrEqual(0.08);
+    expect(median(widths)).toBeLessThanOrEqual(0.25);
+  });
 
   it(`names the limit (${limits.join(' or ')}) and ends the search within the plateau`, () => {
     for (const { seed, run } of runs) {

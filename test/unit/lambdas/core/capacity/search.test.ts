@@ -9,12 +9,13 @@ import {
   capacityResult,
   DELIVERY_TOLERANCE,
   initialCapacityState,
-  LEVEL_USERS_MARGIN,
-  levelUsersCap,
-  SETTLE_TICKS,
+  LEVEL_USERS_GROWTH,
+  levelUsers,
+  SETTLE_SECONDS,
   settledAt,
+  settleTicks,
 } from '../../../../../lambdas/core/capacity/search';
-import { countedBreaches, generatorLimit } from '../../../../../lambdas/core/capacity/tick';
+import { countedBreaches, generatorLimit, levelDecision } from '../../../../../lambdas/core/capacity/tick';
 import type { ControllerConfig, Decision } from '../../../../../lambdas/core/ramp-controller';
 import type { SloTrack } from '../../../../../lambdas/core/slo';
 
@@ -121,7 +122,7 @@ describe('the climb', () => {
 });
 
 describe('holding a level', () => {
-  it(`does not judge the ${SETTLE_TICKS} tick(s) after a change, then judges holdTicks ticks`, () => {
+  it('does not judge the tick after a change (60-s ticks), then judges holdTicks ticks', () => {
     const s = climbToBreachAt(800);
     const settled = advance(PLAN, s, tick(6, 10, BREACH)); // a breach carried over from above: not judged
     expect(settled.window).toBeNull();
@@ -134,17 +135,79 @@ describe('holding a level', () => {
   it('says at which tick the level has settled (the Ramp tick restarts the statistics there)', () => {
     const s = climbToBreachAt(800);
     expect(settledAt(s, 5)).toBe(false);
-    expect(settledAt(s, 5 + SETTLE_TICKS)).toBe(true);
-    expect(settledAt(initialCapacityState(), SETTLE_TICKS)).toBe(false);
+    expect(settledAt(s, 6)).toBe(true);
+    expect(settledAt(initialCapacityState(), 1)).toBe(false);
   });
 
-  it("bounds a level's users by the fewest that delivered its rate on the climb, plus the margin", () => {
+  it(`settles ${SETTLE_SECONDS} s on short ticks: an overload's queued requests go through before the judging`, () => {
+    expect(settleTicks(60)).toBe(1);
+    expect(settleTicks(10)).toBe(3);
+    const short = { ...PLAN, tickSeconds: 10, rampUpSeconds: 100, totalSeconds: 400 };
+    let s = initialCapacityState();
+    for (let n = 1; n <= 5; n++) s = advance(short, s, { ...tick(n, 160 * n), elapsedSeconds: n * 10 });
+    s = advance(short, s, { ...tick(6, 800, BREACH), elapsedSeconds: 60 });
+    expect(s).toMatchObject({ phase: 'hold', since: 6 });
+    expect([7, 8, 9].map((n) => settledAt(s, n))).toEqual([false, false, true]);
+    // Breaching through the settling (the overload's queue), then not: the level is met.
+    for (const n of [7, 8, 9]) s = advance(short, s, { ...tick(n, 640, BREACH), elapsedSeconds: n * 10 });
+    expect(s.window).toBeNull();
+    for (const n of [10, 11, 12]) s = advance(short, s, { ...tick(n, 640), elapsedSeconds: n * 10 });
+    expect(s.levels.at(-1)).toMatchObject({ level: 640, met: true });
+  });
+
+  it("takes a level's users from the measured curve: Little's law's tangent line, solved for the level", () => {
     // climbToBreachAt(800): 160, 320, 480, 640 orders/min measured with a third as many users, then 800.
     const s = climbToBreachAt(800);
     expect(s.level).toBe(640);
-    expect(levelUsersCap(s)).toBe(Math.ceil(Math.round(640 / 3) * (1 + LEVEL_USERS_MARGIN)));
-    expect(levelUsersCap(initialCapacityState())).toBeNull();
-    expect(levelUsersCap({ ...s, level: 900 })).toBeNull();
+    // A linear curve (3 orders per user and minute): the users that delivered 640 on the climb, to rounding.
+    expect(Math.abs((levelUsers(s) as number) - 640 / 3)).toBeLessThanOrEqual(2);
+    expect(levelUsers(initialCapacityState())).toBeNull();
+  });
+
+  it("runs a held level's users within maxUsers and the fleet, and says so beside the controller's message", () => {
+    const s = climbToBreachAt(800);
+    const config: ControllerConfig = {
+      targetOrdersPerMinute: 1000,
+      rampUpSeconds: 600,
+      plateauSeconds: 1800,
+      tickSeconds: 60,
+      initialOrdersPerUserPerMinute: 3,
+      maxUsers: 1000,
+      usersPerWorker: 100,
+      fleet: { minWorkers: 1, maxWorkers: 4 },
+    };
+    const decided = {
+      users: 900,
+      spawnRate: 1,
+      workersNeeded: 1,
+      phase: 'plateau',
+      message: 'plateau: 900 users',
+      notes: [],
+      state: { usersSet: 900, command: null },
+    } as unknown as Decision;
+    const wanted = levelUsers(s) as number;
+    const held = levelDecision(config, s, decided, 900);
+    expect(held.users).toBe(wanted);
+    expect(held.state.usersSet).toBe(wanted);
+    expect(held.message).toContain(`capacity: ${wanted} users for 640 orders/min`);
+    // Beyond the fleet's 4 workers × 100 users: capped there.
+    const far = levelDecision(config, { ...s, level: 5000 }, decided, 900);
+    expect(far.users).toBe(400);
+    // Climbing: the controller's decision as it is.
+    expect(levelDecision(config, initialCapacityState(), decided, 900)).toBe(decided);
+  });
+
+  it('extrapolates a queueing curve beyond what was measured, and at most doubles the most users measured', () => {
+    // U/X = a + k·U with a = 0.3 min, k = 1/2000 (a capacity of 2,000 orders/min): X = U / (0.3 + U/2000).
+    const X = (users: number) => users / (0.3 + users / 2000);
+    const climbCurve = [300, 500, 700, 900].map((users) => ({ users, ordersPerMinute: X(users) }));
+    const s: CapacityState = { ...initialCapacityState(), phase: 'hold', level: 1400, climbCurve };
+    // U = a·X / (1 − k·X): 0.3 × 1400 / 0.3 = 1400 users, beyond the 900 measured.
+    expect(levelUsers(s)).toBe(1400);
+    // 1,900 orders/min needs 11,400 users by the line: at most twice the 900 measured.
+    expect(levelUsers({ ...s, level: 1900 })).toBe(900 * LEVEL_USERS_GROWTH);
+    // Beyond the line's capacity.
+    expect(levelUsers({ ...s, level: 2500 })).toBe(900 * LEVEL_USERS_GROWTH);
   });
 
   it('fails a level at once when a breach counts in its window, naming the SLO', () => {
@@ -167,9 +230,25 @@ describe('holding a level', () => {
     expect(twice.levels.at(-1)).toMatchObject({ level: 640, met: false, limit: { kind: 'slo' } });
   });
 
-  it('fails a level not delivered: the system, or the load generators when they capped the users', () => {
+  it('fails a level whose SLO breaches at the last judged tick, persisting or not: that tick judges the window', () => {
+    const twoTicks = { ...PLAN, breachTicks: 2 };
+    const s = advance(twoTicks, climbToBreachAt(800), tick(6, 640));
+    const late = [7, 8].reduce((acc, n) => advance(twoTicks, acc, tick(n, 640)), s);
+    const failed = advance(twoTicks, late, tick(9, 640, { breaches: [], breaching: [P95] }));
+    expect(failed.levels.at(-1)).toMatchObject({
+      level: 640,
+      met: false,
+      limit: { kind: 'slo', slo: P95.id },
+    });
+    // The bound is the rate it breached at, plus the counting noise.
+    expect(failed.levels.at(-1)?.high).toBeGreaterThan(640);
+  });
+
+  it('fails a level not delivered when orders did not follow the users: the system, or the load generators', () => {
     const s = advance(PLAN, climbToBreachAt(800), tick(6, 640));
-    const short = [7, 8, 9].reduce((acc, n) => advance(PLAN, acc, tick(n, 500)), s);
+    // 500 orders/min with 400 users, where the climb delivered 480 with 160: orders flat, the system's limit.
+    const flat = { users: 400 };
+    const short = [7, 8, 9].reduce((acc, n) => advance(PLAN, acc, tick(n, 500, flat)), s);
     expect(short.levels.at(-1)).toMatchObject({ met: false, limit: { kind: 'system' } });
     expect(short.failed?.high).toBeCloseTo(640 / (1 - DELIVERY_TOLERANCE));
     const capped = [7, 8, 9].reduce(
@@ -177,6 +256,19 @@ describe('holding a level', () => {
       s,
     );
     expect(capped.levels.at(-1)?.limit?.kind).toBe('load-generators');
+  });
+
+  it('holds a level once more when it fell short but orders followed the users (too few users, not the limit)', () => {
+    const s = advance(PLAN, climbToBreachAt(800), tick(6, 640));
+    // 500 orders/min with 167 users: 3 orders per user and minute, as on the climb.
+    const short = [7, 8, 9].reduce((acc, n) => advance(PLAN, acc, tick(n, 500)), s);
+    expect(short.levels).toHaveLength(s.levels.length);
+    expect(short).toMatchObject({ phase: 'hold', level: 640, since: 9, window: null, failed: null });
+    // The users 640 orders/min asks for at the elasticity measured (1): 167 × 640/500.
+    expect(levelUsers(short)).toBe(Math.ceil(167 * (640 / 500)));
+    // Short again: now it counts.
+    const again = [10, 11, 12, 13].reduce((acc, n) => advance(PLAN, acc, tick(n, 500)), short);
+    expect(again.levels.at(-1)).toMatchObject({ level: 640, met: false, limit: { kind: 'system' } });
   });
 
   it('counts a level as delivered within the tolerance and the counting noise', () => {
@@ -259,10 +351,12 @@ describe("the controller's plan", () => {
   });
 
   it('reads the load generators’ limit from maxUsers and the fleet', () => {
-    const decision = (users: number) => ({ users }) as Decision;
+    const decision = (users: number, ran = 0) => ({ users, state: { last: { users: ran } } }) as Decision;
     expect(generatorLimit(base, decision(400))).toContain('maxUsers 400');
     expect(generatorLimit({ ...base, maxUsers: 1000 }, decision(300))).toContain('3 workers host 300 users');
     expect(generatorLimit({ ...base, maxUsers: 1000 }, decision(299))).toBeNull();
+    // A held level's users are the search's: those that ran the interval at the fleet's limit.
+    expect(generatorLimit({ ...base, maxUsers: 1000 }, decision(120, 300))).toContain('3 workers host');
   });
 
   it('takes counted breaches from the SLO watch, but not the KPI’s attainment', () => {
