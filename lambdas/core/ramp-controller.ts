@@ -1,4 +1,4 @@
 /** The ramp controller's public surface (the modules are under ./ramp/). */
 export * from './ramp/controller';
-export { plannedRate } from './ramp/feedforward';
+export { PLATEAU_SPREAD_SECONDS, plannedRate } from './ramp/feedforward';
 export type * from './ramp/types';
