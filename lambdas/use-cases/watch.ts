@@ -27,6 +27,7 @@
 
 import type { MetricValue } from '../adapters/aws/cloudwatch';
 import type { LocustStats } from '../adapters/locust/client';
+import { levelWindowStart } from '../core/capacity/search';
 import { withSloDefaults } from '../core/config';
 import { checkSystemDown, type DownStreak } from '../core/dead-system';
 import { type HistogramBase, histogramReading, tickInterval, windowFigures } from '../core/histogram';
@@ -115,7 +116,13 @@ export async function watchTick(state: RunState, reading: TickReading, deps: Wat
   }
 
   const histograms = await tickHistograms(state, reading, slos.windowTicks, deps, warnings);
-  const window = slidingWindow(histograms.window, reading.tick, slos.windowTicks);
+  // In a capacity search, a held level is judged on its own responses: the window starts at its first judged tick.
+  const levelStart = levelWindowStart(state.ramp?.capacity) ?? 0;
+  const window = slidingWindow(
+    histograms.window.filter((t) => reading.tick < levelStart || t.tick >= levelStart),
+    reading.tick,
+    slos.windowTicks,
+  );
   const checks = buildChecks(
     slos,
     {

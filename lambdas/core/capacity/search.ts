@@ -365,6 +365,14 @@ export function settledAt(state: CapacityState, tick: number): boolean {
   return state.phase === 'hold' && tick === settledTick(state);
 }
 
+/**
+ * The first tick a held level is judged on (after its settling), or null outside a hold: the SLO watch's sliding
+ * window starts there, so the previous level's overload never reaches the level's judged ticks.
+ */
+export function levelWindowStart(state: CapacityState | null | undefined): number | null {
+  return state?.phase === 'hold' ? settledTick(state) + 1 : null;
+}
+
 function settledTick(state: CapacityState): number {
   return state.settled ?? state.since + 1;
 }

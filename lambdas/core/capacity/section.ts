@@ -141,7 +141,10 @@ export function capacityVerdictScope(
     watch: slo
       ? {
           ...slo,
-          episodes: slo.episodes.filter((e) => within(e.from.tick) || within(e.until?.tick ?? e.from.tick)),
+          // An episode breached from `from` up to the tick before `until` (its first tick without a breach).
+          episodes: slo.episodes.filter(
+            (e) => e.from.tick <= window.toTick && (e.until === null || e.until.tick > window.fromTick),
+          ),
         }
       : null,
     ...(run && requests

@@ -310,6 +310,40 @@ describe('watchTick', () => {
     ]);
   });
 
+  it("judges a capacity search's held level on its own responses: the window starts at its first judged tick", async () => {
+    const p95AtTick3 = async (capacity?: object) => {
+      const f = fakes([]);
+      const s = state();
+      const slos = withSloDefaults({
+        ...s.run.environment.slos,
+        requests: [{ name: 'checkout: place order', p95Ms: 1000 }],
+        windowTicks: 3,
+        abortOnBreach: false,
+      });
+      const watched = (ramp?: object): RunState => ({
+        ...s,
+        run: { ...s.run, environment: { ...s.run.environment, slos } },
+        ramp: ramp as RampState | undefined,
+      });
+      for (const tick of [1, 2]) await watchTick(watched(), reading(tick), f.deps);
+      // Tick 2 is the previous level's overload draining: every response took 5 s.
+      const overload = f.histograms.get(2) as TickHistogramRecord;
+      f.histograms.set(2, {
+        ...overload,
+        interval: (overload.interval ?? []).map((r) => ({ ...r, histogram: { '5000': r.requests } })),
+      });
+      const watch = await watchTick(watched(capacity ? { capacity } : undefined), reading(3), f.deps);
+      return watch.checks.find((c) => c.id === 'request:checkout: place order:p95');
+    };
+    // Outside a hold, the window's 3 ticks hold the overload.
+    expect(await p95AtTick3()).toMatchObject({ observed: 5000, breach: true });
+    // Held since tick 1, settled at tick 2: tick 3 is the level's first judged tick and its window.
+    expect(await p95AtTick3({ phase: 'hold', level: 700, since: 1, settled: 2 })).toMatchObject({
+      observed: 900,
+      breach: false,
+    });
+  });
+
   it('goes on with no data for the alarms when CloudWatch fails, and says so', async () => {
     const f = fakes(new Error('throttled'));
     const watch = await watchTick(state(), reading(1), f.deps);

@@ -169,4 +169,37 @@ describe("a capacity run's summary, report and notification", () => {
     expect(search.watch?.episodes.some((e) => e.countedAt)).toBe(true);
     expect(verdict.outcome, verdict.summary).toBe('pass');
   });
+
+  it('keeps a breach episode exactly when it breached in the met window: `until` is its first tick without', () => {
+    const met = search.state.met;
+    if (!met || !search.watch) throw new Error('the simulated search met no level');
+    const { fromTick, toTick } = met.window;
+    const episode = (from: number, until: number | null) => ({
+      id: 'request:Aggregated:p95',
+      kind: 'request' as const,
+      label: 'p95 of Aggregated',
+      threshold: '≤ 800 ms',
+      from: { tick: from, at: '2026-12-06T10:00:00.000Z' },
+      countedAt: { tick: from + 1, at: '2026-12-06T10:00:10.000Z' },
+      until: until === null ? null : { tick: until, at: '2026-12-06T10:01:00.000Z' },
+      ticks: 2,
+      worst: 3900,
+    });
+    const kept = (from: number, until: number | null) =>
+      capacityVerdictScope(
+        {
+          ...state,
+          ramp: { ...state.ramp, slo: { ...search.watch, episodes: [episode(from, until)] } },
+        } as never,
+        histograms,
+      )?.watch?.episodes.length;
+    // Over on the level's first judged tick (began on the climb): not in the window.
+    expect(kept(fromTick - 3, fromTick)).toBe(0);
+    // Still breaching on that tick, or from inside, or never over: in it.
+    expect(kept(fromTick - 3, fromTick + 1)).toBe(1);
+    expect(kept(toTick, null)).toBe(1);
+    expect(kept(fromTick - 3, null)).toBe(1);
+    // Began after the window: not in it.
+    expect(kept(toTick + 1, null)).toBe(0);
+  });
 });
