@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 /**
  * Two tiers: `unit` runs pure code in seconds; `e2e` starts real servers
  * (Locust, moto, Hoverfly, the demo shop) once per run. Each provisions what it runs first (test/provision.ts).
+ * The tiers run one after the other (`groupOrder`), never side by side: the e2e tier's latency comparisons
+ * (A/A) must not share the machine's two cores with the unit tier's simulations.
  */
 export default defineConfig({
   test: {
@@ -11,6 +13,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
+          sequence: { groupOrder: 0 },
           testTimeout: 20_000,
           globalSetup: ['test/provision.ts'],
         },
@@ -19,6 +22,7 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
+          sequence: { groupOrder: 1 },
           testTimeout: 600_000,
           hookTimeout: 180_000,
           fileParallelism: false,
