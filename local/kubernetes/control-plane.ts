@@ -13,7 +13,7 @@ import { Agent, request } from 'undici';
 import { type KubeApis, makeApis } from '../../lambdas/adapters/kubernetes/connection';
 import { CONDUCTOR_GROUP, PRODUCTION_READER_GROUP } from '../../lambdas/contracts';
 import { type ManagedProcess, startProcess, waitUntil } from '../managed-process';
-import { freePort } from '../ports';
+import { freePort, freePorts } from '../ports';
 import { kwokStagesPath, requireTool } from '../tool-paths';
 import { createPki, type LocalPki } from './pki';
 
@@ -105,8 +105,7 @@ export async function startLocalKubernetes(options: LocalKubernetesOptions = {})
   };
   try {
     const pki = await createPki(mkdirp(join(workDir, 'pki')));
-    const etcdPort = await freePort();
-    const etcdPeerPort = await freePort();
+    const [etcdPort, etcdPeerPort] = (await freePorts(2)) as [number, number];
     const etcdUrl = `http://127.0.0.1:${etcdPort}`;
     const etcd = startProcess(
       'etcd',
@@ -287,7 +286,7 @@ async function startControllers(
   options: LocalKubernetesOptions,
 ): Promise<void> {
   const dir = join(workDir, server.name);
-  const [kcmPort, schedulerPort, kwokPort] = await Promise.all([freePort(), freePort(), freePort()]);
+  const [kcmPort, schedulerPort, kwokPort] = (await freePorts(3)) as [number, number, number];
   // More pods at once than kwok's default of 4 stage workers: a rollout of 50 Deployments is hundreds of pods.
   const kwokConfig = join(dir, 'kwok-options.yaml');
   writeFileSync(
