@@ -300,19 +300,26 @@ describe('relative criteria against the noise of the last passing runs', () => {
     ).toBeNull();
   });
 
-  it("the verdict shows the baseline's distribution and the shift, and warns only on a regression", () => {
-    const perTick = (p95s: readonly number[]) =>
-      p95s.map((p95, i) => ({
-        tick: i + 1,
-        at: `2026-12-06T08:00:${String(i).padStart(2, '0')}.000Z`,
-        plateau: true,
-        requests: [{ name: 'checkout: place order', requests: 100, failures: 0, p50: 200, p95, p99: 700 }],
-      }));
-    const baselines = [1, 2].map((i) => ({
+  /** Plateau ticks of 100 responses of one request name, with the given p95 per tick. */
+  const plateauTicks = (p95s: readonly number[], request: { name: string; p50: number; p99: number }) =>
+    p95s.map((p95, i) => ({
+      tick: i + 1,
+      at: `2026-12-06T08:00:${String(i).padStart(2, '0')}.000Z`,
+      plateau: true,
+      requests: [{ ...request, requests: 100, failures: 0, p95 }],
+    }));
+  /** Two passing runs whose plateau ticks gave `samples` for the SLI `id`. */
+  const twoBaselines = (id: string, samples: readonly number[]) =>
+    [1, 2].map((i) => ({
       ...baseline,
       ref: { ...baseline.ref, executionName: `run-${i}` },
-      samples: { [P95]: [600, 610, 590, 605, 595, 600] },
+      samples: { [id]: [...samples] },
     }));
+
+  it("the verdict shows the baseline's distribution and the shift, and warns only on a regression", () => {
+    const perTick = (p95s: readonly number[]) =>
+      plateauTicks(p95s, { name: 'checkout: place order', p50: 200, p99: 700 });
+    const baselines = twoBaselines(P95, [600, 610, 590, 605, 595, 600]);
     const slow = judge({
       ...input,
       latency: { ...latency, perTick: perTick([700, 710, 690, 705, 695, 700]) },
@@ -337,18 +344,8 @@ describe('relative criteria against the noise of the last passing runs', () => {
 
   it('a latency shift below minLatencyShiftMs is never a regression, whatever its percentage; above it, it is', () => {
     const AGG_P95 = 'request:Aggregated:p95';
-    const perTick = (p95s: readonly number[]) =>
-      p95s.map((p95, i) => ({
-        tick: i + 1,
-        at: `2026-12-06T08:00:${String(i).padStart(2, '0')}.000Z`,
-        plateau: true,
-        requests: [{ name: 'Aggregated', requests: 100, failures: 0, p50: 1, p95, p99: 40 }],
-      }));
-    const baselines = [1, 2].map((i) => ({
-      ...baseline,
-      ref: { ...baseline.ref, executionName: `run-${i}` },
-      samples: { [AGG_P95]: [2, 1, 2, 2, 1, 2] },
-    }));
+    const perTick = (p95s: readonly number[]) => plateauTicks(p95s, { name: 'Aggregated', p50: 1, p99: 40 });
+    const baselines = twoBaselines(AGG_P95, [2, 1, 2, 2, 1, 2]);
     const verdictOf = (p95s: readonly number[], minLatencyShiftMs: number) =>
       judge({
         ...input,
