@@ -17,7 +17,8 @@ import {
   type WorkerFleet,
   type WorkerFleetFactory,
 } from '../lambdas/adapters/locust/fleet';
-import type { RampState, RunState } from '../lambdas/core/state';
+import type { RampState } from '../lambdas/core/ramp-state';
+import type { RunState } from '../lambdas/core/run-state';
 import { deps } from '../lambdas/runtime/step';
 import { startLocalEnvironment } from '../local/environment';
 import { executeLocally } from '../local/executor';

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Charge } from '../demo-shop/src/real-payment-provider';
-import type { AppShape } from '../lambdas/core/state';
+import type { AppShape } from '../lambdas/core/shape';
 import { REPO_ROOT, startProcess, tsxCommand } from './managed-process';
 import { freePort } from './ports';
 

@@ -1,3 +1,4 @@
+import type { StepError } from '../lambdas/core/errors';
 import { describeChanges } from '../lambdas/core/plan';
 import {
   causeMessage,
@@ -8,8 +9,8 @@ import {
   type RestoreStepSlot,
   restoreOutcome,
 } from '../lambdas/core/restore';
+import type { RunState } from '../lambdas/core/run-state';
 import { kpiOf } from '../lambdas/core/scenario';
-import type { RunState, StepError } from '../lambdas/core/state';
 import { CONTROL_STATES, STEPS } from '../statemachine/steps';
 import type { EventLog } from './executor';
 

@@ -1,5 +1,5 @@
 import { RESTORE_STEP_SLOTS, type RestoreOutcome, type RestoreStepSlot } from '../lambdas/core/restore';
-import type { RunState } from '../lambdas/core/state';
+import type { RunState } from '../lambdas/core/run-state';
 import { HANDLERS } from '../lambdas/handlers/index';
 import type { StepId } from '../statemachine/steps';
 import { restoreOf } from './progress';

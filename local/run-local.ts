@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { RunStore } from '../lambdas/adapters/aws/run-store';
 import type { RestoreOutcome } from '../lambdas/core/restore';
-import type { AppShape } from '../lambdas/core/state';
+import type { AppShape } from '../lambdas/core/shape';
 import type { Verdict } from '../lambdas/core/verdict';
 import { type JanitorResult, handler as janitor } from '../lambdas/handlers/janitor';
 import { CONTROL_STATES } from '../statemachine/steps';

@@ -1,5 +1,5 @@
 import type { Platform } from '../core/config';
-import type { AppShape } from '../core/state';
+import type { AppShape } from '../core/shape';
 import type { KubeConnector } from './kubernetes/connection';
 
 export interface ApplyOptions {

@@ -58,3 +58,9 @@ export class RolloutFailedError extends Error {
 export class ProductionTargetError extends Error {
   override readonly name = 'ProductionTargetError';
 }
+
+/** What Step Functions' Catch puts at its result path. */
+export interface StepError {
+  readonly Error: string;
+  readonly Cause?: string;
+}

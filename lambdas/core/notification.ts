@@ -5,7 +5,7 @@
  */
 import { capacityNotification } from './capacity/section';
 import { describeRestore, type RestoreOutcome } from './restore';
-import type { RunState } from './state';
+import type { RunState } from './run-state';
 
 export interface RunEndedNotification {
   readonly subject: string;

@@ -1,6 +1,18 @@
+/**
+ * Preparing the environment for a run: which applications, the shape each should have, and what the dry run,
+ * Deploy, Scale and the drift guard report having found or changed.
+ */
 import type { ApplicationConfig } from './config';
-import { type NodeGroupSize, preparedTarget, sameNodeGroupSize } from './shape';
-import type { AppChange, AppShape, NodeGroupChange, RunContext } from './state';
+import type { RunContext } from './run-context';
+import {
+  type AppChange,
+  type AppShape,
+  type NodeGroupChange,
+  type NodeGroupSize,
+  preparedTarget,
+  type ShapeDifference,
+  sameNodeGroupSize,
+} from './shape';
 
 /** The applications a run prepares, in the configuration's order. */
 export function applicationsInScope(run: RunContext): ApplicationConfig[] {
@@ -46,4 +58,39 @@ export function describeNodeGroupChanges(changes: readonly NodeGroupChange[]): s
         : `node group ${c.nodeGroup}: ${size(c.from)} → ${size(c.to)}`,
     )
     .join('; ');
+}
+
+export interface DryRunPlan {
+  readonly dryRun: true;
+  readonly environment: string;
+  readonly changes: readonly AppChange[];
+  /** The environment's node groups, from their size now to the size Scale would give them. */
+  readonly nodeGroups?: readonly NodeGroupChange[];
+  readonly plannedTicks: number;
+  readonly summary: string;
+}
+
+export interface DeployResult {
+  readonly skipped: boolean;
+  readonly changes: readonly AppChange[];
+}
+
+export interface ScaleResult {
+  readonly changes: readonly AppChange[];
+  /** EKS managed node groups scaled before the applications. */
+  readonly nodeGroups?: readonly NodeGroupChange[];
+}
+
+/** One application found out of the shape the run prepared (a rollout, an HPA edit, a manual change). */
+export interface DriftEvent {
+  /** The application, or `nodegroup/<name>` for a node group (as its shape is recorded). */
+  readonly application: string;
+  /** ISO time of the check. */
+  readonly at: string;
+  /** What differs: images, resources, HPA bounds, replicas (below the HPA's minimum, or ≠ without one). */
+  readonly differences: readonly ShapeDifference[];
+  /** Whether the prepared shape was submitted again (the next check shows whether it held). */
+  readonly reapplied: boolean;
+  /** Why it could not be read or re-applied. */
+  readonly error?: string;
 }

@@ -4,9 +4,10 @@
  */
 import type { HistogramBase } from './histogram';
 import type { TickHistograms } from './latency-window';
+import type { DriftEvent } from './plan';
 import type { Saturation as RampSaturation } from './ramp-controller';
+import type { FleetRestore } from './restore';
 import type { RequestFigures, SloStatus } from './slo';
-import type { DriftEvent, FleetRestore } from './state';
 
 /**
  * How long a run's records are kept (recorded shapes and fleet size, run meta, ticks, phases): for the report

@@ -4,6 +4,8 @@
  * Release lock reads what is still out of shape, and this module turns both into the run's `restore` outcome.
  */
 
+import type { AppChange, NodeGroupChange } from './shape';
+
 /** The restore steps whose errors are kept, by their slot in `$.restoreErrors`, in the order they run. */
 export const RESTORE_STEP_SLOTS = {
   stopLoad: 'Stop load',
@@ -130,4 +132,31 @@ function brief(value: object): string {
   for (const key of ['desiredSize', 'minSize', 'maxSize', 'workers'] as const)
     if (typeof v[key] === 'number') parts.push(`${key} ${v[key]}`);
   return parts.length > 0 ? parts.join(', ') : JSON.stringify(value).slice(0, 120);
+}
+
+export interface StopLoadResult {
+  readonly stopped: boolean;
+  /** Workers the fleet was scaled back to (absent when the conductor does not size it or never scaled it). */
+  readonly workers?: number;
+  readonly message: string;
+}
+
+/** The Locust worker fleet brought back to its size before the run (Stop load, the janitor). */
+export interface FleetRestore {
+  /** The fleet, e.g. `deployment load/locust-worker`. */
+  readonly fleet: string;
+  /** Workers asked for when the restore came. */
+  readonly from: number;
+  /** The size recorded before the run, asked for again (unless it already was). */
+  readonly to: number;
+}
+
+export interface TeardownResult {
+  readonly restored: readonly AppChange[];
+  /** Node groups restored after the applications. */
+  readonly nodeGroups?: readonly NodeGroupChange[];
+}
+
+export interface CleanupResult {
+  readonly actions: readonly { readonly name: string; readonly result: string }[];
 }

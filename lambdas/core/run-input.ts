@@ -1,4 +1,3 @@
-import runContinuationSchema from '../../schema/run-continuation.schema.json' with { type: 'json' };
 import runInputSchema from '../../schema/run-input.schema.json' with { type: 'json' };
 import { checkCapacityInput, type RawModeInput, type RunMode } from './capacity/input';
 import type { CapacityParameters } from './capacity/search';
@@ -6,7 +5,6 @@ import type { ConductorConfig, EnvironmentConfig } from './config';
 import type { FieldProblem } from './errors';
 import { historyTicks } from './history-budget';
 import { schemaChecker } from './schema-validation';
-import type { RunState } from './state';
 
 /** The execution input with every default filled in. */
 export interface RunRequest {
@@ -47,7 +45,6 @@ export type RunInputResult =
   | { readonly ok: false; readonly problems: readonly FieldProblem[] };
 
 const checkSchema = schemaChecker(runInputSchema);
-const checkContinuationSchema = schemaChecker(runContinuationSchema);
 
 /**
  * What one execution may spend on ticks (the state machine passes it to Validate): ticks (at most what its
@@ -84,53 +81,6 @@ const EXECUTION_NAME_LENGTH = 80;
 export function continuationName(runName: string, number: number): string {
   const suffix = `-c${number}`;
   return `${runName.slice(0, EXECUTION_NAME_LENGTH - suffix.length)}${suffix}`;
-}
-
-/** The input of an execution that continues a run, as "Continue in new execution" writes it. */
-export interface ContinuationInput {
-  readonly continuation: RunState;
-  /** Set by Step Functions' StartExecution integration: the execution that started this one. */
-  readonly AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID?: string;
-}
-
-export type ContinuationResult =
-  | { readonly ok: true; readonly state: RunState }
-  | { readonly ok: false; readonly problems: readonly FieldProblem[] };
-
-/** Whether an execution input continues a run (it is then checked as one, never as a user's input). */
-export function isContinuation(raw: unknown): boolean {
-  return typeof raw === 'object' && raw !== null && 'continuation' in raw;
-}
-
-/**
- * Checks a continuation's input against its schema (schema/run-continuation.schema.json) and for
- * consistency: the lock it carries is the run's, its ramp's times are times. The configuration is not read
- * again: the run keeps the environment's settings it started with.
- */
-export function validateContinuation(raw: unknown): ContinuationResult {
-  const schemaProblems = checkContinuationSchema(raw);
-  if (schemaProblems.length > 0) return { ok: false, problems: schemaProblems };
-  const state = (raw as ContinuationInput).continuation;
-  const problems: FieldProblem[] = [];
-  const { run, lock, ramp } = state;
-  if (lock?.holder !== run.executionId) {
-    problems.push({
-      field: 'continuation.lock.holder',
-      rule: `must be the run's first execution '${run.executionId}'`,
-    });
-  }
-  if (lock?.environment !== run.request.environment) {
-    problems.push({
-      field: 'continuation.lock.environment',
-      rule: `must be the run's environment '${run.request.environment}'`,
-    });
-  }
-  for (const key of ['startedAt', 'nextTickAt'] as const) {
-    if (Number.isNaN(Date.parse(ramp?.[key] ?? ''))) {
-      problems.push({ field: `continuation.ramp.${key}`, rule: 'must be an ISO 8601 date-time' });
-    }
-  }
-  return problems.length > 0 ? { ok: false, problems } : { ok: true, state };
 }
 
 /** Number of ticks the ramp and plateau take (the first tick is at time zero). */

@@ -1,5 +1,3 @@
-import type { AppShape } from './state';
-
 /**
  * The recorded shape of an application, and the rules that derive the shape a run wants from the test
  * environment's shape and production's. Pure: the platform adapters read and apply shapes; this decides.
@@ -25,6 +23,39 @@ export interface NodeGroupSize {
   readonly minSize: number;
   readonly maxSize: number;
   readonly desiredSize: number;
+}
+
+/**
+ * Version and size of one application on one platform: what is recorded before a run changes it and
+ * restored after. `version` and `replicas` always; the rest where the platform has it (see core/shape.ts).
+ */
+export interface AppShape {
+  /** The agent's version, or a summary of the container images. */
+  readonly version: string;
+  /** Kubernetes `spec.replicas`, ECS `desiredCount`, the agent's replicas. */
+  readonly replicas: number;
+  /** Container images by container name (Kubernetes, ECS). */
+  readonly images?: Readonly<Record<string, string>>;
+  /** Requests and limits by container name (Kubernetes); ECS: cpu/memory, the task's under `(task)`. */
+  readonly resources?: Readonly<Record<string, ContainerResources>>;
+  /** HPA bounds, `null` when the application has none configured (Kubernetes). */
+  readonly hpa?: HpaBounds | null;
+  /** The task definition ARN the service runs (ECS). */
+  readonly taskDefinition?: string;
+  /** The scaling configuration (EKS managed node groups, recorded as `nodegroup/<name>`). */
+  readonly nodeGroup?: NodeGroupSize;
+}
+
+export interface AppChange {
+  readonly application: string;
+  readonly from: AppShape;
+  readonly to: AppShape;
+}
+
+export interface NodeGroupChange {
+  readonly nodeGroup: string;
+  readonly from: NodeGroupSize;
+  readonly to: NodeGroupSize;
 }
 
 /** The version summary of a set of images: the image itself for one container, else `name=image, …`. */

@@ -16,10 +16,11 @@
  *   histograms, core/histogram.ts), never an average over workers or ticks.
  */
 import { DEFAULT_KPI, type KpiConfig, type RelativeCriteria, type SloConfig } from './config';
+import type { StepError } from './errors';
 import type { LatencyFigures } from './latency-window';
 import { round } from './numbers';
+import type { PlateauTotals } from './ramp-state';
 import { AGGREGATED, type BreachEpisode, latencyId, type RunAbort, type SloWatchState } from './slo';
-import type { PlateauTotals, StepError } from './state';
 import { hodgesLehmann, mannWhitneyGreater, median, quantile } from './statistics';
 
 export type Outcome = 'pass' | 'warn' | 'fail' | 'error';

@@ -1,6 +1,7 @@
 import { recordsExpireAt } from '../core/records';
+import type { LockHeld } from '../core/run-context';
 import { lockExpiresAt } from '../core/run-input';
-import type { LockHeld, RunState } from '../core/state';
+import type { RunState } from '../core/run-state';
 import { locust } from '../runtime/providers/locust';
 import { runs } from '../runtime/providers/runs';
 import { step } from '../runtime/step';

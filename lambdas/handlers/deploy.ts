@@ -1,5 +1,4 @@
-import { deployTarget } from '../core/shape';
-import type { AppChange } from '../core/state';
+import { type AppChange, deployTarget } from '../core/shape';
 import { nodeGroups } from '../runtime/providers/node-groups';
 import { platform } from '../runtime/providers/platform';
 import { runs } from '../runtime/providers/runs';

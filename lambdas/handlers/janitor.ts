@@ -1,10 +1,11 @@
 import { janitorRecheckQueue } from '../adapters/aws/janitor-recheck';
 import { JANITOR_STATUSES } from '../contracts';
+import { type ContinuationInput, isContinuation } from '../core/continuation';
 import { EnvironmentLockedError } from '../core/errors';
 import { type JanitorRecord, recordsExpireAt } from '../core/records';
-import { type ContinuationInput, isContinuation } from '../core/run-input';
+import type { FleetRestore, TeardownResult } from '../core/restore';
+import type { RunContext } from '../core/run-context';
 import { hasShape } from '../core/shape';
-import type { FleetRestore, RunContext, TeardownResult } from '../core/state';
 import { logger } from '../runtime/logger';
 import { locust } from '../runtime/providers/locust';
 import { nodeGroups } from '../runtime/providers/node-groups';

@@ -1,6 +1,12 @@
-import { applicationsInScope, describeChanges, describeNodeGroupChanges, desiredShape } from '../core/plan';
+import {
+  applicationsInScope,
+  type DryRunPlan,
+  describeChanges,
+  describeNodeGroupChanges,
+  desiredShape,
+} from '../core/plan';
 import { plannedTicks } from '../core/run-input';
-import type { DryRunPlan, RunState } from '../core/state';
+import type { RunState } from '../core/run-state';
 import { locust } from '../runtime/providers/locust';
 import { nodeGroups } from '../runtime/providers/node-groups';
 import { platform } from '../runtime/providers/platform';

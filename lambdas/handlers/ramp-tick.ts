@@ -10,9 +10,10 @@ import { capacityPlanOf, capacityTick, levelDecision, withoutAbortPolicy } from 
 import { withSloDefaults } from '../core/config';
 import { round } from '../core/numbers';
 import { appliedUsers, type Decision, decide, type Observation } from '../core/ramp-controller';
+import type { PlateauTotals, RampState } from '../core/ramp-state';
 import { recordsExpireAt } from '../core/records';
+import type { RunState } from '../core/run-state';
 import { userClassNames } from '../core/scenario';
-import type { PlateauTotals, RampState, RunState } from '../core/state';
 import { cloudwatch } from '../runtime/providers/cloudwatch';
 import { locust } from '../runtime/providers/locust';
 import { nodeGroups } from '../runtime/providers/node-groups';

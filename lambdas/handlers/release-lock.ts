@@ -1,7 +1,8 @@
 import { retryTransient } from '../adapters/aws/transient';
 import { runEndedNotification } from '../core/notification';
 import { describeRestore, type Leftover, type RestoreError, restoreOutcome } from '../core/restore';
-import type { ReleaseResult, RunState } from '../core/state';
+import type { ReleaseResult } from '../core/run-context';
+import type { RunState } from '../core/run-state';
 import { logger } from '../runtime/logger';
 import { nodeGroups } from '../runtime/providers/node-groups';
 import { notifier } from '../runtime/providers/notifier';

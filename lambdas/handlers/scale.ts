@@ -1,5 +1,5 @@
-import { scaleTarget } from '../core/shape';
-import type { AppChange, ScaleResult } from '../core/state';
+import type { ScaleResult } from '../core/plan';
+import { type AppChange, scaleTarget } from '../core/shape';
 import { nodeGroups } from '../runtime/providers/node-groups';
 import { platform } from '../runtime/providers/platform';
 import { runs } from '../runtime/providers/runs';

@@ -1,8 +1,9 @@
 import type { LocustClient } from '../adapters/locust/client';
 import { appliedUsers, decide, initialControllerState, startTrajectory } from '../core/ramp-controller';
+import type { RampState } from '../core/ramp-state';
 import { recordsExpireAt } from '../core/records';
+import type { RunState } from '../core/run-state';
 import { describeUserClasses, kpiOf, kpiShare, type RunEnvironment, userClassNames } from '../core/scenario';
-import type { RampState, RunState } from '../core/state';
 import { locust } from '../runtime/providers/locust';
 import { runs } from '../runtime/providers/runs';
 import { step } from '../runtime/step';

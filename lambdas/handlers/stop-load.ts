@@ -1,4 +1,5 @@
-import type { RunState, StopLoadResult } from '../core/state';
+import type { StopLoadResult } from '../core/restore';
+import type { RunState } from '../core/run-state';
 import { logger } from '../runtime/logger';
 import { locust } from '../runtime/providers/locust';
 import { runs } from '../runtime/providers/runs';

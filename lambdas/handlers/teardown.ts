@@ -1,4 +1,5 @@
-import type { RunState, TeardownResult } from '../core/state';
+import type { TeardownResult } from '../core/restore';
+import type { RunState } from '../core/run-state';
 import { nodeGroups } from '../runtime/providers/node-groups';
 import { platform } from '../runtime/providers/platform';
 import { runs } from '../runtime/providers/runs';

@@ -1,17 +1,16 @@
+import { isContinuation, validateContinuation } from '../core/continuation';
 import { ValidationError } from '../core/errors';
 import { TICKS_PER_EXECUTION } from '../core/history-budget';
 import { recordsExpireAt } from '../core/records';
 import {
   continuationName,
   type ExecutionBudget,
-  isContinuation,
   lockExpiresAt,
   plannedTicks,
   ticksPerExecution,
-  validateContinuation,
   validateRunInput,
 } from '../core/run-input';
-import type { RunState } from '../core/state';
+import type { RunState } from '../core/run-state';
 import { config } from '../runtime/providers/config';
 import { runs } from '../runtime/providers/runs';
 import { type StepDeps, step } from '../runtime/step';

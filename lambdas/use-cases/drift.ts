@@ -1,7 +1,7 @@
 import { settleLimit } from '../core/concurrency';
-import { applicationsInScope } from '../core/plan';
-import { type NodeGroupSize, nodeGroupDifferences, shapeDifferences } from '../core/shape';
-import type { AppShape, DriftEvent, RunState } from '../core/state';
+import { applicationsInScope, type DriftEvent } from '../core/plan';
+import type { RunState } from '../core/run-state';
+import { type AppShape, type NodeGroupSize, nodeGroupDifferences, shapeDifferences } from '../core/shape';
 import type { StepDeps } from '../runtime/step';
 import { assertNodeGroupWritable, assertWritable, concurrencyOf, nodeGroupRecordKey } from './prepare';
 

@@ -1,7 +1,7 @@
 import type { LocustClient, LocustKpi, LocustStats } from '../adapters/locust/client';
 import { fleetBounds, type WorkerFleet, workerFleet } from '../adapters/locust/fleet';
 import type { ControllerConfig, Observation } from '../core/ramp-controller';
-import type { RunContext } from '../core/state';
+import type { RunContext } from '../core/run-context';
 
 /**
  * The controller's configuration for a run. `kpiShare` (Start load's, from the scenario's classes) scales the

@@ -5,7 +5,7 @@
  */
 import type { RunStore } from '../adapters/aws/run-store';
 import { type PhaseRecord, recordsExpireAt } from '../core/records';
-import type { RunState } from '../core/state';
+import type { RunState } from '../core/run-state';
 import { logger } from '../runtime/logger';
 
 /**

@@ -11,8 +11,14 @@ import {
 import { ProductionTargetError } from '../core/errors';
 import { applicationsInScope } from '../core/plan';
 import { recordsExpireAt } from '../core/records';
-import { hasShape, type NodeGroupSize } from '../core/shape';
-import type { AppChange, AppShape, NodeGroupChange, RunState } from '../core/state';
+import type { RunState } from '../core/run-state';
+import {
+  type AppChange,
+  type AppShape,
+  hasShape,
+  type NodeGroupChange,
+  type NodeGroupSize,
+} from '../core/shape';
 import type { StepDeps } from '../runtime/step';
 
 /** The recorded-shape key of a node group (application names cannot contain `/`). */

@@ -6,7 +6,7 @@ import type { PhaseRecord, TickRecord } from '../core/records';
 import { estimateCost, runCost } from '../core/report/cost';
 import { renderReport } from '../core/report/html';
 import { buildRunSummary, type RunSummary } from '../core/report/summary';
-import type { RunState } from '../core/state';
+import type { RunState } from '../core/run-state';
 import type { Verdict } from '../core/verdict';
 import type { StepDeps } from '../runtime/step';
 

@@ -1,17 +1,18 @@
 import { retryTransient } from '../adapters/aws/transient';
 import { settleLimit } from '../core/concurrency';
 import { applicationsInScope } from '../core/plan';
-import type { Leftover } from '../core/restore';
-import { hasShape, type NodeGroupSize, restoreTarget, sameNodeGroupSize } from '../core/shape';
-import type {
-  AppChange,
-  AppShape,
-  FleetRestore,
-  NodeGroupChange,
-  RunContext,
-  RunState,
-  TeardownResult,
-} from '../core/state';
+import type { FleetRestore, Leftover, TeardownResult } from '../core/restore';
+import type { RunContext } from '../core/run-context';
+import type { RunState } from '../core/run-state';
+import {
+  type AppChange,
+  type AppShape,
+  hasShape,
+  type NodeGroupChange,
+  type NodeGroupSize,
+  restoreTarget,
+  sameNodeGroupSize,
+} from '../core/shape';
 import type { StepDeps } from '../runtime/step';
 import { fleetOf } from './load';
 import { assertWritable, concurrencyOf, nodeGroupRecordKey } from './prepare';

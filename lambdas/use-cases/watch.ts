@@ -33,12 +33,14 @@ import { checkSystemDown, type DownStreak } from '../core/dead-system';
 import { type HistogramBase, histogramReading, tickInterval, windowFigures } from '../core/histogram';
 import { slidingWindow } from '../core/latency-window';
 import { round } from '../core/numbers';
+import type { RampState } from '../core/ramp-state';
 import {
   recordsExpireAt,
   type TickHistogramRecord,
   type TickSloState,
   type TickWatchRecord,
 } from '../core/records';
+import type { RunState } from '../core/run-state';
 import { kpiOf } from '../core/scenario';
 import {
   type AlarmReading,
@@ -50,7 +52,6 @@ import {
   type SloCheck,
   type SloWatchState,
 } from '../core/slo';
-import type { RampState, RunState } from '../core/state';
 import { logger } from '../runtime/logger';
 import type { StepDeps } from '../runtime/step';
 

@@ -1,5 +1,5 @@
 import { type ConductorConfig, parseConfig } from '../../lambdas/core/config';
-import type { RunState } from '../../lambdas/core/state';
+import type { RunState } from '../../lambdas/core/run-state';
 import { handler as validateInput } from '../../lambdas/handlers/validate-input';
 import { resetDeps } from '../../lambdas/runtime/step';
 import { MOTO_ACCOUNT_ID, MOTO_REGION, motoEnv } from '../../local/moto';

@@ -7,7 +7,8 @@ import type {
   TickRecord,
   TickWatchRecord,
 } from '../../lambdas/core/records';
-import type { AppShape, RunContext } from '../../lambdas/core/state';
+import type { RunContext } from '../../lambdas/core/run-context';
+import type { AppShape } from '../../lambdas/core/shape';
 import type { Baseline } from '../../lambdas/core/verdict';
 
 type Item = Record<string, unknown>;

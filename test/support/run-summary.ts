@@ -2,8 +2,8 @@ import { withSloDefaults } from '../../lambdas/core/config';
 import type { PhaseRecord, TickRecord } from '../../lambdas/core/records';
 import { estimateCost, runCost } from '../../lambdas/core/report/cost';
 import { buildRunSummary, type RunSummary } from '../../lambdas/core/report/summary';
+import type { RunState } from '../../lambdas/core/run-state';
 import { buildChecks, evaluateTick, type SloWatchState } from '../../lambdas/core/slo';
-import type { RunState } from '../../lambdas/core/state';
 import { judge } from '../../lambdas/core/verdict';
 
 const START = Date.parse('2026-11-27T02:00:00.000Z');

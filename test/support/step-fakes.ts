@@ -7,8 +7,9 @@ import type {
   EnvironmentConfig,
   Platform,
 } from '../../lambdas/core/config';
-import type { NodeGroupSize } from '../../lambdas/core/shape';
-import type { AppShape, RampState, RunState } from '../../lambdas/core/state';
+import type { RampState } from '../../lambdas/core/ramp-state';
+import type { RunState } from '../../lambdas/core/run-state';
+import type { AppShape, NodeGroupSize } from '../../lambdas/core/shape';
 import type { StepDeps } from '../../lambdas/runtime/step';
 import { InMemoryRunStore } from './in-memory-run-store';
 

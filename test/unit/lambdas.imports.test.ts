@@ -1,7 +1,8 @@
 /**
  * The import rules of docs/architecture.md, read from the sources with the TypeScript compiler's parser:
  * no value import cycle anywhere; lambdas/core imports no other layer; adapters import no runtime, use case or
- * entry; no entry imports another; CDK code imports no step code but lambdas/contracts.ts and core.
+ * entry; no entry imports another; CDK code imports no step code but lambdas/contracts.ts and core; the
+ * execution state's aggregate type is imported back by none of its parts.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -136,6 +137,27 @@ function layerViolations(graph: ReadonlyMap<string, readonly Edge[]>): string[] 
   return out;
 }
 
+/** The execution state's aggregate (`RunState`): it imports each domain's part of the state. */
+const AGGREGATE = 'lambdas/core/run-state.ts';
+
+/**
+ * The files `root` imports, directly or not (types included), that import `root` back: each closes a cycle
+ * through it, the shape of a hub that everything imports and that imports everything.
+ */
+function importedBackBy(graph: ReadonlyMap<string, readonly Edge[]>, root: string): string[] {
+  const seen = new Set<string>();
+  const queue = [root];
+  while (queue.length > 0) {
+    const file = queue.pop() as string;
+    for (const { to } of graph.get(file) ?? []) {
+      if (seen.has(to)) continue;
+      seen.add(to);
+      queue.push(to);
+    }
+  }
+  return [...seen].filter((f) => (graph.get(f) ?? []).some((e) => e.to === root)).sort();
+}
+
 function sourceFiles(dir: string): string[] {
   if (!existsSync(join(ROOT, dir))) return [];
   return readdirSync(join(ROOT, dir)).flatMap((name) => {
@@ -185,6 +207,11 @@ describe('the import graph of the repository', () => {
   it('keeps every layer to what it may import', () => {
     expect(layerViolations(graph)).toEqual([]);
   });
+
+  it('has the aggregate state import its parts, none of which imports it back', () => {
+    expect(graph.get(AGGREGATE)?.length).toBeGreaterThan(0);
+    expect(importedBackBy(graph, AGGREGATE)).toEqual([]);
+  });
 });
 
 describe('the checks', () => {
@@ -219,5 +246,20 @@ describe('the checks', () => {
       'lambdas/handlers/a.ts -> lambdas/handlers/b.ts',
       'cdk/lib/j.ts -> lambdas/handlers/b.ts',
     ]);
+  });
+
+  it('find a part that imports the aggregate back, through a type and another module too', () => {
+    expect(
+      importedBackBy(
+        graphOf({
+          'state.ts': "import type { A } from './a'; import type { B } from './b';",
+          'a.ts': "import type { C } from './c';",
+          'b.ts': '',
+          'c.ts': "import type { State } from './state';",
+          'user.ts': "import type { State } from './state';",
+        }),
+        'state.ts',
+      ),
+    ).toEqual(['c.ts']);
   });
 });

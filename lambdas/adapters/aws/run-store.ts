@@ -15,7 +15,8 @@ import type {
   TickRecord,
   TickWatchRecord,
 } from '../../core/records';
-import type { AppShape, RunContext } from '../../core/state';
+import type { RunContext } from '../../core/run-context';
+import type { AppShape } from '../../core/shape';
 import type { Baseline } from '../../core/verdict';
 import { withTransientAws } from './transient';
 

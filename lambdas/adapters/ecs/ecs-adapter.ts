@@ -9,8 +9,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import type { EcsPlatform, Platform } from '../../core/config';
 import { RolloutFailedError, RolloutTimeoutError } from '../../core/errors';
-import { type ContainerResources, canonical, versionOf } from '../../core/shape';
-import type { AppShape } from '../../core/state';
+import { type AppShape, type ContainerResources, canonical, versionOf } from '../../core/shape';
 import { AwsClients, aws } from '../aws/clients';
 import type { ApplyOptions, PlatformAdapter } from '../platforms';
 

@@ -1,7 +1,7 @@
 import { request } from 'undici';
 import type { Platform } from '../../core/config';
 import { TransientError } from '../../core/errors';
-import type { AppShape } from '../../core/state';
+import type { AppShape } from '../../core/shape';
 import type { PlatformAdapter } from '../platforms';
 
 interface AgentShape extends AppShape {

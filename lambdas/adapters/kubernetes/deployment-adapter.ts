@@ -1,8 +1,14 @@
 import { PatchStrategy, setHeaderOptions, type V1Deployment } from '@kubernetes/client-node';
 import type { KubernetesPlatform, Platform } from '../../core/config';
 import { RolloutFailedError, RolloutTimeoutError } from '../../core/errors';
-import { type ContainerResources, canonical, clamp, type HpaBounds, versionOf } from '../../core/shape';
-import type { AppShape } from '../../core/state';
+import {
+  type AppShape,
+  type ContainerResources,
+  canonical,
+  clamp,
+  type HpaBounds,
+  versionOf,
+} from '../../core/shape';
 import type { ApplyOptions, PlatformAdapter } from '../platforms';
 import type { KubeApis, KubeConnector } from './connection';
 import { isConflict, kube, kubernetesError } from './errors';

@@ -4,9 +4,10 @@
  * notification's `capacity`, and the window the verdict judges. Pure.
  */
 import { type LatencyFigures, runLatency, type TickHistograms, windowOf } from '../latency-window';
+import type { PlateauTotals } from '../ramp-state';
 import { esc, niceTicks } from '../report/svg';
+import type { RunState } from '../run-state';
 import type { RequestFigures, SloWatchState } from '../slo';
-import type { PlateauTotals, RunState } from '../state';
 import {
   type CapacityLimit,
   type CapacityParameters,

@@ -10,8 +10,8 @@ import {
   PLATEAU_SPREAD_SECONDS,
 } from '../ramp-controller';
 import type { RunRequest } from '../run-input';
+import type { RunState } from '../run-state';
 import type { SloTrack } from '../slo';
-import type { RunState } from '../state';
 import { type CapacityPlan, type CapacityState, type CapacityTick, levelUsers } from './search';
 
 /** The search's plan for a run in mode capacity; null in mode target. */

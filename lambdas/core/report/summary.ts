@@ -4,12 +4,14 @@
  */
 import { type CapacitySummary, capacitySummary } from '../capacity/section';
 import { type KpiConfig, type SloConfig, withSloDefaults } from '../config';
+import type { StepError } from '../errors';
+import type { DeployResult, ScaleResult } from '../plan';
 import type { PhaseRecord, TickRecord } from '../records';
-import type { RestoreOutcome } from '../restore';
+import type { CleanupResult, RestoreOutcome, TeardownResult } from '../restore';
 import type { RunRequest } from '../run-input';
+import type { RunState } from '../run-state';
 import { kpiOf, scenarioUserClasses } from '../scenario';
 import type { RunAbort } from '../slo';
-import type { CleanupResult, DeployResult, RunState, ScaleResult, StepError, TeardownResult } from '../state';
 import type { Verdict } from '../verdict';
 import type { RunCost } from './cost';
 

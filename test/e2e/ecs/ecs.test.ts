@@ -17,7 +17,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TASK_RESOURCES } from '../../../lambdas/adapters/ecs/ecs-adapter';
 import { type ConductorConfig, parseConfig } from '../../../lambdas/core/config';
-import type { RunState } from '../../../lambdas/core/state';
+import type { RunState } from '../../../lambdas/core/run-state';
 import { handler as planDryRun } from '../../../lambdas/handlers/plan-dry-run';
 import { handler as scale } from '../../../lambdas/handlers/scale';
 import { handler as teardown } from '../../../lambdas/handlers/teardown';

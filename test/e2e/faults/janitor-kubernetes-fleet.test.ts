@@ -6,7 +6,7 @@ import { RunStore } from '../../../lambdas/adapters/aws/run-store';
 import { locustWorkersRbac } from '../../../lambdas/adapters/kubernetes/rbac';
 import { workerFleet } from '../../../lambdas/adapters/locust/fleet';
 import { type LocustWorkersConfig, parseConfig } from '../../../lambdas/core/config';
-import type { RunState } from '../../../lambdas/core/state';
+import type { RunState } from '../../../lambdas/core/run-state';
 import { handler as acquireLock } from '../../../lambdas/handlers/acquire-lock';
 import { handler as janitor } from '../../../lambdas/handlers/janitor';
 import { handler as validateInput } from '../../../lambdas/handlers/validate-input';

@@ -14,7 +14,7 @@ import {
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ConductorConfig, parseConfig } from '../../../lambdas/core/config';
-import type { RunState } from '../../../lambdas/core/state';
+import type { RunState } from '../../../lambdas/core/run-state';
 import { handler as acquireLock } from '../../../lambdas/handlers/acquire-lock';
 import { handler as cleanup } from '../../../lambdas/handlers/cleanup';
 import { handler as janitor } from '../../../lambdas/handlers/janitor';

@@ -9,7 +9,7 @@ import { mergePatch } from '../../../lambdas/adapters/kubernetes/patch';
 import { defaultPlatforms } from '../../../lambdas/adapters/platforms';
 import { CONDUCTOR_GROUP, PRODUCTION_READER_GROUP } from '../../../lambdas/contracts';
 import { type ConductorConfig, parseConfig } from '../../../lambdas/core/config';
-import type { RunState } from '../../../lambdas/core/state';
+import type { RunState } from '../../../lambdas/core/run-state';
 import { handler as cleanup } from '../../../lambdas/handlers/cleanup';
 import { handler as planDryRun } from '../../../lambdas/handlers/plan-dry-run';
 import { handler as scale } from '../../../lambdas/handlers/scale';

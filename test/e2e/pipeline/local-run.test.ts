@@ -2,7 +2,7 @@ import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RunStore } from '../../../lambdas/adapters/aws/run-store';
 import { TransientError, ValidationError } from '../../../lambdas/core/errors';
-import type { AppShape } from '../../../lambdas/core/state';
+import type { AppShape } from '../../../lambdas/core/shape';
 import type { Verdict } from '../../../lambdas/core/verdict';
 import { readShopShape, setShopReplicas } from '../../../local/demo-shop';
 import { DEMO_TEST_REPLICAS, type LocalEnvironment, startLocalEnvironment } from '../../../local/environment';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RunStore } from '../../../lambdas/adapters/aws/run-store';
-import type { RampState } from '../../../lambdas/core/state';
+import type { RampState } from '../../../lambdas/core/ramp-state';
 import { type LocalEnvironment, startLocalEnvironment } from '../../../local/environment';
 import { executeLocally } from '../../../local/executor';
 import { STEPS } from '../../../statemachine/steps';

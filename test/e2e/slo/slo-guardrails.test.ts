@@ -26,7 +26,7 @@ import type { ConductorConfig, SloConfig } from '../../../lambdas/core/config';
 import { histogramPercentile, mergeIntervals } from '../../../lambdas/core/histogram';
 import type { RunSummary } from '../../../lambdas/core/report/summary';
 import { plannedTicks } from '../../../lambdas/core/run-input';
-import type { RunState } from '../../../lambdas/core/state';
+import type { RunState } from '../../../lambdas/core/run-state';
 import type { Verdict } from '../../../lambdas/core/verdict';
 import { resetDeps } from '../../../lambdas/runtime/step';
 import {

@@ -1,6 +1,6 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { RunStore } from '../../../lambdas/adapters/aws/run-store';
-import type { AppShape } from '../../../lambdas/core/state';
+import type { AppShape } from '../../../lambdas/core/shape';
 import { type JanitorResult, handler as janitor } from '../../../lambdas/handlers/janitor';
 import { resetDeps } from '../../../lambdas/runtime/step';
 import { readShopShape } from '../../../local/demo-shop';

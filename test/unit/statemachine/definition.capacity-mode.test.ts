@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfigFile } from '../../../lambdas/core/config-file';
 import { historyTicks } from '../../../lambdas/core/history-budget';
-import type { RunState } from '../../../lambdas/core/state';
+import type { RunState } from '../../../lambdas/core/run-state';
 import { logger } from '../../../lambdas/runtime/logger';
 import { resetDeps } from '../../../lambdas/runtime/step';
 import { executeLocally, type LocalExecutionResult } from '../../../local/executor';

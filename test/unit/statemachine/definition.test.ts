@@ -8,7 +8,7 @@ import {
   type RestoreStepSlot,
   restoreOutcome,
 } from '../../../lambdas/core/restore';
-import type { RunState } from '../../../lambdas/core/state';
+import type { RunState } from '../../../lambdas/core/run-state';
 import { executeLocally, type LocalExecutionResult } from '../../../local/executor';
 import { synthesizePipeline } from '../../../local/synth';
 import { RESTORE_INCOMPLETE, START_EXECUTION_TRANSIENT_ERRORS } from '../../../statemachine/definition';

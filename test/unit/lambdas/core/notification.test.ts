@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { runEndedNotification } from '../../../../lambdas/core/notification';
 import { type RestoreOutcome, restoreOutcome } from '../../../../lambdas/core/restore';
-import type { RunState } from '../../../../lambdas/core/state';
+import type { RunState } from '../../../../lambdas/core/run-state';
 import type { BaselineComparison, Verdict } from '../../../../lambdas/core/verdict';
 import { sampleSummary } from '../../../support/run-summary';
 import { runState } from '../../../support/step-fakes';

@@ -7,17 +7,13 @@ import { ValidationError } from '../../../../lambdas/core/errors';
 import { historyTicks, TICKS_PER_EXECUTION } from '../../../../lambdas/core/history-budget';
 import {
   continuationName,
-  isContinuation,
   lockExpiresAt,
   MAX_TEST_MINUTES,
   plannedTicks,
   ticksPerExecution,
-  validateContinuation,
   validateRunInput,
 } from '../../../../lambdas/core/run-input';
-import runContinuationSchema from '../../../../schema/run-continuation.schema.json' with { type: 'json' };
 import runInputSchema from '../../../../schema/run-input.schema.json' with { type: 'json' };
-import { handedOnState } from '../../../support/step-fakes';
 
 /**
  * The execution input contract: schema/run-input.schema.json plus the rules
@@ -265,73 +261,6 @@ describe('one execution of a long run', () => {
     expect(lockExpiresAt(request, start, start).toISOString()).toBe('2026-12-04T13:00:00.000Z');
     const late = new Date('2026-12-05T00:00:00Z');
     expect(lockExpiresAt(request, start, late).toISOString()).toBe('2026-12-05T02:00:00.000Z');
-  });
-});
-
-describe('the input of an execution that continues a run', () => {
-  it("is told apart from a user's input by its one field", () => {
-    expect(isContinuation({ continuation: handedOnState() })).toBe(true);
-    expect(isContinuation({ environment: 'staging', targetOrdersPerMinute: 1 })).toBe(false);
-    expect(isContinuation(null)).toBe(false);
-  });
-
-  it('accepts the state the previous execution handed on, with the id of that execution', () => {
-    const input = { continuation: handedOnState(), AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID: 'arn:prev' };
-    expect(validateContinuation(input)).toEqual({ ok: true, state: handedOnState() });
-  });
-
-  const base = handedOnState();
-  const cases: [string, unknown, string, RegExp][] = [
-    ['not an object', { continuation: 'x' }, 'continuation', /must be an object/],
-    ['another field beside it', { continuation: base, environment: 'x' }, 'environment', /not a known/],
-    ['no lock', { continuation: { ...base, lock: undefined } }, 'continuation.lock', /required/],
-    [
-      'a finished ramp',
-      { continuation: { ...base, ramp: { ...base.ramp, done: true } } },
-      'continuation.ramp.done',
-      /must be false/,
-    ],
-    [
-      'a negative tick',
-      { continuation: { ...base, ramp: { ...base.ramp, tick: -1 } } },
-      'continuation.ramp.tick',
-      /at least 0/,
-    ],
-    [
-      'a lock of another run',
-      { continuation: { ...base, lock: { ...base.lock, holder: 'arn:other' } } },
-      'continuation.lock.holder',
-      /the run's first execution/,
-    ],
-    [
-      'a lock of another environment',
-      { continuation: { ...base, lock: { ...base.lock, environment: 'prod' } } },
-      'continuation.lock.environment',
-      /the run's environment 'staging'/,
-    ],
-    [
-      'a next tick that is no time',
-      { continuation: { ...base, ramp: { ...base.ramp, nextTickAt: 'tomorrow' } } },
-      'continuation.ramp.nextTickAt',
-      /ISO 8601/,
-    ],
-    [
-      'no execution',
-      { continuation: { ...base, execution: undefined } },
-      'continuation.execution',
-      /required/,
-    ],
-  ];
-  it.each(cases)('refuses %s, naming the field', (_, input, field, rule) => {
-    const result = validateContinuation(JSON.parse(JSON.stringify(input)));
-    expect(result.ok).toBe(false);
-    const problem = result.ok ? undefined : result.problems.find((p) => p.field === field);
-    expect(problem?.rule, JSON.stringify(result)).toMatch(rule);
-  });
-
-  it('has a valid schema', () => {
-    const ajv = new Ajv2020({ strict: true });
-    expect(ajv.validateSchema(runContinuationSchema), JSON.stringify(ajv.errors)).toBe(true);
   });
 });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { describeNodeGroupChanges } from '../../../../lambdas/core/plan';
 import {
+  type AppShape,
   canonical,
   deployTarget,
   hasShape,
@@ -12,7 +13,6 @@ import {
   shapeDifferences,
   versionOf,
 } from '../../../../lambdas/core/shape';
-import type { AppShape } from '../../../../lambdas/core/state';
 
 const test: AppShape = {
   version: 'shop:2.5.0-feature',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Observation } from '../../../../lambdas/core/ramp-controller';
-import type { RampState } from '../../../../lambdas/core/state';
+import type { RampState } from '../../../../lambdas/core/ramp-state';
 import { shrinksFleet, unfollowedUsers } from '../../../../lambdas/handlers/ramp-tick';
 
 const asked = (users: number, done = false) => ({ users, done }) as RampState;

@@ -31,7 +31,9 @@ const { runPreparePhase } = await import('../../../../local/prepare-phase');
 const { handler: validate } = await import('../../../../lambdas/handlers/validate-input');
 const { handler: stopLoad } = await import('../../../../lambdas/handlers/stop-load');
 
-import type { AppShape, RampState, RunState } from '../../../../lambdas/core/state';
+import type { RampState } from '../../../../lambdas/core/ramp-state';
+import type { RunState } from '../../../../lambdas/core/run-state';
+import type { AppShape } from '../../../../lambdas/core/shape';
 
 const testShape: AppShape = {
   version: 'shop:2.5.0-feature',

@@ -9,9 +9,10 @@ import {
   parseStats,
 } from '../../../../lambdas/adapters/locust/client';
 import { withSloDefaults } from '../../../../lambdas/core/config';
+import type { RampState } from '../../../../lambdas/core/ramp-state';
 import type { TickHistogramRecord, TickWatchRecord } from '../../../../lambdas/core/records';
+import type { RunState } from '../../../../lambdas/core/run-state';
 import type { AlarmReading } from '../../../../lambdas/core/slo';
-import type { RampState, RunState } from '../../../../lambdas/core/state';
 import { applyWatch, type TickReading, watchTick } from '../../../../lambdas/use-cases/watch';
 
 vi.mock('../../../../lambdas/runtime/step', () => ({

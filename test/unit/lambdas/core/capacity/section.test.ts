@@ -13,7 +13,7 @@ import type { TickHistograms } from '../../../../../lambdas/core/latency-window'
 import { estimateCost, runCost } from '../../../../../lambdas/core/report/cost';
 import { renderReport } from '../../../../../lambdas/core/report/html';
 import { buildRunSummary } from '../../../../../lambdas/core/report/summary';
-import type { RunState } from '../../../../../lambdas/core/state';
+import type { RunState } from '../../../../../lambdas/core/run-state';
 import { judge } from '../../../../../lambdas/core/verdict';
 import schema from '../../../../../schema/run-summary.schema.json' with { type: 'json' };
 import { runCapacitySearch, SCENARIO } from '../../../../support/capacity-simulated-run';

@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { validateContinuation } from '../../../../lambdas/core/run-input';
+import { validateContinuation } from '../../../../lambdas/core/continuation';
 import runContinuationSchema from '../../../../schema/run-continuation.schema.json' with { type: 'json' };
 import {
   deepFreeze,
