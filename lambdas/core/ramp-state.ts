@@ -1,8 +1,17 @@
-/** The ramp's state, carried from tick to tick in the execution state. */
+/**
+ * The ramp's state, carried from tick to tick in the execution state, and the pure rules a tick applies to it
+ * besides the controller's decision: the plateau's totals, when the worker fleet shrinks, users Locust ignores.
+ */
 import type { CapacityState } from './capacity/search';
 import type { DownStreak } from './dead-system';
 import type { DriftEvent } from './plan';
-import type { ControllerState, ControllerStateV2, Saturation } from './ramp-controller';
+import type {
+  ControllerState,
+  ControllerStateV2,
+  Decision,
+  Observation,
+  Saturation,
+} from './ramp-controller';
 import type { RunAbort, SloWatchState } from './slo';
 
 /** Carried from tick to tick; also what the console shows of the test's progress. */
@@ -58,4 +67,62 @@ export interface PlateauTotals {
   readonly minutes: number;
   readonly requests: number;
   readonly failures: number;
+}
+
+/** Before the first tick on the plateau. */
+export const NO_PLATEAU: PlateauTotals = { ticks: 0, orders: 0, minutes: 0, requests: 0, failures: 0 };
+
+/**
+ * Whether the interval a tick just measured counts for the plateau: it began (at the controller's last
+ * reading, else now) after the ramp-up, and it lasted (an interval not comparable has zero minutes).
+ */
+export function intervalInPlateau(
+  previous: Pick<RampState, 'startedAt' | 'controller'>,
+  now: Date,
+  rampUpSeconds: number,
+  interval: Decision['delta'],
+): boolean {
+  const start = (previous.controller.last?.at ?? now.getTime()) - Date.parse(previous.startedAt);
+  return start >= rampUpSeconds * 1000 && interval.minutes > 0;
+}
+
+/** The plateau's totals with one more interval. */
+export function addToPlateau(totals: PlateauTotals, interval: Decision['delta']): PlateauTotals {
+  return {
+    ticks: totals.ticks + 1,
+    orders: totals.orders + interval.orders,
+    minutes: totals.minutes + interval.minutes,
+    requests: totals.requests + interval.requests,
+    failures: totals.failures + interval.failures,
+  };
+}
+
+/**
+ * Whether the fleet goes down to `wanted` workers: only on the plateau (the ramp only grows), and only when the
+ * last tick's users fit the smaller fleet too — one odd decision must not make Locust move users between
+ * workers twice, each move costing orders.
+ */
+export function shrinksFleet(
+  phase: Decision['phase'],
+  requested: number,
+  wanted: number,
+  lastUsers: number,
+  usersPerWorker: number,
+): boolean {
+  return phase === 'plateau' && wanted < requested && lastUsers <= wanted * usersPerWorker;
+}
+
+/**
+ * Says when Locust runs other users than the last tick asked for (beyond 10 %, at least 3): a master that lost a
+ * worker from its user dispatch keeps that worker's users running and counted, and no later command reaches them.
+ * The controller integrates the users it commanded, so it would read their orders as a higher rate per user.
+ */
+export function unfollowedUsers(
+  previous: Pick<RampState, 'users' | 'done'>,
+  observation: Observation,
+): string | null {
+  if (!observation.running || previous.done) return null;
+  const asked = previous.users;
+  if (Math.abs(observation.users - asked) < Math.max(3, 0.1 * asked)) return null;
+  return `Locust runs ${observation.users} users where ${asked} were asked`;
 }

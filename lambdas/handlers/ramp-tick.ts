@@ -9,8 +9,14 @@ import {
 import { capacityPlanOf, capacityTick, levelDecision, withoutAbortPolicy } from '../core/capacity/tick';
 import { withSloDefaults } from '../core/config';
 import { round } from '../core/numbers';
-import { appliedUsers, type Decision, decide, type Observation } from '../core/ramp-controller';
-import type { PlateauTotals, RampState } from '../core/ramp-state';
+import { appliedUsers, decide } from '../core/ramp-controller';
+import {
+  addToPlateau,
+  intervalInPlateau,
+  type RampState,
+  shrinksFleet,
+  unfollowedUsers,
+} from '../core/ramp-state';
 import { recordsExpireAt } from '../core/records';
 import type { RunState } from '../core/run-state';
 import { userClassNames } from '../core/scenario';
@@ -49,9 +55,7 @@ export const handler = step(
     const search = capacityPlan ? (previous.capacity ?? initialCapacityState()) : null;
     const plan = (s: CapacityState | null) => (s ? capacityControllerConfig(config, s) : config);
     const measured = decide(plan(search), previous.controller, observation, elapsedSeconds);
-    // The interval just measured counts for the plateau when it began after the ramp-up.
-    const intervalStart = (previous.controller.last?.at ?? now.getTime()) - Date.parse(previous.startedAt);
-    const inPlateau = intervalStart >= config.rampUpSeconds * 1000 && measured.delta.minutes > 0;
+    const inPlateau = intervalInPlateau(previous, now, config.rampUpSeconds, measured.delta);
     // Metrics and SLOs on the same reading; an abort by policy adds no workers or users.
     const watch = await watchTick(
       search ? withoutAbortPolicy(state) : state,
@@ -131,15 +135,7 @@ export const handler = step(
       workersRequested = wanted;
     }
 
-    const plateau: PlateauTotals = inPlateau
-      ? {
-          ticks: previous.plateau.ticks + 1,
-          orders: previous.plateau.orders + decision.delta.orders,
-          minutes: previous.plateau.minutes + decision.delta.minutes,
-          requests: previous.plateau.requests + decision.delta.requests,
-          failures: previous.plateau.failures + decision.delta.failures,
-        }
-      : previous.plateau;
+    const plateau = inPlateau ? addToPlateau(previous.plateau, decision.delta) : previous.plateau;
     const failureRatio = decision.delta.requests > 0 ? decision.delta.failures / decision.delta.requests : 0;
 
     const tick = previous.tick + 1;
@@ -196,30 +192,3 @@ export const handler = step(
     return applyWatch(next, watch);
   },
 );
-
-/**
- * Whether the fleet goes down to `wanted` workers: only on the plateau (the ramp only grows), and only when the
- * last tick's users fit the smaller fleet too — one odd decision must not make Locust move users between
- * workers twice, each move costing orders.
- */
-export function shrinksFleet(
-  phase: Decision['phase'],
-  requested: number,
-  wanted: number,
-  lastUsers: number,
-  usersPerWorker: number,
-): boolean {
-  return phase === 'plateau' && wanted < requested && lastUsers <= wanted * usersPerWorker;
-}
-
-/**
- * Says when Locust runs other users than the last tick asked for (beyond 10 %, at least 3): a master that lost a
- * worker from its user dispatch keeps that worker's users running and counted, and no later command reaches them.
- * The controller integrates the users it commanded, so it would read their orders as a higher rate per user.
- */
-export function unfollowedUsers(previous: RampState, observation: Observation): string | null {
-  if (!observation.running || previous.done) return null;
-  const asked = previous.users;
-  if (Math.abs(observation.users - asked) < Math.max(3, 0.1 * asked)) return null;
-  return `Locust runs ${observation.users} users where ${asked} were asked`;
-}

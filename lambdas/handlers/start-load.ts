@@ -1,6 +1,6 @@
 import type { LocustClient } from '../adapters/locust/client';
 import { appliedUsers, decide, initialControllerState, startTrajectory } from '../core/ramp-controller';
-import type { RampState } from '../core/ramp-state';
+import { NO_PLATEAU, type RampState } from '../core/ramp-state';
 import { recordsExpireAt } from '../core/records';
 import type { RunState } from '../core/run-state';
 import { describeUserClasses, kpiOf, kpiShare, type RunEnvironment, userClassNames } from '../core/scenario';
@@ -95,7 +95,7 @@ export const handler = step(
           generation: baseline.generation,
         },
       },
-      plateau: { ticks: 0, orders: 0, minutes: 0, requests: 0, failures: 0 },
+      plateau: NO_PLATEAU,
       ...(selection ? { kpiShare: selection.kpiShare } : {}),
     };
   },
