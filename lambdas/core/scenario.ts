@@ -29,9 +29,11 @@ export function scenarioUserClasses(
   return environment.userClasses?.[scenario] ?? null;
 }
 
-/** The environment's KPI (orders when it names none). */
-export function kpiOf(environment: Pick<RunEnvironment, 'kpi'>): KpiConfig {
-  return environment.kpi ?? DEFAULT_KPI;
+/** The environment's KPI, or of whatever names its KPI (a verdict's input): orders when it names none. */
+export function kpiOf<K extends Pick<KpiConfig, 'name' | 'unit'> = KpiConfig>(owner: {
+  readonly kpi?: K | undefined;
+}): K | KpiConfig {
+  return owner.kpi ?? DEFAULT_KPI;
 }
 
 /** "BrowseUser ×2, CheckoutUser ×1": how a report and a tick message name what ran. */

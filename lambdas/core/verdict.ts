@@ -15,11 +15,12 @@
  * - Latency percentiles are those of every response of the plateau window (the sum of the plateau ticks'
  *   histograms, core/histogram.ts), never an average over workers or ticks.
  */
-import { DEFAULT_KPI, type KpiConfig, type RelativeCriteria, type SloConfig } from './config';
+import type { KpiConfig, RelativeCriteria, SloConfig } from './config';
 import type { StepError } from './errors';
 import type { LatencyFigures } from './latency-window';
 import { round } from './numbers';
 import type { PlateauTotals } from './ramp-state';
+import { kpiOf } from './scenario';
 import { AGGREGATED, type BreachEpisode, latencyId, type RunAbort, type SloWatchState } from './slo';
 import { hodgesLehmann, mannWhitneyGreater, median, quantile } from './statistics';
 
@@ -432,7 +433,7 @@ function finish(draft: SliDraft, against: Against | null, criteria: RelativeCrit
 
 /** The KPI's rate, short: "orders/min", "bookings/min". */
 function kpiRate(input: Pick<VerdictInput, 'kpi'>): string {
-  return `${(input.kpi ?? DEFAULT_KPI).name}/min`;
+  return `${kpiOf(input).name}/min`;
 }
 
 function kpiSli(input: VerdictInput, achieved: number | null, against: Against): SliResult {
@@ -443,7 +444,7 @@ function kpiSli(input: VerdictInput, achieved: number | null, against: Against):
     {
       id: 'orders-per-minute',
       kind: 'kpi',
-      name: `${(input.kpi ?? DEFAULT_KPI).unit} (plateau mean)`,
+      name: `${kpiOf(input).unit} (plateau mean)`,
       threshold: `${target} ± ${round(tolerance * 100, 1)} %`,
       observed: achieved === null ? null : round(achieved, 1),
       unit: kpiRate(input),
@@ -495,7 +496,7 @@ function kpiTickSli(
       {
         id: 'kpi-attainment',
         kind: 'kpi',
-        name: `${(input.kpi ?? DEFAULT_KPI).unit} vs plan (worst plateau tick)`,
+        name: `${kpiOf(input).unit} vs plan (worst plateau tick)`,
         threshold: `≥ ${round(kpi.minAttainment * 100, 1)} % of plan for ${input.slos.breachTicks} ticks`,
         observed: worst === null ? null : round(worst * 100, 1),
         unit: '%',
