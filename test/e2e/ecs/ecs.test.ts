@@ -22,18 +22,11 @@ import { handler as planDryRun } from '../../../lambdas/handlers/plan-dry-run';
 import { handler as scale } from '../../../lambdas/handlers/scale';
 import { handler as teardown } from '../../../lambdas/handlers/teardown';
 import { handler as validateInput } from '../../../lambdas/handlers/validate-input';
-import { deps, resetDeps } from '../../../lambdas/runtime/step';
+import { deps } from '../../../lambdas/runtime/step';
 import { checkDrift } from '../../../lambdas/use-cases/drift';
-import { createLocalAwsResources, RUNS_TABLE_KEYS } from '../../../local/aws-resources';
-import {
-  MOTO_ACCOUNT_ID,
-  MOTO_CREDENTIALS,
-  MOTO_REGION,
-  type Moto,
-  motoEnv,
-  startMoto,
-} from '../../../local/moto';
+import { MOTO_ACCOUNT_ID, MOTO_CREDENTIALS, MOTO_REGION, type Moto, startMoto } from '../../../local/moto';
 import { runPreparePhase } from '../../../local/prepare-phase';
+import { useMotoAws } from '../../support/moto-aws';
 
 /**
  * ECS services (task definition, desired count) and EKS managed node groups (scaling configuration) scaled
@@ -144,12 +137,7 @@ beforeAll(async () => {
   config = parseConfig({
     environments: { 'ecs-restore-all': { ...base, restoreVersions: true }, 'ecs-keep-version': base },
   });
-  const resources = await createLocalAwsResources(moto.endpoint, RUNS_TABLE_KEYS);
-  Object.assign(process.env, motoEnv(moto.endpoint), resources, {
-    LTC_CONFIG: JSON.stringify(config),
-    LTC_POLL_MS: '250',
-  });
-  resetDeps();
+  await useMotoAws(moto.endpoint, config, { LTC_POLL_MS: '250' });
 });
 
 afterAll(async () => {

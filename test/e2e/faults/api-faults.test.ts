@@ -11,9 +11,7 @@ import { handler as deploy } from '../../../lambdas/handlers/deploy';
 import { handler as scale } from '../../../lambdas/handlers/scale';
 import { handler as teardown } from '../../../lambdas/handlers/teardown';
 import { handler as validateInput } from '../../../lambdas/handlers/validate-input';
-import { resetDeps } from '../../../lambdas/runtime/step';
-import { createLocalAwsResources, RUNS_TABLE_KEYS } from '../../../local/aws-resources';
-import { MOTO_ACCOUNT_ID, type Moto, motoEnv, startMoto } from '../../../local/moto';
+import { MOTO_ACCOUNT_ID, type Moto, startMoto } from '../../../local/moto';
 import {
   awsAction,
   awsJsonError,
@@ -25,6 +23,7 @@ import {
   type FaultyPlatforms,
   startFaultyPlatforms,
 } from '../../support/faults/faulty-platforms';
+import { useMotoAws } from '../../support/moto-aws';
 
 /**
  * Kubernetes and ECS API faults — 5xx, 409 Conflict, a request never answered, ThrottlingException — injected
@@ -54,13 +53,11 @@ beforeAll(async () => {
       },
     },
   });
-  const resources = await createLocalAwsResources(moto.endpoint, RUNS_TABLE_KEYS);
-  Object.assign(process.env, motoEnv(moto.endpoint), resources, platforms.env, {
-    LTC_CONFIG: JSON.stringify(config),
+  await useMotoAws(moto.endpoint, config, {
+    ...platforms.env,
     LTC_POLL_MS: '250',
     LTC_API_TIMEOUT_MS: '1500',
   });
-  resetDeps();
 });
 
 afterEach(() => {

@@ -11,7 +11,6 @@ import { handler as acquireLock } from '../../../lambdas/handlers/acquire-lock';
 import { handler as janitor } from '../../../lambdas/handlers/janitor';
 import { handler as validateInput } from '../../../lambdas/handlers/validate-input';
 import { resetDeps } from '../../../lambdas/runtime/step';
-import { createLocalAwsResources, RUNS_TABLE_KEYS } from '../../../local/aws-resources';
 import {
   applyRbac,
   createNamespace,
@@ -24,7 +23,8 @@ import {
   fleetTokenEnv,
   TEST_SIZE,
 } from '../../../local/kubernetes/fleet';
-import { type Moto, motoEnv, startMoto } from '../../../local/moto';
+import { type Moto, startMoto } from '../../../local/moto';
+import { useMotoAws } from '../../support/moto-aws';
 
 /**
  * The janitor and a Locust worker fleet that is a Kubernetes Deployment, on the real test kube-apiserver (RBAC
@@ -78,11 +78,7 @@ beforeAll(async () => {
       },
     },
   });
-  const resources = await createLocalAwsResources(moto.endpoint, RUNS_TABLE_KEYS);
-  Object.assign(process.env, motoEnv(moto.endpoint), resources, fleetTokenEnv(k8s), {
-    LTC_CONFIG: JSON.stringify(config),
-  });
-  resetDeps();
+  await useMotoAws(moto.endpoint, config, fleetTokenEnv(k8s));
 });
 
 afterAll(async () => {

@@ -24,14 +24,12 @@ import { handler as teardown } from '../../../lambdas/handlers/teardown';
 import { handler as validateInput } from '../../../lambdas/handlers/validate-input';
 import { deps, resetDeps } from '../../../lambdas/runtime/step';
 import { checkDrift } from '../../../lambdas/use-cases/drift';
-import { createLocalAwsResources, RUNS_TABLE_KEYS } from '../../../local/aws-resources';
 import {
   createMotoTaskNetwork,
   MOTO_ACCOUNT_ID,
   MOTO_CREDENTIALS,
   MOTO_REGION,
   type Moto,
-  motoEnv,
   startMoto,
 } from '../../../local/moto';
 import { runPreparePhase } from '../../../local/prepare-phase';
@@ -46,6 +44,7 @@ import {
   unexplainedGrants,
 } from '../../support/iam/evaluate-calls';
 import { pipelineRoles, type RolePolicies, topicKeys } from '../../support/iam/template-policies';
+import { useMotoAws } from '../../support/moto-aws';
 
 /**
  * The ECS platform path (Deploy registers task definitions and passes their roles, Scale and Teardown update
@@ -210,22 +209,20 @@ const judgements = new Map<StepId | 'janitor', RoleJudgement>();
 beforeAll(async () => {
   moto = await startMoto();
   await createPlatforms(moto.endpoint);
-  const resources = await createLocalAwsResources(moto.endpoint, RUNS_TABLE_KEYS);
   const sqs = new SQSClient({ endpoint: moto.endpoint, region: MOTO_REGION, credentials: MOTO_CREDENTIALS });
   const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'ltc-janitor-recheck' }));
+  if (!QueueUrl) throw new Error('moto created no janitor recheck queue');
   const config = conductorConfig(await createMotoTaskNetwork(moto.endpoint));
+  const resources = await useMotoAws(moto.endpoint, config, {
+    LTC_POLL_MS: '250',
+    JANITOR_RECHECK_QUEUE_URL: QueueUrl,
+    JANITOR_RECHECK_DELAY_SECONDS: '900',
+  });
   pipeline = synthesizePipeline(config);
   for (const [step, role] of pipelineRoles(pipeline, resources, MOTO_REGION, [
     [pipeline.stack.pipeline.janitor.recheckQueue, 'ltc-janitor-recheck'],
   ]))
     if (Object.values(DRIVEN).includes(step)) roles.set(step, role);
-  Object.assign(process.env, motoEnv(moto.endpoint), resources, {
-    LTC_CONFIG: JSON.stringify(config),
-    LTC_POLL_MS: '250',
-    JANITOR_RECHECK_QUEUE_URL: QueueUrl,
-    JANITOR_RECHECK_DELAY_SECONDS: '900',
-  });
-  resetDeps();
 
   recorder = new AwsCallRecorder('ecs-permissions', {
     ...topicKeys(pipeline, resources, MOTO_REGION),

@@ -15,9 +15,8 @@ import { handler as planDryRun } from '../../../lambdas/handlers/plan-dry-run';
 import { handler as scale } from '../../../lambdas/handlers/scale';
 import { handler as teardown } from '../../../lambdas/handlers/teardown';
 import { handler as validateInput } from '../../../lambdas/handlers/validate-input';
-import { deps, resetDeps } from '../../../lambdas/runtime/step';
+import { deps } from '../../../lambdas/runtime/step';
 import { checkDrift } from '../../../lambdas/use-cases/drift';
-import { createLocalAwsResources, RUNS_TABLE_KEYS } from '../../../local/aws-resources';
 import {
   ignoreConflict,
   type LocalKubernetes,
@@ -33,8 +32,9 @@ import {
   PRODUCTION_SIZE,
   TEST_SIZE,
 } from '../../../local/kubernetes/fleet';
-import { MOTO_ACCOUNT_ID, MOTO_CREDENTIALS, type Moto, motoEnv, startMoto } from '../../../local/moto';
+import { MOTO_ACCOUNT_ID, MOTO_CREDENTIALS, type Moto, startMoto } from '../../../local/moto';
 import { runPreparePhase } from '../../../local/prepare-phase';
+import { useMotoAws } from '../../support/moto-aws';
 
 /**
  * The conductor's Kubernetes side against a real control plane (etcd 3.6, two kube-apiservers with RBAC,
@@ -140,12 +140,7 @@ beforeAll(async () => {
       'k8s-scale-up': { ...base, applications: scaleUpApps, restoreVersions: true },
     },
   });
-  const resources = await createLocalAwsResources(moto.endpoint, RUNS_TABLE_KEYS);
-  Object.assign(process.env, motoEnv(moto.endpoint), resources, fleetTokenEnv(k8s), {
-    LTC_CONFIG: JSON.stringify(config),
-    LTC_POLL_MS: '250',
-  });
-  resetDeps();
+  await useMotoAws(moto.endpoint, config, { ...fleetTokenEnv(k8s), LTC_POLL_MS: '250' });
 });
 
 afterAll(async () => {
