@@ -32,7 +32,7 @@ export function outcomeOf(output: unknown): string | undefined {
 /** What the restore steps left behind, as the run's final state and summary.json carry it. */
 export interface RestoreReport {
   readonly complete: boolean;
-  readonly errors: readonly { step?: string; application?: string; error?: string; at?: string }[];
+  readonly errors: readonly { step?: string; error?: string; at?: string }[];
   readonly leftovers: readonly { kind?: string; name?: string; current?: unknown; recorded?: unknown }[];
 }
 

@@ -120,9 +120,7 @@ export function sloLine(s: SloResult): string {
 /** One line per restore problem, for a person. */
 export function restoreLines(restore: RestoreReport): string[] {
   return [
-    ...restore.errors.map(
-      (e) => `${e.step ?? 'restore'}${e.application ? ` (${e.application})` : ''}: ${e.error ?? 'failed'}`,
-    ),
+    ...restore.errors.map((e) => `${e.step ?? 'restore'}: ${e.error ?? 'failed'}`),
     ...restore.leftovers.map(
       (l) =>
         `left over: ${l.kind ?? 'resource'} ${l.name ?? '?'}${l.current !== undefined ? ` is ${JSON.stringify(l.current)}` : ''}${l.recorded !== undefined ? `, was ${JSON.stringify(l.recorded)}` : ''}`,

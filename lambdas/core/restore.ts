@@ -26,10 +26,12 @@ export interface CaughtRestoreError {
 /** `$.restoreErrors`: one slot per restore step, so a later failure never replaces an earlier one. */
 export type RestoreErrorSlots = Partial<Record<RestoreStepSlot, CaughtRestoreError>>;
 
+/**
+ * One restore step's error. Per step, not per application: Step Functions' Catch keeps only the error's name
+ * and cause; the applications left out of shape are the outcome's leftovers.
+ */
 export interface RestoreError {
   readonly step: string;
-  /** The application (or `nodegroup/<name>`) the error is about, when it is about one. */
-  readonly application?: string;
   readonly error: string;
   /** ISO time the error was caught. */
   readonly at: string;

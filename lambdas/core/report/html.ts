@@ -110,10 +110,7 @@ function restoreBanner(s: RunSummary): string {
   const restore = s.restore;
   if (!restore || restore.complete) return '';
   const errors = restore.errors
-    .map(
-      (e) =>
-        `<li>${esc(e.step)} failed${e.application ? ` (${esc(e.application)})` : ''}: ${esc(e.error)} <small>${esc(e.at)}</small></li>`,
-    )
+    .map((e) => `<li>${esc(e.step)} failed: ${esc(e.error)} <small>${esc(e.at)}</small></li>`)
     .join('');
   const left = restore.leftovers.map((l) => `<li>${esc(describeLeftover(l))}</li>`).join('');
   return `<section class="restore-incomplete" role="alert">

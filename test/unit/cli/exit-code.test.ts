@@ -4,7 +4,7 @@ import { exitCodeFor, restoreOf } from '../../../cli/exit-code';
 
 const incomplete = {
   complete: false,
-  errors: [{ step: 'Teardown', application: 'shop', error: 'timeout', at: '2026-11-27T12:00:00Z' }],
+  errors: [{ step: 'Teardown', error: 'timeout', at: '2026-11-27T12:00:00Z' }],
   leftovers: [{ kind: 'deployment', name: 'shop', current: 4, recorded: 2 }],
 };
 

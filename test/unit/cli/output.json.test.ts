@@ -133,9 +133,7 @@ describe('--json: one document on stdout, valid against schema/cli-output.schema
   it('status of a run whose restore is incomplete exits 6 and carries the restore report', async () => {
     const restore = {
       complete: false,
-      errors: [
-        { step: 'Teardown', application: 'payments', error: 'scale timed out', at: '2026-11-27T11:00:00Z' },
-      ],
+      errors: [{ step: 'Teardown', error: 'scale timed out', at: '2026-11-27T11:00:00Z' }],
       leftovers: [{ kind: 'deployment', name: 'payments', current: 8, recorded: 2 }],
     };
     const h = harness({

@@ -39,9 +39,7 @@ const verdict = {
 };
 const restore = {
   complete: false,
-  errors: [
-    { step: 'Teardown', application: 'payments', error: 'scale timed out', at: '2026-11-27T11:00:00Z' },
-  ],
+  errors: [{ step: 'Teardown', error: 'scale timed out', at: '2026-11-27T11:00:00Z' }],
   leftovers: [{ kind: 'deployment', name: 'payments', current: 8, recorded: 2 }],
 };
 
@@ -91,7 +89,7 @@ describe('start --wait on a failing run', () => {
     expect(h.stderr.text).toBe(
       [
         'restore  INCOMPLETE: the environment is not back to its recorded shape',
-        '         Teardown (payments): scale timed out',
+        '         Teardown: scale timed out',
         '         left over: deployment payments is 8, was 2',
         '',
       ].join('\n'),
@@ -109,7 +107,7 @@ describe('status says an incomplete restore first', () => {
     const lines = h.stdout.text.split('\n');
     expect(lines.slice(0, 4)).toEqual([
       'restore    INCOMPLETE: the environment is not back to its recorded shape',
-      '           Teardown (payments): scale timed out',
+      '           Teardown: scale timed out',
       '           left over: deployment payments is 8, was 2',
       `execution  ${EXEC_ARN}`,
     ]);

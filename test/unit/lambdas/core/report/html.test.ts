@@ -66,6 +66,16 @@ describe('an incomplete restore', () => {
     expect(paths).toContain('/restore/errors/0');
   });
 
+  it('has one error per failed step, without an application: the leftovers name those', () => {
+    const summary = JSON.parse(JSON.stringify(incompleteRestore()));
+    expect(Object.keys(summary.restore.errors[0]).sort()).toEqual(['at', 'error', 'step']);
+    summary.restore.errors[0].application = 'shop';
+    expect(validate(summary)).toBe(false);
+    expect(validate.errors?.map((e) => `${e.instancePath} ${e.message}`)).toContain(
+      '/restore/errors/0 must NOT have additional properties',
+    );
+  });
+
   it('heads the report: which step failed with its error, and which application may be left', () => {
     const html = renderReport(incompleteRestore());
     const banner = html.indexOf('class="restore-incomplete"');
