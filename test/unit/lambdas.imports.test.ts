@@ -140,6 +140,23 @@ function layerViolations(graph: ReadonlyMap<string, readonly Edge[]>): string[] 
 /** The execution state's aggregate (`RunState`): it imports each domain's part of the state. */
 const AGGREGATE = 'lambdas/core/run-state.ts';
 
+/** The core modules that read the execution state whole, each with why; others import the parts they read. */
+const WHOLE_STATE_READERS: Readonly<Record<string, string>> = {
+  'lambdas/core/continuation.ts': 'a continuation hands the whole state on to the next execution',
+  'lambdas/core/notification.ts': 'the run-ended notification tells how the whole run ended',
+  'lambdas/core/report/summary.ts': "summary.json is the whole run's account",
+};
+
+/** The core modules, other than `target` itself, that import `target`. */
+function coreImportersOf(graph: ReadonlyMap<string, readonly Edge[]>, target: string): string[] {
+  return [...graph]
+    .filter(
+      ([from, edges]) => from !== target && layerOf(from) === 'core' && edges.some((e) => e.to === target),
+    )
+    .map(([from]) => from)
+    .sort();
+}
+
 /**
  * The files `root` imports, directly or not (types included), that import `root` back: each closes a cycle
  * through it, the shape of a hub that everything imports and that imports everything.
@@ -212,6 +229,10 @@ describe('the import graph of the repository', () => {
     expect(graph.get(AGGREGATE)?.length).toBeGreaterThan(0);
     expect(importedBackBy(graph, AGGREGATE)).toEqual([]);
   });
+
+  it('has no core module import the aggregate state but those that read it whole', () => {
+    expect(coreImportersOf(graph, AGGREGATE)).toEqual(Object.keys(WHOLE_STATE_READERS).sort());
+  });
 });
 
 describe('the checks', () => {
@@ -261,5 +282,19 @@ describe('the checks', () => {
         'state.ts',
       ),
     ).toEqual(['c.ts']);
+  });
+
+  it('find the core modules that import a module, and none outside core', () => {
+    expect(
+      coreImportersOf(
+        graphOf({
+          'lambdas/core/run-state.ts': "import type { A } from './a';",
+          'lambdas/core/a.ts': '',
+          'lambdas/core/b.ts': "import type { RunState } from './run-state';",
+          'lambdas/handlers/h.ts': "import type { RunState } from '../core/run-state';",
+        }),
+        'lambdas/core/run-state.ts',
+      ),
+    ).toEqual(['lambdas/core/b.ts']);
   });
 });

@@ -4,9 +4,9 @@
  * notification's `capacity`, and the window the verdict judges. Pure.
  */
 import { type LatencyFigures, runLatency, type TickHistograms, windowOf } from '../latency-window';
-import type { PlateauTotals } from '../ramp-state';
+import type { PlateauTotals, RampState } from '../ramp-state';
 import { esc, niceTicks } from '../report/svg';
-import type { RunState } from '../run-state';
+import type { RunContext } from '../run-context';
 import type { RequestFigures, SloWatchState } from '../slo';
 import {
   type CapacityLimit,
@@ -17,6 +17,12 @@ import {
   initialCapacityState,
   type LevelOutcome,
 } from './search';
+
+/** What the capacity section reads of the execution state: the run and where its ramp stands. */
+interface RunAndRamp {
+  readonly run: RunContext;
+  readonly ramp?: RampState;
+}
 
 /** What the section reads of one stored tick (the run store's tick record). */
 export interface CapacityTickRecord {
@@ -64,7 +70,7 @@ export interface CapacitySummary {
 
 /** The summary's `capacity` field; null in mode target. */
 export function capacitySummary(
-  state: RunState,
+  state: RunAndRamp,
   ticks: readonly CapacityTickRecord[],
 ): CapacitySummary | null {
   const { request, environment } = state.run;
@@ -113,7 +119,7 @@ function levelSummary(o: LevelOutcome): CapacityLevelSummary {
  * Null in mode target (the verdict judges the plateau) or when no level was met.
  */
 export function capacityVerdictScope(
-  state: RunState,
+  state: RunAndRamp,
   histograms: readonly TickHistograms[],
 ): {
   targetOrdersPerMinute: number;
@@ -164,7 +170,7 @@ export function capacityVerdictScope(
 }
 
 /** The notification's `capacity`: the result in a few fields; null in mode target. */
-export function capacityNotification(state: RunState): Record<string, unknown> | null {
+export function capacityNotification(state: RunAndRamp): Record<string, unknown> | null {
   const search = state.ramp?.capacity;
   if (state.run.request.mode !== 'capacity') return null;
   const result = search ? capacityResult(search) : null;

@@ -9,8 +9,8 @@ import {
   type Decision,
   PLATEAU_SPREAD_SECONDS,
 } from '../ramp-controller';
+import type { RunContext } from '../run-context';
 import type { RunRequest } from '../run-input';
-import type { RunState } from '../run-state';
 import type { SloTrack } from '../slo';
 import { type CapacityPlan, type CapacityState, type CapacityTick, levelUsers } from './search';
 
@@ -33,7 +33,7 @@ export function capacityPlanOf(
  * The state the SLO watch judges a capacity tick in: without the abort policy, since a breach ends a level of
  * the search, not the run (a dead system still stops it).
  */
-export function withoutAbortPolicy(state: RunState): RunState {
+export function withoutAbortPolicy<S extends { readonly run: RunContext }>(state: S): S {
   const { environment } = state.run;
   if (!environment.slos.abortOnBreach) return state;
   return {
