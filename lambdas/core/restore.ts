@@ -1,9 +1,9 @@
 /**
- * What the restore path (Stop load → Teardown → Cleanup → Release lock) left undone. Pure: the state machine
- * keeps each restore step's caught error in its own slot (`$.restoreErrors.<step>`, never overwritten),
- * Release lock reads what is still out of shape, and this module turns both into the run's `restore` outcome.
+ * The restore path (Stop load → Teardown → Cleanup → Release lock): what each step reports, and what the path
+ * left undone. Pure: the state machine keeps each restore step's caught error in its own slot
+ * (`$.restoreErrors.<step>`, never overwritten), Release lock reads what is still out of shape, and this module
+ * turns both into the run's `restore` outcome.
  */
-
 import type { AppChange, NodeGroupChange } from './shape';
 
 /** The restore steps whose errors are kept, by their slot in `$.restoreErrors`, in the order they run. */

@@ -27,7 +27,7 @@ export interface NodeGroupSize {
 
 /**
  * Version and size of one application on one platform: what is recorded before a run changes it and
- * restored after. `version` and `replicas` always; the rest where the platform has it (see core/shape.ts).
+ * restored after. `version` and `replicas` always; the rest where the platform has it.
  */
 export interface AppShape {
   /** The agent's version, or a summary of the container images. */
