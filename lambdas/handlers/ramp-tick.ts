@@ -22,7 +22,7 @@ import { runs } from '../runtime/providers/runs';
 import { step } from '../runtime/step';
 import { checkDrift } from '../use-cases/drift';
 import { controllerConfig, fleetOf, readLocust, tickDueAt } from '../use-cases/load';
-import { applyWatch, watchTick } from '../use-cases/watch';
+import { applyWatch, publishCapacityMetrics, watchTick } from '../use-cases/watch';
 
 /**
  * Reads Locust, lets the controller decide the next users, spawn rate and worker count, sizes the worker
@@ -92,7 +92,8 @@ export const handler = step(
     const decision = capacity ? levelDecision(config, capacity, decided, observation.users) : decided;
     const running = decision.phase !== 'done' && !watch.abort;
     const notFollowing = unfollowedUsers(previous, observation);
-    const notes = notFollowing ? [...decision.notes, notFollowing] : decision.notes;
+    const capacityWarning = capacity ? await publishCapacityMetrics(state, now, capacity, deps) : null;
+    const notes = [decision.notes, notFollowing ?? [], capacityWarning ?? []].flat();
     const capacityText =
       capacity && capacityPlan ? describeCapacity(capacity, capacityPlan.parameters.holdTicks) : null;
     const message = [capacityText, decision.message, notFollowing].filter(Boolean).join('; ');
