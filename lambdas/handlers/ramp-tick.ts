@@ -4,7 +4,6 @@ import {
   capacityControllerConfig,
   describeCapacity,
   initialCapacityState,
-  settledAt,
 } from '../core/capacity/search';
 import { capacityPlanOf, capacityTick, levelDecision, withoutAbortPolicy } from '../core/capacity/tick';
 import { withSloDefaults } from '../core/config';
@@ -108,11 +107,6 @@ export const handler = step(
     if (fleet && running && (workersRequested == null || wanted > workersRequested)) {
       await fleet.scale(wanted);
       workersRequested = wanted;
-    }
-    if (running && capacity && settledAt(capacity, previous.tick + 1)) {
-      // Each level is judged on its own requests, once the previous level's queued requests are through; the
-      // next tick measures no interval (a new baseline).
-      await locust.resetStats();
     }
     if (running && (decision.users !== observation.users || !observation.running)) {
       await locust.swarm({
