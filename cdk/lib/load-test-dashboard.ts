@@ -21,8 +21,9 @@ export interface LoadTestDashboardsProps {
 /**
  * One CloudWatch dashboard per load-test environment with the test's key graphs (orders per minute against
  * the target, users and workers, requests per second and failures, latency percentiles per request name as
- * Locust's master reports them, SLO breaches) and the SLO alarms: the teams' own alarms named in the
- * configuration, and a "SLO breached" alarm per environment on the watch's metric.
+ * Locust's master reports them, SLO breaches, a capacity search's levels and result) and the SLO alarms: the
+ * teams' own alarms named in the configuration, and a "SLO breached" alarm per environment on the watch's
+ * metric.
  */
 export class LoadTestDashboards extends Construct {
   readonly dashboards: Readonly<Record<string, cloudwatch.Dashboard>>;
@@ -135,6 +136,20 @@ export class LoadTestDashboards extends Construct {
           title: 'SLOs breached / breaching',
           width: 12,
           left: [...perScenario('SloBreached', 'Maximum'), ...perScenario('SloBreaching', 'Maximum')],
+        }),
+      );
+      dashboard.addWidgets(
+        new cloudwatch.GraphWidget({
+          title: `Capacity search (mode capacity): level held, ${env.kpi.unit} delivered, highest level met, capacity found and its range`,
+          width: 24,
+          left: [
+            ...perScenario('CapacityLevel', 'Maximum'),
+            ...perScenario('OrdersPerMinute'),
+            ...perScenario('CapacityHighestMet', 'Maximum'),
+            ...['CapacityOrdersPerMinute', 'CapacityRangeLow', 'CapacityRangeHigh'].flatMap((m) =>
+              perScenario(m, 'Maximum'),
+            ),
+          ],
         }),
       );
       dashboard.addWidgets(...latencyWidgets);

@@ -4,7 +4,6 @@ import {
   capacityControllerConfig,
   describeCapacity,
   initialCapacityState,
-  settledAt,
 } from '../core/capacity/search';
 import { capacityPlanOf, capacityTick, levelDecision, withoutAbortPolicy } from '../core/capacity/tick';
 import { withSloDefaults } from '../core/config';
@@ -29,7 +28,7 @@ import { runs } from '../runtime/providers/runs';
 import { step } from '../runtime/step';
 import { checkDrift } from '../use-cases/drift';
 import { controllerConfig, fleetOf, readLocust, tickDueAt } from '../use-cases/load';
-import { applyWatch, watchTick } from '../use-cases/watch';
+import { applyWatch, publishCapacityMetrics, watchTick } from '../use-cases/watch';
 
 /**
  * Reads Locust, lets the controller decide the next users, spawn rate and worker count, sizes the worker
@@ -97,7 +96,8 @@ export const handler = step(
     const decision = capacity ? levelDecision(config, capacity, decided, observation.users) : decided;
     const running = decision.phase !== 'done' && !watch.abort;
     const notFollowing = unfollowedUsers(previous, observation);
-    const notes = notFollowing ? [...decision.notes, notFollowing] : decision.notes;
+    const capacityWarning = capacity ? await publishCapacityMetrics(state, now, capacity, deps) : null;
+    const notes = [decision.notes, notFollowing ?? [], capacityWarning ?? []].flat();
     const capacityText =
       capacity && capacityPlan ? describeCapacity(capacity, capacityPlan.parameters.holdTicks) : null;
     const message = [capacityText, decision.message, notFollowing].filter(Boolean).join('; ');
@@ -112,11 +112,6 @@ export const handler = step(
     if (fleet && running && (workersRequested == null || wanted > workersRequested)) {
       await fleet.scale(wanted);
       workersRequested = wanted;
-    }
-    if (running && capacity && settledAt(capacity, previous.tick + 1)) {
-      // Each level is judged on its own requests, once the previous level's queued requests are through; the
-      // next tick measures no interval (a new baseline).
-      await locust.resetStats();
     }
     if (running && (decision.users !== observation.users || !observation.running)) {
       await locust.swarm({

@@ -27,7 +27,7 @@
 
 import type { MetricValue } from '../adapters/aws/cloudwatch';
 import type { LocustStats } from '../adapters/locust/client';
-import { levelWindowStart } from '../core/capacity/search';
+import { type CapacityState, levelWindowStart } from '../core/capacity/search';
 import { withSloDefaults } from '../core/config';
 import { checkSystemDown, type DownStreak } from '../core/dead-system';
 import { type HistogramBase, histogramReading, tickInterval, windowFigures } from '../core/histogram';
@@ -356,4 +356,39 @@ function metricValues(
     }
   }
   return values;
+}
+
+/**
+ * Mode capacity: the search's figures after a tick, for the dashboard — the level it holds, the highest level
+ * met (orders/min delivered), and once it is done the capacity found with its range.
+ */
+export function capacityMetricValues(capacity: CapacityState): MetricValue[] {
+  const { result } = capacity;
+  const values: [string, number | null | undefined][] = [
+    ['CapacityLevel', capacity.phase === 'hold' ? capacity.level : null],
+    ['CapacityHighestMet', capacity.met?.ordersPerMinute],
+    ['CapacityOrdersPerMinute', result?.ordersPerMinute],
+    ['CapacityRangeLow', result?.range.low],
+    ['CapacityRangeHigh', result?.range.high],
+  ];
+  return values.flatMap(([name, value]) =>
+    value === null || value === undefined ? [] : [{ name, value, unit: 'Count' as const }],
+  );
+}
+
+/** Publishes {@link capacityMetricValues}; a failure is a warning for the tick, never the run's end. */
+export async function publishCapacityMetrics(
+  state: RunState,
+  at: Date,
+  capacity: CapacityState,
+  deps: Pick<WatchDeps, 'cloudwatch'>,
+): Promise<string | null> {
+  const { environment, scenario } = state.run.request;
+  try {
+    await deps.cloudwatch.putMetrics({ environment, scenario }, at, capacityMetricValues(capacity));
+    return null;
+  } catch (err) {
+    logger.warn('capacity metrics could not be published', err as Error);
+    return `capacity metrics not published: ${(err as Error).message}`;
+  }
 }

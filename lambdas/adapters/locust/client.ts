@@ -293,17 +293,6 @@ export class LocustClient {
     }
   }
 
-  /** Zero all counters (`POST /stats/reset`; older masters: `GET`). The KPI generation goes up by one. */
-  async resetStats(): Promise<void> {
-    const res = await this.callPostOrGet('/stats/reset');
-    if (res.text.trim() !== 'ok') {
-      throw new LocustError(`/stats/reset answered ${describeBody(res)} instead of 'ok'`, {
-        path: '/stats/reset',
-        status: res.status,
-      });
-    }
-  }
-
   /** `GET /stats/requests` (cached ~2 s by the master; workers report every 3 s). */
   async stats(): Promise<LocustStats> {
     const res = await this.call('GET', '/stats/requests');

@@ -358,14 +358,6 @@ export function capacityControllerConfig(base: ControllerConfig, state: Capacity
 }
 
 /**
- * Whether `tick` is the last settling tick of the level held: from its reading on, the level has settled
- * (the previous level's queued requests are through), and its SLOs can be judged on its own requests.
- */
-export function settledAt(state: CapacityState, tick: number): boolean {
-  return state.phase === 'hold' && tick === settledTick(state);
-}
-
-/**
  * The first tick a held level is judged on (after its settling), or null outside a hold: the SLO watch's sliding
  * window starts there, so the previous level's overload never reaches the level's judged ticks.
  */

@@ -24,6 +24,7 @@ import { RunStore } from '../../../lambdas/adapters/aws/run-store';
 import { LocustClient } from '../../../lambdas/adapters/locust/client';
 import type { ConductorConfig, SloConfig } from '../../../lambdas/core/config';
 import { histogramPercentile, mergeIntervals } from '../../../lambdas/core/histogram';
+import { percent } from '../../../lambdas/core/numbers';
 import type { RunSummary } from '../../../lambdas/core/report/summary';
 import { plannedTicks } from '../../../lambdas/core/run-input';
 import type { RunState } from '../../../lambdas/core/run-state';
@@ -43,6 +44,7 @@ import { writeLocalReport } from '../../../local/report';
 import schema from '../../../schema/run-summary.schema.json' with { type: 'json' };
 import { CONTROL_STATES, STEPS } from '../../../statemachine/steps';
 import { openInChromium } from '../../support/chromium';
+import { type CpuPressure, startCpuPressure } from '../../support/cpu-pressure';
 
 /**
  * The SLO guardrails end to end: the synthesized state machine run by the local interpreter with the real
@@ -59,6 +61,12 @@ const ARTIFACTS = join(REPO_ROOT, 'test-artifacts', 'slo');
  * (with three, two intervals of 4–6 orders each are all it knows), and a plateau of 12 ticks for the comparison.
  */
 const RUN_TIMING = { rampUpMinutes: 0.5, plateauMinutes: 1, tickSeconds: 5 } as const;
+/**
+ * Shares of time with a task waiting for a CPU further apart than this, and two runs met different contention. The
+ * shop and Locust alone keep a task waiting 35–55 % of the time on 2 cores (measured); a neighbour's build on a
+ * shared runner pushes it towards 100 %, and doubled the checkout's p95 from one run to the next.
+ */
+const MAX_PRESSURE_DIFFERENCE = 0.3;
 
 let env: LocalEnvironment;
 let runs: RunStore;
@@ -137,6 +145,17 @@ beforeAll(async () => {
 afterAll(async () => {
   await env?.stop();
 });
+
+/**
+ * Why two runs met different contention (null when they did not): their shares of time with a task waiting for a
+ * CPU differ by more than `MAX_PRESSURE_DIFFERENCE`. Without PSI on either side, they are taken as comparable.
+ */
+function contentionDiffers(baseline: CpuPressure | null, current: CpuPressure | null): string | null {
+  if (baseline === null || current === null) return null;
+  const difference = current.stalledShare - baseline.stalledShare;
+  if (Math.abs(difference) <= MAX_PRESSURE_DIFFERENCE) return null;
+  return `a task waited for a CPU ${percent(current.stalledShare)} of the time, against ${percent(baseline.stalledShare)} during the baseline`;
+}
 
 async function setAlarm(name: string, state: 'OK' | 'ALARM'): Promise<void> {
   await cloudwatch.send(
@@ -221,6 +240,8 @@ async function s3Text(location: string): Promise<string> {
 /** Results shared by the tests below, in file order (the e2e tier runs a file's tests in sequence). */
 let aborted: LocalExecutionResult;
 let passed: LocalExecutionResult;
+/** The machine's CPU pressure while `passed` ran: the A/A run must meet the same contention to be compared. */
+let passedPressure: CpuPressure | null = null;
 
 describe('SLO guardrails against moto, SNS → SQS and a real Locust', () => {
   it('an alarm set to ALARM mid-test aborts the run by policy, tears down, and the verdict says which SLO and when', async () => {
@@ -324,6 +345,7 @@ describe('SLO guardrails against moto, SNS → SQS and a real Locust', () => {
 
   it('a breach shorter than breachTicks does not abort; the run passes and becomes the baseline', async () => {
     await notifications();
+    const pressure = startCpuPressure();
     const result = await executeLocally(
       env.pipeline.definition,
       {
@@ -341,6 +363,7 @@ describe('SLO guardrails against moto, SNS → SQS and a real Locust', () => {
       },
     );
     passed = result;
+    passedPressure = pressure?.() ?? null;
     expect(result.status, JSON.stringify(result.error)).toBe('SUCCEEDED');
     const verdict = result.output as Verdict;
     expect(verdict.abort).toBeNull();
@@ -394,31 +417,46 @@ describe('SLO guardrails against moto, SNS → SQS and a real Locust', () => {
     );
   });
 
-  it('A/A: a second run of the same build is compared with the passing run and not flagged', async () => {
-    const result = await executeLocally(env.pipeline.definition, {
-      environment: 'local',
-      targetOrdersPerMinute: 240,
-      ...RUN_TIMING,
-    });
-    expect(result.status, JSON.stringify(result.error)).toBe('SUCCEEDED');
-    const verdict = result.output as Verdict;
-    expect(verdict.baseline?.executionName).toBe(passed.executionName);
-    expect(verdict.baselineNote).toContain(`compared with the last passing run ${passed.executionName}`);
-    const relative = verdict.slis.filter((s) => s.relative !== null);
-    expect(relative.map((s) => s.id).sort()).toEqual(
-      ['p50', 'p95', 'p99'].flatMap((p) => [`request:${ORDER}:${p}`, `request:Aggregated:${p}`]).sort(),
-    );
-    console.info(`A/A comparisons: ${JSON.stringify(relative.map((x) => [x.id, x.comparison]))}`);
-    for (const sli of relative) {
-      expect(sli.comparison, sli.id).not.toBeNull();
-      expect(sli.comparison?.runs, sli.id).toBe(1);
-      expect(sli.comparison?.regression, `${sli.id}: ${sli.why}`).toBe(false);
-      expect(sli.status, sli.id).toBe('pass');
+  it('A/A: a second run of the same build is compared with the passing runs and not flagged', async (ctx) => {
+    // A run that met other contention than the baseline's is no A/A: it is run again, once.
+    for (let attempt = 1; ; attempt++) {
+      const baselines = await runs.lastPassingRuns('local', 'checkout', slos.relative.baselineRuns);
+      const pressure = startCpuPressure();
+      const result = await executeLocally(env.pipeline.definition, {
+        environment: 'local',
+        targetOrdersPerMinute: 240,
+        ...RUN_TIMING,
+      });
+      const measured = pressure?.() ?? null;
+      const contention = contentionDiffers(passedPressure, measured);
+      expect(result.status, JSON.stringify(result.error)).toBe('SUCCEEDED');
+      const verdict = result.output as Verdict;
+      const relative = verdict.slis.filter((s) => s.relative !== null);
+      console.info(
+        `A/A attempt ${attempt} (CPU pressure ${measured?.stalledShare}, baseline's ${passedPressure?.stalledShare}): ${verdict.summary}; comparisons ${JSON.stringify(relative.map((x) => [x.id, x.comparison]))}`,
+      );
+      if (contention !== null) {
+        if (attempt < 2) continue;
+        ctx.skip(`A/A not comparable: ${contention}`);
+      }
+      expect(verdict.baseline?.executionName).toBe(baselines[0]?.ref.executionName);
+      expect(relative.map((s) => s.id).sort()).toEqual(
+        ['p50', 'p95', 'p99'].flatMap((p) => [`request:${ORDER}:${p}`, `request:Aggregated:${p}`]).sort(),
+      );
+      for (const sli of relative) {
+        expect(sli.comparison, sli.id).not.toBeNull();
+        expect(sli.comparison?.runs, sli.id).toBe(baselines.length);
+        expect(sli.comparison?.regression, `${sli.id}: ${sli.why}`).toBe(false);
+        expect(sli.status, sli.id).toBe('pass');
+      }
+      expect(verdict.outcome, verdict.summary).toBe('pass');
+      return;
     }
-    expect(verdict.outcome, verdict.summary).toBe('pass');
   });
 
   it('A/B: a build whose checkout is slower by a known amount is flagged, with the measured shift close to it', async () => {
+    const baselines = await runs.lastPassingRuns('local', 'checkout', slos.relative.baselineRuns);
+    expect(baselines.length).toBeGreaterThanOrEqual(1);
     await deployShopVersion(DEMO_SLOW_CHECKOUT.version);
     let result: LocalExecutionResult;
     try {
@@ -434,13 +472,17 @@ describe('SLO guardrails against moto, SNS → SQS and a real Locust', () => {
     expect(result.status, JSON.stringify(result.error)).toBe('SUCCEEDED');
     const verdict = result.output as Verdict;
     expect(verdict.abort, verdict.summary).toBeNull();
-    expect(verdict.baselineNote).toMatch(/^compared with the last 2 passing runs/);
+    expect(verdict.baselineNote).toMatch(
+      baselines.length === 1
+        ? /^compared with the last passing run /
+        : new RegExp(`^compared with the last ${baselines.length} passing runs`),
+    );
     // The median of each tick's checkouts: on a loaded 2-core machine a tick's p95 of ~20 orders is its slowest
     // one, whose noise (hundreds of ms from run to run) a 30 s plateau cannot tell from 250 ms.
     const p50 = verdict.slis.find((s) => s.id === `request:${ORDER}:p50`);
     console.info(`A/B checkout p50: ${JSON.stringify(p50?.comparison)}`);
     expect(p50?.comparison, verdict.summary).toMatchObject({
-      runs: 2,
+      runs: baselines.length,
       significant: true,
       regression: true,
     });
@@ -457,8 +499,8 @@ describe('SLO guardrails against moto, SNS → SQS and a real Locust', () => {
     );
     expect(verdict.reasons.join(' ')).toContain(`p50 of "${ORDER}": per-tick values are`);
     // A warning is not a pass: the slow build does not become a baseline.
-    const baselines = await runs.lastPassingRuns('local', 'checkout', 5);
-    expect(baselines.map((b) => b.ref.executionName)).not.toContain(result.executionName);
+    const after = await runs.lastPassingRuns('local', 'checkout', 5);
+    expect(after.map((b) => b.ref.executionName)).not.toContain(result.executionName);
   });
 
   it('the report opens in headless Chromium without errors, its charts render, and the JSON summary validates', async () => {

@@ -74,6 +74,20 @@ describe('the CloudWatch dashboard per environment', () => {
     expect(text).toContain('payments-*');
   });
 
+  it("graphs a capacity search's level, the highest level met and the capacity found with its range", () => {
+    const text = body();
+    expect(text).toContain('Capacity search (mode capacity)');
+    for (const metric of [
+      'CapacityLevel',
+      'CapacityHighestMet',
+      'CapacityOrdersPerMinute',
+      'CapacityRangeLow',
+      'CapacityRangeHigh',
+    ]) {
+      expect(text, metric).toContain(`\\"${metric}\\"`);
+    }
+  });
+
   it('shows the SLO alarms: the SLO-breached alarm on the watch metric and the teams’ alarms by name', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       AlarmName: 'load-test-conductor-staging-slo-breached',

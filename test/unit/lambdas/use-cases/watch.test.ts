@@ -8,12 +8,24 @@ import {
   type LocustStats,
   parseStats,
 } from '../../../../lambdas/adapters/locust/client';
+import {
+  type CapacityResult,
+  type CapacityState,
+  initialCapacityState,
+  type LevelOutcome,
+} from '../../../../lambdas/core/capacity/search';
 import { withSloDefaults } from '../../../../lambdas/core/config';
 import type { RampState } from '../../../../lambdas/core/ramp-state';
 import type { TickHistogramRecord, TickWatchRecord } from '../../../../lambdas/core/records';
 import type { RunState } from '../../../../lambdas/core/run-state';
 import type { AlarmReading } from '../../../../lambdas/core/slo';
-import { applyWatch, type TickReading, watchTick } from '../../../../lambdas/use-cases/watch';
+import {
+  applyWatch,
+  capacityMetricValues,
+  publishCapacityMetrics,
+  type TickReading,
+  watchTick,
+} from '../../../../lambdas/use-cases/watch';
 
 vi.mock('../../../../lambdas/runtime/step', () => ({
   logger: { warn: vi.fn(), error: vi.fn() },
@@ -396,5 +408,50 @@ describe('watchTick', () => {
       expect(ramp.done).toBe(false);
       expect(f.published.filter((p) => p.message.type === 'system-down')).toEqual([]);
     });
+  });
+});
+
+describe('the capacity search on the dashboard', () => {
+  // Only the fields the metrics read; the search's own tests build whole outcomes.
+  const met = { level: 500, met: true, ordersPerMinute: 492 } as LevelOutcome;
+  const holding: CapacityState = { ...initialCapacityState(), phase: 'hold', level: 550, met };
+  const result = {
+    ordersPerMinute: 492,
+    level: 500,
+    range: { low: 470, high: 560 },
+  } as CapacityResult;
+  const byName = (values: readonly MetricValue[]) => Object.fromEntries(values.map((v) => [v.name, v.value]));
+
+  it('publishes nothing while climbing, the level held and the highest met while holding', () => {
+    expect(capacityMetricValues(initialCapacityState())).toEqual([]);
+    expect(byName(capacityMetricValues(holding))).toEqual({ CapacityLevel: 550, CapacityHighestMet: 492 });
+  });
+
+  it('publishes the capacity found and its range once done; an open range has no high end', () => {
+    const done: CapacityState = { ...holding, phase: 'done', result };
+    expect(byName(capacityMetricValues(done))).toEqual({
+      CapacityHighestMet: 492,
+      CapacityOrdersPerMinute: 492,
+      CapacityRangeLow: 470,
+      CapacityRangeHigh: 560,
+    });
+    const open = { ...done, result: { ...result, range: { low: 470, high: null } } };
+    expect(byName(capacityMetricValues(open))).not.toHaveProperty('CapacityRangeHigh');
+  });
+
+  it("publishes with the run's dimensions; a failure is a warning, not the run's end", async () => {
+    const f = fakes([]);
+    expect(await publishCapacityMetrics(state(), new Date(), holding, f.deps)).toBeNull();
+    expect(f.metrics).toEqual([capacityMetricValues(holding)]);
+    const failing = {
+      cloudwatch: {
+        putMetrics: async () => {
+          throw new Error('Throttling');
+        },
+      } as unknown as CloudWatchGateway,
+    };
+    expect(await publishCapacityMetrics(state(), new Date(), holding, failing)).toBe(
+      'capacity metrics not published: Throttling',
+    );
   });
 });

@@ -11,8 +11,8 @@ import {
   initialCapacityState,
   LEVEL_USERS_GROWTH,
   levelUsers,
+  levelWindowStart,
   SETTLE_SECONDS,
-  settledAt,
   settleTicks,
 } from '../../../../../lambdas/core/capacity/search';
 import { countedBreaches, generatorLimit, levelDecision } from '../../../../../lambdas/core/capacity/tick';
@@ -132,11 +132,9 @@ describe('holding a level', () => {
     expect(third.levels.at(-1)).toMatchObject({ level: 640, met: true, ordersPerMinute: 640 });
   });
 
-  it('says at which tick the level has settled (the Ramp tick restarts the statistics there)', () => {
-    const s = climbToBreachAt(800);
-    expect(settledAt(s, 5)).toBe(false);
-    expect(settledAt(s, 6)).toBe(true);
-    expect(settledAt(initialCapacityState(), 1)).toBe(false);
+  it("says from which tick a held level is judged (the SLO watch's window starts there)", () => {
+    expect(levelWindowStart(climbToBreachAt(800))).toBe(7);
+    expect(levelWindowStart(initialCapacityState())).toBeNull();
   });
 
   it(`settles ${SETTLE_SECONDS} s on short ticks: an overload's queued requests go through before the judging`, () => {
@@ -147,7 +145,7 @@ describe('holding a level', () => {
     for (let n = 1; n <= 5; n++) s = advance(short, s, { ...tick(n, 160 * n), elapsedSeconds: n * 10 });
     s = advance(short, s, { ...tick(6, 800, BREACH), elapsedSeconds: 60 });
     expect(s).toMatchObject({ phase: 'hold', since: 6 });
-    expect([7, 8, 9].map((n) => settledAt(s, n))).toEqual([false, false, true]);
+    expect(levelWindowStart(s)).toBe(10);
     // Breaching through the settling (the overload's queue), then not: the level is met.
     for (const n of [7, 8, 9]) s = advance(short, s, { ...tick(n, 640, BREACH), elapsedSeconds: n * 10 });
     expect(s.window).toBeNull();
