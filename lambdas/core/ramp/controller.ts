@@ -240,7 +240,9 @@ export function decide(
   const raw = users;
   if (hold) users = Math.max(1, state.usersSet);
   else if (satPhase === 'suspected' && phase !== 'done' && (ahead.beyondReach || users > state.usersSet)) {
-    users = probeUsers(Math.max(1, state.usersSet));
+    // A probe's step tests the suspicion; it never asks for more than the model needs within its reach.
+    const probe = probeUsers(Math.max(1, state.usersSet));
+    users = ahead.beyondReach ? probe : Math.min(users, probe);
     notes.push(`testing the suspected saturation with ${users} users`);
   } else if (saturation) {
     // Held at the knee (the model's slope there is what saturation means, not a reason to go lower).
