@@ -8,9 +8,11 @@
  * - suspected → saturated: two comparisons in a row (three consecutive intervals, users growing) in which
  *   the elasticity of orders to users is below 1/2. Only intervals taken in as they came are compared (none held
  *   back as a possible change of conversion), and a tick without a comparison breaks the row: one odd interval
- *   (a pause, a straddled change) makes at most one comparison flat, so a change of conversion alone never
- *   satisfies it. Orders clearly following the users (above 1/2 by a standard error) end the suspicion.
- *   Generators at their limit confirm on the next tick.
+ *   (a pause) makes at most one comparison flat. A drop of conversion split over two intervals, neither a
+ *   surprise, can make two: the optimistic bound above keeps such a drop from being suspected (docs). Orders
+ *   clearly following the users (above 1/2 by a standard error) end the suspicion.
+ *   Failures past their limit on the next interval too (users held meanwhile: more would only add refusals)
+ *   confirm, and so do generators still at their limit.
  * - saturated: users are held at the knee (the fewest that reached 97 % of the best rate); every PROBE_TICKS
  *   ticks a probe adds PROBE_STEP users; orders following it clear the saturation.
  */
@@ -110,11 +112,8 @@ export function nextSaturation(i: SaturationInput): SaturationOutput {
     }
     case 'suspected': {
       if (i.generatorsAtLimit) return saturated('generators-busy', 'load generators at their CPU limit');
-      // Suspected from climbing failures, they stay past their limit as a probe adds users: orders refused.
-      if (
-        failuresClimb ||
-        (now != null && before != null && now.failureRatio >= Math.max(i.failureLimit, before.failureRatio))
-      )
+      // Failures past their limit on the next interval too: orders are refused, not a blip.
+      if (now != null && now.failureRatio >= i.failureLimit)
         return saturated(
           'failures-climb',
           `failures ${percent(before?.failureRatio ?? 0)} → ${percent(now?.failureRatio ?? 0)}`,
