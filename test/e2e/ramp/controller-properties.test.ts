@@ -1,6 +1,6 @@
 import { rampProperties } from '../../support/ramp-properties';
 
-// 200 seeds of every simulated system (~8 min on one core): too slow for the unit tier. The known faults are
+// 200 seeds of every simulated system (~95 s on the shared machine): too slow for the unit tier. The known faults are
 // the runs of these 200 seeds observed failing (docs/ramp-controller.md, "What was measured"); each is pinned
 // so that its test flips when it is fixed and fails if more runs fail.
 rampProperties(
