@@ -210,6 +210,7 @@ export function decide(
   const aim = plannedRate(config, elapsedSeconds + T + J);
   const cpu = measured?.workerCpuPercent ?? null;
   const generatorsBusy = cpu != null && cpu >= GENERATORS_CPU_PERCENT;
+  const failureLimit = config.saturationFailureRatio ?? DEFAULT_SATURATION_FAILURE_RATIO;
   const fleetFull = !config.fleet || (observation?.workers ?? 0) >= config.fleet.maxWorkers;
   const sat = nextSaturation({
     tick,
@@ -219,9 +220,9 @@ export function decide(
     saturation: state.saturation,
     estimate,
     recent,
-    measured: taken != null || (measured != null && generatorsBusy),
+    measured: measured != null,
     aim,
-    failureLimit: config.saturationFailureRatio ?? DEFAULT_SATURATION_FAILURE_RATIO,
+    failureLimit,
     suspicious: suspicious || (beyondReach && inRamp),
     generatorsAtLimit: generatorsBusy && fleetFull,
   });
@@ -240,7 +241,12 @@ export function decide(
   const raw = users;
   if (hold) users = Math.max(1, state.usersSet);
   else if (satPhase === 'suspected' && phase !== 'done' && (ahead.beyondReach || users > state.usersSet)) {
-    users = probeUsers(Math.max(1, state.usersSet));
+    // A probe's step tests the suspicion; it never asks for more than the model needs within its reach.
+    // Orders refused (failures past their limit): more users would only add refusals. Whether the refusals
+    // persist is the test, at the users set; otherwise a probe's step tests whether orders follow users.
+    const refusing = (recent.at(-1)?.failureRatio ?? 0) >= failureLimit;
+    const probe = refusing ? Math.max(1, state.usersSet) : probeUsers(Math.max(1, state.usersSet));
+    users = ahead.beyondReach ? probe : Math.min(users, probe);
     notes.push(`testing the suspected saturation with ${users} users`);
   } else if (saturation) {
     // Held at the knee (the model's slope there is what saturation means, not a reason to go lower).

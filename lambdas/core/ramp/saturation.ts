@@ -5,11 +5,14 @@
  *   1/(k − 2σ_k) is below the rate the next users are aimed at — or failures climb past their limit, or the
  *   load generators are at their CPU limit with no worker left to add, or orders fell short again as users grew
  *   right after a change was taken in. Suspected, users grow by a probe's step each tick.
- * - suspected → saturated: on two comparisons in a row of an interval with the one before, users grew and
- *   orders did not follow (their elasticity is below 1/2 by more than one standard error of the counts). It
- *   compares two intervals of the same conversion, so a change of conversion alone never satisfies it; the one
- *   interval that straddles a change can make one comparison look flat, never two. Orders clearly following the
- *   users (above 1/2 by a standard error) end the suspicion. Generators at their limit confirm on the next tick.
+ * - suspected → saturated: two comparisons in a row (three consecutive intervals, users growing) in which
+ *   the elasticity of orders to users is below 1/2. Only intervals taken in as they came are compared (none held
+ *   back as a possible change of conversion), and a tick without a comparison breaks the row: one odd interval
+ *   (a pause) makes at most one comparison flat. A drop of conversion split over two intervals, neither a
+ *   surprise, can make two: the optimistic bound above keeps such a drop from being suspected (docs). Orders
+ *   clearly following the users (above 1/2 by a standard error) end the suspicion.
+ *   Failures past their limit on the next interval too (users held meanwhile: more would only add refusals)
+ *   confirm, and so do generators still at their limit.
  * - saturated: users are held at the knee (the fewest that reached 97 % of the best rate); every PROBE_TICKS
  *   ticks a probe adds PROBE_STEP users; orders following it clear the saturation.
  */
@@ -23,11 +26,7 @@ export const PROBE_TICKS = 4;
 export const PROBE_STEP = 0.15;
 /** Worker CPU (%) from which the load generators, not the system, are the limit. */
 export const GENERATORS_CPU_PERCENT = 90;
-/**
- * Flat comparisons in a row that confirm a saturation. An interval that straddles a change of conversion takes
- * part in two comparisons and can make both look flat; three would exclude that, at the cost of a tick or more
- * on slow knees (docs/ramp-controller.md, "what was measured").
- */
+/** Flat comparisons in a row that confirm a saturation. */
 const STRIKES = 2;
 /** Elasticity of orders to users below which orders do not follow users. */
 const FOLLOWS = 0.5;
@@ -113,16 +112,14 @@ export function nextSaturation(i: SaturationInput): SaturationOutput {
     }
     case 'suspected': {
       if (i.generatorsAtLimit) return saturated('generators-busy', 'load generators at their CPU limit');
-      // Suspected from climbing failures, they stay past their limit as a probe adds users: orders refused.
-      if (
-        failuresClimb ||
-        (now != null && before != null && now.failureRatio >= Math.max(i.failureLimit, before.failureRatio))
-      )
+      // Failures past their limit on the next interval too: orders are refused, not a blip.
+      if (now != null && now.failureRatio >= i.failureLimit)
         return saturated(
           'failures-climb',
           `failures ${percent(before?.failureRatio ?? 0)} → ${percent(now?.failureRatio ?? 0)}`,
         );
-      if (!step) return stay;
+      // Strikes are comparisons in a row: an interval that cannot be compared breaks the row.
+      if (!step) return { ...stay, strikes: 0 };
       if (step.elasticity < FOLLOWS) {
         const strikes = i.strikes + 1;
         return strikes >= STRIKES ? saturated('orders-flat', step.evidence) : { ...stay, strikes };

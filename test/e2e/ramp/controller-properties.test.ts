@@ -1,26 +1,22 @@
 import { rampProperties } from '../../support/ramp-properties';
 
-// 200 seeds of every simulated system (~8 min on one core): too slow for the unit tier. The known faults are
+// 200 seeds of every simulated system (~95 s on the shared machine): too slow for the unit tier. The known faults are
 // the runs of these 200 seeds observed failing (docs/ramp-controller.md, "What was measured"); each is pinned
 // so that its test flips when it is fixed and fails if more runs fail.
 rampProperties(
   Array.from({ length: 200 }, (_, i) => i + 1),
   {
-    reachable: {
-      // Seeds 15, 82, 181: a drop mid-interval read as a slope, then one flat comparison within ±0.3 σ.
-      'conversion drop, early ramp': 3,
-      // Seeds 36, 60: a pause's interval read as a slope, the burst after it as a change of conversion.
-      'GC pauses': 2,
-    },
     lateSaturation: {
-      // Two runs saturated 4 and 6 ticks after the plan crossed the capacity.
+      // Seeds 69, 156: saturated 4 and 6 ticks after the plan crossed the capacity.
       'capacity < target': 2,
       // Seeds 193, 194: at 4 ticks.
       'soft knee': 2,
     },
     runaway: {
-      // Two runs beyond twice the users the knee can use.
-      'soft knee': 2,
+      // Seed 194: beyond twice the users the knee can use.
+      'soft knee': 1,
+      // Invisible until crossed: the line extrapolated past the quota, or a probe from users already beyond it.
+      'hard limit 50 %': 77,
     },
   },
 );

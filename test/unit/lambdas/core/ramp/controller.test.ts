@@ -117,6 +117,17 @@ describe('decide', () => {
     });
   });
 
+  it('holds users while failures past their limit are tested, and saturates when they persist', () => {
+    // From tick 5 on, 8 % of the requests fail (orders refused by a quota).
+    const decisions = run(config, 6, (o, k) =>
+      k >= 5 ? { ...o, failures: Math.round(o.requests * 0.08) } : o,
+    );
+    const suspected = decisions[5];
+    expect(suspected?.notes.join('; ')).toMatch(/saturation suspected: failures/);
+    expect(suspected?.users).toBe(decisions[4]?.users);
+    expect(decisions[6]?.saturation).toMatchObject({ reason: 'failures-climb', limitedBy: 'system' });
+  });
+
   it('with a managed fleet: asks for more workers when theirs are at their CPU limit', () => {
     const fleet = { ...config, fleet: { minWorkers: 1, maxWorkers: 10 } };
     const decisions = run(fleet, 5, (o, k) =>
