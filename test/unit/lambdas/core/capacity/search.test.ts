@@ -283,6 +283,19 @@ describe('holding a level', () => {
   it('closes a shortfall within the level: orders per user 20 % below the curve’s, the level is met at its rate', () => {
     const s = advance(PLAN, climbToBreachAt(800), tick(6, 640));
     // 2.4 orders per user and minute where the climb measured 3: the curve's 214 users deliver 514.
+    // One tick at the curve's users: the loop asks the curve for ~640 ÷ 0.8, and the held tick's note says so.
+    const stepped = follow(s, 7, 1, (users) => 2.4 * users);
+    const decided = {
+      users: 900,
+      spawnRate: 1,
+      workersNeeded: 1,
+      phase: 'plateau',
+      message: 'plateau: 900 users',
+      notes: [],
+      state: { usersSet: 900, command: null },
+    } as unknown as Decision;
+    const config = { maxUsers: 10_000, usersPerWorker: 500, fleet: null } as unknown as ControllerConfig;
+    expect(levelDecision(config, stepped, decided, 214).message).toMatch(/the curve's for 80\d/);
     const met = follow(s, 7, 10, (users) => 2.4 * users);
     const level = met.levels.at(-1) as LevelOutcome;
     expect(level).toMatchObject({ level: 640, met: true });
