@@ -89,8 +89,6 @@ export const LEVEL_USERS_GROWTH = 2;
 export interface CurvePoint {
   readonly users: number;
   readonly ordersPerMinute: number;
-  /** Orders counted (the rate's counting noise); absent: a point stored before it was kept. */
-  readonly orders?: number;
 }
 
 /**
@@ -238,7 +236,7 @@ function pastKnee(loop: HoldLoop): boolean {
 export function curveOf(state: CapacityState): CurvePoint[] {
   const held = state.levels
     .filter((l) => l.level !== null && l.window.minutes > 0)
-    .map((l) => ({ users: l.users, ordersPerMinute: l.ordersPerMinute, orders: l.window.orders }));
+    .map((l) => ({ users: l.users, ordersPerMinute: l.ordersPerMinute }));
   return [...(state.climbCurve ?? []), ...held].filter((p) => p.users > 0 && p.ordersPerMinute > 0);
 }
 
@@ -478,7 +476,7 @@ function climb(plan: CapacityPlan, before: CapacityState, tick: CapacityTick): C
     tick.minutes > 0
       ? [
           ...(state.climbCurve ?? []),
-          { users: tick.meanUsers ?? tick.users, ordersPerMinute: climbRate, orders: tick.orders },
+          { users: tick.meanUsers ?? tick.users, ordersPerMinute: climbRate },
         ].slice(-MAX_CLIMB_POINTS)
       : state.climbCurve;
   state = { ...state, ...(climbCurve ? { climbCurve } : {}) };
