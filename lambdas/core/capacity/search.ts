@@ -14,8 +14,8 @@
  *   ({@link levelUsers}). The first {@link SETTLE_SECONDS} after a change of level are not judged (users move,
  *   orders lag, queued requests go through); then `holdTicks` ticks are. A level is **met** when no
  *   SLO breaches `breachTicks` judged ticks in a row and the window's orders per minute reach the level (within
- *   {@link DELIVERY_TOLERANCE} and the counting noise); a shortfall while orders still followed the users is held
- *   once more with more users ({@link FOLLOWS_ELASTICITY}). Then bisection: the next level is halfway between the
+ *   {@link DELIVERY_TOLERANCE} and the counting noise). Within the level a closed loop corrects the curve's users
+ *   on the level's measured rate ({@link holdLoop}). Then bisection: the next level is halfway between the
  *   highest level met and the lowest bound not met, until they are `resolutionOrdersPerMinute` apart.
  * - **done**: the result: the orders per minute delivered at the highest level met, the range the true capacity
  *   lies in, the users and workers it took, and which limit bounds it from above.
@@ -75,12 +75,10 @@ const MAX_CLIMB_POINTS = 60;
 /** The measured points a level's users are fitted on: those at or above this share of the best rate (dimensionless). */
 export const LEVEL_FIT_SHARE = 0.5;
 /**
- * Elasticity of orders to users (d ln X / d ln U) from which a level that fell short is taken as given too few
- * users, not as the system's limit: an added user still brought at least half its orders (dimensionless).
+ * Elasticity of orders to users (d ln X / d ln U) below which the hold's loop takes a step up as past the knee:
+ * an added user brought less than half its orders, so more users would only queue (dimensionless).
  */
 export const FOLLOWS_ELASTICITY = 0.5;
-/** The curve's point an elasticity is measured from has at least this share fewer users (dimensionless). */
-const RETRY_USERS_GAP = 0.05;
 /**
  * A level takes at most this many times the knee's users: the fewest measured that delivered the best rate
  * within {@link DELIVERY_TOLERANCE} (dimensionless). More only adds queueing where the curve is flat.
@@ -91,13 +89,11 @@ export const LEVEL_USERS_GROWTH = 2;
 export interface CurvePoint {
   readonly users: number;
   readonly ordersPerMinute: number;
-  /** Orders counted (the rate's counting noise); absent: a point stored before it was kept. */
-  readonly orders?: number;
 }
 
 /**
- * The users a held level takes, from the system's measured curve (the climb's ticks and the levels held, each
- * its mean users and the orders per minute they delivered). Within what was delivered: interpolated between the
+ * The users a held level takes: the hold's loop's ({@link holdLoop}), which starts from the system's measured
+ * curve (the climb's ticks and the levels held, each its mean users and the orders per minute they delivered). Within what was delivered: interpolated between the
  * two points of the curve's rising envelope around the level. Above it: the tangent line of Little's law,
  * U/X = a + k·U (the ramp controller's model), fitted by least squares on the points at or above
  * {@link LEVEL_FIT_SHARE} of the best rate and solved for X = level, U = a·X / (1 − k·X); beyond the line's
@@ -110,68 +106,138 @@ export interface CurvePoint {
  */
 export function levelUsers(state: CapacityState): number | null {
   if (state.phase !== 'hold' || state.level === null) return null;
+  if (state.loop?.since === state.since) return state.loop.users;
+  return feedForwardUsers(state, state.level);
+}
+
+/** The users the measured curve reads for `asked` orders per minute ({@link levelUsers}). */
+function feedForwardUsers(state: CapacityState, asked: number): number | null {
   const points = curveOf(state).sort((p, q) => p.users - q.users);
   const first = points[0];
-  if (!first) return state.retry?.users ?? null;
-  const level = state.level;
-  const best = Math.max(...points.map((p) => p.ordersPerMinute));
-  // The knee: the fewest users that delivered the best rate within the delivery tolerance.
-  const knee = Math.min(
-    ...points.filter((p) => p.ordersPerMinute >= (1 - DELIVERY_TOLERANCE) * best).map((p) => p.users),
-  );
-  const most = knee * LEVEL_USERS_GROWTH;
-  if (state.retry?.level === level) return Math.max(1, Math.ceil(Math.min(state.retry.users, most)));
+  if (!first) return null;
   // The rising envelope: each point that delivered more than every point with fewer users.
   const rising: CurvePoint[] = [];
   for (const p of points) if (p.ordersPerMinute > (rising.at(-1)?.ordersPerMinute ?? 0)) rising.push(p);
-  const above = rising.findIndex((p) => p.ordersPerMinute >= level);
+  const above = rising.findIndex((p) => p.ordersPerMinute >= asked);
   let users: number;
-  if (above === 0) users = (level * first.users) / first.ordersPerMinute;
+  if (above === 0) users = (asked * first.users) / first.ordersPerMinute;
   else if (above > 0) {
     const p0 = rising[above - 1] as CurvePoint;
     const p1 = rising[above] as CurvePoint;
-    const share = (level - p0.ordersPerMinute) / (p1.ordersPerMinute - p0.ordersPerMinute);
+    const share = (asked - p0.ordersPerMinute) / (p1.ordersPerMinute - p0.ordersPerMinute);
     users = p0.users + share * (p1.users - p0.users);
   } else {
+    const best = Math.max(...points.map((p) => p.ordersPerMinute));
     const { a, k } = fitCycle(points.filter((p) => p.ordersPerMinute >= LEVEL_FIT_SHARE * best));
-    users = k * level < 1 && a > 0 ? (a * level) / (1 - k * level) : Number.POSITIVE_INFINITY;
+    users = k * asked < 1 && a > 0 ? (a * asked) / (1 - k * asked) : Number.POSITIVE_INFINITY;
   }
-  return Math.max(1, Math.ceil(Math.min(users, most)));
+  return Math.max(1, Math.ceil(Math.min(users, mostUsers(points))));
+}
+
+/**
+ * The most users a level takes: {@link LEVEL_USERS_GROWTH} times the knee's, the fewest measured that delivered
+ * the best rate within {@link DELIVERY_TOLERANCE}. Beyond, a flat curve only adds queueing.
+ */
+function mostUsers(points: readonly CurvePoint[]): number {
+  const best = Math.max(...points.map((p) => p.ordersPerMinute));
+  const knee = Math.min(
+    ...points.filter((p) => p.ordersPerMinute >= (1 - DELIVERY_TOLERANCE) * best).map((p) => p.users),
+  );
+  return knee * LEVEL_USERS_GROWTH;
+}
+
+/**
+ * The hold's closed loop after this tick, and whether it moved the users by more than the delivery tolerance.
+ *
+ * Model: during a level the system delivers the measured curve's rate scaled by an unknown factor,
+ * X = c·X_curve(U) — a conversion that drifted, a machine that slows every request alike. The users the curve
+ * reads for `asked` orders per minute deliver c·asked, so the level takes the curve's users for level ÷ c. The
+ * loop estimates c over the level's ticks, ĉ = Σ orders ÷ Σ asked·minutes, leaving out each tick a change of
+ * users began in (orders lag the users), and asks the curve for level ÷ ĉ when that differs from what it asks by
+ * more than {@link NOISE_Z} σ of ĉ's counting noise (σ/ĉ = √(d / orders)); the users move at least in
+ * proportion to what it asks (a closed system below its knee delivers in proportion to its users; the curve's
+ * few points near its top may read fewer). The curve carries the system's non-linearity (queueing), so one step
+ * closes a constant factor; the pooled estimate steadies as orders add up (it does not chase a tick's noise).
+ * Never up while an SLO breaches (latency rising is queueing: more users only lengthen the queue), while the load
+ * generators cap the users, or when orders did not follow the last step up ({@link pastKnee}); never beyond
+ * {@link mostUsers}. A step beyond {@link DELIVERY_TOLERANCE} restarts the level's window: the ticks before it did
+ * not run the level.
+ */
+function holdLoop(state: CapacityState, tick: CapacityTick): { loop?: HoldLoop; moved: boolean } {
+  const level = state.level as number;
+  const current = state.loop?.since === state.since ? state.loop : undefined;
+  const users = current?.users ?? feedForwardUsers(state, level);
+  if (users === null) return { moved: false };
+  const loop: HoldLoop = current ?? {
+    since: state.since,
+    asked: level,
+    users,
+    changedAt: state.since,
+    orders: 0,
+    askedMinutes: 0,
+    here: { users: 0, orders: 0, minutes: 0 },
+  };
+  if (tick.tick <= loop.changedAt + 1 || tick.minutes <= 0) return { loop, moved: false };
+  const ran = tick.meanUsers ?? tick.users;
+  const minutes = loop.here.minutes + tick.minutes;
+  const here = {
+    users: (loop.here.users * loop.here.minutes + ran * tick.minutes) / minutes,
+    orders: loop.here.orders + tick.orders,
+    minutes,
+  };
+  const measured: HoldLoop = {
+    ...loop,
+    orders: loop.orders + tick.orders,
+    askedMinutes: loop.askedMinutes + loop.asked * tick.minutes,
+    here,
+  };
+  if (measured.orders <= 0) return { loop: measured, moved: false };
+  const asked = (level * measured.askedMinutes) / measured.orders;
+  const step = Math.log(asked / loop.asked);
+  const dispersion = Math.max(1, tick.dispersion);
+  if (Math.abs(step) <= NOISE_Z * Math.sqrt(dispersion / measured.orders))
+    return { loop: measured, moved: false };
+  if (step > 0 && (tick.breaching.length > 0 || tick.generatorLimit || pastKnee(measured)))
+    return { loop: measured, moved: false };
+  const curve = feedForwardUsers(state, asked);
+  if (curve === null) return { loop: measured, moved: false };
+  // At least in proportion: the curve's points near its top are few and noisy, and may read fewer users.
+  const proportional = Math.ceil((loop.users * asked) / loop.asked);
+  const next = step > 0 ? Math.max(curve, proportional) : Math.min(curve, proportional);
+  if (next === loop.users) return { loop: measured, moved: false };
+  return {
+    loop: {
+      ...measured,
+      asked,
+      users: next,
+      changedAt: tick.tick,
+      here: { users: 0, orders: 0, minutes: 0 },
+      before: here,
+    },
+    moved: Math.abs(step) > -Math.log(1 - DELIVERY_TOLERANCE),
+  };
+}
+
+/**
+ * Whether orders did not follow the loop's last step up: the elasticity of orders to the users that ran, from
+ * before the step to now, measured below {@link FOLLOWS_ELASTICITY}. A step up stops at the first sign of the
+ * knee: past it, more users only queue (and a breach of latency fails a level the system could hold).
+ */
+function pastKnee(loop: HoldLoop): boolean {
+  const { before, here } = loop;
+  if (!before || before.users >= here.users || before.orders <= 0 || here.orders <= 0) return false;
+  const spread = Math.log(here.users / before.users);
+  return (
+    Math.log(here.orders / here.minutes / (before.orders / before.minutes)) / spread < FOLLOWS_ELASTICITY
+  );
 }
 
 /** The measured curve: the climb's ticks and every level held (its window's mean users and rate). */
 export function curveOf(state: CapacityState): CurvePoint[] {
   const held = state.levels
     .filter((l) => l.level !== null && l.window.minutes > 0)
-    .map((l) => ({ users: l.users, ordersPerMinute: l.ordersPerMinute, orders: l.window.orders }));
+    .map((l) => ({ users: l.users, ordersPerMinute: l.ordersPerMinute }));
   return [...(state.climbCurve ?? []), ...held].filter((p) => p.users > 0 && p.ordersPerMinute > 0);
-}
-
-/**
- * When a level fell short with `users` that delivered `ordersPerMinute` (`orders` counted, `dispersion`): the
- * users it takes along the elasticity e of orders to users measured from the curve's point with the most users
- * below them, U·(level/X)^(1/e) with e within [{@link FOLLOWS_ELASTICITY}, 1]; or null — the shortfall is the
- * system's — when orders did not follow the users beyond the counting noise (e + {@link NOISE_Z} σₑ below
- * {@link FOLLOWS_ELASTICITY}), or no point lies below.
- */
-function retryUsers(
-  state: CapacityState,
-  window: { users: number; ordersPerMinute: number; orders: number; dispersion: number },
-  level: number,
-): number | null {
-  const { users, ordersPerMinute, orders, dispersion } = window;
-  const below = curveOf(state)
-    .filter((p) => p.users <= users * (1 - RETRY_USERS_GAP))
-    .sort((p, q) => q.users - p.users)[0];
-  if (!below || ordersPerMinute <= 0) return null;
-  const spread = Math.log(users / below.users);
-  const elasticity = Math.log(ordersPerMinute / below.ordersPerMinute) / spread;
-  const belowOrders = below.orders ?? Number.POSITIVE_INFINITY;
-  const se =
-    Math.sqrt(Math.max(1, dispersion) * (1 / Math.max(1, orders) + 1 / Math.max(1, belowOrders))) / spread;
-  if (elasticity + NOISE_Z * se < FOLLOWS_ELASTICITY) return null;
-  const e = Math.min(1, Math.max(FOLLOWS_ELASTICITY, elasticity));
-  return Math.ceil(users * (level / ordersPerMinute) ** (1 / e));
 }
 
 /** Least squares of the cycle per order y = U/X on the users, weighted by the rate (orders counted ∝ X). */
@@ -196,6 +262,32 @@ function fitCycle(points: readonly CurvePoint[]): { a: number; k: number } {
   // A slope below 0 (orders per user growing with users) is noise on a closed system: the line is flat there.
   const k = suu > 0 ? Math.max(0, suy / suu) : 0;
   return { a: meanY - k * meanU, k };
+}
+
+/** Users and what they delivered, over whole ticks. */
+export interface LoopMeasure {
+  /** Mean users that ran. */
+  readonly users: number;
+  readonly orders: number;
+  readonly minutes: number;
+}
+
+/** The hold's closed loop on a level's measured rate ({@link holdLoop}). */
+export interface HoldLoop {
+  /** The level it holds: the tick the level was set at (`CapacityState.since`). */
+  readonly since: number;
+  /** Orders per minute it asks of the measured curve: the level ÷ the factor the level measured (orders/min). */
+  readonly asked: number;
+  /** The users the curve reads for `asked`: the users it sets. */
+  readonly users: number;
+  /** The tick the users last changed (the level's `since` first). */
+  readonly changedAt: number;
+  /** Orders counted over the level's measured ticks, and Σ asked × minutes over them (orders). */
+  readonly orders: number;
+  readonly askedMinutes: number;
+  /** What the current users measured; `before`: what the users before the last step measured. */
+  readonly here: LoopMeasure;
+  readonly before?: LoopMeasure;
 }
 
 /** What bounds the capacity from above. */
@@ -282,8 +374,8 @@ export interface CapacityState {
   readonly climbRate?: number;
   /** The climb's measured ticks: users and the orders per minute they delivered, before any overload. */
   readonly climbCurve?: readonly CurvePoint[];
-  /** A level held once more because its users fell short (users that the window's rate asked for). */
-  readonly retry?: { readonly level: number; readonly users: number };
+  /** The current level's closed loop. */
+  readonly loop?: HoldLoop;
   /** Orders per minute of the bisection step (null until the climb stopped). */
   readonly resolution: number | null;
   /** The highest level met. */
@@ -384,7 +476,7 @@ function climb(plan: CapacityPlan, before: CapacityState, tick: CapacityTick): C
     tick.minutes > 0
       ? [
           ...(state.climbCurve ?? []),
-          { users: tick.meanUsers ?? tick.users, ordersPerMinute: climbRate, orders: tick.orders },
+          { users: tick.meanUsers ?? tick.users, ordersPerMinute: climbRate },
         ].slice(-MAX_CLIMB_POINTS)
       : state.climbCurve;
   state = { ...state, ...(climbCurve ? { climbCurve } : {}) };
@@ -429,8 +521,16 @@ function climb(plan: CapacityPlan, before: CapacityState, tick: CapacityTick): C
   return startLevel(plan, next, first, tick);
 }
 
-function hold(plan: CapacityPlan, state: CapacityState, tick: CapacityTick): CapacityState {
-  const level = state.level as number;
+function hold(plan: CapacityPlan, before: CapacityState, tick: CapacityTick): CapacityState {
+  const level = before.level as number;
+  const { loop, moved } = holdLoop(before, tick);
+  let state = loop ? { ...before, loop } : before;
+  // Ticks that ran users the loop found short of (or beyond) the level are not the level's: they settle, and the
+  // window starts again after the tick the new users spawn in.
+  if (moved) {
+    state = { ...state, settled: Math.max(settledTick(state), tick.tick + 1), window: null };
+    if (ticksLeft(plan, tick) < 1 + plan.parameters.holdTicks) return finish(state, 'out-of-time');
+  }
   if (tick.tick <= settledTick(state)) return state;
   const window = addTick(state.window, tick);
   // A breach counts for a level when it persists the policy's breachTicks within the level's judged ticks: one
@@ -451,18 +551,6 @@ function hold(plan: CapacityPlan, state: CapacityState, tick: CapacityTick): Cap
     limit = { kind: 'slo', slo: breach.id, label: breach.label };
     high = window.minutes > 0 ? ordersPerMinute + NOISE_Z * sigma : level;
   } else if (ordersPerMinute < level * (1 - DELIVERY_TOLERANCE) - NOISE_Z * sigma) {
-    // Too few users, not the system's limit, when orders still followed the users: held once more, with the
-    // users this window's rate asks for along the elasticity measured.
-    const retry =
-      window.generatorLimit || state.retry?.level === level
-        ? null
-        : retryUsers(
-            state,
-            { users, ordersPerMinute, orders: window.orders, dispersion: tick.dispersion },
-            level,
-          );
-    if (retry !== null)
-      return startLevel(plan, { ...state, window, retry: { level, users: retry } }, level, tick);
     // Near a queueing system's peak the last few per cent take many more users than the fit foresees: a level
     // within the tolerance above the capacity may go undelivered, so the bound is the level widened by it.
     high = level / (1 - DELIVERY_TOLERANCE);
@@ -542,7 +630,6 @@ function startLevel(
   level: number,
   tick: CapacityTick,
 ): CapacityState {
-  const ticksLeft = Math.floor((plan.totalSeconds - tick.elapsedSeconds) / plan.tickSeconds);
   const settle = settleTicks(plan.tickSeconds);
   const moved = {
     ...state,
@@ -552,8 +639,12 @@ function startLevel(
     settled: tick.tick + settle,
     window: null,
   };
-  if (ticksLeft < settle + plan.parameters.holdTicks) return finish(moved, 'out-of-time');
+  if (ticksLeft(plan, tick) < settle + plan.parameters.holdTicks) return finish(moved, 'out-of-time');
   return moved;
+}
+
+function ticksLeft(plan: CapacityPlan, tick: CapacityTick): number {
+  return Math.floor((plan.totalSeconds - tick.elapsedSeconds) / plan.tickSeconds);
 }
 
 function finish(state: CapacityState, end: CapacityEnd): CapacityState {

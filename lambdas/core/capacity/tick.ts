@@ -3,6 +3,7 @@
  * reduced to {@link CapacityTick}. Pure; shared by the Ramp tick handler and the simulations that test it.
  */
 import type { SloConfig } from '../config';
+import { round } from '../numbers';
 import {
   appliedUsers,
   type ControllerConfig,
@@ -115,9 +116,8 @@ export function levelDecision(
   if (wanted === null || decided.phase === 'done') return decided;
   const hosted = config.fleet ? config.fleet.maxWorkers * config.usersPerWorker : Number.POSITIVE_INFINITY;
   const users = Math.max(1, Math.min(wanted, config.maxUsers, hosted));
-  if (users === decided.users) return decided;
-  // The controller's message names its own users; the note says which ran.
-  const note = `capacity: ${users} users for ${search.level} orders/min, from the measured curve`;
+  // The controller's message names its own model's users; the note says which ran, and why, on every held tick.
+  const note = `capacity: ${users} users for ${search.level} orders/min, ${levelUsersSource(search)}`;
   const spawnRate = Math.max(
     decided.spawnRate,
     Math.ceil((Math.abs(users - currentUsers) / PLATEAU_SPREAD_SECONDS) * 100) / 100,
@@ -131,6 +131,14 @@ export function levelDecision(
     notes: [...decided.notes, note],
     state: appliedUsers(decided.state, users),
   };
+}
+
+/** Where a held level's users come from: the measured curve, or the curve for the rate the hold's loop asks. */
+function levelUsersSource(search: CapacityState): string {
+  const loop = search.loop?.since === search.since ? search.loop : undefined;
+  const level = search.level ?? 0;
+  if (!loop || Math.abs(loop.asked - level) < 0.005 * level) return 'from the measured curve';
+  return `the curve's for ${round(loop.asked)} (the level delivers ${round(level / loop.asked, 2)} of the curve's rate)`;
 }
 
 /**

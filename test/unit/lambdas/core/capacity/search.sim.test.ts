@@ -26,16 +26,29 @@ const SMALL_FLEET: SimulatedScenario = {
   fleet: { minWorkers: 1, maxWorkers: 4, usersPerWorker: 100 },
 };
 
+/**
+ * The queueing system whose orders per user fall 20 % as the holds begin (minute 8, after the climb stopped): a
+ * machine loaded by others, a conversion that drifted. Its capacity in orders is unchanged, but the curve the
+ * climb measured reads a fifth too few users for every level (on the demo shop the holds delivered 83–87 %).
+ */
+const LOADED: SystemSpec = {
+  ...system('capacity < target'),
+  name: 'loaded after the climb',
+  conversionChanges: [{ atSeconds: 480, factor: 0.8 }],
+};
+
 describe.each([
   ['capacity < target', SCENARIO, ['system', 'slo']],
+  ['loaded after the climb', SCENARIO, ['system', 'slo']],
   ['soft knee', SCENARIO, ['system']],
   ['hard limit 50 %', SCENARIO, ['slo', 'system']],
   ['generators’ CPU', SCENARIO, ['system']],
   ['linear', SMALL_FLEET, ['load-generators']],
 ] as const)('on the %s system', (name, scenario, limits) => {
+  const spec = name === LOADED.name ? LOADED : system(name);
   const runs = SEEDS.map((seed) => {
-    const run = runCapacitySearch(system(name), seed, scenario);
-    const truth = capacityOrdersPerMinute(system(name), run.seconds, scenario.maxUsers);
+    const run = runCapacitySearch(spec, seed, scenario);
+    const truth = capacityOrdersPerMinute(spec, run.seconds, scenario.maxUsers);
     return { seed, run, truth };
   });
 

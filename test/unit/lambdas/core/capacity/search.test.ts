@@ -10,6 +10,7 @@ import {
   DELIVERY_TOLERANCE,
   initialCapacityState,
   LEVEL_USERS_GROWTH,
+  type LevelOutcome,
   levelUsers,
   levelWindowStart,
   SETTLE_SECONDS,
@@ -65,6 +66,26 @@ function run(
     s = advance(plan, s, tick(n, rate, breach ? BREACH : {}));
   }
   return { state: s, ticks: n };
+}
+
+/**
+ * Ticks from `from` on, `count` at most while a level is held, on a system that delivers `rate(users)` with the
+ * users the search set the tick before.
+ */
+function follow(
+  state: CapacityState,
+  from: number,
+  count: number,
+  rate: (users: number) => number,
+  extra: Partial<CapacityTick> = {},
+  plan = PLAN,
+): CapacityState {
+  let s = state;
+  for (let n = from; n < from + count && s.phase === 'hold'; n++) {
+    const users = levelUsers(s) as number;
+    s = advance(plan, s, tick(n, rate(users), { users, meanUsers: users, ...extra }));
+  }
+  return s;
 }
 
 function climbToBreachAt(rate: number): CapacityState {
@@ -244,35 +265,72 @@ describe('holding a level', () => {
 
   it('fails a level not delivered when orders did not follow the users: the system, or the load generators', () => {
     const s = advance(PLAN, climbToBreachAt(800), tick(6, 640));
-    // 500 orders/min with 400 users, where the climb delivered 480 with 160: orders flat, the system's limit.
-    const flat = { users: 400 };
-    const short = [7, 8, 9].reduce((acc, n) => advance(PLAN, acc, tick(n, 500, flat)), s);
-    expect(short.levels.at(-1)).toMatchObject({ met: false, limit: { kind: 'system' } });
-    expect(short.failed?.high).toBeCloseTo(640 / (1 - DELIVERY_TOLERANCE));
-    const capped = [7, 8, 9].reduce(
-      (acc, n) => advance(PLAN, acc, tick(n, 500, { generatorLimit: 'users capped by the fleet' })),
-      s,
-    );
-    expect(capped.levels.at(-1)?.limit?.kind).toBe('load-generators');
+    // At most 500 orders/min, whatever the users: the loop steps up once, orders do not follow, it stops there.
+    const flat = follow(s, 7, 10, (users) => Math.min(500, 3 * users));
+    const judged = flat.levels.find((l) => l.level === 640);
+    expect(judged).toMatchObject({ met: false, limit: { kind: 'system' } });
+    expect(flat.failed?.high).toBeCloseTo(640 / (1 - DELIVERY_TOLERANCE));
+    const users = judged?.users as number;
+    expect(users).toBeGreaterThan(640 / 3);
+    expect(users).toBeLessThan(LEVEL_USERS_GROWTH * 267);
+    // The load generators cap the users: no step up, and the limit is theirs.
+    const capped = follow(s, 7, 10, (users) => 2.4 * users, { generatorLimit: 'users capped by the fleet' });
+    const cappedLevel = capped.levels.find((l) => l.level === 640);
+    expect(cappedLevel?.limit?.kind).toBe('load-generators');
+    expect(cappedLevel?.users).toBe(levelUsers(s));
   });
 
-  it('holds a level once more when it fell short but orders followed the users (too few users, not the limit)', () => {
+  it('closes a shortfall within the level: orders per user 20 % below the curve’s, the level is met at its rate', () => {
     const s = advance(PLAN, climbToBreachAt(800), tick(6, 640));
-    // 500 orders/min with 167 users: 3 orders per user and minute, as on the climb.
-    const short = [7, 8, 9].reduce((acc, n) => advance(PLAN, acc, tick(n, 500)), s);
-    expect(short.levels).toHaveLength(s.levels.length);
-    expect(short).toMatchObject({ phase: 'hold', level: 640, since: 9, window: null, failed: null });
-    // The users 640 orders/min asks for at the elasticity measured (1): 167 × 640/500.
-    expect(levelUsers(short)).toBe(Math.ceil(167 * (640 / 500)));
-    // Short again: now it counts.
-    const again = [10, 11, 12, 13].reduce((acc, n) => advance(PLAN, acc, tick(n, 500)), short);
-    expect(again.levels.at(-1)).toMatchObject({ level: 640, met: false, limit: { kind: 'system' } });
+    // 2.4 orders per user and minute where the climb measured 3: the curve's 214 users deliver 514.
+    // One tick at the curve's users: the loop asks the curve for ~640 ÷ 0.8, and the held tick's note says so.
+    const stepped = follow(s, 7, 1, (users) => 2.4 * users);
+    const decided = {
+      users: 900,
+      spawnRate: 1,
+      workersNeeded: 1,
+      phase: 'plateau',
+      message: 'plateau: 900 users',
+      notes: [],
+      state: { usersSet: 900, command: null },
+    } as unknown as Decision;
+    const config = { maxUsers: 10_000, usersPerWorker: 500, fleet: null } as unknown as ControllerConfig;
+    expect(levelDecision(config, stepped, decided, 214).message).toMatch(/the curve's for 80\d/);
+    const met = follow(s, 7, 10, (users) => 2.4 * users);
+    const level = met.levels.at(-1) as LevelOutcome;
+    expect(level).toMatchObject({ level: 640, met: true });
+    // Judged only on ticks after the step: the window delivered the level, with the users it takes.
+    expect(Math.abs(level.ordersPerMinute / 640 - 1)).toBeLessThanOrEqual(0.02);
+    expect(Math.abs(level.users / (640 / 2.4) - 1)).toBeLessThanOrEqual(0.02);
+  });
+
+  it('does not chase counting noise: users move only beyond 2 σ of the level’s pooled orders', () => {
+    const s = advance(PLAN, climbToBreachAt(800), tick(6, 640));
+    const start = levelUsers(s) as number;
+    // ±4 % tick to tick (σ of 640 orders ≈ 4 %): the users stay.
+    let n = 6;
+    const noisy = follow(s, 7, 4, (users) => 3 * users * (n++ % 2 === 0 ? 1.04 : 0.96));
+    expect(noisy.levels.at(-1)).toMatchObject({ level: 640, met: true });
+    expect(noisy.levels.at(-1)?.users).toBe(start);
+  });
+
+  it('does not step the users up while an SLO breaches: latency rising is queueing', () => {
+    const twoTicks = { ...PLAN, breachTicks: 2 };
+    const s = advance(twoTicks, climbToBreachAt(800), tick(6, 640));
+    const start = levelUsers(s) as number;
+    const breaching = { breaches: [], breaching: [P95] };
+    const held = advance(twoTicks, s, tick(7, 2.4 * start, { users: start, ...breaching }));
+    expect(levelUsers(held)).toBe(start);
+    const stepped = advance(twoTicks, s, tick(7, 2.4 * start, { users: start }));
+    expect(levelUsers(stepped) as number).toBeGreaterThan(start);
   });
 
   it('counts a level as delivered within the tolerance and the counting noise', () => {
     const s = advance(PLAN, climbToBreachAt(800), tick(6, 640));
-    const near = [7, 8, 9].reduce((acc, n) => advance(PLAN, acc, tick(n, 640 * (1 - DELIVERY_TOLERANCE))), s);
-    expect(near.levels.at(-1)?.met).toBe(true);
+    // The system's peak is the tolerance below the level: the loop's step up finds no more orders, and stops.
+    const peak = 640 * (1 - DELIVERY_TOLERANCE);
+    const near = follow(s, 7, 10, (users) => Math.min(peak, 3 * users));
+    expect(near.levels.find((l) => l.level === 640)?.met).toBe(true);
   });
 });
 
