@@ -93,11 +93,12 @@ export interface CurvePoint {
 
 /**
  * The users a held level takes: the hold's loop's ({@link holdLoop}), which starts from the system's measured
- * curve (the climb's ticks and the levels held, each its mean users and the orders per minute they delivered). Within what was delivered: interpolated between the
- * two points of the curve's rising envelope around the level. Above it: the tangent line of Little's law,
- * U/X = a + k·U (the ramp controller's model), fitted by least squares on the points at or above
- * {@link LEVEL_FIT_SHARE} of the best rate and solved for X = level, U = a·X / (1 − k·X); beyond the line's
- * capacity (k·X ≥ 1), and at most, {@link LEVEL_USERS_GROWTH} times the knee's users.
+ * curve (the climb's ticks and the levels held, each its mean users and the orders per minute they delivered).
+ * Within what was delivered: interpolated between the two points of the curve's rising envelope around the level.
+ * Above it: the tangent line of Little's law, U/X = a + k·U (the ramp controller's model), fitted by least squares
+ * on the points at or above {@link LEVEL_FIT_SHARE} of the best rate and solved for X = level,
+ * U = a·X / (1 − k·X); beyond the line's capacity (k·X ≥ 1), and at most, {@link LEVEL_USERS_GROWTH} times the
+ * knee's users.
  *
  * The controller cannot be left to find them: it follows its model only while an added user still adds half an
  * order's worth (elasticity ½) and, once it found a saturation, holds the knee — so near a queueing system's
