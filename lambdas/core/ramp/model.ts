@@ -8,6 +8,10 @@
  * each user adds to it (queueing). k = 0 is a linear system; k > 0 bends X towards its capacity 1/k, which a
  * capacity-bound system reaches (past its knee U/X = U/capacity: a ≈ 0, k = 1/capacity). The model is linear
  * in (a, k), so a Kalman filter estimates both with their uncertainty (estimator.ts).
+ *
+ * A quota (a payment provider's, a rate limit) is a capacity on successful orders that the line cannot bend to:
+ * the users' cycle runs on, orders beyond it are refused at once, and they show as failures. So refused orders
+ * are measured, not extrapolated: the users that made them are beyond the quota (`refusedOrders`).
  */
 import type { Estimate } from './types';
 
@@ -55,4 +59,13 @@ export function optimistic(e: Estimate, z: number): Estimate {
 export function capacityUpperBound(e: Estimate, z: number): number {
   const { k } = optimistic(e, z);
   return k > 0 ? 1 / k : Number.POSITIVE_INFINITY;
+}
+
+/**
+ * Orders refused in an interval: its failures beyond the background ratio of the intervals before (a failure
+ * rate the system had at fewer users), when beyond counting noise (`CAPACITY_Z` σ of a Poisson count); else 0.
+ */
+export function refusedOrders(failures: number, requests: number, backgroundRatio: number): number {
+  const excess = failures - backgroundRatio * requests;
+  return excess > CAPACITY_Z * Math.sqrt(Math.max(1, failures)) ? excess : 0;
 }

@@ -44,8 +44,10 @@ export interface SaturationInput {
   /** Orders per minute the next users are aimed at. */
   readonly aim: number;
   readonly failureLimit: number;
-  /** This tick took in a change with fewer orders than expected while users grew. */
+  /** This tick took in a change with fewer orders than expected while users grew, or the plan is beyond reach. */
   readonly suspicious: boolean;
+  /** Orders were refused in this tick's interval (past a quota). */
+  readonly refused: boolean;
   /** The generators are at their CPU limit and no worker can be added. */
   readonly generatorsAtLimit: boolean;
 }
@@ -102,7 +104,9 @@ export function nextSaturation(i: SaturationInput): SaturationOutput {
           : bound < i.aim
             ? `capacity ≤ ${Math.round(bound)} orders/min (${CAPACITY_Z} σ), aimed at ${Math.round(i.aim)}`
             : i.suspicious
-              ? 'orders fell short as users grew'
+              ? i.refused
+                ? `orders refused (failures ${percent(now?.failureRatio ?? 0)})`
+                : 'orders fell short as users grew'
               : null;
       // Two clean intervals already showing orders flat count as the first strike.
       const strikes = step && step.elasticity < FOLLOWS ? 1 : 0;
@@ -112,8 +116,10 @@ export function nextSaturation(i: SaturationInput): SaturationOutput {
     }
     case 'suspected': {
       if (i.generatorsAtLimit) return saturated('generators-busy', 'load generators at their CPU limit');
-      // Failures past their limit on the next interval too: orders are refused, not a blip.
-      if (now != null && now.failureRatio >= i.failureLimit)
+      // Orders refused on the next interval too, at least as often (users held: more would only add
+      // refusals; the tail of an outage fades), or failures past their limit: a limit, not a blip.
+      const refusalsPersist = i.refused && now != null && now.failureRatio >= (before?.failureRatio ?? 0);
+      if (now != null && (refusalsPersist || now.failureRatio >= i.failureLimit))
         return saturated(
           'failures-climb',
           `failures ${percent(before?.failureRatio ?? 0)} → ${percent(now?.failureRatio ?? 0)}`,
