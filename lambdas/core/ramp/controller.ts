@@ -192,18 +192,22 @@ export function decide(
         }
       }
       const failureRatio = s.requests > 0 ? s.failures / s.requests : 0;
-      // The background: the fewest failures of recent intervals without refusals (if every recent one refused,
-      // the quota is still there: none).
-      const unrefused = recent.filter((r) => !r.refused).map((r) => r.failureRatio);
-      const background =
-        recent.length === 0 ? failureRatio : unrefused.length > 0 ? Math.min(...unrefused) : 0;
-      const refused = refusedOrders(s.failures, s.requests, background) > 0;
+      // The background: the failures of recent intervals without refusals, pooled (if every recent one
+      // refused, the quota is still there: none). The first interval has none to compare with.
+      const background = { failures: 0, requests: 0 };
+      for (const r of recent)
+        if (!r.refused && r.requests != null) {
+          background.failures += r.failureRatio * r.requests;
+          background.requests += r.requests;
+        }
+      const refused = recent.length > 0 && refusedOrders(s.failures, s.requests, background) > 0;
       if (refused) refusedBy = s.userMinutes / s.minutes;
       const entry = {
         users: s.userMinutes / s.minutes,
         orders: s.orders,
         minutes: s.minutes,
         failureRatio,
+        requests: s.requests,
         // Not held back (it cannot straddle a change), and not from no users (mostly the interpolated spawn).
         clean: taken === s && (state.last?.users ?? 0) > 0,
         refused,

@@ -13,6 +13,7 @@
  * the users' cycle runs on, orders beyond it are refused at once, and they show as failures. So refused orders
  * are measured, not extrapolated: the users that made them are beyond the quota (`refusedOrders`).
  */
+import { SURPRISE_Z } from './estimator';
 import type { Estimate } from './types';
 
 type Theta = Pick<Estimate, 'a' | 'k'>;
@@ -62,10 +63,21 @@ export function capacityUpperBound(e: Estimate, z: number): number {
 }
 
 /**
- * Orders refused in an interval: its failures beyond the background ratio of the intervals before (a failure
- * rate the system had at fewer users), when beyond counting noise (`CAPACITY_Z` σ of a Poisson count); else 0.
+ * Orders refused in an interval: its failures beyond the background rate of the recent intervals without
+ * refusals (`background`, pooled), when beyond noise as an interval beyond `SURPRISE_Z` σ is (a change, not
+ * noise: a system with background errors must not read as refusing); else 0.
  */
-export function refusedOrders(failures: number, requests: number, backgroundRatio: number): number {
-  const excess = failures - backgroundRatio * requests;
-  return excess > CAPACITY_Z * Math.sqrt(Math.max(1, failures)) ? excess : 0;
+export function refusedOrders(
+  failures: number,
+  requests: number,
+  background: { readonly failures: number; readonly requests: number },
+): number {
+  const ratio = background.requests > 0 ? background.failures / background.requests : 0;
+  const excess = failures - ratio * requests;
+  // Poisson noise of this count around the background, and of the background rate itself.
+  const sd = Math.sqrt(
+    Math.max(1, ratio * requests) +
+      (background.requests > 0 ? (requests / background.requests) ** 2 * background.failures : 0),
+  );
+  return excess > SURPRISE_Z * sd ? excess : 0;
 }
