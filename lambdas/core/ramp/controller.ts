@@ -193,14 +193,16 @@ export function decide(
       }
       const failureRatio = s.requests > 0 ? s.failures / s.requests : 0;
       // The background: the failures of recent intervals without refusals, pooled (if every recent one
-      // refused, the quota is still there: none). The first interval has none to compare with.
+      // refused, the quota is still there: none). The first interval (or the first after a state without
+      // counts of requests) has none to compare with.
+      const withRequests = recent.filter((r) => r.requests != null);
       const background = { failures: 0, requests: 0 };
-      for (const r of recent)
-        if (!r.refused && r.requests != null) {
-          background.failures += r.failureRatio * r.requests;
-          background.requests += r.requests;
+      for (const r of withRequests)
+        if (!r.refused) {
+          background.failures += r.failureRatio * (r.requests ?? 0);
+          background.requests += r.requests ?? 0;
         }
-      const refused = recent.length > 0 && refusedOrders(s.failures, s.requests, background) > 0;
+      const refused = withRequests.length > 0 && refusedOrders(s.failures, s.requests, background) > 0;
       if (refused) refusedBy = s.userMinutes / s.minutes;
       const entry = {
         users: s.userMinutes / s.minutes,

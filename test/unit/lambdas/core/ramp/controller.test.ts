@@ -147,6 +147,37 @@ describe('decide', () => {
     expect(Math.max(...decisions.map((d) => d.users))).toBe(decisions[first - 1]?.users);
   });
 
+  it('reads no refusal from a state whose intervals carry no counts of requests (written before they did)', () => {
+    // 1 % background errors all along; the state of tick 5 as a controller without the counts wrote it.
+    const withErrors = (o: Observation) => ({ ...o, failures: Math.round(o.requests * 0.01) });
+    const decisions = run(config, 5, withErrors);
+    const before = decisions[5]?.state as ControllerState;
+    const old: ControllerState = {
+      ...before,
+      recent: before.recent.map(({ requests: _, refused: __, ...r }) => r),
+    };
+    const last = before.last as NonNullable<ControllerState['last']>;
+    const orders = last.orders + 3 * (decisions[5]?.users ?? 0);
+    const next = decide(
+      config,
+      old,
+      withErrors({
+        at: last.at + 60_000,
+        orders,
+        requests: orders * 6,
+        failures: 0,
+        users: decisions[5]?.users ?? 0,
+        workers: 4,
+        bootId: 'b',
+        generation: 1,
+        running: true,
+      }),
+      360,
+    );
+    expect(next.notes.join('; ')).not.toMatch(/saturation suspected/);
+    expect(next.users).toBeGreaterThan(decisions[5]?.users ?? 0);
+  });
+
   it('with a managed fleet: asks for more workers when theirs are at their CPU limit', () => {
     const fleet = { ...config, fleet: { minWorkers: 1, maxWorkers: 10 } };
     const decisions = run(fleet, 5, (o, k) =>
