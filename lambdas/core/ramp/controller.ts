@@ -11,7 +11,7 @@ import { CHANGE_Z, innovation, priorEstimate, reanchor, SURPRISE_Z, update } fro
 import { DEFAULT_ORDER_DELAY_SECONDS, plannedRate, spawnRate, usersAhead } from './feedforward';
 import { applyLimits, workersNeeded } from './limits';
 import { type CountedInterval, extendPath, measure } from './measurement';
-import { elasticity, ordersPerMinute, refusedOrders } from './model';
+import { elasticity, failureBackground, ordersPerMinute, refusedOrders } from './model';
 import { GENERATORS_CPU_PERCENT, nextSaturation, probeDue, probeUsers } from './saturation';
 import type {
   Baseline,
@@ -192,17 +192,8 @@ export function decide(
         }
       }
       const failureRatio = s.requests > 0 ? s.failures / s.requests : 0;
-      // The background: the failures of recent intervals without refusals, pooled (if every recent one
-      // refused, the quota is still there: none). The first interval (or the first after a state without
-      // counts of requests) has none to compare with.
-      const withRequests = recent.filter((r) => r.requests != null);
-      const background = { failures: 0, requests: 0 };
-      for (const r of withRequests)
-        if (!r.refused) {
-          background.failures += r.failureRatio * (r.requests ?? 0);
-          background.requests += r.requests ?? 0;
-        }
-      const refused = withRequests.length > 0 && refusedOrders(s.failures, s.requests, background) > 0;
+      const background = failureBackground(recent);
+      const refused = background != null && refusedOrders(s.failures, s.requests, background) > 0;
       if (refused) refusedBy = s.userMinutes / s.minutes;
       const entry = {
         users: s.userMinutes / s.minutes,
@@ -261,7 +252,7 @@ export function decide(
   if (hold) users = Math.max(1, state.usersSet);
   else if (satPhase === 'suspected' && phase !== 'done' && (ahead.beyondReach || users > state.usersSet)) {
     // A probe's step tests the suspicion; it never asks for more than the model needs within its reach.
-    // Orders refused (failures past their limit): more users would only add refusals. Whether the refusals
+    // Orders refused (past a quota, or failures past their limit): more users would only add refusals. Whether the refusals
     // persist is the test, at the users set; otherwise a probe's step tests whether orders follow users.
     const refusing = refusedBy != null || (recent.at(-1)?.failureRatio ?? 0) >= failureLimit;
     const probe = refusing ? Math.max(1, state.usersSet) : probeUsers(Math.max(1, state.usersSet));

@@ -14,7 +14,7 @@
  * are measured, not extrapolated: the users that made them are beyond the quota (`refusedOrders`).
  */
 import { SURPRISE_Z } from './estimator';
-import type { Estimate } from './types';
+import type { Estimate, Recent } from './types';
 
 type Theta = Pick<Estimate, 'a' | 'k'>;
 
@@ -62,16 +62,33 @@ export function capacityUpperBound(e: Estimate, z: number): number {
   return k > 0 ? 1 / k : Number.POSITIVE_INFINITY;
 }
 
+/** Failures and requests pooled. */
+export interface FailureCounts {
+  readonly failures: number;
+  readonly requests: number;
+}
+
+/**
+ * The failures a system has without refusing orders: those of the recent intervals without refusals, pooled (if
+ * every recent one refused, the quota is still there: none). Null when there is nothing to compare with: no
+ * interval yet, or only some from a state written before intervals carried their requests.
+ */
+export function failureBackground(recent: readonly Recent[]): FailureCounts | null {
+  const counted = recent.filter((r) => r.requests != null);
+  if (counted.length === 0) return null;
+  const unrefused = counted.filter((r) => !r.refused);
+  return {
+    failures: unrefused.reduce((sum, r) => sum + r.failureRatio * (r.requests ?? 0), 0),
+    requests: unrefused.reduce((sum, r) => sum + (r.requests ?? 0), 0),
+  };
+}
+
 /**
  * Orders refused in an interval: its failures beyond the background rate of the recent intervals without
  * refusals (`background`, pooled), when beyond noise as an interval beyond `SURPRISE_Z` σ is (a change, not
  * noise: a system with background errors must not read as refusing); else 0.
  */
-export function refusedOrders(
-  failures: number,
-  requests: number,
-  background: { readonly failures: number; readonly requests: number },
-): number {
+export function refusedOrders(failures: number, requests: number, background: FailureCounts): number {
   const ratio = background.requests > 0 ? background.failures / background.requests : 0;
   const excess = failures - ratio * requests;
   // Poisson noise of this count around the background, and of the background rate itself.

@@ -2,7 +2,8 @@
  * Saturation as a state machine: ramping → suspected → saturated → probing → (saturated | ramping).
  *
  * - ramping → suspected: the model says the plan is out of reach — the capacity's upper confidence bound
- *   1/(k − 2σ_k) is below the rate the next users are aimed at — or failures climb past their limit, or the
+ *   1/(k − 2σ_k) is below the rate the next users are aimed at, or the plan needs users beyond those whose orders
+ *   were just refused (a quota) — or failures climb past their limit, or the
  *   load generators are at their CPU limit with no worker left to add, or orders fell short again as users grew
  *   right after a change was taken in. Suspected, users grow by a probe's step each tick.
  * - suspected → saturated: two comparisons in a row (three consecutive intervals, users growing) in which
@@ -11,8 +12,8 @@
  *   (a pause) makes at most one comparison flat. A drop of conversion split over two intervals, neither a
  *   surprise, can make two: the optimistic bound above keeps such a drop from being suspected (docs). Orders
  *   clearly following the users (above 1/2 by a standard error) end the suspicion.
- *   Failures past their limit on the next interval too (users held meanwhile: more would only add refusals)
- *   confirm, and so do generators still at their limit.
+ *   Orders refused on the next interval too, at least as often, or failures past their limit (users held
+ *   meanwhile: more would only add refusals) confirm, and so do generators still at their limit.
  * - saturated: users are held at the knee (the fewest that reached 97 % of the best rate); every PROBE_TICKS
  *   ticks a probe adds PROBE_STEP users; orders following it clear the saturation.
  */
