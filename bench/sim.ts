@@ -152,6 +152,8 @@ export interface SystemSpec {
   readonly restarts?: readonly number[];
   /** [from, to) seconds during which no order goes through (e.g. the payment mock is down). */
   readonly outage?: readonly [number, number];
+  /** Share of requests that fail whatever the load (background errors: timeouts, a flaky page). */
+  readonly errorRatio?: number;
   /**
    * [from, to) seconds the plateau figures leave out: the tick an outage or a step change happens in, which
    * no controller can foresee (how fast it recovers after is what is measured).
@@ -542,9 +544,9 @@ export class Simulation {
       for (let c = 0; c < clumps; c++) orders += clump === 1 ? 1 : 1 + poisson(clump - 1, this.random);
       const share = journeys / alive;
       const requests = poisson(share * REQUESTS_PER_JOURNEY, this.random);
-      const failures = outage
-        ? poisson(share, this.random)
-        : poisson(share * conversion * failed, this.random);
+      const failures =
+        (outage ? poisson(share, this.random) : poisson(share * conversion * failed, this.random)) +
+        (spec.errorRatio ? poisson(share * REQUESTS_PER_JOURNEY * spec.errorRatio, this.random) : 0);
       worker.orders += orders;
       worker.requests += requests + failures;
       worker.failures += failures;

@@ -220,6 +220,13 @@ export const SYSTEMS: readonly BenchSystem[] = [
     reachable: true,
   },
   {
+    name: 'background errors 1 %',
+    description: '1 % of requests fail whatever the load (timeouts, a flaky page): failures, yet no limit',
+    ...LINEAR,
+    errorRatio: 0.01,
+    reachable: true,
+  },
+  {
     name: 'capacity < target',
     description: 'saturates at ~2,000 orders/min (70 % of the target); orders beyond fail',
     thinkSeconds: 16,

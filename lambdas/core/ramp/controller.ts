@@ -11,7 +11,7 @@ import { CHANGE_Z, innovation, priorEstimate, reanchor, SURPRISE_Z, update } fro
 import { DEFAULT_ORDER_DELAY_SECONDS, plannedRate, spawnRate, usersAhead } from './feedforward';
 import { applyLimits, workersNeeded } from './limits';
 import { type CountedInterval, extendPath, measure } from './measurement';
-import { elasticity, ordersPerMinute } from './model';
+import { elasticity, failureBackground, ordersPerMinute, refusedOrders } from './model';
 import { GENERATORS_CPU_PERCENT, nextSaturation, probeDue, probeUsers } from './saturation';
 import type {
   Baseline,
@@ -86,6 +86,8 @@ export function decide(
   let suspicious = false;
   /** Fewer orders than expected as users grew, held back: grow by no more than a probe's step until it is told. */
   let cautious = false;
+  /** Mean users of this tick's interval when orders were refused in it (past a quota), else null. */
+  let refusedBy: number | null = null;
   const inRamp = elapsedSeconds < config.rampUpSeconds;
 
   // ---- 1. Measure; 2. estimate.
@@ -190,13 +192,18 @@ export function decide(
         }
       }
       const failureRatio = s.requests > 0 ? s.failures / s.requests : 0;
+      const background = failureBackground(recent);
+      const refused = background != null && refusedOrders(s.failures, s.requests, background) > 0;
+      if (refused) refusedBy = s.userMinutes / s.minutes;
       const entry = {
         users: s.userMinutes / s.minutes,
         orders: s.orders,
         minutes: s.minutes,
         failureRatio,
+        requests: s.requests,
         // Not held back (it cannot straddle a change), and not from no users (mostly the interpolated spawn).
         clean: taken === s && (state.last?.users ?? 0) > 0,
+        refused,
       };
       recent = [...recent, entry].slice(-RECENT);
     }
@@ -206,6 +213,7 @@ export function decide(
     config,
     pending ? update(estimate, pending, 'conversion') : estimate,
     elapsedSeconds,
+    refusedBy,
   ).beyondReach;
   const aim = plannedRate(config, elapsedSeconds + T + J);
   const cpu = measured?.workerCpuPercent ?? null;
@@ -223,7 +231,9 @@ export function decide(
     measured: measured != null,
     aim,
     failureLimit,
-    suspicious: suspicious || (beyondReach && inRamp),
+    // Beyond the reach on the plateau too when orders are refused: a quota, not a drift of conversion.
+    suspicious: suspicious || (beyondReach && (inRamp || refusedBy != null)),
+    refused: refusedBy != null,
     generatorsAtLimit: generatorsBusy && fleetFull,
   });
   if (sat.note) notes.push(sat.note);
@@ -233,7 +243,7 @@ export function decide(
   const saturation = sat.saturation;
   // The decision follows a held-back change at once; the estimate carried takes it only once confirmed.
   const model = pending ? update(estimate, pending, 'conversion') : estimate;
-  const ahead = usersAhead(config, model, elapsedSeconds);
+  const ahead = usersAhead(config, model, elapsedSeconds, refusedBy);
 
   // ---- 4. Feed-forward; 5. limits.
   const current = observation?.users ?? 0;
@@ -242,9 +252,9 @@ export function decide(
   if (hold) users = Math.max(1, state.usersSet);
   else if (satPhase === 'suspected' && phase !== 'done' && (ahead.beyondReach || users > state.usersSet)) {
     // A probe's step tests the suspicion; it never asks for more than the model needs within its reach.
-    // Orders refused (failures past their limit): more users would only add refusals. Whether the refusals
+    // Orders refused (past a quota, or failures past their limit): more users would only add refusals. Whether the refusals
     // persist is the test, at the users set; otherwise a probe's step tests whether orders follow users.
-    const refusing = (recent.at(-1)?.failureRatio ?? 0) >= failureLimit;
+    const refusing = refusedBy != null || (recent.at(-1)?.failureRatio ?? 0) >= failureLimit;
     const probe = refusing ? Math.max(1, state.usersSet) : probeUsers(Math.max(1, state.usersSet));
     users = ahead.beyondReach ? probe : Math.min(users, probe);
     notes.push(`testing the suspected saturation with ${users} users`);
@@ -276,7 +286,7 @@ export function decide(
   notes.push(...limited.notes);
   users = phase === 'done' ? 0 : limited.users;
   if (raw !== users && notes.length === 0 && phase !== 'done') notes.push(`model asked for ${raw} users`);
-  const next = Math.min(config.maxUsers, usersAhead(config, model, elapsedSeconds + T).users);
+  const next = Math.min(config.maxUsers, usersAhead(config, model, elapsedSeconds + T, refusedBy).users);
   const fleet = workersNeeded(
     config,
     users,

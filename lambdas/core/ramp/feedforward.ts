@@ -24,18 +24,23 @@ export function plannedRate(config: ControllerConfig, elapsedSeconds: number): n
 }
 
 /**
- * Users for the end of the coming tick, within the model's useful range (elasticity ≥ MIN_ELASTICITY);
+ * Users for the end of the coming tick, within the model's useful range (elasticity ≥ MIN_ELASTICITY) and
+ * below `refusedBy` (users whose orders were refused: past a quota, more users only add refusals);
  * `beyondReach` when the plan needs more than that.
  */
 export function usersAhead(
   config: ControllerConfig,
   estimate: Estimate,
   elapsedSeconds: number,
+  refusedBy: number | null = null,
 ): { users: number; needed: number; beyondReach: boolean } {
   const J = config.orderDelaySeconds ?? DEFAULT_ORDER_DELAY_SECONDS;
   const needed = usersFor(estimate, plannedRate(config, elapsedSeconds + config.tickSeconds + J));
   // The useful range on the most optimistic slope the data allow: one noisy interval must not hold users back.
-  const reach = usersAtElasticity(optimistic(estimate, CAPACITY_Z), MIN_ELASTICITY);
+  const reach = Math.min(
+    usersAtElasticity(optimistic(estimate, CAPACITY_Z), MIN_ELASTICITY),
+    refusedBy ?? Number.POSITIVE_INFINITY,
+  );
   return { users: Math.ceil(Math.min(needed, reach) - 1e-9), needed, beyondReach: needed > reach };
 }
 

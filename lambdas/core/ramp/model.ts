@@ -8,8 +8,13 @@
  * each user adds to it (queueing). k = 0 is a linear system; k > 0 bends X towards its capacity 1/k, which a
  * capacity-bound system reaches (past its knee U/X = U/capacity: a ≈ 0, k = 1/capacity). The model is linear
  * in (a, k), so a Kalman filter estimates both with their uncertainty (estimator.ts).
+ *
+ * A quota (a payment provider's, a rate limit) is a capacity on successful orders that the line cannot bend to:
+ * the users' cycle runs on, orders beyond it are refused at once, and they show as failures. So refused orders
+ * are measured, not extrapolated: the users that made them are beyond the quota (`refusedOrders`).
  */
-import type { Estimate } from './types';
+import { SURPRISE_Z } from './estimator';
+import type { Estimate, Recent } from './types';
 
 type Theta = Pick<Estimate, 'a' | 'k'>;
 
@@ -55,4 +60,41 @@ export function optimistic(e: Estimate, z: number): Estimate {
 export function capacityUpperBound(e: Estimate, z: number): number {
   const { k } = optimistic(e, z);
   return k > 0 ? 1 / k : Number.POSITIVE_INFINITY;
+}
+
+/** Failures and requests pooled. */
+export interface FailureCounts {
+  readonly failures: number;
+  readonly requests: number;
+}
+
+/**
+ * The failures a system has without refusing orders: those of the recent intervals without refusals, pooled (if
+ * every recent one refused, the quota is still there: none). Null when there is nothing to compare with: no
+ * interval yet, or only some from a state written before intervals carried their requests.
+ */
+export function failureBackground(recent: readonly Recent[]): FailureCounts | null {
+  const counted = recent.filter((r) => r.requests != null);
+  if (counted.length === 0) return null;
+  const unrefused = counted.filter((r) => !r.refused);
+  return {
+    failures: unrefused.reduce((sum, r) => sum + r.failureRatio * (r.requests ?? 0), 0),
+    requests: unrefused.reduce((sum, r) => sum + (r.requests ?? 0), 0),
+  };
+}
+
+/**
+ * Orders refused in an interval: its failures beyond the background rate of the recent intervals without
+ * refusals (`background`, pooled), when beyond noise as an interval beyond `SURPRISE_Z` σ is (a change, not
+ * noise: a system with background errors must not read as refusing); else 0.
+ */
+export function refusedOrders(failures: number, requests: number, background: FailureCounts): number {
+  const ratio = background.requests > 0 ? background.failures / background.requests : 0;
+  const excess = failures - ratio * requests;
+  // Poisson noise of this count around the background, and of the background rate itself.
+  const sd = Math.sqrt(
+    Math.max(1, ratio * requests) +
+      (background.requests > 0 ? (requests / background.requests) ** 2 * background.failures : 0),
+  );
+  return excess > SURPRISE_Z * sd ? excess : 0;
 }

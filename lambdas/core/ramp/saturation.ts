@@ -2,7 +2,8 @@
  * Saturation as a state machine: ramping → suspected → saturated → probing → (saturated | ramping).
  *
  * - ramping → suspected: the model says the plan is out of reach — the capacity's upper confidence bound
- *   1/(k − 2σ_k) is below the rate the next users are aimed at — or failures climb past their limit, or the
+ *   1/(k − 2σ_k) is below the rate the next users are aimed at, or the plan needs users beyond those whose orders
+ *   were just refused (a quota) — or failures climb past their limit, or the
  *   load generators are at their CPU limit with no worker left to add, or orders fell short again as users grew
  *   right after a change was taken in. Suspected, users grow by a probe's step each tick.
  * - suspected → saturated: two comparisons in a row (three consecutive intervals, users growing) in which
@@ -11,8 +12,8 @@
  *   (a pause) makes at most one comparison flat. A drop of conversion split over two intervals, neither a
  *   surprise, can make two: the optimistic bound above keeps such a drop from being suspected (docs). Orders
  *   clearly following the users (above 1/2 by a standard error) end the suspicion.
- *   Failures past their limit on the next interval too (users held meanwhile: more would only add refusals)
- *   confirm, and so do generators still at their limit.
+ *   Orders refused on the next interval too, at least as often, or failures past their limit (users held
+ *   meanwhile: more would only add refusals) confirm, and so do generators still at their limit.
  * - saturated: users are held at the knee (the fewest that reached 97 % of the best rate); every PROBE_TICKS
  *   ticks a probe adds PROBE_STEP users; orders following it clear the saturation.
  */
@@ -44,8 +45,10 @@ export interface SaturationInput {
   /** Orders per minute the next users are aimed at. */
   readonly aim: number;
   readonly failureLimit: number;
-  /** This tick took in a change with fewer orders than expected while users grew. */
+  /** This tick took in a change with fewer orders than expected while users grew, or the plan is beyond reach. */
   readonly suspicious: boolean;
+  /** Orders were refused in this tick's interval (past a quota). */
+  readonly refused: boolean;
   /** The generators are at their CPU limit and no worker can be added. */
   readonly generatorsAtLimit: boolean;
 }
@@ -102,7 +105,9 @@ export function nextSaturation(i: SaturationInput): SaturationOutput {
           : bound < i.aim
             ? `capacity ≤ ${Math.round(bound)} orders/min (${CAPACITY_Z} σ), aimed at ${Math.round(i.aim)}`
             : i.suspicious
-              ? 'orders fell short as users grew'
+              ? i.refused
+                ? `orders refused (failures ${percent(now?.failureRatio ?? 0)})`
+                : 'orders fell short as users grew'
               : null;
       // Two clean intervals already showing orders flat count as the first strike.
       const strikes = step && step.elasticity < FOLLOWS ? 1 : 0;
@@ -112,8 +117,10 @@ export function nextSaturation(i: SaturationInput): SaturationOutput {
     }
     case 'suspected': {
       if (i.generatorsAtLimit) return saturated('generators-busy', 'load generators at their CPU limit');
-      // Failures past their limit on the next interval too: orders are refused, not a blip.
-      if (now != null && now.failureRatio >= i.failureLimit)
+      // Orders refused on the next interval too, at least as often (users held: more would only add
+      // refusals; the tail of an outage fades), or failures past their limit: a limit, not a blip.
+      const refusalsPersist = i.refused && now != null && now.failureRatio >= (before?.failureRatio ?? 0);
+      if (now != null && (refusalsPersist || now.failureRatio >= i.failureLimit))
         return saturated(
           'failures-climb',
           `failures ${percent(before?.failureRatio ?? 0)} → ${percent(now?.failureRatio ?? 0)}`,

@@ -126,6 +126,10 @@ export interface Recent {
   readonly failureRatio: number;
   /** Taken into the estimate as it came (no surprise): it cannot straddle a change. */
   readonly clean: boolean;
+  /** Requests counted in it (absent in a state written before refusals were read). */
+  readonly requests?: number;
+  /** Orders were refused in it (past a quota): its failures are not the system's background. */
+  readonly refused?: boolean;
 }
 
 export type SaturationPhase = 'ramping' | 'suspected' | 'saturated' | 'probing';

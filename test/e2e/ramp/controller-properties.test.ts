@@ -15,8 +15,6 @@ rampProperties(
     runaway: {
       // Seed 194: beyond twice the users the knee can use.
       'soft knee': 1,
-      // Invisible until crossed: the line extrapolated past the quota, or a probe from users already beyond it.
-      'hard limit 50 %': 77,
     },
   },
 );

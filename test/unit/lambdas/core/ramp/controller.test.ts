@@ -20,13 +20,14 @@ const config: ControllerConfig = {
 
 /**
  * A system of exactly 3 orders per user and minute whose Locust runs the users commanded, spawning at the
- * commanded rate times `spawnGain`.
+ * commanded rate times `spawnGain`. Orders beyond `quotaPerMinute` are refused at once (each a failed request).
  */
 function run(
   cfg: ControllerConfig,
   ticks: number,
   tweak: (o: Observation, k: number) => Observation = (o) => o,
   spawnGain = 1,
+  quotaPerMinute = Number.POSITIVE_INFINITY,
 ) {
   const first = decide(cfg, initialControllerState(), null, 0);
   let state: ControllerState = {
@@ -34,6 +35,7 @@ function run(
     last: { at: 0, orders: 0, requests: 0, failures: 0, users: 0, bootId: 'b', generation: 1 },
   };
   let orders = 0;
+  let refused = 0;
   let users = 0;
   let target = first.users;
   const decisions = [first];
@@ -41,14 +43,16 @@ function run(
     for (let s = 0; s < 60; s++) {
       const step = (decisions.at(-1)?.spawnRate ?? 1) * spawnGain;
       users = target >= users ? Math.min(target, users + step) : Math.max(target, users - step);
-      orders += (users * 3) / 60;
+      const attempted = (users * 3) / 60;
+      orders += Math.min(attempted, quotaPerMinute / 60);
+      refused += Math.max(0, attempted - quotaPerMinute / 60);
     }
     const o = tweak(
       {
         at: k * 60_000,
         orders: Math.round(orders),
-        requests: Math.round(orders) * 6,
-        failures: 0,
+        requests: Math.round(orders) * 6 + Math.round(refused) * 7,
+        failures: Math.round(refused),
         users: Math.round(users),
         workers: 4,
         bootId: 'b',
@@ -126,6 +130,52 @@ describe('decide', () => {
     expect(suspected?.notes.join('; ')).toMatch(/saturation suspected: failures/);
     expect(suspected?.users).toBe(decisions[4]?.users);
     expect(decisions[6]?.saturation).toMatchObject({ reason: 'failures-climb', limitedBy: 'system' });
+  });
+
+  it('holds the users whose orders a quota refused, below the failure limit, and saturates when refusals persist', () => {
+    // A quota of 1,500 orders/min: 500 users reach it at 3 orders per user and minute.
+    const decisions = run(config, 9, (o) => o, 1, 1500);
+    const first = decisions.findIndex((d) => (d.delta.failures ?? 0) > 0);
+    const suspected = decisions[first];
+    expect(first).toBeGreaterThan(0);
+    // Fewer failures than the failure limit (5 % of requests): the refusals, not the ratio, tell the quota.
+    expect((suspected?.delta.failures ?? 0) / (suspected?.delta.requests ?? 1)).toBeLessThan(0.05);
+    expect(suspected?.notes.join('; ')).toMatch(/saturation suspected: orders refused/);
+    expect(suspected?.users).toBe(decisions[first - 1]?.users);
+    expect(decisions[first + 1]?.saturation).toMatchObject({ reason: 'failures-climb', limitedBy: 'system' });
+    // Never beyond the users that made the refusals (the line is not extrapolated past the quota).
+    expect(Math.max(...decisions.map((d) => d.users))).toBe(decisions[first - 1]?.users);
+  });
+
+  it('reads no refusal from a state whose intervals carry no counts of requests (written before they did)', () => {
+    // 1 % background errors all along; the state of tick 5 as a controller without the counts wrote it.
+    const withErrors = (o: Observation) => ({ ...o, failures: Math.round(o.requests * 0.01) });
+    const decisions = run(config, 5, withErrors);
+    const before = decisions[5]?.state as ControllerState;
+    const old: ControllerState = {
+      ...before,
+      recent: before.recent.map(({ requests: _, refused: __, ...r }) => r),
+    };
+    const last = before.last as NonNullable<ControllerState['last']>;
+    const orders = last.orders + 3 * (decisions[5]?.users ?? 0);
+    const next = decide(
+      config,
+      old,
+      withErrors({
+        at: last.at + 60_000,
+        orders,
+        requests: orders * 6,
+        failures: 0,
+        users: decisions[5]?.users ?? 0,
+        workers: 4,
+        bootId: 'b',
+        generation: 1,
+        running: true,
+      }),
+      360,
+    );
+    expect(next.notes.join('; ')).not.toMatch(/saturation suspected/);
+    expect(next.users).toBeGreaterThan(decisions[5]?.users ?? 0);
   });
 
   it('with a managed fleet: asks for more workers when theirs are at their CPU limit', () => {
