@@ -23,8 +23,8 @@ import {
   type RunResult,
   runBaseline,
   runController,
-  SYSTEMS,
   type Scenario,
+  SYSTEMS,
 } from './ramp-bench';
 import { pct, printTable, ROWS } from './ramp-table';
 import type { SystemSpec } from './sim';
@@ -128,8 +128,12 @@ function printShortTicks(first: number, count: number): void {
   const base = { initialOrdersPerUserPerMinute: 12, orderDelaySeconds: DEMO_SHOP.journeySeconds };
   const scenarios: readonly [string, Scenario][] = [
     [
-      '5-s ticks, 240/min',
+      '5-s ticks, 1-min plateau',
       { ...base, targetOrdersPerMinute: 240, rampUpSeconds: 30, plateauSeconds: 60, tickSeconds: 5 },
+    ],
+    [
+      '5-s ticks, 5-min plateau',
+      { ...base, targetOrdersPerMinute: 240, rampUpSeconds: 30, plateauSeconds: 300, tickSeconds: 5 },
     ],
     [
       '60-s ticks, 600/min',
@@ -148,11 +152,12 @@ function printShortTicks(first: number, count: number): void {
       users.push(figures.plateauUsers);
     }
     const mean = errors.reduce((s, e) => s + e, 0) / errors.length;
+    const median = [...errors].sort((x, y) => x - y)[Math.floor(errors.length / 2)] as number;
     const sd = Math.sqrt(errors.reduce((s, e) => s + (e - mean) ** 2, 0) / (errors.length - 1));
     const above = errors.filter((e) => e > 0).length;
     const meanUsers = users.reduce((s, u) => s + u, 0) / users.length;
     console.log(
-      `  ${name.padEnd(22)} mean ${(100 * mean).toFixed(1).padStart(5)} % ± ${((100 * sd) / Math.sqrt(errors.length)).toFixed(1)} (s.e.), sd ${(100 * sd).toFixed(1)} %, above the target on ${above}/${errors.length}, plateau users ${meanUsers.toFixed(1)}`,
+      `  ${name.padEnd(22)} mean ${(100 * mean).toFixed(1).padStart(5)} % ± ${((100 * sd) / Math.sqrt(errors.length)).toFixed(1)} (s.e.), median ${(100 * median).toFixed(1)} %, sd ${(100 * sd).toFixed(1)} %, above the target on ${above}/${errors.length}, plateau users ${meanUsers.toFixed(1)}`,
     );
   }
 }
