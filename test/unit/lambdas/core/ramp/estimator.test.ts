@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { rng } from '../../../../../bench/sim';
+import { poisson, rng } from '../../../../../bench/sim';
 import {
   CHANGE_Z,
   innovation,
@@ -133,7 +133,7 @@ function smallCountLevelError(): number {
     let e = priorEstimate(12, 240, 0);
     for (let i = 1; i <= 60; i++) {
       const seconds = reportedBy(5 * i) - reportedBy(5 * (i - 1));
-      const orders = Math.max(1, poissonDraw((20 * seconds) / 5, random));
+      const orders = Math.max(1, poisson((20 * seconds) / 5, random));
       e = update(e, {
         at: i * 5_000,
         minutes: 5 / 60,
@@ -148,15 +148,4 @@ function smallCountLevelError(): number {
     levels.push(e.a + e.k * 20);
   }
   return levels.reduce((x, y) => x + y, 0) / levels.length / a - 1;
-}
-
-function poissonDraw(lambda: number, random: () => number): number {
-  const l = Math.exp(-lambda);
-  let k = 0;
-  let p = 1;
-  do {
-    k++;
-    p *= random();
-  } while (p > l);
-  return k - 1;
 }
