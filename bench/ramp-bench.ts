@@ -27,6 +27,8 @@ export interface Scenario {
   readonly tickSeconds: number;
   /** The controller's prior guess of orders per user and minute (the seed starts from one user). */
   readonly initialOrdersPerUserPerMinute: number;
+  /** The controller's `orderDelaySeconds` (the system's journey before a new user's first order); default 3. */
+  readonly orderDelaySeconds?: number;
 }
 
 /** Ten minutes up to 3,000 orders per minute, ten minutes on it, a tick a minute: as in the product. */
@@ -102,6 +104,7 @@ function controllerConfig(s: Scenario): ControllerConfig {
     plateauSeconds: s.plateauSeconds,
     tickSeconds: s.tickSeconds,
     initialOrdersPerUserPerMinute: s.initialOrdersPerUserPerMinute,
+    ...(s.orderDelaySeconds != null ? { orderDelaySeconds: s.orderDelaySeconds } : {}),
     maxUsers: 20_000,
     usersPerWorker: 500,
   };

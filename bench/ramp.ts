@@ -7,6 +7,7 @@
  *   npm run bench:ramp -- --systems queueing,spawn --tuning-only --controller-only   # a subset, while tuning
  *   npm run bench:ramp -- --detail          # also each system's median figures over the held-out seeds
  *   npm run bench:ramp -- --trace linear    # also the controllers' ticks on one system (first tuning seed)
+ *   npm run bench:ramp -- --short-ticks     # only the demo shop's shape: 240 orders/min on 5-s ticks vs 60-s ticks
  *   npm run bench:ramp -- --live            # also a real local run on the demo shop (the controller, ~5 min)
  *   npm run bench:ramp -- --live --live-baseline   # …and the seed's algorithm on it too (another ~5 min)
  *   npm run bench:ramp -- --live --live-scenario short --trace live   # the demo's 1 min / 10-s ticks, every tick
@@ -17,10 +18,17 @@
  */
 import { parseArgs } from 'node:util';
 import { type IdealShares, idealShares, outsideShare, tickNoise } from './noise-floor';
-import { DEFAULT_SCENARIO, type RunResult, runBaseline, runController, SYSTEMS } from './ramp-bench';
+import {
+  DEFAULT_SCENARIO,
+  type RunResult,
+  runBaseline,
+  runController,
+  type Scenario,
+  SYSTEMS,
+} from './ramp-bench';
 import { pct, printTable, ROWS } from './ramp-table';
 import type { SystemSpec } from './sim';
-import type { BenchSystem } from './systems';
+import { type BenchSystem, DEMO_SHOP } from './systems';
 
 const { values } = parseArgs({
   options: {
@@ -35,6 +43,7 @@ const { values } = parseArgs({
     systems: { type: 'string' },
     'tuning-only': { type: 'boolean', default: false },
     'controller-only': { type: 'boolean', default: false },
+    'short-ticks': { type: 'boolean', default: false },
   },
 });
 
@@ -110,7 +119,54 @@ function printPassCounts(title: string, first: number, count: number): Map<strin
   return results;
 }
 
+/**
+ * The end-to-end SLO test's plan on the demo shop's shape (240 orders/min, 0.5 min up, 1 min plateau, 5-s
+ * ticks: ~20 orders a tick) beside the same system on 60-s ticks to 600 orders/min: the plateau's mean error
+ * (signed) over the seeds. A bias of one sign is a model error, not noise.
+ */
+function printShortTicks(first: number, count: number): void {
+  const base = { initialOrdersPerUserPerMinute: 12, orderDelaySeconds: DEMO_SHOP.journeySeconds };
+  const scenarios: readonly [string, Scenario][] = [
+    [
+      '5-s ticks, 1-min plateau',
+      { ...base, targetOrdersPerMinute: 240, rampUpSeconds: 30, plateauSeconds: 60, tickSeconds: 5 },
+    ],
+    [
+      '5-s ticks, 5-min plateau',
+      { ...base, targetOrdersPerMinute: 240, rampUpSeconds: 30, plateauSeconds: 300, tickSeconds: 5 },
+    ],
+    [
+      '60-s ticks, 600/min',
+      { ...base, targetOrdersPerMinute: 600, rampUpSeconds: 300, plateauSeconds: 300, tickSeconds: 60 },
+    ],
+  ];
+  console.log(
+    `\nDemo shop's shape (${DEMO_SHOP.description}), seeds ${first}..${first + count - 1}: plateau mean error`,
+  );
+  for (const [name, scenario] of scenarios) {
+    const errors: number[] = [];
+    const users: number[] = [];
+    for (let seed = first; seed < first + count; seed++) {
+      const { figures } = runController(DEMO_SHOP, seed, scenario);
+      errors.push(figures.plateauMeanError);
+      users.push(figures.plateauUsers);
+    }
+    const mean = errors.reduce((s, e) => s + e, 0) / errors.length;
+    const median = [...errors].sort((x, y) => x - y)[Math.floor(errors.length / 2)] as number;
+    const sd = Math.sqrt(errors.reduce((s, e) => s + (e - mean) ** 2, 0) / (errors.length - 1));
+    const above = errors.filter((e) => e > 0).length;
+    const meanUsers = users.reduce((s, u) => s + u, 0) / users.length;
+    console.log(
+      `  ${name.padEnd(22)} mean ${(100 * mean).toFixed(1).padStart(5)} % ± ${((100 * sd) / Math.sqrt(errors.length)).toFixed(1)} (s.e.), median ${(100 * median).toFixed(1)} %, sd ${(100 * sd).toFixed(1)} %, above the target on ${above}/${errors.length}, plateau users ${meanUsers.toFixed(1)}`,
+    );
+  }
+}
+
 async function main(): Promise<void> {
+  if (values['short-ticks']) {
+    printShortTicks(tuneFirst, seeds);
+    return;
+  }
   console.log(
     'Ramp benchmark: target 3,000 orders/min, 10 min ramp-up, 10 min plateau, 60 s ticks; the controller (lambdas/core/ramp/), the previous controller (bench/previous-controller.ts) and the seed’s algorithm on the same simulated systems and seeds.',
   );

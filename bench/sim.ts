@@ -201,7 +201,7 @@ export function rng(seed: number): () => number {
   };
 }
 
-function poisson(lambda: number, random: () => number): number {
+export function poisson(lambda: number, random: () => number): number {
   if (lambda <= 0) return 0;
   if (lambda > 50) {
     // Normal approximation (Box–Muller).

@@ -38,6 +38,20 @@ export function capacityCrossingSeconds(system: SystemSpec, plan: Plan, maxUsers
   return null;
 }
 
+/**
+ * The demo shop's shape (config/local.json): ~12 orders per user and minute (3 s think time, 2 s journey, every
+ * journey an order), workers reporting every 3 s. Not a row of the table: `--short-ticks` runs it on the
+ * end-to-end SLO test's plan (240 orders/min, 5-s ticks) beside 60-s ticks.
+ */
+export const DEMO_SHOP: BenchSystem = {
+  name: 'demo shop',
+  description: '12 orders/user/min, reports every 3 s',
+  thinkSeconds: 3,
+  journeySeconds: 2,
+  conversion: 1,
+  reachable: true,
+};
+
 /** 3 orders per user and minute (17 s think time, 3 s journey, every journey an order). */
 const LINEAR = { thinkSeconds: 17, journeySeconds: 3, conversion: 1 } as const;
 
