@@ -113,6 +113,8 @@ export function decide(
         stalledTicks += 1;
         hold = true;
         notes.push(`stalled: no orders this tick (${stalledTicks} in a row), holding users`);
+      } else if (m.reason === 'no exposure') {
+        notes.push(`interval not measured (${m.text}): new baseline`);
       } else if (state.last) {
         notes.push(
           m.rebase

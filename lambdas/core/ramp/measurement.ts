@@ -5,7 +5,14 @@ export type Measurement =
   | { readonly kind: 'sample'; readonly sample: Sample }
   | {
       readonly kind: 'rejected';
-      readonly reason: 'no baseline' | 'restart' | 'reset' | 'not running' | 'bad reading' | 'stall';
+      readonly reason:
+        | 'no baseline'
+        | 'restart'
+        | 'reset'
+        | 'not running'
+        | 'bad reading'
+        | 'stall'
+        | 'no exposure';
       /** Whether the next interval is measured from this reading (else from the old baseline). */
       readonly rebase: boolean;
       readonly text: string;
@@ -96,6 +103,11 @@ export function measure(
   }
   const exposure = userMinutes(path, last.at - delayMs, now.at - delayMs);
   const orders = now.orders - last.orders;
+  // The interval's users ran before the load began (an order delay as long as the first tick): by the model, no
+  // one placed its orders, so it says nothing of a user's cycle (its user-minutes per order would be 0 or 0/0).
+  if (exposure <= 0) {
+    return reject('no exposure', `no users ran ${delayMs / 1000} s before it, when its orders were placed`);
+  }
   if (orders === 0 && exposure > 0) {
     return {
       ...reject('stall', 'no orders while users ran'),

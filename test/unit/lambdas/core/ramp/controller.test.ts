@@ -70,6 +70,59 @@ function run(
 }
 
 describe('decide', () => {
+  it('on ticks no longer than the order delay, leaves the first interval unmeasured and commands finite users', () => {
+    // 5-s ticks with the default delay (3-s journey + 2-s report lag): the first interval's users had not started.
+    const short: ControllerConfig = {
+      ...config,
+      targetOrdersPerMinute: 240,
+      rampUpSeconds: 30,
+      plateauSeconds: 60,
+      tickSeconds: 5,
+      initialOrdersPerUserPerMinute: 12,
+    };
+    const first = decide(short, initialControllerState(), null, 0);
+    let state: ControllerState = {
+      ...startTrajectory(first.state, 0, first.users, first.spawnRate),
+      last: { at: 0, orders: 0, requests: 0, failures: 0, users: 0, bootId: 'b', generation: 1 },
+    };
+    let users = 0;
+    let target = first.users;
+    let orders = 0;
+    const decided = [];
+    for (let k = 1; k <= 18; k++) {
+      for (let s = 0; s < 5; s++) {
+        users = Math.min(target, users + (decided.at(-1)?.spawnRate ?? first.spawnRate));
+        orders += (users * 12) / 60;
+      }
+      const d = decide(
+        short,
+        state,
+        {
+          at: k * 5000,
+          orders: Math.round(orders),
+          requests: Math.round(orders) * 6,
+          failures: 0,
+          users: Math.round(users),
+          workers: 2,
+          bootId: 'b',
+          generation: 1,
+          running: true,
+        },
+        k * 5,
+      );
+      decided.push(d);
+      state = d.state;
+      target = d.users;
+    }
+    for (const d of decided) expect(Number.isFinite(d.users), d.message).toBe(true);
+    expect(decided[0]?.notes.join(' ')).toContain('interval not measured');
+    // 240 orders/min at 12 per user: 20 users on the plateau (tick 16 of 18; the last ends the test).
+    const plateau = decided[15];
+    expect(plateau?.phase).toBe('plateau');
+    expect(plateau?.users).toBeGreaterThanOrEqual(18);
+    expect(plateau?.users).toBeLessThanOrEqual(26);
+  });
+
   it('learns that Locust spawns at half the commanded rate and commands twice as fast, so users reach the plan', () => {
     const slow = run(config, 12, (o) => o, 0.5);
     const atEnd = slow[10] as (typeof slow)[number];

@@ -111,6 +111,21 @@ describe('measure', () => {
     });
   });
 
+  it('measures nothing of an interval whose users, shifted by the order delay, had not started yet', () => {
+    const started = [{ at: 0, users: 20 }];
+    // A 5-s tick with a 5-s delay: its window [−5 s, 0] precedes the load, whatever its orders.
+    for (const orders of [0, 12]) {
+      expect(measure(base, reading({ at: 5000, orders }), started, 5000, 0)).toMatchObject({
+        kind: 'rejected',
+        reason: 'no exposure',
+        rebase: true,
+      });
+    }
+    expect(measure(base, reading({ at: 10_000, orders: 12 }), started, 5000, 0)).toMatchObject({
+      kind: 'sample',
+    });
+  });
+
   it('keeps the baseline over one reading whose counter went down, rebases on the second in a row', () => {
     const back = { ...base, orders: 500 };
     expect(measure(back, reading({}), path, 5000, 0)).toMatchObject({ reason: 'bad reading', rebase: false });
