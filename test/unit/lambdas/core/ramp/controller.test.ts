@@ -20,7 +20,8 @@ const config: ControllerConfig = {
 
 /**
  * A system of exactly 3 orders per user and minute whose Locust runs the users commanded, spawning at the
- * commanded rate times `spawnGain`. Orders beyond `quotaPerMinute` are refused at once (each a failed request).
+ * commanded rate times `spawnGain`, read every `cfg.tickSeconds`. Orders beyond `quotaPerMinute` are refused at
+ * once (each a failed request).
  */
 function run(
   cfg: ControllerConfig,
@@ -40,7 +41,7 @@ function run(
   let target = first.users;
   const decisions = [first];
   for (let k = 1; k <= ticks; k++) {
-    for (let s = 0; s < 60; s++) {
+    for (let s = 0; s < cfg.tickSeconds; s++) {
       const step = (decisions.at(-1)?.spawnRate ?? 1) * spawnGain;
       users = target >= users ? Math.min(target, users + step) : Math.max(target, users - step);
       const attempted = (users * 3) / 60;
@@ -49,7 +50,7 @@ function run(
     }
     const o = tweak(
       {
-        at: k * 60_000,
+        at: k * cfg.tickSeconds * 1000,
         orders: Math.round(orders),
         requests: Math.round(orders) * 6 + Math.round(refused) * 7,
         failures: Math.round(refused),
@@ -61,7 +62,7 @@ function run(
       },
       k,
     );
-    const d = decide(cfg, state, o, k * 60);
+    const d = decide(cfg, state, o, k * cfg.tickSeconds);
     decisions.push(d);
     state = d.state;
     target = d.users;
@@ -74,49 +75,16 @@ describe('decide', () => {
     // 5-s ticks with the default delay (3-s journey + 2-s report lag): the first interval's users had not started.
     const short: ControllerConfig = {
       ...config,
-      targetOrdersPerMinute: 240,
+      targetOrdersPerMinute: 60,
       rampUpSeconds: 30,
       plateauSeconds: 60,
       tickSeconds: 5,
-      initialOrdersPerUserPerMinute: 12,
+      initialOrdersPerUserPerMinute: 3,
     };
-    const first = decide(short, initialControllerState(), null, 0);
-    let state: ControllerState = {
-      ...startTrajectory(first.state, 0, first.users, first.spawnRate),
-      last: { at: 0, orders: 0, requests: 0, failures: 0, users: 0, bootId: 'b', generation: 1 },
-    };
-    let users = 0;
-    let target = first.users;
-    let orders = 0;
-    const decided = [];
-    for (let k = 1; k <= 18; k++) {
-      for (let s = 0; s < 5; s++) {
-        users = Math.min(target, users + (decided.at(-1)?.spawnRate ?? first.spawnRate));
-        orders += (users * 12) / 60;
-      }
-      const d = decide(
-        short,
-        state,
-        {
-          at: k * 5000,
-          orders: Math.round(orders),
-          requests: Math.round(orders) * 6,
-          failures: 0,
-          users: Math.round(users),
-          workers: 2,
-          bootId: 'b',
-          generation: 1,
-          running: true,
-        },
-        k * 5,
-      );
-      decided.push(d);
-      state = d.state;
-      target = d.users;
-    }
+    const decided = run(short, 18).slice(1);
     for (const d of decided) expect(Number.isFinite(d.users), d.message).toBe(true);
     expect(decided[0]?.notes.join(' ')).toContain('interval not measured');
-    // 240 orders/min at 12 per user: 20 users on the plateau (tick 16 of 18; the last ends the test).
+    // 60 orders/min at 3 per user: 20 users on the plateau (tick 16 of 18; the last ends the test).
     const plateau = decided[15];
     expect(plateau?.phase).toBe('plateau');
     expect(plateau?.users).toBeGreaterThanOrEqual(18);
