@@ -95,6 +95,17 @@ function climbToBreachAt(rate: number): CapacityState {
   return advance(PLAN, s, tick(5, rate, BREACH));
 }
 
+/** The controller's own decision on a plateau, which a held level's users override (only the fields read). */
+const CONTROLLER_PLATEAU = {
+  users: 900,
+  spawnRate: 1,
+  workersNeeded: 1,
+  phase: 'plateau',
+  message: 'plateau: 900 users',
+  notes: [],
+  state: { usersSet: 900, command: null },
+} as unknown as Decision;
+
 describe('the climb', () => {
   it('goes on while the plan rises and nothing limits it', () => {
     let s = initialCapacityState();
@@ -195,25 +206,16 @@ describe('holding a level', () => {
       usersPerWorker: 100,
       fleet: { minWorkers: 1, maxWorkers: 4 },
     };
-    const decided = {
-      users: 900,
-      spawnRate: 1,
-      workersNeeded: 1,
-      phase: 'plateau',
-      message: 'plateau: 900 users',
-      notes: [],
-      state: { usersSet: 900, command: null },
-    } as unknown as Decision;
     const wanted = levelUsers(s) as number;
-    const held = levelDecision(config, s, decided, 900);
+    const held = levelDecision(config, s, CONTROLLER_PLATEAU, 900);
     expect(held.users).toBe(wanted);
     expect(held.state.usersSet).toBe(wanted);
     expect(held.message).toContain(`capacity: ${wanted} users for 640 orders/min`);
     // Beyond the fleet's 4 workers × 100 users: capped there.
-    const far = levelDecision(config, { ...s, level: 5000 }, decided, 900);
+    const far = levelDecision(config, { ...s, level: 5000 }, CONTROLLER_PLATEAU, 900);
     expect(far.users).toBe(400);
     // Climbing: the controller's decision as it is.
-    expect(levelDecision(config, initialCapacityState(), decided, 900)).toBe(decided);
+    expect(levelDecision(config, initialCapacityState(), CONTROLLER_PLATEAU, 900)).toBe(CONTROLLER_PLATEAU);
   });
 
   it('extrapolates a queueing curve beyond what was measured, and at most doubles the most users measured', () => {
@@ -285,17 +287,8 @@ describe('holding a level', () => {
     // 2.4 orders per user and minute where the climb measured 3: the curve's 214 users deliver 514.
     // One tick at the curve's users: the loop asks the curve for ~640 ÷ 0.8, and the held tick's note says so.
     const stepped = follow(s, 7, 1, (users) => 2.4 * users);
-    const decided = {
-      users: 900,
-      spawnRate: 1,
-      workersNeeded: 1,
-      phase: 'plateau',
-      message: 'plateau: 900 users',
-      notes: [],
-      state: { usersSet: 900, command: null },
-    } as unknown as Decision;
     const config = { maxUsers: 10_000, usersPerWorker: 500, fleet: null } as unknown as ControllerConfig;
-    expect(levelDecision(config, stepped, decided, 214).message).toMatch(/the curve's for 80\d/);
+    expect(levelDecision(config, stepped, CONTROLLER_PLATEAU, 214).message).toMatch(/the curve's for 80\d/);
     const met = follow(s, 7, 10, (users) => 2.4 * users);
     const level = met.levels.at(-1) as LevelOutcome;
     expect(level).toMatchObject({ level: 640, met: true });
