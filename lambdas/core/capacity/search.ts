@@ -94,7 +94,7 @@ export interface CurvePoint {
 /**
  * The users a held level takes: the hold's loop's ({@link holdLoop}), which starts from the system's measured
  * curve (the climb's ticks and the levels held, each its mean users and the orders per minute they delivered).
- * Within what was delivered: interpolated between the two points of the curve's rising envelope around the level.
+ * Within what was delivered: interpolated on the curve's monotone least-squares fit ({@link monotoneFit}).
  * Above it: the tangent line of Little's law, U/X = a + k·U (the ramp controller's model), fitted by least squares
  * on the points at or above {@link LEVEL_FIT_SHARE} of the best rate and solved for X = level,
  * U = a·X / (1 − k·X); beyond the line's capacity (k·X ≥ 1), and at most, {@link LEVEL_USERS_GROWTH} times the
@@ -116,15 +116,13 @@ function feedForwardUsers(state: CapacityState, asked: number): number | null {
   const points = curveOf(state).sort((p, q) => p.users - q.users);
   const first = points[0];
   if (!first) return null;
-  // The rising envelope: each point that delivered more than every point with fewer users.
-  const rising: CurvePoint[] = [];
-  for (const p of points) if (p.ordersPerMinute > (rising.at(-1)?.ordersPerMinute ?? 0)) rising.push(p);
-  const above = rising.findIndex((p) => p.ordersPerMinute >= asked);
+  const fitted = monotoneFit(points);
+  const above = fitted.findIndex((p) => p.ordersPerMinute >= asked);
   let users: number;
-  if (above === 0) users = (asked * first.users) / first.ordersPerMinute;
+  if (above === 0) users = (asked * first.users) / (fitted[0] as CurvePoint).ordersPerMinute;
   else if (above > 0) {
-    const p0 = rising[above - 1] as CurvePoint;
-    const p1 = rising[above] as CurvePoint;
+    const p0 = fitted[above - 1] as CurvePoint;
+    const p1 = fitted[above] as CurvePoint;
     const share = (asked - p0.ordersPerMinute) / (p1.ordersPerMinute - p0.ordersPerMinute);
     users = p0.users + share * (p1.users - p0.users);
   } else {
@@ -133,6 +131,29 @@ function feedForwardUsers(state: CapacityState, asked: number): number | null {
     users = k * asked < 1 && a > 0 ? (a * asked) / (1 - k * asked) : Number.POSITIVE_INFINITY;
   }
   return Math.max(1, Math.ceil(Math.min(users, mostUsers(points))));
+}
+
+/**
+ * The curve's rates fitted non-decreasing in the users by least squares (pool adjacent violators: a run of points
+ * whose rates fall as users grow takes their mean), at each point's users, sorted. Not the points' upper envelope:
+ * at short ticks a point's rate is off by a worker report (±3 s of orders), and an envelope reads that noise's top
+ * as the curve: every level then gets too few users.
+ */
+export function monotoneFit(sorted: readonly CurvePoint[]): CurvePoint[] {
+  const blocks: { rate: number; count: number }[] = [];
+  for (const p of sorted) {
+    let block = { rate: p.ordersPerMinute, count: 1 };
+    for (let last = blocks.at(-1); last && last.rate >= block.rate; last = blocks.at(-1)) {
+      blocks.pop();
+      block = {
+        rate: (last.rate * last.count + block.rate * block.count) / (last.count + block.count),
+        count: last.count + block.count,
+      };
+    }
+    blocks.push(block);
+  }
+  const rates = blocks.flatMap((b) => Array.from({ length: b.count }, () => b.rate));
+  return sorted.map((p, i) => ({ users: p.users, ordersPerMinute: rates[i] as number }));
 }
 
 /**

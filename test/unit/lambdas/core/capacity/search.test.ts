@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { rng } from '../../../../../bench/sim';
 import {
   advance,
   BACKOFF,
@@ -13,6 +14,7 @@ import {
   type LevelOutcome,
   levelUsers,
   levelWindowStart,
+  monotoneFit,
   SETTLE_SECONDS,
   settleTicks,
 } from '../../../../../lambdas/core/capacity/search';
@@ -216,6 +218,40 @@ describe('holding a level', () => {
     expect(far.users).toBe(400);
     // Climbing: the controller's decision as it is.
     expect(levelDecision(config, initialCapacityState(), CONTROLLER_PLATEAU, 900)).toBe(CONTROLLER_PLATEAU);
+  });
+
+  it('fits the curve’s rates non-decreasing in the users by least squares, leaving a rising curve as it is', () => {
+    const rising = [10, 20, 30].map((users) => ({ users, ordersPerMinute: 12 * users }));
+    expect(monotoneFit(rising)).toEqual(rising);
+    const noisy = [
+      { users: 10, ordersPerMinute: 120 },
+      { users: 14, ordersPerMinute: 200 },
+      { users: 16, ordersPerMinute: 160 },
+      { users: 18, ordersPerMinute: 210 },
+    ];
+    const fitted = monotoneFit(noisy).map((p) => p.ordersPerMinute);
+    // 200 and 160 fall as users grow: both take their mean; the total stays (least squares).
+    expect(fitted).toEqual([120, 180, 180, 210]);
+    expect(fitted.reduce((a, b) => a + b)).toBe(noisy.reduce((a, p) => a + p.ordersPerMinute, 0));
+  });
+
+  it('reads a level’s users off a curve measured at short ticks without too few users, over 200 seeds', () => {
+    // 12 orders per user and minute up to 260 orders/min (the demo shop's shape at 1 replica), measured at 10-s
+    // ticks: a tick counts 3 or 4 of the workers' 3-s reports, its rate reads 0.9 or 1.2 of the truth.
+    const ratios: number[] = [];
+    for (let seed = 1; seed <= 200; seed++) {
+      const random = rng(seed);
+      const climbCurve = Array.from({ length: 18 }, (_, i) => {
+        const users = 2 * (i + 1);
+        return { users, ordersPerMinute: Math.min(12 * users, 260) * (random() < 1 / 3 ? 1.2 : 0.9) };
+      });
+      const s: CapacityState = { ...initialCapacityState(), phase: 'hold', level: 200, climbCurve };
+      ratios.push((levelUsers(s) as number) / (200 / 12));
+    }
+    const median = ratios.sort((a, b) => a - b)[100] as number;
+    // The upper envelope of the points read the reports' top: 4 % too few users on the median.
+    expect(median).toBeGreaterThanOrEqual(1);
+    expect(median).toBeLessThanOrEqual(1.08);
   });
 
   it('extrapolates a queueing curve beyond what was measured, and at most doubles the most users measured', () => {
