@@ -3,9 +3,9 @@
  *
  * - ramping → suspected: the model says the plan is out of reach — the capacity's upper confidence bound
  *   1/(k − 2σ_k) is below the rate the next users are aimed at, or the plan needs users beyond those whose orders
- *   were just refused (a quota) — or failures climb past their limit, or the
- *   load generators are at their CPU limit with no worker left to add, or orders fell short again as users grew
- *   right after a change was taken in. Suspected, users grow by a probe's step each tick.
+ *   were just refused (a quota: failures beyond their background) — or the load generators are at their CPU
+ *   limit with no worker left to add, or orders fell short again as users grew right after a change was taken
+ *   in. Suspected, users grow by a probe's step each tick.
  * - suspected → saturated: two comparisons (intervals in a row, users growing) showing orders flat: elasticity
  *   below 1/2, with a standard error that tells it from 1. One that neither shows that nor refutes tells nothing
  *   and keeps the strikes; a tick without a comparison (an interval held back as a possible change of conversion)
@@ -76,11 +76,6 @@ export function nextSaturation(i: SaturationInput): SaturationOutput {
   const [before, now] = i.recent.slice(-2) as [Recent | undefined, Recent | undefined];
   // Only intervals of one conversion are compared: none held back as a possible straddle of a change.
   const step = before?.clean && now?.clean ? compare(before, now, i.estimate.dispersion) : null;
-  const failuresClimb =
-    before != null &&
-    now != null &&
-    now.failureRatio >= i.failureLimit &&
-    now.failureRatio > before.failureRatio + 0.01;
   const bound = capacityUpperBound(i.estimate, CAPACITY_Z);
   const saturated = (reason: Saturation['reason'], evidence: string): SaturationOutput => ({
     phase: 'saturated',
@@ -100,15 +95,13 @@ export function nextSaturation(i: SaturationInput): SaturationOutput {
     case 'ramping': {
       const why = i.generatorsAtLimit
         ? 'load generators at their CPU limit'
-        : failuresClimb
-          ? `failures ${percent(before?.failureRatio ?? 0)} → ${percent(now?.failureRatio ?? 0)}`
-          : bound < i.aim
-            ? `capacity ≤ ${Math.round(bound)} orders/min (${CAPACITY_Z} σ), aimed at ${Math.round(i.aim)}`
-            : i.suspicious
-              ? i.refused
-                ? `orders refused (failures ${percent(now?.failureRatio ?? 0)})`
-                : 'orders fell short as users grew'
-              : null;
+        : bound < i.aim
+          ? `capacity ≤ ${Math.round(bound)} orders/min (${CAPACITY_Z} σ), aimed at ${Math.round(i.aim)}`
+          : i.suspicious
+            ? i.refused
+              ? `orders refused (failures ${percent(now?.failureRatio ?? 0)})`
+              : 'orders fell short as users grew'
+            : null;
       // Two clean intervals already showing orders flat count as the first strike.
       const strikes = step?.flat ? 1 : 0;
       return why
