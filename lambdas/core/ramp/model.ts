@@ -91,10 +91,9 @@ export function failureBackground(recent: readonly Recent[]): FailureCounts | nu
 export function refusedOrders(failures: number, requests: number, background: FailureCounts): number {
   const ratio = background.requests > 0 ? background.failures / background.requests : 0;
   const excess = failures - ratio * requests;
-  // Poisson noise of this count around the background, and of the background rate itself.
-  const sd = Math.sqrt(
-    Math.max(1, ratio * requests) +
-      (background.requests > 0 ? (requests / background.requests) ** 2 * background.failures : 0),
-  );
-  return excess > SURPRISE_Z * sd ? excess : 0;
+  // Poisson noise of the excess if nothing was refused: both counts at one rate, the pooled one (each count's
+  // own would call a background that came out low by chance precise, and its next interval a refusal).
+  const pooled = (background.failures + failures) / (background.requests + requests);
+  const variance = background.requests > 0 ? pooled * requests * (1 + requests / background.requests) : 0;
+  return excess > SURPRISE_Z * Math.sqrt(Math.max(1, variance)) ? excess : 0;
 }

@@ -3,15 +3,15 @@
  *
  * - ramping → suspected: the model says the plan is out of reach — the capacity's upper confidence bound
  *   1/(k − 2σ_k) is below the rate the next users are aimed at, or the plan needs users beyond those whose orders
- *   were just refused (a quota) — or failures climb past their limit, or the
- *   load generators are at their CPU limit with no worker left to add, or orders fell short again as users grew
- *   right after a change was taken in. Suspected, users grow by a probe's step each tick.
- * - suspected → saturated: two comparisons in a row (three consecutive intervals, users growing) in which
- *   the elasticity of orders to users is below 1/2. Only intervals taken in as they came are compared (none held
- *   back as a possible change of conversion), and a tick without a comparison breaks the row: one odd interval
- *   (a pause) makes at most one comparison flat. A drop of conversion split over two intervals, neither a
- *   surprise, can make two: the optimistic bound above keeps such a drop from being suspected (docs). Orders
- *   clearly following the users (above 1/2 by a standard error) end the suspicion.
+ *   were just refused (a quota: failures beyond their background) — or the load generators are at their CPU
+ *   limit with no worker left to add, or orders fell short again as users grew right after a change was taken
+ *   in. Suspected, users grow by a probe's step each tick.
+ * - suspected → saturated: two comparisons (intervals in a row, users growing) showing orders flat: elasticity
+ *   below 1/2, with a standard error that tells it from 1. One that neither shows that nor refutes tells nothing
+ *   and keeps the strikes; a tick without a comparison (an interval held back as a possible change of conversion)
+ *   breaks the row: one odd interval (a pause) makes at most one comparison flat. A drop of conversion split over
+ *   two intervals, neither a surprise, can make two: the optimistic bound above keeps such a drop from being
+ *   suspected (docs). Orders clearly following the users (above 1/2 by a standard error) end the suspicion.
  *   Orders refused on the next interval too, at least as often, or failures past their limit (users held
  *   meanwhile: more would only add refusals) confirm, and so do generators still at their limit.
  * - saturated: users are held at the knee (the fewest that reached 97 % of the best rate); every PROBE_TICKS
@@ -76,11 +76,6 @@ export function nextSaturation(i: SaturationInput): SaturationOutput {
   const [before, now] = i.recent.slice(-2) as [Recent | undefined, Recent | undefined];
   // Only intervals of one conversion are compared: none held back as a possible straddle of a change.
   const step = before?.clean && now?.clean ? compare(before, now, i.estimate.dispersion) : null;
-  const failuresClimb =
-    before != null &&
-    now != null &&
-    now.failureRatio >= i.failureLimit &&
-    now.failureRatio > before.failureRatio + 0.01;
   const bound = capacityUpperBound(i.estimate, CAPACITY_Z);
   const saturated = (reason: Saturation['reason'], evidence: string): SaturationOutput => ({
     phase: 'saturated',
@@ -100,17 +95,15 @@ export function nextSaturation(i: SaturationInput): SaturationOutput {
     case 'ramping': {
       const why = i.generatorsAtLimit
         ? 'load generators at their CPU limit'
-        : failuresClimb
-          ? `failures ${percent(before?.failureRatio ?? 0)} → ${percent(now?.failureRatio ?? 0)}`
-          : bound < i.aim
-            ? `capacity ≤ ${Math.round(bound)} orders/min (${CAPACITY_Z} σ), aimed at ${Math.round(i.aim)}`
-            : i.suspicious
-              ? i.refused
-                ? `orders refused (failures ${percent(now?.failureRatio ?? 0)})`
-                : 'orders fell short as users grew'
-              : null;
+        : bound < i.aim
+          ? `capacity ≤ ${Math.round(bound)} orders/min (${CAPACITY_Z} σ), aimed at ${Math.round(i.aim)}`
+          : i.suspicious
+            ? i.refused
+              ? `orders refused (failures ${percent(now?.failureRatio ?? 0)})`
+              : 'orders fell short as users grew'
+            : null;
       // Two clean intervals already showing orders flat count as the first strike.
-      const strikes = step && step.elasticity < FOLLOWS ? 1 : 0;
+      const strikes = step?.flat ? 1 : 0;
       return why
         ? { ...stay, phase: 'suspected', since: i.tick, strikes, note: `saturation suspected: ${why}` }
         : stay;
@@ -127,7 +120,7 @@ export function nextSaturation(i: SaturationInput): SaturationOutput {
         );
       // Strikes are comparisons in a row: an interval that cannot be compared breaks the row.
       if (!step) return { ...stay, strikes: 0 };
-      if (step.elasticity < FOLLOWS) {
+      if (step.flat) {
         const strikes = i.strikes + 1;
         return strikes >= STRIKES ? saturated('orders-flat', step.evidence) : { ...stay, strikes };
       }
@@ -140,7 +133,7 @@ export function nextSaturation(i: SaturationInput): SaturationOutput {
             note: `saturation refuted: ${step.evidence}`,
             refuted: step.elasticity,
           }
-        : { ...stay, strikes: 0 };
+        : stay;
     }
     case 'saturated':
       return stay;
@@ -173,14 +166,15 @@ function compare(
   a: Recent,
   b: Recent,
   dispersion: number,
-): { elasticity: number; se: number; evidence: string } | null {
+): { elasticity: number; se: number; flat: boolean; evidence: string } | null {
   const growth = b.users / a.users;
   if (!(growth >= 1 + PROBE_STEP / 2) || a.orders <= 0 || b.orders <= 0) return null;
   const ratio = b.orders / b.minutes / (a.orders / a.minutes);
   const elasticity = Math.log(ratio) / Math.log(growth);
   const se = Math.sqrt(dispersion * (1 / a.orders + 1 / b.orders)) / Math.log(growth);
   const evidence = `users +${percent(growth - 1, 0)}, orders ${ratio >= 1 ? '+' : ''}${percent(ratio - 1, 0)}`;
-  return { elasticity, se, evidence };
+  // Flat: below 1/2, by a comparison precise enough to tell that from following (1); a noisier one tells nothing.
+  return { elasticity, se, flat: elasticity < FOLLOWS && se <= 1 - FOLLOWS, evidence };
 }
 
 /** The knee: the highest recent rate, and the fewest users that reached 97 % of it. */

@@ -15,7 +15,7 @@ export interface ControllerConfig {
   readonly orderDelaySeconds?: number;
   /** How far the master's counters lag the orders (worker reports every 3 s). Default 2. */
   readonly statsLagSeconds?: number;
-  /** Failure ratio of an interval from which climbing failures count as saturation. Default 0.05. */
+  /** Failure ratio of an interval that confirms a suspected saturation (users held meanwhile). Default 0.05. */
   readonly saturationFailureRatio?: number;
 }
 

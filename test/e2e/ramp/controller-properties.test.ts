@@ -7,8 +7,6 @@ rampProperties(
   Array.from({ length: 200 }, (_, i) => i + 1),
   {
     lateSaturation: {
-      // Seeds 69, 156: saturated 4 and 6 ticks after the plan crossed the capacity.
-      'capacity < target': 2,
       // Seeds 193, 194: at 4 ticks.
       'soft knee': 2,
     },

@@ -148,7 +148,8 @@ describe('decide', () => {
       k >= 5 ? { ...o, failures: Math.round(o.requests * 0.08) } : o,
     );
     const suspected = decisions[5];
-    expect(suspected?.notes.join('; ')).toMatch(/saturation suspected: failures/);
+    // Failures past their limit are beyond the background (none before): orders refused.
+    expect(suspected?.notes.join('; ')).toMatch(/saturation suspected: orders refused/);
     expect(suspected?.users).toBe(decisions[4]?.users);
     expect(decisions[6]?.saturation).toMatchObject({ reason: 'failures-climb', limitedBy: 'system' });
   });

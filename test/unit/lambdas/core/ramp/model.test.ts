@@ -12,9 +12,16 @@ describe('refusedOrders', () => {
   });
 
   it('reads failures within the noise of the background (4 σ) as none refused', () => {
-    // 140 where 100 were expected: σ = √(100 + 0.2²·500) ≈ 10.5, 40 over is 3.8 σ.
-    expect(refusedOrders(140, 10_000, background)).toBe(0);
-    expect(refusedOrders(145, 10_000, background)).toBeCloseTo(45, 6);
+    // 145 where 100 were expected: at the pooled rate 645/60,000, σ = √(1.075 %·10,000·1.2) ≈ 11.4, 45 over is 3.96 σ.
+    expect(refusedOrders(145, 10_000, background)).toBe(0);
+    expect(refusedOrders(150, 10_000, background)).toBeCloseTo(50, 6);
+  });
+
+  it('does not call a background that came out low by chance precise', () => {
+    // 1 % of requests fail: 3 of 1,142 (11 expected), then 34 of 3,309. From the first count's own noise the
+    // second was 4.4 σ over; at one rate for both it is 2.5 σ.
+    expect(refusedOrders(34, 3309, { failures: 3, requests: 1142 })).toBe(0);
+    expect(refusedOrders(80, 3309, { failures: 3, requests: 1142 })).toBeGreaterThan(0);
   });
 
   it('on a system without failures before, takes a few failures as noise and more as refusals', () => {

@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { nextSaturation, type SaturationInput } from '../../../../../lambdas/core/ramp/saturation';
+import type { Recent } from '../../../../../lambdas/core/ramp/types';
+
+/** An interval of `users` whose orders per minute are `orders`, taken in as it came (`clean`). */
+const interval = (users: number, orders: number, clean = true): Recent => ({
+  users,
+  orders,
+  minutes: 1,
+  failureRatio: 0,
+  requests: orders * 6,
+  clean,
+});
+
+/** Users +15 % from `from`, orders growing with elasticity `e` (1,600 orders a tick: a standard error of ~0.25). */
+const step = (from: Recent, e: number, clean = true): Recent =>
+  interval(from.users * 1.15, from.orders * 1.15 ** e, clean);
+
+/** A suspected saturation with `strikes` flat comparisons so far, reading `recent` (its newest just measured). */
+function suspected(strikes: number, recent: readonly Recent[], dispersion = 1): SaturationInput {
+  return {
+    tick: 10,
+    phase: 'suspected',
+    since: 8,
+    strikes,
+    saturation: null,
+    estimate: { a: 0.3, k: 0, P: [1e-4, 0, 1e-10], dispersion, at: 0, users: 1000 },
+    recent,
+    measured: true,
+    aim: 3000,
+    failureLimit: 0.05,
+    suspicious: false,
+    refused: false,
+    generatorsAtLimit: false,
+  };
+}
+
+describe('nextSaturation, suspected', () => {
+  const first = interval(1000, 1600);
+  const second = step(first, 0.6);
+
+  it('keeps the strikes over a comparison that neither shows orders flat nor refutes the knee', () => {
+    // Elasticity 0.6 ± 0.25: not below 1/2, not above it by a standard error.
+    const out = nextSaturation(suspected(1, [first, second]));
+    expect(out.phase).toBe('suspected');
+    expect(out.strikes).toBe(1);
+    expect(out.refuted).toBeNull();
+    // The next flat comparison is the second strike: saturated.
+    const flat = nextSaturation(suspected(out.strikes, [first, second, step(second, 0.1)]));
+    expect(flat.phase).toBe('saturated');
+    expect(flat.saturation?.reason).toBe('orders-flat');
+  });
+
+  it('counts no strike from a comparison too noisy to tell orders flat from orders following users', () => {
+    const recent = [first, step(first, 0.1)];
+    expect(nextSaturation(suspected(1, recent)).phase).toBe('saturated');
+    // Counts 9 times noisier than Poisson: a standard error of ~0.76, elasticity 0.1 tells nothing.
+    const noisy = nextSaturation(suspected(1, recent, 9));
+    expect(noisy.phase).toBe('suspected');
+    expect(noisy.strikes).toBe(1);
+  });
+
+  it('breaks the row of strikes on an interval that cannot be compared (held back)', () => {
+    const out = nextSaturation(suspected(1, [first, step(first, 0.1, false)]));
+    expect(out.phase).toBe('suspected');
+    expect(out.strikes).toBe(0);
+  });
+
+  it('refutes the knee when orders follow users beyond a standard error', () => {
+    const out = nextSaturation(suspected(1, [first, step(first, 1)]));
+    expect(out.phase).toBe('ramping');
+    expect(out.refuted).toBeCloseTo(1, 6);
+  });
+});
