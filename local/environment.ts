@@ -37,7 +37,7 @@ export const DEMO_TEST_REPLICAS = 1;
 /** A build of the test shop whose "place order" is slower by a known amount (docs/verdict.md's A/B demonstration). */
 export const DEMO_SLOW_CHECKOUT = { version: '2.5.1-slow-checkout', delayMs: 250 } as const;
 /** Seconds per journey and user in local runs: about 12 orders per user and minute. */
-const LOCAL_PACING_SECONDS = 5;
+export const LOCAL_PACING_SECONDS = 5;
 /** Seconds without a heartbeat before the local Locust master counts a worker missing (Locust's own: 3). */
 const LOCAL_HEARTBEAT_LIVENESS_SECONDS = 10;
 
