@@ -54,6 +54,13 @@ export const DEFAULT_HOLD_TICKS = 3;
  */
 export const SETTLE_SECONDS = 30;
 
+/**
+ * Seconds a level may settle at most while an SLO still breaches after {@link SETTLE_SECONDS}: a backlog left by an
+ * overload before (the climb's, a level's not met) drains only at the spare rate, capacity − level, which near the
+ * capacity takes minutes (s).
+ */
+export const MAX_SETTLE_SECONDS = 120;
+
 /** Ticks a level settles before it is judged: {@link SETTLE_SECONDS}, at least one tick (ticks). */
 export function settleTicks(tickSeconds: number): number {
   return Math.max(1, Math.ceil(SETTLE_SECONDS / tickSeconds));
@@ -554,6 +561,13 @@ function hold(plan: CapacityPlan, before: CapacityState, tick: CapacityTick): Ca
     if (ticksLeft(plan, tick) < 1 + plan.parameters.holdTicks) return finish(state, 'out-of-time');
   }
   if (tick.tick <= settledTick(state)) return state;
+  // Judged from steady state: the first tick after the settling on which no SLO breaches, or the one the longest
+  // settling allows — a breach that outlasts it is the level's.
+  const settling = Math.max(settleTicks(plan.tickSeconds), Math.ceil(MAX_SETTLE_SECONDS / plan.tickSeconds));
+  if (state.window === null && tick.breaching.length > 0 && tick.tick <= state.since + settling) {
+    if (ticksLeft(plan, tick) < plan.parameters.holdTicks) return finish(state, 'out-of-time');
+    return { ...state, settled: tick.tick };
+  }
   const window = addTick(state.window, tick);
   // A breach counts for a level when it persists the policy's breachTicks within the level's judged ticks: one
   // carried over from the level before (its queued requests) must not end this one.

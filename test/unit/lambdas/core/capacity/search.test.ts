@@ -12,6 +12,7 @@ import {
   initialCapacityState,
   LEVEL_USERS_GROWTH,
   type LevelOutcome,
+  MAX_SETTLE_SECONDS,
   levelUsers,
   levelWindowStart,
   monotoneFit,
@@ -269,21 +270,41 @@ describe('holding a level', () => {
 
   it('fails a level at once when a breach counts in its window, naming the SLO', () => {
     const s = advance(PLAN, climbToBreachAt(800), tick(6, 640));
-    const failed = advance(PLAN, s, tick(7, 640, BREACH));
-    expect(failed.levels.at(-1)).toMatchObject({ level: 640, met: false, limit: { kind: 'slo' } });
-    expect(failed.level).toBe(640 * (1 - BACKOFF));
+    const judged = advance(PLAN, s, tick(7, 640));
+    const breached = advance(PLAN, judged, tick(8, 640, BREACH));
+    expect(breached.levels.at(-1)).toMatchObject({ level: 640, met: false, limit: { kind: 'slo' } });
+    expect(breached.level).toBe(640 * (1 - BACKOFF));
+  });
+
+  it(`judges a level from steady state: settling goes on while an SLO breaches, for ${MAX_SETTLE_SECONDS} s at most`, () => {
+    const tenSeconds = { ...PLAN, tickSeconds: 10, totalSeconds: 600 };
+    const at = (n: number, extra: Partial<CapacityTick> = {}) =>
+      tick(n, 640, { elapsedSeconds: n * 10, minutes: 1 / 6, orders: 640 / 6, ...extra });
+    let s = climbToBreachAt(800);
+    // The climb's backlog drains: breaching for 8 ticks after the level began (tick 5), then over.
+    for (let n = 6; n <= 13; n++) s = advance(tenSeconds, s, at(n, BREACH));
+    expect(s.levels).toHaveLength(1);
+    expect(levelWindowStart(s)).toBe(14);
+    for (let n = 14; n <= 16; n++) s = advance(tenSeconds, s, at(n));
+    expect(s.levels.at(-1)).toMatchObject({ level: 640, met: true });
+    // A breach that outlasts the longest settling is the level's.
+    let lasting = climbToBreachAt(800);
+    const longest = MAX_SETTLE_SECONDS / 10;
+    for (let n = 6; n <= 5 + longest + 1; n++) lasting = advance(tenSeconds, lasting, at(n, BREACH));
+    expect(lasting.levels.at(-1)).toMatchObject({ level: 640, met: false, limit: { kind: 'slo' } });
   });
 
   it('fails a level on an SLO only when its breach persists breachTicks of the level’s own ticks', () => {
     const twoTicks = { ...PLAN, breachTicks: 2 };
     const s = advance(twoTicks, climbToBreachAt(800), tick(6, 640));
-    // Carried over from the level before: breached at the first judged tick, then over.
-    const carried = advance(twoTicks, s, tick(7, 640, BREACH));
+    // Breaching one judged tick, then over: it did not persist.
+    const judged = advance(twoTicks, s, tick(7, 640));
+    const carried = advance(twoTicks, judged, tick(8, 640, BREACH));
     expect(carried.levels).toHaveLength(1);
-    const met = [8, 9].reduce((acc, n) => advance(twoTicks, acc, tick(n, 640)), carried);
+    const met = advance(twoTicks, carried, tick(9, 640));
     expect(met.levels.at(-1)).toMatchObject({ level: 640, met: true });
     // Breaching two judged ticks in a row: not met.
-    const twice = [7, 8].reduce((acc, n) => advance(twoTicks, acc, tick(n, 640, BREACH)), s);
+    const twice = [8, 9].reduce((acc, n) => advance(twoTicks, acc, tick(n, 640, BREACH)), judged);
     expect(twice.levels.at(-1)).toMatchObject({ level: 640, met: false, limit: { kind: 'slo' } });
   });
 
@@ -406,7 +427,8 @@ describe('the bisection', () => {
   });
 
   it('finds nothing to hold when every level breaches, down to the resolution', () => {
-    const { state } = run(climbToBreachAt(800), 5, (level) => ({ rate: level, breach: true }));
+    const long = { ...PLAN, totalSeconds: 6000 };
+    const { state } = run(climbToBreachAt(800), 5, (level) => ({ rate: level, breach: true }), long);
     expect(state.result).toMatchObject({ end: 'nothing-met', ordersPerMinute: null, range: { low: null } });
   });
 });
