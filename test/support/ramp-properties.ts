@@ -87,6 +87,18 @@ export function rampProperties(seeds: readonly number[], known: KnownFaults = {}
       );
   });
 
+  it(`asks Locust for whole users on every tick of every system (${seeds.length} seeds)`, () => {
+    const fractions = SYSTEMS.flatMap((system) =>
+      failingSeeds(seeds, (seed) =>
+        run(system, seed)
+          .trace.ticks.filter((t) => !Number.isInteger(t.users))
+          .map((t) => `${system.name}: ${t.users} users`),
+      ),
+    );
+    // Locust's /swarm refuses a fraction: the Ramp tick would fail the run.
+    expect(fractions).toEqual([]);
+  });
+
   describe.each(unreachable.map((s) => [s.name, s] as const))(
     'on the unreachable %s system',
     (name, system) => {

@@ -272,8 +272,9 @@ export function decide(
       notes.push(`probing saturation with ${users} users`);
     }
   } else if (state.tick > 0) {
-    // The model's reach near its capacity limits growth, never takes users below those set.
-    users = Math.max(users, Math.min(ahead.needed, state.usersSet));
+    // The model's reach near its capacity limits growth, never takes users below those set (whole users: Locust
+    // refuses a fraction).
+    users = Math.max(users, Math.min(Math.ceil(ahead.needed), state.usersSet));
     if (cautious) users = Math.min(users, probeUsers(Math.max(1, state.usersSet)));
   }
   const limited = applyLimits({

@@ -209,6 +209,20 @@ describe('decide', () => {
     expect(decisions[5]?.saturation).toBeNull();
   });
 
+  it('asks for whole users where the model needs a fraction more than its reach, below the users set', () => {
+    // 10 orders per user and minute and a capacity of 400 at no uncertainty: 234 orders/min take 56.4 users, and
+    // the useful range (elasticity ½) ends at 40. Locust refuses a fractional count.
+    const state: ControllerState = {
+      ...initialControllerState(),
+      tick: 12,
+      usersSet: 60,
+      estimate: { a: 0.1, k: 0.0025, P: [0, 0, 0], dispersion: 1, at: 0, users: 60 },
+    };
+    const plateau = { ...config, targetOrdersPerMinute: 234 };
+    const decision = decide(plateau, state, null, 700);
+    expect(decision.users).toBe(57);
+  });
+
   it('caps users at maxUsers and says so; ends with no users', () => {
     const capped = run({ ...config, maxUsers: 300 }, 8);
     expect(Math.max(...capped.map((d) => d.users))).toBe(300);
