@@ -70,6 +70,12 @@ async function measureTruth(env: LocalEnvironment, replicas: number): Promise<Sl
   });
 }
 
+/**
+ * At 3 replicas the range holds the truth but the capacity reads 22 % low: levels near the capacity get more users
+ * than deliver them, which queue and breach p95 (docs/capacity-mode.md, "Not there yet").
+ */
+const KNOWN_FAILING_REPLICAS: readonly number[] = [3];
+
 describe.skipIf(!process.env.LTC_CAPACITY_E2E).each([1, 3])(
   'capacity mode on the demo shop at %i replica(s)',
   (replicas) => {
@@ -84,7 +90,8 @@ describe.skipIf(!process.env.LTC_CAPACITY_E2E).each([1, 3])(
       await env?.stop();
     });
 
-    it(
+    const pinned = KNOWN_FAILING_REPLICAS.includes(replicas) ? it.fails : it;
+    pinned(
       'reports a capacity whose stated range holds the measured one, and restores the shop',
       async () => {
         const before = await readShopShape(env.shop.adminUrl);
