@@ -28,8 +28,6 @@ import type {
 
 export const DEFAULT_STATS_LAG_SECONDS = 2;
 export const DEFAULT_SATURATION_FAILURE_RATIO = 0.05;
-/** Ticks an order collapse (< half of expected) is held as an outage before it counts as the new rate. */
-const COLLAPSE_TICKS = 3;
 const RECENT = 6;
 
 export function initialControllerState(): ControllerState {
@@ -132,14 +130,7 @@ export function decide(
       const inn = innovation(estimate, s);
       const surprise = Math.abs(inn.z) > SURPRISE_Z;
       const ratio = (inn.y - inn.nu) / inn.y; // measured orders / predicted
-      if (surprise && ratio < 0.5 && stalledTicks + 1 < COLLAPSE_TICKS) {
-        // An outage, not a change of conversion: adding users into it would only overshoot after it.
-        stalledTicks += 1;
-        hold = true;
-        notes.push(
-          `orders collapsed to ${percent(ratio, 0)} of expected (${stalledTicks} in a row): holding users`,
-        );
-      } else if (surprise && state.stalledTicks > 0) {
+      if (surprise && state.stalledTicks > 0) {
         stalledTicks = 0;
         hold = true;
         notes.push('recovering from a stall: holding users, interval not used for the estimate');
