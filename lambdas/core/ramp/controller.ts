@@ -130,59 +130,52 @@ export function decide(
       const inn = innovation(estimate, s);
       const surprise = Math.abs(inn.z) > SURPRISE_Z;
       const ratio = (inn.y - inn.nu) / inn.y; // measured orders / predicted
-      if (surprise && state.stalledTicks > 0) {
-        stalledTicks = 0;
-        hold = true;
-        notes.push('recovering from a stall: holding users, interval not used for the estimate');
+      stalledTicks = 0;
+      const heldBack = pending ? innovation(estimate, pending) : null;
+      // A held-back change lasted when the next interval is off the same way beyond counting noise: that
+      // interval is past the change (the held-back one may straddle it), so it measures the new conversion.
+      const lasted =
+        heldBack != null && Math.sign(heldBack.nu) === Math.sign(inn.nu) && Math.abs(inn.z) > CHANGE_Z;
+      // Two intervals in a row off the same way beyond CHANGE_Z, neither a surprise: a change of conversion
+      // smaller than a surprise (counting noise does that once in ~6,000 ticks; read as noise, it lingers).
+      const drifted =
+        !surprise &&
+        !pending &&
+        unusual != null &&
+        Math.sign(unusual) === Math.sign(inn.z) &&
+        Math.abs(inn.z) > CHANGE_Z;
+      if (!surprise && !lasted) {
+        if (pending) notes.push('the change of orders per user did not last: estimate from before it kept');
+        estimate = update(estimate, s, drifted ? 'conversion' : null);
+        if (drifted) notes.push(`orders per user changed by ${percent(ratio - 1, 0, true)}: estimate moved`);
+        unusual = Math.abs(inn.z) > CHANGE_Z && !drifted ? inn.z : null;
+        pending = null;
+        taken = s;
+      } else if (changedAtTick === tick - 1 && !pending && inn.nu > 0 && grew) {
+        // Right after a change was taken into `a`, orders fall short again as users grow: the cycle grows
+        // with the users (a knee), which `a` cannot explain.
+        estimate = update(estimate, s, 'k');
+        suspicious = inRamp;
+        taken = s;
+        notes.push(
+          `orders per user keep falling as users grow (${percent(1 / ratio - 1, 0, true)}): slope re-estimated`,
+        );
+      } else if (lasted || (heldBack && Math.sign(heldBack.nu) === Math.sign(inn.nu))) {
+        // Two surprising intervals in a row, the same way: the change lasted. The held-back one may straddle
+        // it, so only this one is taken in.
+        estimate = update(estimate, s, 'conversion');
+        // A drop of conversion, not a knee: if orders fall short again as users grow, the next tick reads a
+        // slope (above) and suspects then.
+        pending = null;
+        changedAtTick = tick;
+        taken = s;
+        notes.push(`orders per user changed by ${percent(ratio - 1, 0, true)}: estimate moved`);
       } else {
-        stalledTicks = 0;
-        const heldBack = pending ? innovation(estimate, pending) : null;
-        // A held-back change lasted when the next interval is off the same way beyond counting noise: that
-        // interval is past the change (the held-back one may straddle it), so it measures the new conversion.
-        const lasted =
-          heldBack != null && Math.sign(heldBack.nu) === Math.sign(inn.nu) && Math.abs(inn.z) > CHANGE_Z;
-        // Two intervals in a row off the same way beyond CHANGE_Z, neither a surprise: a change of conversion
-        // smaller than a surprise (counting noise does that once in ~6,000 ticks; read as noise, it lingers).
-        const drifted =
-          !surprise &&
-          !pending &&
-          unusual != null &&
-          Math.sign(unusual) === Math.sign(inn.z) &&
-          Math.abs(inn.z) > CHANGE_Z;
-        if (!surprise && !lasted) {
-          if (pending) notes.push('the change of orders per user did not last: estimate from before it kept');
-          estimate = update(estimate, s, drifted ? 'conversion' : null);
-          if (drifted)
-            notes.push(`orders per user changed by ${percent(ratio - 1, 0, true)}: estimate moved`);
-          unusual = Math.abs(inn.z) > CHANGE_Z && !drifted ? inn.z : null;
-          pending = null;
-          taken = s;
-        } else if (changedAtTick === tick - 1 && !pending && inn.nu > 0 && grew) {
-          // Right after a change was taken into `a`, orders fall short again as users grow: the cycle grows
-          // with the users (a knee), which `a` cannot explain.
-          estimate = update(estimate, s, 'k');
-          suspicious = inRamp;
-          taken = s;
-          notes.push(
-            `orders per user keep falling as users grow (${percent(1 / ratio - 1, 0, true)}): slope re-estimated`,
-          );
-        } else if (lasted || (heldBack && Math.sign(heldBack.nu) === Math.sign(inn.nu))) {
-          // Two surprising intervals in a row, the same way: the change lasted. The held-back one may straddle
-          // it, so only this one is taken in.
-          estimate = update(estimate, s, 'conversion');
-          // A drop of conversion, not a knee: if orders fall short again as users grow, the next tick reads a
-          // slope (above) and suspects then.
-          pending = null;
-          changedAtTick = tick;
-          taken = s;
-          notes.push(`orders per user changed by ${percent(ratio - 1, 0, true)}: estimate moved`);
-        } else {
-          pending = s;
-          cautious = inn.nu > 0 && grew;
-          notes.push(
-            `orders per user off by ${percent(ratio - 1, 0, true)} (${inn.z.toFixed(1)} σ): held back until the next tick`,
-          );
-        }
+        pending = s;
+        cautious = inn.nu > 0 && grew;
+        notes.push(
+          `orders per user off by ${percent(ratio - 1, 0, true)} (${inn.z.toFixed(1)} σ): held back until the next tick`,
+        );
       }
       const failureRatio = s.requests > 0 ? s.failures / s.requests : 0;
       const background = failureBackground(recent);
