@@ -40,7 +40,6 @@ export function initialControllerState(): ControllerState {
     command: null,
     estimate: null,
     pending: null,
-    changedAtTick: null,
     recent: [],
     strikes: 0,
     phase: 'ramping',
@@ -73,7 +72,7 @@ export function decide(
   let estimate =
     state.estimate ??
     priorEstimate(config.initialOrdersPerUserPerMinute, config.targetOrdersPerMinute, observation?.at ?? 0);
-  let { pending, changedAtTick, recent, stalledTicks, badReadings, path, last } = state;
+  let { pending, recent, stalledTicks, badReadings, path, last } = state;
   let unusual = state.unusual ?? null;
   let spawn = state.spawn ?? NO_SPAWN_EVIDENCE;
   let measured: Sample | null = null;
@@ -81,7 +80,6 @@ export function decide(
   let counted: CountedInterval | null = null;
   let taken: Sample | null = null;
   let hold = false;
-  let suspicious = false;
   /** Fewer orders than expected as users grew, held back: grow by no more than a probe's step until it is told. */
   let cautious = false;
   /** Mean users of this tick's interval when orders were refused in it (past a quota), else null. */
@@ -151,23 +149,11 @@ export function decide(
         unusual = Math.abs(inn.z) > CHANGE_Z && !drifted ? inn.z : null;
         pending = null;
         taken = s;
-      } else if (changedAtTick === tick - 1 && !pending && inn.nu > 0 && grew) {
-        // Right after a change was taken into `a`, orders fall short again as users grow: the cycle grows
-        // with the users (a knee), which `a` cannot explain.
-        estimate = update(estimate, s, 'k');
-        suspicious = inRamp;
-        taken = s;
-        notes.push(
-          `orders per user keep falling as users grow (${percent(1 / ratio - 1, 0, true)}): slope re-estimated`,
-        );
       } else if (lasted || (heldBack && Math.sign(heldBack.nu) === Math.sign(inn.nu))) {
         // Two surprising intervals in a row, the same way: the change lasted. The held-back one may straddle
         // it, so only this one is taken in.
         estimate = update(estimate, s, 'conversion');
-        // A drop of conversion, not a knee: if orders fall short again as users grow, the next tick reads a
-        // slope (above) and suspects then.
         pending = null;
-        changedAtTick = tick;
         taken = s;
         notes.push(`orders per user changed by ${percent(ratio - 1, 0, true)}: estimate moved`);
       } else {
@@ -218,7 +204,7 @@ export function decide(
     aim,
     failureLimit,
     // Beyond the reach on the plateau too when orders are refused: a quota, not a drift of conversion.
-    suspicious: suspicious || (beyondReach && (inRamp || refusedBy != null)),
+    suspicious: beyondReach && (inRamp || refusedBy != null),
     refused: refusedBy != null,
     generatorsAtLimit: generatorsBusy && fleetFull,
   });
@@ -329,7 +315,6 @@ export function decide(
       estimate: state.estimate == null && taken == null && !pending ? null : estimate,
       pending,
       unusual,
-      changedAtTick,
       recent,
       phase: satPhase,
       phaseSince: satPhase === sat.phase ? sat.since : tick,

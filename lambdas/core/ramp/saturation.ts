@@ -2,10 +2,10 @@
  * Saturation as a state machine: ramping → suspected → saturated → probing → (saturated | ramping).
  *
  * - ramping → suspected: the model says the plan is out of reach — the capacity's upper confidence bound
- *   1/(k − 2σ_k) is below the rate the next users are aimed at, or the plan needs users beyond those whose orders
- *   were just refused (a quota: failures beyond their background) — or the load generators are at their CPU
- *   limit with no worker left to add, or orders fell short again as users grew right after a change was taken
- *   in. Suspected, users grow by a probe's step each tick.
+ *   1/(k − 2σ_k) is below the rate the next users are aimed at, or the plan needs users beyond the model's
+ *   useful range (on the ramp) or beyond those whose orders were just refused (a quota: failures beyond their
+ *   background) — or the load generators are at their CPU limit with no worker left to add. Suspected, users
+ *   grow by a probe's step each tick.
  * - suspected → saturated: two comparisons (intervals in a row, users growing) showing orders flat: elasticity
  *   below 1/2, with a standard error that tells it from 1. One that neither shows that nor refutes tells nothing
  *   and keeps the strikes; a tick without a comparison (an interval held back as a possible change of conversion)
@@ -45,7 +45,7 @@ export interface SaturationInput {
   /** Orders per minute the next users are aimed at. */
   readonly aim: number;
   readonly failureLimit: number;
-  /** This tick took in a change with fewer orders than expected while users grew, or the plan is beyond reach. */
+  /** The plan needs users beyond the model's useful range (on the ramp) or beyond those whose orders were refused. */
   readonly suspicious: boolean;
   /** Orders were refused in this tick's interval (past a quota). */
   readonly refused: boolean;
@@ -100,7 +100,7 @@ export function nextSaturation(i: SaturationInput): SaturationOutput {
           : i.suspicious
             ? i.refused
               ? `orders refused (failures ${percent(now?.failureRatio ?? 0)})`
-              : 'orders fell short as users grew'
+              : 'the plan needs users beyond the useful range'
             : null;
       // Two clean intervals already showing orders flat count as the first strike.
       const strikes = step?.flat ? 1 : 0;
