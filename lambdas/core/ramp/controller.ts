@@ -73,7 +73,8 @@ export function decide(
     state.estimate ??
     priorEstimate(config.initialOrdersPerUserPerMinute, config.targetOrdersPerMinute, observation?.at ?? 0);
   let { pending, recent, stalledTicks, badReadings, path, last } = state;
-  let unusual = state.unusual ?? null;
+  // A state written before `unusual` was kept carries only its held-back interval.
+  let unusual = state.unusual ?? (pending ? innovation(estimate, pending).z : null);
   let spawn = state.spawn ?? NO_SPAWN_EVIDENCE;
   let measured: Sample | null = null;
   /** What Locust counted this tick: the sample, or a stall's interval (no orders, yet requests and failures). */
@@ -129,39 +130,29 @@ export function decide(
       const surprise = Math.abs(inn.z) > SURPRISE_Z;
       const ratio = (inn.y - inn.nu) / inn.y; // measured orders / predicted
       stalledTicks = 0;
-      const heldBack = pending ? innovation(estimate, pending) : null;
-      // A held-back change lasted when the next interval is off the same way beyond counting noise: that
-      // interval is past the change (the held-back one may straddle it), so it measures the new conversion.
-      const lasted =
-        heldBack != null && Math.sign(heldBack.nu) === Math.sign(inn.nu) && Math.abs(inn.z) > CHANGE_Z;
-      // Two intervals in a row off the same way beyond CHANGE_Z, neither a surprise: a change of conversion
-      // smaller than a surprise (counting noise does that once in ~6,000 ticks; read as noise, it lingers).
-      const drifted =
-        !surprise &&
-        !pending &&
-        unusual != null &&
-        Math.sign(unusual) === Math.sign(inn.z) &&
-        Math.abs(inn.z) > CHANGE_Z;
-      if (!surprise && !lasted) {
-        if (pending) notes.push('the change of orders per user did not last: estimate from before it kept');
-        estimate = update(estimate, s, drifted ? 'conversion' : null);
-        if (drifted) notes.push(`orders per user changed by ${percent(ratio - 1, 0, true)}: estimate moved`);
-        unusual = Math.abs(inn.z) > CHANGE_Z && !drifted ? inn.z : null;
-        pending = null;
-        taken = s;
-      } else if (lasted || (heldBack && Math.sign(heldBack.nu) === Math.sign(inn.nu))) {
-        // Two surprising intervals in a row, the same way: the change lasted. The held-back one may straddle
-        // it, so only this one is taken in.
+      // Off beyond CHANGE_Z the same way as the interval before (held back as a surprise, or taken as noise):
+      // a change of conversion that lasted. This interval is past it (the one before may straddle it), so it
+      // measures the new conversion. Counting noise does that twice in a row once in ~6,000 ticks.
+      const lasted = unusual != null && Math.sign(unusual) === Math.sign(inn.z) && Math.abs(inn.z) > CHANGE_Z;
+      if (lasted) {
         estimate = update(estimate, s, 'conversion');
         pending = null;
+        unusual = null;
         taken = s;
         notes.push(`orders per user changed by ${percent(ratio - 1, 0, true)}: estimate moved`);
-      } else {
+      } else if (surprise) {
         pending = s;
+        unusual = inn.z;
         cautious = inn.nu > 0 && grew;
         notes.push(
           `orders per user off by ${percent(ratio - 1, 0, true)} (${inn.z.toFixed(1)} σ): held back until the next tick`,
         );
+      } else {
+        if (pending) notes.push('the change of orders per user did not last: estimate from before it kept');
+        estimate = update(estimate, s);
+        unusual = Math.abs(inn.z) > CHANGE_Z ? inn.z : null;
+        pending = null;
+        taken = s;
       }
       const failureRatio = s.requests > 0 ? s.failures / s.requests : 0;
       const background = failureBackground(recent);
