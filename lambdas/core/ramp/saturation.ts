@@ -18,7 +18,7 @@
  *   ticks a probe adds PROBE_STEP users; orders following it clear the saturation.
  */
 import { percent } from '../numbers';
-import { CAPACITY_Z, capacityUpperBound } from './model';
+import { CAPACITY_Z, capacityUpperBound, MIN_ELASTICITY } from './model';
 import type { Estimate, Recent, Saturation, SaturationPhase } from './types';
 
 /** Ticks between two saturation probes. */
@@ -29,8 +29,6 @@ export const PROBE_STEP = 0.15;
 export const GENERATORS_CPU_PERCENT = 90;
 /** Flat comparisons in a row that confirm a saturation. */
 const STRIKES = 2;
-/** Elasticity of orders to users below which orders do not follow users. */
-const FOLLOWS = 0.5;
 
 export interface SaturationInput {
   readonly tick: number;
@@ -124,7 +122,7 @@ export function nextSaturation(i: SaturationInput): SaturationOutput {
         const strikes = i.strikes + 1;
         return strikes >= STRIKES ? saturated('orders-flat', step.evidence) : { ...stay, strikes };
       }
-      return step.elasticity - step.se >= FOLLOWS
+      return step.elasticity - step.se >= MIN_ELASTICITY
         ? {
             ...stay,
             phase: 'ramping',
@@ -138,7 +136,7 @@ export function nextSaturation(i: SaturationInput): SaturationOutput {
     case 'saturated':
       return stay;
     case 'probing':
-      return step && step.elasticity - step.se >= FOLLOWS
+      return step && step.elasticity - step.se >= MIN_ELASTICITY
         ? {
             ...stay,
             phase: 'ramping',
@@ -174,7 +172,7 @@ function compare(
   const se = Math.sqrt(dispersion * (1 / a.orders + 1 / b.orders)) / Math.log(growth);
   const evidence = `users +${percent(growth - 1, 0)}, orders ${ratio >= 1 ? '+' : ''}${percent(ratio - 1, 0)}`;
   // Flat: below 1/2, by a comparison precise enough to tell that from following (1); a noisier one tells nothing.
-  return { elasticity, se, flat: elasticity < FOLLOWS && se <= 1 - FOLLOWS, evidence };
+  return { elasticity, se, flat: elasticity < MIN_ELASTICITY && se <= 1 - MIN_ELASTICITY, evidence };
 }
 
 /** The knee: the highest recent rate, and the fewest users that reached 97 % of it. */
