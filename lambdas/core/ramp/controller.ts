@@ -215,10 +215,9 @@ export function decide(
   if (hold) users = Math.max(1, state.usersSet);
   else if (satPhase === 'suspected' && phase !== 'done' && (ahead.beyondReach || users > state.usersSet)) {
     // A probe's step tests the suspicion; it never asks for more than the model needs within its reach.
-    // Orders refused (past a quota, or failures past their limit): more users would only add refusals. Whether the refusals
+    // Orders refused (failures beyond their background): more users would only add refusals. Whether the refusals
     // persist is the test, at the users set; otherwise a probe's step tests whether orders follow users.
-    const refusing = refusedBy != null || (recent.at(-1)?.failureRatio ?? 0) >= failureLimit;
-    const probe = refusing ? Math.max(1, state.usersSet) : probeUsers(Math.max(1, state.usersSet));
+    const probe = refusedBy != null ? Math.max(1, state.usersSet) : probeUsers(Math.max(1, state.usersSet));
     users = ahead.beyondReach ? probe : Math.min(users, probe);
     notes.push(`testing the suspected saturation with ${users} users`);
   } else if (saturation) {
