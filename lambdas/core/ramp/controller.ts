@@ -164,8 +164,8 @@ export function decide(
         minutes: s.minutes,
         failureRatio,
         requests: s.requests,
-        // Not held back (it cannot straddle a change), and not from no users (mostly the interpolated spawn).
-        clean: taken === s && (state.last?.users ?? 0) > 0,
+        // Not held back: it cannot straddle a change of conversion.
+        clean: taken === s,
         refused,
       };
       recent = [...recent, entry].slice(-RECENT);
