@@ -5,14 +5,13 @@
  * its target only bounds the gain from below, and is not counted). The command divides by it, so that the
  * reported users land where the plan wants them.
  */
+import { MAX_GROWTH } from './limits';
 import type { Command, SpawnGain } from './types';
 
 /** Weight of the prior gain of 1, in users commanded: a few ticks' spawns outweigh it. */
 export const SPAWN_PRIOR_USERS = 20;
 /** Share of the evidence kept from one interval to the next (a worker's load changes). */
 export const SPAWN_MEMORY = 0.7;
-/** Bounds of the gain divided into the command: a bad reading must not multiply the spawn rate without end. */
-export const SPAWN_GAIN_BOUNDS = [0.25, 4] as const;
 
 export const NO_SPAWN_EVIDENCE: SpawnGain = { moved: 0, allowed: 0 };
 
@@ -39,8 +38,11 @@ export function observeSpawn(
   };
 }
 
-/** The spawn gain (users moved per user commanded), shrunk towards 1 by the prior, within bounds. */
+/**
+ * The spawn gain (users moved per user commanded), shrunk towards 1 by the prior; it moves the spawn rate by no
+ * more than the users may grow in a tick (a bad reading must not multiply the spawn rate without end).
+ */
 export function spawnGain(evidence: SpawnGain): number {
   const g = (evidence.moved + SPAWN_PRIOR_USERS) / (evidence.allowed + SPAWN_PRIOR_USERS);
-  return Math.min(SPAWN_GAIN_BOUNDS[1], Math.max(SPAWN_GAIN_BOUNDS[0], g));
+  return Math.min(MAX_GROWTH, Math.max(1 / MAX_GROWTH, g));
 }

@@ -28,8 +28,6 @@ import type {
 
 export const DEFAULT_STATS_LAG_SECONDS = 2;
 export const DEFAULT_SATURATION_FAILURE_RATIO = 0.05;
-/** Ticks an order collapse (< half of expected) is held as an outage before it counts as the new rate. */
-const COLLAPSE_TICKS = 3;
 const RECENT = 6;
 
 export function initialControllerState(): ControllerState {
@@ -42,7 +40,6 @@ export function initialControllerState(): ControllerState {
     command: null,
     estimate: null,
     pending: null,
-    changedAtTick: null,
     recent: [],
     strikes: 0,
     phase: 'ramping',
@@ -75,15 +72,15 @@ export function decide(
   let estimate =
     state.estimate ??
     priorEstimate(config.initialOrdersPerUserPerMinute, config.targetOrdersPerMinute, observation?.at ?? 0);
-  let { pending, changedAtTick, recent, stalledTicks, badReadings, path, last } = state;
-  let unusual = state.unusual ?? null;
+  let { pending, recent, stalledTicks, badReadings, path, last } = state;
+  // A state written before `unusual` was kept carries only its held-back interval.
+  let unusual = state.unusual ?? (pending ? innovation(estimate, pending).z : null);
   let spawn = state.spawn ?? NO_SPAWN_EVIDENCE;
   let measured: Sample | null = null;
   /** What Locust counted this tick: the sample, or a stall's interval (no orders, yet requests and failures). */
   let counted: CountedInterval | null = null;
   let taken: Sample | null = null;
   let hold = false;
-  let suspicious = false;
   /** Fewer orders than expected as users grew, held back: grow by no more than a probe's step until it is told. */
   let cautious = false;
   /** Mean users of this tick's interval when orders were refused in it (past a quota), else null. */
@@ -132,66 +129,30 @@ export function decide(
       const inn = innovation(estimate, s);
       const surprise = Math.abs(inn.z) > SURPRISE_Z;
       const ratio = (inn.y - inn.nu) / inn.y; // measured orders / predicted
-      if (surprise && ratio < 0.5 && stalledTicks + 1 < COLLAPSE_TICKS) {
-        // An outage, not a change of conversion: adding users into it would only overshoot after it.
-        stalledTicks += 1;
-        hold = true;
+      stalledTicks = 0;
+      // Off beyond CHANGE_Z the same way as the interval before (held back as a surprise, or taken as noise):
+      // a change of conversion that lasted. This interval is past it (the one before may straddle it), so it
+      // measures the new conversion. Counting noise does that twice in a row once in ~6,000 ticks.
+      const lasted = unusual != null && Math.sign(unusual) === Math.sign(inn.z) && Math.abs(inn.z) > CHANGE_Z;
+      if (lasted) {
+        estimate = update(estimate, s, 'conversion');
+        pending = null;
+        unusual = null;
+        taken = s;
+        notes.push(`orders per user changed by ${percent(ratio - 1, 0, true)}: estimate moved`);
+      } else if (surprise) {
+        pending = s;
+        unusual = inn.z;
+        cautious = inn.nu > 0 && grew;
         notes.push(
-          `orders collapsed to ${percent(ratio, 0)} of expected (${stalledTicks} in a row): holding users`,
+          `orders per user off by ${percent(ratio - 1, 0, true)} (${inn.z.toFixed(1)} σ): held back until the next tick`,
         );
-      } else if (surprise && state.stalledTicks > 0) {
-        stalledTicks = 0;
-        hold = true;
-        notes.push('recovering from a stall: holding users, interval not used for the estimate');
       } else {
-        stalledTicks = 0;
-        const heldBack = pending ? innovation(estimate, pending) : null;
-        // A held-back change lasted when the next interval is off the same way beyond counting noise: that
-        // interval is past the change (the held-back one may straddle it), so it measures the new conversion.
-        const lasted =
-          heldBack != null && Math.sign(heldBack.nu) === Math.sign(inn.nu) && Math.abs(inn.z) > CHANGE_Z;
-        // Two intervals in a row off the same way beyond CHANGE_Z, neither a surprise: a change of conversion
-        // smaller than a surprise (counting noise does that once in ~6,000 ticks; read as noise, it lingers).
-        const drifted =
-          !surprise &&
-          !pending &&
-          unusual != null &&
-          Math.sign(unusual) === Math.sign(inn.z) &&
-          Math.abs(inn.z) > CHANGE_Z;
-        if (!surprise && !lasted) {
-          if (pending) notes.push('the change of orders per user did not last: estimate from before it kept');
-          estimate = update(estimate, s, drifted ? 'conversion' : null);
-          if (drifted)
-            notes.push(`orders per user changed by ${percent(ratio - 1, 0, true)}: estimate moved`);
-          unusual = Math.abs(inn.z) > CHANGE_Z && !drifted ? inn.z : null;
-          pending = null;
-          taken = s;
-        } else if (changedAtTick === tick - 1 && !pending && inn.nu > 0 && grew) {
-          // Right after a change was taken into `a`, orders fall short again as users grow: the cycle grows
-          // with the users (a knee), which `a` cannot explain.
-          estimate = update(estimate, s, 'k');
-          suspicious = inRamp;
-          taken = s;
-          notes.push(
-            `orders per user keep falling as users grow (${percent(1 / ratio - 1, 0, true)}): slope re-estimated`,
-          );
-        } else if (lasted || (heldBack && Math.sign(heldBack.nu) === Math.sign(inn.nu))) {
-          // Two surprising intervals in a row, the same way: the change lasted. The held-back one may straddle
-          // it, so only this one is taken in.
-          estimate = update(estimate, s, 'conversion');
-          // A drop of conversion, not a knee: if orders fall short again as users grow, the next tick reads a
-          // slope (above) and suspects then.
-          pending = null;
-          changedAtTick = tick;
-          taken = s;
-          notes.push(`orders per user changed by ${percent(ratio - 1, 0, true)}: estimate moved`);
-        } else {
-          pending = s;
-          cautious = inn.nu > 0 && grew;
-          notes.push(
-            `orders per user off by ${percent(ratio - 1, 0, true)} (${inn.z.toFixed(1)} σ): held back until the next tick`,
-          );
-        }
+        if (pending) notes.push('the change of orders per user did not last: estimate from before it kept');
+        estimate = update(estimate, s);
+        unusual = Math.abs(inn.z) > CHANGE_Z ? inn.z : null;
+        pending = null;
+        taken = s;
       }
       const failureRatio = s.requests > 0 ? s.failures / s.requests : 0;
       const background = failureBackground(recent);
@@ -203,8 +164,8 @@ export function decide(
         minutes: s.minutes,
         failureRatio,
         requests: s.requests,
-        // Not held back (it cannot straddle a change), and not from no users (mostly the interpolated spawn).
-        clean: taken === s && (state.last?.users ?? 0) > 0,
+        // Not held back: it cannot straddle a change of conversion.
+        clean: taken === s,
         refused,
       };
       recent = [...recent, entry].slice(-RECENT);
@@ -234,7 +195,7 @@ export function decide(
     aim,
     failureLimit,
     // Beyond the reach on the plateau too when orders are refused: a quota, not a drift of conversion.
-    suspicious: suspicious || (beyondReach && (inRamp || refusedBy != null)),
+    suspicious: beyondReach && (inRamp || refusedBy != null),
     refused: refusedBy != null,
     generatorsAtLimit: generatorsBusy && fleetFull,
   });
@@ -254,10 +215,9 @@ export function decide(
   if (hold) users = Math.max(1, state.usersSet);
   else if (satPhase === 'suspected' && phase !== 'done' && (ahead.beyondReach || users > state.usersSet)) {
     // A probe's step tests the suspicion; it never asks for more than the model needs within its reach.
-    // Orders refused (past a quota, or failures past their limit): more users would only add refusals. Whether the refusals
+    // Orders refused (failures beyond their background): more users would only add refusals. Whether the refusals
     // persist is the test, at the users set; otherwise a probe's step tests whether orders follow users.
-    const refusing = refusedBy != null || (recent.at(-1)?.failureRatio ?? 0) >= failureLimit;
-    const probe = refusing ? Math.max(1, state.usersSet) : probeUsers(Math.max(1, state.usersSet));
+    const probe = refusedBy != null ? Math.max(1, state.usersSet) : probeUsers(Math.max(1, state.usersSet));
     users = ahead.beyondReach ? probe : Math.min(users, probe);
     notes.push(`testing the suspected saturation with ${users} users`);
   } else if (saturation) {
@@ -345,7 +305,6 @@ export function decide(
       estimate: state.estimate == null && taken == null && !pending ? null : estimate,
       pending,
       unusual,
-      changedAtTick,
       recent,
       phase: satPhase,
       phaseSince: satPhase === sat.phase ? sat.since : tick,

@@ -110,15 +110,14 @@ export function innovation(estimate: Estimate, s: Sample): Innovation {
 }
 
 /**
- * Takes the sample in. `change` says what a surprise is explained by: 'conversion' (the conversion moved:
- * the innovation is put within the uncertainty of θ's scale) or 'k' (orders stopped following users: within k's).
+ * Takes the sample in; `change` 'conversion' says the conversion moved: the innovation is put within the
+ * uncertainty of θ's scale.
  */
-export function update(estimate: Estimate, s: Sample, change: 'conversion' | 'k' | null = null): Estimate {
+export function update(estimate: Estimate, s: Sample, change: 'conversion' | null = null): Estimate {
   const e = advance(estimate, s);
   const { users, nu } = innovation(estimate, s);
   const predicted = Math.max(1e-9, e.a + e.k * users);
-  let [paa, pak, pkk] = change === 'conversion' ? conversionNoise(e, (nu / predicted) ** 2) : e.P;
-  if (change === 'k') pkk += (nu / users) ** 2;
+  const [paa, pak, pkk] = change === 'conversion' ? conversionNoise(e, (nu / predicted) ** 2) : e.P;
   const R = counting(e, s, predicted);
   const ha = paa + pak * users;
   const hk = pak + pkk * users;

@@ -4,16 +4,11 @@
  * is spread over the tick so that users move along a line, as the plan does; on the plateau the plan stands
  * still and the filter's level is the correction, applied within a few seconds.
  */
-import { CAPACITY_Z, optimistic, usersAtElasticity, usersFor } from './model';
+import { CAPACITY_Z, MIN_ELASTICITY, optimistic, usersAtElasticity, usersFor } from './model';
 import type { ControllerConfig, Estimate } from './types';
 
 /** Seconds over which a correction on the plateau is spawned (or stopped). */
 export const PLATEAU_SPREAD_SECONDS = 5;
-/**
- * Elasticity the model is followed down to: beyond it, most of what an added user would order is lost to the
- * queue, and the inverse swings with small errors of k. Asking for more is a suspicion of saturation, tested.
- */
-export const MIN_ELASTICITY = 0.5;
 export const DEFAULT_ORDER_DELAY_SECONDS = 3;
 
 /** Orders per minute the plan wants `elapsedSeconds` after the load started. */

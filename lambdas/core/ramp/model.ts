@@ -48,6 +48,13 @@ export function usersAtElasticity(θ: Theta, floor: number): number {
   return k > 0 ? (θ.a * (1 - floor)) / (floor * k) : Number.POSITIVE_INFINITY;
 }
 
+/**
+ * Elasticity d ln X / d ln U below which orders do not follow users: most of what an added user would order is
+ * lost to the queue. The model is followed down to it (beyond, its inverse swings with small errors of k: asking
+ * for more is a suspicion of saturation), and a comparison below it is a strike.
+ */
+export const MIN_ELASTICITY = 0.5;
+
 /** Confidence (standard deviations of k) of what the data allow the system to deliver at most. */
 export const CAPACITY_Z = 2;
 

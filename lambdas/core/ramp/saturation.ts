@@ -2,10 +2,10 @@
  * Saturation as a state machine: ramping → suspected → saturated → probing → (saturated | ramping).
  *
  * - ramping → suspected: the model says the plan is out of reach — the capacity's upper confidence bound
- *   1/(k − 2σ_k) is below the rate the next users are aimed at, or the plan needs users beyond those whose orders
- *   were just refused (a quota: failures beyond their background) — or the load generators are at their CPU
- *   limit with no worker left to add, or orders fell short again as users grew right after a change was taken
- *   in. Suspected, users grow by a probe's step each tick.
+ *   1/(k − 2σ_k) is below the rate the next users are aimed at, or the plan needs users beyond the model's
+ *   useful range (on the ramp) or beyond those whose orders were just refused (a quota: failures beyond their
+ *   background) — or the load generators are at their CPU limit with no worker left to add. Suspected, users
+ *   grow by a probe's step each tick.
  * - suspected → saturated: two comparisons (intervals in a row, users growing) showing orders flat: elasticity
  *   below 1/2, with a standard error that tells it from 1. One that neither shows that nor refutes tells nothing
  *   and keeps the strikes; a tick without a comparison (an interval held back as a possible change of conversion)
@@ -18,7 +18,7 @@
  *   ticks a probe adds PROBE_STEP users; orders following it clear the saturation.
  */
 import { percent } from '../numbers';
-import { CAPACITY_Z, capacityUpperBound } from './model';
+import { CAPACITY_Z, capacityUpperBound, MIN_ELASTICITY } from './model';
 import type { Estimate, Recent, Saturation, SaturationPhase } from './types';
 
 /** Ticks between two saturation probes. */
@@ -29,8 +29,6 @@ export const PROBE_STEP = 0.15;
 export const GENERATORS_CPU_PERCENT = 90;
 /** Flat comparisons in a row that confirm a saturation. */
 const STRIKES = 2;
-/** Elasticity of orders to users below which orders do not follow users. */
-const FOLLOWS = 0.5;
 
 export interface SaturationInput {
   readonly tick: number;
@@ -45,7 +43,7 @@ export interface SaturationInput {
   /** Orders per minute the next users are aimed at. */
   readonly aim: number;
   readonly failureLimit: number;
-  /** This tick took in a change with fewer orders than expected while users grew, or the plan is beyond reach. */
+  /** The plan needs users beyond the model's useful range (on the ramp) or beyond those whose orders were refused. */
   readonly suspicious: boolean;
   /** Orders were refused in this tick's interval (past a quota). */
   readonly refused: boolean;
@@ -100,7 +98,7 @@ export function nextSaturation(i: SaturationInput): SaturationOutput {
           : i.suspicious
             ? i.refused
               ? `orders refused (failures ${percent(now?.failureRatio ?? 0)})`
-              : 'orders fell short as users grew'
+              : 'the plan needs users beyond the useful range'
             : null;
       // Two clean intervals already showing orders flat count as the first strike.
       const strikes = step?.flat ? 1 : 0;
@@ -124,7 +122,7 @@ export function nextSaturation(i: SaturationInput): SaturationOutput {
         const strikes = i.strikes + 1;
         return strikes >= STRIKES ? saturated('orders-flat', step.evidence) : { ...stay, strikes };
       }
-      return step.elasticity - step.se >= FOLLOWS
+      return step.elasticity - step.se >= MIN_ELASTICITY
         ? {
             ...stay,
             phase: 'ramping',
@@ -138,7 +136,7 @@ export function nextSaturation(i: SaturationInput): SaturationOutput {
     case 'saturated':
       return stay;
     case 'probing':
-      return step && step.elasticity - step.se >= FOLLOWS
+      return step && step.elasticity - step.se >= MIN_ELASTICITY
         ? {
             ...stay,
             phase: 'ramping',
@@ -174,7 +172,7 @@ function compare(
   const se = Math.sqrt(dispersion * (1 / a.orders + 1 / b.orders)) / Math.log(growth);
   const evidence = `users +${percent(growth - 1, 0)}, orders ${ratio >= 1 ? '+' : ''}${percent(ratio - 1, 0)}`;
   // Flat: below 1/2, by a comparison precise enough to tell that from following (1); a noisier one tells nothing.
-  return { elasticity, se, flat: elasticity < FOLLOWS && se <= 1 - FOLLOWS, evidence };
+  return { elasticity, se, flat: elasticity < MIN_ELASTICITY && se <= 1 - MIN_ELASTICITY, evidence };
 }
 
 /** The knee: the highest recent rate, and the fewest users that reached 97 % of it. */

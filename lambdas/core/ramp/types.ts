@@ -151,8 +151,6 @@ export interface ControllerState {
   readonly pending: Sample | null;
   /** The last interval's innovation (σ) when it was beyond CHANGE_Z yet taken as noise (absent: none). */
   readonly unusual?: number | null;
-  /** Tick at which the last change of conversion was taken into the estimate. */
-  readonly changedAtTick: number | null;
   /** The last few intervals' users and orders per minute (the knee held on saturation). */
   readonly recent: readonly Recent[];
   /** Comparisons in a row, while suspected, where orders did not follow users. */

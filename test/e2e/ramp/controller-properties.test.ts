@@ -7,11 +7,7 @@ rampProperties(
   Array.from({ length: 200 }, (_, i) => i + 1),
   {
     lateSaturation: {
-      // Seeds 193, 194: at 4 ticks.
-      'soft knee': 2,
-    },
-    runaway: {
-      // Seed 194: beyond twice the users the knee can use.
+      // Seed 193: at 4 ticks.
       'soft knee': 1,
     },
   },

@@ -1,10 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  NO_SPAWN_EVIDENCE,
-  observeSpawn,
-  SPAWN_GAIN_BOUNDS,
-  spawnGain,
-} from '../../../../../lambdas/core/ramp/actuator';
+import { NO_SPAWN_EVIDENCE, observeSpawn, spawnGain } from '../../../../../lambdas/core/ramp/actuator';
+import { MAX_GROWTH } from '../../../../../lambdas/core/ramp/limits';
 
 const command = (users: number, rate: number) => ({ at: 0, users, rate });
 
@@ -28,9 +24,9 @@ describe('spawn gain', () => {
     expect(lost).toEqual(NO_SPAWN_EVIDENCE);
   });
 
-  it('stays within its bounds whatever the readings', () => {
+  it('moves the spawn rate by no more than the growth per tick, whatever the readings', () => {
     let e = NO_SPAWN_EVIDENCE;
     for (let i = 0; i < 20; i++) e = observeSpawn(e, command(10_000, 100), 0, 1, 60);
-    expect(spawnGain(e)).toBe(SPAWN_GAIN_BOUNDS[0]);
+    expect(spawnGain(e)).toBe(1 / MAX_GROWTH);
   });
 });
