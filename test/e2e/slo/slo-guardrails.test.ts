@@ -455,20 +455,34 @@ describe('SLO guardrails against moto, SNS → SQS and a real Locust', () => {
     }
   });
 
-  it('A/B: a build whose checkout is slower by a known amount is flagged, with the measured shift close to it', async () => {
-    const baselines = await runs.lastPassingRuns('local', 'checkout', slos.relative.baselineRuns);
-    expect(baselines.length).toBeGreaterThanOrEqual(1);
-    await deployShopVersion(DEMO_SLOW_CHECKOUT.version);
+  it('A/B: a build whose checkout is slower by a known amount is flagged, with the measured shift close to it', async (ctx) => {
+    // As for A/A: a slowed build measured under other contention than the baselines' measures the contention too
+    // (the injected delay is a timer in the shop's event loop). It is run again, once.
+    let baselines: Awaited<ReturnType<typeof runs.lastPassingRuns>>;
     let result: LocalExecutionResult;
-    try {
-      result = await executeLocally(env.pipeline.definition, {
-        environment: 'local',
-        targetOrdersPerMinute: 240,
-        ...RUN_TIMING,
-        deployProductionVersions: false,
-      });
-    } finally {
-      await deployShopVersion(DEMO_VERSIONS.test);
+    for (let attempt = 1; ; attempt++) {
+      baselines = await runs.lastPassingRuns('local', 'checkout', slos.relative.baselineRuns);
+      expect(baselines.length).toBeGreaterThanOrEqual(1);
+      await deployShopVersion(DEMO_SLOW_CHECKOUT.version);
+      const pressure = startCpuPressure();
+      try {
+        result = await executeLocally(env.pipeline.definition, {
+          environment: 'local',
+          targetOrdersPerMinute: 240,
+          ...RUN_TIMING,
+          deployProductionVersions: false,
+        });
+      } finally {
+        await deployShopVersion(DEMO_VERSIONS.test);
+      }
+      const measured = pressure?.() ?? null;
+      const contention = contentionDiffers(passedPressure, measured);
+      const p50 = (result.output as Verdict | undefined)?.slis?.find((s) => s.id === `request:${ORDER}:p50`);
+      console.info(
+        `A/B attempt ${attempt} (CPU pressure ${measured?.stalledShare}, baseline's ${passedPressure?.stalledShare}): checkout p50 ${JSON.stringify(p50?.comparison)}`,
+      );
+      if (contention === null) break;
+      if (attempt >= 2) ctx.skip(`A/B not comparable: ${contention}`);
     }
     expect(result.status, JSON.stringify(result.error)).toBe('SUCCEEDED');
     const verdict = result.output as Verdict;
@@ -481,7 +495,6 @@ describe('SLO guardrails against moto, SNS → SQS and a real Locust', () => {
     // The median of each tick's checkouts: on a loaded 2-core machine a tick's p95 of ~20 orders is its slowest
     // one, whose noise (hundreds of ms from run to run) a 30 s plateau cannot tell from 250 ms.
     const p50 = verdict.slis.find((s) => s.id === `request:${ORDER}:p50`);
-    console.info(`A/B checkout p50: ${JSON.stringify(p50?.comparison)}`);
     expect(p50?.comparison, verdict.summary).toMatchObject({
       runs: baselines.length,
       significant: true,
