@@ -102,8 +102,6 @@ export interface PacedStep {
 export interface SloCapacityMeasurement {
   /** Orders per minute delivered by the most users that met every SLO (null: none did). */
   readonly ordersPerMinute: number | null;
-  /** Orders per minute delivered by the fewest users that did not (null: all met). */
-  readonly notMetOrdersPerMinute: number | null;
   readonly steps: readonly PacedStep[];
 }
 
@@ -240,7 +238,6 @@ export async function measureSloCapacity(opts: {
   }
   return {
     ordersPerMinute: met?.ordersPerMinute ?? null,
-    notMetOrdersPerMinute: notMet?.ordersPerMinute ?? null,
     steps,
   };
 }

@@ -563,7 +563,7 @@ function hold(plan: CapacityPlan, before: CapacityState, tick: CapacityTick): Ca
   if (tick.tick <= settledTick(state)) return state;
   // Judged from steady state: the first tick after the settling on which no SLO breaches, or the one the longest
   // settling allows — a breach that outlasts it is the level's.
-  const settling = Math.max(settleTicks(plan.tickSeconds), Math.ceil(MAX_SETTLE_SECONDS / plan.tickSeconds));
+  const settling = Math.ceil(MAX_SETTLE_SECONDS / plan.tickSeconds);
   if (state.window === null && tick.breaching.length > 0 && tick.tick <= state.since + settling) {
     if (ticksLeft(plan, tick) < plan.parameters.holdTicks) return finish(state, 'out-of-time');
     return { ...state, settled: tick.tick };
