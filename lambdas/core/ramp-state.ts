@@ -98,21 +98,6 @@ export function addToPlateau(totals: PlateauTotals, interval: Decision['delta'])
 }
 
 /**
- * Whether the fleet goes down to `wanted` workers: only on the plateau (the ramp only grows), and only when the
- * last tick's users fit the smaller fleet too — one odd decision must not make Locust move users between
- * workers twice, each move costing orders.
- */
-export function shrinksFleet(
-  phase: Decision['phase'],
-  requested: number,
-  wanted: number,
-  lastUsers: number,
-  usersPerWorker: number,
-): boolean {
-  return phase === 'plateau' && wanted < requested && lastUsers <= wanted * usersPerWorker;
-}
-
-/**
  * Says when Locust runs other users than the last tick asked for (beyond 10 %, at least 3): a master that lost a
  * worker from its user dispatch keeps that worker's users running and counted, and no later command reaches them.
  * The controller integrates the users it commanded, so it would read their orders as a higher rate per user.

@@ -9,13 +9,7 @@ import { capacityPlanOf, capacityTick, levelDecision, withoutAbortPolicy } from 
 import { withSloDefaults } from '../core/config';
 import { round } from '../core/numbers';
 import { appliedUsers, decide } from '../core/ramp-controller';
-import {
-  addToPlateau,
-  intervalInPlateau,
-  type RampState,
-  shrinksFleet,
-  unfollowedUsers,
-} from '../core/ramp-state';
+import { addToPlateau, intervalInPlateau, type RampState, unfollowedUsers } from '../core/ramp-state';
 import { recordsExpireAt } from '../core/records';
 import type { RunState } from '../core/run-state';
 import { userClassNames } from '../core/scenario';
@@ -32,7 +26,7 @@ import { applyWatch, publishCapacityMetrics, watchTick } from '../use-cases/watc
 
 /**
  * Reads Locust, lets the controller decide the next users, spawn rate and worker count, sizes the worker
- * fleet (up before the users are spawned, down only on the plateau: {@link shrinksFleet}), applies the users
+ * fleet (up before the users are spawned, never down while the load runs), applies the users
  * and records the tick.
  * The SLO watch checks the same reading and may end the test by policy.
  * Its output is the console's view of where the test stands.
@@ -105,7 +99,9 @@ export const handler = step(
     const drift = running ? await checkDrift(state, deps) : null;
     const driftEvents = drift?.events ?? [];
 
-    // Workers first: the controller only spawns users on connected workers and asks one tick ahead.
+    // Workers first: the controller only spawns users on connected workers and asks one tick ahead. The fleet
+    // only grows while the load runs: Locust moves users at once when a worker joins or leaves, and the moved
+    // users restart together, in step for the rest of the run (bursts of orders). Stop load scales it down.
     const fleet = fleetOf(run);
     let workersRequested = previous.workersRequested ?? null;
     const wanted = decision.workersNeeded;
@@ -119,15 +115,6 @@ export const handler = step(
         spawnRate: decision.spawnRate,
         userClasses: userClassNames(run.environment, run.request.scenario),
       });
-    }
-    if (
-      fleet &&
-      running &&
-      workersRequested != null &&
-      shrinksFleet(decision.phase, workersRequested, wanted, previous.users, config.usersPerWorker)
-    ) {
-      await fleet.scale(wanted);
-      workersRequested = wanted;
     }
 
     const plateau = inPlateau ? addToPlateau(previous.plateau, decision.delta) : previous.plateau;

@@ -8,7 +8,7 @@ import { STEPS } from '../../../statemachine/steps';
 /**
  * On real Locust: the ramp tick asks the local fleet endpoint for the workers the controller needs
  * (usersPerWorker 30 in config/local.json), the worker processes follow, and users are only spawned on
- * connected workers; Stop load scales them back down.
+ * connected workers; the fleet never shrinks while the load runs; Stop load scales it back down.
  */
 let env: LocalEnvironment;
 
@@ -49,6 +49,9 @@ describe('worker fleet sizing on real Locust', () => {
     // 660 orders/min at ~12 orders/user/min is ~55 users: 2 workers of 30.
     expect(env.fleet.requests.length).toBeGreaterThan(0);
     expect(Math.max(...env.fleet.requests)).toBeGreaterThanOrEqual(2);
+    // The fleet only grows while the load runs: each change makes Locust move users at once, in step.
+    const requested = ticks.flatMap((t) => (t.requested == null ? [] : [t.requested]));
+    expect(requested).toEqual([...requested].sort((a, b) => a - b));
     for (const t of ticks) {
       if (t.requested == null) continue;
       // The processes follow the request (the local endpoint answers once they are connected)…

@@ -5,7 +5,6 @@ import {
   intervalInPlateau,
   NO_PLATEAU,
   type RampState,
-  shrinksFleet,
   unfollowedUsers,
 } from '../../../../lambdas/core/ramp-state';
 
@@ -36,23 +35,6 @@ describe('unfollowedUsers', () => {
     expect(unfollowedUsers(asked(7), reading(5))).toBeNull();
     expect(unfollowedUsers(asked(50), reading(0, false))).toBeNull();
     expect(unfollowedUsers(asked(0, true), reading(40))).toBeNull();
-  });
-});
-
-describe('shrinksFleet', () => {
-  it('scales the fleet down on the plateau once two ticks in a row need fewer workers', () => {
-    // 30 users a worker, 4 asked of the fleet: now 2 would do, and the last tick's 55 users fit 2 as well.
-    expect(shrinksFleet('plateau', 4, 2, 55, 30)).toBe(true);
-  });
-
-  it('keeps it after one tick that needs fewer (its users would move between workers twice)', () => {
-    expect(shrinksFleet('plateau', 4, 2, 100, 30)).toBe(false);
-  });
-
-  it('never scales down on the ramp, nor when as many or more are wanted', () => {
-    expect(shrinksFleet('ramp-up', 4, 2, 10, 30)).toBe(false);
-    expect(shrinksFleet('plateau', 4, 4, 10, 30)).toBe(false);
-    expect(shrinksFleet('plateau', 4, 5, 10, 30)).toBe(false);
   });
 });
 
