@@ -9,7 +9,7 @@ import { percent } from '../numbers';
 import { NO_SPAWN_EVIDENCE, observeSpawn, spawnGain } from './actuator';
 import { CHANGE_Z, innovation, priorEstimate, reanchor, SURPRISE_Z, update } from './estimator';
 import { DEFAULT_ORDER_DELAY_SECONDS, plannedRate, spawnRate, usersAhead } from './feedforward';
-import { applyLimits, workersNeeded } from './limits';
+import { applyLimits, growthCap, workersNeeded } from './limits';
 import { type CountedInterval, extendPath, measure } from './measurement';
 import { elasticity, failureBackground, ordersPerMinute, refusedOrders } from './model';
 import { GENERATORS_CPU_PERCENT, nextSaturation, probeDue, probeUsers } from './saturation';
@@ -249,7 +249,13 @@ export function decide(
   notes.push(...limited.notes);
   users = phase === 'done' ? 0 : limited.users;
   if (raw !== users && notes.length === 0 && phase !== 'done') notes.push(`model asked for ${raw} users`);
-  const next = Math.min(config.maxUsers, usersAhead(config, model, elapsedSeconds + T, refusedBy).users);
+  // The next tick's users as its growth guard will let them be: a noisy reading must not size the fleet for users
+  // no tick can ask for.
+  const next = Math.min(
+    config.maxUsers,
+    growthCap(users),
+    usersAhead(config, model, elapsedSeconds + T, refusedBy).users,
+  );
   const fleet = workersNeeded(
     config,
     users,

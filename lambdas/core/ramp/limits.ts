@@ -32,9 +32,14 @@ export interface Limited {
 
 type Guard = (users: number, i: LimitInput) => { users: number; note: string } | null;
 
+/** The most users a tick may ask for after `users`. */
+export function growthCap(users: number): number {
+  return Math.ceil(users * MAX_GROWTH) + MIN_STEP;
+}
+
 const GUARDS: readonly Guard[] = [
   function growthPerTick(users, i) {
-    const cap = Math.ceil(Math.max(i.current, i.usersSet) * MAX_GROWTH) + MIN_STEP;
+    const cap = growthCap(Math.max(i.current, i.usersSet));
     return !i.firstTick && users > cap
       ? { users: cap, note: `growth capped at ×${MAX_GROWTH} (+${MIN_STEP}): ${users} → ${cap} users` }
       : null;

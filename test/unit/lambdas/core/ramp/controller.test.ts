@@ -6,6 +6,7 @@ import {
   migrate,
   startTrajectory,
 } from '../../../../../lambdas/core/ramp/controller';
+import { growthCap } from '../../../../../lambdas/core/ramp/limits';
 import type { ControllerConfig, ControllerState, Observation } from '../../../../../lambdas/core/ramp/types';
 
 const config: ControllerConfig = {
@@ -207,6 +208,21 @@ describe('decide', () => {
     );
     expect(decisions[5]?.workersNeeded).toBeGreaterThanOrEqual(3);
     expect(decisions[5]?.saturation).toBeNull();
+  });
+
+  it('sizes the fleet for the users the next tick may ask for, not for what one low reading makes the model want', () => {
+    // 50 users a worker, up to 40 workers: the third interval's orders read at a tenth of what they were.
+    const fleet = { ...config, usersPerWorker: 50, fleet: { minWorkers: 1, maxWorkers: 40 } };
+    let counted = 0;
+    let previous = 0;
+    const decisions = run(fleet, 6, (o, k) => {
+      counted += k === 3 ? (o.orders - previous) / 10 : o.orders - previous;
+      previous = o.orders;
+      return { ...o, orders: Math.round(counted) };
+    });
+    for (const d of decisions.slice(1)) {
+      expect(d.workersNeeded, d.message).toBeLessThanOrEqual(Math.ceil(growthCap(d.users) / 50));
+    }
   });
 
   it('asks for whole users where the model needs a fraction more than its reach, below the users set', () => {
