@@ -39,6 +39,10 @@ async function journey(base: string): Promise<{ status: number; ms: number }> {
   return { status: order.status, ms: performance.now() - started };
 }
 
+/** Nearest-rank percentile (the p-th share of the sorted values at or below it), as the SLOs read them. */
+const percentile = (sorted: readonly number[], p: number) =>
+  sorted.length === 0 ? 0 : (sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)] as number);
+
 /** Scales the shop to `replicas` (its admin API) and measures its orders per minute with `users` users. */
 export async function measureShopCapacity(opts: {
   readonly shopUrl: string;
@@ -65,7 +69,7 @@ export async function measureShopCapacity(opts: {
     }),
   );
   latencies.sort((a, b) => a - b);
-  const q = (p: number) => Math.round(latencies[Math.floor(p * (latencies.length - 1))] ?? 0);
+  const q = (p: number) => Math.round(percentile(latencies, p));
   return {
     replicas: opts.replicas,
     users: opts.users,
@@ -104,9 +108,6 @@ export interface SloCapacityMeasurement {
   readonly ordersPerMinute: number | null;
   readonly steps: readonly PacedStep[];
 }
-
-const percentile = (sorted: readonly number[], p: number) =>
-  sorted.length === 0 ? 0 : (sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)] as number);
 
 async function timed(url: string, init?: RequestInit): Promise<{ ok: boolean; ms: number; body: unknown }> {
   const started = performance.now();
