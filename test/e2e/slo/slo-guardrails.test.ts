@@ -83,11 +83,13 @@ const slos: SloConfig = {
   targetTolerance: 0.25,
   alarms: [{ name: ALARM }, { prefix: 'payments-' }],
   requests: [{ name: ORDER, p95Ms: 5000, p99Ms: 10000 }, { name: 'Aggregated' }],
-  // A/A on a shared machine: per-tick p95s of two runs may differ significantly by a few per cent, never by 25 %.
+  // Beyond what one build's runs vary by on this machine. A tick's p95 and p99 of ~40 orders are its 2nd-slowest
+  // and slowest order: two runs of one build, both at 2 % CPU pressure, had them 74 % and 61 % apart on every
+  // tick, the median 11 %. With one baseline run the test cannot tell such a run from a slower build (docs/verdict.md).
   relative: {
     p50: 0.25,
-    p95: 0.5,
-    p99: 1,
+    p95: 1,
+    p99: 1.5,
     severity: 'warn',
     baselineRuns: 5,
     significance: 0.05,
@@ -499,8 +501,8 @@ describe('SLO guardrails against moto, SNS → SQS and a real Locust', () => {
         ? /^compared with the last passing run /
         : new RegExp(`^compared with the last ${baselines.length} passing runs`),
     );
-    // The median of each tick's checkouts: on a loaded 2-core machine a tick's p95 of ~20 orders is its slowest
-    // one, whose noise (hundreds of ms from run to run) a 30 s plateau cannot tell from 250 ms.
+    // The median of each tick's checkouts: on a loaded 2-core machine a tick's p95 of ~40 orders is its 2nd-slowest
+    // one, whose noise (hundreds of ms from run to run) a 2-min plateau cannot tell from 250 ms.
     const p50 = verdict.slis.find((s) => s.id === `request:${ORDER}:p50`);
     expect(p50?.comparison, verdict.summary).toMatchObject({
       runs: baselines.length,
