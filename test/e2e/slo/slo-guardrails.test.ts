@@ -18,7 +18,7 @@ import {
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { request } from 'undici';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
 import { exitCodeFor } from '../../../cli/exit-code';
 import { RunStore } from '../../../lambdas/adapters/aws/run-store';
 import { LocustClient } from '../../../lambdas/adapters/locust/client';
@@ -165,6 +165,30 @@ function contentionDiffers(baseline: CpuPressure | null, current: CpuPressure | 
   const difference = current.stalledShare - baseline.stalledShare;
   if (Math.abs(difference) <= MAX_PRESSURE_DIFFERENCE) return null;
   return `a task waited for a CPU ${percent(current.stalledShare)} of the time, against ${percent(baseline.stalledShare)} during the baseline`;
+}
+
+/**
+ * Runs `run` for a comparison with the passing runs: once more when it met other CPU contention than the baseline
+ * run did, and the test is skipped, saying why, when the second run did too. Each attempt is logged with `summarize`.
+ */
+async function underBaselineContention(
+  ctx: TestContext,
+  label: string,
+  run: () => Promise<LocalExecutionResult>,
+  summarize: (result: LocalExecutionResult) => string,
+): Promise<{ result: LocalExecutionResult; baselines: Awaited<ReturnType<RunStore['lastPassingRuns']>> }> {
+  for (let attempt = 1; ; attempt++) {
+    const baselines = await runs.lastPassingRuns('local', 'checkout', slos.relative.baselineRuns);
+    const pressure = startCpuPressure();
+    const result = await run();
+    const measured = pressure?.() ?? null;
+    console.info(
+      `${label} attempt ${attempt} (CPU pressure ${measured?.stalledShare}, baseline's ${passedPressure?.stalledShare}): ${summarize(result)}`,
+    );
+    const contention = contentionDiffers(passedPressure, measured);
+    if (contention === null) return { result, baselines };
+    if (attempt >= 2) ctx.skip(`${label} not comparable: ${contention}`);
+  }
 }
 
 async function setAlarm(name: string, state: 'OK' | 'ALARM'): Promise<void> {
@@ -428,71 +452,63 @@ describe('SLO guardrails against moto, SNS → SQS and a real Locust', () => {
   });
 
   it('A/A: a second run of the same build is compared with the passing runs and not flagged', async (ctx) => {
-    // A run that met other contention than the baseline's is no A/A: it is run again, once.
-    for (let attempt = 1; ; attempt++) {
-      const baselines = await runs.lastPassingRuns('local', 'checkout', slos.relative.baselineRuns);
-      const pressure = startCpuPressure();
-      const result = await executeLocally(env.pipeline.definition, {
-        environment: 'local',
-        targetOrdersPerMinute: 240,
-        ...RUN_TIMING,
-      });
-      const measured = pressure?.() ?? null;
-      const contention = contentionDiffers(passedPressure, measured);
-      expect(result.status, JSON.stringify(result.error)).toBe('SUCCEEDED');
-      const verdict = result.output as Verdict;
-      const relative = verdict.slis.filter((s) => s.relative !== null);
-      console.info(
-        `A/A attempt ${attempt} (CPU pressure ${measured?.stalledShare}, baseline's ${passedPressure?.stalledShare}): ${verdict.summary}; comparisons ${JSON.stringify(relative.map((x) => [x.id, x.comparison]))}`,
-      );
-      if (contention !== null) {
-        if (attempt < 2) continue;
-        ctx.skip(`A/A not comparable: ${contention}`);
-      }
-      expect(verdict.baseline?.executionName).toBe(baselines[0]?.ref.executionName);
-      expect(relative.map((s) => s.id).sort()).toEqual(
-        ['p50', 'p95', 'p99'].flatMap((p) => [`request:${ORDER}:${p}`, `request:Aggregated:${p}`]).sort(),
-      );
-      for (const sli of relative) {
-        expect(sli.comparison, sli.id).not.toBeNull();
-        expect(sli.comparison?.runs, sli.id).toBe(baselines.length);
-        expect(sli.comparison?.regression, `${sli.id}: ${sli.why}`).toBe(false);
-        expect(sli.status, sli.id).toBe('pass');
-      }
-      expect(verdict.outcome, verdict.summary).toBe('pass');
-      return;
+    // A run that met other contention than the baseline's is no A/A.
+    const { result, baselines } = await underBaselineContention(
+      ctx,
+      'A/A',
+      () =>
+        executeLocally(env.pipeline.definition, {
+          environment: 'local',
+          targetOrdersPerMinute: 240,
+          ...RUN_TIMING,
+        }),
+      (run) => {
+        const verdict = run.output as Verdict | undefined;
+        const relative = verdict?.slis.filter((s) => s.relative !== null) ?? [];
+        return `${verdict?.summary}; comparisons ${JSON.stringify(relative.map((x) => [x.id, x.comparison]))}`;
+      },
+    );
+    expect(result.status, JSON.stringify(result.error)).toBe('SUCCEEDED');
+    const verdict = result.output as Verdict;
+    const relative = verdict.slis.filter((s) => s.relative !== null);
+    expect(verdict.baseline?.executionName).toBe(baselines[0]?.ref.executionName);
+    expect(relative.map((s) => s.id).sort()).toEqual(
+      ['p50', 'p95', 'p99'].flatMap((p) => [`request:${ORDER}:${p}`, `request:Aggregated:${p}`]).sort(),
+    );
+    for (const sli of relative) {
+      expect(sli.comparison, sli.id).not.toBeNull();
+      expect(sli.comparison?.runs, sli.id).toBe(baselines.length);
+      expect(sli.comparison?.regression, `${sli.id}: ${sli.why}`).toBe(false);
+      expect(sli.status, sli.id).toBe('pass');
     }
+    expect(verdict.outcome, verdict.summary).toBe('pass');
   });
 
   it('A/B: a build whose checkout is slower by a known amount is flagged, with the measured shift close to it', async (ctx) => {
     // As for A/A: a slowed build measured under other contention than the baselines' measures the contention too
-    // (the injected delay is a timer in the shop's event loop). It is run again, once.
-    let baselines: Awaited<ReturnType<typeof runs.lastPassingRuns>>;
-    let result: LocalExecutionResult;
-    for (let attempt = 1; ; attempt++) {
-      baselines = await runs.lastPassingRuns('local', 'checkout', slos.relative.baselineRuns);
-      expect(baselines.length).toBeGreaterThanOrEqual(1);
-      await deployShopVersion(DEMO_SLOW_CHECKOUT.version);
-      const pressure = startCpuPressure();
-      try {
-        result = await executeLocally(env.pipeline.definition, {
-          environment: 'local',
-          targetOrdersPerMinute: 240,
-          ...RUN_TIMING,
-          deployProductionVersions: false,
-        });
-      } finally {
-        await deployShopVersion(DEMO_VERSIONS.test);
-      }
-      const measured = pressure?.() ?? null;
-      const contention = contentionDiffers(passedPressure, measured);
-      const p50 = (result.output as Verdict | undefined)?.slis?.find((s) => s.id === `request:${ORDER}:p50`);
-      console.info(
-        `A/B attempt ${attempt} (CPU pressure ${measured?.stalledShare}, baseline's ${passedPressure?.stalledShare}): checkout p50 ${JSON.stringify(p50?.comparison)}`,
-      );
-      if (contention === null) break;
-      if (attempt >= 2) ctx.skip(`A/B not comparable: ${contention}`);
-    }
+    // (the injected delay is a timer in the shop's event loop).
+    const { result, baselines } = await underBaselineContention(
+      ctx,
+      'A/B',
+      async () => {
+        await deployShopVersion(DEMO_SLOW_CHECKOUT.version);
+        try {
+          return await executeLocally(env.pipeline.definition, {
+            environment: 'local',
+            targetOrdersPerMinute: 240,
+            ...RUN_TIMING,
+            deployProductionVersions: false,
+          });
+        } finally {
+          await deployShopVersion(DEMO_VERSIONS.test);
+        }
+      },
+      (run) => {
+        const p50 = (run.output as Verdict | undefined)?.slis?.find((s) => s.id === `request:${ORDER}:p50`);
+        return `checkout p50 ${JSON.stringify(p50?.comparison)}`;
+      },
+    );
+    expect(baselines.length).toBeGreaterThanOrEqual(1);
     expect(result.status, JSON.stringify(result.error)).toBe('SUCCEEDED');
     const verdict = result.output as Verdict;
     expect(verdict.abort, verdict.summary).toBeNull();
