@@ -96,6 +96,8 @@ export const LEVEL_USERS_GROWTH = 2;
 export interface CurvePoint {
   readonly users: number;
   readonly ordersPerMinute: number;
+  /** An SLO breached while it was measured (counted or not): its users include a queue. */
+  readonly breaching?: true;
 }
 
 /**
@@ -118,9 +120,15 @@ export function levelUsers(state: CapacityState): number | null {
   return feedForwardUsers(state, state.level);
 }
 
-/** The users the measured curve reads for `asked` orders per minute ({@link levelUsers}). */
+/**
+ * The users the measured curve reads for `asked` orders per minute ({@link levelUsers}), from the points measured
+ * while every SLO held: a level is met only without a breach, and the users of a point measured in one include a
+ * queue (Little's law: users = X × cycle, the cycle lengthened by the wait) that a met level does not run.
+ */
 function feedForwardUsers(state: CapacityState, asked: number): number | null {
-  const points = curveOf(state).sort((p, q) => p.users - q.users);
+  const measured = curveOf(state);
+  const held = measured.filter((p) => !p.breaching);
+  const points = (held.length > 0 ? held : measured).sort((p, q) => p.users - q.users);
   const first = points[0];
   if (!first) return null;
   const fitted = monotoneFit(points);
@@ -137,7 +145,7 @@ function feedForwardUsers(state: CapacityState, asked: number): number | null {
     const { a, k } = fitCycle(points.filter((p) => p.ordersPerMinute >= LEVEL_FIT_SHARE * best));
     users = k * asked < 1 && a > 0 ? (a * asked) / (1 - k * asked) : Number.POSITIVE_INFINITY;
   }
-  return Math.max(1, Math.ceil(Math.min(users, mostUsers(points))));
+  return Math.max(1, Math.ceil(Math.min(users, mostUsers(measured))));
 }
 
 /**
@@ -265,7 +273,11 @@ function pastKnee(loop: HoldLoop): boolean {
 export function curveOf(state: CapacityState): CurvePoint[] {
   const held = state.levels
     .filter((l) => l.level !== null && l.window.minutes > 0)
-    .map((l) => ({ users: l.users, ordersPerMinute: l.ordersPerMinute }));
+    .map((l) => ({
+      users: l.users,
+      ordersPerMinute: l.ordersPerMinute,
+      ...(l.limit?.kind === 'slo' ? { breaching: true as const } : {}),
+    }));
   return [...(state.climbCurve ?? []), ...held].filter((p) => p.users > 0 && p.ordersPerMinute > 0);
 }
 
@@ -401,7 +413,7 @@ export interface CapacityState {
   readonly generatorTicks: number;
   /** The climb's last measured rate (orders/min): where it stopped when the stopping tick measured none. */
   readonly climbRate?: number;
-  /** The climb's measured ticks: users and the orders per minute they delivered, before any overload. */
+  /** The climb's measured ticks: users and the orders per minute they delivered, and whether an SLO breached. */
   readonly climbCurve?: readonly CurvePoint[];
   /** The current level's closed loop. */
   readonly loop?: HoldLoop;
@@ -505,7 +517,11 @@ function climb(plan: CapacityPlan, before: CapacityState, tick: CapacityTick): C
     tick.minutes > 0
       ? [
           ...(state.climbCurve ?? []),
-          { users: tick.meanUsers ?? tick.users, ordersPerMinute: climbRate },
+          {
+            users: tick.meanUsers ?? tick.users,
+            ordersPerMinute: climbRate,
+            ...(tick.breaching.length > 0 ? { breaching: true as const } : {}),
+          },
         ].slice(-MAX_CLIMB_POINTS)
       : state.climbCurve;
   state = { ...state, ...(climbCurve ? { climbCurve } : {}) };

@@ -255,6 +255,38 @@ describe('holding a level', () => {
     expect(median).toBeLessThanOrEqual(1.08);
   });
 
+  it('reads a level near a paced system’s capacity off the points where every SLO held, over 200 seeds', () => {
+    // Paced users (12 orders per user and minute) up to 780 orders/min (the demo shop at 3 replicas), climbed at
+    // 10-s ticks past the capacity: beyond it the users only queue, and latency breaches.
+    const level = 0.97 * 780;
+    const ratios: number[] = [];
+    for (let seed = 1; seed <= 200; seed++) {
+      const random = rng(seed);
+      const climbCurve = Array.from({ length: 25 }, (_, i) => {
+        const users = 4 * (i + 1);
+        const rate = Math.min(12 * users, 780) * (random() < 1 / 3 ? 1.2 : 0.9);
+        return { users, ordersPerMinute: rate, ...(12 * users > 780 ? { breaching: true as const } : {}) };
+      });
+      const s: CapacityState = { ...initialCapacityState(), phase: 'hold', level, climbCurve };
+      ratios.push((levelUsers(s) as number) / (level / 12));
+    }
+    ratios.sort((a, b) => a - b);
+    // Read off every point, the queued ones too: 13 % too many users on the median, 54 % on one seed in ten.
+    expect(ratios[100]).toBeGreaterThanOrEqual(0.9);
+    expect(ratios[100]).toBeLessThanOrEqual(1.05);
+    expect(ratios[180]).toBeLessThanOrEqual(1.3);
+  });
+
+  it('leaves a level not met for an SLO out of the curve a level’s users are read off', () => {
+    const climbCurve = [10, 20, 30].map((users) => ({ users, ordersPerMinute: 12 * users }));
+    const queued = { ...climbToBreachAt(800).levels[0], level: 400, users: 60, ordersPerMinute: 400 };
+    const breached = { ...queued, limit: { kind: 'slo' as const, slo: P95.id, label: P95.label } };
+    const s: CapacityState = { ...initialCapacityState(), phase: 'hold', level: 400, climbCurve };
+    // 400 orders/min at 12 per user: 34 users, not the 60 that delivered it while p95 breached.
+    expect(levelUsers({ ...s, levels: [breached as LevelOutcome] })).toBe(34);
+    expect(levelUsers({ ...s, levels: [{ ...queued, limit: null, met: true } as LevelOutcome] })).toBe(60);
+  });
+
   it('extrapolates a queueing curve beyond what was measured, and at most doubles the most users measured', () => {
     // U/X = a + k·U with a = 0.3 min, k = 1/2000 (a capacity of 2,000 orders/min): X = U / (0.3 + U/2000).
     const X = (users: number) => users / (0.3 + users / 2000);
