@@ -5,8 +5,8 @@
     (default ``X-Load-Test: true``) so services route it to their mocks.
   - ``LTC_ORDER_REQUEST_NAME``: the request name that counts as one placed order
     (default ``checkout: place order``).
-  - ``LTC_PACING_SECONDS``: seconds per journey and user (``constant_pacing``), so users map roughly
-    linearly to orders per minute.
+  - ``LTC_PACING_SECONDS``: seconds per journey and user on average (``jittered_pacing``), so users map
+    roughly linearly to orders per minute.
 * On the master (or a standalone runner) with its web UI, a route ``GET /conductor/kpi`` that lets the
   conductor count orders without keeping fragile state::
 
@@ -62,8 +62,10 @@ from __future__ import annotations
 import logging
 import math
 import os
+import random
 import time
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import gevent
@@ -78,6 +80,10 @@ DEFAULT_LOAD_TEST_HEADER = "X-Load-Test"
 DEFAULT_LOAD_TEST_HEADER_VALUE = "true"
 DEFAULT_ORDER_REQUEST_NAME = "checkout: place order"
 DEFAULT_PACING_SECONDS = 20.0  # one journey per user every 20 s ≈ 3 orders/min/user
+# Each journey's period is drawn within ±30 % of the pacing: a user's phase drifts by ~0.17 of a period per
+# journey, so users pushed into step (spawned together, released together from a queue) fall out of it within a
+# few journeys; journeys shorter than 0.7 of the pacing keep its mean rate.
+PACING_JITTER = 0.3
 KPI_ROUTE = "/conductor/kpi"
 SCENARIO_ROUTE = "/conductor/scenario"
 # Set on a User class by ``@counts_kpi``: its users fire the KPI request (the conductor refuses a scenario
@@ -140,6 +146,29 @@ def pacing_seconds(default: float = DEFAULT_PACING_SECONDS) -> float:
     if not math.isfinite(value) or value <= 0:
         raise ValueError(f"LTC_PACING_SECONDS must be > 0, got {raw!r}")
     return value
+
+
+def jittered_pacing(seconds: float, jitter: float = PACING_JITTER) -> Callable[[Any], float]:
+    """A ``wait_time`` like Locust's ``constant_pacing`` whose period is drawn uniformly within ``±jitter`` of
+    ``seconds``. Under ``constant_pacing`` a user keeps the phase it started at forever, so users that an overload
+    released from a queue together, or that a spawn started together, send their orders together for the rest of
+    the run and queue each other: latency the system under test would not show real customers."""
+    if not math.isfinite(seconds) or seconds <= 0:
+        raise ValueError(f"pacing must be > 0 seconds, got {seconds!r}")
+    if not 0 <= jitter < 1:
+        raise ValueError(f"pacing jitter must be in [0, 1), got {jitter!r}")
+
+    def wait_time(user: Any) -> float:
+        now = time.perf_counter()
+        # Before its first wait, the journey began when Locust started the user (its own constant_pacing's mark).
+        started = getattr(user, "_ltc_journey_started", getattr(user, "_cp_last_run", now))
+        ran = now - started
+        period = seconds * (1 + jitter * (2 * random.random() - 1))
+        wait = max(0.0, period - ran)
+        user._ltc_journey_started = now + wait
+        return wait
+
+    return wait_time
 
 
 def heartbeat_liveness_seconds() -> int | None:

@@ -152,9 +152,12 @@ async function pacedJourney(
   await step('order', `${base}/api/orders`, json({ checkoutId }));
 }
 
+/** Each journey's period within ±this share of the pacing, as the Locust scenarios' `jittered_pacing` draws it. */
+const PACING_JITTER = 0.3;
+
 /**
- * `users` paced users (one journey each every `pacingSeconds`, their starts spread over the first period), held
- * for `seconds` after one period of warm-up; judged on the requests that ended in the held time.
+ * `users` paced users (one journey each every `pacingSeconds` on average, their starts spread over the first
+ * period), held for `seconds` after one period of warm-up; judged on the requests that ended in the held time.
  */
 async function pacedStep(
   opts: {
@@ -185,7 +188,7 @@ async function pacedStep(
       while (next < until) {
         await new Promise((r) => setTimeout(r, Math.max(0, next - performance.now())));
         await pacedJourney(opts.shopUrl, record);
-        next += opts.pacingSeconds * 1000;
+        next += opts.pacingSeconds * 1000 * (1 + PACING_JITTER * (2 * Math.random() - 1));
       }
     }),
   );

@@ -14,12 +14,12 @@ _LOCUST_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if _LOCUST_DIR not in sys.path:
     sys.path.insert(0, _LOCUST_DIR)
 
-from conductor_plugin import load_test_headers, pacing_seconds  # noqa: E402
-from locust import FastHttpUser, constant_pacing, task  # noqa: E402
+from conductor_plugin import jittered_pacing, load_test_headers, pacing_seconds  # noqa: E402
+from locust import FastHttpUser, task  # noqa: E402
 
 
 class BrowseUser(FastHttpUser):
-    wait_time = constant_pacing(pacing_seconds())
+    wait_time = jittered_pacing(pacing_seconds())
     default_headers = load_test_headers()
     network_timeout = 30.0
     connection_timeout = 10.0

@@ -1,6 +1,6 @@
 """Checkout journey of the demo shop: browse, view a product, cart with 1-3 items, checkout, place order.
 
-One journey per user every LTC_PACING_SECONDS (constant_pacing, default 20 s ≈ 3 orders/min per user),
+One journey per user every LTC_PACING_SECONDS on average (jittered_pacing, default 20 s ≈ 3 orders/min per user),
 so users map roughly linearly to orders per minute. Every request carries the load-test header
 (X-Load-Test: true unless LTC_LOAD_TEST_HEADER / LTC_LOAD_TEST_HEADER_VALUE say otherwise).
 The order request is named LTC_ORDER_REQUEST_NAME (default "checkout: place order") and only counts as a
@@ -21,8 +21,14 @@ _LOCUST_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if _LOCUST_DIR not in sys.path:
     sys.path.insert(0, _LOCUST_DIR)
 
-from conductor_plugin import counts_kpi, kpi_request_name, load_test_headers, pacing_seconds  # noqa: E402
-from locust import FastHttpUser, constant_pacing, task  # noqa: E402
+from conductor_plugin import (  # noqa: E402
+    counts_kpi,
+    jittered_pacing,
+    kpi_request_name,
+    load_test_headers,
+    pacing_seconds,
+)
+from locust import FastHttpUser, task  # noqa: E402
 
 ORDER_REQUEST_NAME = kpi_request_name()
 
@@ -48,7 +54,7 @@ def _product_ids(products: Any) -> list[Any]:
 class CheckoutUser(FastHttpUser):
     """A customer who buys something on every visit."""
 
-    wait_time = constant_pacing(pacing_seconds())
+    wait_time = jittered_pacing(pacing_seconds())
     default_headers = load_test_headers()
     network_timeout = 30.0
     connection_timeout = 10.0

@@ -102,6 +102,60 @@ print(json.dumps(out))
   });
 });
 
+describe('conductor_plugin.jittered_pacing', () => {
+  /** 200 users started together, each journey 1 s of a 5-s pacing, on a simulated clock: their journeys' starts. */
+  const script = `
+import json, random, types
+import conductor_plugin
+from conductor_plugin import jittered_pacing
+random.seed(7)
+clock = [0.0]
+conductor_plugin.time.perf_counter = lambda: clock[0]
+wait = jittered_pacing(5.0)
+starts = []
+for _ in range(200):
+    user, start, mine = types.SimpleNamespace(_cp_last_run=0.0), 0.0, []
+    for _ in range(40):
+        mine.append(start)
+        clock[0] = start + 1.0
+        start = clock[0] + wait(user)
+    starts.append(mine)
+errors = []
+for args in [(0,), (-1,), (float("nan"),), (5, 1), (5, -0.1)]:
+    try:
+        jittered_pacing(*args)
+    except ValueError as e:
+        errors.append(str(e))
+print(json.dumps({"starts": starts, "errors": errors}))
+`;
+
+  it('keeps the pacing on average, each period within ±30 % of it, and refuses a pacing or jitter out of range', () => {
+    const { starts, errors } = runPython(script) as { starts: number[][]; errors: string[] };
+    const periods = starts.flatMap((s) => s.slice(1).map((t, i) => t - (s[i] as number)));
+    const mean = periods.reduce((a, b) => a + b, 0) / periods.length;
+    expect(Math.abs(mean / 5 - 1)).toBeLessThan(0.01);
+    expect(Math.min(...periods)).toBeGreaterThanOrEqual(3.5);
+    expect(Math.max(...periods)).toBeLessThanOrEqual(6.5);
+    expect(errors).toHaveLength(5);
+    for (const e of errors) expect(e).toMatch(/^pacing (jitter )?must be/);
+  });
+
+  it('lets users started together fall out of step within a few journeys', () => {
+    const { starts } = runPython(script) as { starts: number[][] };
+    // The most users whose n-th journey starts within one tenth of a period of each other.
+    const crowd = (n: number) => {
+      const phases = starts.map((s) => ((s[n] as number) % 5) / 5).sort((a, b) => a - b);
+      const wrapped = [...phases, ...phases.map((p) => p + 1)];
+      return Math.max(...phases.map((p, i) => wrapped.findIndex((q, j) => j > i && q > p + 0.1) - i));
+    };
+    // All 200 in step at the start (constant pacing keeps them so); spread within 10 journeys: 20 in a tenth of
+    // the period are uniform phases, 40 allows for chance.
+    expect(crowd(0)).toBe(200);
+    expect(crowd(10)).toBeLessThanOrEqual(40);
+    expect(crowd(39)).toBeLessThanOrEqual(40);
+  });
+});
+
 describe('conductor_plugin scenario helpers', () => {
   it('marks KPI classes, reports what a master offers, and counts a custom KPI event like a request', () => {
     const script = `

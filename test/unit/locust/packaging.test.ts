@@ -48,7 +48,7 @@ describe('Locust packaging', () => {
       expect(src).not.toMatch(/class \w+\(LoadTestShape\)/);
       expect(src).toContain('from conductor_plugin import');
       expect(src).toContain('default_headers = load_test_headers()');
-      expect(src).toContain('constant_pacing(pacing_seconds())');
+      expect(src).toContain('jittered_pacing(pacing_seconds())');
     }
     expect(read('locust/scenarios/checkout.py')).toContain('name=ORDER_REQUEST_NAME');
     expect(read('locust/conductor_plugin.py')).toContain(
