@@ -33,6 +33,13 @@ export interface ShopConfig {
   /** Timeout of the payment call. */
   paymentTimeoutMs: number;
   /**
+   * Requests a kept-alive connection serves before the worker closes it; 0 = no limit. node:cluster hands each
+   * connection to one worker for its whole life, so without a limit the replicas' load follows where the
+   * connections happened to land, not where the requests are; closing them every few requests rebalances the
+   * load as a load balancer that spreads requests would.
+   */
+  requestsPerConnection: number;
+  /**
    * Extra milliseconds a version's "place order" takes before it starts (outside the order capacity): a build with
    * a known latency regression, to demonstrate the baseline comparison. Version → ms; a version not listed has none.
    */
@@ -54,6 +61,7 @@ const DEFAULTS = {
   orderQueueLimit: 200,
   orderWorkMs: 100,
   paymentTimeoutMs: 5000,
+  requestsPerConnection: 10,
 };
 
 /** flag name → environment variable read when the flag is absent. */
@@ -73,6 +81,7 @@ export const ENV_NAMES = {
   'order-work-ms': 'DEMO_SHOP_ORDER_WORK_MS',
   'payment-timeout-ms': 'DEMO_SHOP_PAYMENT_TIMEOUT_MS',
   'checkout-delay': 'DEMO_SHOP_CHECKOUT_DELAY',
+  'requests-per-connection': 'DEMO_SHOP_REQUESTS_PER_CONNECTION',
 } as const;
 
 type FlagName = keyof typeof ENV_NAMES;
@@ -93,7 +102,10 @@ export const USAGE = `Usage: demo-shop [options]   (each flag also reads the env
   --order-work-ms <n>            work per order besides payment (DEMO_SHOP_ORDER_WORK_MS, default 100)
   --payment-timeout-ms <n>       payment call timeout (DEMO_SHOP_PAYMENT_TIMEOUT_MS, default 5000)
   --checkout-delay <v=ms,...>    extra ms before placing an order, per version, e.g. 2.6.0-slow=150
-                                 (DEMO_SHOP_CHECKOUT_DELAY, default none)`;
+                                 (DEMO_SHOP_CHECKOUT_DELAY, default none)
+  --requests-per-connection <n>  requests a kept-alive connection serves before the worker closes it, so the
+                                 load rebalances over the workers; 0 = no limit
+                                 (DEMO_SHOP_REQUESTS_PER_CONNECTION, default 10)`;
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -123,6 +135,7 @@ export function parseShopConfig(argv: string[], env: NodeJS.ProcessEnv = {}): Sh
         'order-work-ms': { type: 'string' },
         'payment-timeout-ms': { type: 'string' },
         'checkout-delay': { type: 'string' },
+        'requests-per-connection': { type: 'string' },
       },
     }));
   } catch (err) {
@@ -193,6 +206,7 @@ export function parseShopConfig(argv: string[], env: NodeJS.ProcessEnv = {}): Sh
     orderWorkMs: int('order-work-ms', DEFAULTS.orderWorkMs, 0, 60_000),
     paymentTimeoutMs: int('payment-timeout-ms', DEFAULTS.paymentTimeoutMs, 1, 120_000),
     checkoutDelayMs: checkoutDelays(raw('checkout-delay')),
+    requestsPerConnection: int('requests-per-connection', DEFAULTS.requestsPerConnection, 0, 100_000),
   };
 }
 

@@ -34,6 +34,7 @@ const server = createServer(
   { keepAliveTimeout: 5000 },
   jsonListener(handler, () => headers),
 );
+server.maxRequestsPerSocket = config.requestsPerConnection;
 server.listen(config.shopPort, config.host);
 
 // The supervisor retires a worker with worker.disconnect(): the shared server stops taking connections,

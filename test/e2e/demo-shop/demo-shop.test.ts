@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { request } from 'node:http';
+import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -77,6 +77,19 @@ function freshGet(url: string): Promise<{ pid: string; version: string }> {
       res.resume();
       res.on('end', () =>
         resolve({ pid: String(res.headers['x-worker-pid']), version: String(res.headers['x-app-version']) }),
+      );
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+function keptAliveGet(url: string, agent: Agent): Promise<{ pid: string; connection: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { agent }, (res) => {
+      res.resume();
+      res.on('end', () =>
+        resolve({ pid: String(res.headers['x-worker-pid']), connection: String(res.headers.connection) }),
       );
     });
     req.on('error', reject);
@@ -204,6 +217,23 @@ describe('demo shop with a Hoverfly-mocked payment provider', () => {
     const seen = new Set<string>();
     for (let i = 0; i < 30 && seen.size < 3; i++) seen.add((await freshGet(`${shop.url}/api/products`)).pid);
     expect([...seen].sort()).toEqual([...workerPids].sort());
+  });
+
+  it('closes a kept-alive connection every 10 requests, so one client is not pinned to one worker', async () => {
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const closes: number[] = [];
+    const pids = new Set<string>();
+    try {
+      for (let i = 1; i <= 30; i++) {
+        const res = await keptAliveGet(`${shop.url}/api/products`, agent);
+        pids.add(res.pid);
+        if (res.connection === 'close') closes.push(i);
+      }
+    } finally {
+      agent.destroy();
+    }
+    expect(closes).toEqual([10, 20, 30]);
+    expect(pids.size).toBeGreaterThan(1);
   });
 
   it('rolls out a new version label, replacing every worker', async () => {

@@ -15,6 +15,7 @@ describe('parseShopConfig', () => {
       replicas: 1,
       readOnly: false,
       testHeader: 'X-Load-Test',
+      requestsPerConnection: 10,
     });
   });
 
@@ -55,6 +56,7 @@ describe('parseShopConfig', () => {
       readOnly: true,
     });
     expect(config.orderConcurrency).toBe(4);
+    expect(parseShopConfig(REAL, { DEMO_SHOP_REQUESTS_PER_CONNECTION: '0' }).requestsPerConnection).toBe(0);
   });
 
   it.each([
@@ -66,6 +68,7 @@ describe('parseShopConfig', () => {
     [['--real-payment-url', 'ftp://x'], /--real-payment-url .* http\(s\) URL/],
     [[...REAL, '--mock-payment-url', 'not a url'], /--mock-payment-url/],
     [[...REAL, '--nope'], /nope/],
+    [[...REAL, '--requests-per-connection', '2.5'], /--requests-per-connection .* 0\.\.100000/],
   ])('%j is refused', (argv, message) => {
     expect(() => parseShopConfig(argv)).toThrow(message);
   });
