@@ -214,10 +214,7 @@ function holdLoop(state: CapacityState, tick: CapacityTick): { loop?: HoldLoop; 
     askedMinutes: 0,
     here: { users: 0, orders: 0, minutes: 0 },
   };
-  // Before the level's window begins, a breach is the level before's queue going through: its orders are not
-  // the level's, and read as an excess they would take users the level needs.
-  const carriedOver = state.window === null && tick.breaching.length > 0;
-  if (tick.tick <= loop.changedAt + 1 || tick.minutes <= 0 || carriedOver) return { loop, moved: false };
+  if (tick.tick <= loop.changedAt + 1 || tick.minutes <= 0) return { loop, moved: false };
   const ran = tick.meanUsers ?? tick.users;
   const minutes = loop.here.minutes + tick.minutes;
   const here = {

@@ -396,19 +396,6 @@ describe('holding a level', () => {
     expect(noisy.levels.at(-1)?.users).toBe(start);
   });
 
-  it('does not read the level before’s queue as the level’s excess: the users stay through a carried-over breach', () => {
-    const s = climbToBreachAt(800);
-    const start = levelUsers(s) as number;
-    // The overload's queued orders go through while the level settles: 40 % more than it asks, breaching.
-    const draining = { users: start, meanUsers: start, ...BREACH };
-    const settling = [6, 7].reduce((acc, n) => advance(PLAN, acc, tick(n, 1.4 * 640, draining)), s);
-    expect(settling.window).toBeNull();
-    expect(levelUsers(settling)).toBe(start);
-    // Once the level runs on its own, an excess it delivers is its own, and the users follow it down.
-    const steady = follow(settling, 8, 2, (users) => 3.6 * users);
-    expect(levelUsers(steady) as number).toBeLessThan(start);
-  });
-
   it('does not step the users up while an SLO breaches: latency rising is queueing', () => {
     const twoTicks = { ...PLAN, breachTicks: 2 };
     const s = advance(twoTicks, climbToBreachAt(800), tick(6, 640));
