@@ -70,26 +70,23 @@ async function placeOrder(
   return { checkoutId, amount: checkout.body.amount as number, order };
 }
 
-/** GET on a fresh connection each time, so node:cluster can hand it to any worker. */
-function freshGet(url: string): Promise<{ pid: string; version: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { agent: false }, (res) => {
-      res.resume();
-      res.on('end', () =>
-        resolve({ pid: String(res.headers['x-worker-pid']), version: String(res.headers['x-app-version']) }),
-      );
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-function keptAliveGet(url: string, agent: Agent): Promise<{ pid: string; connection: string }> {
+/**
+ * GET the worker's headers: on a fresh connection each time by default, so node:cluster can hand it to any
+ * worker, or through `agent` to reuse a kept-alive one.
+ */
+function workerGet(
+  url: string,
+  agent: Agent | false = false,
+): Promise<{ pid: string; version: string; connection: string }> {
   return new Promise((resolve, reject) => {
     const req = request(url, { agent }, (res) => {
       res.resume();
       res.on('end', () =>
-        resolve({ pid: String(res.headers['x-worker-pid']), connection: String(res.headers.connection) }),
+        resolve({
+          pid: String(res.headers['x-worker-pid']),
+          version: String(res.headers['x-app-version']),
+          connection: String(res.headers.connection),
+        }),
       );
     });
     req.on('error', reject);
@@ -215,7 +212,7 @@ describe('demo shop with a Hoverfly-mocked payment provider', () => {
     console.log(`scale 1 -> 3 took ${Date.now() - started} ms`);
 
     const seen = new Set<string>();
-    for (let i = 0; i < 30 && seen.size < 3; i++) seen.add((await freshGet(`${shop.url}/api/products`)).pid);
+    for (let i = 0; i < 30 && seen.size < 3; i++) seen.add((await workerGet(`${shop.url}/api/products`)).pid);
     expect([...seen].sort()).toEqual([...workerPids].sort());
   });
 
@@ -225,7 +222,7 @@ describe('demo shop with a Hoverfly-mocked payment provider', () => {
     const pids = new Set<string>();
     try {
       for (let i = 1; i <= 30; i++) {
-        const res = await keptAliveGet(`${shop.url}/api/products`, agent);
+        const res = await workerGet(`${shop.url}/api/products`, agent);
         pids.add(res.pid);
         if (res.connection === 'close') closes.push(i);
       }
@@ -245,7 +242,7 @@ describe('demo shop with a Hoverfly-mocked payment provider', () => {
     const after = (res.body.workers as Array<{ pid: number }>).map((w) => w.pid);
     expect(after.some((pid) => before.some((w) => w.pid === pid))).toBe(false);
     const versions = new Set<string>();
-    for (let i = 0; i < 9; i++) versions.add((await freshGet(`${shop.url}/api/products`)).version);
+    for (let i = 0; i < 9; i++) versions.add((await workerGet(`${shop.url}/api/products`)).version);
     expect([...versions]).toEqual(['1.5.0']);
   });
 
