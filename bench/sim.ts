@@ -23,7 +23,7 @@
  * is what the controller steers; the controller only ever sees the master's staircase counters.
  */
 
-import type { Observation } from '../lambdas/core/ramp-controller';
+import type { Observation, SettledOrders } from '../lambdas/core/ramp-controller';
 
 export const DT = 0.5;
 
@@ -364,6 +364,12 @@ interface Worker {
   reportedFailures: number;
   /** Users it last reported running. */
   reportedUsers: number;
+  /** Orders completed in each whole second (s), as Locust's per-second counts (a dead worker's unreported lost). */
+  ordersBySecond: number[];
+  /** ordersBySecond summed over the seconds before each index, extended as far as the settled count was read. */
+  ordersBefore: number[];
+  /** Its clock at its last report the master has (or when it connected): seconds before it are all reported. */
+  reportedThrough: number;
   /** CPU usage at its last heartbeat (%). */
   cpuPercent: number;
   phase: number;
@@ -399,6 +405,8 @@ export class Simulation {
     requests: number;
     failures: number;
     users: number;
+    /** The worker's clock when it reported. */
+    through: number;
   }[] = [];
   /** Expected orders delivered per step (the intensity): what the figures are computed from. */
   readonly delivered: number[] = [];
@@ -427,6 +435,9 @@ export class Simulation {
         reportedRequests: 0,
         reportedFailures: 0,
         reportedUsers: 0,
+        ordersBySecond: [],
+        ordersBefore: [],
+        reportedThrough: 0,
         cpuPercent: idle,
         phase,
         nextReport: phase,
@@ -468,7 +479,24 @@ export class Simulation {
       generation: this.generation,
       running: this.running,
       workerCpuPercent: connected.map((w) => w.cpuPercent),
+      settled: this.settled(connected),
     };
+  }
+
+  /** The conductor plugin's settled count: orders before the second every connected worker has reported past. */
+  private settled(connected: readonly Worker[]): SettledOrders | null {
+    if (connected.length === 0) return null;
+    const through = Math.floor(Math.min(...connected.map((w) => w.reportedThrough)));
+    let orders = 0;
+    for (const w of this.workers) {
+      const before = w.ordersBefore;
+      while (before.length <= through) {
+        const s = before.length;
+        before.push(s === 0 ? 0 : (before[s - 1] as number) + (w.ordersBySecond[s - 1] ?? 0));
+      }
+      orders += before[through] as number;
+    }
+    return { at: through * 1000, orders };
   }
 
   /** Advances the simulation by `seconds`. */
@@ -548,6 +576,8 @@ export class Simulation {
         (outage ? poisson(share, this.random) : poisson(share * conversion * failed, this.random)) +
         (spec.errorRatio ? poisson(share * REQUESTS_PER_JOURNEY * spec.errorRatio, this.random) : 0);
       worker.orders += orders;
+      const second = Math.floor(t0);
+      worker.ordersBySecond[second] = (worker.ordersBySecond[second] ?? 0) + orders;
       worker.requests += requests + failures;
       worker.failures += failures;
     }
@@ -565,6 +595,7 @@ export class Simulation {
           requests: w.requests,
           failures: w.failures,
           users: startedBy(w, this.t),
+          through: this.t,
         });
         w.nextReport += report;
       }
@@ -577,6 +608,7 @@ export class Simulation {
       w.reportedRequests = Math.max(w.reportedRequests, r.requests);
       w.reportedFailures = Math.max(w.reportedFailures, r.failures);
       w.reportedUsers = r.users;
+      w.reportedThrough = Math.max(w.reportedThrough, r.through);
     }
   }
 
@@ -637,6 +669,7 @@ export class Simulation {
     w.starts = [];
     w.ready = [];
     w.orders = w.reportedOrders;
+    w.ordersBySecond.length = Math.min(w.ordersBySecond.length, Math.floor(w.reportedThrough));
     w.requests = w.reportedRequests;
     w.failures = w.reportedFailures;
     this.dispatchHeld = true;
@@ -647,6 +680,7 @@ export class Simulation {
     w.alive = true;
     w.connected = true;
     w.reportedUsers = 0;
+    w.reportedThrough = this.t;
     const report = this.spec.reportSeconds ?? 3;
     while (w.nextReport <= this.t) w.nextReport += report;
     this.redistributionOwed = true;
@@ -659,6 +693,11 @@ export class Simulation {
       requests: sum((w) => w.reportedRequests),
       failures: sum((w) => w.reportedFailures),
     };
+    // Locust clears its per-second counts with the rest.
+    for (const w of this.workers) {
+      w.ordersBySecond = [];
+      w.ordersBefore = [];
+    }
   }
 
   private resetStats(): void {
@@ -673,6 +712,7 @@ export class Simulation {
       w.starts = [];
       w.ready = [];
       w.reportedUsers = 0;
+      w.reportedThrough = this.t; // the workers connect to the new master
     }
     for (const r of this.pendingReports) r.users = 0;
     this.targetUsers = 0;

@@ -14,7 +14,14 @@
        "generation": <int, +1 whenever the counters go back to zero>,
        "orders": <successful order requests>, "orderFailures": <failed order requests>,
        "state": "<runner state>", "workers": <connected workers not missing>,
-       "userCount": <users>, "timestamp": <epoch seconds>, "orderRequestName": "<name>"}
+       "userCount": <users>, "timestamp": <epoch seconds>, "orderRequestName": "<name>",
+       "settled": {"through": <whole epoch seconds>, "orders": <successful orders completed before it>} | null}
+
+  ``orders`` is a staircase: it grows when a worker's report (every 3 s) reaches the master, so a 10-s interval
+  counts 9 or 12 s of orders. ``settled`` does not: Locust's per-second request counts, summed over the seconds
+  before ``through``, which every connected worker has reported past (each worker stamps its reports with its
+  own clock). Two readings give an interval's orders over exactly ``through₂ - through₁`` seconds. Null while a
+  connected worker has not reported since it connected.
 
   and a route ``GET /conductor/scenario`` with the User classes the master offers (their weights, whether
   they count the KPI: ``@counts_kpi``), whether the class picker is on (``--class-picker``), the selected
@@ -90,6 +97,8 @@ SCENARIO_ROUTE = "/conductor/scenario"
 # whose classes have none of them: its KPI could never be met).
 KPI_MARK = "conductor_counts_kpi"
 HISTOGRAMS_ROUTE = "/conductor/histograms"
+# A worker's report carries its clock: every request it logged before then is in the report.
+REPORTED_AT_KEY = "conductor_reported_at"
 
 # Fixed for the life of this process: a master restart is visible as a new bootId.
 BOOT_ID = str(uuid.uuid4())
@@ -258,6 +267,36 @@ class ConductorKpi:
         self.generation = 0
         self._seen_total: object = environment.stats.total
         self._last_requests = 0
+        # Worker id -> its clock at its last report (the master's clock when it connected, before any report).
+        self._reported_at: dict[str, float] = {}
+
+    def worker_connected(self, client_id: str) -> None:
+        self._reported_at[client_id] = time.time()
+
+    def worker_reported(self, client_id: str, data: dict[str, Any]) -> None:
+        at = data.get(REPORTED_AT_KEY)
+        if isinstance(at, (int, float)):
+            self._reported_at[client_id] = float(at)
+
+    def settled_through(self) -> int | None:
+        """The whole second before which every connected worker has reported all it logged, or None."""
+        runner = self.environment.runner
+        if not isinstance(runner, MasterRunner):
+            return math.floor(time.time())  # a standalone runner logs into these stats directly
+        live = [cid for cid, c in list(runner.clients.items()) if c.state != STATE_MISSING]
+        times = [self._reported_at.get(cid) for cid in live]
+        if not times or any(t is None for t in times):
+            return None
+        return math.floor(min(t for t in times if t is not None))
+
+    def settled_orders(self, through: int) -> int:
+        """Successful orders logged in the seconds before ``through`` (per-second counts, merged from workers)."""
+        requests = failures = 0
+        for (name, _method), entry in list(self.environment.stats.entries.items()):
+            if name == self.request_name:
+                requests += sum(n for t, n in list(entry.num_reqs_per_sec.items()) if t < through)
+                failures += sum(n for t, n in list(entry.num_fail_per_sec.items()) if t < through)
+        return requests - failures
 
     def bump(self, reason: str) -> None:
         self.generation += 1
@@ -286,6 +325,7 @@ class ConductorKpi:
         workers = 0
         if isinstance(runner, MasterRunner):
             workers = sum(1 for c in list(runner.clients.values()) if c.state != STATE_MISSING)
+        through = self.settled_through()
         return {
             "bootId": BOOT_ID,
             "generation": self.generation,
@@ -296,6 +336,7 @@ class ConductorKpi:
             "userCount": int(runner.user_count) if runner is not None else 0,
             "timestamp": time.time(),
             "orderRequestName": self.request_name,
+            "settled": None if through is None else {"through": through, "orders": self.settled_orders(through)},
         }
 
 
@@ -402,8 +443,15 @@ def _on_locust_init(environment: Environment, runner: Any = None, web_ui: Any = 
             # Read by the master each time a worker connects or sends a heartbeat.
             locust.runners.HEARTBEAT_LIVENESS = liveness
         gevent.spawn(_watch_orphaned_workers, runner)
-    if isinstance(runner, WorkerRunner) or web_ui is None:
-        return  # workers have no web UI; --headless masters have nobody to answer
+    if isinstance(runner, WorkerRunner):
+
+        @environment.events.report_to_master.add_listener
+        def _stamp_report(data: dict[str, Any], **_kw: Any) -> None:
+            data[REPORTED_AT_KEY] = time.time()
+
+        return  # workers have no web UI
+    if web_ui is None:
+        return  # --headless masters have nobody to answer
     _add_route(
         environment,
         web_ui,
@@ -413,6 +461,14 @@ def _on_locust_init(environment: Environment, runner: Any = None, web_ui: Any = 
     )
     kpi = ConductorKpi(environment, order_request_name())
     environment.conductor_kpi = kpi  # type: ignore[attr-defined]  # handy for tests and other plugins
+
+    @environment.events.worker_connect.add_listener
+    def _on_worker_connect(client_id: str, **_kw: Any) -> None:
+        kpi.worker_connected(client_id)
+
+    @environment.events.worker_report.add_listener
+    def _on_worker_report(client_id: str, data: dict[str, Any], **_kw: Any) -> None:
+        kpi.worker_reported(client_id, data)
 
     @environment.events.reset_stats.add_listener
     def _on_reset_stats(**_kw: Any) -> None:

@@ -47,6 +47,7 @@ function toObservation(kpi: LocustKpi, stats: LocustStats, at: Date): Observatio
   return {
     at: at.getTime(),
     orders: kpi.orders,
+    settled: kpi.settled ? { at: kpi.settled.through * 1000, orders: kpi.settled.orders } : null,
     requests: stats.aggregated?.numRequests ?? 0,
     failures: stats.aggregated?.numFailures ?? 0,
     users: kpi.userCount,

@@ -81,6 +81,11 @@ export class SimulatedLocust
       workers: r.workers,
       userCount: r.users,
       timestamp: this.clock() / 1000,
+      // The simulation's seconds since the first swarm, on the clock the conductor reads.
+      settled:
+        r.settled && this.loadStartedAt != null
+          ? { through: (this.loadStartedAt + r.settled.at) / 1000, orders: r.settled.orders }
+          : null,
     };
   }
 

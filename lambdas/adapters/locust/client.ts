@@ -106,6 +106,12 @@ export interface LocustKpi {
   readonly userCount: number;
   /** Master clock, epoch seconds. */
   readonly timestamp: number;
+  /**
+   * Successful orders completed before `through` (whole epoch seconds), which every connected worker has
+   * reported past: an interval's orders over exactly its seconds, not the 3-s staircase of `orders`. Null while
+   * a worker has not reported since it connected, or from a master without it.
+   */
+  readonly settled: { readonly through: number; readonly orders: number } | null;
 }
 
 /** `GET /conductor/scenario` from locust/conductor_plugin.py: what the master can run, and runs. */
@@ -578,7 +584,13 @@ export function parseKpi(body: unknown): LocustKpi {
     workers: count(o, 'workers', where),
     userCount: count(o, 'userCount', where),
     timestamp: num(o, 'timestamp', where),
+    settled: o.settled == null ? null : parseSettled(o.settled, `${where}.settled`),
   };
+}
+
+function parseSettled(body: unknown, where: string): LocustKpi['settled'] {
+  const o = obj(body, where);
+  return { through: num(o, 'through', where), orders: count(o, 'orders', where) };
 }
 
 /** Validate a `GET /conductor/scenario` body. */

@@ -101,7 +101,13 @@ export function decide(
         observation.users,
         (observation.at - Math.max(before.at, state.command.at)) / 1000,
       );
-    const m = measure(state.last, observation, path, D * 1000, state.badReadings);
+    const m = measure(
+      state.last,
+      observation,
+      path,
+      { orderMs: J * 1000, statsLagMs: (D - J) * 1000 },
+      state.badReadings,
+    );
     if (m.kind === 'rejected') {
       badReadings = m.reason === 'bad reading' ? badReadings + 1 : 0;
       if (m.rebase) last = baselineOf(observation);
@@ -338,8 +344,8 @@ export function appliedUsers(state: ControllerState, users: number): ControllerS
 }
 
 function baselineOf(o: Observation): Baseline {
-  const { at, orders, requests, failures, users, bootId, generation } = o;
-  return { at, orders, requests, failures, users, bootId, generation };
+  const { at, orders, settled, requests, failures, users, bootId, generation } = o;
+  return { at, orders, ...(settled ? { settled } : {}), requests, failures, users, bootId, generation };
 }
 
 /** The state version 2 (the controller before this one) wrote: what a run in flight carries. */

@@ -76,15 +76,24 @@ export function userMinutes(path: readonly UsersKnot[], from: number, to: number
   return total / 60_000;
 }
 
+/** How long after a user's journey its orders reach the counter read at a tick. */
+export interface OrderDelays {
+  /** A journey: from the users running to their orders completing (ms). */
+  readonly orderMs: number;
+  /** The workers' reports: from an order completing to the master's counter (ms; not for settled counts). */
+  readonly statsLagMs: number;
+}
+
 /**
- * The interval since the baseline, or why it cannot be measured. Orders counted over [last, now] were placed
- * by the users running `delayMs` earlier (their journey, plus the lag of the workers' reports).
+ * The interval since the baseline, or why it cannot be measured. Orders counted over it were placed by the users
+ * running a journey earlier. Settled counts (both readings have them, later the second time) span exactly their
+ * seconds; otherwise the counter's span is the readings' and its orders lag them by the workers' reports too.
  */
 export function measure(
   last: Baseline | null,
   now: Observation,
   path: readonly UsersKnot[],
-  delayMs: number,
+  delays: OrderDelays,
   badReadingsBefore: number,
 ): Measurement {
   const reject = (reason: Exclude<Measurement, { kind: 'sample' }>['reason'], text: string, rebase = true) =>
@@ -101,12 +110,24 @@ export function measure(
     // whole time since. Rebasing on it would count every order since the last good reading into one tick.
     return reject('bad reading', 'a counter went down', badReadingsBefore >= 1);
   }
-  const exposure = userMinutes(path, last.at - delayMs, now.at - delayMs);
-  const orders = now.orders - last.orders;
+  const settled =
+    last.settled &&
+    now.settled &&
+    now.settled.at > last.settled.at &&
+    now.settled.orders >= last.settled.orders
+      ? { from: last.settled, to: now.settled }
+      : null;
+  const span = settled
+    ? { from: settled.from.at - delays.orderMs, to: settled.to.at - delays.orderMs }
+    : { from: last.at - delays.orderMs - delays.statsLagMs, to: now.at - delays.orderMs - delays.statsLagMs };
+  const exposure = userMinutes(path, span.from, span.to);
+  const orders = settled ? settled.to.orders - settled.from.orders : now.orders - last.orders;
+  const minutes = (span.to - span.from) / 60_000;
   // The interval's users ran before the load began (an order delay as long as the first tick): by the model, no
   // one placed its orders, so it says nothing of a user's cycle (its user-minutes per order would be 0 or 0/0).
   if (exposure <= 0) {
-    return reject('no exposure', `no users ran ${delayMs / 1000} s before it, when its orders were placed`);
+    const delay = (now.at - span.to) / 1000;
+    return reject('no exposure', `no users ran ${delay.toFixed(0)} s before it, when its orders were placed`);
   }
   if (orders === 0 && exposure > 0) {
     return {
@@ -115,7 +136,7 @@ export function measure(
         orders,
         requests: now.requests - last.requests,
         failures: now.failures - last.failures,
-        minutes: (now.at - last.at) / 60_000,
+        minutes,
       },
     };
   }
@@ -124,13 +145,14 @@ export function measure(
     kind: 'sample',
     sample: {
       at: now.at,
-      minutes: (now.at - last.at) / 60_000,
+      minutes,
       orders,
       userMinutes: exposure,
       requests: now.requests - last.requests,
       failures: now.failures - last.failures,
       users: now.users,
       workerCpuPercent: cpu,
+      ...(settled ? { settled: true } : {}),
     },
   };
 }

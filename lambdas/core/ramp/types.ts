@@ -25,6 +25,11 @@ export interface Observation {
   readonly at: number;
   /** Orders placed since the counters' generation began. */
   readonly orders: number;
+  /**
+   * Orders completed before epoch ms `at` that every worker has reported: the counter without the staircase of
+   * the workers' 3-s reports (absent when Locust cannot say).
+   */
+  readonly settled?: SettledOrders | null;
   /** Requests and failures (all request names) since the generation began. */
   readonly requests: number;
   readonly failures: number;
@@ -41,10 +46,15 @@ export interface Observation {
   readonly running: boolean;
 }
 
+export interface SettledOrders {
+  readonly at: number;
+  readonly orders: number;
+}
+
 /** The reading an interval is measured from. */
 export type Baseline = Pick<
   Observation,
-  'at' | 'orders' | 'requests' | 'failures' | 'users' | 'bootId' | 'generation'
+  'at' | 'orders' | 'settled' | 'requests' | 'failures' | 'users' | 'bootId' | 'generation'
 >;
 
 /** A point of the users Locust ran (epoch ms): reported at readings, interpolated along the spawn between. */
@@ -80,6 +90,8 @@ export interface Sample {
   readonly users: number;
   /** Highest CPU (%) of the connected workers at the end of the interval (null: not reported). */
   readonly workerCpuPercent: number | null;
+  /** Orders counted over exactly `minutes` (settled counts), not over a staircase of the workers' reports. */
+  readonly settled?: boolean;
 }
 
 /** θ = [a, k] of `U/X = a + k·U` with its covariance and the counts' overdispersion. */

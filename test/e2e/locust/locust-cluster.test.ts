@@ -33,6 +33,8 @@ interface FakeShop {
   readonly url: string;
   readonly seen: SeenRequest[];
   ordersPlaced(): number;
+  /** Orders whose response the shop sent before `epochSeconds`. */
+  ordersPlacedBefore(epochSeconds: number): number;
   close(): Promise<void>;
 }
 
@@ -43,6 +45,7 @@ async function startFakeShop(): Promise<FakeShop> {
   const seen: SeenRequest[] = [];
   let seq = 0;
   let orders = 0;
+  const orderSentAt: number[] = [];
 
   const readJson = async (req: IncomingMessage): Promise<Record<string, unknown>> => {
     let text = '';
@@ -96,6 +99,7 @@ async function startFakeShop(): Promise<FakeShop> {
     if (method === 'POST' && path === '/api/orders') {
       if (!checkouts.delete(String(body.checkoutId))) return send(res, 400, { error: 'unknown checkout' });
       orders += 1;
+      orderSentAt.push(Date.now() / 1000);
       return send(res, 201, { orderId: `order-${++seq}`, status: 'placed' });
     }
     return send(res, 404, { error: 'not found' });
@@ -107,6 +111,7 @@ async function startFakeShop(): Promise<FakeShop> {
     url: `http://127.0.0.1:${port}`,
     seen,
     ordersPlaced: () => orders,
+    ordersPlacedBefore: (epochSeconds) => orderSentAt.filter((t) => t < epochSeconds).length,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
@@ -196,6 +201,29 @@ describe('Locust cluster driven by the TS client', () => {
     expect(shop.seen.length).toBeGreaterThan(20);
     const unmarked = shop.seen.filter((r) => r.loadTestHeader !== 'true');
     expect(unmarked).toEqual([]);
+  });
+
+  it("settled counts are exact per second: the orders the shop sent before `through`, whatever the workers' report phase", async () => {
+    const readings: LocustKpi[] = [];
+    for (let i = 0; i < 8; i++) {
+      readings.push(await locust.kpi());
+      await sleep(1_300);
+    }
+    const settled = readings.flatMap((k) => (k.settled ? [{ kpi: k, ...k.settled }] : []));
+    expect(settled.length).toBeGreaterThanOrEqual(6);
+    for (const { kpi, through, orders } of settled) {
+      expect(Number.isInteger(through)).toBe(true);
+      // Both workers report every 3 s: the settled second trails the reading by at most ~4 s.
+      expect(through).toBeLessThanOrEqual(kpi.timestamp);
+      expect(through).toBeGreaterThan(kpi.timestamp - 5);
+      expect(orders).toBeLessThanOrEqual(kpi.orders);
+      // Locust logs an order after the shop sent it (loopback: within a fraction of a second).
+      expect(orders).toBeLessThanOrEqual(shop.ordersPlacedBefore(through));
+      expect(orders).toBeGreaterThanOrEqual(shop.ordersPlacedBefore(through - 0.5));
+    }
+    const throughs = settled.map((s) => s.through);
+    expect(throughs).toEqual([...throughs].sort((a, b) => a - b));
+    expect(new Set(throughs).size).toBeGreaterThan(3);
   });
 
   it("a stats reset (a person in Locust's web UI) bumps the generation and restarts the counter", async () => {

@@ -12,6 +12,7 @@ const kpi: LocustKpi = {
   workers: 3,
   userCount: 150,
   timestamp: 1_700_000_000,
+  settled: { through: 1_699_999_997, orders: 401 },
 };
 const worker = (id: string, state: 'running' | 'missing', cpuUsage: number | null) => ({
   id,
@@ -38,6 +39,7 @@ describe('readLocust', () => {
     expect(observation).toEqual({
       at: 60_000,
       orders: 420,
+      settled: { at: 1_699_999_997_000, orders: 401 },
       requests: 2500,
       failures: 7,
       users: 150,

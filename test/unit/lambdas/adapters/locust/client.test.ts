@@ -184,6 +184,12 @@ describe('parseKpi', () => {
       workers: 2,
       userCount: 4,
       timestamp: 1795769167.4685571,
+      settled: null, // captured before the plugin had it
+    });
+    expect(parseKpi(json('kpi-running-settled-2.47.0.json'))).toMatchObject({
+      orders: 60,
+      settled: { through: 1796625637, orders: 56 },
+      timestamp: 1796625639.6239116,
     });
     expect(parseKpi(json('kpi-failures-2.47.0.json'))).toMatchObject({ orders: 34, orderFailures: 20 });
     expect(parseKpi(json('kpi-ready-2.47.0.json'))).toMatchObject({
@@ -202,6 +208,13 @@ describe('parseKpi', () => {
     ['workers', 1.5, 'conductor/kpi.workers is not a non-negative integer'],
     ['state', 'weird', "unknown runner state 'weird'"],
     ['timestamp', null, 'conductor/kpi.timestamp is not a number'],
+    ['settled', 7, 'conductor/kpi.settled is not a JSON object'],
+    ['settled', { orders: 3 }, 'conductor/kpi.settled.through is missing'],
+    [
+      'settled',
+      { through: 1796625637, orders: -1 },
+      'conductor/kpi.settled.orders is not a non-negative integer',
+    ],
   ])('rejects %s = %j', (field, value, message) => {
     const body = { ...(json('kpi-running-2.47.0.json') as object), [field]: value };
     const err = thrown(() => parseKpi(body));

@@ -3,6 +3,8 @@ import { extendPath, measure, userMinutes } from '../../../../../lambdas/core/ra
 import type { Baseline, Observation } from '../../../../../lambdas/core/ramp/types';
 
 const base: Baseline = { at: 0, orders: 0, requests: 0, failures: 0, users: 100, bootId: 'b', generation: 1 };
+/** A 3-s journey and 2 s of the workers' reports: the 5 s unsettled counts lag the users by. */
+const DELAYS = { orderMs: 3000, statsLagMs: 2000 };
 const reading = (over: Partial<Observation>): Observation => ({
   at: 60_000,
   orders: 300,
@@ -79,7 +81,7 @@ describe('measure', () => {
   ];
 
   it('turns a reading into an interval: orders, exposure shifted by the order delay, the workers’ highest CPU', () => {
-    const m = measure(base, reading({ workerCpuPercent: [40, 72] }), path, 5000, 0);
+    const m = measure(base, reading({ workerCpuPercent: [40, 72] }), path, DELAYS, 0);
     expect(m).toMatchObject({
       kind: 'sample',
       sample: { orders: 300, requests: 1800, minutes: 1, users: 100, workerCpuPercent: 72 },
@@ -93,7 +95,7 @@ describe('measure', () => {
     ['not running', { running: false }, true],
     ['stall', { orders: 0 }, true],
   ] as const)('rejects a reading: %s', (reason, over, rebase) => {
-    expect(measure(base, reading(over), path, 5000, 0)).toMatchObject({ kind: 'rejected', reason, rebase });
+    expect(measure(base, reading(over), path, DELAYS, 0)).toMatchObject({ kind: 'rejected', reason, rebase });
   });
 
   it('keeps what a stall counted: no orders, yet the requests and failures a dead system answers with', () => {
@@ -101,7 +103,7 @@ describe('measure', () => {
       base,
       reading({ orders: 0, requests: base.requests + 900, failures: base.failures + 890 }),
       path,
-      5000,
+      DELAYS,
       0,
     );
     expect(m).toMatchObject({
@@ -115,20 +117,60 @@ describe('measure', () => {
     const started = [{ at: 0, users: 20 }];
     // A 5-s tick with a 5-s delay: its window [−5 s, 0] precedes the load, whatever its orders.
     for (const orders of [0, 12]) {
-      expect(measure(base, reading({ at: 5000, orders }), started, 5000, 0)).toMatchObject({
+      expect(measure(base, reading({ at: 5000, orders }), started, DELAYS, 0)).toMatchObject({
         kind: 'rejected',
         reason: 'no exposure',
         rebase: true,
       });
     }
-    expect(measure(base, reading({ at: 10_000, orders: 12 }), started, 5000, 0)).toMatchObject({
+    expect(measure(base, reading({ at: 10_000, orders: 12 }), started, DELAYS, 0)).toMatchObject({
       kind: 'sample',
     });
   });
 
+  it('measures settled counts over exactly their seconds, shifted by the journey only', () => {
+    // Users 60 until 30 s, then 120: the window [t − 3 s] of each span sees its own mix of them.
+    const ramp = [
+      { at: -60_000, users: 60 },
+      { at: 30_000, users: 60 },
+      { at: 30_001, users: 120 },
+      { at: 90_000, users: 120 },
+    ];
+    const from = { ...base, settled: { at: -2_000, orders: 0 } };
+    // The reading at 60 s has seen orders until 57 s; the staircase counter says 330, more than have settled.
+    const m = measure(from, reading({ orders: 330, settled: { at: 57_000, orders: 280 } }), ramp, DELAYS, 0);
+    expect(m).toMatchObject({ kind: 'sample', sample: { orders: 280, settled: true } });
+    if (m.kind !== 'sample') return;
+    expect(m.sample.minutes).toBeCloseTo(59 / 60, 9);
+    // [−5 s, 54 s]: 35 s at 60 users, 24 s at 120.
+    expect(m.sample.userMinutes).toBeCloseTo((35 * 60 + 24 * 120) / 60, 2);
+  });
+
+  it('falls back to the staircase counter when either reading has no settled count, or it did not move on', () => {
+    const from = { ...base, settled: { at: 0, orders: 0 } };
+    for (const now of [
+      reading({}),
+      reading({ settled: null }),
+      reading({ settled: { at: 0, orders: 0 } }),
+      reading({ settled: { at: -1_000, orders: 0 } }),
+    ]) {
+      const m = measure(from, now, path, DELAYS, 0);
+      expect(m).toMatchObject({ kind: 'sample', sample: { orders: 300, minutes: 1 } });
+      if (m.kind === 'sample') expect(m.sample.settled).toBeUndefined();
+    }
+    const m = measure(base, reading({ settled: { at: 57_000, orders: 280 } }), path, DELAYS, 0);
+    expect(m).toMatchObject({ kind: 'sample', sample: { orders: 300, minutes: 1 } });
+  });
+
   it('keeps the baseline over one reading whose counter went down, rebases on the second in a row', () => {
     const back = { ...base, orders: 500 };
-    expect(measure(back, reading({}), path, 5000, 0)).toMatchObject({ reason: 'bad reading', rebase: false });
-    expect(measure(back, reading({}), path, 5000, 1)).toMatchObject({ reason: 'bad reading', rebase: true });
+    expect(measure(back, reading({}), path, DELAYS, 0)).toMatchObject({
+      reason: 'bad reading',
+      rebase: false,
+    });
+    expect(measure(back, reading({}), path, DELAYS, 1)).toMatchObject({
+      reason: 'bad reading',
+      rebase: true,
+    });
   });
 });
