@@ -1,8 +1,9 @@
 /**
  * A Kalman filter on θ = [a, k] of `U/X = a + k·U` (model.ts). Each interval measures y = E/N (user-minutes
  * per order) at Ū = E/minutes users: y ≈ a + k·Ū, a linear measurement. Its variance is Poisson counting of N
- * (y²/N, times the overdispersion the filter learns from its own normalised innovations) plus, unless the
- * counts are settled, the 3-s quantisation of the workers' reports. Process noise lets `a` drift (the conversion wanders) and `k` bend
+ * (y²/N, times the overdispersion the filter learns from its own normalised innovations) plus the 3-s
+ * quantisation of the workers' reports: kept for settled counts, which have none, where it stands for the
+ * line's own error away from the users it was measured at (docs/ramp-controller.md). Process noise lets `a` drift (the conversion wanders) and `k` bend
  * (the straight line is a local one); a change is taken in by inflating the variance of the parameter that
  * explains it, never by restarting.
  */
@@ -93,7 +94,7 @@ function conversionNoise(e: Estimate, variance: number): Estimate['P'] {
 }
 
 function counting(e: Estimate, s: Sample, predicted: number): number {
-  const q = s.settled ? 0 : REPORT_SECONDS / (s.minutes * 60);
+  const q = REPORT_SECONDS / (s.minutes * 60);
   return e.dispersion * (predicted ** 3 / s.userMinutes + (predicted * q) ** 2 / 6);
 }
 

@@ -152,7 +152,6 @@ export function measure(
       failures: now.failures - last.failures,
       users: now.users,
       workerCpuPercent: cpu,
-      ...(settled ? { settled: true } : {}),
     },
   };
 }

@@ -90,8 +90,6 @@ export interface Sample {
   readonly users: number;
   /** Highest CPU (%) of the connected workers at the end of the interval (null: not reported). */
   readonly workerCpuPercent: number | null;
-  /** Orders counted over exactly `minutes` (settled counts), not over a staircase of the workers' reports. */
-  readonly settled?: boolean;
 }
 
 /** θ = [a, k] of `U/X = a + k·U` with its covariance and the counts' overdispersion. */
