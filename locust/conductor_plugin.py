@@ -221,6 +221,10 @@ def missing_worker_ids(runner: MasterRunner) -> set[str]:
     return {c.id for c in list(runner.clients.values()) if c.state == STATE_MISSING}
 
 
+def live_worker_ids(runner: MasterRunner) -> list[str]:
+    return [c.id for c in list(runner.clients.values()) if c.state != STATE_MISSING]
+
+
 def healed_without_redistribution(runner: MasterRunner, seen_missing: set[str]) -> list[str]:
     """Ids of workers seen missing that are back in the user dispatcher while the rebalance their return prepared
     there was never dispatched: the master's self-heal found it "spawning" and left their old users running."""
@@ -278,24 +282,29 @@ class ConductorKpi:
         if isinstance(at, (int, float)):
             self._reported_at[client_id] = float(at)
 
-    def settled_through(self) -> int | None:
-        """The whole second before which every connected worker has reported all it logged, or None."""
-        runner = self.environment.runner
-        if not isinstance(runner, MasterRunner):
-            return math.floor(time.time())  # a standalone runner logs into these stats directly
-        live = [cid for cid, c in list(runner.clients.items()) if c.state != STATE_MISSING]
+    def settled_through(self, live: list[str] | None) -> int | None:
+        """The whole second before which every live worker has reported all it logged, or None.
+
+        ``live`` is the master's live worker ids; None for a standalone runner, which logs into these stats directly.
+        """
+        if live is None:
+            return math.floor(time.time())
         times = [self._reported_at.get(cid) for cid in live]
-        if not times or any(t is None for t in times):
+        known = [t for t in times if t is not None]
+        if not known or len(known) < len(times):
             return None
-        return math.floor(min(t for t in times if t is not None))
+        return math.floor(min(known))
+
+    def _order_entries(self) -> list[Any]:
+        # list(): the entries dict may grow while worker reports arrive.
+        return [e for (name, _m), e in list(self.environment.stats.entries.items()) if name == self.request_name]
 
     def settled_orders(self, through: int) -> int:
         """Successful orders logged in the seconds before ``through`` (per-second counts, merged from workers)."""
         requests = failures = 0
-        for (name, _method), entry in list(self.environment.stats.entries.items()):
-            if name == self.request_name:
-                requests += sum(n for t, n in list(entry.num_reqs_per_sec.items()) if t < through)
-                failures += sum(n for t, n in list(entry.num_fail_per_sec.items()) if t < through)
+        for entry in self._order_entries():
+            requests += sum(n for t, n in list(entry.num_reqs_per_sec.items()) if t < through)
+            failures += sum(n for t, n in list(entry.num_fail_per_sec.items()) if t < through)
         return requests - failures
 
     def bump(self, reason: str) -> None:
@@ -305,13 +314,8 @@ class ConductorKpi:
         logger.debug("conductor kpi generation %d (%s)", self.generation, reason)
 
     def order_counts(self) -> tuple[int, int]:
-        requests = failures = 0
-        # list(): the entries dict may grow while worker reports arrive.
-        for (name, _method), entry in list(self.environment.stats.entries.items()):
-            if name == self.request_name:
-                requests += entry.num_requests
-                failures += entry.num_failures
-        return requests, failures
+        entries = self._order_entries()
+        return sum(e.num_requests for e in entries), sum(e.num_failures for e in entries)
 
     def snapshot(self) -> dict[str, Any]:
         runner = self.environment.runner
@@ -322,17 +326,15 @@ class ConductorKpi:
         if requests < self._last_requests:
             self.bump("order counter went down")
         self._last_requests = requests
-        workers = 0
-        if isinstance(runner, MasterRunner):
-            workers = sum(1 for c in list(runner.clients.values()) if c.state != STATE_MISSING)
-        through = self.settled_through()
+        live = live_worker_ids(runner) if isinstance(runner, MasterRunner) else None
+        through = self.settled_through(live)
         return {
             "bootId": BOOT_ID,
             "generation": self.generation,
             "orders": requests - failures,
             "orderFailures": failures,
             "state": runner.state if runner is not None else STATE_MISSING,
-            "workers": workers,
+            "workers": len(live) if live is not None else 0,
             "userCount": int(runner.user_count) if runner is not None else 0,
             "timestamp": time.time(),
             "orderRequestName": self.request_name,

@@ -3,9 +3,9 @@
  * per order) at Ū = E/minutes users: y ≈ a + k·Ū, a linear measurement. Its variance is Poisson counting of N
  * (y²/N, times the overdispersion the filter learns from its own normalised innovations) plus the 3-s
  * quantisation of the workers' reports: kept for settled counts, which have none, where it stands for the
- * line's own error away from the users it was measured at (docs/ramp-controller.md). Process noise lets `a` drift (the conversion wanders) and `k` bend
- * (the straight line is a local one); a change is taken in by inflating the variance of the parameter that
- * explains it, never by restarting.
+ * line's own error away from the users it was measured at (docs/ramp-controller.md). Process noise lets `a`
+ * drift (the conversion wanders) and `k` bend (the straight line is a local one); a change is taken in by
+ * inflating the variance of the parameter that explains it, never by restarting.
  */
 import type { Estimate, Sample } from './types';
 

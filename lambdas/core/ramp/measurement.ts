@@ -86,7 +86,7 @@ export interface OrderDelays {
 
 /**
  * The interval since the baseline, or why it cannot be measured. Orders counted over it were placed by the users
- * running a journey earlier. Settled counts (both readings have them, later the second time) span exactly their
+ * running a journey earlier. Settled counts (both readings have them, the second's later) span exactly their
  * seconds; otherwise the counter's span is the readings' and its orders lag them by the workers' reports too.
  */
 export function measure(
