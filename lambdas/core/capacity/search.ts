@@ -234,7 +234,10 @@ function holdLoop(state: CapacityState, tick: CapacityTick): { loop?: HoldLoop; 
   const dispersion = Math.max(1, tick.dispersion);
   if (Math.abs(step) <= NOISE_Z * Math.sqrt(dispersion / measured.orders))
     return { loop: measured, moved: false };
-  if (step > 0 && (tick.breaching.length > 0 || tick.generatorLimit || pastKnee(measured)))
+  if (
+    step > 0 &&
+    (tick.breaching.length > 0 || tick.generatorLimit || tick.generatorCpu || pastKnee(measured))
+  )
     return { loop: measured, moved: false };
   const curve = feedForwardUsers(state, asked);
   if (curve === null) return { loop: measured, moved: false };
@@ -352,6 +355,8 @@ export interface WindowTotals {
   readonly maxWorkers: number;
   /** Why the load generators capped the users during the window, when they did. */
   readonly generatorLimit: string | null;
+  /** The workers at their CPU limit during the window, when they were (absent in a state written before). */
+  readonly generatorCpu?: string | null;
   /** Per SLO breaching at the window's last tick: its consecutive breaching ticks within the window. */
   readonly streaks?: Readonly<Record<string, number>>;
 }
@@ -457,6 +462,8 @@ export interface CapacityTick {
   readonly saturation: Saturation | null;
   /** Why the load generators capped the users this tick (maxUsers, the fleet), or null. */
   readonly generatorLimit: string | null;
+  /** The workers at their CPU limit this tick, or null: their own delays count in the response times. */
+  readonly generatorCpu: string | null;
   /** Noise of the order counts relative to Poisson (≥ 1; the controller's estimate). */
   readonly dispersion: number;
 }
@@ -529,9 +536,13 @@ function climb(plan: CapacityPlan, before: CapacityState, tick: CapacityTick): C
   let limit: CapacityLimit | null = null;
   let stopRate = climbRate;
   if (breach) {
-    limit = { kind: 'slo', slo: breach.id, label: breach.label };
+    limit = breachLimit(breach, tick.generatorCpu);
   } else if (tick.saturation) {
-    limit = { kind: 'system', evidence: `saturated: ${tick.saturation.evidence}` };
+    const evidence = `saturated: ${tick.saturation.evidence}`;
+    limit =
+      tick.saturation.limitedBy === 'load-generators'
+        ? { kind: 'load-generators', evidence }
+        : { kind: 'system', evidence };
     stopRate = tick.saturation.ordersPerMinute;
   } else if (generatorTicks >= GENERATOR_LIMIT_TICKS && tick.generatorLimit) {
     limit = { kind: 'load-generators', evidence: tick.generatorLimit };
@@ -599,16 +610,20 @@ function hold(plan: CapacityPlan, before: CapacityState, tick: CapacityTick): Ca
   const users = window.ticks > 0 ? window.userTicks / window.ticks : tick.users;
   let limit: CapacityLimit | null = null;
   let high: number | null = null;
+  // The workers' CPU bounds a level only when the climb met it first: past a system's knee the users a level
+  // piles up can load the generators themselves.
+  const generatorCpu = state.climb?.limit?.kind === 'load-generators' ? (window.generatorCpu ?? null) : null;
+  const generatorsCapped = window.generatorLimit ?? generatorCpu;
   if (breach) {
-    limit = { kind: 'slo', slo: breach.id, label: breach.label };
+    limit = breachLimit(breach, generatorCpu);
     high = window.minutes > 0 ? ordersPerMinute + NOISE_Z * sigma : level;
   } else if (ordersPerMinute < level * (1 - DELIVERY_TOLERANCE) - NOISE_Z * sigma) {
     // Near a queueing system's peak the last few per cent take many more users than the fit foresees: a level
     // within the tolerance above the capacity may go undelivered, so the bound is the level widened by it.
     high = level / (1 - DELIVERY_TOLERANCE);
     const evidence = `${round(ordersPerMinute)} of ${round(level)} orders/min delivered with ${Math.round(users)} users`;
-    limit = window.generatorLimit
-      ? { kind: 'load-generators', evidence: `${evidence}; ${window.generatorLimit}` }
+    limit = generatorsCapped
+      ? { kind: 'load-generators', evidence: `${evidence}; ${generatorsCapped}` }
       : { kind: 'system', evidence };
   }
   const outcome: LevelOutcome = {
@@ -744,6 +759,13 @@ const END_WORDS: Record<CapacityEnd, string> = {
   stopped: 'the run stopped before the search ended',
 };
 
+/** An SLO breached: the SLO's limit, or the load generators' when their CPU was at its limit meanwhile. */
+function breachLimit(breach: { id: string; label: string }, generatorCpu: string | null): CapacityLimit {
+  return generatorCpu
+    ? { kind: 'load-generators', evidence: `SLO ${breach.label} breached while the ${generatorCpu}` }
+    : { kind: 'slo', slo: breach.id, label: breach.label };
+}
+
 export function describeLimit(limit: CapacityLimit): string {
   switch (limit.kind) {
     case 'slo':
@@ -779,6 +801,7 @@ function addTick(window: WindowTotals | null, tick: CapacityTick): WindowTotals 
     userTicks: (window?.userTicks ?? 0) + tick.users,
     maxWorkers: Math.max(window?.maxWorkers ?? 0, tick.workers),
     generatorLimit: tick.generatorLimit ?? window?.generatorLimit ?? null,
+    generatorCpu: tick.generatorCpu ?? window?.generatorCpu ?? null,
     streaks: Object.fromEntries(tick.breaching.map((b) => [b.id, (window?.streaks?.[b.id] ?? 0) + 1])),
   };
 }

@@ -8,6 +8,7 @@ import {
   appliedUsers,
   type ControllerConfig,
   type Decision,
+  GENERATORS_CPU_PERCENT,
   PLATEAU_SPREAD_SECONDS,
 } from '../ramp-controller';
 import type { RunContext } from '../run-context';
@@ -74,6 +75,7 @@ export function capacityTick(config: ControllerConfig, judged: TickJudged): Capa
       .map((t) => ({ id: t.id, label: t.label })),
     saturation: decision.saturation,
     generatorLimit: generatorLimit(config, decision),
+    generatorCpu: generatorCpuLimit(config, decision, judged.workers),
     dispersion: decision.state.estimate?.dispersion ?? 1,
   };
 }
@@ -99,6 +101,22 @@ export function generatorLimit(config: ControllerConfig, decision: Decision): st
   if (fleet && users >= fleet.maxWorkers * config.usersPerWorker)
     return `users capped by the fleet: ${fleet.maxWorkers} workers host ${fleet.maxWorkers * config.usersPerWorker} users`;
   return null;
+}
+
+/**
+ * The workers at their CPU limit with none left to add, or null. Locust's users slow down there and its own
+ * delays count in the response times: what is measured is bounded by the generators, not the system.
+ */
+export function generatorCpuLimit(
+  config: ControllerConfig,
+  decision: Decision,
+  workers: number,
+): string | null {
+  const cpu = decision.workerCpuPercent;
+  const fleet = config.fleet;
+  if (cpu == null || cpu < GENERATORS_CPU_PERCENT || (fleet && workers < fleet.maxWorkers)) return null;
+  const more = fleet ? `the fleet's maximum of ${fleet.maxWorkers}` : 'add Locust workers';
+  return `workers at ${Math.round(cpu)} % CPU with ${workers} workers (${more})`;
 }
 
 /**

@@ -250,7 +250,7 @@ export function decide(
     usersSet: state.usersSet,
     firstTick: state.tick === 0,
     workers: observation?.workers ?? null,
-    workerCpuPercent: measured?.workerCpuPercent ?? null,
+    workerCpuPercent: cpu,
   });
   notes.push(...limited.notes);
   users = phase === 'done' ? 0 : limited.users;
@@ -306,6 +306,7 @@ export function decide(
     message: [satText, head, ...notes].filter(Boolean).join('; '),
     notes,
     saturation,
+    workerCpuPercent: cpu,
     state: {
       version: 3,
       tick,

@@ -202,5 +202,7 @@ export interface Decision {
   /** What limited or explained this decision, e.g. `capped at maxUsers 400`, `stalled`. */
   readonly notes: readonly string[];
   readonly saturation: Saturation | null;
+  /** Highest CPU (%) of the workers when the interval was read (null: not reported or not measured). */
+  readonly workerCpuPercent: number | null;
   readonly state: ControllerState;
 }

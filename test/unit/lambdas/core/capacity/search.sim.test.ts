@@ -42,7 +42,7 @@ describe.each([
   ['loaded after the climb', SCENARIO, ['system', 'slo']],
   ['soft knee', SCENARIO, ['system']],
   ['hard limit 50 %', SCENARIO, ['slo', 'system']],
-  ['generators’ CPU', SCENARIO, ['system']],
+  ['generators’ CPU', SCENARIO, ['load-generators']],
   ['linear', SMALL_FLEET, ['load-generators']],
 ] as const)('on the %s system', (name, scenario, limits) => {
   const spec = name === LOADED.name ? LOADED : system(name);

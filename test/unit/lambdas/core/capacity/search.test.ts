@@ -19,7 +19,12 @@ import {
   SETTLE_SECONDS,
   settleTicks,
 } from '../../../../../lambdas/core/capacity/search';
-import { countedBreaches, generatorLimit, levelDecision } from '../../../../../lambdas/core/capacity/tick';
+import {
+  countedBreaches,
+  generatorCpuLimit,
+  generatorLimit,
+  levelDecision,
+} from '../../../../../lambdas/core/capacity/tick';
 import type { ControllerConfig, Decision } from '../../../../../lambdas/core/ramp-controller';
 import type { SloTrack } from '../../../../../lambdas/core/slo';
 
@@ -46,6 +51,7 @@ function tick(n: number, ordersPerMinute: number, extra: Partial<CapacityTick> =
     breaching: [],
     saturation: null,
     generatorLimit: null,
+    generatorCpu: null,
     dispersion: 1,
     ...extra,
   };
@@ -135,6 +141,10 @@ describe('the climb', () => {
     const s = advance(PLAN, initialCapacityState(), tick(6, 650, { saturation }));
     expect(s.level).toBe(700 * (1 - BACKOFF));
     expect(s.climb?.limit).toMatchObject({ kind: 'system' });
+    // The controller's saturation names its side: the generators' CPU is theirs.
+    const busy = { ...saturation, reason: 'generators-busy' as const, limitedBy: 'load-generators' as const };
+    const stopped = advance(PLAN, initialCapacityState(), tick(6, 650, { saturation: busy }));
+    expect(stopped.climb?.limit).toMatchObject({ kind: 'load-generators' });
   });
 
   it('stops when the load generators cap the users two ticks in a row, not one', () => {
@@ -306,6 +316,36 @@ describe('holding a level', () => {
     const breached = advance(PLAN, judged, tick(8, 640, BREACH));
     expect(breached.levels.at(-1)).toMatchObject({ level: 640, met: false, limit: { kind: 'slo' } });
     expect(breached.level).toBe(640 * (1 - BACKOFF));
+  });
+
+  it('names the load generators, not the SLO, for a breach with the workers at their CPU limit once the climb met it', () => {
+    const cpu = 'workers at 96 % CPU with 4 workers (add Locust workers)';
+    const busy = {
+      ordersPerMinute: 800,
+      users: 260,
+      reason: 'generators-busy' as const,
+      evidence: 'load generators at their CPU limit',
+      sinceTick: 5,
+      limitedBy: 'load-generators' as const,
+    };
+    const breachBusy = (climbed: CapacityState) => {
+      const s = advance(PLAN, climbed, tick(6, 640));
+      const held = advance(PLAN, advance(PLAN, s, tick(7, 640, { generatorCpu: cpu })), tick(8, 640));
+      return advance(PLAN, held, tick(9, 640, BREACH)).levels.at(-1);
+    };
+    let climb = initialCapacityState();
+    for (let n = 1; n <= 4; n++) climb = advance(PLAN, climb, tick(n, 160 * n));
+    const byGenerators = advance(PLAN, climb, tick(5, 800, { saturation: busy, generatorCpu: cpu }));
+    expect(byGenerators.climb?.limit).toMatchObject({ kind: 'load-generators' });
+    expect(breachBusy(byGenerators)).toMatchObject({
+      met: false,
+      limit: { kind: 'load-generators', evidence: `SLO p95 of "checkout" breached while the ${cpu}` },
+    });
+    // A climb stopped by the SLO: the users a level piles up loaded the generators, the breach is the SLO's.
+    expect(breachBusy(climbToBreachAt(800))).toMatchObject({ met: false, limit: { kind: 'slo' } });
+    // The climb's own breach with the generators at their limit is theirs.
+    const stopped = advance(PLAN, climb, tick(5, 800, { ...BREACH, generatorCpu: cpu }));
+    expect(stopped.climb?.limit).toMatchObject({ kind: 'load-generators' });
   });
 
   it(`judges a level from steady state: settling goes on while an SLO breaches, for ${MAX_SETTLE_SECONDS} s at most`, () => {
@@ -489,13 +529,24 @@ describe("the controller's plan", () => {
     expect(capacityControllerConfig(base, done)).toMatchObject({ rampUpSeconds: 0, plateauSeconds: 0 });
   });
 
-  it('reads the load generators’ limit from maxUsers and the fleet', () => {
-    const decision = (users: number, ran = 0) => ({ users, state: { last: { users: ran } } }) as Decision;
+  it('reads the load generators’ limit from maxUsers and the fleet, their CPU once no worker is left to add', () => {
+    const decision = (users: number, ran = 0, cpu: number | null = null) =>
+      ({ users, state: { last: { users: ran } }, workerCpuPercent: cpu }) as Decision;
+    const roomy = { ...base, maxUsers: 1000 };
     expect(generatorLimit(base, decision(400))).toContain('maxUsers 400');
-    expect(generatorLimit({ ...base, maxUsers: 1000 }, decision(300))).toContain('3 workers host 300 users');
-    expect(generatorLimit({ ...base, maxUsers: 1000 }, decision(299))).toBeNull();
+    expect(generatorLimit(roomy, decision(300))).toContain('3 workers host 300 users');
+    expect(generatorLimit(roomy, decision(299))).toBeNull();
     // A held level's users are the search's: those that ran the interval at the fleet's limit.
-    expect(generatorLimit({ ...base, maxUsers: 1000 }, decision(120, 300))).toContain('3 workers host');
+    expect(generatorLimit(roomy, decision(120, 300))).toContain('3 workers host');
+    // Below the fleet's maximum the controller asks for another worker instead.
+    expect(generatorCpuLimit(roomy, decision(200, 0, 95), 2)).toBeNull();
+    expect(generatorCpuLimit(roomy, decision(200, 0, 95), 3)).toBe(
+      "workers at 95 % CPU with 3 workers (the fleet's maximum of 3)",
+    );
+    expect(generatorCpuLimit(roomy, decision(200, 0, 89), 3)).toBeNull();
+    expect(generatorCpuLimit({ ...roomy, fleet: null }, decision(200, 0, 91), 4)).toBe(
+      'workers at 91 % CPU with 4 workers (add Locust workers)',
+    );
   });
 
   it('takes counted breaches from the SLO watch, but not the KPI’s attainment', () => {
