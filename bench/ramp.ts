@@ -8,6 +8,7 @@
  *   npm run bench:ramp -- --detail          # also each system's median figures over the held-out seeds
  *   npm run bench:ramp -- --trace linear    # also the controllers' ticks on one system (first tuning seed)
  *   npm run bench:ramp -- --short-ticks     # only the demo shop's shape: 240 orders/min on 10-s and 5-s ticks vs 60-s
+ *   npm run bench:ramp -- --scenario '{"rampUpSeconds":300}'   # the same systems under another plan or prior
  *   npm run bench:ramp -- --live            # also a real local run on the demo shop (the controller, ~5 min)
  *   npm run bench:ramp -- --live --live-baseline   # …and the seed's algorithm on it too (another ~5 min)
  *   npm run bench:ramp -- --live --live-scenario short --trace live   # the demo's 1 min / 10-s ticks, every tick
@@ -44,8 +45,26 @@ const { values } = parseArgs({
     'tuning-only': { type: 'boolean', default: false },
     'controller-only': { type: 'boolean', default: false },
     'short-ticks': { type: 'boolean', default: false },
+    scenario: { type: 'string' },
   },
 });
+
+/** The plan and prior every controller runs: the product's default, or `--scenario`'s fields over it. */
+const scenario = scenarioOf(values.scenario);
+
+function scenarioOf(json: string | undefined): Scenario {
+  if (!json) return DEFAULT_SCENARIO;
+  const fields = JSON.parse(json) as Record<string, unknown>;
+  for (const [key, value] of Object.entries(fields)) {
+    if (!(key in DEFAULT_SCENARIO) && key !== 'orderDelaySeconds')
+      throw new Error(
+        `--scenario.${key}: not a scenario field (${Object.keys(DEFAULT_SCENARIO).join(', ')})`,
+      );
+    if (typeof value !== 'number' || !(value > 0))
+      throw new Error(`--scenario.${key}: must be a positive number, got ${JSON.stringify(value)}`);
+  }
+  return { ...DEFAULT_SCENARIO, ...fields };
+}
 
 const seeds = Math.max(1, Number.parseInt(values.seeds ?? '40', 10) || 1);
 const tuneFirst = Number.parseInt(values.first ?? '1', 10) || 1;
@@ -60,7 +79,7 @@ const selectedSystems = SYSTEMS.filter(
  * and, where the conversion drifts, how often an ideal controller would meet each goal.
  */
 function printNoise(system: SystemSpec, runs: number): void {
-  const s = DEFAULT_SCENARIO;
+  const s = scenario;
   const orders = (s.targetOrdersPerMinute * s.tickSeconds) / 60;
   const noise = tickNoise(system, orders);
   console.log(
@@ -84,16 +103,16 @@ const CONTROLLERS: readonly {
   readonly name: string;
   readonly run: (s: BenchSystem, seed: number) => RunResult;
 }[] = [
-  { name: 'controller', run: (s, seed) => runController(s, seed) },
-  { name: 'previous', run: (s, seed) => runController(s, seed, DEFAULT_SCENARIO, 'previous') },
-  { name: 'seed', run: (s, seed) => runBaseline(s, seed) },
+  { name: 'controller', run: (s, seed) => runController(s, seed, scenario) },
+  { name: 'previous', run: (s, seed) => runController(s, seed, scenario, 'previous') },
+  { name: 'seed', run: (s, seed) => runBaseline(s, seed, scenario) },
 ];
 
 /** Pass counts (controller / previous / seed) of each goal, one line per system, over a range of seeds. */
 function printPassCounts(title: string, first: number, count: number): Map<string, RunResult[][]> {
   const last = first + count - 1;
   console.log(
-    `\n${title}: seeds ${first}..${last} — runs meeting each goal, ${CONTROLLERS.map((c) => c.name).join(' / ')}`,
+    `\n${title}: seeds ${first}..${last} — runs meeting each goal, ${CONTROLLERS.map((c) => c.name).join(' / ')}${scenario === DEFAULT_SCENARIO ? '' : `; scenario ${JSON.stringify(scenario)}`}`,
   );
   const goals = ROWS.filter((r) => r.ok);
   const head = ['system'.padEnd(30), ...goals.map((g) => (g.short ?? g.label).padStart(22))];
