@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { RUNAWAY_FACTOR, type RunResult, runController, SYSTEMS } from '../../bench/ramp-bench';
+import {
+  DEFAULT_SCENARIO,
+  RUNAWAY_FACTOR,
+  type RunResult,
+  runController,
+  type Scenario,
+  SYSTEMS,
+} from '../../bench/ramp-bench';
 import type { BenchSystem } from '../../bench/systems';
 import { MAX_GROWTH, MIN_STEP } from '../../lambdas/core/ramp/limits';
 
@@ -17,11 +24,16 @@ export interface KnownFaults {
 }
 
 /**
- * Properties of the controller over many seeds of the benchmark's simulated systems (bench/systems.ts), never
+ * Properties of the controller over many seeds of the benchmark's simulated systems (bench/systems.ts) under a
+ * plan (`scenario`: the product's default, or one it was not tuned for), never
  * one seed's outcome: no saturation on a reachable system, saturation within 3 ticks of the plan crossing the
  * capacity on an unreachable one, users never beyond twice those the system can use, growth bounded per tick.
  */
-export function rampProperties(seeds: readonly number[], known: KnownFaults = {}): void {
+export function rampProperties(
+  seeds: readonly number[],
+  known: KnownFaults = {},
+  scenario: Scenario = DEFAULT_SCENARIO,
+): void {
   const reachable = SYSTEMS.filter((s) => s.reachable);
   const unreachable = SYSTEMS.filter((s) => !s.reachable);
   checkKnownNames(known);
@@ -32,7 +44,7 @@ export function rampProperties(seeds: readonly number[], known: KnownFaults = {}
     const key = `${system.name}#${seed}`;
     let result = runs.get(key);
     if (!result) {
-      result = runController(system, seed);
+      result = runController(system, seed, scenario);
       runs.set(key, result);
     }
     return result;

@@ -12,7 +12,7 @@ import { DEFAULT_ORDER_DELAY_SECONDS, plannedRate, spawnRate, usersAhead } from 
 import { applyLimits, growthCap, workersNeeded } from './limits';
 import { type CountedInterval, extendPath, measure } from './measurement';
 import { elasticity, failureBackground, ordersPerMinute, refusedOrders } from './model';
-import { GENERATORS_CPU_PERCENT, nextSaturation, probeDue, probeUsers } from './saturation';
+import { GENERATORS_CPU_PERCENT, nextSaturation, ordersHeld, probeDue, probeUsers } from './saturation';
 import type {
   Baseline,
   ControllerConfig,
@@ -133,7 +133,12 @@ export function decide(
       last = baselineOf(observation);
       const grew = recent.length > 0 && s.userMinutes / s.minutes >= 1.05 * (recent.at(-1) as Recent).users;
       const inn = innovation(estimate, s);
-      const surprise = Math.abs(inn.z) > SURPRISE_Z;
+      // Orders held while users grew, as the suspected saturation predicts: fewer than the line says is evidence
+      // for it, taken and compared, not held back as a change of conversion (past a knee's peak each probe
+      // otherwise reads as one).
+      const heldAsSuspected =
+        state.phase === 'suspected' && grew && ordersHeld(recent.at(-1), s, estimate.dispersion);
+      const surprise = Math.abs(inn.z) > SURPRISE_Z && !(inn.nu > 0 && heldAsSuspected);
       const ratio = (inn.y - inn.nu) / inn.y; // measured orders / predicted
       stalledTicks = 0;
       // Off beyond CHANGE_Z the same way as the interval before (held back as a surprise, or taken as noise):
@@ -174,7 +179,10 @@ export function decide(
         clean: taken === s,
         refused,
       };
-      recent = [...recent, entry].slice(-RECENT);
+      // A confirmed change of conversion straddles the interval before: no comparison across it tells the shape
+      // — unless the orders held as the suspected saturation predicts.
+      const straddled = lasted && !heldAsSuspected;
+      recent = [...(straddled ? withLastUnclean(recent) : recent), entry].slice(-RECENT);
     }
   }
   // ---- 3. Saturation.
@@ -200,8 +208,7 @@ export function decide(
     measured: measured != null,
     aim,
     failureLimit,
-    // Beyond the reach on the plateau too when orders are refused: a quota, not a drift of conversion.
-    suspicious: beyondReach && (inRamp || refusedBy != null),
+    suspicious: beyondReach,
     refused: refusedBy != null,
     generatorsAtLimit: generatorsBusy && fleetFull,
   });
@@ -342,6 +349,11 @@ export function startTrajectory(
 /** When a tick could not apply the decision as decided (e.g. fewer workers): what Locust was really told. */
 export function appliedUsers(state: ControllerState, users: number): ControllerState {
   return { ...state, usersSet: users, command: state.command ? { ...state.command, users } : null };
+}
+
+/** The intervals with the newest marked as straddling a change of conversion (compared with none). */
+function withLastUnclean(recent: readonly Recent[]): Recent[] {
+  return recent.map((r, i) => (i === recent.length - 1 ? { ...r, clean: false } : r));
 }
 
 function baselineOf(o: Observation): Baseline {

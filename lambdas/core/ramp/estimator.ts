@@ -1,7 +1,7 @@
 /**
  * A Kalman filter on θ = [a, k] of `U/X = a + k·U` (model.ts). Each interval measures y = E/N (user-minutes
  * per order) at Ū = E/minutes users: y ≈ a + k·Ū, a linear measurement. Its variance is Poisson counting of N
- * (y²/N, times the overdispersion the filter learns from its own normalised innovations) plus the 3-s
+ * (y²/N, times the overdispersion the filter learns from the successive differences of its normalised innovations) plus the 3-s
  * quantisation of the workers' reports: kept for settled counts, which have none, where it stands for the
  * line's own error away from the users it was measured at (docs/ramp-controller.md). Process noise lets `a`
  * drift (the conversion wanders) and `k` bend (the straight line is a local one); a change is taken in by
@@ -125,15 +125,17 @@ export function update(estimate: Estimate, s: Sample, change: 'conversion' | nul
   const S = ha + hk * users + R;
   const ka = ha / S;
   const kk = hk / S;
-  // The overdispersion from the normalised innovation (a surprise is not noise: it does not count).
-  // An innovation beyond CHANGE_Z may be a change of conversion: it says nothing of the counts' noise.
-  const r = nu ** 2 / (ha + hk * users + R / e.dispersion);
-  const dispersion =
-    change || r > CHANGE_Z ** 2 * e.dispersion
-      ? e.dispersion
-      : Math.min(25, Math.max(1, 0.8 * e.dispersion + 0.2 * r));
+  // The overdispersion from the normalised innovations (at unit dispersion), by their mean square successive
+  // difference: a curve the line cannot follow drifts them one way and cancels in the difference; noise does not.
+  // An innovation beyond CHANGE_Z may be a change of conversion: it says nothing of the counts' noise, and breaks
+  // the sequence.
+  const z = nu / Math.sqrt(ha + hk * users + R / e.dispersion);
+  const noise = !change && z ** 2 <= CHANGE_Z ** 2 * e.dispersion;
+  const spread = e.lastZ != null ? (z - e.lastZ) ** 2 / 2 : z ** 2;
+  const dispersion = noise ? Math.min(25, Math.max(1, 0.8 * e.dispersion + 0.2 * spread)) : e.dispersion;
   const P: Estimate['P'] = [paa - ka * ka * S, pak - ka * kk * S, pkk - kk * kk * S];
-  return { ...e, ...physical(e.a + ka * nu, e.k + kk * nu, P), P, dispersion, at: s.at, users };
+  const next = { ...e, ...physical(e.a + ka * nu, e.k + kk * nu, P), P, dispersion, at: s.at, users };
+  return { ...next, lastZ: noise ? z : null };
 }
 
 /**

@@ -3,7 +3,7 @@
  *
  * - ramping → suspected: the model says the plan is out of reach — the capacity's upper confidence bound
  *   1/(k − 2σ_k) is below the rate the next users are aimed at, or the plan needs users beyond the model's
- *   useful range (on the ramp) or beyond those whose orders were just refused (a quota: failures beyond their
+ *   useful range or beyond those whose orders were just refused (a quota: failures beyond their
  *   background) — or the load generators are at their CPU limit with no worker left to add. Suspected, users
  *   grow by a probe's step each tick.
  * - suspected → saturated: two comparisons (intervals in a row, users growing) showing orders flat: elasticity
@@ -18,8 +18,9 @@
  *   ticks a probe adds PROBE_STEP users; orders following it clear the saturation.
  */
 import { percent } from '../numbers';
+import { CHANGE_Z } from './estimator';
 import { CAPACITY_Z, capacityUpperBound, MIN_ELASTICITY } from './model';
-import type { Estimate, Recent, Saturation, SaturationPhase } from './types';
+import type { Estimate, Recent, Sample, Saturation, SaturationPhase } from './types';
 
 /** Ticks between two saturation probes. */
 export const PROBE_TICKS = 4;
@@ -43,7 +44,7 @@ export interface SaturationInput {
   /** Orders per minute the next users are aimed at. */
   readonly aim: number;
   readonly failureLimit: number;
-  /** The plan needs users beyond the model's useful range (on the ramp) or beyond those whose orders were refused. */
+  /** The plan needs users beyond the model's useful range or beyond those whose orders were refused. */
   readonly suspicious: boolean;
   /** Orders were refused in this tick's interval (past a quota). */
   readonly refused: boolean;
@@ -157,6 +158,16 @@ export function probeUsers(users: number): number {
 /** Whether a saturated tick probes now. */
 export function probeDue(phase: SaturationPhase, since: number, tick: number): boolean {
   return phase === 'saturated' && tick > since && (tick - since) % PROBE_TICKS === 0;
+}
+
+/**
+ * Whether `now`'s rate did not fall below `before`'s beyond `CHANGE_Z` σ of their counting noise: orders held while
+ * users grew, as a saturation predicts — a change of conversion of a surprise's size makes them fall.
+ */
+export function ordersHeld(before: Recent | undefined, now: Sample, dispersion: number): boolean {
+  if (!before || before.orders <= 0 || now.orders <= 0) return false;
+  const fall = Math.log(before.orders / before.minutes / (now.orders / now.minutes));
+  return fall <= CHANGE_Z * Math.sqrt(dispersion * (1 / before.orders + 1 / now.orders));
 }
 
 /** Elasticity of orders to users from one interval to the next, with its standard error; null if users did not grow. */

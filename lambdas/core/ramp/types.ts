@@ -107,6 +107,11 @@ export interface Estimate {
   readonly slopePriorVariance?: number;
   /** Noise of the counts relative to Poisson (≥ 1). */
   readonly dispersion: number;
+  /**
+   * The last normalised innovation learnt as noise, at unit dispersion (null after one that was not; absent in
+   * states written before it): the next one's difference from it measures the noise.
+   */
+  readonly lastZ?: number | null;
   /** Epoch ms and users (Ū) of the last update: process noise grows with the time and the users moved since. */
   readonly at: number;
   readonly users: number;

@@ -52,15 +52,16 @@ describe.each([
     return { seed, run, truth };
   });
 
-  // Each bound is NOISE_Z = 2 σ of counting noise (≈ 97.5 % one-sided): one seed in twelve may fall just outside.
-  it('states a range that holds the true capacity, on all seeds but at most one, and misses by ≤ 2 %', () => {
+  // Each bound is NOISE_Z = 2 σ of counting noise (≈ 97.5 % one-sided): of twelve seeds, one falls just outside on
+  // ~45 % of systems by chance, two on ~10 %, three on ~2 %.
+  it('states a range that holds the true capacity, on all seeds but at most two, and misses by ≤ 2 %', () => {
     const misses = runs.flatMap(({ seed, run, truth }) => {
       const low = run.result.range.low ?? Number.POSITIVE_INFINITY;
       const high = run.result.range.high ?? Number.POSITIVE_INFINITY;
       const by = Math.max(low - truth, truth - high, 0) / truth;
       return by > 0 ? [{ seed, by, message: run.result.message, truth }] : [];
     });
-    expect(misses.length, JSON.stringify(misses)).toBeLessThanOrEqual(1);
+    expect(misses.length, JSON.stringify(misses)).toBeLessThanOrEqual(2);
     for (const miss of misses) expect(miss.by, JSON.stringify(miss)).toBeLessThanOrEqual(0.02);
   });
 

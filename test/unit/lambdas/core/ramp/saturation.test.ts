@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { nextSaturation, type SaturationInput } from '../../../../../lambdas/core/ramp/saturation';
+import {
+  nextSaturation,
+  ordersHeld,
+  type SaturationInput,
+} from '../../../../../lambdas/core/ramp/saturation';
 import type { Recent } from '../../../../../lambdas/core/ramp/types';
 
 /** An interval of `users` whose orders per minute are `orders`, taken in as it came (`clean`). */
@@ -70,5 +74,31 @@ describe('nextSaturation, suspected', () => {
     const out = nextSaturation(suspected(1, [first, step(first, 1)]));
     expect(out.phase).toBe('ramping');
     expect(out.refuted).toBeCloseTo(1, 6);
+  });
+});
+
+describe('ordersHeld: orders while users grew, as a saturation predicts them', () => {
+  const before = interval(1000, 1600);
+  const now = (orders: number) => ({
+    at: 0,
+    minutes: 1,
+    orders,
+    userMinutes: 1150,
+    requests: orders * 6,
+    failures: 0,
+    users: 1150,
+    workerCpuPercent: null,
+  });
+  // σ of the log-ratio of two counts of ~1,600: √(2/1,600) = 3.5 %; CHANGE_Z 2.5 of it is 8.8 %.
+  it('holds when the rate fell within CHANGE_Z σ of the counts, or rose', () => {
+    expect(ordersHeld(before, now(1600), 1)).toBe(true);
+    expect(ordersHeld(before, now(1500), 1)).toBe(true);
+    expect(ordersHeld(before, now(1800), 1)).toBe(true);
+  });
+  it('does not when it fell beyond: a drop of conversion, not a knee', () => {
+    expect(ordersHeld(before, now(1400), 1)).toBe(false);
+    // Noisier counts widen what holds.
+    expect(ordersHeld(before, now(1400), 3)).toBe(true);
+    expect(ordersHeld(undefined, now(1600), 1)).toBe(false);
   });
 });
