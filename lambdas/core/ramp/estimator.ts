@@ -134,8 +134,8 @@ export function update(estimate: Estimate, s: Sample, change: 'conversion' | nul
   const spread = e.lastZ != null ? (z - e.lastZ) ** 2 / 2 : z ** 2;
   const dispersion = noise ? Math.min(25, Math.max(1, 0.8 * e.dispersion + 0.2 * spread)) : e.dispersion;
   const P: Estimate['P'] = [paa - ka * ka * S, pak - ka * kk * S, pkk - kk * kk * S];
-  const next = { ...e, ...physical(e.a + ka * nu, e.k + kk * nu, P), P, dispersion, at: s.at, users };
-  return { ...next, lastZ: noise ? z : null };
+  const θ = physical(e.a + ka * nu, e.k + kk * nu, P);
+  return { ...e, ...θ, P, dispersion, at: s.at, users, lastZ: noise ? z : null };
 }
 
 /**

@@ -1,6 +1,6 @@
 import { describe } from 'vitest';
 import { DEFAULT_SCENARIO } from '../../../bench/ramp-bench';
-import { rampProperties } from '../../support/ramp-properties';
+import { type KnownFaults, rampProperties } from '../../support/ramp-properties';
 
 // 200 seeds of every simulated system (~95 s on the shared machine): too slow for the unit tier. The known faults are
 // the runs of these 200 seeds observed failing (docs/ramp-controller.md, "What was measured"); each is pinned
@@ -22,25 +22,24 @@ rampProperties(
 
 // Plans it was not tuned for (docs/ramp-controller.md, "Plans and priors it was not tuned for"), 100 seeds each,
 // their known faults pinned as above.
-describe('a 5-minute ramp', () => {
-  rampProperties(
-    Array.from({ length: 100 }, (_, i) => i + 1),
+const HUNDRED_SEEDS = Array.from({ length: 100 }, (_, i) => i + 1);
+describe.each([
+  [
+    5,
     {
       // The last ramp tick's jump puts users past the knee; the probes' comparisons come a tick or two late.
       lateSaturation: { 'capacity < target': 2, 'soft knee': 5 },
       runaway: { 'soft knee': 11 },
     },
-    { ...DEFAULT_SCENARIO, rampUpSeconds: 300 },
-  );
-});
-describe('a 30-minute ramp', () => {
-  rampProperties(
-    Array.from({ length: 100 }, (_, i) => i + 1),
+  ],
+  [
+    30,
     {
       // A 40 % drop at ~600 orders/min, split over two intervals: two flat comparisons (known, "Where it stands").
       reachable: { 'conversion drop, late ramp': 4, 'conversion dip': 6 },
       runaway: { 'soft knee': 2 },
     },
-    { ...DEFAULT_SCENARIO, rampUpSeconds: 1800 },
-  );
+  ],
+] as const)('a %i-minute ramp', (minutes, known: KnownFaults) => {
+  rampProperties(HUNDRED_SEEDS, known, { ...DEFAULT_SCENARIO, rampUpSeconds: minutes * 60 });
 });
