@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -9,8 +9,6 @@ import { join } from 'node:path';
  */
 export default function temporaryFolder(): () => void {
   const dir = mkdtempSync(join(tmpdir(), 'ltc-test-run-'));
-  // Traversable by others, as /tmp is: PostgreSQL runs as its own user when the tests run as root.
-  chmodSync(dir, 0o711);
   process.env.TMPDIR = dir;
   const keep = process.env.LTC_KEEP_TEST_TMP === '1';
   if (keep) console.info(`[temporary-folder] kept after the run: ${dir}`);
