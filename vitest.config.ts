@@ -2,7 +2,8 @@ import { defineConfig } from 'vitest/config';
 
 /**
  * Two tiers: `unit` runs pure code in seconds; `e2e` starts real servers
- * (Locust, moto, Hoverfly, the demo shop) once per run. Each provisions what it runs first (test/provision.ts).
+ * (Locust, moto, Hoverfly, the demo shop) once per run. Each provisions what it runs first (test/provision.ts), in
+ * a temporary folder of its own that the run removes (test/temporary-folder.ts).
  * The tiers run one after the other (`groupOrder`), never side by side: the e2e tier's latency comparisons
  * (A/A) must not share the machine's two cores with the unit tier's simulations.
  */
@@ -15,7 +16,7 @@ export default defineConfig({
           include: ['test/unit/**/*.test.ts'],
           sequence: { groupOrder: 0 },
           testTimeout: 20_000,
-          globalSetup: ['test/provision.ts'],
+          globalSetup: ['test/temporary-folder.ts', 'test/provision.ts'],
         },
       },
       {
@@ -26,7 +27,7 @@ export default defineConfig({
           testTimeout: 600_000,
           hookTimeout: 180_000,
           fileParallelism: false,
-          globalSetup: ['test/provision.ts'],
+          globalSetup: ['test/temporary-folder.ts', 'test/provision.ts'],
         },
       },
     ],
