@@ -277,7 +277,10 @@ export function decide(
     limited.generatorsBusy,
   );
   if (fleet.note) notes.push(fleet.note);
-  const rate = spawnRate(config, current, users, inRamp, spawnGain(spawn));
+  // A saturation's hold and probes are steps, each interval measured at the users it tests (spread over a tick, a
+  // probe's mean step is half of it); while ramping or suspected, users follow a line from tick to tick.
+  const alongRamp = inRamp && (satPhase === 'ramping' || satPhase === 'suspected');
+  const rate = spawnRate(config, current, users, alongRamp, spawnGain(spawn));
 
   const perUser = 1 / (model.a + Math.max(0, model.k) * Math.max(users, 1));
   const e = elasticity(model, users);

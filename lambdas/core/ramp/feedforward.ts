@@ -40,16 +40,17 @@ export function usersAhead(
 }
 
 /**
- * Users per second to command from `current` to `users`: over the tick on the ramp, at once on the plateau,
- * divided by the spawn gain (users Locust moves per user commanded) so that the users really arrive so.
+ * Users per second to command from `current` to `users`: over the tick along the ramp, at once otherwise (the
+ * plateau, a saturation's hold and probes), divided by the spawn gain (users Locust moves per user commanded)
+ * so that the users really arrive so.
  */
 export function spawnRate(
   config: ControllerConfig,
   current: number,
   users: number,
-  inRamp: boolean,
+  alongRamp: boolean,
   gain = 1,
 ): number {
-  const spread = inRamp ? config.tickSeconds : Math.min(config.tickSeconds, PLATEAU_SPREAD_SECONDS);
+  const spread = alongRamp ? config.tickSeconds : Math.min(config.tickSeconds, PLATEAU_SPREAD_SECONDS);
   return Math.max(0.1, Math.ceil((Math.abs(users - current) / Math.max(1, spread) / gain) * 100) / 100);
 }

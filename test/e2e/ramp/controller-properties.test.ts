@@ -14,7 +14,7 @@ rampProperties(
       'conversion drop, early ramp': 2,
     },
     runaway: {
-      // Seed 54: users at ×2 of those useful while the suspected saturation was tested (15 of 2,400; 17 before).
+      // Seed 78: users at ×2 of those useful while the suspected saturation was tested (15 of 2,400; 17 before).
       'soft knee': 1,
     },
   },

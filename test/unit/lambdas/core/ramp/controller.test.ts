@@ -6,6 +6,7 @@ import {
   migrate,
   startTrajectory,
 } from '../../../../../lambdas/core/ramp/controller';
+import { PLATEAU_SPREAD_SECONDS } from '../../../../../lambdas/core/ramp/feedforward';
 import { growthCap } from '../../../../../lambdas/core/ramp/limits';
 import type { ControllerConfig, ControllerState, Observation } from '../../../../../lambdas/core/ramp/types';
 
@@ -168,6 +169,20 @@ describe('decide', () => {
     expect(decisions[first + 1]?.saturation).toMatchObject({ reason: 'failures-climb', limitedBy: 'system' });
     // Never beyond the users that made the refusals (the line is not extrapolated past the quota).
     expect(Math.max(...decisions.map((d) => d.users))).toBe(decisions[first - 1]?.users);
+  });
+
+  it('spawns a saturation probe on the ramp at once, so that its interval is measured at the users it tests', () => {
+    // A 20-min ramp: the quota of 1,500 orders/min saturates at ~tick 11, the probe comes PROBE_TICKS later.
+    const decisions = run({ ...config, rampUpSeconds: 1200 }, 17, (o) => o, 1, 1500);
+    const probes = decisions.filter(
+      (d) => d.phase === 'ramp-up' && d.notes.some((n) => n.startsWith('probing')),
+    );
+    expect(probes.length).toBeGreaterThan(0);
+    for (const probe of probes) {
+      const before = decisions[decisions.indexOf(probe) - 1]?.users ?? 0;
+      expect(probe.users).toBeGreaterThan(before);
+      expect(probe.spawnRate * PLATEAU_SPREAD_SECONDS).toBeGreaterThanOrEqual(probe.users - before);
+    }
   });
 
   it('reads no refusal from a state whose intervals carry no counts of requests (written before they did)', () => {
