@@ -107,6 +107,8 @@ function controllerConfig(s: Scenario): ControllerConfig {
     ...(s.orderDelaySeconds != null ? { orderDelaySeconds: s.orderDelaySeconds } : {}),
     maxUsers: 20_000,
     usersPerWorker: 500,
+    // Every simulated user runs the one journey that orders.
+    everyUserOrders: true,
   };
 }
 

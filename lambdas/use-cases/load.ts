@@ -6,8 +6,10 @@ import type { RunContext } from '../core/run-context';
 /**
  * The controller's configuration for a run. `kpiShare` (Start load's, from the scenario's classes) scales the
  * prior: `initialOrdersPerUserPerMinute` is a KPI user's rate, and in a mix only that share of users orders.
+ * Absent (the master runs its own selection), the mix is unknown: the prior is taken as it is, and the requests
+ * are not read as the ordering users' pace.
  */
-export function controllerConfig(run: RunContext, kpiShare = 1): ControllerConfig {
+export function controllerConfig(run: RunContext, kpiShare?: number): ControllerConfig {
   const { request, environment } = run;
   const { locust } = environment;
   return {
@@ -15,11 +17,12 @@ export function controllerConfig(run: RunContext, kpiShare = 1): ControllerConfi
     rampUpSeconds: request.rampUpMinutes * 60,
     plateauSeconds: request.plateauMinutes * 60,
     tickSeconds: request.tickSeconds,
-    initialOrdersPerUserPerMinute: locust.initialOrdersPerUserPerMinute * kpiShare,
+    initialOrdersPerUserPerMinute: locust.initialOrdersPerUserPerMinute * (kpiShare ?? 1),
     maxUsers: locust.maxUsers,
     usersPerWorker: locust.usersPerWorker,
     fleet: locust.workers ? fleetBounds(locust.workers) : null,
     orderDelaySeconds: locust.orderDelaySeconds,
+    everyUserOrders: kpiShare === 1,
   };
 }
 

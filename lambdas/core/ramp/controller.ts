@@ -211,6 +211,7 @@ export function decide(
     suspicious: beyondReach,
     refused: refusedBy != null,
     generatorsAtLimit: generatorsBusy && fleetFull,
+    everyUserOrders: config.everyUserOrders ?? false,
   });
   if (sat.note) notes.push(sat.note);
   // A refuted knee: the slope is learnt again (the line turned around where it was measured).

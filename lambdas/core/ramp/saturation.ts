@@ -7,11 +7,12 @@
  *   background) — or the load generators are at their CPU limit with no worker left to add. Suspected, users
  *   grow by a probe's step each tick.
  * - suspected → saturated: two comparisons (intervals in a row, users growing) showing orders flat: elasticity
- *   below 1/2, with a standard error that tells it from 1. One that neither shows that nor refutes tells nothing
- *   and keeps the strikes; a tick without a comparison (an interval held back as a possible change of conversion)
- *   breaks the row: one odd interval (a pause) makes at most one comparison flat. A drop of conversion split over
- *   two intervals, neither a surprise, can make two: the optimistic bound above keeps such a drop from being
- *   suspected (docs). Orders clearly following the users (above 1/2 by a standard error) end the suspicion.
+ *   below 1/2, with a standard error that tells it from 1 — and, where every user orders, the requests too: a
+ *   knee slows the users' cycle, a change of conversion (a drop split over two intervals reads as two flat
+ *   comparisons of orders) does not. One that neither shows that nor refutes tells nothing and keeps the
+ *   strikes; a tick without a comparison (an interval held back as a possible change of conversion) breaks the
+ *   row: one odd interval (a pause) makes at most one comparison flat. Orders clearly following the users (above
+ *   1/2 by a standard error) end the suspicion.
  *   Orders refused on the next interval too, at least as often, or failures past their limit (users held
  *   meanwhile: more would only add refusals) confirm, and so do generators still at their limit.
  * - saturated: users are held at the knee (the fewest that reached 97 % of the best rate); every PROBE_TICKS
@@ -50,6 +51,8 @@ export interface SaturationInput {
   readonly refused: boolean;
   /** The generators are at their CPU limit and no worker can be added. */
   readonly generatorsAtLimit: boolean;
+  /** The requests are the ordering users' pace (ControllerConfig.everyUserOrders). */
+  readonly everyUserOrders: boolean;
 }
 
 export interface SaturationOutput {
@@ -74,7 +77,8 @@ export function nextSaturation(i: SaturationInput): SaturationOutput {
   if (!i.measured) return stay;
   const [before, now] = i.recent.slice(-2) as [Recent | undefined, Recent | undefined];
   // Only intervals of one conversion are compared: none held back as a possible straddle of a change.
-  const step = before?.clean && now?.clean ? compare(before, now, i.estimate.dispersion) : null;
+  const step =
+    before?.clean && now?.clean ? compare(before, now, i.estimate.dispersion, i.everyUserOrders) : null;
   const bound = capacityUpperBound(i.estimate, CAPACITY_Z);
   const saturated = (reason: Saturation['reason'], evidence: string): SaturationOutput => ({
     phase: 'saturated',
@@ -175,15 +179,27 @@ function compare(
   a: Recent,
   b: Recent,
   dispersion: number,
+  paceCounts: boolean,
 ): { elasticity: number; se: number; flat: boolean; evidence: string } | null {
   const growth = b.users / a.users;
   if (!(growth >= 1 + PROBE_STEP / 2) || a.orders <= 0 || b.orders <= 0) return null;
   const ratio = b.orders / b.minutes / (a.orders / a.minutes);
   const elasticity = Math.log(ratio) / Math.log(growth);
   const se = Math.sqrt(dispersion * (1 / a.orders + 1 / b.orders)) / Math.log(growth);
-  const evidence = `users +${percent(growth - 1, 0)}, orders ${ratio >= 1 ? '+' : ''}${percent(ratio - 1, 0)}`;
+  const pace =
+    paceCounts && a.requests && b.requests ? b.requests / b.minutes / (a.requests / a.minutes) : null;
+  const requests = pace != null ? `, requests ${percent(pace - 1, 0, true)}` : '';
+  const evidence = `users +${percent(growth - 1, 0)}, orders ${percent(ratio - 1, 0, true)}${requests}`;
   // Flat: below 1/2, by a comparison precise enough to tell that from following (1); a noisier one tells nothing.
-  return { elasticity, se, flat: elasticity < MIN_ELASTICITY && se <= 1 - MIN_ELASTICITY, evidence };
+  // Orders that did not follow users are a knee or a change of conversion. A knee slows every user's cycle, so the
+  // requests flatten with the orders; a change of conversion leaves the users' pace, and the requests follow.
+  const paceFlat = pace == null || Math.log(pace) / Math.log(growth) < MIN_ELASTICITY;
+  return {
+    elasticity,
+    se,
+    flat: elasticity < MIN_ELASTICITY && se <= 1 - MIN_ELASTICITY && paceFlat,
+    evidence,
+  };
 }
 
 /** The knee: the highest recent rate, and the fewest users that reached 97 % of it. */

@@ -17,6 +17,12 @@ export interface ControllerConfig {
   readonly statsLagSeconds?: number;
   /** Failure ratio of an interval that confirms a suspected saturation (users held meanwhile). Default 0.05. */
   readonly saturationFailureRatio?: number;
+  /**
+   * Every user runs a journey that counts the KPI, so the requests measure the ordering users' pace, which a knee
+   * slows and a change of conversion does not (saturation.ts). Default false: in a mix, users who never order
+   * may keep the requests growing past a knee of the order path.
+   */
+  readonly everyUserOrders?: boolean;
 }
 
 /** One reading of Locust, taken at a tick. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { LocustClient, LocustKpi, LocustStats } from '../../../../lambdas/adapters/locust/client';
-import { readLocust } from '../../../../lambdas/use-cases/load';
+import type { RunContext } from '../../../../lambdas/core/run-context';
+import { controllerConfig, readLocust } from '../../../../lambdas/use-cases/load';
 
 // A hand-written stand-in for the master's two routes (the e2e tier reads a real Locust).
 const kpi: LocustKpi = {
@@ -49,5 +50,33 @@ describe('readLocust', () => {
       generation: 3,
       running: true,
     });
+  });
+});
+
+describe('controllerConfig', () => {
+  const run = {
+    request: { targetOrdersPerMinute: 600, rampUpMinutes: 5, plateauMinutes: 10, tickSeconds: 30 },
+    environment: {
+      locust: {
+        url: 'http://locust.test:8089',
+        initialOrdersPerUserPerMinute: 2,
+        maxUsers: 1000,
+        usersPerWorker: 500,
+      },
+    },
+  } as unknown as RunContext;
+
+  it('reads the requests as the ordering users’ pace only when every user of the scenario orders', () => {
+    expect(controllerConfig(run, 1)).toMatchObject({
+      initialOrdersPerUserPerMinute: 2,
+      everyUserOrders: true,
+    });
+    // A mix: browsers keep their pace past a knee of the order path; the prior is the share that orders.
+    expect(controllerConfig(run, 0.25)).toMatchObject({
+      initialOrdersPerUserPerMinute: 0.5,
+      everyUserOrders: false,
+    });
+    // The master's own selection: the mix is unknown.
+    expect(controllerConfig(run)).toMatchObject({ initialOrdersPerUserPerMinute: 2, everyUserOrders: false });
   });
 });

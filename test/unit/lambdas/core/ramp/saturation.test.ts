@@ -36,6 +36,7 @@ function suspected(strikes: number, recent: readonly Recent[], dispersion = 1): 
     suspicious: false,
     refused: false,
     generatorsAtLimit: false,
+    everyUserOrders: true,
   };
 }
 
@@ -68,6 +69,23 @@ describe('nextSaturation, suspected', () => {
     const out = nextSaturation(suspected(1, [first, step(first, 0.1, false)]));
     expect(out.phase).toBe('suspected');
     expect(out.strikes).toBe(0);
+  });
+
+  it('counts no strike where the requests kept the users’ pace: fewer orders per request is a change of conversion', () => {
+    // Orders +1 % for users +15 %, as at a knee, but the requests +15 %: every user kept its cycle.
+    const knee = step(first, 0.1);
+    const converted: Recent = { ...knee, requests: 1600 * 6 * 1.15 };
+    const out = nextSaturation(suspected(1, [first, converted]));
+    expect(out.phase).toBe('suspected');
+    expect(out.strikes).toBe(1);
+    expect(out.refuted).toBeNull();
+    // The same intervals where users may never order (a mix): the requests tell nothing, the orders decide.
+    const mix = nextSaturation({ ...suspected(1, [first, converted]), everyUserOrders: false });
+    expect(mix.phase).toBe('saturated');
+    // The knee slows the requests with the orders: saturated, the evidence names both.
+    const saturated = nextSaturation(suspected(1, [first, knee]));
+    expect(saturated.phase).toBe('saturated');
+    expect(saturated.saturation?.evidence).toBe('users +15 %, orders +1 %, requests +1 %');
   });
 
   it('refutes the knee when orders follow users beyond a standard error', () => {
