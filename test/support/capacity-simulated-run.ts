@@ -74,6 +74,8 @@ export function runCapacitySearch(spec: SystemSpec, seed: number, scenario = SCE
     maxUsers: scenario.maxUsers,
     usersPerWorker: scenario.fleet?.usersPerWorker ?? 500,
     fleet: scenario.fleet ?? null,
+    // As the Ramp tick sets it for a scenario whose users all order: the simulated ones do.
+    everyUserOrders: true,
   };
   const plan: CapacityPlan = {
     parameters: { maxOrdersPerMinute: scenario.ceiling, ...scenario.capacity },
