@@ -179,7 +179,7 @@ function compare(
   a: Recent,
   b: Recent,
   dispersion: number,
-  paceCounts: boolean,
+  everyUserOrders: boolean,
 ): { elasticity: number; se: number; flat: boolean; evidence: string } | null {
   const growth = b.users / a.users;
   if (!(growth >= 1 + PROBE_STEP / 2) || a.orders <= 0 || b.orders <= 0) return null;
@@ -187,7 +187,7 @@ function compare(
   const elasticity = Math.log(ratio) / Math.log(growth);
   const se = Math.sqrt(dispersion * (1 / a.orders + 1 / b.orders)) / Math.log(growth);
   const pace =
-    paceCounts && a.requests && b.requests ? b.requests / b.minutes / (a.requests / a.minutes) : null;
+    everyUserOrders && a.requests && b.requests ? b.requests / b.minutes / (a.requests / a.minutes) : null;
   const requests = pace != null ? `, requests ${percent(pace - 1, 0, true)}` : '';
   const evidence = `users +${percent(growth - 1, 0)}, orders ${percent(ratio - 1, 0, true)}${requests}`;
   // Flat: below 1/2, by a comparison precise enough to tell that from following (1); a noisier one tells nothing.
