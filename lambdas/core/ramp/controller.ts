@@ -229,11 +229,16 @@ export function decide(
   if (hold) users = Math.max(1, state.usersSet);
   else if (satPhase === 'suspected' && phase !== 'done' && (ahead.beyondReach || users > state.usersSet)) {
     // A probe's step tests the suspicion; it never asks for more than the model needs within its reach.
-    // Orders refused (failures beyond their background): more users would only add refusals. Whether the refusals
-    // persist is the test, at the users set; otherwise a probe's step tests whether orders follow users.
-    const probe = refusedBy != null ? Math.max(1, state.usersSet) : probeUsers(Math.max(1, state.usersSet));
+    // Orders refused (failures beyond their background): more users would only add refusals, and whether the
+    // refusals persist is the test, at the users set. The plan delivered: nothing to test, those users are held.
+    const holdSet = refusedBy != null || (measured != null && measured.orders / measured.minutes >= aim);
+    const probe = holdSet ? Math.max(1, state.usersSet) : probeUsers(Math.max(1, state.usersSet));
     users = ahead.beyondReach ? probe : Math.min(users, probe);
-    notes.push(`testing the suspected saturation with ${users} users`);
+    notes.push(
+      holdSet && refusedBy == null
+        ? `the plan delivered at ${users} users: held while a saturation is suspected`
+        : `testing the suspected saturation with ${users} users`,
+    );
   } else if (saturation) {
     // Held at the knee (the model's slope there is what saturation means, not a reason to go lower).
     users = saturation.users;

@@ -5,9 +5,10 @@
  *   1/(k − 2σ_k) is below the rate the next users are aimed at, or the plan needs users beyond the model's
  *   useful range or beyond those whose orders were just refused (a quota: failures beyond their
  *   background) — or the load generators are at their CPU limit with no worker left to add. Suspected, users
- *   grow by a probe's step each tick.
- * - suspected → saturated: two comparisons (intervals in a row, users growing) showing orders flat: elasticity
- *   below 1/2, with a standard error that tells it from 1 — and, where every user orders, the requests too: a
+ *   grow by a probe's step each tick, unless the last interval delivered the aim (nothing to test: held).
+ * - suspected → saturated: two comparisons (intervals in a row, users growing) showing orders flat below the rate
+ *   the plan aims at (flat at it, the plan is reached at the knee): elasticity below 1/2, with a standard error
+ *   that tells it from 1 — and, where every user orders, the requests too: a
  *   knee slows the users' cycle, a change of conversion (a drop split over two intervals reads as two flat
  *   comparisons of orders) does not. One that neither shows that nor refutes tells nothing and keeps the
  *   strikes; a tick without a comparison (an interval held back as a possible change of conversion) breaks the
@@ -79,6 +80,8 @@ export function nextSaturation(i: SaturationInput): SaturationOutput {
   // Only intervals of one conversion are compared: none held back as a possible straddle of a change.
   const step =
     before?.clean && now?.clean ? compare(before, now, i.estimate.dispersion, i.everyUserOrders) : null;
+  // Orders flat at the rate the plan asks for are a knee the plan is reached at, not one it is out of reach at.
+  const flatBelowPlan = step?.flat === true && now != null && now.orders / now.minutes < i.aim;
   const bound = capacityUpperBound(i.estimate, CAPACITY_Z);
   const saturated = (reason: Saturation['reason'], evidence: string): SaturationOutput => ({
     phase: 'saturated',
@@ -106,7 +109,7 @@ export function nextSaturation(i: SaturationInput): SaturationOutput {
               : 'the plan needs users beyond the useful range'
             : null;
       // Two clean intervals already showing orders flat count as the first strike.
-      const strikes = step?.flat ? 1 : 0;
+      const strikes = flatBelowPlan ? 1 : 0;
       return why
         ? { ...stay, phase: 'suspected', since: i.tick, strikes, note: `saturation suspected: ${why}` }
         : stay;
@@ -121,8 +124,10 @@ export function nextSaturation(i: SaturationInput): SaturationOutput {
           'failures-climb',
           `failures ${percent(before?.failureRatio ?? 0)} → ${percent(now?.failureRatio ?? 0)}`,
         );
-      // Strikes are comparisons in a row: an interval that cannot be compared breaks the row.
-      if (!step) return { ...stay, strikes: 0 };
+      // Strikes are comparisons in a row: an interval held back breaks the row; users held (the plan delivered)
+      // only pause it.
+      if (!step) return { ...stay, strikes: now?.clean ? i.strikes : 0 };
+      if (step.flat && !flatBelowPlan) return stay;
       if (step.flat) {
         const strikes = i.strikes + 1;
         return strikes >= STRIKES ? saturated('orders-flat', step.evidence) : { ...stay, strikes };

@@ -8,6 +8,7 @@ import {
 } from '../../../../../lambdas/core/ramp/controller';
 import { PLATEAU_SPREAD_SECONDS } from '../../../../../lambdas/core/ramp/feedforward';
 import { growthCap } from '../../../../../lambdas/core/ramp/limits';
+import { probeUsers } from '../../../../../lambdas/core/ramp/saturation';
 import type { ControllerConfig, ControllerState, Observation } from '../../../../../lambdas/core/ramp/types';
 
 const config: ControllerConfig = {
@@ -252,6 +253,48 @@ describe('decide', () => {
     const plateau = { ...config, targetOrdersPerMinute: 234 };
     const decision = decide(plateau, state, null, 700);
     expect(decision.users).toBe(57);
+  });
+
+  it('holds the users that delivered the plan while a saturation is suspected, and probes while they did not', () => {
+    // On the plateau at 1,700 users, on a line whose elasticity there is ~0.27 (a = 0.15, k = 2.4e-4): the
+    // plan's 3,000 orders/min take ~1,600 users, beyond the useful range (625): suspected.
+    const at = 900_000;
+    const state: ControllerState = {
+      ...initialControllerState(),
+      tick: 15,
+      phase: 'suspected',
+      phaseSince: 14,
+      usersSet: 1700,
+      last: { at, orders: 40_000, requests: 240_000, failures: 0, users: 1700, bootId: 'b', generation: 1 },
+      path: [{ at: at - 120_000, users: 1700 }],
+      command: { at, users: 1700, rate: 1 },
+      estimate: { a: 0.15, k: 2.4e-4, P: [1e-6, 0, 1e-14], dispersion: 1, at, users: 1700 },
+    };
+    const tick = (orders: number) =>
+      decide(
+        config,
+        state,
+        {
+          at: at + 60_000,
+          orders: 40_000 + orders,
+          requests: 240_000 + orders * 6,
+          failures: 0,
+          users: 1700,
+          workers: 4,
+          bootId: 'b',
+          generation: 1,
+          running: true,
+        },
+        960,
+      );
+    const delivered = tick(3050);
+    expect(delivered.users).toBe(1700);
+    expect(delivered.saturation).toBeNull();
+    expect(delivered.notes).toContain(
+      'the plan delivered at 1700 users: held while a saturation is suspected',
+    );
+    // 2,950 orders/min: the plan not delivered, a probe's step tests whether more users bring more orders.
+    expect(tick(2950).users).toBe(probeUsers(1700));
   });
 
   it('caps users at maxUsers and says so; ends with no users', () => {

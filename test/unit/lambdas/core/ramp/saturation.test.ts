@@ -71,6 +71,15 @@ describe('nextSaturation, suspected', () => {
     expect(out.strikes).toBe(0);
   });
 
+  it('keeps the row of strikes over an interval at the users held (the plan delivered): it only pauses', () => {
+    const held = interval(1000, 1610);
+    const out = nextSaturation(suspected(1, [first, held]));
+    expect(out.phase).toBe('suspected');
+    expect(out.strikes).toBe(1);
+    // The probe after it shows orders flat below the plan: the second strike.
+    expect(nextSaturation(suspected(out.strikes, [first, held, step(held, 0.1)])).phase).toBe('saturated');
+  });
+
   it('counts no strike where the requests kept the users’ pace: fewer orders per request is a change of conversion', () => {
     // Orders +1 % for users +15 %, as at a knee, but the requests +15 %: every user kept its cycle.
     const knee = step(first, 0.1);
@@ -86,6 +95,21 @@ describe('nextSaturation, suspected', () => {
     const saturated = nextSaturation(suspected(1, [first, knee]));
     expect(saturated.phase).toBe('saturated');
     expect(saturated.saturation?.evidence).toBe('users +15 %, orders +1 %, requests +1 %');
+  });
+
+  it('counts no strike where orders are flat at the rate the plan asks for: the plan is reached at that knee', () => {
+    // Orders +1 % for users +15 %, at 1,616 orders/min: a knee, but at the plan's rate when the aim is 1,600.
+    const knee = [first, step(first, 0.1)];
+    const reached = nextSaturation({ ...suspected(1, knee), aim: 1600 });
+    expect(reached.phase).toBe('suspected');
+    expect(reached.strikes).toBe(1);
+    expect(reached.saturation).toBeNull();
+    // The same knee below the aim (3,000) is the second strike; from ramping, the first.
+    expect(nextSaturation(suspected(1, knee)).phase).toBe('saturated');
+    const ramping = (aim: number) =>
+      nextSaturation({ ...suspected(0, knee), phase: 'ramping', suspicious: true, aim });
+    expect(ramping(3000).strikes).toBe(1);
+    expect(ramping(1600).strikes).toBe(0);
   });
 
   it('refutes the knee when orders follow users beyond a standard error', () => {
