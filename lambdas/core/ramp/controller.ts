@@ -231,11 +231,12 @@ export function decide(
     // A probe's step tests the suspicion; it never asks for more than the model needs within its reach.
     // Orders refused (failures beyond their background): more users would only add refusals, and whether the
     // refusals persist is the test, at the users set. The plan delivered: nothing to test, those users are held.
-    const holdSet = refusedBy != null || (measured != null && measured.orders / measured.minutes >= aim);
-    const probe = holdSet ? Math.max(1, state.usersSet) : probeUsers(Math.max(1, state.usersSet));
+    const delivered = refusedBy == null && measured != null && measured.orders / measured.minutes >= aim;
+    const probe =
+      refusedBy != null || delivered ? Math.max(1, state.usersSet) : probeUsers(Math.max(1, state.usersSet));
     users = ahead.beyondReach ? probe : Math.min(users, probe);
     notes.push(
-      holdSet && refusedBy == null
+      delivered
         ? `the plan delivered at ${users} users: held while a saturation is suspected`
         : `testing the suspected saturation with ${users} users`,
     );

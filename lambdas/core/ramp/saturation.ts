@@ -127,11 +127,11 @@ export function nextSaturation(i: SaturationInput): SaturationOutput {
       // Strikes are comparisons in a row: an interval held back breaks the row; users held (the plan delivered)
       // only pause it.
       if (!step) return { ...stay, strikes: now?.clean ? i.strikes : 0 };
-      if (step.flat && !flatBelowPlan) return stay;
-      if (step.flat) {
+      if (flatBelowPlan) {
         const strikes = i.strikes + 1;
         return strikes >= STRIKES ? saturated('orders-flat', step.evidence) : { ...stay, strikes };
       }
+      // Orders flat at the plan's rate tell nothing; below ½ they cannot refute either.
       return step.elasticity - step.se >= MIN_ELASTICITY
         ? {
             ...stay,
